@@ -10,15 +10,15 @@ import (
 // can map it to a status and the command line to an exit code without
 // reading message text.
 const (
-	EInvalid      = "invalid"       // bad input; the message says where and why
-	ENotFound     = "not_found"     // no such record
-	EConflict     = "conflict"      // e.g. a referral id already stored
-	ETooLarge     = "too_large"     // a body, line or field over its limit
-	EUnauthorized = "unauthorized"  // no valid session or token
-	EForbidden    = "forbidden"     // authenticated, but the role may not
-	EInternal     = "internal"      // anything else; shown only as "internal error"
-	EUnavailable  = "unavailable"   // shutting down or overloaded
-	EStaleSchema  = "stale_schema"  // the database needs `bonafide migrate`
+	EInvalid      = "invalid"      // bad input; the message says where and why
+	ENotFound     = "not_found"    // no such record
+	EConflict     = "conflict"     // e.g. a referral id already stored
+	ETooLarge     = "too_large"    // a body, line or field over its limit
+	EUnauthorized = "unauthorized" // no valid session or token
+	EForbidden    = "forbidden"    // authenticated, but the role may not
+	EInternal     = "internal"     // anything else; shown only as "internal error"
+	EUnavailable  = "unavailable"  // shutting down or overloaded
+	EStaleSchema  = "stale_schema" // the database needs `bonafide migrate`
 )
 
 // Error is a failure a user may be shown. Errors without a code are internal
