@@ -35,8 +35,8 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of the first *Error, *ValidationError or
-// *LineError in err's chain, or EInternal.
+// ErrorCode returns the code of the first *Error or *ValidationError in
+// err's chain, or EInternal.
 func ErrorCode(err error) string {
 	if err == nil {
 		return ""
@@ -47,10 +47,6 @@ func ErrorCode(err error) string {
 	}
 	var v *ValidationError
 	if errors.As(err, &v) {
-		return EInvalid
-	}
-	var l *LineError
-	if errors.As(err, &l) {
 		return EInvalid
 	}
 	return EInternal
@@ -103,20 +99,3 @@ func (e *ValidationError) Error() string {
 	}
 	return fmt.Sprintf("%d errors: %s", len(e.Errors), strings.Join(parts, "; "))
 }
-
-// LineError reports why one record of a bulk file was rejected.
-type LineError struct {
-	Line  int    // 1-based
-	Field string // e.g. "children[0].dob"; "" when the line as a whole is bad
-	Err   error  // the reason; Unwrap returns it
-}
-
-func (e *LineError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
-	}
-	return fmt.Sprintf("line %d: %s: %v", e.Line, e.Field, e.Err)
-}
-
-// Unwrap returns the reason.
-func (e *LineError) Unwrap() error { return e.Err }
