@@ -51,3 +51,17 @@ type Store interface {
 	// Close releases the store; Add calls in flight finish first.
 	Close() error
 }
+
+// Sealer encrypts reporter data before a Store writes it and decrypts it when
+// the store reads it back, so that the records table never holds who made a
+// referral in the clear. aad binds a sealed blob to its referral (the store
+// passes the referral's interchange id), so that a blob moved to another
+// referral fails to open. The vault package provides one; a Store opened
+// without a Sealer keeps reporter JSON unsealed in its separate table.
+type Sealer interface {
+	// Seal returns plain encrypted and authenticated together with aad.
+	Seal(plain, aad []byte) ([]byte, error)
+	// Open returns the plaintext of sealed, or an error if sealed or aad
+	// was altered.
+	Open(sealed, aad []byte) ([]byte, error)
+}
