@@ -1,0 +1,298 @@
+package bonafide
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fullReferral is a referral with every field set and unknown members at
+// every level.
+const fullReferral = `{"type":"referral","id":"R-1","received_at":"2024-03-01T10:15:30.25+01:00","channel":"relay",` +
+	`"relayed_from":{"agency":"Helpline","ref":"H-9","zz":1},"source_code":"1A",` +
+	`"reporter":{"anonymous":true,"given_name":"Pat","family_name":"Example","phone":"01632 960000","email":"pat@example.org",` +
+	`"address":{"line1":"1 Test Row","postcode":"ZZ9 9ZZ","uprn":"x"},"relationship":"neighbour","organisation":"Org","contact_ip":"192.0.2.1","device_id":"dev-1","channel_hint":["a"]},` +
+	`"knowledge_basis":"first_hand",` +
+	`"children":[{"given_name":"Ada","family_name":"Testchild","other_names":["Addy"],"dob":"2019-03","nhs_number":"9434765919","sex":"F","role":"child",` +
+	`"social_handles":[{"platform":"example","handle":"@ada","verified":false}],"school":{"name":"X","years":[1,2,{"k":null}]}}],` +
+	`"adults":[{"given_name":"Bo","role":"mother"}],"address":{"line1":"2 Test Row","town":"Testtown","postcode":"ZZ9 9ZY"},` +
+	`"concerns":[{"category":"neglect","detail":"no food","severity":3}],"narrative":"line one\nline \"two\"","immediate_danger":true,` +
+	`"a_first":[],"z_last":{"nested":{"deep":[true,false,null,-1.5e3]}}}`
+
+func TestReferralJSONRoundTrip(t *testing.T) {
+	var r Referral
+	if err := json.Unmarshal([]byte(fullReferral), &r); err != nil {
+		t.Fatalf("json.Unmarshal(fullReferral) error = %v", err)
+	}
+	if got, want := string(r.Extra["z_last"]), `{"nested":{"deep":[true,false,null,-1.5e3]}}`; got != want {
+		t.Errorf("Extra[z_last] = %s, want %s", got, want)
+	}
+	if got, want := string(r.Children[0].Extra["school"]), `{"name":"X","years":[1,2,{"k":null}]}`; got != want {
+		t.Errorf("Children[0].Extra[school] = %s, want %s", got, want)
+	}
+	if got, want := string(r.Reporter.Address.Extra["uprn"]), `"x"`; got != want {
+		t.Errorf("Reporter.Address.Extra[uprn] = %s, want %s", got, want)
+	}
+	if _, off := r.ReceivedAt.Zone(); off != 3600 {
+		t.Errorf("ReceivedAt offset = %d, want 3600", off)
+	}
+	b, err := json.Marshal(&r)
+	if err != nil {
+		t.Fatalf("json.Marshal error = %v", err)
+	}
+	if string(b) != fullReferral {
+		t.Errorf("json.Marshal =\n%s\nwant\n%s", b, fullReferral)
+	}
+	b, err = json.Marshal(r) // by value too
+	if err != nil || string(b) != fullReferral {
+		t.Errorf("json.Marshal(value) = %s, %v, want the input back", b, err)
+	}
+	var r2 Referral
+	if err := json.Unmarshal(b, &r2); err != nil {
+		t.Fatalf("json.Unmarshal(marshalled) error = %v", err)
+	}
+	if !reflect.DeepEqual(r, r2) {
+		t.Errorf("decode(encode(r)) = %+v, want %+v", r2, r)
+	}
+}
+
+func TestExtraOrderAndCompaction(t *testing.T) {
+	in := "{\n  \"zeta\": [1, 2],\n  \"handle\": \"@x\",\n  \"alpha\": { \"b\" : \"a b\" },\n  \"platform\": \"p\"\n}"
+	var h SocialHandle
+	if err := json.Unmarshal([]byte(in), &h); err != nil {
+		t.Fatalf("json.Unmarshal error = %v", err)
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"platform":"p","handle":"@x","alpha":{"b":"a b"},"zeta":[1,2]}`
+	if string(b) != want {
+		t.Errorf("json.Marshal(handle) = %s, want %s", b, want)
+	}
+}
+
+func TestMarshalSkipsExtraShadowingKnown(t *testing.T) {
+	c := Concern{Category: ConcernNeglect, Extra: Extra{"category": json.RawMessage(`"other"`), "x": json.RawMessage(`1`)}}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"category":"neglect","x":1}`; string(b) != want {
+		t.Errorf("json.Marshal(concern) = %s, want %s", b, want)
+	}
+}
+
+func TestMarshalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		rec  Record
+		want string
+	}{
+		{name: "bad extra", rec: &Outcome{ReferralID: "r", Extra: Extra{"x": json.RawMessage(`{`)}}, want: `extra member "x" is not valid JSON`},
+		{name: "empty extra", rec: &ForumPost{ID: "f", Extra: Extra{"x": nil}}, want: `extra member "x" is not valid JSON`},
+		{name: "year 10000", rec: &PublicPost{ID: "p", PostedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, want: "posted_at: year 10000 outside 0 to 9999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := []byte("keep")
+			got, err := AppendRecord(dst, tt.rec)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("AppendRecord(%s) error = %v, want %q", tt.name, err, tt.want)
+			}
+			if string(got) != "keep" {
+				t.Errorf("AppendRecord(%s) on error = %q, want dst unchanged", tt.name, got)
+			}
+		})
+	}
+	if _, err := AppendRecord(nil, nil); err == nil {
+		t.Error("AppendRecord(nil) error = nil, want an error")
+	}
+}
+
+func TestUnmarshalRecordErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    []string // FieldError.Error() of each, in order
+		wantRec bool     // a partial record comes back with the error
+	}{
+		{name: "not an object", in: `[1]`, want: []string{"a record must be a JSON object, not an array"}},
+		{name: "type missing", in: `{"id":"x"}`, want: []string{"type: missing"}},
+		{name: "type null", in: `{"type":null}`, want: []string{"type: missing"}},
+		{name: "type number", in: `{"type":7}`, want: []string{"type: must be a string, not a number"}},
+		{name: "type unknown", in: `{"id":"x","type":"memo"}`, want: []string{`type: "memo" is not one of referral, public_post, forum_post, outcome`}},
+		{name: "type twice", in: `{"type":"outcome","type":"referral"}`, want: []string{"type: given more than once"}, wantRec: true},
+		{name: "member twice", in: `{"type":"outcome","note":"a","note":"b"}`, want: []string{"note: given more than once"}, wantRec: true},
+		{name: "extra twice", in: `{"type":"outcome","x":1,"x":2}`, want: []string{"x: given more than once"}, wantRec: true},
+		{name: "bad time", in: `{"type":"referral","received_at":"yesterday"}`, want: []string{`received_at: "yesterday" is not an RFC 3339 time`}, wantRec: true},
+		{name: "time one-digit hour", in: `{"type":"outcome","decided_at":"2024-01-01T1:00:00Z"}`, want: []string{`decided_at: "2024-01-01T1:00:00Z" is not an RFC 3339 time`}, wantRec: true},
+		{name: "time offset 24", in: `{"type":"outcome","decided_at":"2024-01-01T10:00:00+24:00"}`, want: []string{`decided_at: "2024-01-01T10:00:00+24:00" is not an RFC 3339 time`}, wantRec: true},
+		{name: "time no zone", in: `{"type":"outcome","decided_at":"2024-01-01T10:00:00"}`, want: []string{`decided_at: "2024-01-01T10:00:00" is not an RFC 3339 time`}, wantRec: true},
+		{name: "time feb 30", in: `{"type":"outcome","decided_at":"2024-02-30T10:00:00Z"}`, want: []string{`decided_at: "2024-02-30T10:00:00Z" is not an RFC 3339 time`}, wantRec: true},
+		{name: "time a number", in: `{"type":"outcome","decided_at":1700000000}`, want: []string{"decided_at: must be a string, not a number"}, wantRec: true},
+		{name: "bad dob", in: `{"type":"referral","children":[{},{"dob":"2019-13-01"}]}`, want: []string{`children[1].dob: "2019-13-01": month 13 out of range 01-12`}, wantRec: true},
+		{name: "nested wrong types", in: `{"type":"referral","children":[{"other_names":["a",3],"social_handles":[{"handle":true}]}],"reporter":{"address":{"postcode":5}},"concerns":[1]}`,
+			want: []string{
+				"children[0].other_names[1]: must be a string, not a number",
+				"children[0].social_handles[0].handle: must be a string, not a boolean",
+				"reporter.address.postcode: must be a string, not a number",
+				"concerns[0]: must be an object, not a number",
+			}, wantRec: true},
+		{name: "bool as string", in: `{"type":"referral","immediate_danger":"yes"}`, want: []string{"immediate_danger: must be true or false, not a string"}, wantRec: true},
+		{name: "array as object", in: `{"type":"referral","relayed_from":["x"],"address":"here"}`, want: []string{"relayed_from: must be an object, not an array", "address: must be an object, not a string"}, wantRec: true},
+		{name: "truncated", in: `{"type":"referral","id":"x"`, want: []string{"malformed JSON at byte 28: unexpected end of input"}},
+		{name: "bad after type", in: `{"type":"referral","id":x}`, want: []string{`malformed JSON at byte 25: unexpected character 'x', want a value`}},
+		{name: "trailing comma", in: `{"type":"outcome",}`, want: []string{`malformed JSON at byte 19: unexpected character '}', want a member name in double quotes`}},
+		{name: "trailing data", in: `{"type":"outcome"} {}`, want: []string{`malformed JSON at byte 20: unexpected character '{' after the end of the record`}},
+		{name: "bad escape", in: `{"type":"outcome","note":"a\qb"}`, want: []string{`malformed JSON at byte 28: invalid escape \q in string`}},
+		{name: "control char", in: "{\"type\":\"outcome\",\"note\":\"a\tb\"}", want: []string{`malformed JSON at byte 28: control character 0x09 in string; escape it`}},
+		{name: "bad number", in: `{"type":"outcome","x":01}`, want: []string{`malformed JSON at byte 24: unexpected character '1' after object member, want , or }`}},
+		{name: "bad literal", in: `{"type":"outcome","x":nul}`, want: []string{`malformed JSON at byte 26: unexpected character '}' in literal null`}},
+		{name: "syntax error hides field errors", in: `{"type":"referral","received_at":"no","id":`, want: []string{"malformed JSON at byte 44: unexpected end of input"}},
+		{name: "too deep", in: `{"type":"outcome","x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`, want: []string{"malformed JSON at byte 534: nested deeper than 512 levels"}},
+		{name: "empty", in: ``, want: []string{"malformed JSON at byte 1: unexpected end of input"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := UnmarshalRecord([]byte(tt.in))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("UnmarshalRecord(%s) error = %v, want a *ValidationError", tt.in, err)
+			}
+			var got []string
+			for _, fe := range ve.Errors {
+				got = append(got, fe.Error())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("UnmarshalRecord(%s) errors =\n%q\nwant\n%q", tt.in, got, tt.want)
+			}
+			if (rec != nil) != tt.wantRec {
+				t.Errorf("UnmarshalRecord(%s) record = %v, want a record %v", tt.in, rec, tt.wantRec)
+			}
+		})
+	}
+}
+
+func TestUnmarshalTypeMismatch(t *testing.T) {
+	var o Outcome
+	err := json.Unmarshal([]byte(`{"type":"referral","referral_id":"r"}`), &o)
+	if err == nil || err.Error() != `type: "referral", want "outcome"` {
+		t.Errorf("Unmarshal(outcome with type referral) error = %v, want type mismatch", err)
+	}
+	if o.ReferralID != "" {
+		t.Errorf("Unmarshal on error set ReferralID = %q, want the struct untouched", o.ReferralID)
+	}
+	if err := json.Unmarshal([]byte(`{"referral_id":"r"}`), &o); err != nil || o.ReferralID != "r" {
+		t.Errorf("Unmarshal(no type) = %+v, %v, want referral_id r", o, err)
+	}
+}
+
+func TestUnmarshalExactNames(t *testing.T) {
+	var a Address
+	if err := json.Unmarshal([]byte(`{"Town":"A","town":"B"}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Town != "B" || string(a.Extra["Town"]) != `"A"` {
+		t.Errorf("Unmarshal = %+v, want Town B and Extra[Town] \"A\"", a)
+	}
+}
+
+func TestStrings(t *testing.T) {
+	tests := []struct {
+		name, in, want, out string
+	}{
+		{name: "plain", in: `"abc"`, want: "abc", out: `"abc"`},
+		{name: "escapes", in: `"a\"b\\c\/d\b\f\n\r\t"`, want: "a\"b\\c/d\b\f\n\r\t", out: `"a\"b\\c/d\u0008\u000c\n\r\t"`},
+		{name: "unicode escape", in: `"\u00e9\u0041"`, want: "éA", out: `"éA"`},
+		{name: "surrogate pair", in: `"\ud83d\ude00"`, want: "😀", out: `"😀"`},
+		{name: "lone surrogate", in: `"\ud83dx"`, want: "\ufffdx", out: `"` + "\ufffd" + `x"`},
+		{name: "two high surrogates", in: `"\ud83d\ud83d"`, want: "\ufffd\ufffd", out: `"` + "\ufffd\ufffd" + `"`},
+		{name: "invalid utf8", in: "\"a\xffb\"", want: "a\ufffdb", out: "\"a\ufffdb\""},
+		{name: "line separator", in: "\"a\u2028b\"", want: "a\u2028b", out: `"a\u2028b"`},
+		{name: "html kept", in: `"<a&b>"`, want: "<a&b>", out: `"<a&b>"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p Person
+			if err := p.UnmarshalJSON([]byte(`{"given_name":` + tt.in + `}`)); err != nil {
+				t.Fatalf("UnmarshalJSON(%s) error = %v", tt.in, err)
+			}
+			if p.GivenName != tt.want {
+				t.Errorf("UnmarshalJSON(%s) given_name = %q, want %q", tt.in, p.GivenName, tt.want)
+			}
+			b, err := p.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := `{"given_name":` + tt.out + `}`; string(b) != want {
+				t.Errorf("MarshalJSON(%q) = %s, want %s", p.GivenName, b, want)
+			}
+		})
+	}
+}
+
+func TestTimeKeepsOffset(t *testing.T) {
+	tests := []struct {
+		name, in, out string
+		offset        int
+	}{
+		{name: "utc", in: "2024-06-01T12:00:00Z", out: "2024-06-01T12:00:00Z"},
+		{name: "plus zero", in: "2024-06-01T12:00:00+00:00", out: "2024-06-01T12:00:00Z"},
+		{name: "bst", in: "2024-06-01T13:00:00+01:00", out: "2024-06-01T13:00:00+01:00", offset: 3600},
+		{name: "nanos", in: "2024-06-01T12:00:00.123456789-05:30", out: "2024-06-01T12:00:00.123456789-05:30", offset: -19800},
+		{name: "trailing zeros", in: "2024-06-01T12:00:00.500Z", out: "2024-06-01T12:00:00.5Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Outcome
+			if err := o.UnmarshalJSON([]byte(`{"decided_at":"` + tt.in + `"}`)); err != nil {
+				t.Fatal(err)
+			}
+			if _, off := o.DecidedAt.Zone(); off != tt.offset {
+				t.Errorf("UnmarshalJSON(%s) offset = %d, want %d", tt.in, off, tt.offset)
+			}
+			b, _ := o.MarshalJSON()
+			if want := `{"type":"outcome","decided_at":"` + tt.out + `"}`; string(b) != want {
+				t.Errorf("MarshalJSON = %s, want %s", b, want)
+			}
+		})
+	}
+}
+
+func TestNullIsAbsent(t *testing.T) {
+	in := `{"type":"referral","id":"x","reporter":null,"children":null,"address":null,"narrative":null,"immediate_danger":null,"knowledge_basis":null}`
+	rec, err := UnmarshalRecord([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Referral{ID: "x"}
+	if !reflect.DeepEqual(rec, want) {
+		t.Errorf("UnmarshalRecord(nulls) = %+v, want %+v", rec, want)
+	}
+}
+
+func BenchmarkUnmarshalRecord(b *testing.B) {
+	data := []byte(fullReferral)
+	for b.Loop() {
+		if _, err := UnmarshalRecord(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendRecord(b *testing.B) {
+	rec, err := UnmarshalRecord([]byte(fullReferral))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf []byte
+	for b.Loop() {
+		if buf, err = AppendRecord(buf[:0], rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
