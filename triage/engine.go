@@ -1,0 +1,326 @@
+package triage
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"bonafide"
+	"bonafide/triage/textsim"
+)
+
+// Config holds the triage settings. The zero value is not usable; start
+// from [DefaultConfig].
+type Config struct {
+	// Threshold is the campaign score at or above which a referral is
+	// flagged. It is set high so that few genuine referrals are flagged.
+	Threshold float64 `json:"threshold"`
+	// Model combines the signals into a score.
+	Model Model `json:"model"`
+	// PostWindow: a referral this soon after a family's public post fires after_public_post.
+	PostWindow Duration `json:"post_window"`
+	// LifeEventWindow: ... this soon after an announced birth or pregnancy fires after_life_event.
+	LifeEventWindow Duration `json:"life_event_window"`
+	// RestateWindow: public posts this recent are compared with the allegation.
+	RestateWindow Duration `json:"restate_window"`
+	// ForumWindow: forum posts this recent count as precursors.
+	ForumWindow Duration `json:"forum_window"`
+	// BurstWindow: referrals about one family within this window form a burst.
+	BurstWindow Duration `json:"burst_window"`
+	// RelayWindow: a relay is matched to an original received at most this long before.
+	RelayWindow Duration `json:"relay_window"`
+	// HistoryWindow: earlier referrals older than this are not weighed.
+	HistoryWindow Duration `json:"history_window"`
+}
+
+// Duration is a time.Duration written in JSON as a Go duration string ("72h").
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
+// UnmarshalJSON reads a duration string such as "48h" or "720h".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %s: %w", b, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultConfig returns the settings bonafide ships with.
+func DefaultConfig() Config {
+	day := 24 * time.Hour
+	return Config{
+		Threshold:       0.5,
+		Model:           DefaultModel(),
+		PostWindow:      Duration(48 * time.Hour),
+		LifeEventWindow: Duration(42 * day),
+		RestateWindow:   Duration(30 * day),
+		ForumWindow:     Duration(14 * day),
+		BurstWindow:     Duration(72 * time.Hour),
+		RelayWindow:     Duration(7 * day),
+		HistoryWindow:   Duration(730 * day),
+	}
+}
+
+// Validate checks the settings before anything runs.
+func (c Config) Validate() error {
+	if c.Threshold <= 0 || c.Threshold >= 1 {
+		return fmt.Errorf("threshold %v: must be between 0 and 1", c.Threshold)
+	}
+	for name, d := range map[string]Duration{"post_window": c.PostWindow, "life_event_window": c.LifeEventWindow,
+		"restate_window": c.RestateWindow, "forum_window": c.ForumWindow, "burst_window": c.BurstWindow,
+		"relay_window": c.RelayWindow, "history_window": c.HistoryWindow} {
+		if d <= 0 {
+			return fmt.Errorf("%s: must be positive", name)
+		}
+	}
+	return c.Model.Validate()
+}
+
+// refInfo is what the engine remembers of each referral it has triaged.
+type refInfo struct {
+	id           string
+	at           time.Time
+	family       int32
+	reporter     int32
+	relayOf      int32 // index of the original, or -1
+	channel      bonafide.Channel
+	professional bool
+	finding      bonafide.Finding
+	findingAt    time.Time
+	repKeys      []string // identifying keys (tagged by kind), for evidence
+	ipNet        string
+	sig          *textsim.Signature // nil once out of the relay/duplicate window
+	profile      textsim.Profile    // style profile of a non-professional narrative, else nil
+	narrative    string             // kept while sig is kept, for relay evidence
+}
+
+const maxFamilyHistory = 200 // earlier referrals weighed per family (the newest)
+
+// Engine triages referrals in order of receipt. Feed it every record of an
+// interchange stream in order (referrals, posts, forum posts, outcomes);
+// it judges each referral only on what it has been given before it, which
+// is what was known at the referral's received_at.
+//
+// An Engine is not safe for concurrent use.
+type Engine struct {
+	cfg  Config
+	cal  *Calendar
+	fam  *familyLinker
+	rep  *reporterLinker
+	refs []refInfo
+	byID map[string]int32
+
+	famRefs  map[int32][]int32                 // family -> referral indexes, oldest first
+	posts    map[string][]*bonafide.PublicPost // handle -> posts, oldest first
+	forum    []*bonafide.ForumPost
+	forumIdx map[string][]int32 // lower-case word -> forum posts mentioning it
+	df       map[string]int32   // content stem -> number of texts it appeared in
+	ndocs    int
+
+	recent   [2]*textsim.LSH // relay/near-duplicate index in two generations
+	genStart time.Time
+	genRefs  [2][]int32
+	lastSeen time.Time
+}
+
+// New returns an Engine with cfg.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("triage config: %w", err)
+	}
+	cal, err := NewCalendar()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
+		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{},
+		forumIdx: map[string][]int32{}, df: map[string]int32{},
+		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
+	}, nil
+}
+
+// Observe takes the next record of the stream. For a referral it returns
+// its assessment; for context records (posts, forum posts, outcomes) it
+// remembers them and returns nil. Records must come in time order; one
+// earlier than a record already seen is judged as if it came now.
+func (e *Engine) Observe(rec bonafide.Record) (*Assessment, error) {
+	switch r := rec.(type) {
+	case *bonafide.Referral:
+		return e.triage(r)
+	case *bonafide.PublicPost:
+		h := normHandle(r.Handle)
+		if h != "" {
+			list := append(e.posts[h], r)
+			if len(list) > 64 {
+				list = list[len(list)-64:]
+			}
+			e.posts[h] = list
+		}
+		e.countDoc(r.Text + " " + r.MediaNote)
+	case *bonafide.ForumPost:
+		e.addForum(r)
+	case *bonafide.Outcome:
+		if i, ok := e.byID[r.ReferralID]; ok {
+			e.refs[i].finding = r.Finding
+			e.refs[i].findingAt = r.DecidedAt
+		}
+	default:
+		return nil, fmt.Errorf("triage: unknown record type %T", rec)
+	}
+	return nil, nil
+}
+
+func (e *Engine) countDoc(s string) {
+	e.ndocs++
+	seen := map[string]bool{}
+	for _, w := range textsim.ContentWords(s) {
+		if !seen[w] {
+			seen[w] = true
+			e.df[w]++
+		}
+	}
+}
+
+// idf weighs a content stem by how rare it is among the texts seen so far.
+func (e *Engine) idf(stem string) float64 {
+	return math.Log(1 + float64(e.ndocs+1)/float64(1+e.df[stem]))
+}
+
+func (e *Engine) addForum(p *bonafide.ForumPost) {
+	i := int32(len(e.forum))
+	e.forum = append(e.forum, p)
+	for w := range forumTokens(p.Text + " " + p.Thread) {
+		e.forumIdx[w] = append(e.forumIdx[w], i)
+	}
+}
+
+func (e *Engine) rotate(now time.Time) {
+	half := time.Duration(e.cfg.RelayWindow)
+	if e.genStart.IsZero() {
+		e.genStart = now
+		return
+	}
+	for now.Sub(e.genStart) >= half {
+		// generation 1 is older than the window: drop it and its signatures
+		for _, i := range e.genRefs[1] {
+			e.refs[i].sig = nil
+			e.refs[i].narrative = ""
+		}
+		e.recent[1], e.genRefs[1] = e.recent[0], e.genRefs[0]
+		e.recent[0], e.genRefs[0] = textsim.NewLSH(), nil
+		e.genStart = e.genStart.Add(half)
+	}
+}
+
+func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
+	if r.ID == "" {
+		return nil, bonafide.Errorf(bonafide.EInvalid, "referral without id")
+	}
+	if _, dup := e.byID[r.ID]; dup {
+		return nil, bonafide.Errorf(bonafide.EConflict, "referral %s: already triaged", r.ID)
+	}
+	now := r.ReceivedAt
+	if now.Before(e.lastSeen) {
+		now = e.lastSeen
+	}
+	e.lastSeen = now
+	e.rotate(now)
+
+	safety := JudgeSafety(r) // first, and from the referral alone
+
+	famID, _ := e.fam.link(r)
+	keys := reporterKeys(r.Reporter)
+	sig := textsim.MinHash(textsim.ShingleHashes(r.Narrative, 2))
+	professional := r.Reporter != nil && !r.Reporter.Anonymous && r.Reporter.Relationship.Professional() &&
+		r.Reporter.Organisation != "" && r.KnowledgeBasis == bonafide.KnowledgeProfessional
+
+	// A relay of an earlier call: find the original among recent referrals.
+	relayOf := int32(-1)
+	if r.Channel == bonafide.ChannelRelay {
+		best := 0.0
+		for g := range e.recent {
+			e.recent[g].Candidates(&sig, 256, func(id int32) {
+				o := &e.refs[id]
+				if o.sig == nil || o.relayOf >= 0 || now.Sub(o.at) > time.Duration(e.cfg.RelayWindow) {
+					return
+				}
+				if s := sig.Similarity(o.sig); s >= 0.4 && (s > best || (s == best && o.family == famID)) {
+					best, relayOf = s, id
+				}
+			})
+		}
+		if relayOf >= 0 && e.refs[relayOf].family != famID {
+			famID = e.refs[relayOf].family // the original's family wins: the same call
+		}
+	}
+	var repID int32
+	if relayOf >= 0 {
+		repID = e.rep.find(e.refs[relayOf].reporter)
+	} else {
+		repID = e.rep.link(keys)
+	}
+
+	info := refInfo{id: r.ID, at: now, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
+		professional: professional, repKeys: keys, sig: &sig, narrative: r.Narrative}
+	if r.Reporter != nil {
+		info.ipNet = ipPrefix(r.Reporter.ContactIP)
+	}
+	if !professional && r.Narrative != "" {
+		info.profile = textsim.NewProfile(r.Narrative)
+	}
+
+	feat, reasons := e.signals(r, &info)
+	score := e.cfg.Model.Score(&feat)
+	flagged := score >= e.cfg.Threshold
+	var out []Reason
+	for _, rs := range reasons {
+		w := e.cfg.Model.Weights[rs.Signal] * feat[sigIndex(rs.Signal)]
+		if w == 0 {
+			continue
+		}
+		rs.Weight = math.Round(w*100) / 100
+		out = append(out, rs)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Weight) > math.Abs(out[j].Weight) })
+	if out == nil {
+		out = []Reason{}
+	}
+
+	// remember it
+	idx := int32(len(e.refs))
+	e.refs = append(e.refs, info)
+	e.byID[r.ID] = idx
+	h := append(e.famRefs[famID], idx)
+	if len(h) > maxFamilyHistory {
+		h = h[len(h)-maxFamilyHistory:]
+	}
+	e.famRefs[famID] = h
+	e.recent[0].Add(idx, &sig)
+	e.genRefs[0] = append(e.genRefs[0], idx)
+	e.countDoc(r.Narrative)
+
+	a := &Assessment{
+		ReferralID:     r.ID,
+		Family:         fmt.Sprintf("FAM-%06d", famID+1),
+		Reporter:       fmt.Sprintf("REP-%06d", repID+1),
+		Safety:         safety,
+		Campaign:       Campaign{Score: math.Round(score*10000) / 10000, Flagged: flagged, Reasons: out},
+		Recommendation: recommend(safety, flagged),
+		DecisionDue:    e.cal.DecisionDue(r.ReceivedAt),
+	}
+	if relayOf >= 0 {
+		a.RelayOf = e.refs[relayOf].id
+	}
+	a.features = feat
+	return a, nil
+}

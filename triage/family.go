@@ -1,0 +1,368 @@
+package triage
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/xrash/smetrics"
+
+	"bonafide"
+)
+
+// familyLinker links each referral to a family by blocking on a few keys
+// (NHS number, social handle, child's date of birth, postcode, phonetic
+// surname with birth year) and scoring each candidate family on the
+// children, adults, address and handles it has been seen with. It is the
+// stand-in until package linkage's online index can be plugged in; its
+// evidence is the same kind (which field agreed and how strongly).
+type familyLinker struct {
+	blocks   map[string][]int32
+	families []*familyRec
+	// MinScore is the total agreement a candidate needs to be linked.
+	minScore float64
+}
+
+type personKey struct {
+	given, family string // normalised
+	dob           bonafide.PartialDate
+}
+
+type familyRec struct {
+	id       int32
+	children []personKey
+	adults   []personKey
+	postcode map[string]bool // normalised full postcodes
+	handles  map[string]bool
+	nhs      map[string]bool
+	blockSet map[string]bool
+}
+
+func newFamilyLinker() *familyLinker {
+	return &familyLinker{blocks: map[string][]int32{}, minScore: 5}
+}
+
+func normName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func normPostcode(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// postcodeDistrict returns the outward code of a normalised postcode
+// (everything but the last three characters of a full one).
+func postcodeDistrict(pc string) string {
+	if len(pc) >= 5 {
+		return pc[:len(pc)-3]
+	}
+	return pc
+}
+
+func normHandle(s string) string {
+	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "@")
+}
+
+// soundex is the American Soundex code of a name: enough for a blocking key
+// that tolerates most misspellings of a surname.
+func soundex(s string) string {
+	s = normName(s)
+	if s == "" {
+		return ""
+	}
+	code := func(r byte) byte {
+		switch r {
+		case 'b', 'f', 'p', 'v':
+			return '1'
+		case 'c', 'g', 'j', 'k', 'q', 's', 'x', 'z':
+			return '2'
+		case 'd', 't':
+			return '3'
+		case 'l':
+			return '4'
+		case 'm', 'n':
+			return '5'
+		case 'r':
+			return '6'
+		}
+		return 0
+	}
+	out := []byte{s[0] &^ 0x20}
+	last := code(s[0])
+	for i := 1; i < len(s) && len(out) < 4; i++ {
+		c := code(s[i])
+		if c != 0 && c != last {
+			out = append(out, c)
+		}
+		if s[i] != 'h' && s[i] != 'w' {
+			last = c
+		}
+	}
+	for len(out) < 4 {
+		out = append(out, '0')
+	}
+	return string(out)
+}
+
+func keyOf(p bonafide.Person) personKey {
+	return personKey{given: normName(p.GivenName), family: normName(p.FamilyName), dob: p.DOB}
+}
+
+// blockKeys returns the blocking keys of a referral's family details.
+func blockKeys(r *bonafide.Referral) []string {
+	var keys []string
+	add := func(k string) { keys = append(keys, k) }
+	var surnames []string
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		if p.NHSNumber != "" && bonafide.ValidNHSNumber(p.NHSNumber) {
+			add("nhs:" + p.NHSNumber)
+		}
+		for _, h := range p.SocialHandles {
+			if h := normHandle(h.Handle); h != "" {
+				add("h:" + h)
+			}
+		}
+		if p.FamilyName != "" {
+			surnames = append(surnames, p.FamilyName)
+		}
+	}
+	for _, c := range r.Children {
+		if c.DOB.Precision() == 3 {
+			add("dob:" + c.DOB.String())
+		}
+		if c.DOB.Year != 0 {
+			for _, n := range []string{c.FamilyName, c.GivenName} { // given/family may be swapped
+				if sx := soundex(n); sx != "" {
+					add("sy:" + sx + strconv.Itoa(c.DOB.Year))
+				}
+			}
+		}
+	}
+	if r.Address != nil {
+		pc := normPostcode(r.Address.Postcode)
+		if len(pc) >= 5 {
+			add("pc:" + pc)
+		}
+		if d := postcodeDistrict(pc); d != "" {
+			for _, s := range surnames {
+				add("ds:" + d + ":" + soundex(s))
+			}
+		}
+	}
+	return keys
+}
+
+func jw(a, b string) float64 {
+	if a == "" || b == "" {
+		return 0
+	}
+	if a == b {
+		return 1
+	}
+	return smetrics.JaroWinkler(a, b, 0.7, 4)
+}
+
+// nameScore compares two people's names allowing a swap of given and
+// family name: strong agreement on both scores 2, on one 1, none 0.
+func nameScore(a, b personKey) float64 {
+	straight := jw(a.given, b.given) + jw(a.family, b.family)
+	swapped := jw(a.given, b.family) + jw(a.family, b.given)
+	s := max(straight, swapped)
+	switch {
+	case s >= 1.8:
+		return 2
+	case s >= 1.6:
+		return 1.2
+	}
+	g := jw(a.given, b.given)
+	if g >= 0.9 || (a.given != "" && b.given != "" && (strings.HasPrefix(a.given, b.given) || strings.HasPrefix(b.given, a.given))) {
+		return 0.8
+	}
+	return 0
+}
+
+// dobScore: 3 exact, 2 month and year, 1 year or transposed day/month,
+// -2 for two full dates that disagree beyond a typo.
+func dobScore(a, b bonafide.PartialDate) float64 {
+	if a.IsZero() || b.IsZero() {
+		return 0
+	}
+	if a.Year != b.Year {
+		if a.Month == b.Month && a.Day == b.Day && abs(a.Year-b.Year) <= 1 {
+			return 0.5
+		}
+		return -2
+	}
+	if a.Month == 0 || b.Month == 0 {
+		return 1
+	}
+	if a.Month != b.Month {
+		if a.Day != 0 && a.Month == b.Day && a.Day == b.Month {
+			return 1.5
+		}
+		return -1
+	}
+	if a.Day == 0 || b.Day == 0 {
+		return 2
+	}
+	if a.Day != b.Day {
+		return 0.5
+	}
+	return 3
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// score returns how well referral r agrees with family f.
+func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
+	var s float64
+	for _, c := range r.Children {
+		k := keyOf(c)
+		best := -1.0
+		for _, fc := range f.children {
+			v := nameScore(k, fc) + dobScore(k.dob, fc.dob)
+			if v > best {
+				best = v
+			}
+		}
+		if best > 0 {
+			s += best
+		}
+		if c.NHSNumber != "" && f.nhs[c.NHSNumber] {
+			s += 6
+		}
+	}
+	for _, a := range r.Adults {
+		k := keyOf(a)
+		best := 0.0
+		for _, fa := range f.adults {
+			best = max(best, nameScore(k, fa))
+		}
+		s += best * 0.75
+		for _, h := range a.SocialHandles {
+			if f.handles[normHandle(h.Handle)] {
+				s += 4
+				break
+			}
+		}
+	}
+	for _, c := range r.Children {
+		for _, h := range c.SocialHandles {
+			if f.handles[normHandle(h.Handle)] {
+				s += 4
+				break
+			}
+		}
+	}
+	if r.Address != nil {
+		pc := normPostcode(r.Address.Postcode)
+		switch {
+		case len(pc) >= 5 && f.postcode[pc]:
+			s += 2.5
+		case pc != "":
+			d := postcodeDistrict(pc)
+			for p := range f.postcode {
+				if postcodeDistrict(p) == d {
+					s += 0.75
+					break
+				}
+			}
+		}
+	}
+	return s
+}
+
+// link returns the family index for r, creating a family when none scores
+// enough, and folds r's details into it.
+func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
+	keys := blockKeys(r)
+	seen := map[int32]bool{}
+	bestID, best := int32(-1), 0.0
+	for _, k := range keys {
+		ids := fl.blocks[k]
+		if len(ids) > 400 { // a key shared by hundreds of families tells nothing
+			ids = ids[len(ids)-400:]
+		}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if v := fl.score(r, fl.families[id]); v > best || (v == best && id < bestID) {
+				bestID, best = id, v
+			}
+		}
+	}
+	var f *familyRec
+	if bestID >= 0 && best >= fl.minScore {
+		f = fl.families[bestID]
+	} else {
+		f = &familyRec{id: int32(len(fl.families)), postcode: map[string]bool{}, handles: map[string]bool{},
+			nhs: map[string]bool{}, blockSet: map[string]bool{}}
+		fl.families = append(fl.families, f)
+		best = 0
+	}
+	fl.absorb(f, r, keys)
+	return f.id, best
+}
+
+const maxPeoplePerFamily = 12
+
+func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string) {
+	addPerson := func(list []personKey, p bonafide.Person) []personKey {
+		k := keyOf(p)
+		for _, q := range list {
+			if q == k {
+				return list
+			}
+		}
+		if len(list) >= maxPeoplePerFamily {
+			return list
+		}
+		return append(list, k)
+	}
+	for _, c := range r.Children {
+		f.children = addPerson(f.children, c)
+	}
+	for _, a := range r.Adults {
+		f.adults = addPerson(f.adults, a)
+	}
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		for _, h := range p.SocialHandles {
+			if h := normHandle(h.Handle); h != "" {
+				f.handles[h] = true
+			}
+		}
+		if p.NHSNumber != "" && bonafide.ValidNHSNumber(p.NHSNumber) {
+			f.nhs[p.NHSNumber] = true
+		}
+	}
+	if r.Address != nil {
+		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 && len(f.postcode) < 6 {
+			f.postcode[pc] = true
+		}
+	}
+	for _, k := range keys {
+		if !f.blockSet[k] {
+			f.blockSet[k] = true
+			fl.blocks[k] = append(fl.blocks[k], f.id)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package triage
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Signal names a campaign signal. Each has a value in 0..1 for a referral
+// and a weight in the [Model]; its contribution to the log-odds of the
+// campaign score is weight × value.
+type Signal string
+
+// The campaign signals, described for a team manager in docs/triage.md.
+const (
+	SigPriorFalse     Signal = "prior_false_findings" // earlier referrals about the family found unfounded or malicious
+	SigReporterRepeat Signal = "reporter_repeat"      // the reporter is linked to earlier referrals about this family
+	SigReporterFalse  Signal = "reporter_prior_false" // ... and one of those was found unfounded or malicious
+	SigNearNetwork    Signal = "same_network"         // same /24 network as an earlier non-professional referral about the family
+	SigAfterPost      Signal = "after_public_post"    // received within hours of a public post by the family
+	SigLifeEvent      Signal = "after_life_event"     // within weeks of a birth or pregnancy the family announced
+	SigRestatesPost   Signal = "restates_public_post" // the allegation restates a recent public post
+	SigForum          Signal = "forum_precursor"      // a forum post about the family shortly before
+	SigNearDuplicate  Signal = "near_duplicate"       // narrative near-identical to an earlier referral (not a relay)
+	SigStyle          Signal = "writing_style"        // writing style like an earlier anonymous referral about the family
+	SigNoDetail       Signal = "no_first_hand_detail" // no time, place or thing seen, from someone claiming to know first hand or not saying how
+	SigBurst          Signal = "burst"                // several referrals about the family through several channels in a short window
+	SigProfessional   Signal = "professional_source"  // a named professional reporting through their work (lowers the score)
+	SigRichDetail     Signal = "first_hand_detail"    // times, places and things seen (lowers the score)
+)
+
+// Signals lists every signal in a fixed order: the order of feature vectors.
+var Signals = []Signal{SigPriorFalse, SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigAfterPost, SigLifeEvent,
+	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail}
+
+// Model is a logistic combination of the signals:
+// score = 1 / (1 + exp(-(Bias + Σ Weights[s] × value(s)))).
+// It is explainable by construction: each reason shows its weight × value.
+type Model struct {
+	Bias    float64            `json:"bias"`
+	Weights map[Signal]float64 `json:"weights"`
+	// Source says how the weights were obtained (fitted on which data, or set by hand).
+	Source string `json:"source,omitempty"`
+}
+
+// DefaultModel returns the weights bonafide ships with. See docs/triage.md
+// for how they were obtained.
+func DefaultModel() Model {
+	return Model{
+		Bias: -5.5,
+		Weights: map[Signal]float64{
+			SigPriorFalse:     1.0,
+			SigReporterRepeat: 2.0,
+			SigReporterFalse:  3.0,
+			SigNearNetwork:    1.5,
+			SigAfterPost:      1.2,
+			SigLifeEvent:      1.0,
+			SigRestatesPost:   2.5,
+			SigForum:          3.0,
+			SigNearDuplicate:  2.0,
+			SigStyle:          2.0,
+			SigNoDetail:       1.5,
+			SigBurst:          0.8,
+			SigProfessional:   -3.0,
+			SigRichDetail:     -1.0,
+		},
+		Source: "set by hand from the issue's description, before generated data was available",
+	}
+}
+
+// Validate checks that the model names only known signals and has finite weights.
+func (m Model) Validate() error {
+	known := map[Signal]bool{}
+	for _, s := range Signals {
+		known[s] = true
+	}
+	for s, w := range m.Weights {
+		if !known[s] {
+			return fmt.Errorf("model: unknown signal %q", s)
+		}
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return fmt.Errorf("model: weight of %q is not finite", s)
+		}
+	}
+	if math.IsNaN(m.Bias) || math.IsInf(m.Bias, 0) {
+		return fmt.Errorf("model: bias is not finite")
+	}
+	return nil
+}
+
+// Features are the signal values of one referral, in the order of [Signals].
+type Features [numSignals]float64
+
+const numSignals = 14
+
+func sigIndex(s Signal) int {
+	for i, x := range Signals {
+		if x == s {
+			return i
+		}
+	}
+	panic("triage: unknown signal " + string(s))
+}
+
+// Score returns the campaign score of the feature values.
+func (m Model) Score(f *Features) float64 {
+	z := m.Bias
+	for i, s := range Signals {
+		z += m.Weights[s] * f[i]
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// Fit fits a model to labelled feature vectors by L2-regularised logistic
+// regression (full-batch gradient descent; the problem is small and convex).
+// Weights for "lowering" signals are kept at or below zero and the others at
+// or above, so that the fitted model stays explainable in the same words.
+func Fit(x []Features, y []bool, l2 float64, iters int) Model {
+	n := float64(len(x))
+	var w Features
+	b := 0.0
+	sign := func(i int) float64 {
+		if Signals[i] == SigProfessional || Signals[i] == SigRichDetail {
+			return -1
+		}
+		return 1
+	}
+	lr := 0.5
+	for it := 0; it < iters; it++ {
+		var g Features
+		gb := 0.0
+		for k := range x {
+			z := b
+			for i := range w {
+				z += w[i] * x[k][i]
+			}
+			p := 1 / (1 + math.Exp(-z))
+			t := 0.0
+			if y[k] {
+				t = 1
+			}
+			d := p - t
+			gb += d
+			for i := range w {
+				g[i] += d * x[k][i]
+			}
+		}
+		b -= lr * gb / n
+		for i := range w {
+			w[i] -= lr * (g[i]/n + l2*w[i])
+			if w[i]*sign(i) < 0 {
+				w[i] = 0
+			}
+		}
+	}
+	m := Model{Bias: b, Weights: map[Signal]float64{}}
+	for i, s := range Signals {
+		m.Weights[s] = math.Round(w[i]*1000) / 1000
+	}
+	m.Bias = math.Round(b*1000) / 1000
+	return m
+}
+
+// MarshalIndent is a helper for writing a model file people can read.
+func (m Model) MarshalIndent() ([]byte, error) { return json.MarshalIndent(m, "", "  ") }

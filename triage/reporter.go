@@ -1,0 +1,160 @@
+package triage
+
+import (
+	"net/netip"
+	"strings"
+	"unicode"
+
+	"bonafide"
+)
+
+// reporterLinker gives each referral a reporter id: referrals whose
+// reporter shares an identifying key (a device, an e-mail address up to
+// dots, plus-tags and the provider, a phone number, a full name with an
+// organisation or an address) get the same id, merged transitively.
+// An IP address is not an identity (households, offices and mobile
+// networks share them); it is kept for the campaign signals instead.
+//
+// The keys are built from the raw reporter fields. When the vault lands,
+// the same keys are to be computed as blind HMAC indexes instead: the
+// linker never needs the plaintext, only equality of keys.
+type reporterLinker struct {
+	byKey  map[string]int32
+	parent []int32
+}
+
+func newReporterLinker() *reporterLinker {
+	return &reporterLinker{byKey: map[string]int32{}}
+}
+
+func (rl *reporterLinker) find(x int32) int32 {
+	for rl.parent[x] != x {
+		rl.parent[x] = rl.parent[rl.parent[x]]
+		x = rl.parent[x]
+	}
+	return x
+}
+
+// emailKey normalises an e-mail address so that variants of one throwaway
+// address meet: lower case, any +tag dropped, dots and digits-separators
+// in the local part removed. The provider is dropped when the local part
+// is long enough to be distinctive on its own.
+func emailKey(e string) string {
+	e = strings.ToLower(strings.TrimSpace(e))
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 {
+		return ""
+	}
+	local, domain := e[:at], e[at+1:]
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	var b strings.Builder
+	for _, r := range local {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	local = b.String()
+	if len(local) >= 7 {
+		return local
+	}
+	if local == "" {
+		return ""
+	}
+	return local + "@" + domain
+}
+
+// phoneKey keeps the last ten digits of a number, so +44 7700 900123 and
+// 07700900123 meet.
+func phoneKey(p string) string {
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		if p[i] >= '0' && p[i] <= '9' {
+			b = append(b, p[i])
+		}
+	}
+	if len(b) < 9 {
+		return ""
+	}
+	if len(b) > 10 {
+		b = b[len(b)-10:]
+	}
+	return string(b)
+}
+
+// ipPrefix returns the /24 (IPv4) or /48 (IPv6) network of an address.
+func ipPrefix(s string) string {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	bits := 24
+	if a.Is6() && !a.Is4In6() {
+		bits = 48
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// reporterKeys returns the identifying keys of a reporter, each tagged by
+// kind for the evidence ("device", "e-mail", "phone", "name").
+func reporterKeys(rep *bonafide.Reporter) []string {
+	if rep == nil {
+		return nil
+	}
+	var keys []string
+	if d := strings.TrimSpace(rep.DeviceID); d != "" {
+		keys = append(keys, "device:"+strings.ToLower(d))
+	}
+	if e := emailKey(rep.Email); e != "" {
+		keys = append(keys, "e-mail:"+e)
+	}
+	if p := phoneKey(rep.Phone); p != "" {
+		keys = append(keys, "phone:"+p)
+	}
+	g, f := normName(rep.GivenName), normName(rep.FamilyName)
+	if g != "" && f != "" {
+		if o := normName(rep.Organisation); o != "" {
+			keys = append(keys, "name:"+g+" "+f+"|"+o)
+		}
+		if rep.Address != nil {
+			if pc := normPostcode(rep.Address.Postcode); len(pc) >= 5 {
+				keys = append(keys, "name:"+g+" "+f+"|"+pc)
+			}
+		}
+	}
+	return keys
+}
+
+// link returns the reporter id for keys, creating one when nothing links.
+func (rl *reporterLinker) link(keys []string) int32 {
+	id := int32(-1)
+	for _, k := range keys {
+		if other, ok := rl.byKey[k]; ok {
+			other = rl.find(other)
+			if id < 0 {
+				id = other
+			} else if other != id {
+				// two known reporters share a key: they are one person
+				if other < id {
+					id, other = other, id
+				}
+				rl.parent[other] = id
+			}
+		}
+	}
+	if id < 0 {
+		id = int32(len(rl.parent))
+		rl.parent = append(rl.parent, id)
+	}
+	for _, k := range keys {
+		if _, ok := rl.byKey[k]; !ok {
+			rl.byKey[k] = id
+		}
+	}
+	return id
+}

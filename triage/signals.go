@@ -1,0 +1,344 @@
+package triage
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"bonafide"
+	"bonafide/triage/textsim"
+)
+
+// Word patterns used by the context signals. They describe kinds of event
+// in general English, not any generator's sentences.
+var (
+	lifeEventRE = regexp.MustCompile(`(?i)\b(born|birth|newborn|new baby|baby (boy|girl)|welcome[sd]? (our|little|baby)|` +
+		`pregnan\w*|expecting|due date|scan|bump|maternity|arrived|arrival|little sister|little brother|big sister|big brother|adopt\w*|wedding|married|moved house|new home)\b`)
+	urgeRE = regexp.MustCompile(`(?i)\b(report\w*|social services|social workers?|children'?s services|\bss\b|safeguarding|` +
+		`nspcc|childline|council|ring(ing)? (them|the)|call(ing)? (them|the)|phon\w* (them|the)|contact\w* (them|the)|` +
+		`someone (should|needs to|must)|somebody (should|needs to|must)|get (them|those|the) kids? taken|take (them|the) kids|` +
+		`taken (off|away from) her|taken (off|away from) him|cps|police)\b`)
+	fdate = "2 Jan 2006 15:04"
+)
+
+func dayDate(t time.Time) string { return t.Format("2 Jan 2006") }
+
+// signals computes the value of every campaign signal for r and the
+// evidence for those that fire. It reads only what the engine has been
+// given before r.
+func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason) {
+	var f Features
+	var reasons []Reason
+	set := func(s Signal, v float64, evidence string) {
+		i := sigIndex(s)
+		if v <= f[i] {
+			return
+		}
+		f[i] = v
+		for k := range reasons {
+			if reasons[k].Signal == s {
+				reasons[k].Evidence = evidence
+				return
+			}
+		}
+		reasons = append(reasons, Reason{Signal: s, Evidence: evidence})
+	}
+	now := me.at
+	hist := e.famRefs[me.family]
+	horizon := now.Add(-time.Duration(e.cfg.HistoryWindow))
+
+	// Earlier referrals about the family, their findings, and links to this reporter.
+	var falseOthers []string
+	var repeat, repeatFalse []string
+	netLinked := ""
+	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
+	bestDup, dupOf := 0.0, int32(-1)
+	bestStyle, styleOf := 0.0, int32(-1)
+	for k := len(hist) - 1; k >= 0; k-- {
+		j := hist[k]
+		o := &e.refs[j]
+		if o.at.Before(horizon) {
+			break
+		}
+		if j == me.relayOf || o.relayOf >= 0 {
+			continue // a relayed call is counted once, with its original
+		}
+		known := o.finding != "" && !o.findingAt.After(now)
+		found := ""
+		if known {
+			found = fmt.Sprintf(", found %s on %s", o.finding, dayDate(o.findingAt))
+		}
+		sameRep := e.rep.find(o.reporter) == e.rep.find(me.reporter) && !me.professional
+		if sameRep {
+			desc := fmt.Sprintf("%s (received %s%s; linked by %s)", o.id, dayDate(o.at), found, sharedKinds(me.repKeys, o.repKeys))
+			repeat = append(repeat, desc)
+			if known && o.finding.False() {
+				repeatFalse = append(repeatFalse, desc)
+			}
+		} else if known && o.finding.False() {
+			falseOthers = append(falseOthers, fmt.Sprintf("%s (received %s%s)", o.id, dayDate(o.at), found))
+		}
+		if !sameRep && !me.professional && !o.professional && me.ipNet != "" && me.ipNet == o.ipNet && netLinked == "" {
+			netLinked = fmt.Sprintf("%s (received %s%s)", o.id, dayDate(o.at), found)
+		}
+		if !o.professional && now.Sub(o.at) <= time.Duration(e.cfg.BurstWindow) {
+			burstN++
+			burstCh[o.channel] = true
+		}
+		if o.sig != nil && me.relayOf < 0 {
+			if s := me.sig.Similarity(o.sig); s > bestDup {
+				bestDup, dupOf = s, j
+			}
+		}
+		if me.profile != nil && o.profile != nil && !sameRep {
+			if c := textsim.Cosine(me.profile, o.profile); c > bestStyle {
+				bestStyle, styleOf = c, j
+			}
+		}
+	}
+	if n := len(falseOthers); n > 0 {
+		set(SigPriorFalse, min(float64(n), 2)/2, fmt.Sprintf("%d earlier referral(s) about this family were found unfounded or malicious: %s",
+			n, strings.Join(first(falseOthers, 3), "; ")))
+	}
+	if len(repeatFalse) > 0 {
+		set(SigReporterFalse, 1, "the reporter is linked to earlier referral(s) about this family that were found unfounded or malicious: "+
+			strings.Join(first(repeatFalse, 3), "; "))
+	}
+	if len(repeat) > 0 {
+		set(SigReporterRepeat, min(float64(len(repeat)), 3)/3+0.0001, fmt.Sprintf("the reporter is linked to %d earlier referral(s) about this family: %s",
+			len(repeat), strings.Join(first(repeat, 3), "; ")))
+	}
+	if netLinked != "" {
+		set(SigNearNetwork, 1, fmt.Sprintf("sent from the same network (%s) as earlier referral %s by an apparently different reporter", me.ipNet, netLinked))
+	}
+	if burstN >= 3 && len(burstCh) >= 2 {
+		set(SigBurst, min(float64(burstN-2), 3)/3, fmt.Sprintf("%d referrals about this family through %d channels within %s",
+			burstN, len(burstCh), time.Duration(e.cfg.BurstWindow)))
+	}
+	if dupOf >= 0 && bestDup >= 0.4 {
+		o := &e.refs[dupOf]
+		set(SigNearDuplicate, bestDup, fmt.Sprintf("the narrative is %.0f%% the same as %s (received %s) — not a relay of it", 100*bestDup, o.id, dayDate(o.at)))
+	}
+	if styleOf >= 0 && bestStyle >= 0.5 {
+		o := &e.refs[styleOf]
+		v := min((bestStyle-0.5)/0.25, 1)
+		set(SigStyle, v, fmt.Sprintf("written in a style like %s (received %s), apparently by a different reporter (similarity %.2f)", o.id, dayDate(o.at), bestStyle))
+	}
+
+	// The family's public posts.
+	e.postSignals(r, me, set)
+	// Forum posts about the family.
+	e.forumSignals(r, me, set)
+
+	// Knowledge basis and detail.
+	d := textsim.FirstHandDetail(r.Narrative)
+	claimsFirst := r.KnowledgeBasis == bonafide.KnowledgeFirstHand || r.KnowledgeBasis == bonafide.KnowledgeNotStated || r.KnowledgeBasis == ""
+	switch {
+	case me.professional:
+		set(SigProfessional, 1, fmt.Sprintf("a named %s from %s reporting through their work",
+			strings.ReplaceAll(string(r.Reporter.Relationship), "_", " "), r.Reporter.Organisation))
+	case claimsFirst && d.Count() == 0:
+		basis := "claims to know first hand"
+		if r.KnowledgeBasis != bonafide.KnowledgeFirstHand {
+			basis = "does not say how they know"
+		}
+		set(SigNoDetail, 1, fmt.Sprintf("the reporter %s but gives no time, place or anything they saw or heard", basis))
+	}
+	if d.Count() >= 2 {
+		set(SigRichDetail, float64(d.Count()-1)/2, fmt.Sprintf("first-hand detail: %s", strings.Join(nonEmpty(d.When, d.Where, d.Perceived), "; ")))
+	}
+	return f, reasons
+}
+
+func (e *Engine) familyHandles(fam int32) map[string]bool { return e.fam.families[fam].handles }
+
+func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal, float64, string)) {
+	now := me.at
+	var lastPost, lifePost *bonafide.PublicPost
+	bestCov := 0.0
+	var bestPost *bonafide.PublicPost
+	var bestShared []string
+	allegation := r.Narrative
+	for _, c := range r.Concerns {
+		allegation += " " + c.Detail
+	}
+	for h := range e.familyHandles(me.family) {
+		for _, p := range e.posts[h] {
+			age := now.Sub(p.PostedAt)
+			if age < 0 {
+				continue
+			}
+			if age <= time.Duration(e.cfg.PostWindow) && (lastPost == nil || p.PostedAt.After(lastPost.PostedAt)) {
+				lastPost = p
+			}
+			if age <= time.Duration(e.cfg.LifeEventWindow) && (lifePost == nil || p.PostedAt.After(lifePost.PostedAt)) && lifeEventRE.MatchString(p.Text+" "+p.MediaNote) {
+				lifePost = p
+			}
+			if age <= time.Duration(e.cfg.RestateWindow) {
+				o := textsim.Restates(allegation, p.Text+" "+p.MediaNote, e.idf)
+				if len(o.Shared) >= 3 && o.Coverage > bestCov {
+					bestCov, bestPost, bestShared = o.Coverage, p, o.Shared
+				}
+			}
+		}
+	}
+	if lastPost != nil {
+		hrs := now.Sub(lastPost.PostedAt).Hours()
+		v := 1.0
+		if hrs > 24 {
+			v = 0.5
+		}
+		set(SigAfterPost, v, fmt.Sprintf("received %.0f hours after the family's public post %s on %s (%s): %q",
+			hrs, lastPost.ID, lastPost.Platform, lastPost.PostedAt.Format(fdate), textsim.Quote(lastPost.Text, 120)))
+	}
+	if lifePost != nil {
+		set(SigLifeEvent, 1, fmt.Sprintf("received %d days after the family announced a life event in post %s (%s): %q",
+			int(now.Sub(lifePost.PostedAt).Hours()/24), lifePost.ID, lifePost.PostedAt.Format(fdate), textsim.Quote(lifePost.Text, 120)))
+	}
+	if bestPost != nil && bestCov >= 0.2 {
+		q := textsim.Quote(bestPost.Text, 140)
+		if bestPost.MediaNote != "" {
+			q += " [media: " + textsim.Quote(bestPost.MediaNote, 100) + "]"
+		}
+		set(SigRestatesPost, min(bestCov/0.5, 1), fmt.Sprintf("the allegation restates public post %s of %s (%.0f%% of its content; shared words: %s): %q",
+			bestPost.ID, bestPost.PostedAt.Format(fdate), 100*bestCov, strings.Join(first(bestShared, 8), ", "), q))
+	}
+}
+
+// familyNames returns the lower-case surnames and given names of the
+// people named in r, by which a forum post may name the family.
+func familyNames(r *bonafide.Referral) (surnames, given map[string]bool) {
+	surnames, given = map[string]bool{}, map[string]bool{}
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		if s := normName(p.FamilyName); len(s) >= 3 {
+			surnames[s] = true
+		}
+		if g := normName(p.GivenName); len(g) >= 3 {
+			given[g] = true
+		}
+	}
+	return surnames, given
+}
+
+func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal, float64, string)) {
+	handles := e.familyHandles(me.family)
+	surnames, given := familyNames(r)
+	now := me.at
+	window := time.Duration(e.cfg.ForumWindow)
+	cand := map[int32]bool{}
+	keys := []map[string]bool{surnames, handles}
+	for _, set := range keys {
+		for s := range set {
+			ids := e.forumIdx[s]
+			for k := len(ids) - 1; k >= 0; k-- {
+				p := e.forum[ids[k]]
+				if now.Sub(p.PostedAt) > window {
+					break
+				}
+				cand[ids[k]] = true
+			}
+		}
+	}
+	allegation := r.Narrative
+	for _, c := range r.Concerns {
+		allegation += " " + c.Detail
+	}
+	best, bestV := int32(-1), 0.0
+	why := ""
+	for id := range cand {
+		p := e.forum[id]
+		if p.PostedAt.After(now) {
+			continue
+		}
+		words := forumTokens(p.Text + " " + p.Thread)
+		if !anyIn(handles, words) && !(anyIn(surnames, words) && anyIn(given, words)) {
+			continue
+		}
+		v, w := 0.0, ""
+		if m := urgeRE.FindString(p.Text); m != "" {
+			v, w = 1, fmt.Sprintf("announces or urges a report (%q)", strings.ToLower(m))
+		}
+		if o := textsim.Restates(allegation, p.Text, e.idf); len(o.Shared) >= 3 && o.Coverage >= 0.2 && v < 1 {
+			v, w = min(o.Coverage/0.4, 1), "makes the same claim (shared words: "+strings.Join(first(o.Shared, 6), ", ")+")"
+		}
+		if v > bestV || (v == bestV && best >= 0 && p.PostedAt.After(e.forum[best].PostedAt)) {
+			best, bestV, why = id, v, w
+		}
+	}
+	if best >= 0 && bestV > 0 {
+		p := e.forum[best]
+		set(SigForum, bestV, fmt.Sprintf("forum post %s on %s (%s, %.0f hours before) names the family and %s: %q",
+			p.ID, p.Site, p.PostedAt.Format(fdate), now.Sub(p.PostedAt).Hours(), why, textsim.Quote(p.Text, 140)))
+	}
+}
+
+func anyIn(a, b map[string]bool) bool {
+	for k := range a {
+		if b[k] {
+			return true
+		}
+	}
+	return false
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, fmt.Sprintf("%q", x))
+		}
+	}
+	return out
+}
+
+// sharedKinds names the kinds of identifying key two reporters share, e.g.
+// "device, e-mail"; never the values, which are sealed.
+func sharedKinds(a, b []string) string {
+	var kinds []string
+	seen := map[string]bool{}
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				k := x[:strings.IndexByte(x, ':')]
+				if !seen[k] {
+					seen[k] = true
+					kinds = append(kinds, k)
+				}
+			}
+		}
+	}
+	if len(kinds) == 0 {
+		return "a chain of shared details through other referrals"
+	}
+	return strings.Join(kinds, ", ")
+}
+
+// forumTokens returns the lower-case words of a forum post and any
+// handle-like tokens in it (with _ . and digits kept, @ dropped), so that
+// a post can be found by the family's names or handles.
+func forumTokens(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range textsim.Words(s) {
+		if len(w) >= 3 && !textsim.IsStop(w) {
+			out[w] = true
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r == '_' || r == '.' || r == '@' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		w = strings.Trim(w, ".-@")
+		if len(w) >= 3 {
+			out[w] = true
+		}
+	}
+	return out
+}
