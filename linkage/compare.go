@@ -1,0 +1,309 @@
+package linkage
+
+import (
+	"github.com/hbollon/go-edlib"
+	"github.com/xrash/smetrics"
+)
+
+// Compare returns the comparison level of field i between a and b: 0 for the strongest
+// agreement, len(Levels)-1 for disagreement, or [Null] when either value is missing.
+// It is symmetric: Compare(i, a, b) == Compare(i, b, a).
+func (s *Schema) Compare(i int, a, b *Record) int {
+	x, y := &a.vals[i], &b.vals[i]
+	if x.s == "" || y.s == "" {
+		return Null
+	}
+	return s.compareValue(i, a, b, x, y)
+}
+
+func (s *Schema) compareValue(i int, a, b *Record, x, y *value) int {
+	switch s.Fields[i].Kind {
+	case KindExact, KindDevice:
+		return pick(x.s == y.s, 0, 1)
+	case KindString:
+		return compareString(x, y)
+	case KindGivenName:
+		return s.compareGiven(i, a, b, x, y)
+	case KindSurname:
+		return s.compareSurname(i, a, b, x, y)
+	case KindDate:
+		return compareDate(x, y)
+	case KindPostcodeUK:
+		return comparePostcode(x, y)
+	case KindAddress:
+		return compareAddress(x, y)
+	case KindNHSNumber:
+		return compareNHS(x, y)
+	case KindPhone:
+		switch {
+		case x.s == y.s:
+			return 0
+		case x.alt != "" && x.alt == y.alt:
+			return 1
+		}
+		return 2
+	case KindEmail:
+		switch {
+		case x.s == y.s:
+			return 0
+		case x.alt == y.alt:
+			return 1
+		case within1(x.s, y.s):
+			return 2
+		}
+		return 3
+	case KindHandle:
+		switch {
+		case x.s == y.s:
+			return 0
+		case x.alt == y.alt:
+			return 1
+		case within1(x.alt, y.alt):
+			return 2
+		}
+		return 3
+	case KindIP:
+		switch {
+		case x.s == y.s:
+			return 0
+		case x.alt == y.alt:
+			return 1
+		}
+		return 2
+	}
+	return Null
+}
+
+func pick(c bool, yes, no int) int {
+	if c {
+		return yes
+	}
+	return no
+}
+
+// jw is Jaro–Winkler with the usual 0.7 boost threshold and 4-letter prefix, with its
+// arguments put in a fixed order so that it is exactly symmetric.
+func jw(a, b string) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	return smetrics.JaroWinkler(a, b, 0.7, 4)
+}
+
+// within1 reports whether a and b are at most one edit apart, counting a swap of two
+// adjacent letters as one edit (optimal string alignment distance ≤ 1). It does not
+// allocate, unlike a full distance matrix, because it runs in the pair loop.
+func within1(a, b string) bool {
+	la, lb := len(a), len(b)
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	if lb-la > 1 {
+		return false
+	}
+	i := 0
+	for i < la && a[i] == b[i] {
+		i++
+	}
+	if i == la {
+		return true // equal, or b has one extra letter at the end
+	}
+	if la == lb {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:] // insertion
+}
+
+func compareString(x, y *value) int {
+	switch {
+	case x.s == y.s || x.alt == y.alt:
+		return 0
+	case within1(x.alt, y.alt):
+		return 1
+	}
+	j := jw(x.alt, y.alt)
+	switch {
+	case j >= 0.92:
+		return 2
+	case j >= 0.80:
+		return 3
+	}
+	return 4
+}
+
+// swapped reports whether a's value in field i is b's value in field j or the other way
+// round: a given name typed in the surname box.
+func swapped(a, b *Record, i, j int) bool {
+	if j < 0 {
+		return false
+	}
+	ai, bj := a.vals[i].alt, b.vals[j].alt
+	aj, bi := a.vals[j].alt, b.vals[i].alt
+	return ai != "" && ai == bj || bi != "" && bi == aj
+}
+
+func phoneticEqual(x, y *value) bool {
+	return x.p1 != "" && (x.p1 == y.p1 || x.p1 == y.p2 || x.p2 == y.p1 || x.p2 != "" && x.p2 == y.p2)
+}
+
+// anyCommon reports whether two short lists share an element.
+func anyCommon(a, b []string) bool {
+	for _, s := range a {
+		for _, t := range b {
+			if s == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Schema) compareGiven(i int, a, b *Record, x, y *value) int {
+	if x.s == y.s || x.alt == y.alt {
+		return 0
+	}
+	if len(x.parts) > 0 && len(y.parts) > 0 && anyCommon(x.parts, y.parts) {
+		return 1 // nickname group, or one of two given names
+	}
+	if within1(x.alt, y.alt) {
+		return 2
+	}
+	j := jw(x.alt, y.alt)
+	switch {
+	case j >= 0.92:
+		return 3
+	case phoneticEqual(x, y):
+		return 4
+	case j >= 0.80:
+		return 5
+	case swapped(a, b, i, s.swap[i]):
+		return 6
+	case (len(x.s) == 1 || len(y.s) == 1) && x.s[0] == y.s[0]:
+		return 7
+	}
+	return 8
+}
+
+func (s *Schema) compareSurname(i int, a, b *Record, x, y *value) int {
+	if x.s == y.s || x.alt == y.alt {
+		return 0
+	}
+	if len(x.parts) > 0 || len(y.parts) > 0 {
+		xp, yp := x.parts, y.parts
+		if len(xp) == 0 {
+			xp = []string{x.s}
+		}
+		if len(yp) == 0 {
+			yp = []string{y.s}
+		}
+		if anyCommon(xp, yp) {
+			return 1
+		}
+	}
+	if within1(x.alt, y.alt) {
+		return 2
+	}
+	j := jw(x.alt, y.alt)
+	switch {
+	case j >= 0.92:
+		return 3
+	case phoneticEqual(x, y):
+		return 4
+	case j >= 0.80:
+		return 5
+	case swapped(a, b, i, s.swap[i]):
+		return 6
+	}
+	return 7
+}
+
+func compareDate(x, y *value) int {
+	if x.prec == 3 && y.prec == 3 {
+		if x.n == y.n {
+			return 0
+		}
+		xy, xm, xd := x.n/10000, x.n/100%100, x.n%100
+		yy, ym, yd := y.n/10000, y.n/100%100, y.n%100
+		switch {
+		case xy == yy && xm == yd && xd == ym:
+			return 1
+		case within1(x.s, y.s):
+			return 2
+		case xy == yy && xm == ym:
+			return 3
+		case xy == yy:
+			return 4
+		}
+		return 5
+	}
+	p := min(x.prec, y.prec)
+	xy, yy := x.n/10000, y.n/10000
+	switch {
+	case p >= 2 && xy == yy && x.n/100%100 == y.n/100%100:
+		return 3
+	case xy == yy:
+		return 4
+	}
+	return 5
+}
+
+func comparePostcode(x, y *value) int {
+	// parts: area, district, sector, full
+	for l := 3; l >= 0; l-- {
+		if x.parts[l] != "" && x.parts[l] == y.parts[l] {
+			return 3 - l
+		}
+	}
+	return 4
+}
+
+func compareAddress(x, y *value) int {
+	if x.alt == y.alt {
+		return 0
+	}
+	if x.s > y.s {
+		x, y = y, x // the greedy matching below depends on order
+	}
+	// Soft token overlap: a token counts when its twin is equal or one edit away.
+	matched := 0
+	used := uint64(0)
+	for _, t := range x.parts {
+		for k, u := range y.parts {
+			if k < 64 && used&(1<<k) == 0 && (t == u || min(len(t), len(u)) > 3 && within1(t, u)) {
+				used |= 1 << k
+				matched++
+				break
+			}
+		}
+	}
+	sim := 2 * float64(matched) / float64(len(x.parts)+len(y.parts))
+	if sim < 0.8 && jw(x.alt, y.alt) >= 0.94 {
+		sim = 0.8 // "tullaroopstreet" against "tullaroop street"
+	}
+	switch {
+	case sim >= 0.8:
+		return 1
+	case sim >= 0.5:
+		return 2
+	}
+	return 3
+}
+
+func compareNHS(x, y *value) int {
+	if x.s == y.s {
+		return 0
+	}
+	if x.n == 1 && y.n == 1 {
+		return 3 // two valid numbers that differ belong to two people
+	}
+	switch d := edlib.DamerauLevenshteinDistance(x.s, y.s); {
+	case d <= 1:
+		return 1
+	case d == 2:
+		return 2
+	}
+	return 3
+}

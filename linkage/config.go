@@ -1,0 +1,248 @@
+package linkage
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A Config describes a batch linkage job over CSV files: which column identifies a
+// record, how each compared column is compared, the blocking rules and the threshold.
+// It is the JSON file given to `bonafide link --config`.
+type Config struct {
+	ID       string      `json:"id"`                 // identifier column
+	Fields   []Field     `json:"fields"`             // compared columns
+	Blocking []BlockRule `json:"blocking,omitempty"` // default: derived from the field types
+	// Threshold is the match probability above which two records are linked (default 0.5).
+	Threshold float64 `json:"threshold,omitempty"`
+	// Guard is the chain guard share of [Cluster] (default 0.3; 0 disables it via a
+	// negative value).
+	Guard    *float64 `json:"guard,omitempty"`
+	MaxBlock int      `json:"max_block,omitempty"` // blocks larger than this are skipped (default 5000)
+	// Truth names a column holding the true entity, or "febrl" to read it from FEBRL
+	// record ids (rec-123-org, rec-123-dup-0), for `bonafide link eval`.
+	Truth string `json:"truth,omitempty"`
+}
+
+// ReadConfig reads and checks a JSON configuration. Unknown members are errors, because
+// a misspelt option silently ignored is worse than a refusal.
+func ReadConfig(r io.Reader) (*Config, error) {
+	d := json.NewDecoder(r)
+	d.DisallowUnknownFields()
+	var c Config
+	if err := d.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (c *Config) check() error {
+	if c.ID == "" {
+		return errors.New(`config: "id" (the identifier column) is required`)
+	}
+	s, err := NewSchema(c.Fields)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if c.Threshold == 0 {
+		c.Threshold = 0.5
+	}
+	if !(c.Threshold > 0 && c.Threshold < 1) {
+		return fmt.Errorf("config: threshold %v must be a probability between 0 and 1", c.Threshold)
+	}
+	if c.Guard == nil {
+		g := 0.3
+		c.Guard = &g
+	}
+	if len(c.Blocking) == 0 {
+		c.Blocking = DefaultBlocking(c.Fields)
+	}
+	if len(c.Blocking) == 0 {
+		return errors.New("config: no blocking rules given and none can be derived from the field types")
+	}
+	for _, r := range c.Blocking {
+		for _, k := range r.On {
+			if s.FieldIndex(k.Field) < 0 {
+				return fmt.Errorf("config: blocking rule %s: %q is not a compared field", r, k.Field)
+			}
+			if !transforms[k.Transform] {
+				return fmt.Errorf("config: blocking rule %s: unknown transform %q", r, k.Transform)
+			}
+		}
+	}
+	return nil
+}
+
+// DefaultBlocking derives blocking rules from field types: identifiers on their own,
+// surname with date of birth and postcode, given name with surname.
+func DefaultBlocking(fields []Field) []BlockRule {
+	first := map[Kind]string{}
+	for _, f := range fields {
+		if _, ok := first[f.Kind]; !ok {
+			first[f.Kind] = f.Name
+		}
+	}
+	var rules []BlockRule
+	add := func(keys ...BlockKey) {
+		for _, k := range keys {
+			if k.Field == "" {
+				return
+			}
+		}
+		rules = append(rules, BlockRule{On: keys})
+	}
+	for _, k := range []Kind{KindNHSNumber, KindEmail, KindPhone, KindHandle, KindDevice} {
+		add(BlockKey{Field: first[k]})
+	}
+	g, s, d, p := first[KindGivenName], first[KindSurname], first[KindDate], first[KindPostcodeUK]
+	add(BlockKey{Field: s, Transform: "phonetic"}, BlockKey{Field: d, Transform: "year"})
+	add(BlockKey{Field: p}, BlockKey{Field: s, Transform: "first"})
+	add(BlockKey{Field: g}, BlockKey{Field: s})
+	add(BlockKey{Field: d}, BlockKey{Field: g, Transform: "first"})
+	add(BlockKey{Field: d}, BlockKey{Field: p, Transform: "district"})
+	return rules
+}
+
+// A Table is a read CSV file: its prepared records and, when asked for, their truth
+// labels.
+type Table struct {
+	Records []Record
+	Truth   []string
+}
+
+// ReadCSV reads a CSV file with a header row, taking the configured columns. Spaces
+// after commas are ignored (FEBRL writes ", "). Missing columns are reported by name.
+func (c *Config) ReadCSV(r io.Reader, s *Schema, source uint8) (*Table, error) {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	need := func(name string) (int, error) {
+		i, ok := col[name]
+		if !ok {
+			return 0, fmt.Errorf("missing column %q (the header has %s)", name, strings.Join(head, ", "))
+		}
+		return i, nil
+	}
+	idc, err := need(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	idx := make([]int, len(s.Fields))
+	for i, f := range s.Fields {
+		if idx[i], err = need(f.Name); err != nil {
+			return nil, err
+		}
+	}
+	truthc := -1
+	if c.Truth != "" && c.Truth != "febrl" {
+		if truthc, err = need(c.Truth); err != nil {
+			return nil, err
+		}
+	}
+	t := &Table{}
+	raw := make([]string, len(idx))
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		for i, k := range idx {
+			raw[i] = strings.TrimSpace(row[k])
+		}
+		id := strings.TrimSpace(row[idc])
+		rec := s.Prepare(strings.Clone(id), raw)
+		rec.Source = source
+		t.Records = append(t.Records, rec)
+		switch {
+		case truthc >= 0:
+			t.Truth = append(t.Truth, strings.Clone(row[truthc]))
+		case c.Truth == "febrl":
+			t.Truth = append(t.Truth, FEBRLEntity(id))
+		}
+	}
+	return t, nil
+}
+
+// FEBRLEntity returns the person number of a FEBRL record id: "rec-123-dup-0" → "123".
+func FEBRLEntity(id string) string {
+	s := strings.TrimPrefix(id, "rec-")
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// A Result is the outcome of [Run].
+type Result struct {
+	Model     *Model
+	Blocker   *Blocker
+	Edges     []Edge  // scored pairs at or above the lowest weight worth keeping
+	Clusters  []int   // cluster number per record
+	Threshold float64 // weight threshold used
+}
+
+// Run trains a model on recs without labels, scores the blocked pairs and clusters them.
+// With link set only pairs across sources are scored (file A against file B). progress,
+// if not nil, is called from time to time with a stage name and pairs scored so far.
+func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, progress func(stage string, done, total int64)) (*Result, error) {
+	if progress == nil {
+		progress = func(string, int64, int64) {}
+	}
+	s.SetFrequencies(recs)
+	b, err := NewBlocker(s, c.Blocking, recs, c.MaxBlock, link)
+	if err != nil {
+		return nil, err
+	}
+	progress("train", 0, 0)
+	m, err := Train(ctx, s, recs, b, TrainOptions{})
+	if err != nil {
+		return nil, err
+	}
+	total, _ := m.Meta["blocked_pairs"].(int64)
+	th := m.WeightAt(c.Threshold)
+	keep := m.WeightAt(0.001)
+	edges, err := ScorePairs(ctx, m, recs, b, min(keep, th), 2, func(done int64) { progress("score", done, total) })
+	if err != nil {
+		return nil, err
+	}
+	progress("score", total, total)
+	guard := 0.0
+	if c.Guard != nil && *c.Guard > 0 {
+		guard = *c.Guard
+	}
+	cl := Cluster(len(recs), edges, th, guard)
+	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th}, nil
+}
+
+// Curve returns pairwise metrics of clustering at each match probability in probs,
+// reusing the scored edges of r, for choosing a threshold with labels in hand.
+func (r *Result) Curve(truth []string, probs []float64, guard float64) []Metrics {
+	out := make([]Metrics, len(probs))
+	for i, p := range probs {
+		out[i] = Evaluate(Cluster(len(truth), r.Edges, r.Model.WeightAt(p), guard), truth)
+	}
+	return out
+}
+
+// FormatMetricsLine is a one-line summary of pairwise metrics.
+func FormatMetricsLine(name string, m Metrics) string {
+	return fmt.Sprintf("%s: %s", name, m)
+}

@@ -1,0 +1,30 @@
+// Package linkage links person records that describe the same person, so that a new
+// referral can be joined to the family and the earlier reporters it belongs to.
+//
+// It implements the Fellegi–Sunter model (Fellegi and Sunter, "A Theory for Record
+// Linkage", JASA 1969): every compared field falls into one of a small set of ordered
+// comparison levels, each level has a probability m of being seen among true matches and
+// u among non-matches, and the match weight of a pair is the sum over fields of
+// log2(m/u). u comes from random record pairs, m from expectation–maximisation over the
+// blocked pairs, without labels. Exact agreement on a common value ("smith") counts for
+// less than on a rare one ("achterberg") through term-frequency adjustment.
+//
+// # Pipeline
+//
+//   - [Field] names a column and its comparison [Kind]; [NewSchema] compiles them.
+//   - [Schema.Prepare] normalises each record once (phonetic codes, parsed dates,
+//     postcode parts), so the pair loop compares integers and short strings only.
+//   - [Blocking] rules are unioned; each pair is produced by exactly one rule.
+//   - [Train] estimates a [Model]; [Model.Score] and [Model.Explain] score a pair and say
+//     why, field by field, for the caseworker screen.
+//   - [Cluster] joins links above a threshold, refusing to join two groups through a
+//     single weak link (the chain guard).
+//   - [Index] adds records one at a time and answers "which known entities does this
+//     record match, with what score and why".
+//   - [Evaluate] measures pairwise precision, recall and F1 against a truth labelling.
+//
+// # Comparison levels
+//
+// Level 0 is always the strongest agreement and the last level is "else"
+// (disagreement). A missing value on either side gives level [Null], weight zero.
+package linkage
