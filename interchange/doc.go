@@ -1,0 +1,33 @@
+// Package interchange reads and writes the referral interchange format,
+// version 1: JSON Lines (https://jsonlines.org), one record a line, each an
+// object whose "type" member names it (shared/spec/interchange.md).
+//
+// The import command, the bulk API endpoint and the synthetic data generator
+// all speak it, so a file written by one is read by the others unchanged:
+// members this version does not know are kept at every level and written
+// back, after the known ones, sorted by name.
+//
+// # Reading
+//
+// [Reader] returns one [bonafide.Record] a line. A line that is not a valid
+// record gives a *[bonafide.ValidationError] listing every fault of that line,
+// each with its line number and field path:
+//
+//	line 7: children[0].dob: "2019-13-01": month 13 out of range 01-12
+//	line 3: channel: "fax" is not one of phone, web_form, email, letter, in_person, relay
+//
+// and the Reader carries on with the next line, so an importer may skip bad
+// lines or stop at the first. [Decode] does the same for a single record,
+// such as an HTTP request body.
+//
+// # Writing
+//
+// [Writer] and [Encode] write each record on one line with "type" first and
+// the other members in the order of the format, so that equal records give
+// equal bytes and files can be compared with diff.
+//
+// # Limits
+//
+// A line may be at most [MaxLineBytes] long. Field lengths and counts are
+// the bonafide Max… constants, checked by each record's Validate.
+package interchange
