@@ -52,7 +52,9 @@ func ScorePairs(ctx context.Context, m *Model, recs []Record, b *Blocker, minWei
 // more than one record, at least two such pairs). This is the chain guard: one bad
 // link between two families, or a chain of middling links, does not merge them, while
 // true duplicates, which resemble each other, pass it. guard 0 is plain single linkage.
-func Cluster(n int, edges []Edge, threshold, guard float64) []int {
+// When linking two files, source gives each record's file and only pairs across files
+// count as possible; otherwise pass nil.
+func Cluster(n int, edges []Edge, threshold, guard float64, source []uint8) []int {
 	var strong []Edge
 	for _, e := range edges {
 		if float64(e.Weight) >= threshold && e.A != e.B {
@@ -116,8 +118,19 @@ func Cluster(n int, edges []Edge, threshold, guard float64) []int {
 						}
 					}
 				}
-				need := guard * float64(len(ga)*len(gb))
-				if len(ga) > 1 {
+				possible := len(ga) * len(gb)
+				if source != nil {
+					var ca, cb [2]int
+					for _, x := range ga {
+						ca[source[x]&1]++
+					}
+					for _, x := range gb {
+						cb[source[x]&1]++
+					}
+					possible = ca[0]*cb[1] + ca[1]*cb[0]
+				}
+				need := guard * float64(possible)
+				if len(ga) > 1 && possible > 1 {
 					need = max(need, 2)
 				}
 				if float64(support) < need {

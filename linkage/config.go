@@ -197,6 +197,8 @@ type Result struct {
 	Edges     []Edge  // scored pairs at or above the lowest weight worth keeping
 	Clusters  []int   // cluster number per record
 	Threshold float64 // weight threshold used
+	Guard     float64 // chain guard used
+	source    []uint8
 }
 
 // Run trains a model on recs without labels, scores the blocked pairs and clusters them.
@@ -228,16 +230,28 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 	if c.Guard != nil && *c.Guard > 0 {
 		guard = *c.Guard
 	}
-	cl := Cluster(len(recs), edges, th, guard)
-	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th}, nil
+	var src []uint8
+	if link {
+		src = make([]uint8, len(recs))
+		for i := range recs {
+			src[i] = recs[i].Source
+		}
+	}
+	cl := Cluster(len(recs), edges, th, guard, src)
+	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src}, nil
 }
 
 // Curve returns pairwise metrics of clustering at each match probability in probs,
 // reusing the scored edges of r, for choosing a threshold with labels in hand.
-func (r *Result) Curve(truth []string, probs []float64, guard float64) []Metrics {
+func (r *Result) Curve(truth []string, probs []float64) []Metrics {
 	out := make([]Metrics, len(probs))
 	for i, p := range probs {
-		out[i] = Evaluate(Cluster(len(truth), r.Edges, r.Model.WeightAt(p), guard), truth)
+		cl := Cluster(len(truth), r.Edges, r.Model.WeightAt(p), r.Guard, r.source)
+		if r.source != nil {
+			out[i] = EvaluateLink(cl, truth, r.source)
+		} else {
+			out[i] = Evaluate(cl, truth)
+		}
 	}
 	return out
 }

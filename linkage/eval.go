@@ -66,3 +66,51 @@ func Evaluate[P, T comparable](pred []P, truth []T) Metrics {
 	}
 	return Metrics{TP: tp, FP: pp - tp, FN: tt - tp}
 }
+
+// EvaluateLink is [Evaluate] for linking two files: only pairs with one record from
+// each source count, since pairs within a file are not asked about.
+func EvaluateLink[P, T comparable](pred []P, truth []T, source []uint8) Metrics {
+	type both struct {
+		p P
+		t T
+	}
+	pc := map[P]*[2]int64{}
+	tc := map[T]*[2]int64{}
+	bc := map[both]*[2]int64{}
+	inc := func(c *[2]int64, s uint8) {
+		if s == 0 {
+			c[0]++
+		} else {
+			c[1]++
+		}
+	}
+	for i := range pred {
+		for _, get := range []func() *[2]int64{
+			func() *[2]int64 { return getOrNew(pc, pred[i]) },
+			func() *[2]int64 { return getOrNew(tc, truth[i]) },
+			func() *[2]int64 { return getOrNew(bc, both{pred[i], truth[i]}) },
+		} {
+			inc(get(), source[i])
+		}
+	}
+	var tp, pp, tt int64
+	for _, c := range bc {
+		tp += c[0] * c[1]
+	}
+	for _, c := range pc {
+		pp += c[0] * c[1]
+	}
+	for _, c := range tc {
+		tt += c[0] * c[1]
+	}
+	return Metrics{TP: tp, FP: pp - tp, FN: tt - tp}
+}
+
+func getOrNew[K comparable](m map[K]*[2]int64, k K) *[2]int64 {
+	c, ok := m[k]
+	if !ok {
+		c = new([2]int64)
+		m[k] = c
+	}
+	return c
+}

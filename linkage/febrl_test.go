@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -89,6 +90,38 @@ func TestFEBRL(t *testing.T) {
 			}
 			if f1 := m.F1(); f1 < 0.995 {
 				t.Errorf("FEBRL %s F1 = %.4f, want >= 0.995", name, f1)
+			}
+		})
+	}
+}
+
+// TestFEBRLLinkAB splits each FEBRL set into originals (file A) and duplicates (file B)
+// and links A to B, the FEBRL 4 setting, with the same configuration.
+func TestFEBRLLinkAB(t *testing.T) {
+	c := loadConfig(t, "testdata/febrl.json")
+	for _, name := range []string{"dataset1.csv", "dataset3.csv"} {
+		t.Run(name, func(t *testing.T) {
+			s, err := NewSchema(c.Fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb := readTable(t, c, s, febrlPath(t, name), 0)
+			src := make([]uint8, len(tb.Records))
+			for i := range tb.Records {
+				if strings.Contains(tb.Records[i].ID, "-dup-") {
+					tb.Records[i].Source = 1
+				}
+				src[i] = tb.Records[i].Source
+			}
+			res, err := c.Run(context.Background(), s, tb.Records, true, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept, all := blockingRecall(res.Blocker, tb.Truth)
+			m := EvaluateLink(res.Clusters, tb.Truth, src)
+			t.Logf("%s A–B: blocking kept %d of %d same-person pairs (within-file pairs are never blocked); %s", name, kept, all, m)
+			if f1 := m.F1(); f1 < 0.995 {
+				t.Errorf("FEBRL %s A–B F1 = %.4f, want >= 0.995", name, f1)
 			}
 		})
 	}
