@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"bonafide/linkage/nickname"
 )
 
 // A Field is one compared column: its name, how it is compared and, for dates, how it
@@ -230,7 +232,7 @@ func phoneticCodes(s string) (string, string) {
 // nicknameGroups returns the group keys a given name belongs to (e.g. "elizabeth" for
 // "liz" and "beth"), prefixed so they never equal a name part.
 func nicknameGroups(s string) []string {
-	g := nicknames[s]
+	g := nickname.Canonical(s)
 	if len(g) == 0 {
 		return nil
 	}
