@@ -1,0 +1,332 @@
+// Package sqlite implements [bonafide.Store] on SQLite (modernc.org/sqlite,
+// pure Go), for a single server and for tests.
+//
+// # Durability
+//
+// The database runs in WAL mode with synchronous=FULL: once Add or Import
+// returns without error, the record survives a crash or a power cut. Writes
+// go through one connection. Concurrent Add calls are committed together
+// (group commit): one writer goroutine takes every Add that has queued,
+// inserts them in one transaction and syncs once, then answers each caller.
+// A duplicate referral id fails only its own Add.
+//
+// # Layout
+//
+// Table records keeps every record in arrival order (seq), with its type,
+// times, referral id (unique) and its interchange JSON without the reporter.
+// Table reporters keeps each referral's reporter JSON apart, keyed by seq,
+// sealed by [Options.Sealer] when one is given. Migrations are embedded SQL
+// files applied in order and recorded in schema_migrations; the PostgreSQL
+// back-end uses the same numbers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"bonafide"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// Migrate applies pending migrations on Open. Without it Open refuses a
+	// database whose schema is behind this build, with code
+	// bonafide.EStaleSchema, so that a server never runs on a schema it
+	// does not know.
+	Migrate bool
+
+	// Sealer, when set, seals reporter JSON before it is written and opens
+	// it when read.
+	Sealer bonafide.Sealer
+
+	// Now gives the time recorded as StoredAt; time.Now when nil. Tests
+	// inject a clock.
+	Now func() time.Time
+
+	// Readers is the size of the read connection pool; 2×GOMAXPROCS (at
+	// least 4) when zero.
+	Readers int
+
+	// BusyTimeout is how long a connection waits for a lock held by another
+	// process before failing; 5 s when zero.
+	BusyTimeout time.Duration
+}
+
+// Store is a [bonafide.Store] on one SQLite database file.
+type Store struct {
+	opts Options
+	wdb  *sql.DB // one connection: every write goes through it
+	rdb  *sql.DB // read-only pool
+
+	wmu   sync.Mutex // held by a group commit or an Import for its whole transaction
+	wconn *sql.Conn
+	ins   insertStmts
+
+	mu     sync.RWMutex // closed, and Close waiting for senders on reqs
+	closed bool
+	reqs   chan *addReq
+	done   chan struct{} // closed when the writer goroutine has drained reqs
+}
+
+var _ bonafide.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Open opens (creating if need be) the SQLite database at path, a file name
+// without URI parameters. It fails with code bonafide.EStaleSchema when
+// migrations are pending and opts.Migrate is false.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, bonafide.Errorf(bonafide.EInvalid, "sqlite: path %q must be a plain file name", path)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	busy := strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
+	common := "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
+	wdb, err := sql.Open("sqlite", path+common+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-32768)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	s := &Store{opts: opts, wdb: wdb}
+	if err := s.open(ctx, path, common); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	s.reqs = make(chan *addReq, 4096)
+	s.done = make(chan struct{})
+	go s.writer()
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, path, common string) error {
+	var err error
+	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if s.opts.Migrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			return err
+		}
+	} else if err := s.checkSchema(ctx); err != nil {
+		return err
+	}
+	if err := s.ins.prepare(ctx, s.wconn); err != nil {
+		return err
+	}
+	s.rdb, err = sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	s.rdb.SetMaxOpenConns(s.opts.Readers)
+	s.rdb.SetMaxIdleConns(s.opts.Readers)
+	if err := s.rdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	return nil
+}
+
+// Close stops taking Adds, waits for the ones already queued (and any Import
+// under way) to commit, and closes the database. Close is safe to call twice.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
+	s.wmu.Lock() // an Import holds it until it has finished
+	defer s.wmu.Unlock()
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	errs = append(errs, s.ins.close())
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	errs = append(errs, s.wdb.Close())
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order. File names
+// are NNN_name.sql; the numbers match the PostgreSQL back-end's.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %s: name must start with a number and _", base)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT    NOT NULL,
+	applied_at TEXT    NOT NULL
+)`
+
+// appliedVersions reads schema_migrations; an absent table means none.
+func appliedVersions(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[int]bool, error) {
+	done := map[int]bool{}
+	exists, err := q.QueryContext(ctx, `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
+	if err != nil {
+		return nil, err
+	}
+	found := exists.Next()
+	if err := errors.Join(exists.Err(), exists.Close()); err != nil {
+		return nil, err
+	}
+	if !found {
+		return done, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
+}
+
+// checkSchema fails with EStaleSchema unless every embedded migration has
+// been applied.
+func (s *Store) checkSchema(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	done, err := appliedVersions(ctx, s.wconn)
+	if err != nil {
+		return fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	var pending []string
+	for _, m := range ms {
+		if !done[m.version] {
+			pending = append(pending, m.name)
+		}
+	}
+	if len(pending) > 0 {
+		return bonafide.Errorf(bonafide.EStaleSchema,
+			"database schema is stale: %d migration(s) pending (%s); run `bonafide migrate`",
+			len(pending), strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+// Migrate applies every embedded migration not yet recorded in
+// schema_migrations, each in its own transaction, and returns how many it
+// applied. Two processes migrating at once are serialised by SQLite's write
+// lock; each re-reads the applied set inside its transaction.
+func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	ms, err := migrations()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %w", err)
+	}
+	if _, err := s.wconn.ExecContext(ctx, createMigrationsTable); err != nil {
+		return 0, fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	for _, m := range ms {
+		ok, err := s.applyMigration(ctx, m)
+		if err != nil {
+			return applied, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		}
+		if ok {
+			applied++
+		}
+	}
+	return applied, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+	tx, err := s.wconn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, s.opts.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}

@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+
+	"bonafide"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// maxBatch bounds how many Adds share one commit, so that one slow batch
+// cannot hold every caller.
+const maxBatch = 512
+
+// insertStmts are the writer connection's prepared inserts.
+type insertStmts struct {
+	record, reporter *sql.Stmt
+}
+
+func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
+	var err error
+	p.record, err = c.PrepareContext(ctx, `INSERT INTO records
+		(type, stored_at, record_time, referral_id, outcome_of, body) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	p.reporter, err = c.PrepareContext(ctx, `INSERT INTO reporters (seq, sealed) VALUES (?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	return nil
+}
+
+func (p *insertStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{p.record, p.reporter} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// insert writes one encoded record inside the open transaction. A duplicate
+// referral id aborts only this statement (SQLite's default ABORT conflict
+// resolution) and comes back with code EConflict; any other error leaves the
+// transaction to be rolled back.
+func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, error) {
+	res, err := s.ins.record.ExecContext(ctx, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.referralID.String)
+		}
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+	}
+	if e.reporter != nil {
+		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.reporter); err != nil {
+			return 0, fmt.Errorf("sqlite: insert reporter of record %d: %w", seq, err)
+		}
+	}
+	return seq, nil
+}
+
+// isUniqueViolation matches SQLite's extended result code, never message text.
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// addReq is one Add waiting for the writer.
+type addReq struct {
+	ctx  context.Context
+	enc  encoded
+	done chan addResult // buffered, 1
+}
+
+type addResult struct {
+	seq int64
+	err error
+}
+
+// Add stores rec durably and returns its sequence number. Concurrent Adds
+// share a commit. An error means the record was not stored: once a request
+// is queued Add waits for its answer even if ctx ends, and the writer skips
+// a request whose ctx has ended before its insert.
+func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sqlite: add: %w", err)
+	}
+	enc, err := s.encode(rec)
+	if err != nil {
+		return 0, err
+	}
+	r := &addReq{ctx: ctx, enc: enc, done: make(chan addResult, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return 0, errClosed
+	}
+	select {
+	case s.reqs <- r:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
+	}
+	res := <-r.done
+	return res.seq, res.err
+}
+
+var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
+
+// writer commits queued Adds in groups until reqs is closed and drained.
+func (s *Store) writer() {
+	defer close(s.done)
+	batch := make([]*addReq, 0, maxBatch)
+	for r := range s.reqs {
+		batch = append(batch[:0], r)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit inserts a batch in one transaction, syncs once and answers each
+// caller. A duplicate id or an ended ctx fails only its own request; any
+// other failure rolls back and fails the whole batch.
+func (s *Store) commit(batch []*addReq) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	ctx := context.Background()
+	results := make([]addResult, len(batch))
+	fail := func(err error) {
+		for _, r := range batch {
+			r.done <- addResult{err: err}
+		}
+	}
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		fail(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	storedAt := s.opts.Now().UnixMicro()
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = fmt.Errorf("sqlite: add: %w", err)
+			continue
+		}
+		seq, err := s.insert(ctx, &r.enc, storedAt)
+		if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
+			s.rollback(ctx)
+			fail(err)
+			return
+		}
+		results[i] = addResult{seq: seq, err: err}
+	}
+	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		s.rollback(ctx)
+		fail(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// rollback ends a failed transaction. Its own error is dropped: the caller
+// already reports the error that caused it, and a connection somehow left in
+// a transaction makes the next BEGIN fail loudly rather than silently.
+func (s *Store) rollback(ctx context.Context) {
+	_, _ = s.wconn.ExecContext(ctx, "ROLLBACK")
+}
+
+// Import stores every record of recs in one transaction: all or none. It
+// holds the write lock throughout, so Adds wait until it ends. It returns the
+// number of records stored, or the first error (from recs, from encoding, a
+// duplicate referral id with EConflict, or ctx) with the number of records
+// taken before it, having written nothing.
+func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return 0, errClosed
+	}
+	s.wmu.Lock() // taken before releasing mu, so Close waits for the import
+	s.mu.RUnlock()
+	defer s.wmu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sqlite: import: %w", err)
+	}
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return 0, fmt.Errorf("sqlite: import: begin: %w", err)
+	}
+	n, err := s.importTx(ctx, recs)
+	if err != nil {
+		s.rollback(context.Background())
+		return n, err
+	}
+	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		s.rollback(context.Background())
+		return 0, fmt.Errorf("sqlite: import: commit: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) importTx(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
+	n := 0
+	storedAt := s.opts.Now().UnixMicro()
+	for rec, err := range recs {
+		if err != nil {
+			return n, err
+		}
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, fmt.Errorf("sqlite: import: %w", err)
+			}
+		}
+		enc, err := s.encode(rec)
+		if err != nil {
+			return n, err
+		}
+		if _, err := s.insert(ctx, &enc, storedAt); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
