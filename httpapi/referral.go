@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"bonafide"
+	"bonafide/interchange"
+)
+
+// ReferralCreated is the body of a 201 from POST /api/v1/referrals.
+type ReferralCreated struct {
+	Seq int64  `json:"seq"` // the store's sequence number
+	ID  string `json:"id"`  // the referral's interchange id, as sent
+}
+
+// ReferralView is the body of GET /api/v1/referrals/{id}. The reporter is
+// never returned: it is sealed, and staff see only that there was one.
+type ReferralView struct {
+	Seq         int64           `json:"seq"`
+	StoredAt    time.Time       `json:"stored_at"`
+	HasReporter bool            `json:"has_reporter"`
+	Referral    json.RawMessage `json:"referral"` // interchange JSON without "reporter"
+}
+
+// requireMediaType fails with 415 unless the request's Content-Type is one
+// of types. Refusing form and text bodies keeps browsers from posting to
+// the API cross-site without a preflight.
+func requireMediaType(r *http.Request, types ...string) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && slices.Contains(types, mt) {
+		return nil
+	}
+	return &statusError{http.StatusUnsupportedMediaType,
+		"Content-Type must be " + joinOr(types)}
+}
+
+func joinOr(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	out := s[0]
+	for _, x := range s[1 : len(s)-1] {
+		out += ", " + x
+	}
+	return out + " or " + s[len(s)-1]
+}
+
+// referralLocation is the URL of a stored referral.
+func referralLocation(id string) string {
+	return "/api/v1/referrals/" + url.PathEscape(id)
+}
+
+// handleReferralCreate stores one referral sent as interchange JSON.
+func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
+	if err := requireMediaType(r, "application/json"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxReferralBytes))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ref, err := interchange.DecodeReferral(body)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	seq, err := s.Store.Add(r.Context(), ref)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", referralLocation(ref.ID))
+	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})
+}
+
+// handleReferralGet returns a stored referral by its interchange id. The
+// id, not the store's sequence number, names a referral in the URL: it is
+// what the sender knows and what Location returns, and it stays the same
+// when records move between stores (export, import), while seq does not.
+func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Store.ReferralByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ref, ok := st.Record.(*bonafide.Referral)
+	if !ok {
+		s.error(w, r, errors.New("get referral: store returned a non-referral record"))
+		return
+	}
+	shown := *ref
+	shown.Reporter = nil
+	data, err := interchange.Encode(&shown)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, ReferralView{
+		Seq:         st.Seq,
+		StoredAt:    st.StoredAt,
+		HasReporter: ref.Reporter != nil,
+		Referral:    data,
+	})
+}
+
+// handleHealth reports that the server is up and serving. It does not touch
+// the store, so that a health probe stays cheap under load.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, "application/json", http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,226 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"bonafide"
+)
+
+// Default body limits. A referral is a few kilobytes; the interchange limits
+// cap one well under DefaultMaxReferralBytes. Bulk import bodies are
+// bounded so that one request cannot hold a transaction open for long.
+const (
+	DefaultMaxReferralBytes int64 = 1 << 20
+	DefaultMaxImportBytes   int64 = 64 << 20
+)
+
+// Server is the intake API. It holds everything a handler needs, so that
+// there is no package state and tests can run many servers side by side.
+// Set the fields before calling Handler; do not change them after.
+type Server struct {
+	// Store keeps the records. Required.
+	Store bonafide.Store
+	// Logger receives one line per request (method, path, status,
+	// duration, request id; never bodies, which hold reporter data) and
+	// every internal error. Required.
+	Logger *slog.Logger
+	// Now tells the time; tests set it to get stable durations.
+	Now func() time.Time
+	// MaxReferralBytes limits the body of POST /api/v1/referrals.
+	MaxReferralBytes int64
+	// MaxImportBytes limits the body of POST /api/v1/import.
+	MaxImportBytes int64
+}
+
+// NewServer returns a Server on store with the default limits, so that
+// callers only set what they change.
+func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
+	return &Server{
+		Store:            store,
+		Logger:           logger,
+		Now:              time.Now,
+		MaxReferralBytes: DefaultMaxReferralBytes,
+		MaxImportBytes:   DefaultMaxImportBytes,
+	}
+}
+
+// Handler returns the API with its middleware: request id, request log,
+// panic recovery and security headers around every route of routes().
+func (s *Server) Handler() http.Handler {
+	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.mux()))))
+}
+
+// mux registers every route of routes() on a fresh ServeMux.
+func (s *Server) mux() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		var h http.Handler = rt.handler
+		// Authentication and authorisation go here. The next issue wraps h
+		// for every route with a permission, before it is registered:
+		//	if rt.perm != "" { h = s.authorize(rt.perm, h) }
+		// which authenticates the token or session, puts the principal in
+		// the context, and answers 401/403 through s.error unless
+		// principal.Role.Can(rt.perm). Until then every route is open, so
+		// serve binds to loopback only.
+		mux.Handle(rt.pattern(), h)
+	}
+	// Unknown paths get a problem, not the mux's plain-text 404.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "no route for %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// HTTPServer returns an http.Server for the API with timeouts suited to
+// it: short for headers (slow-loris), long enough to read a bulk import.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Run serves srv on ln until ctx is done, then shuts down gracefully:
+// the listener closes at once, requests in flight finish (for at most
+// timeout), and Run returns. It returns nil after a clean shutdown, so that
+// the caller closes the store only once no handler can still use it.
+func Run(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %v: %w", timeout, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// requestID returns the id withRequestID gave the request, or "".
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// newRequestID returns 16 random hex digits. Incoming X-Request-ID headers
+// are not trusted: a client could forge one to confuse the log.
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := newRequestID()
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+// statusWriter records the status a handler wrote, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withLog writes one line per request. It logs the path but never the
+// body, query values or headers: those can hold reporter data or tokens.
+func (s *Server) withLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.Logger.LogAttrs(r.Context(), level, "request",
+			slog.Group("request",
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("duration", s.Now().Sub(start)),
+				slog.String("request_id", requestID(r.Context())),
+			))
+	})
+}
+
+// withRecover turns a panic into a logged internal error, so that one bad
+// request cannot take the server down or leak a stack trace.
+func (s *Server) withRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.error(w, r, fmt.Errorf("panic: %v", v))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withSecurityHeaders sets headers that keep browsers from sniffing,
+// framing, caching or leaking the API's responses: they hold personal data
+// about children.
+func withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
