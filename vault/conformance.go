@@ -1,0 +1,216 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"bonafide"
+)
+
+// TestKeyStore checks that a KeyStore keeps its contract, and that a Vault
+// seals, opens and rotates on it. open returns a new, empty store; it is
+// called once per subtest. The SQLite and PostgreSQL stores run it from
+// their tests.
+func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	key := func(b byte, p Purpose) WrappedKey {
+		return WrappedKey{ID: KeyID{b}, Purpose: p, Created: t0.Add(time.Duration(b) * time.Second), Wrapped: bytes.Repeat([]byte{b}, wrappedLen)}
+	}
+
+	t.Run("empty", func(t *testing.T) {
+		s := open(t)
+		ks, err := s.Keys(ctx)
+		if err != nil || len(ks) != 0 {
+			t.Fatalf("Keys() = %d keys, %v; want 0, nil", len(ks), err)
+		}
+	})
+
+	t.Run("add and read back", func(t *testing.T) {
+		s := open(t)
+		want := []WrappedKey{key(1, PurposeSeal), key(2, PurposeIndex)}
+		for _, k := range want {
+			if err := s.AddKey(ctx, k); err != nil {
+				t.Fatalf("AddKey(%s) = %v", k.ID, err)
+			}
+		}
+		got, err := s.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, func(a, b WrappedKey) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+		if len(got) != len(want) {
+			t.Fatalf("Keys() = %d keys, want %d", len(got), len(want))
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.ID != w.ID || g.Purpose != w.Purpose || !g.Created.Equal(w.Created) || !bytes.Equal(g.Wrapped, w.Wrapped) {
+				t.Errorf("Keys()[%d] = %s %s %v, want %s %s %v", i, g.ID, g.Purpose, g.Created, w.ID, w.Purpose, w.Created)
+			}
+		}
+	})
+
+	t.Run("duplicate id", func(t *testing.T) {
+		s := open(t)
+		if err := s.AddKey(ctx, key(1, PurposeSeal)); err != nil {
+			t.Fatal(err)
+		}
+		err := s.AddKey(ctx, key(1, PurposeIndex))
+		if got := bonafide.ErrorCode(err); got != bonafide.EConflict {
+			t.Errorf("AddKey(duplicate) code = %q (%v), want %q", got, err, bonafide.EConflict)
+		}
+	})
+
+	t.Run("rewrap all or none", func(t *testing.T) {
+		s := open(t)
+		for b := byte(1); b <= 3; b++ {
+			if err := s.AddKey(ctx, key(b, PurposeSeal)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		boom := errors.New("boom")
+		calls := 0
+		err := s.Rewrap(ctx, func(k WrappedKey) ([]byte, error) {
+			calls++
+			if calls == 2 {
+				return nil, boom
+			}
+			return bytes.Repeat([]byte{0xee}, wrappedLen), nil
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Rewrap(failing) = %v, want %v", err, boom)
+		}
+		ks, err := s.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range ks {
+			if k.Wrapped[0] == 0xee {
+				t.Errorf("after failed Rewrap, key %s was changed", k.ID)
+			}
+		}
+		if err := s.Rewrap(ctx, func(k WrappedKey) ([]byte, error) {
+			return append([]byte{0xee}, k.Wrapped[1:]...), nil
+		}); err != nil {
+			t.Fatalf("Rewrap = %v", err)
+		}
+		ks, err = s.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ks) != 3 {
+			t.Fatalf("after Rewrap, Keys() = %d keys, want 3", len(ks))
+		}
+		for _, k := range ks {
+			if k.Wrapped[0] != 0xee || k.Wrapped[1] != k.ID[0] {
+				t.Errorf("after Rewrap, key %s = %x..., want ee%02x...", k.ID, k.Wrapped[:2], k.ID[0])
+			}
+		}
+	})
+
+	t.Run("vault seals, rotates and reopens", func(t *testing.T) {
+		s := open(t)
+		old, err := GenerateMasterKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := GenerateMasterKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Open(ctx, s, MasterKeys{old}, Options{})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		sealed, err := v.Seal([]byte("conformance"), []byte("R-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Rotate(ctx, s, MasterKeys{next, old}); err != nil {
+			t.Fatalf("Rotate = %v", err)
+		}
+		v2, err := Open(ctx, s, MasterKeys{next}, Options{})
+		if err != nil {
+			t.Fatalf("Open after rotation with the new key only = %v", err)
+		}
+		got, err := v2.Open(sealed, []byte("R-1"))
+		if err != nil || string(got) != "conformance" {
+			t.Errorf("Open(sealed) after rotation = %q, %v; want %q, nil", got, err, "conformance")
+		}
+		if _, err := Open(ctx, s, MasterKeys{old}, Options{}); err == nil {
+			t.Errorf("Open with the retired master key only succeeded; want error")
+		}
+	})
+}
+
+// TestTagIndex checks that a TagIndex keeps its contract. open returns a new,
+// empty index and is called once per subtest.
+func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
+	ctx := context.Background()
+	tag := func(k TagKind, b byte) Tag { return Tag{Kind: k, Sum: [TagSize]byte{b}} }
+	a, b, c := tag(TagEmail, 1), tag(TagPhone, 1), tag(TagDevice, 9)
+
+	t.Run("put, read, find", func(t *testing.T) {
+		idx := open(t)
+		puts := []struct {
+			id   string
+			tags []Tag
+		}{
+			{"R-1", []Tag{b, a}},
+			{"R-2", []Tag{a}},
+			{"R-3", []Tag{c}},
+			{"R-4", nil},
+		}
+		for _, p := range puts {
+			if err := idx.PutTags(ctx, p.id, p.tags); err != nil {
+				t.Fatalf("PutTags(%s) = %v", p.id, err)
+			}
+		}
+		got, err := idx.TagsOf(ctx, "R-1")
+		if err != nil || !slices.Equal(got, []Tag{a, b}) {
+			t.Errorf("TagsOf(R-1) = %v, %v; want %v (sorted)", got, err, []Tag{a, b})
+		}
+		got, err = idx.TagsOf(ctx, "R-4")
+		if err != nil || len(got) != 0 {
+			t.Errorf("TagsOf(R-4) = %v, %v; want none", got, err)
+		}
+		hits, err := idx.ReferralsWithTags(ctx, []Tag{a, c, tag(TagIP, 7)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := hits[a]; !slices.Equal(g, []string{"R-1", "R-2"}) {
+			t.Errorf("ReferralsWithTags[%s] = %v, want [R-1 R-2]", a, g)
+		}
+		if g := hits[c]; !slices.Equal(g, []string{"R-3"}) {
+			t.Errorf("ReferralsWithTags[%s] = %v, want [R-3]", c, g)
+		}
+		if g, ok := hits[tag(TagIP, 7)]; ok {
+			t.Errorf("ReferralsWithTags[unused] = %v, want absent", g)
+		}
+		sh, err := Sharing(ctx, idx, "R-2")
+		if err != nil || len(sh) != 1 || sh[0].ReferralID != "R-1" || !slices.Equal(sh[0].Tags, []Tag{a}) {
+			t.Errorf("Sharing(R-2) = %+v, %v; want [{R-1 [%s]}]", sh, err, a)
+		}
+	})
+
+	t.Run("put replaces", func(t *testing.T) {
+		idx := open(t)
+		if err := idx.PutTags(ctx, "R-1", []Tag{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		if err := idx.PutTags(ctx, "R-1", []Tag{c}); err != nil {
+			t.Fatal(err)
+		}
+		hits, err := idx.ReferralsWithTags(ctx, []Tag{a, b, c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits[a])+len(hits[b]) != 0 || !slices.Equal(hits[c], []string{"R-1"}) {
+			t.Errorf("after replacing, ReferralsWithTags = %v, want only %s: [R-1]", hits, c)
+		}
+	})
+}
