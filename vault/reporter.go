@@ -13,9 +13,12 @@ import (
 // ReporterAAD returns the associated data that binds a sealed reporter to
 // its referral: a reporter sealed for one referral ID fails to open under
 // any other, so rows cannot be swapped between referrals in the database.
-func ReporterAAD(referralID string) []byte {
-	return append([]byte("bonafide reporter v1\x00"), referralID...)
-}
+// It is the referral ID's bytes, exactly what the stores pass to
+// [bonafide.Sealer], so that SealReporter and a store's own sealing agree.
+func ReporterAAD(referralID string) []byte { return []byte(referralID) }
+
+// A Vault is the Sealer the stores plug in.
+var _ bonafide.Sealer = (*Vault)(nil)
 
 // SealReporter encodes r as interchange JSON (every field, unknown ones
 // too) and seals it for the referral with the given ID.
