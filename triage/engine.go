@@ -100,6 +100,8 @@ type refInfo struct {
 	ipNet        string
 	sig          *textsim.Signature // nil once out of the relay/duplicate window
 	profile      textsim.Profile    // style profile of a non-professional narrative, else nil
+	features     Features           // signal values at triage, which a relay of it inherits
+	reasons      []Reason           // evidence at triage, likewise (dropped with the signature)
 	narrative    string             // kept while sig is kept, for relay evidence
 }
 
@@ -121,6 +123,8 @@ type Engine struct {
 
 	famRefs  map[int32][]int32                 // family -> referral indexes, oldest first
 	posts    map[string][]*bonafide.PublicPost // handle -> posts, oldest first
+	allPosts []*bonafide.PublicPost            // every post, in order of arrival
+	postIdx  map[string][]int32                // content stem -> allPosts using it
 	forum    []*bonafide.ForumPost
 	forumIdx map[string][]int32 // lower-case word -> forum posts mentioning it
 	df       map[string]int32   // content stem -> number of texts it appeared in
@@ -143,7 +147,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	return &Engine{
 		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
-		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{},
+		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
 		forumIdx: map[string][]int32{}, df: map[string]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
 	}, nil
@@ -167,6 +171,15 @@ func (e *Engine) Observe(rec bonafide.Record) (*Assessment, error) {
 			e.posts[h] = list
 		}
 		e.countDoc(r.Text + " " + r.MediaNote)
+		i := int32(len(e.allPosts))
+		e.allPosts = append(e.allPosts, r)
+		seen := map[string]bool{}
+		for _, w := range textsim.ContentWords(r.Text + " " + r.MediaNote) {
+			if !seen[w] {
+				seen[w] = true
+				e.postIdx[w] = append(e.postIdx[w], i)
+			}
+		}
 	case *bonafide.ForumPost:
 		e.addForum(r)
 	case *bonafide.Outcome:
@@ -215,6 +228,7 @@ func (e *Engine) rotate(now time.Time) {
 		for _, i := range e.genRefs[1] {
 			e.refs[i].sig = nil
 			e.refs[i].narrative = ""
+			e.refs[i].reasons = nil
 		}
 		e.recent[1], e.genRefs[1] = e.recent[0], e.genRefs[0]
 		e.recent[0], e.genRefs[0] = textsim.NewLSH(), nil
@@ -280,6 +294,19 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 
 	feat, reasons := e.signals(r, &info)
+	if relayOf >= 0 {
+		// The same call, counted once: the relay carries every signal its
+		// original had, and any that have appeared since.
+		o := &e.refs[relayOf]
+		for i := range feat {
+			if o.features[i] > feat[i] {
+				feat[i] = o.features[i]
+			}
+		}
+		reasons = append(reasons, o.reasons...)
+		reasons = dedupeReasons(reasons)
+	}
+	info.features = feat
 	score := e.cfg.Model.Score(&feat)
 	flagged := score >= e.cfg.Threshold
 	var out []Reason
@@ -305,6 +332,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		h = h[len(h)-maxFamilyHistory:]
 	}
 	e.famRefs[famID] = h
+	e.refs[idx].reasons = reasons
 	e.recent[0].Add(idx, &sig)
 	e.genRefs[0] = append(e.genRefs[0], idx)
 	e.countDoc(r.Narrative)
@@ -323,4 +351,17 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 	a.features = feat
 	return a, nil
+}
+
+// dedupeReasons keeps the first reason given for each signal.
+func dedupeReasons(rs []Reason) []Reason {
+	seen := map[Signal]bool{}
+	out := rs[:0]
+	for _, r := range rs {
+		if !seen[r.Signal] {
+			seen[r.Signal] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

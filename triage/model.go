@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Signal names a campaign signal. Each has a value in 0..1 for a referral
@@ -163,3 +164,24 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 
 // MarshalIndent is a helper for writing a model file people can read.
 func (m Model) MarshalIndent() ([]byte, error) { return json.MarshalIndent(m, "", "  ") }
+
+// ChooseThreshold returns the lowest score threshold at which at most
+// maxFalseFlag of the negatives score at or above it, so that the flag is
+// set for few false flags first and recall second.
+func ChooseThreshold(scores []float64, positive []bool, maxFalseFlag float64) float64 {
+	var neg []float64
+	for i, s := range scores {
+		if !positive[i] {
+			neg = append(neg, s)
+		}
+	}
+	if len(neg) == 0 {
+		return 0.5
+	}
+	sort.Float64s(neg)
+	allowed := int(maxFalseFlag * float64(len(neg)))
+	// the threshold must lie above the (allowed+1)-th highest negative
+	t := neg[len(neg)-1-allowed]
+	t = math.Nextafter(t, 2)
+	return math.Min(math.Max(t, 0.05), 0.99)
+}

@@ -45,9 +45,14 @@ func TestQualityOnGenerated(t *testing.T) {
 				y = append(y, truth[i].Campaign != nil)
 			}
 		}
-		m := triage.Fit(x, y, 0.001, 3000)
+		m := triage.Fit(x, y, 0.001, 20000)
 		b, _ := m.MarshalIndent()
 		os.Stdout.Write(append(b, '\n'))
+		var sc []float64
+		for i := range x {
+			sc = append(sc, m.Score(&x[i]))
+		}
+		t.Logf("threshold for <= 0.5%% false flags on the fitting seeds: %.4f", triage.ChooseThreshold(sc, y, 0.005))
 	}
 	as, truth := runGenerated(t, triage.DefaultConfig(), 101, 3000)
 	rep := triage.Evaluate(as, truth)

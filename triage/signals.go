@@ -184,6 +184,20 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 			}
 		}
 	}
+	// A post the allegation restates closely may belong to the family even
+	// when no referral has yet named the family's handle: look for it among
+	// every recent post, by the allegation's rarer words, with a stricter bar.
+	if bestPost == nil {
+		if p, o := e.findRestatedPost(allegation, now); p != nil {
+			bestPost, bestCov, bestShared = p, o.Coverage, o.Shared
+			if h := normHandle(p.Handle); h != "" {
+				e.fam.families[me.family].handles[h] = true // learnt: later referrals see this family's posts
+				if age := now.Sub(p.PostedAt); age <= time.Duration(e.cfg.PostWindow) && lastPost == nil {
+					lastPost = p
+				}
+			}
+		}
+	}
 	if lastPost != nil {
 		hrs := now.Sub(lastPost.PostedAt).Hours()
 		v := 1.0
@@ -341,4 +355,48 @@ func forumTokens(s string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// findRestatedPost returns the recent public post, of any family, that the
+// allegation restates most, if it restates one strongly: at least four
+// shared content words covering at least 35% of the post (rare words
+// weighing more).
+func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.PublicPost, textsim.Overlap) {
+	window := time.Duration(e.cfg.RestateWindow)
+	hits := map[int32]int{}
+	seen := map[string]bool{}
+	for _, w := range textsim.ContentWords(allegation) {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		ids := e.postIdx[w]
+		if len(ids) > 5000 { // a common word finds nothing particular
+			continue
+		}
+		for k := len(ids) - 1; k >= 0; k-- {
+			p := e.allPosts[ids[k]]
+			if now.Sub(p.PostedAt) > window {
+				break
+			}
+			hits[ids[k]]++
+		}
+	}
+	var best *bonafide.PublicPost
+	var bestO textsim.Overlap
+	for id, n := range hits {
+		if n < 4 {
+			continue
+		}
+		p := e.allPosts[id]
+		if p.PostedAt.After(now) {
+			continue
+		}
+		o := textsim.Restates(allegation, p.Text+" "+p.MediaNote, e.idf)
+		if len(o.Shared) >= 4 && o.Coverage >= 0.35 && (best == nil || o.Coverage > bestO.Coverage ||
+			o.Coverage == bestO.Coverage && p.PostedAt.After(best.PostedAt)) {
+			best, bestO = p, o
+		}
+	}
+	return best, bestO
 }
