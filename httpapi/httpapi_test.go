@@ -529,3 +529,46 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Errorf("stored referrals = %d, want 2", n)
 	}
 }
+
+// TestFailuresAfterClose checks what a client sees when the store fails: an
+// internal error says only "internal error" and names the request, whose
+// id leads to the full error in the log; a closed store's Add is 503.
+func TestFailuresAfterClose(t *testing.T) {
+	e := newEnv(t, nil)
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, method, path string
+		body               []byte
+		status             int
+		detail             string
+	}{
+		{"read fails", "GET", "/api/v1/referrals/REF-1", nil, 500, "internal error"},
+		{"write refused", "POST", "/api/v1/referrals", mustJSON(t, referral("REF-1")), 503, "store is closed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.do(t, tt.method, tt.path, "application/json", tt.body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("%s %s = %d, want %d; %s", tt.method, tt.path, resp.StatusCode, tt.status, body)
+			}
+			if p := decodeProblem(t, resp, body); p.Detail != tt.detail {
+				t.Errorf("problem detail = %q, want %q", p.Detail, tt.detail)
+			}
+			if tt.status != 500 {
+				return
+			}
+			id := resp.Header.Get("X-Request-ID")
+			var found bool
+			for _, line := range strings.Split(e.logs.String(), "\n") {
+				if strings.Contains(line, `"msg":"request failed"`) && strings.Contains(line, `"request_id":"`+id+`"`) && strings.Contains(line, `"error":`) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no log line has the internal error with request_id %s:\n%s", id, e.logs)
+			}
+		})
+	}
+}
