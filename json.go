@@ -2,6 +2,7 @@ package bonafide
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -251,12 +252,13 @@ func unmarshalInto[T any](b []byte, dst, v *T, f func(d *jsonDecoder)) error {
 // path where they occur; a syntax error ends decoding by panicking with a
 // jsonSyntaxError, which decodeJSON recovers.
 type jsonDecoder struct {
-	data   []byte
-	i      int
-	depth  int
-	spaced bool // ws skipped something since last reset
-	path   []pathSeg
-	errs   []FieldError
+	data    []byte
+	i       int
+	depth   int
+	spaced  bool // ws skipped something since last reset
+	path    []pathSeg
+	errs    []FieldError
+	pathBuf [8]pathSeg // backing for path, deep enough for every known member
 }
 
 // pathSeg is one step of a field path: a member name, or an array index
@@ -276,6 +278,7 @@ type jsonSyntaxError struct {
 // past it nothing is known for sure, and makes fatal true.
 func decodeJSON(data []byte, f func(d *jsonDecoder)) (errs []FieldError, fatal bool) {
 	d := &jsonDecoder{data: data}
+	d.path = d.pathBuf[:0]
 	defer func() {
 		if e := recover(); e != nil {
 			se, ok := e.(jsonSyntaxError)
@@ -521,7 +524,15 @@ func (d *jsonDecoder) stringBytes() []byte {
 	d.i++
 	start := d.i
 	ascii := true
-	for i := start; i < len(d.data); i++ {
+	i := start
+	// Eight bytes at a time while none is a quote, backslash, control
+	// character or non-ASCII: most strings are plain text.
+	for ; i+8 <= len(d.data); i += 8 {
+		if specialByte(binary.LittleEndian.Uint64(d.data[i:])) {
+			break
+		}
+	}
+	for ; i < len(d.data); i++ {
 		c := d.data[i]
 		switch {
 		case c == '"':
@@ -540,6 +551,14 @@ func (d *jsonDecoder) stringBytes() []byte {
 	d.i = len(d.data)
 	d.syntax("unexpected end of input in string")
 	return nil
+}
+
+// specialByte reports whether any byte of x is '"', '\\', below 0x20 or
+// above 0x7f (the classic "has zero byte" trick, applied per condition).
+func specialByte(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (hasZero(x^(ones*'"')) | hasZero(x^(ones*'\\')) | ((x - ones*0x20) & ^x & highs) | (x & highs)) != 0
 }
 
 // slowString decodes a string that has escapes, control characters or
@@ -872,11 +891,30 @@ func parseRFC3339(b []byte) (time.Time, error) {
 	default:
 		return bad()
 	}
-	t, err := time.ParseInLocation(time.RFC3339Nano, string(b), time.UTC)
-	if err != nil {
+	year, month, day := num2(0)*100+num2(2), num2(5), num2(8)
+	hour, min, sec := num2(11), num2(14), num2(17)
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || min > 59 || sec > 59 {
 		return bad()
 	}
-	return t, nil
+	nsec := 0
+	if b[19] == '.' {
+		scale := 100000000
+		for j := 20; digit(j); j++ {
+			nsec += int(b[j]-'0') * scale
+			scale /= 10 // digits past the ninth add nothing
+		}
+	}
+	loc := time.UTC
+	if b[i] != 'Z' {
+		off := (num2(i+1)*60 + num2(i+4)) * 60
+		if b[i] == '-' {
+			off = -off
+		}
+		if off != 0 {
+			loc = time.FixedZone("", off)
+		}
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc), nil
 }
 
 func (d *jsonDecoder) date() PartialDate {
@@ -884,11 +922,59 @@ func (d *jsonDecoder) date() PartialDate {
 	if !ok || len(b) == 0 {
 		return PartialDate{}
 	}
+	if p, ok := quickPartialDate(b); ok {
+		return p
+	}
 	p, err := ParsePartialDate(string(b))
 	if err != nil {
 		d.fail("%s", err)
 	}
 	return p
+}
+
+// quickPartialDate parses a well-formed date without allocating. It accepts
+// only what ParsePartialDate accepts; for anything else it returns false and
+// ParsePartialDate says what is wrong.
+func quickPartialDate(b []byte) (PartialDate, bool) {
+	num := func(b []byte) (int, bool) {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	var p PartialDate
+	var ok bool
+	if len(b) != 4 && len(b) != 7 && len(b) != 10 {
+		return p, false
+	}
+	if p.Year, ok = num(b[:4]); !ok || p.Year < 1800 {
+		return PartialDate{}, false
+	}
+	if len(b) >= 7 {
+		if b[4] != '-' {
+			return PartialDate{}, false
+		}
+		if p.Month, ok = num(b[5:7]); !ok || p.Month < 1 || p.Month > 12 {
+			return PartialDate{}, false
+		}
+	}
+	if len(b) == 10 {
+		if b[7] != '-' {
+			return PartialDate{}, false
+		}
+		if p.Day, ok = num(b[8:10]); !ok || p.Day < 1 || p.Day > daysIn(p.Year, p.Month) {
+			return PartialDate{}, false
+		}
+	}
+	return p, true
+}
+
+func daysIn(year, month int) int {
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // recordType finds the top-level "type" member without decoding the rest,
@@ -1136,6 +1222,9 @@ func (d *jsonDecoder) persons() []Person {
 	var out []Person
 	for n := 0; d.moreElems(n); n++ {
 		d.pushIndex(n)
+		if out == nil {
+			out = make([]Person, 0, 2) // most referrals name one or two
+		}
 		out = append(out, Person{})
 		d.person(&out[n])
 		d.pop()

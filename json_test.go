@@ -296,3 +296,35 @@ func BenchmarkAppendRecord(b *testing.B) {
 		}
 	}
 }
+
+func TestSpecialByte(t *testing.T) {
+	special := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80 }
+	for pos := 0; pos < 8; pos++ {
+		for v := 0; v < 256; v++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(v)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(w[i])
+			}
+			if got := specialByte(x); got != special(byte(v)) {
+				t.Errorf("specialByte(%q) = %v, want %v", w, got, special(byte(v)))
+			}
+		}
+	}
+}
+
+func TestStringBoundaries(t *testing.T) {
+	for n := 0; n < 24; n++ {
+		for p := 0; p <= n; p++ {
+			for _, sp := range []struct{ raw, want string }{{`\n`, "\n"}, {"é", "é"}, {`\"`, `"`}, {"\xff", "\ufffd"}} {
+				raw := strings.Repeat("a", p) + sp.raw + strings.Repeat("b", n-p)
+				want := strings.Repeat("a", p) + sp.want + strings.Repeat("b", n-p)
+				var p Person
+				if err := p.UnmarshalJSON([]byte(`{"given_name":"` + raw + `","family_name":"x"}`)); err != nil || p.GivenName != want || p.FamilyName != "x" {
+					t.Fatalf("UnmarshalJSON(given_name %q) = %q, %q, %v; want %q", raw, p.GivenName, p.FamilyName, err, want)
+				}
+			}
+		}
+	}
+}
