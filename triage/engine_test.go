@@ -71,9 +71,27 @@ func relay(r *bonafide.Referral, id string, at time.Time, narrative string) *bon
 	return &c
 }
 
+// signalConfig weighs every signal (1, or -1 for the lowering ones), so
+// that the signal tests see each signal fire whatever the shipped model's
+// fitted weights are (a signal with weight 0 gives no reason).
+func signalConfig() Config {
+	c := DefaultConfig()
+	c.Model = Model{Bias: -3, Weights: map[Signal]float64{}}
+	for _, s := range Signals {
+		c.Model.Weights[s] = 1
+	}
+	c.Model.Weights[SigProfessional], c.Model.Weights[SigRichDetail] = -1, -1
+	return c
+}
+
 func run(t *testing.T, recs []bonafide.Record) []*Assessment {
 	t.Helper()
-	e, err := New(DefaultConfig())
+	return runWith(t, signalConfig(), recs)
+}
+
+func runWith(t *testing.T, cfg Config, recs []bonafide.Record) []*Assessment {
+	t.Helper()
+	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +253,7 @@ func TestImmediateWhateverTheCampaign(t *testing.T) {
 	last := quenby("R4", hours(4), trollVar, bonafide.KnowledgeFirstHand, restating+" this mother is DISGUSTING!!!")
 	last.ImmediateDanger = true
 	last.Channel = bonafide.ChannelPhone
-	out := run(t, []bonafide.Record{birth, quenby("R0", hours(-24*40), troll, bonafide.KnowledgeFirstHand, vague), outcome("R0", hours(-24*10), bonafide.FindingMalicious),
+	out := runWith(t, DefaultConfig(), []bonafide.Record{birth, quenby("R0", hours(-24*40), troll, bonafide.KnowledgeFirstHand, vague), outcome("R0", hours(-24*10), bonafide.FindingMalicious),
 		forum, post, quenby("R1", hours(1), troll, bonafide.KnowledgeNotStated, restating+" this mother is DISGUSTING!!!"),
 		quenby("R2", hours(2), &bonafide.Reporter{Anonymous: true, ContactIP: "203.0.113.5"}, bonafide.KnowledgeNotStated, "this woman is a DISGRACE!!! drunk at a barbecue"),
 		last})
