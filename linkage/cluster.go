@@ -47,31 +47,14 @@ func ScorePairs(ctx context.Context, m *Model, recs []Record, b *Blocker, minWei
 // Cluster groups n records joined by edges of weight at least threshold and returns a
 // cluster number per record (the smallest record index in its cluster).
 //
-// Edges are taken strongest first. Two groups are joined only if at least a share guard
-// of the possible pairs between them are above the threshold (when both groups have
-// more than one record, at least two such pairs). This is the chain guard: one bad
-// link between two families, or a chain of middling links, does not merge them, while
-// true duplicates, which resemble each other, pass it. guard 0 is plain single linkage.
-// When linking two files, source gives each record's file and only pairs across files
-// count as possible; otherwise pass nil.
-func Cluster(n int, edges []Edge, threshold, guard float64, source []uint8) []int {
-	var strong []Edge
-	for _, e := range edges {
-		if float64(e.Weight) >= threshold && e.A != e.B {
-			strong = append(strong, e)
-		}
-	}
-	slices.SortFunc(strong, func(x, y Edge) int {
-		switch {
-		case x.Weight > y.Weight:
-			return -1
-		case x.Weight < y.Weight:
-			return 1
-		case x.A != y.A:
-			return int(x.A - y.A)
-		}
-		return int(x.B - y.B)
-	})
+// It starts from single linkage (connected components) and then applies the chain
+// guard: a link that is the only connection between two parts of a cluster (a bridge),
+// each part holding at least guard records, is cut, weakest first, until none is left.
+// One bad link between two families, or a long chain of middling links, therefore does
+// not merge them, while a record joined to a family by its one best link stays. guard 0
+// is plain single linkage; 2 is the usual setting.
+func Cluster(n int, edges []Edge, threshold float64, guard int) []int {
+	adj := make(map[int32][]half)
 	parent := make([]int32, n)
 	for i := range parent {
 		parent[i] = int32(i)
@@ -83,66 +66,36 @@ func Cluster(n int, edges []Edge, threshold, guard float64, source []uint8) []in
 		}
 		return x
 	}
-	var members map[int32][]int32
-	var adj map[int32][]int32
-	if guard > 0 {
-		members = map[int32][]int32{}
-		adj = map[int32][]int32{}
-		for _, e := range strong {
-			adj[e.A] = append(adj[e.A], e.B)
-			adj[e.B] = append(adj[e.B], e.A)
-		}
-	}
-	group := func(r int32) []int32 {
-		if g, ok := members[r]; ok {
-			return g
-		}
-		return []int32{r}
-	}
-	for _, e := range strong {
-		ra, rb := find(e.A), find(e.B)
-		if ra == rb {
+	for _, e := range edges {
+		if float64(e.Weight) < threshold || e.A == e.B {
 			continue
 		}
 		if guard > 0 {
-			ga, gb := group(ra), group(rb)
-			if len(ga) > len(gb) {
-				ga, gb, ra, rb = gb, ga, rb, ra
-			}
-			if len(gb) > 1 {
-				support := 0
-				for _, x := range ga {
-					for _, y := range adj[x] {
-						if find(y) == rb {
-							support++
-						}
-					}
-				}
-				possible := len(ga) * len(gb)
-				if source != nil {
-					var ca, cb [2]int
-					for _, x := range ga {
-						ca[source[x]&1]++
-					}
-					for _, x := range gb {
-						cb[source[x]&1]++
-					}
-					possible = ca[0]*cb[1] + ca[1]*cb[0]
-				}
-				need := guard * float64(possible)
-				if len(ga) > 1 && possible > 1 {
-					need = max(need, 2)
-				}
-				if float64(support) < need {
-					continue
-				}
-			}
-			members[rb] = append(gb, ga...)
-			delete(members, ra)
+			adj[e.A] = append(adj[e.A], half{e.B, e.Weight})
+			adj[e.B] = append(adj[e.B], half{e.A, e.Weight})
 		}
-		parent[ra] = rb
+		if ra, rb := find(e.A), find(e.B); ra != rb {
+			parent[ra] = rb
+		}
 	}
-	// Label each cluster by its smallest member.
+	if guard > 0 {
+		comps := map[int32][]int32{}
+		for x := range adj {
+			r := find(x)
+			comps[r] = append(comps[r], x)
+		}
+		for _, nodes := range comps {
+			if len(nodes) < 2*guard {
+				continue
+			}
+			for _, part := range splitChains(nodes, adj, guard) {
+				for _, x := range part {
+					parent[x] = part[0]
+				}
+				parent[part[0]] = part[0]
+			}
+		}
+	}
 	label := make([]int, n)
 	low := make([]int32, n)
 	for i := range low {
@@ -156,4 +109,121 @@ func Cluster(n int, edges []Edge, threshold, guard float64, source []uint8) []in
 		label[i] = int(low[r])
 	}
 	return label
+}
+
+type half struct {
+	to int32
+	w  float32
+}
+
+// splitChains cuts, weakest first, the bridges of the connected graph on nodes whose two
+// sides both hold at least guard nodes, and returns the resulting parts.
+func splitChains(nodes []int32, adj map[int32][]half, guard int) [][]int32 {
+	cut := map[[2]int32]bool{}
+	key := func(a, b int32) [2]int32 {
+		if a > b {
+			a, b = b, a
+		}
+		return [2]int32{a, b}
+	}
+	work := [][]int32{nodes}
+	var done [][]int32
+	for len(work) > 0 {
+		part := work[len(work)-1]
+		work = work[:len(work)-1]
+		if len(part) < 2*guard {
+			done = append(done, part)
+			continue
+		}
+		a, b, ok := weakestBridge(part, adj, cut, key, guard)
+		if !ok {
+			done = append(done, part)
+			continue
+		}
+		cut[key(a, b)] = true
+		work = append(work, components(part, adj, cut, key)...)
+	}
+	return done
+}
+
+// weakestBridge finds, by an iterative Tarjan walk, the weakest bridge with at least
+// guard nodes on each side.
+func weakestBridge(part []int32, adj map[int32][]half, cut map[[2]int32]bool, key func(a, b int32) [2]int32, guard int) (int32, int32, bool) {
+	disc := make(map[int32]int, len(part))
+	low := make(map[int32]int, len(part))
+	size := make(map[int32]int, len(part))
+	type frame struct {
+		v, parent int32
+		next      int
+	}
+	var best [2]int32
+	bestW := float32(0)
+	found := false
+	t := 0
+	root := part[0]
+	stack := []frame{{v: root, parent: -1}}
+	t++
+	disc[root], low[root], size[root] = t, t, 1
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < len(adj[f.v]) {
+			h := adj[f.v][f.next]
+			f.next++
+			if h.to == f.parent || cut[key(f.v, h.to)] {
+				continue
+			}
+			if d, seen := disc[h.to]; seen {
+				low[f.v] = min(low[f.v], d)
+				continue
+			}
+			t++
+			disc[h.to], low[h.to], size[h.to] = t, t, 1
+			stack = append(stack, frame{v: h.to, parent: f.v})
+			continue
+		}
+		v, p := f.v, f.parent
+		stack = stack[:len(stack)-1]
+		if p < 0 {
+			continue
+		}
+		low[p] = min(low[p], low[v])
+		size[p] += size[v]
+		if low[v] > disc[p] && size[v] >= guard && len(part)-size[v] >= guard {
+			var w float32
+			for _, h := range adj[v] {
+				if h.to == p {
+					w = h.w
+				}
+			}
+			if !found || w < bestW || w == bestW && key(v, p)[0] < best[0] {
+				best, bestW, found = [2]int32{v, p}, w, true
+			}
+		}
+	}
+	return best[0], best[1], found
+}
+
+// components splits part into connected pieces ignoring cut edges.
+func components(part []int32, adj map[int32][]half, cut map[[2]int32]bool, key func(a, b int32) [2]int32) [][]int32 {
+	seen := make(map[int32]bool, len(part))
+	var out [][]int32
+	for _, s := range part {
+		if seen[s] {
+			continue
+		}
+		comp := []int32{s}
+		seen[s] = true
+		for k := 0; k < len(comp); k++ {
+			v := comp[k]
+			for _, h := range adj[v] {
+				if !seen[h.to] && !cut[key(v, h.to)] {
+					seen[h.to] = true
+					comp = append(comp, h.to)
+				}
+			}
+		}
+		slices.Sort(comp)
+		out = append(out, comp)
+	}
+	return out
 }

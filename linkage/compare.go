@@ -165,8 +165,17 @@ func (s *Schema) compareGiven(i int, a, b *Record, x, y *value) int {
 	if x.s == y.s || x.alt == y.alt {
 		return 0
 	}
-	if len(x.parts) > 0 && len(y.parts) > 0 && anyCommon(x.parts, y.parts) {
-		return 1 // nickname group, or one of two given names
+	if len(x.parts) > 0 || len(y.parts) > 0 {
+		xp, yp := x.parts, y.parts
+		if len(xp) == 0 {
+			xp = []string{x.s}
+		}
+		if len(yp) == 0 {
+			yp = []string{y.s}
+		}
+		if anyCommon(xp, yp) {
+			return 1 // nickname group, or one of two given names
+		}
 	}
 	if within1(x.alt, y.alt) {
 		return 2

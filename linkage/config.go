@@ -19,9 +19,9 @@ type Config struct {
 	Blocking []BlockRule `json:"blocking,omitempty"` // default: derived from the field types
 	// Threshold is the match probability above which two records are linked (default 0.5).
 	Threshold float64 `json:"threshold,omitempty"`
-	// Guard is the chain guard share of [Cluster] (default 0.3; 0 disables it via a
-	// negative value).
-	Guard    *float64 `json:"guard,omitempty"`
+	// Guard is the chain guard of [Cluster]: a lone link between two parts of a cluster
+	// with at least this many records each is cut (default 2; 0 turns the guard off).
+	Guard    *int `json:"guard,omitempty"`
 	MaxBlock int      `json:"max_block,omitempty"` // blocks larger than this are skipped (default 5000)
 	// Truth names a column holding the true entity, or "febrl" to read it from FEBRL
 	// record ids (rec-123-org, rec-123-dup-0), for `bonafide link eval`.
@@ -58,8 +58,11 @@ func (c *Config) check() error {
 		return fmt.Errorf("config: threshold %v must be a probability between 0 and 1", c.Threshold)
 	}
 	if c.Guard == nil {
-		g := 0.3
+		g := 2
 		c.Guard = &g
+	}
+	if *c.Guard < 0 {
+		return fmt.Errorf("config: guard %d must be 0 (off) or more", *c.Guard)
 	}
 	if len(c.Blocking) == 0 {
 		c.Blocking = DefaultBlocking(c.Fields)
@@ -197,7 +200,7 @@ type Result struct {
 	Edges     []Edge  // scored pairs at or above the lowest weight worth keeping
 	Clusters  []int   // cluster number per record
 	Threshold float64 // weight threshold used
-	Guard     float64 // chain guard used
+	Guard     int     // chain guard used
 	source    []uint8
 }
 
@@ -226,8 +229,8 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 		return nil, err
 	}
 	progress("score", total, total)
-	guard := 0.0
-	if c.Guard != nil && *c.Guard > 0 {
+	guard := 0
+	if c.Guard != nil {
 		guard = *c.Guard
 	}
 	var src []uint8
@@ -237,7 +240,7 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 			src[i] = recs[i].Source
 		}
 	}
-	cl := Cluster(len(recs), edges, th, guard, src)
+	cl := Cluster(len(recs), edges, th, guard)
 	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src}, nil
 }
 
@@ -246,7 +249,7 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 func (r *Result) Curve(truth []string, probs []float64) []Metrics {
 	out := make([]Metrics, len(probs))
 	for i, p := range probs {
-		cl := Cluster(len(truth), r.Edges, r.Model.WeightAt(p), r.Guard, r.source)
+		cl := Cluster(len(truth), r.Edges, r.Model.WeightAt(p), r.Guard)
 		if r.source != nil {
 			out[i] = EvaluateLink(cl, truth, r.source)
 		} else {

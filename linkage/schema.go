@@ -146,7 +146,12 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 			v.parts = strings.FieldsFunc(v.s, func(r rune) bool { return r == ' ' || r == '-' })
 		}
 		if k == KindGivenName {
-			v.parts = append(v.parts[:len(v.parts):len(v.parts)], nicknameGroups(v.s)...)
+			if len(v.parts) == 0 {
+				v.parts = []string{v.s}
+			}
+			for _, p := range v.parts[:len(v.parts):len(v.parts)] {
+				v.parts = append(v.parts, nicknameGroups(p)...)
+			}
 		}
 	case KindDate:
 		y, m, d, ok := s.layouts[i].parse(raw)

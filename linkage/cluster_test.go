@@ -1,0 +1,100 @@
+package linkage
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCluster(t *testing.T) {
+	// Two families of three, each fully linked, and one bad link between them.
+	families := []Edge{
+		{0, 1, 20}, {0, 2, 18}, {1, 2, 19},
+		{3, 4, 20}, {3, 5, 17}, {4, 5, 21},
+	}
+	bad := Edge{2, 3, 25}
+	tests := []struct {
+		name      string
+		edges     []Edge
+		threshold float64
+		guard     int
+		want      []int
+	}{
+		{"single linkage chains the families", append(slices.Clone(families), bad), 10, 0, []int{0, 0, 0, 0, 0, 0}},
+		{"guard refuses one bad link", append(slices.Clone(families), bad), 10, 2, []int{0, 0, 0, 3, 3, 3}},
+		{"guard allows a well-supported merge", append(slices.Clone(families), bad, Edge{1, 4, 12}, Edge{0, 5, 12}), 10, 2, []int{0, 0, 0, 0, 0, 0}},
+		{"threshold drops weak links", families, 19.5, 0, []int{0, 0, 2, 3, 3, 3}},
+		{"long chain is cut", []Edge{{0, 1, 20}, {1, 2, 15}, {2, 3, 12}, {3, 4, 16}, {4, 5, 20}}, 10, 2, []int{0, 0, 0, 3, 3, 3}},
+		{"star around an original stays", []Edge{{0, 1, 20}, {0, 2, 15}, {0, 3, 12}, {0, 4, 16}}, 10, 2, []int{0, 0, 0, 0, 0, 5}},
+		{"no edges", nil, 0, 2, []int{0, 1, 2, 3, 4, 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Cluster(6, tt.edges, tt.threshold, tt.guard); !slices.Equal(got, tt.want) {
+				t.Errorf("Cluster(threshold %v, guard %v) = %v, want %v", tt.threshold, tt.guard, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	tests := []struct {
+		name       string
+		pred       []int
+		truth      []string
+		tp, fp, fn int64
+	}{
+		{"perfect", []int{0, 0, 2}, []string{"a", "a", "b"}, 1, 0, 0},
+		{"over-merged", []int{0, 0, 0}, []string{"a", "a", "b"}, 1, 2, 0},
+		{"split", []int{0, 1, 2, 2}, []string{"a", "a", "a", "b"}, 0, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Evaluate(tt.pred, tt.truth)
+			if got != (Metrics{tt.tp, tt.fp, tt.fn}) {
+				t.Errorf("Evaluate(%v, %v) = %+v, want TP %d FP %d FN %d", tt.pred, tt.truth, got, tt.tp, tt.fp, tt.fn)
+			}
+		})
+	}
+	got := EvaluateLink([]int{0, 0, 0, 3}, []string{"a", "a", "a", "b"}, []uint8{0, 1, 1, 0})
+	if want := (Metrics{TP: 2}); got != want {
+		t.Errorf("EvaluateLink = %+v, want %+v", got, want)
+	}
+}
+
+func TestReadConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, json, want string
+	}{
+		{"unknown type", `{"id":"id","fields":[{"name":"a","type":"colour"}]}`, `unknown comparison type "colour"`},
+		{"bad date format", `{"id":"id","fields":[{"name":"d","type":"date","date_format":"YYYY/MMM"}]}`, `bad date format`},
+		{"missing id", `{"fields":[{"name":"a","type":"exact"}]}`, `"id"`},
+		{"unknown member", `{"id":"id","fields":[{"name":"a","type":"exact"}],"treshold":0.9}`, `unknown field "treshold"`},
+		{"blocking on unknown field", `{"id":"id","fields":[{"name":"a","type":"exact"}],"blocking":[{"on":[{"field":"b"}]}]}`, `"b" is not a compared field`},
+		{"bad threshold", `{"id":"id","fields":[{"name":"a","type":"exact"}],"threshold":2}`, `threshold`},
+		{"duplicate field", `{"id":"id","fields":[{"name":"a","type":"exact"},{"name":"a","type":"string"}]}`, `listed twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadConfig(strings.NewReader(tt.json))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ReadConfig(%s) error = %v, want one containing %s", tt.json, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadCSVMissingColumn(t *testing.T) {
+	c, err := ReadConfig(strings.NewReader(`{"id":"id","fields":[{"name":"given","type":"given_name"},{"name":"dob","type":"date"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSchema(c.Fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReadCSV(strings.NewReader("id, given\n1, Tom\n"), s, 0)
+	if err == nil || !strings.Contains(err.Error(), `missing column "dob"`) {
+		t.Errorf("ReadCSV error = %v, want missing column \"dob\"", err)
+	}
+}
