@@ -22,7 +22,7 @@ type Config struct {
 	// Guard is the chain guard of [Cluster]: a lone link between two parts of a cluster
 	// with at least this many records each is cut (default 2; 0 turns the guard off).
 	Guard    *int `json:"guard,omitempty"`
-	MaxBlock int      `json:"max_block,omitempty"` // blocks larger than this are skipped (default 5000)
+	MaxBlock int  `json:"max_block,omitempty"` // blocks larger than this are skipped (default 5000)
 	// Truth names a column holding the true entity, or "febrl" to read it from FEBRL
 	// record ids (rec-123-org, rec-123-dup-0), for `bonafide link eval`.
 	Truth string `json:"truth,omitempty"`
