@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,10 +20,12 @@ type encoded struct {
 	reporter   []byte         // sealed reporter JSON; nil when none
 }
 
-// encode checks that rec is a record this store can keep and encodes it.
-func (s *Store) encode(rec bonafide.Record) (encoded, error) {
+// encode checks that rec is a record this store can keep and encodes it,
+// appending its body to buf (which may be nil) so that Import can reuse one
+// buffer. The body is the domain's own interchange JSON (bonafide.AppendRecord),
+// which keeps unknown members.
+func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	var e encoded
-	var err error
 	switch r := rec.(type) {
 	case *bonafide.Referral:
 		if r == nil {
@@ -34,40 +35,38 @@ func (s *Store) encode(rec bonafide.Record) (encoded, error) {
 			return e, bonafide.Errorf(bonafide.EInvalid, "referral has no id")
 		}
 		e.referralID = sql.NullString{String: r.ID, Valid: true}
-		bare := *r
-		bare.Reporter = nil
-		if e.body, err = json.Marshal(&bare); err != nil {
-			return e, fmt.Errorf("encode referral: %w", err)
-		}
 		if r.Reporter != nil {
+			var err error
 			if e.reporter, err = s.encodeReporter(r.ID, r.Reporter); err != nil {
 				return e, err
 			}
+			bare := *r
+			bare.Reporter = nil
+			rec = &bare
 		}
 	case *bonafide.PublicPost:
 		if r == nil {
 			return e, bonafide.Errorf(bonafide.EInvalid, "nil public post")
 		}
-		e.body, err = json.Marshal(r)
 	case *bonafide.ForumPost:
 		if r == nil {
 			return e, bonafide.Errorf(bonafide.EInvalid, "nil forum post")
 		}
-		e.body, err = json.Marshal(r)
 	case *bonafide.Outcome:
 		if r == nil {
 			return e, bonafide.Errorf(bonafide.EInvalid, "nil outcome")
 		}
 		e.outcomeOf = sql.NullString{String: r.ReferralID, Valid: true}
-		e.body, err = json.Marshal(r)
 	case nil:
 		return e, bonafide.Errorf(bonafide.EInvalid, "nil record")
 	default:
 		return e, bonafide.Errorf(bonafide.EInvalid, "unknown record type %T", rec)
 	}
+	body, err := bonafide.AppendRecord(buf, rec)
 	if err != nil {
-		return e, fmt.Errorf("encode %s: %w", rec.RecordType(), err)
+		return e, bonafide.Errorf(bonafide.EInvalid, "encode %s: %v", rec.RecordType(), err)
 	}
+	e.body = body
 	e.typ = rec.RecordType()
 	e.recordTime = rec.RecordTime().UnixMicro()
 	return e, nil
@@ -76,7 +75,7 @@ func (s *Store) encode(rec bonafide.Record) (encoded, error) {
 // encodeReporter is the one place reporter data is turned into bytes for the
 // database. Its errors never carry reporter content.
 func (s *Store) encodeReporter(referralID string, r *bonafide.Reporter) ([]byte, error) {
-	plain, err := json.Marshal(r)
+	plain, err := r.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("encode reporter of referral %q: unencodable value", referralID)
 	}
@@ -101,7 +100,7 @@ func (s *Store) decodeReporter(referralID string, b []byte) (*bonafide.Reporter,
 		}
 	}
 	r := new(bonafide.Reporter)
-	if err := json.Unmarshal(plain, r); err != nil {
+	if err := r.UnmarshalJSON(plain); err != nil {
 		return nil, fmt.Errorf("decode reporter of referral %q: malformed data", referralID)
 	}
 	return r, nil
@@ -111,21 +110,12 @@ func (s *Store) decodeReporter(referralID string, b []byte) (*bonafide.Reporter,
 // referral has none.
 func (s *Store) decode(seq int64, typ string, storedAt int64, body, reporter []byte) (bonafide.Stored, error) {
 	st := bonafide.Stored{Seq: seq, StoredAt: time.UnixMicro(storedAt).UTC()}
-	var rec bonafide.Record
-	switch bonafide.RecordType(typ) {
-	case bonafide.TypeReferral:
-		rec = new(bonafide.Referral)
-	case bonafide.TypePublicPost:
-		rec = new(bonafide.PublicPost)
-	case bonafide.TypeForumPost:
-		rec = new(bonafide.ForumPost)
-	case bonafide.TypeOutcome:
-		rec = new(bonafide.Outcome)
-	default:
-		return st, fmt.Errorf("decode record %d: unknown type %q", seq, typ)
-	}
-	if err := json.Unmarshal(body, rec); err != nil {
+	rec, err := bonafide.UnmarshalRecord(body)
+	if err != nil {
 		return st, fmt.Errorf("decode record %d: %w", seq, err)
+	}
+	if rec.RecordType() != bonafide.RecordType(typ) {
+		return st, fmt.Errorf("decode record %d: body is a %s, row says %s", seq, rec.RecordType(), typ)
 	}
 	if r, ok := rec.(*bonafide.Referral); ok && reporter != nil {
 		rep, err := s.decodeReporter(r.ID, reporter)

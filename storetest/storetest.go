@@ -681,8 +681,8 @@ func testImportCancelled(t *testing.T, open Open) {
 		}
 	}
 	n, err := s.Import(ctx, src)
-	if !errors.Is(err, context.Canceled) || n < 1500 || n >= 3000 {
-		t.Errorf("Import(cancelled at 1500) = %d, %v, want 1500…2999, context.Canceled", n, err)
+	if !errors.Is(err, context.Canceled) || n >= 3000 {
+		t.Errorf("Import(cancelled at 1500) = %d, %v, want < 3000, context.Canceled", n, err)
 	}
 	wantCount(t, s, map[bonafide.RecordType]int64{})
 }
