@@ -3,6 +3,7 @@ package bonafide
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -325,6 +326,63 @@ func TestStringBoundaries(t *testing.T) {
 					t.Fatalf("UnmarshalJSON(given_name %q) = %q, %q, %v; want %q", raw, p.GivenName, p.FamilyName, err, want)
 				}
 			}
+		}
+	}
+}
+
+func TestQuickPartialDateAgrees(t *testing.T) {
+	var inputs []string
+	for _, y := range []string{"1799", "1800", "2019", "2020", "2100", "0000", "9999", "20a9"} {
+		inputs = append(inputs, y)
+		for m := -1; m <= 13; m++ {
+			ms := fmt.Sprintf("%02d", m)
+			inputs = append(inputs, y+"-"+ms, y+"/"+ms)
+			for d := 0; d <= 32; d++ {
+				inputs = append(inputs, fmt.Sprintf("%s-%s-%02d", y, ms, d), fmt.Sprintf("%s-%s/%02d", y, ms, d))
+			}
+		}
+	}
+	for _, in := range inputs {
+		want, err := ParsePartialDate(in)
+		got, ok := quickPartialDate([]byte(in))
+		if ok != (err == nil) || (ok && got != want) {
+			t.Errorf("quickPartialDate(%q) = %+v, %v; ParsePartialDate = %+v, %v", in, got, ok, want, err)
+		}
+	}
+}
+
+func TestParseRFC3339AgreesWithTime(t *testing.T) {
+	var inputs []string
+	for _, date := range []string{"2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "9999-12-31"} {
+		for _, clock := range []string{"00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60"} {
+			for _, frac := range []string{"", ".5", ".123456789", ".1234567891", "."} {
+				for _, zone := range []string{"Z", "+00:00", "-00:00", "+01:00", "-05:30", "+23:59", "+24:00", "+01:60", "", "z"} {
+					inputs = append(inputs, date+"T"+clock+frac+zone)
+				}
+			}
+		}
+	}
+	for _, in := range inputs {
+		got, err := parseRFC3339([]byte(in))
+		want, werr := time.Parse(time.RFC3339Nano, in)
+		if strings.HasSuffix(in, "+24:00") || strings.HasSuffix(in, "+01:60") {
+			// time.Parse takes offsets out of range; RFC 3339 does not.
+			if err == nil {
+				t.Errorf("parseRFC3339(%q) = %v, want an error", in, got)
+			}
+			continue
+		}
+		if (err == nil) != (werr == nil) {
+			t.Errorf("parseRFC3339(%q) error = %v, time.Parse error = %v", in, err, werr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		_, goff := got.Zone()
+		_, woff := want.Zone()
+		if !got.Equal(want) || goff != woff {
+			t.Errorf("parseRFC3339(%q) = %v, want %v", in, got, want)
 		}
 	}
 }
