@@ -30,6 +30,7 @@ const (
 	labelReporterID
 	labelHelplineRef
 	labelCampaignID
+	labelProfessional
 )
 
 // newRand returns a generator determined only by the seed, a label and an
