@@ -18,6 +18,10 @@
 // sequence number: the id is what the sender knows and it survives export
 // and import into another store.
 //
+// An import body is read whole (in memory, at most MaxImportBytes, at most
+// MaxConcurrentImports at once) before its transaction begins, so that a
+// slow sender cannot hold the store's write lock while bytes trickle in.
+//
 // # Errors
 //
 // Every failure is written by one method, which maps bonafide error codes to

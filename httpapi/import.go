@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -130,8 +131,24 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		}
 		skip = b
 	}
-	body := http.MaxBytesReader(w, r.Body, s.MaxImportBytes)
-	res, err := Import(r.Context(), s.Store, body, skip)
+	// Read the whole body before importing: the store holds its write lock
+	// for the whole transaction, and a slow sender must not stall every
+	// other intake while it trickles bytes in. The body stays in memory
+	// (never a temporary file: it holds reporter data), so importSlots
+	// bounds how many bodies are held at once.
+	select {
+	case s.importSlots <- struct{}{}:
+		defer func() { <-s.importSlots }()
+	case <-r.Context().Done():
+		s.error(w, r, r.Context().Err())
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxImportBytes))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	res, err := Import(r.Context(), s.Store, bytes.NewReader(body), skip)
 	if err != nil {
 		var ve *bonafide.ValidationError
 		if errors.As(err, &ve) {

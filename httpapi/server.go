@@ -38,6 +38,11 @@ type Server struct {
 	MaxReferralBytes int64
 	// MaxImportBytes limits the body of POST /api/v1/import.
 	MaxImportBytes int64
+	// MaxConcurrentImports bounds how many import bodies are held in
+	// memory at once (each up to MaxImportBytes); further imports wait.
+	MaxConcurrentImports int
+
+	importSlots chan struct{} // made by Handler
 }
 
 // NewServer returns a Server on store with the default limits, so that
@@ -49,12 +54,15 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 		Now:              time.Now,
 		MaxReferralBytes: DefaultMaxReferralBytes,
 		MaxImportBytes:   DefaultMaxImportBytes,
+
+		MaxConcurrentImports: 2,
 	}
 }
 
 // Handler returns the API with its middleware: request id, request log,
 // panic recovery and security headers around every route of routes().
 func (s *Server) Handler() http.Handler {
+	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.mux()))))
 }
 
