@@ -338,6 +338,13 @@ func (d *jsonDecoder) peek() byte {
 }
 
 func (d *jsonDecoder) fail(format string, args ...any) {
+	if len(d.errs) > MaxFieldErrors {
+		return
+	}
+	if len(d.errs) == MaxFieldErrors {
+		d.errs = append(d.errs, FieldError{Reason: moreErrors})
+		return
+	}
 	d.errs = append(d.errs, FieldError{Field: d.pathString(), Reason: fmt.Sprintf(format, args...)})
 }
 

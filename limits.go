@@ -96,4 +96,26 @@ const (
 
 	// MaxSocialHandles bounds the social handles of one person.
 	MaxSocialHandles = 20
+
+	// MaxFieldErrors bounds the field errors reported for one record; past
+	// it one more error says the rest were left out. A sender fixing a file
+	// needs the first hundred, and an unbounded list would let one hostile
+	// line of 40,000 bad children cost seconds and megabytes to report.
+	MaxFieldErrors = 100
 )
+
+// moreErrors is the reason of the error that ends a list cut at
+// MaxFieldErrors.
+const moreErrors = "more errors in this record not shown"
+
+// CapFieldErrors cuts errs to MaxFieldErrors, ending the list with one
+// error that says more were left out. Code that merges error lists from
+// several checks calls it so the total stays bounded.
+func CapFieldErrors(errs []FieldError) []FieldError {
+	if len(errs) <= MaxFieldErrors {
+		return errs
+	}
+	errs = errs[:MaxFieldErrors+1]
+	errs[MaxFieldErrors] = FieldError{Line: errs[0].Line, Reason: moreErrors}
+	return errs
+}

@@ -184,6 +184,13 @@ type checker struct {
 }
 
 func (c *checker) add(field, reason string) {
+	if len(c.errs) > MaxFieldErrors {
+		return
+	}
+	if len(c.errs) == MaxFieldErrors {
+		c.errs = append(c.errs, FieldError{Reason: moreErrors})
+		return
+	}
 	c.errs = append(c.errs, FieldError{Field: field, Reason: reason})
 }
 

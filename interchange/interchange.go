@@ -215,7 +215,7 @@ func decode(data []byte, line int) (bonafide.Record, error) {
 		errs = ve.Errors
 	}
 	if rec != nil {
-		errs = merge(errs, bonafide.ValidateRecord(rec))
+		errs = bonafide.CapFieldErrors(merge(errs, bonafide.ValidateRecord(rec)))
 	}
 	if len(errs) == 0 {
 		return rec, nil
