@@ -8,6 +8,7 @@ import (
 	"github.com/xrash/smetrics"
 
 	"bonafide"
+	"bonafide/linkage/nickname"
 )
 
 // familyLinker links each referral to a family by blocking on a few keys
@@ -35,11 +36,13 @@ type familyRec struct {
 	postcode map[string]bool // normalised full postcodes
 	handles  map[string]bool
 	nhs      map[string]bool
+	towns    map[string]bool // normalised town names
+	lines    map[string]bool // normalised first address lines
 	blockSet map[string]bool
 }
 
 func newFamilyLinker() *familyLinker {
-	return &familyLinker{blocks: map[string][]int32{}, minScore: 5}
+	return &familyLinker{blocks: map[string][]int32{}, minScore: 4}
 }
 
 func normName(s string) string {
@@ -126,8 +129,8 @@ func blockKeys(r *bonafide.Referral) []string {
 	add := func(k string) { keys = append(keys, k) }
 	var surnames []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if p.NHSNumber != "" && bonafide.ValidNHSNumber(p.NHSNumber) {
-			add("nhs:" + p.NHSNumber)
+		if n := nhsDigits(p.NHSNumber); n != "" {
+			add("nhs:" + n)
 		}
 		for _, h := range p.SocialHandles {
 			if h := normHandle(h.Handle); h != "" {
@@ -136,6 +139,22 @@ func blockKeys(r *bonafide.Referral) []string {
 		}
 		if p.FamilyName != "" {
 			surnames = append(surnames, p.FamilyName)
+		}
+	}
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		// name keys, for the many referrals that give no date or postcode:
+		// phonetic given name with phonetic surname, and with the town
+		g := soundex(p.GivenName)
+		if g == "" {
+			continue
+		}
+		if sn := soundex(p.FamilyName); sn != "" {
+			add("gn:" + g + sn)
+		}
+		if r.Address != nil {
+			if t := normName(r.Address.Town); t != "" {
+				add("gt:" + g + t)
+			}
 		}
 	}
 	for _, c := range r.Children {
@@ -177,7 +196,14 @@ func jw(a, b string) float64 {
 // nameScore compares two people's names allowing a swap of given and
 // family name: strong agreement on both scores 2, on one 1, none 0.
 func nameScore(a, b personKey) float64 {
-	straight := jw(a.given, b.given) + jw(a.family, b.family)
+	g := jw(a.given, b.given)
+	if g < 0.95 && nickname.Related(a.given, b.given) {
+		g = 0.95 // Tom for Thomas, Lottie for Charlotte
+	}
+	straight := g + jw(a.family, b.family)
+	if (a.family == "" || b.family == "") && g >= 0.9 {
+		straight = 1.65 // the given name agrees and the surname is not known on one side
+	}
 	swapped := jw(a.given, b.family) + jw(a.family, b.given)
 	s := max(straight, swapped)
 	switch {
@@ -186,7 +212,6 @@ func nameScore(a, b personKey) float64 {
 	case s >= 1.6:
 		return 1.2
 	}
-	g := jw(a.given, b.given)
 	if g >= 0.9 || (a.given != "" && b.given != "" && (strings.HasPrefix(a.given, b.given) || strings.HasPrefix(b.given, a.given))) {
 		return 0.8
 	}
@@ -200,8 +225,8 @@ func dobScore(a, b bonafide.PartialDate) float64 {
 		return 0
 	}
 	if a.Year != b.Year {
-		if a.Month == b.Month && a.Day == b.Day && abs(a.Year-b.Year) <= 1 {
-			return 0.5
+		if abs(a.Year-b.Year) == 1 && (a.Month == 0 || b.Month == 0 || a.Month == b.Month && (a.Day == b.Day || a.Day == 0 || b.Day == 0)) {
+			return 0 // one digit typed wrong, or a year guessed
 		}
 		return -2
 	}
@@ -245,17 +270,18 @@ func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
 		if best > 0 {
 			s += best
 		}
-		if c.NHSNumber != "" && f.nhs[c.NHSNumber] {
+		if n := nhsDigits(c.NHSNumber); n != "" && f.nhs[n] {
 			s += 6
 		}
 	}
+	adults := 0.0
 	for _, a := range r.Adults {
 		k := keyOf(a)
 		best := 0.0
 		for _, fa := range f.adults {
 			best = max(best, nameScore(k, fa))
 		}
-		s += best * 0.75
+		adults += best
 		for _, h := range a.SocialHandles {
 			if f.handles[normHandle(h.Handle)] {
 				s += 4
@@ -263,6 +289,7 @@ func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
 			}
 		}
 	}
+	s += min(adults, 3)
 	for _, c := range r.Children {
 		for _, h := range c.SocialHandles {
 			if f.handles[normHandle(h.Handle)] {
@@ -272,6 +299,12 @@ func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
 		}
 	}
 	if r.Address != nil {
+		if l := normLine(r.Address.Line1); l != "" && f.lines[l] {
+			s += 2
+		}
+		if t := normName(r.Address.Town); t != "" && f.towns[t] {
+			s += 0.5
+		}
 		pc := normPostcode(r.Address.Postcode)
 		switch {
 		case len(pc) >= 5 && f.postcode[pc]:
@@ -315,7 +348,7 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
 		f = fl.families[bestID]
 	} else {
 		f = &familyRec{id: int32(len(fl.families)), postcode: map[string]bool{}, handles: map[string]bool{},
-			nhs: map[string]bool{}, blockSet: map[string]bool{}}
+			nhs: map[string]bool{}, blockSet: map[string]bool{}, towns: map[string]bool{}, lines: map[string]bool{}}
 		fl.families = append(fl.families, f)
 		best = 0
 	}
@@ -350,13 +383,19 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 				f.handles[h] = true
 			}
 		}
-		if p.NHSNumber != "" && bonafide.ValidNHSNumber(p.NHSNumber) {
-			f.nhs[p.NHSNumber] = true
+		if n := nhsDigits(p.NHSNumber); n != "" {
+			f.nhs[n] = true
 		}
 	}
 	if r.Address != nil {
 		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 && len(f.postcode) < 6 {
 			f.postcode[pc] = true
+		}
+		if t := normName(r.Address.Town); t != "" && len(f.towns) < 4 {
+			f.towns[t] = true
+		}
+		if l := normLine(r.Address.Line1); l != "" && len(f.lines) < 6 {
+			f.lines[l] = true
 		}
 	}
 	for _, k := range keys {
@@ -365,4 +404,51 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 			fl.blocks[k] = append(fl.blocks[k], f.id)
 		}
 	}
+}
+
+// nhsDigits returns the ten digits of a valid NHS number typed with or
+// without spaces or dashes, or "" when it is not valid.
+func nhsDigits(s string) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if n := b.String(); len(n) == 10 && bonafide.ValidNHSNumber(n) {
+		return n
+	}
+	return ""
+}
+
+// normLine normalises a first address line for exact comparison: lower
+// case, letters and digits only, common street words shortened.
+func normLine(s string) string {
+	f := strings.Fields(strings.ToLower(s))
+	for i, w := range f {
+		w = strings.Trim(w, ".,")
+		switch w {
+		case "road":
+			w = "rd"
+		case "street":
+			w = "st"
+		case "avenue":
+			w = "ave"
+		case "lane":
+			w = "ln"
+		case "close":
+			w = "cl"
+		case "crescent":
+			w = "cres"
+		case "terrace":
+			w = "ter"
+		case "drive":
+			w = "dr"
+		}
+		f[i] = w
+	}
+	return strings.Join(f, " ")
 }

@@ -56,8 +56,17 @@ func emailKey(e string) string {
 		}
 	}
 	local = b.String()
-	if len(local) >= 7 {
-		return local
+	if roleMailbox[local] {
+		return "" // a shared office mailbox is not a person
+	}
+	digits := 0
+	for _, r := range local {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits >= 2 && len(local)-digits >= 4 {
+		return local // a personal throwaway-style address: same local part, any provider
 	}
 	if local == "" {
 		return ""
@@ -100,6 +109,12 @@ func ipPrefix(s string) string {
 	return p.String()
 }
 
+// roleMailbox lists local parts of shared mailboxes (schools, surgeries,
+// police units) that many different people send from.
+var roleMailbox = map[string]bool{"safeguarding": true, "admin": true, "office": true, "info": true, "enquiries": true,
+	"reception": true, "dsl": true, "mash": true, "referrals": true, "contact": true, "hello": true, "noreply": true,
+	"headteacher": true, "head": true, "school": true, "surgery": true, "duty": true, "team": true, "mail": true}
+
 // reporterKeys returns the identifying keys of a reporter, each tagged by
 // kind for the evidence ("device", "e-mail", "phone", "name").
 func reporterKeys(rep *bonafide.Reporter) []string {
@@ -107,6 +122,18 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 		return nil
 	}
 	var keys []string
+	g, f := normName(rep.GivenName), normName(rep.FamilyName)
+	if !rep.Anonymous && rep.Relationship.Professional() && rep.Organisation != "" {
+		// A professional is identified by name and organisation: the
+		// organisation's phone, mailbox and network are shared by colleagues.
+		if g != "" && f != "" {
+			keys = append(keys, "name:"+g+" "+f+"|"+normName(rep.Organisation))
+		}
+		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
+			keys = append(keys, "e-mail:"+e)
+		}
+		return keys
+	}
 	if d := strings.TrimSpace(rep.DeviceID); d != "" {
 		keys = append(keys, "device:"+strings.ToLower(d))
 	}
@@ -116,7 +143,6 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 	if p := phoneKey(rep.Phone); p != "" {
 		keys = append(keys, "phone:"+p)
 	}
-	g, f := normName(rep.GivenName), normName(rep.FamilyName)
 	if g != "" && f != "" {
 		if o := normName(rep.Organisation); o != "" {
 			keys = append(keys, "name:"+g+" "+f+"|"+o)
