@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"bonafide"
+	"bonafide/interchange"
+)
+
+// exportConfig configures `bonafide export`.
+type exportConfig struct {
+	dbConfig
+	logConfig
+	Out string // file to write; "" or "-" is standard output
+}
+
+func (c exportConfig) validate() error {
+	if err := c.dbConfig.validate(); err != nil {
+		return err
+	}
+	return c.logConfig.validate()
+}
+
+// runExport writes every stored record as interchange JSON Lines in stored
+// order, reporter included, so that import of the output rebuilds the
+// store. A file is written under a temporary name and renamed when
+// complete, so that an interrupted export leaves no partial file behind.
+func runExport(ctx context.Context, args []string, std stdio) (err error) {
+	cfg := exportConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("export", "export [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.dbConfig.flags(fs, env)
+	cfg.logConfig.flags(fs, env)
+	env.string(fs, &cfg.Out, "out", "BONAFIDE_EXPORT_OUT", "file to write (default standard output)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	logger := cfg.logConfig.logger(std.err)
+
+	store, err := openStore(ctx, cfg.dbConfig, false, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := store.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
+
+	if cfg.Out == "" || cfg.Out == "-" {
+		n, err := exportTo(ctx, store, std.out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.err, "exported %d records\n", n)
+		return nil
+	}
+	var n int
+	err = writeAtomic(cfg.Out, func(w io.Writer) error {
+		n, err = exportTo(ctx, store, w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "exported %d records to %s\n", n, cfg.Out)
+	return nil
+}
+
+// exportTo writes the store to w and returns the number of records.
+func exportTo(ctx context.Context, store bonafide.Store, w io.Writer) (int, error) {
+	iw := interchange.NewWriter(w)
+	n := 0
+	for st, err := range store.Records(ctx, 0, 0) {
+		if err != nil {
+			return n, fmt.Errorf("read store: %w", err)
+		}
+		if err := iw.Write(st.Record); err != nil {
+			return n, fmt.Errorf("record %d: %w", st.Seq, err)
+		}
+		n++
+	}
+	if err := iw.Flush(); err != nil {
+		return n, err
+	}
+	return n, nil
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"bonafide/synth"
+)
+
+// synthConfig configures `bonafide synth`.
+type synthConfig struct {
+	Seed     int64
+	Families int
+	Out      string // directory for stream.jsonl and truth.jsonl
+}
+
+func (c synthConfig) validate() error {
+	if c.Families <= 0 {
+		return usagef("--families must be positive")
+	}
+	if c.Out == "" {
+		return usagef("--out is empty: give a directory")
+	}
+	return nil
+}
+
+// runSynth writes a synthetic data set: DIR/stream.jsonl (interchange
+// records in time order) and DIR/truth.jsonl (what each referral really
+// is), the same for the same seed. Files are written under temporary names
+// and renamed when complete.
+func runSynth(ctx context.Context, args []string, std stdio) error {
+	cfg := synthConfig{Seed: 1, Families: 1000, Out: "."}
+	fs := newFlagSet("synth", "synth [flags]", std)
+	env := &envDefaults{std: std}
+	env.int64(fs, &cfg.Seed, "seed", "BONAFIDE_SYNTH_SEED", "random seed; the same seed gives the same data")
+	env.int(fs, &cfg.Families, "families", "BONAFIDE_SYNTH_FAMILIES", "number of families")
+	env.string(fs, &cfg.Out, "out", "BONAFIDE_SYNTH_OUT", "directory to write stream.jsonl and truth.jsonl into")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.Out, 0o750); err != nil {
+		return err
+	}
+	stats, err := generate(ctx, cfg, filepath.Join(cfg.Out, "stream.jsonl"), filepath.Join(cfg.Out, "truth.jsonl"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "wrote %s and %s: %d families, %d referrals (%d from %d campaigns, %d relays, %d immediate danger), %d public posts, %d forum posts, %d outcomes\n",
+		filepath.Join(cfg.Out, "stream.jsonl"), filepath.Join(cfg.Out, "truth.jsonl"),
+		stats.Families, stats.Referrals, stats.CampaignReferrals, stats.Campaigns, stats.Relays, stats.ImmediateDanger,
+		stats.PublicPosts, stats.ForumPosts, stats.Outcomes)
+	return nil
+}
+
+// generate runs synth.Generate into the two files, atomically.
+func generate(ctx context.Context, cfg synthConfig, streamPath, truthPath string) (synth.Stats, error) {
+	var stats synth.Stats
+	err := writeAtomic(streamPath, func(stream io.Writer) error {
+		return writeAtomic(truthPath, func(truth io.Writer) error {
+			var err error
+			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families}, stream, truth)
+			return err
+		})
+	})
+	return stats, err
+}
+
+// writeAtomic writes path through write, via a temporary file in the same
+// directory that is synced and renamed into place only on success. An error
+// from write is returned as is; file errors name the file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // fails harmlessly after the rename
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
