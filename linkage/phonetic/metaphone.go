@@ -27,6 +27,7 @@ func EncodeN(s string, maxLen int) (primary, alternate string) {
 	var w word
 	w.b = prepare(s, stack[:0])
 	w.n = len(w.b)
+	w.b = append(w.b, pad...)
 	w.max = maxLen
 	w.encode()
 	p, a := w.p[:min(w.np, maxLen)], w.a[:min(w.na, maxLen)]
@@ -105,12 +106,17 @@ func foldLatin(r rune) byte {
 	return 0
 }
 
+// pad follows the word so that rules can look ahead without bounds checks;
+// the published algorithm pads with spaces too, and rules such as "-IER "
+// rely on it. No rule looks more than six letters past its position.
+const pad = "      "
+
 // word is the state of one encoding: the prepared letters and the two codes
 // being built. Codes may run up to two characters past max before the final
 // cut, as one step appends up to two.
 type word struct {
-	b      []byte
-	n      int
+	b      []byte // the letters, then pad
+	n      int    // the number of letters
 	max    int
 	p, a   [MaxCodeLen + 2]byte
 	np, na int
@@ -136,14 +142,10 @@ func (w *word) is(i int, opts ...string) bool {
 	if i < 0 {
 		return false
 	}
-next:
 	for _, o := range opts {
-		for j := 0; j < len(o); j++ {
-			if w.at(i+j) != o[j] {
-				continue next
-			}
+		if i+len(o) <= len(w.b) && string(w.b[i:i+len(o)]) == o {
+			return true
 		}
-		return true
 	}
 	return false
 }
