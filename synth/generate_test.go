@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/interchange"
 )
 
 // genOut is one generated stream with its truth, decoded.
@@ -58,6 +59,21 @@ func generate(t *testing.T, cfg Config) *genOut {
 	g := &genOut{stream: s.Bytes(), truth: tr.Bytes(), stats: st}
 	for i, b := range bytes.Split(bytes.TrimSuffix(g.stream, []byte("\n")), []byte("\n")) {
 		g.lines = append(g.lines, decodeLine(t, i+1, b))
+	}
+	// The interchange Reader decodes and validates every line as well.
+	rd := interchange.NewReader(bytes.NewReader(g.stream))
+	n := 0
+	for rec, err := range rd.All() {
+		n++
+		if err != nil {
+			t.Fatalf("interchange.Reader line %d: %v", rd.Line(), err)
+		}
+		if rec.RecordType() != g.lines[n-1].typ {
+			t.Fatalf("interchange.Reader line %d: type %s, want %s", n, rec.RecordType(), g.lines[n-1].typ)
+		}
+	}
+	if n != len(g.lines) {
+		t.Fatalf("interchange.Reader read %d records, want %d", n, len(g.lines))
 	}
 	for tt, err := range ReadTruth(bytes.NewReader(g.truth)) {
 		if err != nil {
@@ -187,6 +203,9 @@ func TestGenerateValid(t *testing.T) {
 		}
 		switch {
 		case l.ref != nil:
+			for _, fe := range l.ref.Validate() {
+				t.Errorf("line %d: Validate: %v", l.n, fe)
+			}
 			for _, p := range validateReferral(l.ref) {
 				t.Errorf("line %d: %s: %s", l.n, p, l.text)
 			}
