@@ -1001,21 +1001,19 @@ func (d *jsonDecoder) recordType() (RecordType, bool) {
 			continue
 		}
 		d.path = append(d.path, pathSeg{name: "type"})
-		defer d.pop()
 		b, ok := d.strBytes()
-		if !ok {
-			if len(d.errs) == 0 {
-				d.fail("missing")
+		if ok {
+			for _, v := range RecordTypes {
+				if string(v) == string(b) {
+					d.pop()
+					return v, true
+				}
 			}
-			d.skipRest()
-			return "", false
+			d.fail("%s is not one of %s", strconv.Quote(string(b)), joinValues(RecordTypes))
+		} else if len(d.errs) == 0 {
+			d.fail("missing") // null
 		}
-		for _, v := range RecordTypes {
-			if string(v) == string(b) {
-				return v, true
-			}
-		}
-		d.fail("%s is not one of %s", strconv.Quote(string(b)), joinValues(RecordTypes))
+		d.pop()
 		d.skipRest()
 		return "", false
 	}
@@ -1583,23 +1581,25 @@ func (d *jsonDecoder) outcome(o *Outcome) {
 
 // jsonWriter appends JSON objects member by member. The first error sticks.
 type jsonWriter struct {
-	b   []byte
-	n   []int // members written so far, per open object
-	err error
+	b     []byte
+	n     [4]int // members written so far, per open object
+	depth int    // open objects; the records nest at most four deep
+	err   error
 }
 
 func (w *jsonWriter) open() {
 	w.b = append(w.b, '{')
-	w.n = append(w.n, 0)
+	w.depth++
+	w.n[w.depth-1] = 0
 }
 
 func (w *jsonWriter) close() {
 	w.b = append(w.b, '}')
-	w.n = w.n[:len(w.n)-1]
+	w.depth--
 }
 
 func (w *jsonWriter) key(k string) {
-	top := len(w.n) - 1
+	top := w.depth - 1
 	if w.n[top] > 0 {
 		w.b = append(w.b, ',')
 	}
@@ -1665,7 +1665,7 @@ func (w *jsonWriter) extra(x Extra, known []string) {
 			}
 			continue
 		}
-		top := len(w.n) - 1
+		top := w.depth - 1
 		if w.n[top] > 0 {
 			w.b = append(w.b, ',')
 		}
@@ -1839,7 +1839,7 @@ func (w *jsonWriter) person(p *Person) {
 	}
 	if !p.DOB.IsZero() {
 		w.key("dob")
-		w.b = appendJSONString(w.b, p.DOB.String())
+		w.b = appendPartialDate(w.b, p.DOB)
 	}
 	w.str("nhs_number", p.NHSNumber)
 	w.str("sex", p.Sex)
@@ -1929,6 +1929,33 @@ func appendOutcome(dst []byte, o *Outcome) ([]byte, error) {
 	w.extra(o.Extra, outcomeMembers)
 	w.close()
 	return w.result(dst)
+}
+
+// appendPartialDate appends d as a JSON string, as PartialDate.String
+// would give it, without allocating.
+func appendPartialDate(b []byte, d PartialDate) []byte {
+	if d.Year < 0 || d.Year > 9999 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99 {
+		return appendJSONString(b, d.String()) // nonsense, but written as String has it
+	}
+	pad := func(b []byte, v, width int) []byte {
+		var digits [4]byte
+		for i := 3; i >= 0; i-- {
+			digits[i] = byte('0' + v%10)
+			v /= 10
+		}
+		return append(b, digits[4-width:]...)
+	}
+	b = append(b, '"')
+	b = pad(b, d.Year, 4)
+	if d.Month != 0 {
+		b = append(b, '-')
+		b = pad(b, d.Month, 2)
+		if d.Day != 0 {
+			b = append(b, '-')
+			b = pad(b, d.Day, 2)
+		}
+	}
+	return append(b, '"')
 }
 
 // joinValues lists enum values for a message: "phone, web_form, email".

@@ -386,3 +386,12 @@ func TestParseRFC3339AgreesWithTime(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendPartialDate(t *testing.T) {
+	for _, d := range []PartialDate{{2019, 3, 7}, {2019, 12, 0}, {1800, 0, 0}, {9999, 1, 31}, {123, 1, 2}, {-5, 0, 0}, {2019, 123, 0}, {12345, 1, 1}} {
+		want := `"` + d.String() + `"`
+		if got := string(appendPartialDate(nil, d)); got != want {
+			t.Errorf("appendPartialDate(%+v) = %s, want %s", d, got, want)
+		}
+	}
+}
