@@ -1,0 +1,277 @@
+// Package postgres implements [bonafide.Store] on PostgreSQL with pgx/v5,
+// for deployments that need a database server.
+//
+// # Ordering and durability
+//
+// Every write transaction takes an EXCLUSIVE lock on table records (plain
+// reads are not blocked) and numbers its records from max(seq), so that
+// sequence order is commit order across processes: a reader paging with
+// Records(after, …) never misses a record that commits later with a lower
+// seq, and a rolled-back import leaves no gap. Concurrent Add calls are
+// committed together by one writer goroutine (group commit): one transaction
+// and one WAL flush per group. A duplicate referral id fails only its own Add.
+//
+// # Layout
+//
+// The same as package sqlite: records (body is the interchange JSON without
+// the reporter) and reporters (sealed by [Options.Sealer] when given), with
+// migrations of the same numbers recorded in schema_migrations.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"bonafide"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// Migrate applies pending migrations on Open. Without it Open refuses a
+	// database whose schema is behind this build, with code
+	// bonafide.EStaleSchema.
+	Migrate bool
+
+	// Sealer, when set, seals reporter JSON before it is written and opens
+	// it when read.
+	Sealer bonafide.Sealer
+
+	// Now gives the time recorded as StoredAt; time.Now when nil.
+	Now func() time.Time
+
+	// MaxConns bounds the connection pool; pgxpool's default when zero.
+	MaxConns int32
+}
+
+// Store is a [bonafide.Store] on one PostgreSQL database (and schema: set
+// search_path in the DSN to use another).
+type Store struct {
+	opts Options
+	pool *pgxpool.Pool
+
+	mu      sync.RWMutex // closed; Close waits for senders on reqs
+	closed  bool
+	reqs    chan *addReq
+	done    chan struct{}  // closed when the writer has drained reqs
+	imports sync.WaitGroup // Imports under way; Close waits for them
+}
+
+var _ bonafide.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string; pgx reads search_path and other run-time parameters from it). It
+// fails with code bonafide.EStaleSchema when migrations are pending and
+// opts.Migrate is false.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// The parse error may quote the DSN, password included.
+		return nil, bonafide.Errorf(bonafide.EInvalid, "postgres: the database URL does not parse")
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Store{opts: opts, pool: pool}
+	if opts.Migrate {
+		_, err = s.Migrate(ctx)
+	} else {
+		err = s.checkSchema(ctx)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.reqs = make(chan *addReq, 4096)
+	s.done = make(chan struct{})
+	go s.writer()
+	return s, nil
+}
+
+// Close stops taking writes, waits for queued Adds and running Imports to
+// finish, and closes the pool. Close is safe to call twice.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
+	s.imports.Wait()
+	s.pool.Close()
+	return nil
+}
+
+// migration is one embedded schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order. File names
+// are NNN_name.sql; the numbers match the SQLite back-end's.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %s: name must start with a number and _", base)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// appliedVersions reads schema_migrations in the current schema; an absent
+// table means none.
+func appliedVersions(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (map[int]bool, error) {
+	done := map[int]bool{}
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return done, nil
+	}
+	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		done[int(v)] = true
+	}
+	return done, nil
+}
+
+// checkSchema fails with EStaleSchema unless every embedded migration has
+// been applied.
+func (s *Store) checkSchema(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	done, err := appliedVersions(ctx, s.pool)
+	if err != nil {
+		return fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	var pending []string
+	for _, m := range ms {
+		if !done[m.version] {
+			pending = append(pending, m.name)
+		}
+	}
+	if len(pending) > 0 {
+		return bonafide.Errorf(bonafide.EStaleSchema,
+			"database schema is stale: %d migration(s) pending (%s); run `bonafide migrate`",
+			len(pending), strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+// Migrate applies every embedded migration not yet recorded in
+// schema_migrations, each in its own transaction, and returns how many it
+// applied. Concurrent migrators of one schema are serialised by an advisory
+// lock and re-read the applied set inside it.
+func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %w", err)
+	}
+	for _, m := range ms {
+		ok, err := s.applyMigration(ctx, m)
+		if err != nil {
+			return applied, fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		}
+		if ok {
+			applied++
+		}
+	}
+	return applied, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('bonafide migrate ' || current_schema()))`); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer     PRIMARY KEY,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL)`); err != nil {
+		return false, err
+	}
+	done, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	if done[m.version] {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, m.sql); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+		m.version, m.name, s.opts.Now()); err != nil {
+		return false, err
+	}
+	return true, tx.Commit(ctx)
+}
+
+// isUniqueViolation matches PostgreSQL's SQLSTATE 23505 on the referral id
+// index, never message text.
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

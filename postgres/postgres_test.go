@@ -1,0 +1,253 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"bonafide"
+	"bonafide/storetest"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const envURL = "BONAFIDE_TEST_POSTGRES_URL"
+
+// testDSN returns a DSN for a fresh schema of its own, dropped when t ends,
+// or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
+func testDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(envURL)
+	if base == "" {
+		t.Skipf("PostgreSQL tests need %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", envURL, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("CREATE SCHEMA %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("connect to drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("DROP SCHEMA %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s does not parse: %v", envURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// opener gives each test its own schema and reopens it when called again
+// in the same test.
+func opener(opts Options) storetest.Open {
+	var mu sync.Mutex
+	dsns := map[*testing.T]string{}
+	return func(t *testing.T) bonafide.Store {
+		t.Helper()
+		mu.Lock()
+		dsn, ok := dsns[t]
+		mu.Unlock()
+		if !ok {
+			dsn = testDSN(t)
+			mu.Lock()
+			dsns[t] = dsn
+			mu.Unlock()
+		}
+		o := opts
+		o.Migrate = true
+		s, err := Open(context.Background(), dsn, o)
+		if err != nil {
+			t.Fatalf("Open() = %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close() = %v", err)
+			}
+		})
+		return s
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, opener(Options{}))
+}
+
+// xorSealer is a stand-in for the vault: reversible, bound to aad, and
+// visibly not plaintext.
+type xorSealer struct{}
+
+func (xorSealer) Seal(plain, aad []byte) ([]byte, error) {
+	out := append([]byte("sealed:"+string(aad)+":"), plain...)
+	for i := len(out) - len(plain); i < len(out); i++ {
+		out[i] ^= 0x5a
+	}
+	return out, nil
+}
+
+func (xorSealer) Open(sealed, aad []byte) ([]byte, error) {
+	prefix := "sealed:" + string(aad) + ":"
+	if !strings.HasPrefix(string(sealed), prefix) {
+		return nil, bonafide.Errorf(bonafide.EInternal, "sealed blob does not belong to this referral")
+	}
+	out := []byte(sealed[len(prefix):])
+	for i := range out {
+		out[i] ^= 0x5a
+	}
+	return out, nil
+}
+
+func TestConformanceSealed(t *testing.T) {
+	storetest.Run(t, opener(Options{Sealer: xorSealer{}}))
+}
+
+// TestReporterApart checks that no reporter value is stored with the record
+// and that the reporters table holds it, sealed when a Sealer is given.
+func TestReporterApart(t *testing.T) {
+	tests := []struct {
+		name   string
+		sealer bonafide.Sealer
+	}{
+		{"plain", nil},
+		{"sealed", xorSealer{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testDSN(t)
+			s, err := Open(ctx, dsn, Options{Migrate: true, Sealer: tt.sealer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Add(ctx, storetest.Referral("A-1")); err != nil {
+				t.Fatalf("Add = %v", err)
+			}
+			if _, err := s.Import(ctx, storetest.Seq([]bonafide.Record{storetest.Referral("A-2")})); err != nil {
+				t.Fatalf("Import = %v", err)
+			}
+			rows, err := s.pool.Query(ctx, `SELECT body::text FROM records`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bodies) != 2 {
+				t.Errorf("records has %d rows, want 2", len(bodies))
+			}
+			for _, body := range bodies {
+				if strings.Contains(body, `"reporter"`) {
+					t.Errorf("records.body has a reporter member: %s", body)
+				}
+				for _, m := range storetest.ReporterMarks() {
+					if strings.Contains(body, m) {
+						t.Errorf("records.body contains reporter value %q", m)
+					}
+				}
+			}
+			var n int
+			var blob []byte
+			if err := s.pool.QueryRow(ctx, `SELECT count(*), (SELECT sealed FROM reporters ORDER BY seq LIMIT 1) FROM reporters`).Scan(&n, &blob); err != nil {
+				t.Fatal(err)
+			}
+			if n != 2 {
+				t.Errorf("reporters has %d rows, want 2", n)
+			}
+			plain := strings.Contains(string(blob), "Vantablack")
+			if want := tt.sealer == nil; plain != want {
+				t.Errorf("reporters.sealed holds the family name in clear = %v, want %v", plain, want)
+			}
+		})
+	}
+}
+
+// TestStaleSchema checks that Open refuses a schema with migrations pending
+// unless asked to migrate, and that Migrate is idempotent.
+func TestStaleSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDSN(t)
+	_, err := Open(ctx, dsn, Options{})
+	if got := bonafide.ErrorCode(err); got != bonafide.EStaleSchema {
+		t.Fatalf("Open(empty schema) error code = %q (%v), want %q", got, err, bonafide.EStaleSchema)
+	}
+	s, err := Open(ctx, dsn, Options{Migrate: true})
+	if err != nil {
+		t.Fatalf("Open(Migrate) = %v", err)
+	}
+	if n, err := s.Migrate(ctx); n != 0 || err != nil {
+		t.Errorf("Migrate() again = %d, %v, want 0, nil", n, err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ms) {
+		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
+	}
+	s.Close()
+	s, err = Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatalf("Open(migrated) = %v", err)
+	}
+	s.Close()
+}
+
+// TestMigrationsMatchSQLite checks that both back-ends number their
+// migrations alike, as the migrate command reports one version.
+func TestMigrationsMatchSQLite(t *testing.T) {
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if _, err := os.Stat("../sqlite/migrations/" + m.name); err != nil {
+			t.Errorf("migration %s has no SQLite counterpart of the same name: %v", m.name, err)
+		}
+	}
+	entries, err := os.ReadDir("../sqlite/migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(ms) {
+		t.Errorf("SQLite has %d migrations, PostgreSQL %d", len(entries), len(ms))
+	}
+}
+
+func TestOpenBadDSN(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://user:secret@[::1", Options{})
+	if got := bonafide.ErrorCode(err); got != bonafide.EInvalid {
+		t.Errorf("Open(bad DSN) error code = %q, want %q", got, bonafide.EInvalid)
+	}
+	if err != nil && strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open(bad DSN) error %q repeats the password", err)
+	}
+}

@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"bonafide"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const selectStored = `SELECT r.seq, r.type, r.stored_at, r.body::text, p.sealed
+	FROM records r LEFT JOIN reporters p ON p.seq = r.seq`
+
+// pageSize is how many rows Records reads per query, so that no connection
+// stays checked out while the caller works on what it was given.
+const pageSize = 1000
+
+func (s *Store) scan(row pgx.Row) (bonafide.Stored, error) {
+	var (
+		seq      int64
+		typ      string
+		storedAt time.Time
+		body     string
+		reporter []byte
+	)
+	if err := row.Scan(&seq, &typ, &storedAt, &body, &reporter); err != nil {
+		return bonafide.Stored{}, err
+	}
+	return s.decode(seq, typ, storedAt, []byte(body), reporter)
+}
+
+// Get returns the record with sequence number seq, or code ENotFound.
+func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
+	st, err := s.scan(s.pool.QueryRow(ctx, selectStored+` WHERE r.seq = $1`, seq))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, bonafide.Errorf(bonafide.ENotFound, "no record %d", seq)
+	}
+	if err != nil {
+		return st, fmt.Errorf("postgres: get %d: %w", seq, err)
+	}
+	return st, nil
+}
+
+// ReferralByID returns the referral with interchange id id, or code
+// ENotFound.
+func (s *Store) ReferralByID(ctx context.Context, id string) (bonafide.Stored, error) {
+	st, err := s.scan(s.pool.QueryRow(ctx, selectStored+` WHERE r.referral_id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, bonafide.Errorf(bonafide.ENotFound, "no referral %q", id)
+	}
+	if err != nil {
+		return st, fmt.Errorf("postgres: referral %q: %w", id, err)
+	}
+	return st, nil
+}
+
+// Records yields records with Seq > after in sequence order, at most limit
+// when limit > 0, a page at a time. An error ends the sequence.
+func (s *Store) Records(ctx context.Context, after int64, limit int) iter.Seq2[bonafide.Stored, error] {
+	return func(yield func(bonafide.Stored, error) bool) {
+		left := limit
+		for {
+			n := pageSize
+			if limit > 0 {
+				if left <= 0 {
+					return
+				}
+				n = min(n, left)
+			}
+			page, err := s.page(ctx, after, n)
+			if err != nil {
+				yield(bonafide.Stored{}, err)
+				return
+			}
+			for _, st := range page {
+				if !yield(st, nil) {
+					return
+				}
+			}
+			if len(page) < n {
+				return
+			}
+			after = page[len(page)-1].Seq
+			left -= len(page)
+		}
+	}
+}
+
+func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored, error) {
+	rows, err := s.pool.Query(ctx, selectStored+` WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, after, n)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: records after %d: %w", after, err)
+	}
+	defer rows.Close()
+	page := make([]bonafide.Stored, 0, n)
+	for rows.Next() {
+		st, err := s.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: records after %d: %w", after, err)
+		}
+		page = append(page, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: records after %d: %w", after, err)
+	}
+	return page, nil
+}
+
+// Count returns how many records of each type are stored; types with none
+// are absent.
+func (s *Store) Count(ctx context.Context) (map[bonafide.RecordType]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT type, count(*) FROM records GROUP BY type`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count: %w", err)
+	}
+	defer rows.Close()
+	counts := map[bonafide.RecordType]int64{}
+	for rows.Next() {
+		var typ string
+		var n int64
+		if err := rows.Scan(&typ, &n); err != nil {
+			return nil, fmt.Errorf("postgres: count: %w", err)
+		}
+		counts[bonafide.RecordType(typ)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: count: %w", err)
+	}
+	return counts, nil
+}

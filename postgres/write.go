@@ -1,0 +1,351 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"bonafide"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// maxBatch bounds how many Adds share one commit.
+const maxBatch = 512
+
+// lockRecords serialises writers (not readers) so that seq order is commit
+// order.
+const lockRecords = `LOCK TABLE records IN EXCLUSIVE MODE`
+
+// insertOne inserts a record numbered after the highest seq (the caller holds
+// lockRecords) and its reporter, if any, in one statement. A duplicate
+// referral id inserts nothing and returns no row.
+const insertOne = `WITH r AS (
+	INSERT INTO records (seq, type, stored_at, record_time, referral_id, outcome_of, body)
+	SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6 FROM records
+	ON CONFLICT (referral_id) DO NOTHING
+	RETURNING seq
+), p AS (
+	INSERT INTO reporters (seq, sealed) SELECT seq, $7::bytea FROM r WHERE $7::bytea IS NOT NULL
+)
+SELECT seq FROM r`
+
+// addReq is one Add waiting for the writer.
+type addReq struct {
+	ctx  context.Context
+	enc  encoded
+	done chan addResult // buffered, 1
+}
+
+type addResult struct {
+	seq int64
+	err error
+}
+
+var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
+
+// now returns the store's clock at PostgreSQL's precision.
+func (s *Store) now() time.Time { return time.UnixMicro(s.opts.Now().UnixMicro()).UTC() }
+
+// Add stores rec durably and returns its sequence number. Concurrent Adds
+// share a commit. An error means the record was not stored: once queued,
+// Add waits for its answer even if ctx ends, and the writer skips a request
+// whose ctx ended before its insert.
+func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("postgres: add: %w", err)
+	}
+	enc, err := s.encode(rec, nil)
+	if err != nil {
+		return 0, err
+	}
+	r := &addReq{ctx: ctx, enc: enc, done: make(chan addResult, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return 0, errClosed
+	}
+	select {
+	case s.reqs <- r:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
+	}
+	res := <-r.done
+	return res.seq, res.err
+}
+
+// writer commits queued Adds in groups until reqs is closed and drained.
+func (s *Store) writer() {
+	defer close(s.done)
+	batch := make([]*addReq, 0, maxBatch)
+	for r := range s.reqs {
+		batch = append(batch[:0], r)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit inserts a batch in one transaction, pipelined in one round trip,
+// and answers each caller. A duplicate id or an ended ctx fails only its own
+// request; any other failure fails the whole batch.
+func (s *Store) commit(batch []*addReq) {
+	ctx := context.Background()
+	results := make([]addResult, len(batch))
+	fail := func(err error) {
+		for _, r := range batch {
+			r.done <- addResult{err: err}
+		}
+	}
+	storedAt := s.now()
+	var b pgx.Batch
+	b.Queue(lockRecords)
+	live := make([]int, 0, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = fmt.Errorf("postgres: add: %w", err)
+			continue
+		}
+		e := &r.enc
+		b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter)
+		live = append(live, i)
+	}
+	if len(live) == 0 {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+		return
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		br := tx.SendBatch(ctx, &b)
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: lock records: %w", err)
+		}
+		for _, i := range live {
+			err := br.QueryRow().Scan(&results[i].seq)
+			switch {
+			case err == pgx.ErrNoRows:
+				results[i].err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].enc.referralID.String)
+			case isUniqueViolation(err):
+				br.Close()
+				return bonafide.Errorf(bonafide.EConflict, "a referral id in this group is already stored")
+			case err != nil:
+				br.Close()
+				return fmt.Errorf("postgres: insert %s: %w", batch[i].enc.typ, err)
+			}
+		}
+		return br.Close()
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// importChunk is how many records Import checks for duplicates and copies
+// at a time.
+const importChunk = 1000
+
+// Import stores every record of recs in one transaction: all or none. It
+// holds the records lock throughout, so other writers wait until it ends.
+// Records are checked for duplicate referral ids (within recs and against
+// the table) and written with COPY, a chunk at a time. It returns the number
+// of records stored, or the first error (from recs, from encoding, a
+// duplicate referral id with EConflict, or ctx) with the number of records
+// taken before it, having written nothing.
+func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return 0, errClosed
+	}
+	s.imports.Add(1)
+	s.mu.RUnlock()
+	defer s.imports.Done()
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("postgres: import: %w", err)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: import: begin: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	n, err := s.importTx(ctx, tx, recs)
+	if err != nil {
+		return n, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("postgres: import: commit: %w", err)
+	}
+	return n, nil
+}
+
+// importer carries one Import's state across chunks.
+type importer struct {
+	s        *Store
+	tx       pgx.Tx
+	next     int64 // seq of the next record
+	storedAt time.Time
+	seen     map[string]bool // referral ids taken so far
+	chunk    []encoded
+	n        int // records copied
+}
+
+func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide.Record, error]) (int, error) {
+	if _, err := tx.Exec(ctx, lockRecords); err != nil {
+		return 0, fmt.Errorf("postgres: import: %w", err)
+	}
+	im := &importer{s: s, tx: tx, storedAt: s.now(), seen: map[string]bool{}}
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM records`).Scan(&im.next); err != nil {
+		return 0, fmt.Errorf("postgres: import: %w", err)
+	}
+	full := make(chan []encoded, 2)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var srcErr error
+	wg.Add(1)
+	go func() { // the source and encoding overlap the copies
+		defer wg.Done()
+		defer close(full)
+		chunk := make([]encoded, 0, importChunk)
+		for rec, err := range recs {
+			var e encoded
+			if err == nil {
+				e, err = s.encode(rec, nil)
+			}
+			if err != nil {
+				srcErr = err
+				break
+			}
+			if chunk = append(chunk, e); len(chunk) == importChunk {
+				select {
+				case full <- chunk:
+				case <-stop:
+					return
+				}
+				chunk = make([]encoded, 0, importChunk)
+			}
+		}
+		if len(chunk) > 0 {
+			select {
+			case full <- chunk:
+			case <-stop:
+			}
+		}
+	}()
+	err := im.copyAll(ctx, full)
+	close(stop)
+	for range full {
+	}
+	wg.Wait()
+	if err == nil {
+		err = srcErr
+	}
+	return im.n, err
+}
+
+func (im *importer) copyAll(ctx context.Context, full <-chan []encoded) error {
+	for chunk := range full {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("postgres: import: %w", err)
+		}
+		if err := im.copyChunk(ctx, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyChunk copies the records of chunk before its first duplicate referral
+// id, and returns EConflict if there is one.
+func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
+	var ids []string
+	for _, e := range chunk {
+		if e.referralID.Valid {
+			ids = append(ids, e.referralID.String)
+		}
+	}
+	stored := map[string]bool{}
+	if len(ids) > 0 {
+		rows, err := im.tx.Query(ctx, `SELECT referral_id FROM records WHERE referral_id = ANY($1)`, ids)
+		if err != nil {
+			return fmt.Errorf("postgres: import: %w", err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("postgres: import: %w", err)
+		}
+		for _, id := range got {
+			stored[id] = true
+		}
+	}
+	var conflict error
+	for i, e := range chunk {
+		if !e.referralID.Valid {
+			continue
+		}
+		id := e.referralID.String
+		if stored[id] || im.seen[id] {
+			conflict = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)
+			chunk = chunk[:i]
+			break
+		}
+		im.seen[id] = true
+	}
+	if err := im.copy(ctx, chunk); err != nil {
+		return err
+	}
+	return conflict
+}
+
+func (im *importer) copy(ctx context.Context, chunk []encoded) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	first := im.next
+	_, err := im.tx.CopyFrom(ctx, pgx.Identifier{"records"},
+		[]string{"seq", "type", "stored_at", "record_time", "referral_id", "outcome_of", "body"},
+		pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
+			e := &chunk[i]
+			return []any{first + int64(i), string(e.typ), im.storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body}, nil
+		}))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return bonafide.Errorf(bonafide.EConflict, "a referral id in this import is already stored")
+		}
+		return fmt.Errorf("postgres: import: copy records: %w", err)
+	}
+	var reps [][]any
+	for i := range chunk {
+		if chunk[i].reporter != nil {
+			reps = append(reps, []any{first + int64(i), chunk[i].reporter})
+		}
+	}
+	if len(reps) > 0 {
+		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"reporters"}, []string{"seq", "sealed"}, pgx.CopyFromRows(reps)); err != nil {
+			return fmt.Errorf("postgres: import: copy reporters: %w", err)
+		}
+	}
+	im.next += int64(len(chunk))
+	im.n += len(chunk)
+	return nil
+}
