@@ -16,7 +16,12 @@
 //	line 7: children[0].dob: "2019-13-01": month 13 out of range 01-12
 //	line 3: channel: "fax" is not one of phone, web_form, email, letter, in_person, relay
 //
-// and the Reader carries on with the next line, so an importer may skip bad
+// A line that is not JSON at all gives one error, "malformed JSON at byte N",
+// N counting from 1 within the line; past a syntax error nothing else is
+// reported. Otherwise every fault is listed, up to bonafide.MaxFieldErrors.
+// Messages about reporter fields never quote the value, which is sealed.
+//
+// After a bad line the Reader carries on with the next line, so an importer may skip bad
 // lines or stop at the first. [Decode] does the same for a single record,
 // such as an HTTP request body.
 //

@@ -115,7 +115,7 @@ func (r *Reader) readLine() ([]byte, error) {
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	if !r.bomGone {
 		r.bomGone = true
-		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		line = bytes.TrimPrefix(line, bom)
 	}
 	return line, nil
 }
@@ -180,11 +180,14 @@ func (e *lineTooLongError) Unwrap() []error {
 }
 
 // Decode decodes and validates one record, such as an HTTP request body.
-// Surrounding white space is allowed; the record may span lines. A fault is
-// a *bonafide.ValidationError listing every one, with Line 0.
+// Surrounding white space and a leading UTF-8 byte order mark are allowed;
+// the record may span lines. A fault is a *bonafide.ValidationError listing
+// every one, with Line 0.
 func Decode(data []byte) (bonafide.Record, error) {
-	return decode(data, 0)
+	return decode(bytes.TrimPrefix(data, bom), 0)
 }
+
+var bom = []byte("\xef\xbb\xbf")
 
 // DecodeReferral is Decode for an endpoint that takes only referrals: any
 // other type is an error at field "type".

@@ -306,7 +306,7 @@ func TestAllStopsAtFirstError(t *testing.T) {
 
 func TestDecode(t *testing.T) {
 	body := "  {\n  \"type\": \"referral\",\n  \"id\": \"R\",\n  \"received_at\": \"2024-01-01T00:00:00Z\",\n  \"channel\": \"email\",\n  \"children\": [ { \"given_name\": \"A\", \"x\": { \"y\" : [ 1 , 2 ] } } ]\n}\n"
-	r, err := DecodeReferral([]byte(body))
+	r, err := DecodeReferral([]byte("\xef\xbb\xbf" + body))
 	if err != nil {
 		t.Fatalf("DecodeReferral(pretty body) error = %v", err)
 	}
