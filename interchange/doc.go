@@ -21,9 +21,9 @@
 // reported. Otherwise every fault is listed, up to bonafide.MaxFieldErrors.
 // Messages about reporter fields never quote the value, which is sealed.
 //
-// After a bad line the Reader carries on with the next line, so an importer may skip bad
-// lines or stop at the first. [Decode] does the same for a single record,
-// such as an HTTP request body.
+// After a bad line the Reader carries on with the next line, so an importer
+// may skip bad lines or stop at the first. [Decode] does the same for a
+// single record, such as an HTTP request body.
 //
 // # Writing
 //
