@@ -361,3 +361,24 @@ func TestWriterError(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestReporterValuesNotEchoed checks that no error about a reporter field
+// repeats what was given: reporter data is sealed, and errors are logged.
+func TestReporterValuesNotEchoed(t *testing.T) {
+	const secret = "Zebedee-Planted-7731"
+	long := strings.Repeat(secret, 20)
+	lines := []string{
+		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"relationship":"` + secret + `"}}`,
+		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"given_name":"` + long + `","family_name":"` + long + `","email":"` + long + `","phone":"` + long + `","organisation":"` + long + `","contact_ip":"` + long + `","device_id":"` + long + `","address":{"line1":"` + long + `","postcode":"` + long + `"}}}`,
+		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"anonymous":"` + secret + `","address":"` + secret + `"}}`,
+	}
+	for i, line := range lines {
+		_, err := Decode([]byte(line))
+		if err == nil {
+			t.Fatalf("Decode(line %d) = nil error, want reporter errors", i)
+		}
+		if strings.Contains(err.Error(), "Zebedee") {
+			t.Errorf("Decode(line %d) error = %q, repeats reporter data", i, err)
+		}
+	}
+}
