@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ type trollStyle struct {
 	lower    bool
 	ellipsis bool
 	noApos   bool
-	misspell int
+	misspell [][2]string // the troll's own habitual misspellings
 	pet      []string
 	signoff  string
 	her      string // what they call the mother
@@ -83,14 +84,16 @@ func (g *famGen) newTroll(c *campaign) troll {
 	t.handle = pick(r, []string{"truthseeker", "justsaying", "mumof", "nosy", "concerned", "tea", "popcorn", "wineo", "spill", "auntie"}) +
 		pick(r, []string{"_", "", "."}) + fmt.Sprint(r.IntN(1000))
 	t.neighbour = chance(r, 0.25)
-	t.helpline = chance(r, 0.4)
+	t.helpline = chance(r, 0.5)
 	st := &t.style
 	st.caps = []float64{0, 0.12, 0.35}[weighted(r, []float64{50, 35, 15})]
 	st.bangs = pick(r, []string{"", "", "!", "!!!", "!!1", "!?"})
 	st.lower = chance(r, 0.25)
 	st.ellipsis = chance(r, 0.25)
 	st.noApos = chance(r, 0.3)
-	st.misspell = r.IntN(3)
+	for _, k := range r.Perm(len(misspellings))[:r.IntN(3)] {
+		st.misspell = append(st.misspell, misspellings[k])
+	}
 	pets := r.Perm(len(petPhrases))
 	st.pet = []string{petPhrases[pets[0]], petPhrases[pets[1]]}
 	st.signoff = pick(r, []string{"", "", "Do your job.", "Thank you.", "- a concerned mum", "Concerned member of the public", "x", "Regards"})
@@ -184,8 +187,8 @@ func (st trollStyle) styled(r *rand.Rand, s string) string {
 		}
 		s = strings.Join(words, " ")
 	}
-	if st.misspell > 0 {
-		s = misspell(r, s, st.misspell)
+	for _, m := range st.misspell {
+		s = strings.ReplaceAll(s, m[0], m[1])
 	}
 	if st.ellipsis {
 		s = strings.ReplaceAll(s, ". ", "... ")
@@ -387,7 +390,7 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 	if chance(r, 0.35) {
 		g.forumPost(c, t.handle, at.Add(time.Duration(30+r.IntN(40*60))*time.Minute), t.style.styled(r, pick(r, forumAfter)))
 	}
-	if t.helpline && (ch == bonafide.ChannelPhone || chance(r, 0.2)) && chance(r, 0.7) {
+	if t.helpline && (ch == bonafide.ChannelPhone || chance(r, 0.25)) && chance(r, 0.85) {
 		g.helplineRelay(spec, id)
 	}
 }
@@ -402,9 +405,14 @@ func (g *famGen) trollNarrative(c *campaign, t *troll, at time.Time, claim strin
 		parts = append(parts, st.opener)
 	}
 	her := st.her
-	claimS := strings.Replace(claim, "she ", her+" ", 1)
-	if strings.HasPrefix(claim, "she") {
-		claimS = her + strings.TrimPrefix(claim, "she")
+	claimS := claim
+	switch {
+	case strings.HasPrefix(claim, "she'll "):
+		claimS = her + " will " + strings.TrimPrefix(claim, "she'll ")
+	case strings.HasPrefix(claim, "she's "):
+		claimS = her + " is " + strings.TrimPrefix(claim, "she's ")
+	case strings.HasPrefix(claim, "she "):
+		claimS = her + " " + strings.TrimPrefix(claim, "she ")
 	}
 	parts = append(parts, capitalFirst(claimS)+".")
 	if p != nil && chance(r, 0.5) {
@@ -433,6 +441,9 @@ func (g *famGen) trollNarrative(c *campaign, t *troll, at time.Time, claim strin
 	if st.signoff != "" {
 		parts = append(parts, st.signoff)
 	}
+	parts = slices.Compact(parts) // a copied sentence may repeat the one before
+	seen := make(map[string]bool, len(parts))
+	parts = slices.DeleteFunc(parts, func(p string) bool { dup := seen[p]; seen[p] = true; return dup })
 	text := st.styled(r, strings.Join(parts, " "))
 	// remember a sentence for others to copy
 	if len(c.said) < 64 && len(parts) > 1 {
@@ -490,7 +501,10 @@ func (g *famGen) feud() {
 	g.stats.Trolls++
 	rel := pick(r, []bonafide.Relationship{bonafide.RelNeighbour, bonafide.RelNeighbour, bonafide.RelRelative, bonafide.RelParent})
 	l := g.newLay(rel)
-	style := trollStyle{bangs: pick(r, []string{"", "!", "!!"}), lower: chance(r, 0.2), misspell: r.IntN(2)}
+	style := trollStyle{bangs: pick(r, []string{"", "!", "!!"}), lower: chance(r, 0.2)}
+	if chance(r, 0.5) {
+		style.misspell = [][2]string{pick(r, misspellings)}
+	}
 	pets := r.Perm(len(petPhrases))
 	style.pet = []string{petPhrases[pets[0]]}
 	at := g.randTime(g.start, g.end.Add(-g.span()/4))

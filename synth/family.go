@@ -294,6 +294,9 @@ func (g *famGen) referral(s referralSpec) string {
 		if s.level == careful && k.h.Middle != "" && chance(r, 0.3) {
 			p.OtherNames = []string{k.h.Middle}
 		}
+		if s.level == stranger && p.FamilyName != "" && chance(r, 0.04) {
+			p.GivenName, p.FamilyName = p.FamilyName, p.GivenName
+		}
 		if p.GivenName == "" && p.FamilyName == "" {
 			p.GivenName = typedGiven(r, k.h.Given, stranger)
 		}

@@ -47,6 +47,16 @@ func (s *story) fill(t string) string {
 	return capitalFirst(b.String())
 }
 
+func lowerFirst(s string) string {
+	for i, c := range s {
+		if unicode.IsUpper(c) && (i+len(string(c)) >= len(s) || !unicode.IsUpper(rune(s[i+len(string(c))]))) {
+			return s[:i] + string(unicode.ToLower(c)) + s[i+len(string(c)):]
+		}
+		return s
+	}
+	return s
+}
+
 func capitalFirst(s string) string {
 	for i, c := range s {
 		if unicode.IsLetter(c) {
@@ -245,7 +255,7 @@ var fakeNeighbourLines = []string{
 
 var trollInventedDetail = []string{
 	"Last {day} I saw her slap the little one outside the supermarket.", "At {time} on {day} she was screaming at them in the car park.",
-	"I saw the eldest walking on their own on the main road at {time} at night.",
+	"I saw the eldest walking on their own on the main road late at night.",
 }
 
 // forum texts before and after a referral, and background chatter.
@@ -288,7 +298,9 @@ func helplineEdit(r *rand.Rand, text string, anonymous bool) string {
 	}
 	prefix := pick(r, prefixes)
 	suffix := pick(r, []string{"", " Passed to the local authority for assessment.", " Caller did not wish to give details.", " Advice given."})
-	if prefix != "Call to the helpline. Caller reports that " {
+	if prefix == "Call to the helpline. Caller reports that " {
+		t = lowerFirst(t)
+	} else {
 		t = capitalFirst(t)
 	}
 	return prefix + t + suffix
