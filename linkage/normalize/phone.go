@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -18,7 +19,9 @@ var withheldWords = [...]string{
 // Phone returns the number in s in E.164 form ("+447700900123"), reading it
 // as a UK number unless it carries an international prefix. It accepts the
 // ways numbers are typed: spaces, dashes, brackets, "+44 (0)", "0044", a
-// missing leading 0, a trailing extension (dropped).
+// missing leading 0, a trailing extension (dropped), a remark in brackets
+// ("(mum)", dropped). When s holds several numbers separated by "/", ",", ";"
+// or "|", the first that reads is returned.
 //
 // withheld is true when s says the number was withheld ("withheld",
 // "private", "unknown", "anonymous", "no caller ID" and similar) and holds no
@@ -53,7 +56,47 @@ func Phone(s string) (e164 string, withheld bool) {
 	if e, ok := fastUK(s); ok {
 		return e, false
 	}
-	return slowPhone(s), false
+	if e := slowPhone(s); e != "" {
+		return e, false
+	}
+	// Forms collect "07700 900123 (mum's)" and "07700 900123 / 020 7946 0018":
+	// drop remarks in brackets and take the first number that reads.
+	s = dropRemarks(s)
+	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '/' || r == ',' || r == ';' || r == '|' }) {
+		if e, ok := fastUK(strings.TrimSpace(part)); ok {
+			return e, false
+		}
+		if e := slowPhone(part); e != "" {
+			return e, false
+		}
+	}
+	return "", false
+}
+
+// dropRemarks removes bracketed text that holds a letter, such as "(mum)",
+// and keeps brackets around digits, such as "(0)" and "(0113)".
+func dropRemarks(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '(')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], ')')
+		if j < 0 {
+			break
+		}
+		inner := s[i+1 : i+j]
+		b.WriteString(s[:i])
+		if strings.IndexFunc(inner, unicode.IsLetter) < 0 {
+			b.WriteString(s[i : i+j+1])
+		} else {
+			b.WriteByte(' ')
+		}
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // fastUK handles the common case without libphonenumber, which costs some
