@@ -1,0 +1,245 @@
+package auditlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"bonafide"
+)
+
+// DefaultOrigin is the checkpoint origin line when Config gives none. Give
+// each deployment its own (e.g. "audit.example-council.gov.uk/bonafide"),
+// so that checkpoints of one log can never be passed off as another's.
+const DefaultOrigin = "bonafide/audit"
+
+// Config tunes a Log. The zero value is usable.
+type Config struct {
+	// Origin is the first line of every checkpoint; DefaultOrigin if empty.
+	Origin string
+	// Now stamps entries and checkpoints; time.Now if nil.
+	Now func() time.Time
+	// Logger reports checkpoint failures in Run; slog.DiscardHandler if nil.
+	Logger *slog.Logger
+}
+
+// Log is the tamper-evident audit log: an append-only Merkle tree of
+// entries (RFC 6962 hashing, via golang.org/x/mod/sumdb/tlog) with signed
+// checkpoints. It is safe for concurrent use; several processes may share
+// one Storage.
+type Log struct {
+	store  Storage
+	key    *SigningKey
+	origin string
+	now    func() time.Time
+	logger *slog.Logger
+
+	mu sync.Mutex // serialises this process's appends and checkpoints
+}
+
+// New returns a Log on store that signs checkpoints with key.
+func New(store Storage, key *SigningKey, cfg Config) (*Log, error) {
+	if key == nil {
+		return nil, errors.New("new audit log: no signing key")
+	}
+	l := &Log{store: store, key: key, origin: cfg.Origin, now: cfg.Now, logger: cfg.Logger}
+	if l.origin == "" {
+		l.origin = DefaultOrigin
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.logger == nil {
+		l.logger = slog.New(slog.DiscardHandler)
+	}
+	return l, nil
+}
+
+// Origin returns the origin line of the log's checkpoints.
+func (l *Log) Origin() string { return l.origin }
+
+// VerifierKey returns the public key third parties check checkpoints with.
+func (l *Log) VerifierKey() string { return l.key.VerifierKey() }
+
+func (l *Log) reader(ctx context.Context) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		return l.store.ReadHashes(ctx, indexes)
+	})
+}
+
+// maxAppendTries bounds retries when other processes append concurrently.
+const maxAppendTries = 8
+
+// Append adds e to the log, setting its index and time, and stores its
+// record hash and the tree's new stored hashes with it. Who, What and Why
+// are required. It returns the entry as logged.
+func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
+	if err := e.validate(); err != nil {
+		return Entry{}, fmt.Errorf("audit append: %w", err)
+	}
+	e.Time = l.now().UTC()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var err error
+	for range maxAppendTries {
+		if e.N, err = l.store.Size(ctx); err != nil {
+			return Entry{}, fmt.Errorf("audit append: %w", err)
+		}
+		data, err := MarshalEntry(e)
+		if err != nil {
+			return Entry{}, fmt.Errorf("audit append: %w", err)
+		}
+		hashes, err := tlog.StoredHashes(e.N, data, l.reader(ctx))
+		if err != nil {
+			return Entry{}, fmt.Errorf("audit append: %w", err)
+		}
+		err = l.store.Append(ctx, e.N, data, hashes)
+		if err == nil {
+			return e, nil
+		}
+		if bonafide.ErrorCode(err) != bonafide.EConflict {
+			return Entry{}, fmt.Errorf("audit append: %w", err)
+		}
+	}
+	return Entry{}, fmt.Errorf("audit append: gave up after %d concurrent appends: %w", maxAppendTries, err)
+}
+
+// Entry returns entry n and its stored encoding, which a third party needs
+// (with Prove) to check the entry against a checkpoint.
+func (l *Log) Entry(ctx context.Context, n int64) (Entry, []byte, error) {
+	for se, err := range l.store.Entries(ctx, n) {
+		if err != nil {
+			return Entry{}, nil, fmt.Errorf("audit entry %d: %w", n, err)
+		}
+		if se.N != n {
+			break
+		}
+		e, err := UnmarshalEntry(se.Data)
+		if err != nil {
+			return Entry{}, nil, fmt.Errorf("audit entry %d: %w", n, err)
+		}
+		return e, se.Data, nil
+	}
+	return Entry{}, nil, bonafide.Errorf(bonafide.ENotFound, "audit entry %d not found", n)
+}
+
+// latest returns the newest stored checkpoint, verified, or ok false if
+// there is none.
+func (l *Log) latest(ctx context.Context) (c Checkpoint, ok bool, err error) {
+	sc, err := l.store.LatestCheckpoint(ctx)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		return Checkpoint{}, false, nil
+	}
+	if err != nil {
+		return Checkpoint{}, false, err
+	}
+	c, err = parseCheckpoint(sc.Note, l.key.verifier, l.origin)
+	if err != nil {
+		return Checkpoint{}, false, fmt.Errorf("checkpoint %d: %w", sc.ID, err)
+	}
+	return c, true, nil
+}
+
+// WriteCheckpoint signs and stores a checkpoint of the log as it is now and
+// returns it. Before signing it proves the current tree consistent with the
+// latest stored checkpoint, and refuses if it is not: signing a rewritten
+// log would launder the rewrite.
+func (l *Log) WriteCheckpoint(ctx context.Context) (Checkpoint, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, err := l.writeCheckpoint(ctx, false)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("write checkpoint: %w", err)
+	}
+	return c, nil
+}
+
+func (l *Log) writeCheckpoint(ctx context.Context, onlyIfGrown bool) (Checkpoint, error) {
+	size, err := l.store.Size(ctx)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	r := l.reader(ctx)
+	root, err := tlog.TreeHash(size, r)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	prev, ok, err := l.latest(ctx)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if ok {
+		if onlyIfGrown && prev.Size == size {
+			return prev, nil
+		}
+		if prev.Size > size {
+			return Checkpoint{}, fmt.Errorf("log has %d entries but checkpoint at size %d exists; run verify", size, prev.Size)
+		}
+		var err error
+		if prev.Size > 0 { // the empty tree is a prefix of every tree
+			var p tlog.TreeProof
+			if p, err = tlog.ProveTree(size, prev.Size, r); err == nil {
+				err = tlog.CheckTree(p, size, root, prev.Size, prev.Hash)
+			}
+		}
+		if err != nil {
+			return Checkpoint{}, fmt.Errorf("log is not consistent with the checkpoint at size %d; run verify", prev.Size)
+		}
+	}
+	t := l.now().UTC().Truncate(time.Second)
+	msg, err := note.Sign(&note.Note{Text: formatCheckpointText(l.origin, size, root, t)}, l.key.signer)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if _, err := l.store.AddCheckpoint(ctx, size, msg); err != nil {
+		return Checkpoint{}, err
+	}
+	return Checkpoint{Origin: l.origin, Size: size, Hash: root, Time: t, Note: msg}, nil
+}
+
+// Checkpoint returns the latest signed checkpoint as text, verified, so
+// that an information-governance team can keep a copy outside the system
+// (`bonafide audit checkpoint` prints it). It fails with ENotFound before
+// the first checkpoint is written.
+func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) {
+	c, ok, err := l.latest(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if !ok {
+		return nil, bonafide.Errorf(bonafide.ENotFound, "no checkpoint written yet")
+	}
+	return c.Note, nil
+}
+
+// Run writes a checkpoint on every tick when the log has grown since the
+// last one, and a last one when ctx ends; the server runs it with a
+// one-minute time.Ticker. Failures are logged and retried on the next tick,
+// since a passing database fault must not stop the server. It returns when
+// ctx is done.
+func (l *Log) Run(ctx context.Context, tick <-chan time.Time) {
+	write := func(ctx context.Context) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if _, err := l.writeCheckpoint(ctx, true); err != nil {
+			l.logger.Error("audit checkpoint failed", slog.Any("error", err))
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			write(final)
+			cancel()
+			return
+		case <-tick:
+			write(ctx)
+		}
+	}
+}
