@@ -158,16 +158,38 @@ func (m *Model) levelWeight(i, l int, x, y *value) float64 {
 }
 
 // Score returns the match weight of a and b: the sum over fields of log2(m/u) at the
-// pair's comparison level. It does not allocate.
+// pair's comparison level (fields in a [Field.Group] counted once). It does not
+// allocate.
 func (m *Model) Score(a, b *Record) float64 {
 	s := m.schema
 	w := 0.0
+	var gmax, gneg [16]float64
+	var gpos [16]bool
 	for i := range m.w {
 		l := s.Compare(i, a, b)
 		if l == Null {
 			continue
 		}
-		w += m.levelWeight(i, l, &a.vals[i], &b.vals[i])
+		x := m.levelWeight(i, l, &a.vals[i], &b.vals[i])
+		g := s.group[i]
+		switch {
+		case g < 0:
+			w += x
+		case x > 0:
+			if !gpos[g] || x > gmax[g] {
+				gmax[g] = x
+			}
+			gpos[g] = true
+		default:
+			gneg[g] += x
+		}
+	}
+	for g := range s.groups {
+		if gpos[g] {
+			w += gmax[g]
+		} else {
+			w += gneg[g]
+		}
 	}
 	return w
 }
@@ -179,6 +201,10 @@ type FieldScore struct {
 	Level  string  `json:"level"` // "null" when either value is missing
 	Weight float64 `json:"weight"`
 	TF     bool    `json:"tf,omitempty"` // weight adjusted for how common the value is
+	// Group is the field's group; Raw its own weight, of which only the group's
+	// strongest agreement (or its disagreements) counts in Weight.
+	Group string  `json:"group,omitempty"`
+	Raw   float64 `json:"raw,omitempty"`
 }
 
 // Explanation is the field-by-field account of a pair's score.
@@ -188,19 +214,38 @@ type Explanation struct {
 	Fields      []FieldScore `json:"fields"`
 }
 
-// Explain scores a and b and says why, field by field. The weights add up to the total.
+// Explain scores a and b and says why, field by field. The weights add up to the total,
+// which equals [Model.Score].
 func (m *Model) Explain(a, b *Record) Explanation {
 	var e Explanation
+	s := m.schema
+	best := make([]int, s.groups)
+	pos := make([]bool, s.groups)
+	for i := range best {
+		best[i] = -1
+	}
 	for i := range m.w {
-		l := m.schema.Compare(i, a, b)
-		fs := FieldScore{Field: m.Fields[i].Name, Level: "null"}
+		l := s.Compare(i, a, b)
+		fs := FieldScore{Field: m.Fields[i].Name, Level: "null", Group: m.Fields[i].Group}
 		if l != Null {
 			fs.Level = m.Fields[i].Kind.Levels()[l]
 			fs.Weight = m.levelWeight(i, l, &a.vals[i], &b.vals[i])
 			fs.TF = l == 0 && m.tf[i] && max(a.vals[i].tf, b.vals[i].tf) > 0
 		}
-		e.Weight += fs.Weight
+		if g := s.group[i]; g >= 0 {
+			fs.Raw = fs.Weight
+			if fs.Weight > 0 && (best[g] < 0 || fs.Weight > e.Fields[best[g]].Raw) {
+				best[g] = i
+				pos[g] = true
+			}
+		}
 		e.Fields = append(e.Fields, fs)
+	}
+	for i := range e.Fields {
+		if g := s.group[i]; g >= 0 && pos[g] && best[g] != i {
+			e.Fields[i].Weight = 0
+		}
+		e.Weight += e.Fields[i].Weight
 	}
 	e.Probability = m.Probability(e.Weight)
 	return e

@@ -18,6 +18,11 @@ type Field struct {
 	// TF turns on term-frequency adjustment of exact agreement. When nil it is on for
 	// given names, surnames and free strings, where common values are common indeed.
 	TF *bool `json:"tf,omitempty"`
+	// Group names a set of fields that measure one thing, such as "location" for
+	// postcode, address and town. A group adds only its strongest agreement (or, when
+	// nothing in it agrees, the sum of its disagreements), because a household shares
+	// all of them at once and counting each would treat one fact as several.
+	Group string `json:"group,omitempty"`
 }
 
 func (f Field) tf() bool {
@@ -34,6 +39,8 @@ type Schema struct {
 	swap    []int // index of the field a name may be swapped with, or -1
 	layouts []dateLayout
 	byName  map[string]int
+	group   []int // group number of each field, or -1
+	groups  int
 }
 
 // NewSchema checks and compiles fields. Field names must be unique; date formats must
@@ -45,7 +52,8 @@ func NewSchema(fields []Field) (*Schema, error) {
 	if len(fields) > 16 {
 		return nil, fmt.Errorf("schema: %d fields, at most 16", len(fields))
 	}
-	s := &Schema{Fields: fields, swap: make([]int, len(fields)), layouts: make([]dateLayout, len(fields)), byName: map[string]int{}}
+	s := &Schema{Fields: fields, swap: make([]int, len(fields)), layouts: make([]dateLayout, len(fields)), byName: map[string]int{}, group: make([]int, len(fields))}
+	groupNum := map[string]int{}
 	given, sur := -1, -1
 	for i, f := range fields {
 		if f.Name == "" {
@@ -59,6 +67,15 @@ func NewSchema(fields []Field) (*Schema, error) {
 		}
 		s.byName[f.Name] = i
 		s.swap[i] = -1
+		s.group[i] = -1
+		if f.Group != "" {
+			g, ok := groupNum[f.Group]
+			if !ok {
+				g = len(groupNum)
+				groupNum[f.Group] = g
+			}
+			s.group[i] = g
+		}
 		if f.Kind == KindDate {
 			l, err := parseDateLayout(f.DateFormat)
 			if err != nil {
@@ -79,6 +96,7 @@ func NewSchema(fields []Field) (*Schema, error) {
 			}
 		}
 	}
+	s.groups = len(groupNum)
 	if given >= 0 && sur >= 0 {
 		s.swap[given], s.swap[sur] = sur, given
 	}
