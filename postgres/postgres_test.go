@@ -22,10 +22,7 @@ const envURL = "BONAFIDE_TEST_POSTGRES_URL"
 // or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
 func testDSN(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(envURL)
-	if base == "" {
-		t.Skipf("PostgreSQL tests need %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
-	}
+	base := requirePostgres(t)
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
@@ -61,6 +58,16 @@ func testDSN(t *testing.T) string {
 	return u.String()
 }
 
+// requirePostgres returns BONAFIDE_TEST_POSTGRES_URL or skips t.
+func requirePostgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(envURL)
+	if base == "" {
+		t.Skipf("PostgreSQL tests need %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
+	}
+	return base
+}
+
 // opener gives each test its own schema and reopens it when called again
 // in the same test.
 func opener(opts Options) storetest.Open {
@@ -93,6 +100,7 @@ func opener(opts Options) storetest.Open {
 }
 
 func TestConformance(t *testing.T) {
+	requirePostgres(t)
 	storetest.Run(t, opener(Options{}))
 }
 
@@ -121,6 +129,7 @@ func (xorSealer) Open(sealed, aad []byte) ([]byte, error) {
 }
 
 func TestConformanceSealed(t *testing.T) {
+	requirePostgres(t)
 	storetest.Run(t, opener(Options{Sealer: xorSealer{}}))
 }
 

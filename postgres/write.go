@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bonafide"
@@ -34,10 +35,20 @@ SELECT seq FROM r`
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	ctx  context.Context
-	enc  encoded
-	done chan addResult // buffered, 1
+	ctx   context.Context
+	enc   encoded
+	state atomic.Int32    // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
+	done  chan addResult // buffered, 1; answered only once taken
 }
+
+// States of an addReq. Whichever of writer and caller moves the request out
+// of reqQueued first decides: an abandoned request is never inserted, a
+// taken one is always answered, so an error from Add means not stored.
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
 
 type addResult struct {
 	seq int64
@@ -74,8 +85,16 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 		s.mu.RUnlock()
 		return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
 	}
-	res := <-r.done
-	return res.seq, res.err
+	select {
+	case res := <-r.done:
+		return res.seq, res.err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
+		}
+		res := <-r.done // the writer has it: wait for the commit
+		return res.seq, res.err
+	}
 }
 
 // writer commits queued Adds in groups until reqs is closed and drained.
@@ -117,9 +136,8 @@ func (s *Store) commit(batch []*addReq) {
 	b.Queue(lockRecords)
 	live := make([]int, 0, len(batch))
 	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = fmt.Errorf("postgres: add: %w", err)
-			continue
+		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			continue // abandoned: the caller has returned and wants no answer
 		}
 		e := &r.enc
 		b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 
 	"bonafide"
 
@@ -79,10 +80,20 @@ func isUniqueViolation(err error) bool {
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	ctx  context.Context
-	enc  encoded
-	done chan addResult // buffered, 1
+	ctx   context.Context
+	enc   encoded
+	state atomic.Int32    // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
+	done  chan addResult // buffered, 1; answered only once taken
 }
+
+// States of an addReq. Whichever of writer and caller moves the request out
+// of reqQueued first decides: an abandoned request is never inserted, a
+// taken one is always answered, so an error from Add means not stored.
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
 
 type addResult struct {
 	seq int64
@@ -114,8 +125,16 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 		s.mu.RUnlock()
 		return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
 	}
-	res := <-r.done
-	return res.seq, res.err
+	select {
+	case res := <-r.done:
+		return res.seq, res.err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
+		}
+		res := <-r.done // the writer has it: wait for the commit
+		return res.seq, res.err
+	}
 }
 
 var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
@@ -162,9 +181,8 @@ func (s *Store) commit(batch []*addReq) {
 	}
 	storedAt := s.opts.Now().UnixMicro()
 	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = fmt.Errorf("sqlite: add: %w", err)
-			continue
+		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			continue // abandoned: the caller has returned and wants no answer
 		}
 		seq, err := s.insert(ctx, &r.enc, storedAt)
 		if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Open) {
 		{"Count", testCount},
 		{"ContextCancelled", testCancelled},
 		{"ImportCancelledMidway", testImportCancelled},
+		{"AddCancelledWhileQueued", testAddCancelledQueued},
 		{"CloseDrainsAdds", testCloseDrains},
 		{"Reopen", testReopen},
 	}
@@ -172,15 +173,18 @@ func wantCode(t *testing.T, what string, err error, code string) {
 	}
 }
 
+// wantCount checks s.Count against want; zero counts may be given or not.
 func wantCount(t *testing.T, s bonafide.Store, want map[bonafide.RecordType]int64) {
 	t.Helper()
 	got, err := s.Count(context.Background())
 	if err != nil {
 		t.Fatalf("Count() = %v", err)
 	}
-	for typ, n := range got {
-		if n == 0 {
-			delete(got, typ)
+	for _, m := range []map[bonafide.RecordType]int64{got, want} {
+		for typ, n := range m {
+			if n == 0 {
+				delete(m, typ)
+			}
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -685,6 +689,68 @@ func testImportCancelled(t *testing.T, open Open) {
 		t.Errorf("Import(cancelled at 1500) = %d, %v, want < 3000, context.Canceled", n, err)
 	}
 	wantCount(t, s, map[bonafide.RecordType]int64{})
+}
+
+// testAddCancelledQueued cancels Adds queued behind an Import that holds the
+// writer. Whatever each Add returns must be true: an error means the record
+// is absent, a seq means it is stored.
+func testAddCancelledQueued(t *testing.T, open Open) {
+	s := open(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	src := func(yield func(bonafide.Record, error) bool) {
+		if !yield(publicPost("held-1"), nil) {
+			return
+		}
+		close(started)
+		<-release
+		yield(publicPost("held-2"), nil)
+	}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := s.Import(context.Background(), src)
+		imported <- err
+	}()
+	<-started
+	const n = 16
+	type result struct {
+		seq int64
+		err error
+	}
+	results := make([]chan result, n)
+	cancels := make([]context.CancelFunc, n)
+	for i := range n {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancels[i] = cancel
+		results[i] = make(chan result, 1)
+		go func() {
+			seq, err := s.Add(ctx, Referral(fmt.Sprintf("Q-%d", i)))
+			results[i] <- result{seq, err}
+		}()
+	}
+	for _, cancel := range cancels {
+		cancel()
+	}
+	close(release)
+	if err := <-imported; err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	stored := 0
+	for i := range n {
+		res := <-results[i]
+		id := fmt.Sprintf("Q-%d", i)
+		got, err := s.ReferralByID(context.Background(), id)
+		switch {
+		case res.err == nil && (err != nil || got.Seq != res.seq):
+			t.Errorf("Add(%s) = %d, nil but ReferralByID = %d, %v", id, res.seq, got.Seq, err)
+		case res.err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound:
+			t.Errorf("Add(%s) = %v but ReferralByID = %d, %v, want not found", id, res.err, got.Seq, err)
+		case res.err != nil && !errors.Is(res.err, context.Canceled):
+			t.Errorf("Add(%s) = %v, want context.Canceled", id, res.err)
+		case res.err == nil:
+			stored++
+		}
+	}
+	wantCount(t, s, map[bonafide.RecordType]int64{bonafide.TypePublicPost: 2, bonafide.TypeReferral: int64(stored)})
 }
 
 func testCloseDrains(t *testing.T, open Open) {
