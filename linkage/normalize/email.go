@@ -19,6 +19,11 @@ import "strings"
 //   - protonmail.com, protonmail.ch, pm.me, proton.me (one Proton account):
 //     all become proton.me and a "+tag" is dropped.
 //
+// Before those rules it repairs what call handlers type: an address taken
+// down as spoken ("jane dot doe at gmail dot com"), the misspelt names of
+// the large providers ("gmial.com", "hotmial.co.uk", "gmail.co.uk") and top
+// level domains that do not exist (".con", ".cmo", ".couk").
+//
 // Other domains are only lower-cased: whether they ignore dots or tags is
 // theirs to decide, and guessing would merge different people. Email is
 // idempotent.
@@ -31,6 +36,9 @@ func Email(s string) string {
 	}
 	s = strings.ToLower(s)
 	s = strings.TrimPrefix(s, "mailto:")
+	if !strings.Contains(s, "@") {
+		s = spokenEmail(s)
+	}
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 || len(s) > 254 {
 		return ""
@@ -39,6 +47,7 @@ func Email(s string) string {
 	if !validLocal(local) || !validDomain(domain) {
 		return ""
 	}
+	domain = fixDomain(domain)
 	switch domain {
 	case "gmail.com", "googlemail.com":
 		domain = "gmail.com"
@@ -134,4 +143,85 @@ func validDomain(d string) bool {
 		labels++
 	}
 	return labels >= 2
+}
+
+// spokenEmail turns an address written as spoken, "jane dot doe at gmail
+// dot com", into "jane.doe@gmail.com". It returns s unchanged unless s has
+// exactly one "at" word and at least one "dot" word after it.
+func spokenEmail(s string) string {
+	words := strings.Fields(s)
+	ats, dotsAfter := 0, 0
+	for _, w := range words {
+		switch w {
+		case "at":
+			ats++
+		case "dot":
+			if ats == 1 {
+				dotsAfter++
+			}
+		}
+	}
+	if ats != 1 || dotsAfter == 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, w := range words {
+		switch w {
+		case "at":
+			b.WriteByte('@')
+		case "dot":
+			b.WriteByte('.')
+		default:
+			b.WriteString(w)
+		}
+	}
+	return b.String()
+}
+
+// providerTypos maps misspellings of the large providers' names, as typed
+// into forms, to the name. Only these exact labels are repaired: a guess at
+// any other domain could send two people's mail to one key.
+var providerTypos = map[string]string{
+	"gmial": "gmail", "gmai": "gmail", "gamil": "gmail", "gmal": "gmail", "gmaill": "gmail",
+	"gnail": "gmail", "gmali": "gmail", "gmil": "gmail", "gmaik": "gmail", "gmsil": "gmail",
+	"gemail": "gmail", "gmale": "gmail", "gmailc": "gmail",
+	"hotmial": "hotmail", "hotmal": "hotmail", "hotmil": "hotmail", "hotmai": "hotmail",
+	"homail": "hotmail", "hotamil": "hotmail", "hotmaill": "hotmail", "hotnail": "hotmail",
+	"hotmali": "hotmail", "htmail": "hotmail", "hitmail": "hotmail",
+	"yaho": "yahoo", "yahooo": "yahoo", "yhoo": "yahoo", "yahho": "yahoo", "yaoo": "yahoo",
+	"outlok": "outlook", "outloook": "outlook", "outllok": "outlook", "otlook": "outlook",
+	"iclod": "icloud", "icoud": "icloud", "icloude": "icloud",
+	"googlmail": "googlemail", "googlemai": "googlemail",
+}
+
+// fixDomain repairs top-level domains that do not exist and misspelt
+// provider names.
+func fixDomain(d string) string {
+	for _, bad := range [...]string{".con", ".cmo", ".comm", ".cpm", ".vom", ".xom"} {
+		if strings.HasSuffix(d, bad) {
+			d = strings.TrimSuffix(d, bad) + ".com"
+			break
+		}
+	}
+	for _, bad := range [...]string{".couk", ".co.ul", ".co.uj", ".co.jk", ".co.ik", ".co.u", ".c.uk", ".uk.co"} {
+		if strings.HasSuffix(d, bad) {
+			d = strings.TrimSuffix(d, bad) + ".co.uk"
+			break
+		}
+	}
+	label, rest, ok := strings.Cut(d, ".")
+	if !ok {
+		return d
+	}
+	if fixed, ok := providerTypos[label]; ok && (rest == "com" || rest == "co.uk" || rest == "co" || rest == "fr" || rest == "ie") {
+		label = fixed
+	}
+	if label == "gmail" || label == "googlemail" {
+		// Gmail has only gmail.com (and googlemail.com); "gmail.co.uk" and
+		// "gmail.co" are slips for it.
+		if rest == "co.uk" || rest == "co" {
+			rest = "com"
+		}
+	}
+	return label + "." + rest
 }
