@@ -37,7 +37,7 @@ SELECT seq FROM r`
 type addReq struct {
 	ctx   context.Context
 	enc   encoded
-	state atomic.Int32    // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
+	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan addResult // buffered, 1; answered only once taken
 }
 
