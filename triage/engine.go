@@ -58,7 +58,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultConfig() Config {
 	day := 24 * time.Hour
 	return Config{
-		Threshold:       0.49,
+		Threshold:       0.27,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -253,6 +253,12 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	safety := JudgeSafety(r) // first, and from the referral alone
 
 	famID, _ := e.fam.link(r)
+	// A page the reporter names ("check her page @name") is the family's.
+	for _, h := range narrativeHandles(r.Narrative) {
+		if _, posted := e.posts[h]; posted {
+			e.fam.families[famID].handles[h] = true
+		}
+	}
 	keys := reporterKeys(r.Reporter)
 	sig := textsim.MinHash(textsim.ShingleHashes(r.Narrative, 2))
 	professional := r.Reporter != nil && !r.Reporter.Anonymous && r.Reporter.Relationship.Professional() &&
@@ -362,6 +368,25 @@ func dedupeReasons(rs []Reason) []Reason {
 			seen[r.Signal] = true
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// narrativeHandles returns the @handles a narrative mentions, normalised.
+func narrativeHandles(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' || (i > 0 && s[i-1] != ' ' && s[i-1] != '(' && s[i-1] != '\n') {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (s[j] == '_' || s[j] == '.' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= '0' && s[j] <= '9') {
+			j++
+		}
+		if h := strings.TrimRight(s[i+1:j], "."); len(h) >= 3 {
+			out = append(out, strings.ToLower(h))
+		}
+		i = j
 	}
 	return out
 }

@@ -149,7 +149,41 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 	if d.Count() >= 2 {
 		set(SigRichDetail, float64(d.Count()-1)/2, fmt.Sprintf("first-hand detail: %s", strings.Join(nonEmpty(d.When, d.Where, d.Perceived), "; ")))
 	}
+	gateContext(&f, reasons)
 	return f, reasons
+}
+
+// contextSignals describe the family's circumstances rather than the
+// referral: a recent post or birth, earlier false findings, a burst. They
+// are common around genuine referrals too (a family that posts a lot, a
+// family once targeted and now genuinely at risk), so they never count on
+// their own: each is multiplied by the strongest sign in the referral
+// itself (a linked reporter, a restated post, a forum precursor, no detail
+// from a claimed witness, a copied or same-styled narrative).
+var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurst}
+
+var referralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
+	SigNearDuplicate, SigStyle, SigNoDetail}
+
+// gateContext applies the rule of [contextSignals] and notes it in the
+// evidence of each context signal it lowers.
+func gateContext(f *Features, reasons []Reason) {
+	gate := 0.0
+	for _, s := range referralSignals {
+		gate = max(gate, f[sigIndex(s)])
+	}
+	for _, s := range contextSignals {
+		i := sigIndex(s)
+		if f[i] == 0 || gate >= 1 {
+			continue
+		}
+		f[i] *= gate
+		for k := range reasons {
+			if reasons[k].Signal == s && gate < 1 {
+				reasons[k].Evidence += fmt.Sprintf(" (counted at %.0f%%: nothing in the referral itself points to a campaign strongly)", 100*gate)
+			}
+		}
+	}
 }
 
 func (e *Engine) familyHandles(fam int32) map[string]bool { return e.fam.families[fam].handles }
@@ -178,7 +212,7 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 			}
 			if age <= time.Duration(e.cfg.RestateWindow) {
 				o := textsim.Restates(allegation, p.Text+" "+p.MediaNote, e.idf)
-				if len(o.Shared) >= 3 && o.Coverage > bestCov {
+				if len(o.Shared) >= 2 && o.Coverage > bestCov {
 					bestCov, bestPost, bestShared = o.Coverage, p, o.Shared
 				}
 			}
@@ -211,7 +245,7 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 		set(SigLifeEvent, 1, fmt.Sprintf("received %d days after the family announced a life event in post %s (%s): %q",
 			int(now.Sub(lifePost.PostedAt).Hours()/24), lifePost.ID, lifePost.PostedAt.Format(fdate), textsim.Quote(lifePost.Text, 120)))
 	}
-	if bestPost != nil && bestCov >= 0.2 {
+	if bestPost != nil && bestCov >= 0.3 {
 		q := textsim.Quote(bestPost.Text, 140)
 		if bestPost.MediaNote != "" {
 			q += " [media: " + textsim.Quote(bestPost.MediaNote, 100) + "]"
@@ -359,10 +393,10 @@ func forumTokens(s string) map[string]bool {
 
 // findRestatedPost returns the recent public post, of any family, that the
 // allegation restates most, if it restates one strongly: at least four
-// shared content words covering at least 35% of the post (rare words
-// weighing more).
+// shared content words covering at least half of the post (rare words
+// weighing more), posted within the post window.
 func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.PublicPost, textsim.Overlap) {
-	window := time.Duration(e.cfg.RestateWindow)
+	window := time.Duration(e.cfg.PostWindow) * 4
 	hits := map[int32]int{}
 	seen := map[string]bool{}
 	for _, w := range textsim.ContentWords(allegation) {
@@ -385,7 +419,7 @@ func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.P
 	var best *bonafide.PublicPost
 	var bestO textsim.Overlap
 	for id, n := range hits {
-		if n < 4 {
+		if n < 3 {
 			continue
 		}
 		p := e.allPosts[id]
@@ -393,7 +427,7 @@ func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.P
 			continue
 		}
 		o := textsim.Restates(allegation, p.Text+" "+p.MediaNote, e.idf)
-		if len(o.Shared) >= 4 && o.Coverage >= 0.35 && (best == nil || o.Coverage > bestO.Coverage ||
+		if len(o.Shared) >= 3 && o.Coverage >= 0.5 && (best == nil || o.Coverage > bestO.Coverage ||
 			o.Coverage == bestO.Coverage && p.PostedAt.After(best.PostedAt)) {
 			best, bestO = p, o
 		}
