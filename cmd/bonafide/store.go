@@ -2,23 +2,31 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"bonafide"
+	"bonafide/postgres"
 	"bonafide/sqlite"
 )
 
-// openStore opens the store cfg names. With migrate it applies pending
+// openStore opens the store cfg names: PostgreSQL for a postgres:// URL,
+// otherwise the SQLite file at that path. With migrate it applies pending
 // migrations; without, it refuses a stale schema (code stale_schema).
 func openStore(ctx context.Context, cfg dbConfig, migrate bool, logger *slog.Logger) (bonafide.Store, error) {
+	var (
+		st   bonafide.Store
+		err  error
+		kind = "sqlite"
+	)
 	if cfg.isPostgres() {
-		return nil, errors.New("PostgreSQL: this build has no PostgreSQL store; give a SQLite file path")
+		kind = "postgres"
+		st, err = postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: migrate})
+	} else {
+		st, err = sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: migrate})
 	}
-	st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: migrate})
 	if err != nil {
 		return nil, err
 	}
-	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", "sqlite"))
+	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
 	return st, nil
 }
