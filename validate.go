@@ -30,13 +30,8 @@ func (r *Referral) Validate() []FieldError {
 	case !r.Channel.Valid():
 		c.add("channel", notOneOf(string(r.Channel), Channels))
 	}
-	if r.Channel == ChannelRelay {
-		switch {
-		case r.RelayedFrom == nil:
-			c.add("relayed_from", "required when channel is relay")
-		case r.RelayedFrom.Agency == "":
-			c.add("relayed_from.agency", "required when channel is relay")
-		}
+	if r.Channel == ChannelRelay && (r.RelayedFrom == nil || r.RelayedFrom.Agency == "") {
+		c.add("relayed_from.agency", "required when channel is relay")
 	}
 	if r.RelayedFrom != nil {
 		c.length("relayed_from.agency", r.RelayedFrom.Agency, MaxLabelLen)

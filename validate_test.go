@@ -37,7 +37,7 @@ func TestReferralValidate(t *testing.T) {
 		{name: "bad channel", change: func(r *Referral) { r.Channel = "fax" }, want: []string{
 			`channel: "fax" is not one of phone, web_form, email, letter, in_person, relay`}},
 		{name: "relay without relayed_from", change: func(r *Referral) { r.Channel = ChannelRelay }, want: []string{
-			"relayed_from: required when channel is relay"}},
+			"relayed_from.agency: required when channel is relay"}},
 		{name: "relay without agency", change: func(r *Referral) { r.Channel = ChannelRelay; r.RelayedFrom = &Relay{Ref: "x"} }, want: []string{
 			"relayed_from.agency: required when channel is relay"}},
 		{name: "relay", change: func(r *Referral) { r.Channel = ChannelRelay; r.RelayedFrom = &Relay{Agency: "Helpline"} }},
