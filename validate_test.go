@@ -185,6 +185,10 @@ func TestValidateAllocations(t *testing.T) {
 	r := validReferral()
 	r.Concerns = []Concern{{Category: ConcernNeglect, Detail: "x"}}
 	r.Address = &Address{Line1: "1 Row"}
+	r.Reporter = &Reporter{GivenName: "Pat", Relationship: RelNeighbour, Address: &Address{Postcode: "ZZ9 9ZZ"}}
+	r.Children[0].OtherNames = []string{"Addy"}
+	r.Children[0].SocialHandles = []SocialHandle{{Platform: "p", Handle: "@a"}}
+	r.Adults = []Person{{GivenName: "Bo", Role: RoleMother}}
 	if n := testing.AllocsPerRun(100, func() { r.Validate() }); n != 0 {
 		t.Errorf("Validate() of a good referral allocates %v times, want 0", n)
 	}
