@@ -1,0 +1,33 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestBenchIntake runs a short open-loop and closed-loop intake benchmark
+// against its own server and checks that every request was stored and the
+// figures are printed.
+func TestBenchIntake(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		sent string
+	}{
+		{"open loop", []string{"bench", "intake", "--rate", "100", "--duration", "500ms"}, "50 sent, 50 ok, 0 failed"},
+		{"closed loop", []string{"bench", "intake", "--rate", "0", "--workers", "4", "--duration", "300ms"}, " ok, 0 failed"},
+	}
+	figures := regexp.MustCompile(`latency: p50 \S+  p95 \S+  p99 \S+  max \S+\nthroughput: \d+ referrals/s`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, nil, "", tt.args...)
+			if code != 0 {
+				t.Fatalf("bonafide %q exit = %d, want 0; stderr:\n%s", tt.args, code, stderr)
+			}
+			if !strings.Contains(stdout, tt.sent) || !figures.MatchString(stdout) {
+				t.Errorf("bonafide %q stdout = %q, want %q and the latency and throughput lines", tt.args, stdout, tt.sent)
+			}
+		})
+	}
+}
