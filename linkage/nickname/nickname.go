@@ -169,7 +169,7 @@ func fold(name string, buf *[maxName]byte) ([]byte, bool) {
 	for _, r := range name {
 		var c byte
 		switch {
-		case r >= 'a' && r <= 'z', r == '-':
+		case r >= 'a' && r <= 'z', r == '-', r == ' ':
 			c = byte(r)
 		case r >= 'A' && r <= 'Z':
 			c = byte(r) + 'a' - 'A'
