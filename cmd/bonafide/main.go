@@ -57,6 +57,7 @@ func commands() []command {
 		{"synth", "generate a synthetic data set with its truth", runSynth},
 		{"migrate", "apply database migrations", runMigrate},
 		{"bench", "measure intake throughput and latency", runBench},
+		{"triage", "triage an interchange stream; eval and fit the campaign model", runTriage},
 	}
 }
 

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"bonafide/triage"
+)
+
+// triageConfig configures `bonafide triage`.
+type triageConfig struct {
+	In, Out, Config string
+}
+
+// runTriage triages an interchange stream: one assessment per referral,
+// in order of receipt, each judged only on what came before it.
+// `bonafide triage eval` and `bonafide triage fit` score and fit it.
+func runTriage(ctx context.Context, args []string, std stdio) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "eval":
+			return runTriageEval(ctx, args[1:], std)
+		case "fit":
+			return runTriageFit(ctx, args[1:], std)
+		}
+	}
+	var cfg triageConfig
+	fs := newFlagSet("triage", "triage [--in FILE] [--out FILE] [--config FILE] | triage eval ... | triage fit ...", std)
+	env := &envDefaults{std: std}
+	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "interchange stream to triage (default stdin)")
+	env.string(fs, &cfg.Out, "out", "BONAFIDE_TRIAGE_OUT", "where to write the assessments (default stdout)")
+	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON (threshold, model, windows); defaults for what it leaves out")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	tc, err := loadTriageConfig(cfg.Config)
+	if err != nil {
+		return err
+	}
+	e, err := triage.New(tc)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	in, closeIn, err := openIn(cfg.In, std)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	out, closeOut, err := createOut(cfg.Out, std)
+	if err != nil {
+		return err
+	}
+	st, err := triage.Run(ctx, e, in, out, nil)
+	if err != nil {
+		return err
+	}
+	if err := closeOut(); err != nil {
+		return err
+	}
+	rate := float64(st.Referrals) / st.Elapsed.Seconds()
+	fmt.Fprintf(std.err, "triaged %d referrals (%d records) in %s, %.0f referrals/s; %d flagged\n",
+		st.Referrals, st.Records, st.Elapsed.Round(1e6), rate, st.Flagged)
+	return nil
+}
+
+// loadTriageConfig reads a settings file onto the defaults; "" means defaults.
+func loadTriageConfig(path string) (triage.Config, error) {
+	c := triage.DefaultConfig()
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("read triage config: %w", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, usagef("triage config %s: %v", path, err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, usagef("triage config %s: %v", path, err)
+	}
+	return c, nil
+}
+
+func openIn(path string, std stdio) (io.Reader, func(), error) {
+	if path == "" || path == "-" {
+		return std.in, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func createOut(path string, std stdio) (io.Writer, func() error, error) {
+	if path == "" || path == "-" {
+		return std.out, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+// triageEvalConfig configures `bonafide triage eval`.
+type triageEvalConfig struct {
+	Truth, In, Stream, Config string
+	JSON                      bool
+}
+
+// runTriageEval scores triage output against a generator's truth file.
+// It reads assessments (--in, default stdin), or with --stream runs triage
+// on an interchange stream first.
+func runTriageEval(ctx context.Context, args []string, std stdio) error {
+	var cfg triageEvalConfig
+	fs := newFlagSet("triage eval", "triage eval --truth truth.jsonl [--in assessments.jsonl | --stream stream.jsonl [--config FILE]] [--json]", std)
+	env := &envDefaults{std: std}
+	env.string(fs, &cfg.Truth, "truth", "BONAFIDE_TRIAGE_TRUTH", "truth file (JSON Lines) from the generator")
+	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "assessments to score (default stdin)")
+	env.string(fs, &cfg.Stream, "stream", "BONAFIDE_TRIAGE_STREAM", "an interchange stream to triage and score instead of --in")
+	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON, with --stream")
+	fs.BoolVar(&cfg.JSON, "json", false, "write the report as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if err := env.err(); err != nil {
+		return err
+	}
+	if cfg.Truth == "" {
+		return usagef("--truth is required")
+	}
+	if cfg.In != "" && cfg.Stream != "" {
+		return usagef("give --in or --stream, not both")
+	}
+	tf, err := os.Open(cfg.Truth)
+	if err != nil {
+		return err
+	}
+	truth, err := triage.ReadTruth(tf)
+	tf.Close()
+	if err != nil {
+		return err
+	}
+	var as []triage.Assessment
+	if cfg.Stream != "" {
+		as, err = triageFile(ctx, cfg.Stream, cfg.Config)
+	} else {
+		in, closeIn, oerr := openIn(cfg.In, std)
+		if oerr != nil {
+			return oerr
+		}
+		as, err = triage.ReadAssessments(in)
+		closeIn()
+	}
+	if err != nil {
+		return err
+	}
+	rep := triage.Evaluate(as, truth)
+	if cfg.JSON {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = std.out.Write(append(b, '\n'))
+		return err
+	}
+	return rep.WriteText(std.out)
+}
+
+// triageFile runs triage over a stream file and keeps every assessment.
+func triageFile(ctx context.Context, path, configPath string) ([]triage.Assessment, error) {
+	tc, err := loadTriageConfig(configPath)
+	if err != nil {
+		return nil, err
+	}
+	e, err := triage.New(tc)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var as []triage.Assessment
+	_, err = triage.Run(ctx, e, f, io.Discard, func(a *triage.Assessment) { as = append(as, *a) })
+	return as, err
+}
+
+// runTriageFit fits the campaign model on labelled streams and writes a
+// settings file with the fitted weights and a threshold chosen for few
+// false flags. The data it is fitted on must not be the data it is judged on.
+func runTriageFit(ctx context.Context, args []string, std stdio) error {
+	var streams, truths, out string
+	maxFF := 0.005
+	fs := newFlagSet("triage fit", "triage fit --stream A.jsonl[,B.jsonl] --truth A.truth.jsonl[,B.truth.jsonl] [--out config.json]", std)
+	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
+	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
+	fs.StringVar(&out, "out", "", "where to write the settings (default stdout)")
+	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
+	if streams == "" || len(sl) != len(tl) {
+		return usagef("give as many --truth files as --stream files")
+	}
+	var x []triage.Features
+	var y []bool
+	for i := range sl {
+		tf, err := os.Open(tl[i])
+		if err != nil {
+			return err
+		}
+		truth, err := triage.ReadTruth(tf)
+		tf.Close()
+		if err != nil {
+			return err
+		}
+		camp := map[string]bool{}
+		for _, t := range truth {
+			camp[t.ReferralID] = t.Campaign != nil
+		}
+		tc := triage.DefaultConfig()
+		e, err := triage.New(tc)
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(sl[i])
+		if err != nil {
+			return err
+		}
+		_, err = triage.Run(ctx, e, f, io.Discard, func(a *triage.Assessment) {
+			x = append(x, a.Features())
+			y = append(y, camp[a.ReferralID])
+		})
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	m := triage.Fit(x, y, 0.001, 20000)
+	m.Source = fmt.Sprintf("fitted on %s by bonafide triage fit", streams)
+	scores := make([]float64, len(x))
+	for i := range x {
+		scores[i] = m.Score(&x[i])
+	}
+	c := triage.DefaultConfig()
+	c.Model = m
+	c.Threshold = triage.ChooseThreshold(scores, y, maxFF)
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	w, closeOut, err := createOut(out, std)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return closeOut()
+}
