@@ -422,7 +422,7 @@ func (g *famGen) trollNarrative(c *campaign, t *troll, at time.Time, claim strin
 		parts = append(parts, pick(r, fakeNeighbourLines))
 	}
 	if chance(r, 0.15) {
-		s := newStory()
+		s := newStory(r)
 		day := recentDay(r, at)
 		s.set("day", weekdays[day.Weekday()]).set("time", clock(r, day))
 		parts = append(parts, s.fill(pick(r, trollInventedDetail)))

@@ -64,7 +64,7 @@ func (g *famGen) storyFor(i int, at time.Time, level int) (*story, map[int]strin
 		names[j] = typedGiven(r, f.kids[j].h.Given, level)
 	}
 	k := f.kids[i]
-	s := newStory().pronouns(k.h.Sex)
+	s := newStory(r).pronouns(k.h.Sex)
 	s.set("child", names[i]).set("age", fmt.Sprint(ageAt(k.born, at))).set("yeargroup", yearGroup(ageAt(k.born, at)))
 	sib := "the younger ones"
 	for _, j := range g.kidsAt(at) {

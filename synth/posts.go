@@ -186,7 +186,7 @@ func sortPosts(ps []post) {
 func (g *famGen) writePost(p *post) {
 	r := g.r
 	kids := g.kidsAt(p.at)
-	s := newStory()
+	s := newStory(r)
 	if p.child == "" && len(kids) > 0 {
 		k := g.fam.kids[pick(r, kids)]
 		p.child = k.nick
@@ -203,7 +203,7 @@ func (g *famGen) writePost(p *post) {
 	s.set("month", p.at.AddDate(0, 5, 0).Month().String()).set("date", fmt.Sprintf("%d %s", p.at.Day(), p.at.Month()))
 	s.set("weight", fmt.Sprintf("%dlb %doz", 6+r.IntN(4), r.IntN(16)))
 	t := pick(r, postTemplates[p.kind])
-	p.text = s.fill(t.text)
+	p.text = s.raw(t.text)
 	p.media = t.media
 	if p.kind == postBarbecue && g.pregnantAt(p.at) {
 		p.media += ", visibly pregnant"

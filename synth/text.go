@@ -11,15 +11,20 @@ import (
 // story holds the words a narrative is filled in with: the names as this
 // reporter knows them, pronouns, places and times.
 type story struct {
+	r    *rand.Rand
 	vars map[string]string
 }
 
-func newStory() *story { return &story{vars: make(map[string]string)} }
+func newStory(r *rand.Rand) *story { return &story{r: r, vars: make(map[string]string)} }
 
 func (s *story) set(k, v string) *story { s.vars[k] = v; return s }
 
-// fill replaces {name} placeholders; unknown ones are left for a test to find.
-func (s *story) fill(t string) string {
+// fill replaces {name} placeholders and picks one of {a|b|c}
+// alternatives, so that one template reads many ways; unknown names are
+// left for a test to find.
+func (s *story) fill(t string) string { return capitalFirst(s.raw(t)) }
+
+func (s *story) raw(t string) string {
 	if !strings.Contains(t, "{") {
 		return t
 	}
@@ -30,21 +35,60 @@ func (s *story) fill(t string) string {
 			b.WriteString(t)
 			break
 		}
-		j := strings.IndexByte(t[i:], '}')
+		j := matchBrace(t, i)
 		if j < 0 {
 			b.WriteString(t)
 			break
 		}
 		b.WriteString(t[:i])
-		key := t[i+1 : i+j]
-		if v, ok := s.vars[key]; ok {
+		key := t[i+1 : j]
+		if alts := splitTop(key); len(alts) > 1 {
+			b.WriteString(s.raw(alts[s.r.IntN(len(alts))]))
+		} else if v, ok := s.vars[key]; ok {
 			b.WriteString(v)
 		} else {
-			b.WriteString(t[i : i+j+1])
+			b.WriteString(t[i : j+1])
 		}
-		t = t[i+j+1:]
+		t = t[j+1:]
 	}
-	return capitalFirst(b.String())
+	return b.String()
+}
+
+// matchBrace returns the index of the brace closing the one at i, or -1.
+func matchBrace(t string, i int) int {
+	depth := 0
+	for k := i; k < len(t); k++ {
+		switch t[k] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// splitTop splits s at the bars that are not inside braces.
+func splitTop(s string) []string {
+	var out []string
+	depth, last := 0, 0
+	for k := 0; k < len(s); k++ {
+		switch s[k] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case '|':
+			if depth == 0 {
+				out = append(out, s[last:k])
+				last = k + 1
+			}
+		}
+	}
+	return append(out, s[last:])
 }
 
 func lowerFirst(s string) string {
@@ -72,9 +116,9 @@ func capitalFirst(s string) string {
 // pronouns sets he/his/him for a child of the given sex.
 func (s *story) pronouns(sex string) *story {
 	if sex == "F" {
-		return s.set("he", "she").set("his", "her").set("him", "her").set("boy", "girl")
+		return s.set("he", "she").set("his", "her").set("him", "her").set("himself", "herself").set("boy", "girl")
 	}
-	return s.set("he", "he").set("his", "his").set("him", "him").set("boy", "boy")
+	return s.set("he", "he").set("his", "his").set("him", "him").set("himself", "himself").set("boy", "boy")
 }
 
 // compose picks n distinct sentences from bank and fills them.
@@ -120,82 +164,95 @@ func shortDate(r *rand.Rand, t time.Time) string {
 
 var teacherNeglect = []string{
 	"{child} ({yeargroup}) has arrived late on {n} of the last 10 school days, most recently on {day} at {time}.",
-	"{child} told {his} class teacher on {date} that there was \"nothing for breakfast again\" and ate two portions at breakfast club.",
-	"Uniform has been unwashed for over a week; staff noticed a strong smell of urine on {date} and gave {him} spare clothes.",
-	"{child}'s attendance this term is {pct}%. Mum did not attend the meeting booked for {date} and has not returned calls.",
-	"{child} has had untreated head lice since the start of term and a tooth abscess that has not been seen by a dentist.",
-	"On {date} {child} was not collected at 15:15; {mum} arrived at {time2} and appeared unsteady. This is the {nth} late collection this half term.",
-	"{child} fell asleep in lessons three times this week and said {he} looks after {sibling} in the evenings.",
-	"{child} came in on {day} without a coat in freezing weather and with shoes split across the sole.",
-	"PE kit has not been in school since September; {child} is often hungry and has been taking food from other children's lunchboxes.",
-	"Staff have logged {n} concerns on our safeguarding system since {month}; chronology attached.",
+	"{child} told {his} {class teacher|teaching assistant|form tutor} on {date} that there was \"nothing for breakfast {again|at home}\" and {ate two portions at breakfast club|asked staff for toast twice}.",
+	"Uniform has been unwashed for over a week; staff noticed a strong smell of {urine|damp|smoke} on {date} and gave {him} spare clothes.",
+	"{child}'s attendance this term is {pct}%. {Mum|{mum}|Parents} did not attend the meeting booked for {date} and {has|have} not returned {calls|our calls|messages}.",
+	"{child} has had untreated head lice since the start of term{ and a tooth abscess that has not been seen by a dentist|, and complains of toothache daily}.",
+	"On {date} {child} was not collected at 15:15; {mum} arrived at {time2} and {appeared unsteady|smelt of alcohol|was slurring}. This is the {nth} late collection this half term.",
+	"{child} {fell asleep in lessons three times this week|is tired and withdrawn in class} and said {he} looks after {sibling} in the evenings.",
+	"{child} came in on {day} without a coat {in freezing weather|in the rain} and with shoes split across the sole.",
+	"{PE kit has not been in school since September|{child} has no PE kit or reading book}; {he} is often hungry and has been taking food from other children's lunchboxes.",
+	"Staff have logged {n} concerns on {CPOMS|MyConcern|our safeguarding system} since {month}; chronology attached.",
+	"{child} has lost weight {noticeably|visibly} since {month} and {hides food in {his} bag|asks to stay in at lunchtime}.",
+	"When asked about {his} weekend {child} said {he} \"stayed in {his} room\" because {mum} was {poorly|asleep|with friends}.",
+	"{Early help was offered in {month} and declined|A TAF meeting was held in {month}; actions have not been followed}.",
+	"{child} {has soiled {himself} twice this week|wet {himself} in class on {date}} and there were no spare clothes in {his} bag.",
 }
 
 var healthNeglect = []string{
-	"Home visit on {date} at {time}: {child} (aged {age}) has dropped from the {c1}th to the {c2}th weight centile since the last review.",
-	"The flat was cold with no heating on, bottles in the sink were unwashed and there was dog mess on the living room floor.",
-	"{child} has missed {n} appointments since {month}, including {his} immunisations.",
-	"{mum} appeared low in mood and tearful and said she has not been sleeping; she declined a referral to the perinatal team.",
+	"{Home visit|Visit} on {date} at {time}: {child} (aged {age}) has dropped from the {c1}th to the {c2}th weight centile since the last review.",
+	"The {flat|house} was cold with no heating on, bottles in the sink were unwashed and there was {dog mess|cat litter} on the {living room|kitchen} floor.",
+	"{child} has missed {n} appointments since {month}, including {his} {immunisations|12-month review|hearing test}.",
+	"{mum} appeared {low in mood and tearful|flat and withdrawn} and said she has not been sleeping; she declined a referral to the {perinatal team|GP|talking therapies service}.",
 	"{child} has severe nappy rash and was in the same sleepsuit as at the last visit.",
-	"Seen in clinic on {date}: {child}'s speech is markedly delayed and {mum} said {he} spends most of the day in {his} cot.",
-	"{child} attended the surgery on {date} with a chest infection for the third time this winter; the home is damp with black mould in the bedroom.",
+	"Seen in clinic on {date}: {child}'s speech is {markedly|significantly} delayed and {mum} said {he} spends most of the day in {his} {cot|buggy}.",
+	"{child} attended {the surgery|clinic} on {date} with a chest infection for the third time this winter; the home is damp with black mould in the bedroom.",
 	"Dental team report {n} teeth needing extraction under general anaesthetic; two appointments were not attended.",
+	"{No safe sleeping space for the baby was seen|The baby was asleep on the sofa among cushions} at the visit on {date}.",
+	"{mum} {could not say when {child} last ate|said {child} has \"just biscuits\" most days}.",
 }
 
 var gpInjury = []string{
-	"{child} was brought to the surgery on {date} at {time} with bruising to the upper arm in a fingertip pattern.",
-	"The explanation given, that {he} \"fell off the sofa\", does not fit the injury.",
+	"{child} was brought to {the surgery|the practice} on {date} at {time} with bruising to the {upper arm|back|ear} in a {fingertip|linear} pattern.",
+	"The explanation given, that {he} \"{fell off the sofa|fell down the stairs|bumped into a door}\", does not fit the injury.",
 	"{child} flinched when I examined {him} and would not answer questions in front of {dad}.",
-	"There is a healed burn on {his} forearm that {mum} could not explain.",
-	"This is the second unexplained injury this year; the first was seen at A&E on {date2}.",
+	"There is a healed {burn|scar} on {his} {forearm|hand} that {mum} could not explain.",
+	"This is the second unexplained injury this year; the first was seen at {A&E|the urgent treatment centre} on {date2}.",
+	"{He|{child}} said quietly that {dad} \"gets angry\" {when {he} cries|at bedtime}.",
 }
 
 var policeDomestic = []string{
-	"Officers attended {address} at {time} on {date} after a 999 call reporting screaming.",
-	"{mum} had a visible injury to her face; {dad} was arrested for assault and is on bail with conditions not to attend the address.",
-	"{n} children were present at the time; {child} was awake and distressed and had tried to get between the adults.",
+	"Officers attended {address} at {time} on {date} after a 999 call reporting {screaming|a disturbance|a woman shouting for help}.",
+	"{mum} had a visible injury to her {face|neck|arm}; {dad} was arrested for {assault|ABH|criminal damage} and is on bail with conditions not to attend the address.",
+	"{n} children were present at the time; {child} was {awake and distressed|hiding upstairs} and {had tried to get between the adults|had called 999}.",
 	"DASH risk assessment completed: {risk} risk. This is the {nth} domestic incident at the address this year.",
-	"Both adults were intoxicated. A kitchen knife was recovered from the hallway.",
-	"{child} told officers \"daddy pushed mummy down the stairs\".",
-	"The house was in a poor state with little food; the children were taken to their grandmother's for the night.",
+	"{Both adults were intoxicated|{dad} was heavily intoxicated}. {A kitchen knife was recovered from the hallway|Damage to the kitchen door was noted}.",
+	"{child} told officers \"{daddy pushed mummy down the stairs|daddy hurt mummy again|mummy was crying on the floor}\".",
+	"The house was in a poor state with little food; the children {were taken to their grandmother's for the night|stayed with a neighbour overnight}.",
+	"{mum} declined to support a prosecution{ and minimised the incident|}.",
 }
 
 var neighbourFirstHand = []string{
 	"I live {where}. Last {day} at {time} I heard {dad} shouting and {child} screaming for about {mins} minutes, then a bang against the wall.",
-	"At {time} on {day} the little one was out on the balcony in just a nappy and it was freezing.",
-	"The children are often left on their own; I saw {mum} drive off at {time} on {day} and she didn't come back until after midnight.",
-	"I have seen {child} going through the bins outside the flats looking for food.",
+	"At {time} on {day} the little one was out on the balcony in just a nappy and it was {freezing|pouring with rain}.",
+	"The children are often left on their own; I saw {mum} {drive off|go out} at {time} on {day} and she didn't come back until after midnight.",
+	"I have seen {child} going through the bins {outside the flats|by the garages} looking for food.",
 	"On {date} I saw {dad} drag {child} up the path by {his} arm while {he} was crying.",
-	"There are men coming and going at all hours and I can smell cannabis through the wall most nights.",
-	"{child} knocked on my door on {day} evening asking if I had any bread.",
+	"There are {men|people} coming and going at all hours and I can smell cannabis through the wall most nights.",
+	"{child} knocked on my door on {day} evening asking if I had any {bread|food|money for the meter}.",
 	"I heard {mum} screaming \"get off me\" at about {time} and then the children crying.",
+	"The curtains have been shut for {two weeks|days} and I haven't seen the {kids|children} go to school since {day}.",
+	"{I've lived here {n} years and|Honestly} I've never reported anyone before but this has been going on since {month}.",
 }
 
 var relativeFirstHand = []string{
 	"I'm {rel}. When I went round on {day} the kids hadn't eaten since breakfast and there was nothing in the fridge.",
-	"{mum} was asleep on the sofa at three in the afternoon with empty cans everywhere and the baby in a dirty nappy.",
-	"{child} told me on {date} that {dad} hits {him} with a belt when {he} wets the bed.",
-	"I've had the kids most weekends since {month} because she can't cope; she's drinking again.",
+	"{mum} was asleep on the sofa at three in the afternoon with {empty cans|bottles} everywhere and the baby in a dirty nappy.",
+	"{child} told me on {date} that {dad} hits {him} with a {belt|slipper} when {he} wets the bed.",
+	"I've had the kids most weekends since {month} because she can't cope; she's {drinking|using} again.",
 	"{dad} has a new partner who I don't trust, and {child} has come to mine with bruises twice now.",
 	"She won't let me see the children any more and I'm worried something is going on.",
 	"The house is filthy, there's dog mess upstairs and {child} is sharing a mattress on the floor with {sibling}.",
+	"{child} rang me crying on {day} night saying {he} was scared because {mum} and {dad} were fighting.",
+	"I'm {rel} and I'm at my wits' end, {mum} has {stopped taking her tablets|lost her job} and the kids are running wild.",
 }
 
 var vagueWorry = []string{
 	"I'm worried about the children at {street}.",
-	"They always seem to be out late on their own and look hungry.",
+	"They always seem to be out late on their own and look {hungry|thin|scruffy}.",
 	"I don't want to give my name because I live nearby.",
 	"Not sure if this is anything but something doesn't feel right.",
 	"I've heard there's a lot of shouting in that house.",
-	"Someone told me the kids aren't going to school.",
-	"The little boy always looks scruffy and sad.",
+	"Someone {told me|at the school gate said} the kids aren't going to school.",
+	"The little {boy|girl|one} always looks {scruffy and sad|pale}.",
 	"Please just check they are OK.",
-	"I think the mum has problems with drink.",
-	"I know the family a bit, from the school gates.",
+	"I think the {mum|dad} has problems with {drink|drugs}.",
+	"I know the family a bit, from the {school gates|park|shop}.",
+	"There's been police there {a few times|more than once} lately.",
 }
 
 var immediateGenuine = []string{
-	"Dad is hitting mum NOW, I can hear it through the wall, the children are in the house, please send someone.",
+	"{Dad|{dad}|Her boyfriend} is hitting {mum|her} {NOW|right now}, I can hear it through the wall, the children are in the house, please send someone.",
 	"The baby has been left alone in the flat since this morning, I can hear crying and nobody answers the door.",
 	"{dad} is outside the house with a knife shouting that he'll kill her, the kids are inside.",
 	"{mum} is passed out and not waking up and {child} (about {age}) is on {his} own with the little one.",
@@ -206,12 +263,13 @@ var immediateGenuine = []string{
 var onlineLive = []string{
 	"I was watching {handle}'s live on {platform} at about {time} tonight and the {toddler} fell off the kitchen worktop and hit {his} head really hard.",
 	"{mum} laughed and carried on filming, the little one went quiet and floppy and she didn't stop the stream.",
-	"On the live just now {dad} grabbed {child} by the neck and threw {him} onto the sofa, loads of people in the comments saw it.",
-	"The kid was crying and had a cut on {his} head and nobody took {him} to hospital, they kept streaming for another 40 minutes.",
+	"On the live just now {dad} grabbed {child} by the neck and threw {him} onto the sofa, {loads of|lots of} people in the comments saw it.",
+	"The kid was crying and had a cut on {his} head and nobody took {him} to hospital, they kept streaming for another {40|20|30} minutes.",
 	"I've screen recorded it if you need it. Please check {he}'s OK.",
 	"I don't know the family, I just follow her page, but that was not an accident.",
-	"Loads of us have reported it to {platform} too.",
-	"It was on {handle} about half an hour ago.",
+	"{Loads of us|Lots of people} have reported it to {platform} too.",
+	"It was on {handle} about {half an hour|an hour} ago.",
+	"{I'm shaking|I feel sick} after watching it, {he} can't be more than {age}.",
 }
 
 // Trolls' allegations, keyed by the kind of post they twist. Each has no

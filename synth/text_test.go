@@ -1,0 +1,59 @@
+package synth
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestStoryFill(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // any of these
+	}{
+		{"plain", "no placeholders", []string{"no placeholders"}},
+		{"variable", "{child} is {age}", []string{"Ella is 7"}},
+		{"capital first", "{mum} said", []string{"Jo said"}},
+		{"alternatives", "a {x|y} b", []string{"A x b", "A y b"}},
+		{"nested", "{p {child}|q}", []string{"P Ella", "Q"}},
+		{"empty alternative", "go{ now|}", []string{"Go now", "Go"}},
+		{"unknown kept", "{nosuch} here", []string{"{nosuch} here"}},
+		{"unclosed kept", "oops {child", []string{"Oops {child"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			for seed := uint64(0); seed < 40; seed++ {
+				s := newStory(newRand(1, 77, seed)).set("child", "Ella").set("age", "7").set("mum", "jo")
+				got := s.fill(tt.in)
+				ok := false
+				for _, w := range tt.want {
+					ok = ok || got == w
+				}
+				if !ok {
+					t.Fatalf("fill(%q) = %q, want one of %q", tt.in, got, tt.want)
+				}
+				seen[got] = true
+			}
+			if len(seen) != len(tt.want) {
+				t.Errorf("fill(%q) over 40 seeds gave %d forms, want all %d", tt.in, len(seen), len(tt.want))
+			}
+		})
+	}
+}
+
+func TestHelplineEdit(t *testing.T) {
+	r := newRand(3, 77, 0)
+	in := "I am so WORRIED!!! I saw her hit him... my neighbour too!?"
+	for i := 0; i < 20; i++ {
+		got := helplineEdit(r, in, false)
+		for _, bad := range []string{"!!", "...", "WORRIED", " I ", " my ", "Anonymous caller"} {
+			if strings.Contains(got, bad) {
+				t.Fatalf("helplineEdit(%q) = %q, still contains %q", in, got, bad)
+			}
+		}
+		if !strings.Contains(got, "neighbour") {
+			t.Fatalf("helplineEdit(%q) = %q, lost the content", in, got)
+		}
+	}
+}
