@@ -66,17 +66,30 @@ func benchFile(tb testing.TB, n int) (data []byte, referrals int) {
 	return buf.Bytes(), referrals
 }
 
+// TestBenchFileValid checks the benchmark's input is valid, and that
+// records keep nothing of the Reader's buffer: the file is several buffers
+// long, and every record is encoded only after all have been read.
 func TestBenchFileValid(t *testing.T) {
-	data, _ := benchFile(t, 200)
-	n := 0
-	for _, err := range NewReader(bytes.NewReader(data)).All() {
-		if err != nil {
-			t.Fatalf("record %d: %v", n+1, err)
-		}
-		n++
+	data, _ := benchFile(t, 500)
+	if len(data) < 4*64<<10 {
+		t.Fatalf("bench file is %d bytes, want several read buffers", len(data))
 	}
-	if n != 200 {
-		t.Errorf("read %d records, want 200", n)
+	var recs []bonafide.Record
+	for rec, err := range NewReader(bytes.NewReader(data)).All() {
+		if err != nil {
+			t.Fatalf("record %d: %v", len(recs)+1, err)
+		}
+		recs = append(recs, rec)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	if len(recs) != len(lines) {
+		t.Fatalf("read %d records, want %d", len(recs), len(lines))
+	}
+	for i, rec := range recs {
+		b, err := Encode(rec)
+		if err != nil || !bytes.Equal(b, lines[i]) {
+			t.Fatalf("Encode(record %d) = %s, %v, want %s", i+1, b, err, lines[i])
+		}
 	}
 }
 
