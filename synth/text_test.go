@@ -11,7 +11,7 @@ func TestStoryFill(t *testing.T) {
 		in   string
 		want []string // any of these
 	}{
-		{"plain", "no placeholders", []string{"no placeholders"}},
+		{"plain", "no placeholders", []string{"No placeholders"}},
 		{"variable", "{child} is {age}", []string{"Ella is 7"}},
 		{"capital first", "{mum} said", []string{"Jo said"}},
 		{"alternatives", "a {x|y} b", []string{"A x b", "A y b"}},
