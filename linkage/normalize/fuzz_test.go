@@ -101,3 +101,37 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAddressTokens(f *testing.F) {
+	for _, s := range []string{"Flat 2, 12 St Mary's Rd, Leeds", "3 High St", "St St St", "No. 4, Apt 7", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		tokens := AddressTokens(s)
+		again := AddressTokens(strings.Join(tokens, ", "))
+		if strings.Join(again, " ") != strings.Join(tokens, " ") {
+			t.Errorf("AddressTokens(%q) = %q, want %q (idempotent)", strings.Join(tokens, ", "), again, tokens)
+		}
+	})
+}
+
+func FuzzIP(f *testing.F) {
+	for _, s := range []string{"203.0.113.7", "[2001:db8::1]:443", "::ffff:1.2.3.4", "fe80::1%eth0", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ip, group := IP(s)
+		if (ip == "") != (group == "") {
+			t.Fatalf("IP(%q) = %q, %q, want both or neither", s, ip, group)
+		}
+		if ip == "" {
+			return
+		}
+		if ip2, group2 := IP(ip); ip2 != ip || group2 != group {
+			t.Errorf("IP(%q) = %q, %q, want %q, %q (idempotent)", ip, ip2, group2, ip, group)
+		}
+	})
+}

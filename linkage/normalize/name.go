@@ -120,3 +120,29 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// titles are the honorifics that reporters and call handlers put into name
+// fields ("Mrs Smith", "Dr. A. Khan"). They say nothing about who a person
+// is and, left in, make a given name of "mrs" agree with every other "mrs".
+var titles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "master": true,
+	"dr": true, "doctor": true, "prof": true, "professor": true, "rev": true,
+	"revd": true, "reverend": true, "sir": true, "dame": true, "lady": true, "lord": true,
+	"mister": true, "missus": true, "mstr": true,
+}
+
+// StripTitles removes honorifics (Mr, Mrs, Ms, Miss, Mx, Master, Dr, Prof,
+// Rev, Sir, Dame, Lady, Lord) from the start of a name, after normalising it
+// with [Name]: "Mrs. Jane Smith" is "jane smith". A name that is only a title
+// ("Mrs") becomes "", which comparisons treat as missing rather than as a
+// value every "Mrs" shares.
+func StripTitles(s string) string {
+	s = Name(s)
+	for {
+		word, rest, _ := strings.Cut(s, " ")
+		if !titles[word] {
+			return s
+		}
+		s = rest
+	}
+}

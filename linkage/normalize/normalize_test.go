@@ -48,6 +48,27 @@ func TestName(t *testing.T) {
 	}
 }
 
+func TestStripTitles(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"mrs", "Mrs. Jane Smith", "jane smith"},
+		{"two titles", "Rev Dr A. Khan", "a khan"},
+		{"title only", "MRS", ""},
+		{"no title", "Jane Smith", "jane smith"},
+		{"title word later kept", "Jane Master", "jane master"},
+		{"name starting like a title", "Mrsa Jones", "mrsa jones"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := StripTitles(tt.in); got != tt.want {
+				t.Errorf("StripTitles(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestPostcode(t *testing.T) {
 	tests := []struct {
 		name   string
