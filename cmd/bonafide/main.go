@@ -140,7 +140,7 @@ func newFlagSet(name, synopsis string, std stdio) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(std.err)
 	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: bonafide %s\n\nFlags (each also read from the environment variable shown):\n", synopsis)
+		fmt.Fprintf(std.err, "Usage: bonafide %s\n\nFlags (a variable in brackets, when set, gives the default):\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
