@@ -3,10 +3,9 @@ package normalize
 import "strings"
 
 // PostcodeParts is a UK postcode split into the parts that record linkage
-// compares at falling levels of agreement. Partial input fills only the parts
-// it gives (the type cannot share the name of the [Postcode] function): a
-// district alone ("LS6") has District and Area set and Full and
-// Sector empty.
+// compares at falling levels of agreement: full, sector, district, area.
+// Partial input fills only the parts it gives: a district alone ("LS6") has
+// District and Area set and Full and Sector empty. [Postcode] returns it.
 type PostcodeParts struct {
 	Full     string // "SW1A 1AA": outward code, space, inward code
 	Sector   string // "SW1A 1": outward code, space, sector digit
