@@ -159,7 +159,13 @@ func blockKeys(r *bonafide.Referral) []string {
 	}
 	for _, c := range r.Children {
 		if c.DOB.Precision() == 3 {
-			add("dob:" + c.DOB.String())
+			// a full date with an initial: given or family name may be misspelt, not both
+			if g := normName(c.GivenName); g != "" {
+				add("dob:" + c.DOB.String() + g[:1])
+			}
+			if f := normName(c.FamilyName); f != "" {
+				add("dob:" + c.DOB.String() + "/" + f[:1])
+			}
 		}
 		if c.DOB.Year != 0 {
 			for _, n := range []string{c.FamilyName, c.GivenName} { // given/family may be swapped
@@ -330,8 +336,8 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
 	bestID, best := int32(-1), 0.0
 	for _, k := range keys {
 		ids := fl.blocks[k]
-		if len(ids) > 400 { // a key shared by hundreds of families tells nothing
-			ids = ids[len(ids)-400:]
+		if limit := blockLimit(k); len(ids) > limit { // a key shared by hundreds of families tells little
+			ids = ids[len(ids)-limit:]
 		}
 		for _, id := range ids {
 			if seen[id] {
@@ -451,4 +457,17 @@ func normLine(s string) string {
 		f[i] = w
 	}
 	return strings.Join(f, " ")
+}
+
+// blockLimit caps how many families (the most recently seen) one blocking
+// key may bring for scoring, so that a query stays fast at ten million
+// referrals. Precise keys (NHS number, handle) keep more than name keys.
+func blockLimit(key string) int {
+	switch key[:strings.IndexByte(key, ':')] {
+	case "nhs", "h":
+		return 256
+	case "pc", "dob":
+		return 128
+	}
+	return 48
 }

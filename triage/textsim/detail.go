@@ -1,9 +1,6 @@
 package textsim
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Detail says which kinds of first-hand detail a narrative gives: when
 // (a time or day), where (a place), and what the reporter perceived
@@ -25,24 +22,129 @@ func (d Detail) Count() int {
 	return n
 }
 
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
 var (
-	whenRE = regexp.MustCompile(`(?i)\b(\d{1,2}([:.]\d{2})?\s*(am|pm)|\d{1,2}[:.]\d{2}|\d{1,2}\s*o'?clock|` +
-		`(mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|last (night|week|weekend|month)|this (morning|afternoon|evening|week)|` +
-		`(in the|early|late|at) (morning|afternoon|evening|night)|at (lunch|break|home)?time|midnight|pick-?up|drop-?off|` +
-		`(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}|\d{1,2}(st|nd|rd|th)? (of )?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|` +
-		`(\d+|two|three|four|five|several|few) (days|weeks|hours|times) ago|every (day|night|morning))\b`)
-	whereRE = regexp.MustCompile(`(?i)\b((at|in|outside|near|behind|by|from|into|across) (the|their|his|her|my|our) ` +
-		`(school|gate|gates|playground|classroom|class|park|shop|shops|street|road|garden|yard|flat|house|home|window|door|doorway|car|bus|stairwell|landing|hallway|kitchen|bedroom|nursery|surgery|clinic|hospital|pub|balcony|corridor|lift|stairs|field|driveway|pavement)|` +
-		`next door|over the fence|through the (wall|window|walls)|upstairs|downstairs|a&e|school gate)\b`)
-	perceivedRE = regexp.MustCompile(`(?i)\b(i|we)('ve| have| had| could| can|'d)? ?(saw|seen|see|heard|hear|watched|noticed|witnessed|smelt|smelled|found|spoke|spoken|talked|asked)\b|` +
-		`\b(told me|showed me|disclosed|said to me|came to me|i observed|on examination|presented with|was observed)\b`)
+	whenWords = set(`monday tuesday wednesday thursday friday saturday sunday yesterday today tonight midnight
+		midday noon o'clock oclock weekend morning afternoon evening overnight lunchtime breaktime bedtime teatime
+		pickup drop-off dropoff pick-up am pm`)
+	whenAfterLast = set(`night week weekend month term year summer christmas time`)
+	months        = set(`january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec`)
+	agoUnits      = set(`days weeks hours minutes months times`)
+	wherePreps    = set(`at in outside near behind by from into across through inside opposite`)
+	whereDets     = set(`the their his her my our a`)
+	wherePlaces   = set(`school gate gates playground classroom class park shop shops supermarket street road garden yard flat flats
+		house home window door doorway car bus stairwell landing hallway kitchen bedroom bathroom nursery surgery clinic hospital
+		pub balcony corridor lift stairs field driveway pavement station library pool centre center church mosque office reception
+		canteen car-park carpark bins estate block alley corner`)
+	placeAlone = set(`upstairs downstairs next-door a&e`)
+	perceive   = set(`saw seen see heard hear watched noticed witnessed smelt smelled found spoke spoken talked asked observed`)
+	firstPers  = set(`i we i've we've i'd we'd`)
+	aux        = set(`have had could can did also then just was were`)
 )
 
-// FirstHandDetail finds the detail a narrative gives.
+// detailWords splits a narrative into lower-case words, keeping the
+// characters that matter for times (digits, ':' and '.') and hyphens.
+func detailWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'' || r == ':' || r == '-' || r == '&' || r > 127)
+	})
+}
+
+func isClock(w string) bool {
+	// 10pm, 8.40, 15:34, 7am
+	digits, sep := 0, false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == ':' || c == '.':
+			sep = true
+		case strings.HasSuffix(w[i:], "am") || strings.HasSuffix(w[i:], "pm"):
+			return digits > 0 && digits <= 2 && len(w[i:]) == 2 || digits >= 3 && sep
+		default:
+			return false
+		}
+	}
+	return sep && digits >= 3 && digits <= 4
+}
+
+func isNumber(w string) bool {
+	w = strings.TrimRight(w, "stndrh")
+	if w == "" || len(w) > 2 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// FirstHandDetail finds the detail a narrative gives, from general
+// features of English: day and clock words, a preposition with a place,
+// and a first-person perception verb.
 func FirstHandDetail(narrative string) Detail {
 	var d Detail
-	d.When = strings.ToLower(whenRE.FindString(narrative))
-	d.Where = strings.ToLower(whereRE.FindString(narrative))
-	d.Perceived = strings.ToLower(perceivedRE.FindString(narrative))
+	w := detailWords(strings.ReplaceAll(narrative, ".", " . "))
+	// re-join clock times split on '.' ("8 . 40"): check the raw text too
+	for _, raw := range strings.Fields(strings.ToLower(narrative)) {
+		raw = strings.Trim(raw, ",;!?()\"")
+		if d.When == "" && isClock(strings.TrimRight(raw, ".")) {
+			d.When = raw
+		}
+	}
+	for i, x := range w {
+		next := func(k int) string {
+			if i+k < len(w) {
+				return w[i+k]
+			}
+			return ""
+		}
+		if d.When == "" {
+			switch {
+			case whenWords[x] && x != "am" && x != "pm":
+				d.When = x
+			case (x == "last" || x == "this" || x == "every") && whenAfterLast[next(1)]:
+				d.When = x + " " + next(1)
+			case months[x] && x != "may" && isNumber(next(1)), isNumber(x) && months[next(1)], isNumber(x) && next(1) == "of" && months[next(2)]:
+				d.When = x + " " + next(1)
+			case agoUnits[x] && next(1) == "ago":
+				d.When = x + " ago"
+			case isNumber(x) && (next(1) == "am" || next(1) == "pm"):
+				d.When = x + " " + next(1)
+			}
+		}
+		if d.Where == "" {
+			switch {
+			case placeAlone[x]:
+				d.Where = x
+			case x == "next" && next(1) == "door":
+				d.Where = "next door"
+			case wherePreps[x] && whereDets[next(1)] && wherePlaces[next(2)]:
+				d.Where = x + " " + next(1) + " " + next(2)
+			case wherePreps[x] && wherePlaces[next(1)] && next(1) != "class" && next(1) != "home":
+				d.Where = x + " " + next(1)
+			}
+		}
+		if d.Perceived == "" {
+			switch {
+			case firstPers[x] && perceive[next(1)]:
+				d.Perceived = x + " " + next(1)
+			case firstPers[x] && aux[next(1)] && perceive[next(2)]:
+				d.Perceived = x + " " + next(1) + " " + next(2)
+			case (x == "told" || x == "showed") && next(1) == "me", x == "disclosed", x == "said" && next(1) == "to" && next(2) == "me":
+				d.Perceived = x + " " + next(1)
+			}
+		}
+	}
 	return d
 }

@@ -80,6 +80,12 @@ func TestFirstHandDetail(t *testing.T) {
 		{"professional observation", "At drop-off this morning she told me she had not eaten since yesterday.", 2},
 		{"nothing first-hand", "Everyone knows she is an unfit mother and those poor kids are neglected, it's obvious.", 0},
 		{"place only", "The children are left alone in the flat.", 1},
+		{"clock time only", "It was 15:34 when the shouting started.", 1},
+		{"am/pm time", "Around 10pm the music was still going.", 1},
+		{"weeks ago", "This happened three weeks ago, nobody came.", 1},
+		{"a year and a decimal are not times", "Since 2019 she has had 2.5 stone of weight loss.", 0},
+		{"seeing with an auxiliary", "We have seen the bruises.", 1},
+		{"months word may is not a date", "She may be drinking.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
