@@ -160,7 +160,7 @@ func (t *Table) Group(key string) []string {
 func (t *Table) Len() int { return len(t.groups) }
 
 // fold writes name into buf lower-cased, trimmed of spaces, without
-// apostrophes and with common Latin accents folded. It reports false when the
+// apostrophes and full stops (Wm. is wm) and with common Latin accents folded. It reports false when the
 // name cannot be in any table: too long, or holding a character no table word
 // has.
 func fold(name string, buf *[maxName]byte) ([]byte, bool) {
@@ -173,7 +173,7 @@ func fold(name string, buf *[maxName]byte) ([]byte, bool) {
 			c = byte(r)
 		case r >= 'A' && r <= 'Z':
 			c = byte(r) + 'a' - 'A'
-		case r == '\'' || r == '\u2019' || r == '`':
+		case r == '\'' || r == '\u2019' || r == '`' || r == '.':
 			continue
 		default:
 			c = foldRune(r)

@@ -62,6 +62,7 @@ func TestRelated(t *testing.T) {
 		{"siobhan shevaun", "Siobhan", "Shevaun", true},
 		{"zoe accent", "Zoë", "zoe", true},
 		{"mhairi vari", "Mhairi", "Vari", true},
+		{"old abbreviation with stop", "Wm.", "Bill", true},
 		{"kacper jasper", "Kacper", "Jasper", true},
 		{"mehmet mohammed", "Mehmet", "Mohammed", true},
 		{"oleksandr alexander", "Oleksandr", "Alexander", true},
