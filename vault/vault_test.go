@@ -390,3 +390,21 @@ func TestSecretsRedacted(t *testing.T) {
 		t.Errorf("log output %q lacks the key ID, which helps operators", out)
 	}
 }
+
+func TestDeferred(t *testing.T) {
+	var d Deferred
+	if _, err := d.Seal([]byte("x"), nil); err == nil {
+		t.Errorf("Deferred.Seal before Set succeeded; want error")
+	}
+	if _, err := d.Open([]byte("x"), nil); err == nil {
+		t.Errorf("Deferred.Open before Set succeeded; want error")
+	}
+	d.Set(mustVault(t, new(MemoryKeyStore), mustMaster(t)))
+	s, err := d.Seal([]byte("x"), []byte("R-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := d.Open(s, []byte("R-1")); err != nil || string(p) != "x" {
+		t.Errorf("Deferred.Open(Seal(x)) = %q, %v; want x", p, err)
+	}
+}
