@@ -1,0 +1,125 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"bonafide"
+	"bonafide/auditlog"
+	"bonafide/vault"
+)
+
+// openMigrated opens a store on a fresh schema, or skips t.
+func openMigrated(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), testDSN(t), Options{Migrate: true})
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close = %v", err)
+		}
+	})
+	return s
+}
+
+func TestVaultKeyStore(t *testing.T) {
+	requirePostgres(t)
+	vault.TestKeyStore(t, func(t *testing.T) vault.KeyStore { return openMigrated(t).VaultKeys() })
+}
+
+func TestVaultTagIndex(t *testing.T) {
+	requirePostgres(t)
+	vault.TestTagIndex(t, func(t *testing.T) vault.TagIndex { return openMigrated(t).ReporterTags() })
+}
+
+// tamperAudit edits the audit tables as an insider would: disabling the
+// append-only triggers first.
+type tamperAudit struct {
+	*AuditStorage
+}
+
+func (a tamperAudit) exec(ctx context.Context, q string, args ...any) error {
+	return pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
+		for _, table := range []string{"audit_entries", "audit_hashes", "audit_checkpoints"} {
+			if _, err := tx.Exec(ctx, "ALTER TABLE "+table+" DISABLE TRIGGER USER"); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return bonafide.Errorf(bonafide.ENotFound, "tamper: %d rows", tag.RowsAffected())
+		}
+		return nil
+	})
+}
+
+func (a tamperAudit) SetEntry(ctx context.Context, n int64, data []byte) error {
+	return a.exec(ctx, `UPDATE audit_entries SET data = $1 WHERE n = $2`, data, n)
+}
+
+func (a tamperAudit) DeleteEntry(ctx context.Context, n int64) error {
+	return a.exec(ctx, `DELETE FROM audit_entries WHERE n = $1`, n)
+}
+
+func (a tamperAudit) SetHash(ctx context.Context, index int64, h tlog.Hash) error {
+	return a.exec(ctx, `UPDATE audit_hashes SET hash = $1 WHERE idx = $2`, h[:], index)
+}
+
+func (a tamperAudit) SetCheckpoint(ctx context.Context, id int64, note []byte) error {
+	return a.exec(ctx, `UPDATE audit_checkpoints SET note = $1 WHERE id = $2`, note, id)
+}
+
+func (a tamperAudit) DeleteCheckpoint(ctx context.Context, id int64) error {
+	return a.exec(ctx, `DELETE FROM audit_checkpoints WHERE id = $1`, id)
+}
+
+func TestAuditStorage(t *testing.T) {
+	requirePostgres(t)
+	auditlog.TestStorage(t, func(t *testing.T) auditlog.TamperStorage {
+		return tamperAudit{openMigrated(t).AuditStorage()}
+	})
+}
+
+// TestAuditAppendOnly checks that the triggers stop an UPDATE or DELETE made
+// without first disabling them.
+func TestAuditAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s := openMigrated(t)
+	key, _, err := auditlog.GenerateSigningKey("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := auditlog.New(s.AuditStorage(), key, auditlog.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, auditlog.Entry{Who: "u", What: "x", Why: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.WriteCheckpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE audit_entries SET data = '\x00'`,
+		`DELETE FROM audit_entries`,
+		`UPDATE audit_hashes SET hash = '\x00'`,
+		`DELETE FROM audit_hashes`,
+		`UPDATE audit_checkpoints SET note = '\x00'`,
+		`DELETE FROM audit_checkpoints`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err == nil {
+			t.Errorf("%s succeeded; want the append-only trigger to stop it", q)
+		}
+	}
+	if _, err := l.Verify(ctx); err != nil {
+		t.Errorf("Verify = %v", err)
+	}
+}

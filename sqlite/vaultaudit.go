@@ -1,0 +1,454 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"bonafide"
+	"bonafide/auditlog"
+	"bonafide/vault"
+)
+
+// This file gives the vault and the audit log their tables (migration 002)
+// on the store's database, sharing its single write connection.
+
+// writeTx runs f in a transaction on the write connection, holding the
+// writer lock so that it never interleaves with a group commit or Import.
+func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.wconn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// VaultKeys returns the store's table of wrapped data keys, a
+// vault.KeyStore.
+func (s *Store) VaultKeys() *VaultKeys { return &VaultKeys{s: s} }
+
+// VaultKeys is a vault.KeyStore on table data_keys.
+type VaultKeys struct{ s *Store }
+
+var _ vault.KeyStore = (*VaultKeys)(nil)
+
+// Keys returns every stored data key.
+func (k *VaultKeys) Keys(ctx context.Context) ([]vault.WrappedKey, error) {
+	rows, err := k.s.rdb.QueryContext(ctx, `SELECT id, purpose, created, wrapped FROM data_keys`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: data keys: %w", err)
+	}
+	defer rows.Close()
+	var out []vault.WrappedKey
+	for rows.Next() {
+		var (
+			id      []byte
+			purpose int
+			created int64
+			w       vault.WrappedKey
+		)
+		if err := rows.Scan(&id, &purpose, &created, &w.Wrapped); err != nil {
+			return nil, fmt.Errorf("sqlite: data keys: %w", err)
+		}
+		if len(id) != len(w.ID) {
+			return nil, fmt.Errorf("sqlite: data keys: id of %d bytes", len(id))
+		}
+		copy(w.ID[:], id)
+		w.Purpose = vault.Purpose(purpose)
+		w.Created = time.UnixMicro(created).UTC()
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: data keys: %w", err)
+	}
+	return out, nil
+}
+
+// AddKey stores a new data key; a taken ID gives EConflict.
+func (k *VaultKeys) AddKey(ctx context.Context, w vault.WrappedKey) error {
+	err := k.s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO data_keys (id, purpose, created, wrapped) VALUES (?, ?, ?, ?)`,
+			w.ID[:], int(w.Purpose), w.Created.UnixMicro(), w.Wrapped)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return bonafide.Errorf(bonafide.EConflict, "data key %s already stored", w.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: add data key: %w", err)
+	}
+	return nil
+}
+
+// Rewrap replaces every key's wrapped form in one transaction.
+func (k *VaultKeys) Rewrap(ctx context.Context, rewrap func(vault.WrappedKey) ([]byte, error)) error {
+	err := k.s.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, purpose, created, wrapped FROM data_keys`)
+		if err != nil {
+			return err
+		}
+		var keys []vault.WrappedKey
+		for rows.Next() {
+			var (
+				id      []byte
+				purpose int
+				created int64
+				w       vault.WrappedKey
+			)
+			if err := rows.Scan(&id, &purpose, &created, &w.Wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			copy(w.ID[:], id)
+			w.Purpose = vault.Purpose(purpose)
+			w.Created = time.UnixMicro(created).UTC()
+			keys = append(keys, w)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for _, w := range keys {
+			nw, err := rewrap(w)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE data_keys SET wrapped = ? WHERE id = ?`, nw, w.ID[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: rewrap data keys: %w", err)
+	}
+	return nil
+}
+
+// ReporterTags returns the store's table of reporter blind-index tags, a
+// vault.TagIndex.
+func (s *Store) ReporterTags() *ReporterTags { return &ReporterTags{s: s} }
+
+// ReporterTags is a vault.TagIndex on table reporter_tags.
+type ReporterTags struct{ s *Store }
+
+var _ vault.TagIndex = (*ReporterTags)(nil)
+
+// PutTags replaces the tags recorded for referralID.
+func (r *ReporterTags) PutTags(ctx context.Context, referralID string, tags []vault.Tag) error {
+	err := r.s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reporter_tags WHERE referral_id = ?`, referralID); err != nil {
+			return err
+		}
+		for _, t := range tags {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO reporter_tags (referral_id, kind, tag) VALUES (?, ?, ?)`,
+				referralID, string(t.Kind), t.Sum[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put tags of %q: %w", referralID, err)
+	}
+	return nil
+}
+
+// TagsOf returns the tags of referralID, sorted.
+func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.Tag, error) {
+	rows, err := r.s.rdb.QueryContext(ctx, `SELECT kind, tag FROM reporter_tags WHERE referral_id = ? ORDER BY kind, tag`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
+	}
+	defer rows.Close()
+	var out []vault.Tag
+	for rows.Next() {
+		var (
+			kind string
+			sum  []byte
+		)
+		if err := rows.Scan(&kind, &sum); err != nil {
+			return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
+		}
+		t := vault.Tag{Kind: vault.TagKind(kind)}
+		copy(t.Sum[:], sum)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
+	}
+	return out, nil
+}
+
+// ReferralsWithTags returns the referrals carrying each tag, sorted.
+func (r *ReporterTags) ReferralsWithTags(ctx context.Context, tags []vault.Tag) (map[vault.Tag][]string, error) {
+	out := map[vault.Tag][]string{}
+	for _, t := range tags {
+		rows, err := r.s.rdb.QueryContext(ctx, `SELECT referral_id FROM reporter_tags WHERE kind = ? AND tag = ? ORDER BY referral_id`,
+			string(t.Kind), t.Sum[:])
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
+		}
+		if len(ids) > 0 {
+			out[t] = ids
+		}
+	}
+	return out, nil
+}
+
+// AuditStorage returns the store's audit log tables, an auditlog.Storage.
+func (s *Store) AuditStorage() *AuditStorage { return &AuditStorage{s: s} }
+
+// AuditStorage is an auditlog.Storage on tables audit_entries,
+// audit_hashes and audit_checkpoints.
+type AuditStorage struct{ s *Store }
+
+var _ auditlog.Storage = (*AuditStorage)(nil)
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func auditSize(ctx context.Context, q querier) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(n) + 1, 0) FROM audit_entries`).Scan(&n)
+	return n, err
+}
+
+// Size returns one more than the highest entry index.
+func (a *AuditStorage) Size(ctx context.Context) (int64, error) {
+	n, err := auditSize(ctx, a.s.rdb)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: audit size: %w", err)
+	}
+	return n, nil
+}
+
+// Append stores entry n and its hashes in one transaction.
+func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes []tlog.Hash) error {
+	conflict := false
+	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
+		size, err := auditSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if size != n {
+			conflict = true
+			return errors.New("size moved")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`, n, data); err != nil {
+			return err
+		}
+		idx := tlog.StoredHashIndex(0, n)
+		for i, h := range hashes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`, idx+int64(i), h[:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if conflict {
+		return bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: audit append %d: %w", n, err)
+	}
+	return nil
+}
+
+// ReadHashes returns the stored hashes at indexes, in order.
+func (a *AuditStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	got := make(map[int64]tlog.Hash, len(indexes))
+	scan := func(rows *sql.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				i int64
+				b []byte
+			)
+			if err := rows.Scan(&i, &b); err != nil {
+				return err
+			}
+			if len(b) != tlog.HashSize {
+				return fmt.Errorf("stored hash %d has %d bytes", i, len(b))
+			}
+			got[i] = tlog.Hash(b)
+		}
+		return rows.Err()
+	}
+	contiguous := true
+	for i := 1; i < len(indexes); i++ {
+		contiguous = contiguous && indexes[i] == indexes[i-1]+1
+	}
+	if contiguous {
+		rows, err := a.s.rdb.QueryContext(ctx, `SELECT idx, hash FROM audit_hashes WHERE idx >= ? AND idx <= ?`, indexes[0], indexes[len(indexes)-1])
+		if err == nil {
+			err = scan(rows)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: audit hashes: %w", err)
+		}
+	} else {
+		const chunk = 500
+		for lo := 0; lo < len(indexes); lo += chunk {
+			part := indexes[lo:min(lo+chunk, len(indexes))]
+			args := make([]any, len(part))
+			for i, x := range part {
+				args[i] = x
+			}
+			q := `SELECT idx, hash FROM audit_hashes WHERE idx IN (?` + strings.Repeat(",?", len(part)-1) + `)`
+			rows, err := a.s.rdb.QueryContext(ctx, q, args...)
+			if err == nil {
+				err = scan(rows)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: audit hashes: %w", err)
+			}
+		}
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := got[x]
+		if !ok {
+			return nil, bonafide.Errorf(bonafide.ENotFound, "audit log: no stored hash %d", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// Entries yields entries from start in index order, a page at a time.
+func (a *AuditStorage) Entries(ctx context.Context, start int64) iter.Seq2[auditlog.StoredEntry, error] {
+	return func(yield func(auditlog.StoredEntry, error) bool) {
+		next := start
+		for {
+			page, err := a.entryPage(ctx, next)
+			if err != nil {
+				yield(auditlog.StoredEntry{}, fmt.Errorf("sqlite: audit entries: %w", err))
+				return
+			}
+			for _, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			next = page[len(page)-1].N + 1
+		}
+	}
+}
+
+func (a *AuditStorage) entryPage(ctx context.Context, from int64) ([]auditlog.StoredEntry, error) {
+	rows, err := a.s.rdb.QueryContext(ctx, `SELECT n, data FROM audit_entries WHERE n >= ? ORDER BY n LIMIT ?`, from, pageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []auditlog.StoredEntry
+	for rows.Next() {
+		var e auditlog.StoredEntry
+		if err := rows.Scan(&e.N, &e.Data); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddCheckpoint stores a checkpoint and returns its ID.
+func (a *AuditStorage) AddCheckpoint(ctx context.Context, size int64, note []byte) (int64, error) {
+	var id int64
+	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, note) VALUES (?, ?)`, size, note)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: add checkpoint: %w", err)
+	}
+	return id, nil
+}
+
+// Checkpoints yields every checkpoint in ID order, a page at a time.
+func (a *AuditStorage) Checkpoints(ctx context.Context) iter.Seq2[auditlog.StoredCheckpoint, error] {
+	return func(yield func(auditlog.StoredCheckpoint, error) bool) {
+		after := int64(-1)
+		for {
+			page, err := a.checkpointPage(ctx, after)
+			if err != nil {
+				yield(auditlog.StoredCheckpoint{}, fmt.Errorf("sqlite: checkpoints: %w", err))
+				return
+			}
+			for _, c := range page {
+				if !yield(c, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			after = page[len(page)-1].ID
+		}
+	}
+}
+
+func (a *AuditStorage) checkpointPage(ctx context.Context, after int64) ([]auditlog.StoredCheckpoint, error) {
+	rows, err := a.s.rdb.QueryContext(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?`, after, pageSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []auditlog.StoredCheckpoint
+	for rows.Next() {
+		var c auditlog.StoredCheckpoint
+		if err := rows.Scan(&c.ID, &c.Size, &c.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LatestCheckpoint returns the checkpoint with the highest ID, or
+// ENotFound.
+func (a *AuditStorage) LatestCheckpoint(ctx context.Context) (auditlog.StoredCheckpoint, error) {
+	var c auditlog.StoredCheckpoint
+	err := a.s.rdb.QueryRowContext(ctx, `SELECT id, size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&c.ID, &c.Size, &c.Note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, bonafide.Errorf(bonafide.ENotFound, "audit log: no checkpoint")
+	}
+	if err != nil {
+		return c, fmt.Errorf("sqlite: latest checkpoint: %w", err)
+	}
+	return c, nil
+}
