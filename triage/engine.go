@@ -130,10 +130,12 @@ type Engine struct {
 	df       map[string]int32   // content stem -> number of texts it appeared in
 	ndocs    int
 
-	recent   [2]*textsim.LSH // relay/near-duplicate index in two generations
-	genStart time.Time
-	genRefs  [2][]int32
-	lastSeen time.Time
+	textQueue []int32 // referrals holding a signature or profile, oldest first
+	textHead  int
+	recent    [2]*textsim.LSH // relay/near-duplicate index in two generations
+	genStart  time.Time
+	genRefs   [2][]int32
+	lastSeen  time.Time
 }
 
 // New returns an Engine with cfg.
@@ -217,7 +219,28 @@ func (e *Engine) addForum(p *bonafide.ForumPost) {
 	}
 }
 
+// TextWindow is how long a referral's MinHash signature and style
+// profile are kept for comparison with later referrals about the family.
+// It bounds memory by the referral rate, not the size of the history.
+const TextWindow = 180 * 24 * time.Hour
+
+func (e *Engine) dropOldText(now time.Time) {
+	for e.textHead < len(e.textQueue) {
+		i := e.textQueue[e.textHead]
+		if now.Sub(e.refs[i].at) <= TextWindow {
+			break
+		}
+		e.refs[i].sig, e.refs[i].profile = nil, nil
+		e.textHead++
+	}
+	if e.textHead > 4096 && e.textHead*2 > len(e.textQueue) {
+		e.textQueue = append(e.textQueue[:0], e.textQueue[e.textHead:]...)
+		e.textHead = 0
+	}
+}
+
 func (e *Engine) rotate(now time.Time) {
+	e.dropOldText(now)
 	half := time.Duration(e.cfg.RelayWindow)
 	if e.genStart.IsZero() {
 		e.genStart = now
@@ -226,7 +249,6 @@ func (e *Engine) rotate(now time.Time) {
 	for now.Sub(e.genStart) >= half {
 		// generation 1 is older than the window: drop it and its signatures
 		for _, i := range e.genRefs[1] {
-			e.refs[i].sig = nil
 			e.refs[i].narrative = ""
 			e.refs[i].reasons = nil
 		}
@@ -341,6 +363,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	e.refs[idx].reasons = reasons
 	e.recent[0].Add(idx, &sig)
 	e.genRefs[0] = append(e.genRefs[0], idx)
+	e.textQueue = append(e.textQueue, idx)
 	e.countDoc(r.Narrative)
 
 	a := &Assessment{

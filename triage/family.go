@@ -261,14 +261,47 @@ func abs(x int) int {
 	return x
 }
 
-// score returns how well referral r agrees with family f.
-func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
-	var s float64
+// refKeys is a referral's people, normalised once for scoring against
+// many candidate families.
+type refKeys struct {
+	children, adults []personKey
+	childNHS         []string
+	handles          []string
+	postcode, line   string
+	town             string
+}
+
+func newRefKeys(r *bonafide.Referral) *refKeys {
+	k := &refKeys{}
 	for _, c := range r.Children {
-		k := keyOf(c)
+		k.children = append(k.children, keyOf(c))
+		k.childNHS = append(k.childNHS, nhsDigits(c.NHSNumber))
+	}
+	for _, a := range r.Adults {
+		k.adults = append(k.adults, keyOf(a))
+	}
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		for _, h := range p.SocialHandles {
+			if h := normHandle(h.Handle); h != "" {
+				k.handles = append(k.handles, h)
+			}
+		}
+	}
+	if r.Address != nil {
+		k.postcode = normPostcode(r.Address.Postcode)
+		k.line = normLine(r.Address.Line1)
+		k.town = normName(r.Address.Town)
+	}
+	return k
+}
+
+// score returns how well a referral's details agree with family f.
+func (fl *familyLinker) score(k *refKeys, f *familyRec) float64 {
+	var s float64
+	for i, c := range k.children {
 		best := -1.0
 		for _, fc := range f.children {
-			v := nameScore(k, fc) + dobScore(k.dob, fc.dob)
+			v := nameScore(c, fc) + dobScore(c.dob, fc.dob)
 			if v > best {
 				best = v
 			}
@@ -276,77 +309,83 @@ func (fl *familyLinker) score(r *bonafide.Referral, f *familyRec) float64 {
 		if best > 0 {
 			s += best
 		}
-		if n := nhsDigits(c.NHSNumber); n != "" && f.nhs[n] {
+		if n := k.childNHS[i]; n != "" && f.nhs[n] {
 			s += 6
 		}
 	}
 	adults := 0.0
-	for _, a := range r.Adults {
-		k := keyOf(a)
+	for _, a := range k.adults {
 		best := 0.0
 		for _, fa := range f.adults {
-			best = max(best, nameScore(k, fa))
+			best = max(best, nameScore(a, fa))
 		}
 		adults += best
-		for _, h := range a.SocialHandles {
-			if f.handles[normHandle(h.Handle)] {
-				s += 4
-				break
-			}
-		}
 	}
 	s += min(adults, 3)
-	for _, c := range r.Children {
-		for _, h := range c.SocialHandles {
-			if f.handles[normHandle(h.Handle)] {
-				s += 4
-				break
-			}
+	for _, h := range k.handles {
+		if f.handles[h] {
+			s += 4
+			break
 		}
 	}
-	if r.Address != nil {
-		if l := normLine(r.Address.Line1); l != "" && f.lines[l] {
-			s += 2
-		}
-		if t := normName(r.Address.Town); t != "" && f.towns[t] {
-			s += 0.5
-		}
-		pc := normPostcode(r.Address.Postcode)
-		switch {
-		case len(pc) >= 5 && f.postcode[pc]:
-			s += 2.5
-		case pc != "":
-			d := postcodeDistrict(pc)
-			for p := range f.postcode {
-				if postcodeDistrict(p) == d {
-					s += 0.75
-					break
-				}
+	if k.line != "" && f.lines[k.line] {
+		s += 2
+	}
+	if k.town != "" && f.towns[k.town] {
+		s += 0.5
+	}
+	switch pc := k.postcode; {
+	case len(pc) >= 5 && f.postcode[pc]:
+		s += 2.5
+	case pc != "":
+		d := postcodeDistrict(pc)
+		for p := range f.postcode {
+			if postcodeDistrict(p) == d {
+				s += 0.75
+				break
 			}
 		}
 	}
 	return s
 }
 
+// strongKey reports whether one shared key of this kind is enough to
+// score a candidate; weaker keys must be shared twice.
+func strongKey(key string) bool {
+	switch key[:strings.IndexByte(key, ':')] {
+	case "nhs", "h", "pc", "dob":
+		return true
+	}
+	return false
+}
+
 // link returns the family index for r, creating a family when none scores
 // enough, and folds r's details into it.
 func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
 	keys := blockKeys(r)
-	seen := map[int32]bool{}
-	bestID, best := int32(-1), 0.0
+	// Candidates: families sharing a precise key, or two weaker ones.
+	hits := map[int32]int{}
 	for _, k := range keys {
 		ids := fl.blocks[k]
 		if limit := blockLimit(k); len(ids) > limit { // a key shared by hundreds of families tells little
 			ids = ids[len(ids)-limit:]
 		}
+		w := 1
+		if strongKey(k) {
+			w = 2
+		}
 		for _, id := range ids {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if v := fl.score(r, fl.families[id]); v > best || (v == best && id < bestID) {
-				bestID, best = id, v
-			}
+			hits[id] += w
+		}
+	}
+	rk := newRefKeys(r)
+	bestID, best := int32(-1), 0.0
+	for id, n := range hits {
+		if n < 2 {
+			continue
+		}
+		if v := fl.score(rk, fl.families[id]); v > best || (v == best && id < bestID) {
+			bestID, best = id, v
 		}
 	}
 	var f *familyRec
