@@ -32,6 +32,40 @@ func (g *famGen) genuine() {
 	if chance(r, p*sc) {
 		g.onlineBurst()
 	}
+	if g.fam.pub != nil && chance(r, 0.12*sc) {
+		g.postedInjury()
+	}
+}
+
+// postedInjury is a family post showing a child hurt, and a follower or two
+// reporting it within hours in good faith: the genuine twin of a troll
+// twisting a post.
+func (g *famGen) postedInjury() {
+	r := g.r
+	at := g.dayTime(g.randTime(g.start, g.end), false)
+	i, ok := g.focus(at, 1, 8)
+	if !ok {
+		return
+	}
+	k := g.fam.kids[i]
+	g.addPost(post{at: at, kind: postInjury, child: k.nick})
+	p := &g.fam.pub.posts[len(g.fam.pub.posts)-1]
+	g.writePost(p)
+	for n := 1 + weighted(r, []float64{60, 30, 10}); n > 0; n-- {
+		t := at.Add(time.Duration(30+r.IntN(10*60)) * time.Minute)
+		l := g.newLay(pick(r, []bonafide.Relationship{bonafide.RelOnlineFollower, bonafide.RelMemberOfPublic}))
+		s, names := g.storyFor(i, t, stranger)
+		names[i] = k.nick
+		s.set("child", k.nick)
+		narr := layStyle(r, compose(r, s, onlinePost, 2+r.IntN(3)))
+		ch := []bonafide.Channel{bonafide.ChannelWebForm, bonafide.ChannelEmail, bonafide.ChannelPhone}[weighted(r, []float64{60, 20, 20})]
+		g.referral(referralSpec{
+			at: t, channel: ch, source: layBasisSource(l.rel, l.anonymous), reporter: l.reporter(r, ch), reporterT: l.id,
+			basis: bonafide.KnowledgeOnlineContent, level: stranger, kids: []int{i}, adults: chance(r, 0.6), address: weighted(r, []float64{60, 35, 5}),
+			handles: true, concerns: concerns(r, s, []bonafide.ConcernCategory{bonafide.ConcernPhysicalAbuse}),
+			narrative: narr, kind: KindGenuineOnline, kidNames: names,
+		})
+	}
 }
 
 // focus picks the child a referral is mostly about, among those born by t,
@@ -208,6 +242,9 @@ func (g *famGen) layReferral(at time.Time, l lay, i int, basis bonafide.Knowledg
 // layStyle roughens a lay reporter's text now and then: genuine reporters
 // shout and misspell too, so style alone never marks a troll.
 func layStyle(r *rand.Rand, s string) string {
+	if chance(r, 0.15) { // the words trolls use are everyone's words too
+		s += " " + pick(r, sharedPhrases)
+	}
 	switch weighted(r, []float64{70, 10, 8, 7, 5}) {
 	case 1:
 		return lowerText(s)
@@ -219,6 +256,13 @@ func layStyle(r *rand.Rand, s string) string {
 		return "Hi, " + s + " Thanks"
 	}
 	return s
+}
+
+// sharedPhrases are what worried people add whoever they are; some are
+// trolls' pet phrases as well.
+var sharedPhrases = []string{
+	"Someone needs to do something.", "This is a child at risk.", "Those children deserve better.", "Please don't ignore this.",
+	"I couldn't live with myself if I didn't report it.", "Check her page if you don't believe me.", "Please act on this.",
 }
 
 const helplineAgency = "National Child Protection Helpline"

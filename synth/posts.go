@@ -26,6 +26,7 @@ const (
 	postLive
 	postFitness
 	postEveryday
+	postInjury // added by a scenario, never drawn by kind weights
 )
 
 // Invented platforms and gossip forums; none is a real service.
@@ -91,6 +92,11 @@ var postTemplates = map[postKind][]postTemplate{
 		{"5am club 💪 no excuses", "video: home workout in a living room, child watching"},
 		{"Meal prep Sunday, clean eating for the whole family", "photo: plastic tubs of chicken and rice"},
 	},
+	postInjury: {
+		{"Clumsy monkey 🙈 walked straight into the coffee table", "photo: toddler with a large bruise on the forehead"},
+		{"First trip to A&E, all fine now, brave {boy} ❤️", "photo: child with an arm in a sling"},
+		{"Rough night with this one", "photo: child crying, with a scratched cheek"},
+	},
 	postEveryday: {
 		{"Rainy day crafts", "photo: children painting at a kitchen table"},
 		{"Sunday roast ❤️", "photo: family around a dinner table"},
@@ -134,9 +140,6 @@ func handleFor(g *famGen, h *human) string {
 func (g *famGen) newPublic() {
 	r := g.r
 	p := &public{kind: publicKinds[weighted(r, []float64{45, 20, 12, 8, 15})], platform: pick(r, platforms), who: g.fam.mother}
-	if g.fam.father != nil && !g.fam.fatherAway && chance(r, 0.15) {
-		p.who = g.fam.father
-	}
 	p.handle = handleFor(g, p.who)
 	g.fam.pub = p
 	// a baby during the period?

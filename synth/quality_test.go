@@ -103,11 +103,21 @@ func TestOnlineBursts(t *testing.T) {
 	if len(times) == 0 {
 		t.Fatalf("no genuine online bursts in %d families", midCfg.Families)
 	}
-	for fam, ts := range times {
+	// Most online reports have another about the same family within hours
+	// (a live-stream burst); the rest are a follower or two after a post.
+	near, total := 0, 0
+	for _, ts := range times {
 		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		if len(ts) >= 3 && ts[len(ts)-1].Sub(ts[0]) > 7*time.Hour {
-			t.Errorf("family %s: %d online reports over %v, want a burst within hours", fam, len(ts), ts[len(ts)-1].Sub(ts[0]))
+		for k := range ts {
+			total++
+			if k > 0 && ts[k].Sub(ts[k-1]) < 7*time.Hour || k+1 < len(ts) && ts[k+1].Sub(ts[k]) < 7*time.Hour {
+				near++
+			}
 		}
+	}
+	t.Logf("online reports with another about the family within 7h: %d/%d", near, total)
+	if float64(near)/float64(total) < 0.6 {
+		t.Errorf("online reports with another about the family within 7h = %d/%d, want at least 60%%", near, total)
 	}
 }
 

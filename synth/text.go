@@ -272,6 +272,15 @@ var onlineLive = []string{
 	"{I'm shaking|I feel sick} after watching it, {he} can't be more than {age}.",
 }
 
+var onlinePost = []string{
+	"I follow {handle} on {platform} and the {photo|picture|post} she put up {today|tonight|this afternoon} shows {child} with {a big bruise on {his} face|{his} arm in a sling|marks on {his} cheek}.",
+	"She says {he} {walked into a table|fell over|had an accident} but {it looks like more than that to me|this is the second time in a month|I'm worried}.",
+	"I don't know them personally{, I just follow her|}.",
+	"Please could someone check, I'd rather be wrong.",
+	"{Other followers|People in the comments} are asking about it too.",
+	"{He|{child}} looks {frightened|really quiet} in the photo.",
+}
+
 // Trolls' allegations, keyed by the kind of post they twist. Each has no
 // first-hand detail: it is what someone who only saw the post would write.
 var twistClaims = map[postKind][]string{
@@ -287,6 +296,7 @@ var twistClaims = map[postKind][]string{
 	postCouncil:    {"the councillor neglects her own children while lecturing everyone else", "hypocrite, her kids are left with anyone while she plays politics"},
 	postStudio:     {"she's never home, the kids are left with strangers while she's on telly", "her children are raised by whoever is around, she's always at the studio"},
 	postLive:       {"she streams her kids all day for money", "the children are exploited on live streams every night"},
+	postInjury:     {"she hurt the kid, look at the bruise", "that child is being beaten and she posts it for sympathy"},
 	postFitness:    {"she starves the kids to keep them thin like her", "the children are put on diets, it's abuse"},
 }
 
