@@ -346,6 +346,10 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 		g.forumPost(c, t.handle, at.Add(-time.Duration(20+r.IntN(20*60))*time.Minute), t.style.styled(r, pick(r, forumBefore)))
 	}
 	narr, cats := g.trollNarrative(c, t, at, claim, p)
+	danger := chance(r, 0.03)
+	if danger { // a troll claiming danger now must still be rated immediate
+		narr = t.style.styled(r, pick(r, trollDanger)) + " " + narr
+	}
 	ch := []bonafide.Channel{bonafide.ChannelWebForm, bonafide.ChannelPhone, bonafide.ChannelEmail, bonafide.ChannelLetter}[weighted(r, []float64{55, 25, 15, 5})]
 	basis := []bonafide.KnowledgeBasis{bonafide.KnowledgeOnlineContent, bonafide.KnowledgeSecondHand, bonafide.KnowledgeNotStated, bonafide.KnowledgeFirstHand}[weighted(r, []float64{30, 30, 25, 15})]
 	if t.neighbour {
@@ -375,7 +379,7 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 	spec := referralSpec{
 		at: at, channel: ch, source: "9", reporter: t.reporter(r, ch), reporterT: t.id, basis: basis, level: stranger,
 		kids: kids, adults: chance(r, 0.85), address: weighted(r, []float64{20, 55, 25}), handles: chance(r, 0.7),
-		concerns: cats, narrative: narr, danger: chance(r, 0.03), campaign: &cmp, kind: kind, kidNames: names,
+		concerns: cats, narrative: narr, danger: danger, campaign: &cmp, kind: kind, kidNames: names,
 	}
 	if !spec.reporter.Anonymous {
 		spec.source = "1D"
@@ -531,11 +535,15 @@ func (g *famGen) feud() {
 		if chance(r, 0.5) {
 			ch = bonafide.ChannelPhone
 		}
+		danger := chance(r, 0.04)
+		if danger {
+			parts = append([]string{pick(r, trollDanger)}, parts...)
+		}
 		claim := strings.ToLower(parts[len(parts)-1])
 		g.referral(referralSpec{
 			at: at, channel: ch, source: layBasisSource(l.rel, l.anonymous), reporter: l.reporter(r, ch), reporterT: l.id,
 			basis: bonafide.KnowledgeFirstHand, level: ordinary, adults: true, address: 2, concerns: claimConcerns(r, claim),
-			narrative: style.styled(r, strings.Join(parts, " ")), danger: chance(r, 0.04), campaign: &cmp, kind: KindCampaignFeud, kidNames: names,
+			narrative: style.styled(r, strings.Join(parts, " ")), danger: danger, campaign: &cmp, kind: KindCampaignFeud, kidNames: names,
 		})
 		at = at.AddDate(0, 0, 7+r.IntN(50))
 	}

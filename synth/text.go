@@ -300,6 +300,14 @@ var twistClaims = map[postKind][]string{
 	postFitness:    {"she starves the kids to keep them thin like her", "the children are put on diets, it's abuse"},
 }
 
+// trollDanger is a troll claiming a child is in danger now.
+var trollDanger = []string{
+	"She is drunk RIGHT NOW with the baby in the house, someone needs to go round now.",
+	"The kids are on their own in the house right now, she's gone out, please send someone.",
+	"I can hear him screaming at the kids this minute, go now before something happens.",
+	"She's just posted from a bar and the children are home alone tonight.",
+}
+
 var inventedClaims = []string{
 	"I heard she hits them", "her ex says she's violent", "the kids are always covered in bruises", "she feeds them nothing but junk",
 	"she leaves them with random men", "she's on drugs, everyone knows", "the children are scared of her", "she screams at them constantly",
