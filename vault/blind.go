@@ -10,9 +10,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"bonafide"
+	"bonafide/linkage/normalize"
 )
 
 // TagSize is how many bytes of the HMAC-SHA256 a blind-index tag keeps.
@@ -28,7 +27,7 @@ type TagKind string
 
 // The kinds of blind-index tag. Email, phone and device are strong
 // identifiers; ip is a shared address (a household, a café); ip_net (the
-// IPv4 /24 or IPv6 /64) and name_postcode are weaker and only corroborate.
+// IPv4 /24 or IPv6 /48) and name_postcode are weaker and only corroborate.
 const (
 	TagEmail        TagKind = "email"
 	TagPhone        TagKind = "phone"
@@ -160,48 +159,26 @@ func compareTags(a, b Tag) int {
 	return slices.Compare(a.Sum[:], b.Sum[:])
 }
 
-// NormalizeEmail lower-cases an address, drops a +tag from the local part,
-// and for Gmail (gmail.com, googlemail.com) drops dots too, since Gmail
-// delivers all those variants to one mailbox. ok is false for anything
-// without a local part and a dotted domain.
+// NormalizeEmail returns the address as its mailbox knows it, by
+// linkage/normalize.Email (so that tags agree with what linkage compares):
+// lower case, an address taken down as spoken repaired, and each large
+// provider's rules applied (Gmail ignores dots and +tags, and so on). ok is
+// false for anything without a local part and a dotted domain.
 func NormalizeEmail(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 {
+	e := normalize.Email(s)
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || !strings.Contains(e[at+1:], ".") || strings.ContainsAny(e, " \t\r\n") {
 		return "", false
 	}
-	local, domain := s[:at], strings.TrimSuffix(s[at+1:], ".")
-	if !strings.Contains(domain, ".") || strings.ContainsAny(s, " \t\r\n") {
-		return "", false
-	}
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	if domain == "googlemail.com" {
-		domain = "gmail.com"
-	}
-	if domain == "gmail.com" {
-		local = strings.ReplaceAll(local, ".", "")
-	}
-	if local == "" {
-		return "", false
-	}
-	return local + "@" + domain, true
+	return e, true
 }
 
-// NormalizePhone returns a number in E.164 (+447700900123), reading national
-// numbers as UK ones. ok is false for anything libphonenumber does not
-// consider a possible number, such as "withheld".
+// NormalizePhone returns a number in E.164 (+447700900123) by
+// linkage/normalize.Phone, reading national numbers as UK ones. ok is false
+// for a withheld number or anything that is not a number.
 func NormalizePhone(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", false
-	}
-	n, err := phonenumbers.Parse(s, "GB")
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
-		return "", false
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), true
+	e164, _ := normalize.Phone(s)
+	return e164, e164 != ""
 }
 
 // NormalizeDevice lower-cases a device identifier and removes white space.
@@ -216,28 +193,20 @@ func NormalizeDevice(s string) (string, bool) {
 }
 
 // NormalizeIP returns an address in canonical form (IPv4-mapped IPv6 read as
-// IPv4) and its network: the /24 for IPv4, the /64 (one subscriber's LAN)
-// for IPv6. Private, loopback, link-local and unspecified addresses give no
-// tag: they are the council's own proxies or nonsense, and would link
-// strangers.
+// IPv4, a port dropped) and its network, the IPv4 /24 or the IPv6 /48, by
+// linkage/normalize.IP. Private, loopback, link-local, multicast and
+// unspecified addresses give no tag: they are the council's own proxies or
+// nonsense, and would link strangers.
 func NormalizeIP(s string) (ip, network string, ok bool) {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
+	ip, network = normalize.IP(s)
+	if ip == "" {
 		return "", "", false
 	}
-	a = a.Unmap().WithZone("")
-	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsMulticast() {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() || a.IsMulticast() {
 		return "", "", false
 	}
-	bits := 64
-	if a.Is4() {
-		bits = 24
-	}
-	p, err := a.Prefix(bits)
-	if err != nil {
-		return "", "", false
-	}
-	return a.String(), p.String(), true
+	return ip, network, true
 }
 
 // NormalizeNamePostcode joins a full name and a postcode into one value:

@@ -21,7 +21,10 @@ func TestNormalize(t *testing.T) {
 		wantOK bool
 	}{
 		{"email lower", NormalizeEmail, " Jo.Bloggs@Example.ORG ", "jo.bloggs@example.org", true},
-		{"email plus tag", NormalizeEmail, "jo+council@example.org", "jo@example.org", true},
+		{"email plus tag kept for unknown domains", NormalizeEmail, "jo+council@example.org", "jo+council@example.org", true},
+		{"email plus tag outlook", NormalizeEmail, "jo+council@outlook.com", "jo@outlook.com", true},
+		{"email spoken", NormalizeEmail, "jo dot bloggs at gmail dot com", "jobloggs@gmail.com", true},
+		{"email display name", NormalizeEmail, "Jo Bloggs <Jo.Bloggs@Example.org>", "jo.bloggs@example.org", true},
 		{"email gmail dots", NormalizeEmail, "J.O.Bloggs+x@gmail.com", "jobloggs@gmail.com", true},
 		{"email googlemail", NormalizeEmail, "jo.bloggs@googlemail.com", "jobloggs@gmail.com", true},
 		{"email other dots kept", NormalizeEmail, "jo.bloggs@outlook.com", "jo.bloggs@outlook.com", true},
@@ -33,13 +36,15 @@ func TestNormalize(t *testing.T) {
 		{"phone 0044", NormalizePhone, "0044 7700 900123", "+447700900123", true},
 		{"phone foreign", NormalizePhone, "+1 202 555 0143", "+12025550143", true},
 		{"phone withheld", NormalizePhone, "withheld", "", false},
+		{"phone extension", NormalizePhone, "07700 900123 ext 12", "+447700900123", true},
 		{"phone empty", NormalizePhone, "", "", false},
 		{"device", NormalizeDevice, " AB12-CD34 ", "ab12-cd34", true},
 		{"device short", NormalizeDevice, "x1", "", false},
 		{"ip v4", ip, "203.0.113.7", "203.0.113.7", true},
 		{"ip v4 net", ipNet, "203.0.113.7", "203.0.113.0/24", true},
 		{"ip mapped", ip, "::ffff:203.0.113.7", "203.0.113.7", true},
-		{"ip v6 net", ipNet, "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64", true},
+		{"ip v6 net", ipNet, "2001:db8:1:2:3:4:5:6", "2001:db8:1::/48", true},
+		{"ip with port", ip, "203.0.113.7:443", "203.0.113.7", true},
 		{"ip private", ip, "192.168.1.4", "", false},
 		{"ip loopback", ip, "127.0.0.1", "", false},
 		{"ip junk", ip, "not an ip", "", false},
@@ -136,7 +141,7 @@ func TestSharing(t *testing.T) {
 		"R-5": nil,
 	}
 	for id, r := range reporters {
-		if err := idx.PutTags(ctx, id, v.Tags(r)); err != nil {
+		if err := v.IndexReporter(ctx, &idx, id, r); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -69,6 +69,17 @@ type TagIndex interface {
 	ReferralsWithTags(ctx context.Context, tags []Tag) (map[Tag][]string, error)
 }
 
+// IndexReporter computes the tags of a referral's reporter and records them
+// in idx, replacing any recorded before. Intake calls it after storing the
+// referral; a re-index after a change of normalisation calls it with each
+// reporter opened again.
+func (v *Vault) IndexReporter(ctx context.Context, idx TagIndex, referralID string, r *bonafide.Reporter) error {
+	if err := idx.PutTags(ctx, referralID, v.Tags(r)); err != nil {
+		return fmt.Errorf("index reporter of %s: %w", referralID, err)
+	}
+	return nil
+}
+
 // Shared is another referral whose reporter shares tags with the one asked
 // about.
 type Shared struct {
