@@ -274,7 +274,11 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 
 	safety := JudgeSafety(r) // first, and from the referral alone
 
-	famID, _ := e.fam.link(r)
+	famID, merged := e.fam.link(r)
+	for _, o := range merged {
+		e.famRefs[famID] = mergeSorted(e.famRefs[famID], e.famRefs[o])
+		delete(e.famRefs, o)
+	}
 	// A page the reporter names ("check her page @name") is the family's.
 	for _, h := range narrativeHandles(r.Narrative) {
 		if _, posted := e.posts[h]; posted {
@@ -296,13 +300,13 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 				if o.sig == nil || o.relayOf >= 0 || now.Sub(o.at) > time.Duration(e.cfg.RelayWindow) {
 					return
 				}
-				if s := sig.Similarity(o.sig); s >= 0.4 && (s > best || (s == best && o.family == famID)) {
+				if s := sig.Similarity(o.sig); s >= 0.4 && (s > best || (s == best && e.fam.find(o.family) == famID)) {
 					best, relayOf = s, id
 				}
 			})
 		}
-		if relayOf >= 0 && e.refs[relayOf].family != famID {
-			famID = e.refs[relayOf].family // the original's family wins: the same call
+		if relayOf >= 0 && e.fam.find(e.refs[relayOf].family) != famID {
+			famID = e.fam.find(e.refs[relayOf].family) // the original's family wins: the same call
 		}
 	}
 	var repID int32
@@ -410,6 +414,26 @@ func narrativeHandles(s string) []string {
 			out = append(out, strings.ToLower(h))
 		}
 		i = j
+	}
+	return out
+}
+
+// mergeSorted merges two ascending lists of referral indexes, keeping the
+// newest maxFamilyHistory.
+func mergeSorted(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || i < len(a) && a[i] < b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	if len(out) > maxFamilyHistory {
+		out = out[len(out)-maxFamilyHistory:]
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -31,6 +32,7 @@ type personKey struct {
 
 type familyRec struct {
 	id       int32
+	parent   int32 // itself, or the family it was merged into
 	children []personKey
 	adults   []personKey
 	postcode map[string]bool // normalised full postcodes
@@ -361,7 +363,7 @@ func strongKey(key string) bool {
 
 // link returns the family index for r, creating a family when none scores
 // enough, and folds r's details into it.
-func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
+func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
 	keys := blockKeys(r)
 	// Candidates: families sharing a precise key, or two weaker ones.
 	hits := map[int32]int{}
@@ -375,16 +377,21 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
 			w = 2
 		}
 		for _, id := range ids {
-			hits[id] += w
+			hits[fl.find(id)] += w
 		}
 	}
 	rk := newRefKeys(r)
 	bestID, best := int32(-1), 0.0
+	var strong []int32
 	for id, n := range hits {
 		if n < 2 {
 			continue
 		}
-		if v := fl.score(rk, fl.families[id]); v > best || (v == best && id < bestID) {
+		v := fl.score(rk, fl.families[id])
+		if v >= fl.minScore+mergeMargin {
+			strong = append(strong, id)
+		}
+		if v > best || (v == best && id < bestID) {
 			bestID, best = id, v
 		}
 	}
@@ -392,13 +399,61 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, float64) {
 	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = &familyRec{id: int32(len(fl.families)), postcode: map[string]bool{}, handles: map[string]bool{},
+		f = &familyRec{id: int32(len(fl.families)), parent: int32(len(fl.families)), postcode: map[string]bool{}, handles: map[string]bool{},
 			nhs: map[string]bool{}, blockSet: map[string]bool{}, towns: map[string]bool{}, lines: map[string]bool{}}
 		fl.families = append(fl.families, f)
 		best = 0
 	}
+	var merged []int32
+	if best >= fl.minScore+mergeMargin {
+		// This referral matches two families that the linker had kept apart
+		// strongly enough: they are one family, found in pieces.
+		for _, id := range strong {
+			if id != f.id && len(merged) < 2 {
+				fl.merge(f, fl.families[id])
+				merged = append(merged, id)
+			}
+		}
+	}
 	fl.absorb(f, r, keys)
-	return f.id, best
+	return f.id, merged
+}
+
+// mergeMargin is how far above the linking score a referral must match
+// two families for them to be merged: merging is harder to undo than not
+// linking, so it needs more.
+const mergeMargin = 2.0
+
+func (fl *familyLinker) find(id int32) int32 {
+	for fl.families[id].parent != id {
+		p := fl.families[id].parent
+		fl.families[id].parent = fl.families[p].parent
+		id = p
+	}
+	return id
+}
+
+// merge folds family o into f.
+func (fl *familyLinker) merge(f, o *familyRec) {
+	o.parent = f.id
+	for _, c := range o.children {
+		if len(f.children) < maxPeoplePerFamily && !slices.Contains(f.children, c) {
+			f.children = append(f.children, c)
+		}
+	}
+	for _, a := range o.adults {
+		if len(f.adults) < maxPeoplePerFamily && !slices.Contains(f.adults, a) {
+			f.adults = append(f.adults, a)
+		}
+	}
+	for _, m := range [][2]map[string]bool{{f.postcode, o.postcode}, {f.handles, o.handles}, {f.nhs, o.nhs},
+		{f.towns, o.towns}, {f.lines, o.lines}, {f.blockSet, o.blockSet}} {
+		for k := range m[1] {
+			m[0][k] = true
+		}
+	}
+	o.children, o.adults = nil, nil
+	o.postcode, o.handles, o.nhs, o.towns, o.lines, o.blockSet = nil, nil, nil, nil, nil, nil
 }
 
 const maxPeoplePerFamily = 12
