@@ -15,7 +15,7 @@ type story struct {
 	vars map[string]string
 }
 
-func newStory(r *rand.Rand) *story { return &story{r: r, vars: make(map[string]string)} }
+func newStory(r *rand.Rand) *story { return &story{r: r, vars: make(map[string]string, 48)} }
 
 func (s *story) set(k, v string) *story { s.vars[k] = v; return s }
 
