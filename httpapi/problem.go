@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +68,12 @@ func classify(err error) (status int, code, detail string, fields []bonafide.Fie
 	if errors.As(err, &se) {
 		return se.status, "", se.msg, nil
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client went away, or a deadline passed. A single referral
+		// may still have been stored (its commit was under way); an import
+		// was rolled back.
+		return http.StatusServiceUnavailable, bonafide.EUnavailable, "request cancelled before it completed", nil
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, bonafide.ETooLarge,
@@ -91,10 +98,14 @@ func classify(err error) (status int, code, detail string, fields []bonafide.Fie
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, detail, fields := classify(err)
 	id := requestID(r.Context())
-	if status >= 500 {
+	switch {
+	case code == bonafide.EUnavailable:
+		s.Logger.LogAttrs(r.Context(), slog.LevelWarn, "request refused",
+			slog.String("request_id", id), slog.String("code", code), slog.Any("error", err))
+	case status >= 500:
 		s.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", id), slog.String("code", code), slog.Any("error", err))
-	} else {
+	default:
 		s.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request rejected",
 			slog.String("request_id", id), slog.String("code", code), slog.Int("field_errors", len(fields)))
 	}
