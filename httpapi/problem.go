@@ -92,9 +92,11 @@ func classify(err error) (status int, code, detail string, fields []bonafide.Fie
 }
 
 // error writes err as a problem and logs it. Internal errors are logged in
-// full with the request id and shown only as "internal error"; coded errors
-// are the client's and are logged at debug level, by code only, because
-// their messages may quote the body (which may hold reporter data).
+// full with the request id and shown only as "internal error"; refusals
+// (unavailable: closed, cancelled, stale schema) are warnings; errors in
+// the request are the client's and are logged at debug level, by code
+// only, because their messages may quote the body (which may hold
+// reporter data).
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, detail, fields := classify(err)
 	id := requestID(r.Context())
