@@ -185,11 +185,34 @@ var (
 	postcodeShape = regexp.MustCompile(`^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$`)
 )
 
-// TestGenerateValid checks every line against the interchange spec.
+// TestGenerateValid checks every line against the interchange spec, for
+// the default period and for short and shifted ones.
 func TestGenerateValid(t *testing.T) {
-	g := generate(t, midCfg)
-	start := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	end := start.AddDate(0, 24, 0)
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"default period", midCfg},
+		{"one month", Config{Seed: 4, Families: 4000, Months: 1}},
+		{"three months from 2030", Config{Seed: 4, Families: 4000, Months: 3, Start: time.Date(2030, 3, 30, 12, 0, 0, 0, time.FixedZone("BST", 3600))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := tt.cfg.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := generate(t, tt.cfg)
+			if g.stats.Referrals == 0 {
+				t.Fatalf("Generate(%+v) made no referrals", tt.cfg)
+			}
+			checkLines(t, g, cfg.Start, cfg.Start.AddDate(0, cfg.Months, 0))
+		})
+	}
+}
+
+func checkLines(t *testing.T, g *genOut, start, end time.Time) {
+	t.Helper()
 	ids := map[string]bool{}
 	for _, l := range g.lines {
 		if l.at.Before(start) || !l.at.Before(end) {
