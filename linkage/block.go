@@ -16,6 +16,9 @@ import (
 type BlockRule struct {
 	Name string     `json:"name,omitempty"`
 	On   []BlockKey `json:"on"`
+	// Train marks a rule whose pairs train m (see [Train]). When no rule is marked,
+	// every rule trains.
+	Train bool `json:"train,omitempty"`
 }
 
 // A BlockKey is one part of a blocking key: a field and what to take from it.
@@ -261,6 +264,29 @@ func (b *Blocker) Pairs(ctx context.Context, workers int, fn func(worker int, i,
 		}
 	}
 	return ctx.Err()
+}
+
+// rulePairs calls fn for every pair in the blocks of rule r alone, including pairs other
+// rules also produce, sequentially.
+func (b *Blocker) rulePairs(ctx context.Context, r int, fn func(i, j int32)) error {
+	for _, run := range b.runs {
+		if run.rule != r {
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ids := run.order[run.start:run.end]
+		for x := 0; x < len(ids); x++ {
+			for y := x + 1; y < len(ids); y++ {
+				if b.link && b.recs[ids[x]].Source == b.recs[ids[y]].Source {
+					continue
+				}
+				fn(ids[x], ids[y])
+			}
+		}
+	}
+	return nil
 }
 
 func (b *Blocker) runPairs(w int, run blockRun, fn func(worker int, i, j int32)) int64 {

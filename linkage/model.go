@@ -185,11 +185,7 @@ func (m *Model) Score(a, b *Record) float64 {
 		}
 	}
 	for g := range s.groups {
-		if gpos[g] {
-			w += gmax[g]
-		} else {
-			w += gneg[g]
-		}
+		w += gmax[g] + gneg[g]
 	}
 	return w
 }
@@ -242,7 +238,7 @@ func (m *Model) Explain(a, b *Record) Explanation {
 		e.Fields = append(e.Fields, fs)
 	}
 	for i := range e.Fields {
-		if g := s.group[i]; g >= 0 && pos[g] && best[g] != i {
+		if g := s.group[i]; g >= 0 && pos[g] && best[g] != i && e.Fields[i].Weight > 0 {
 			e.Fields[i].Weight = 0
 		}
 		e.Weight += e.Fields[i].Weight

@@ -19,9 +19,9 @@ type Field struct {
 	// given names, surnames and free strings, where common values are common indeed.
 	TF *bool `json:"tf,omitempty"`
 	// Group names a set of fields that measure one thing, such as "location" for
-	// postcode, address and town. A group adds only its strongest agreement (or, when
-	// nothing in it agrees, the sum of its disagreements), because a household shares
-	// all of them at once and counting each would treat one fact as several.
+	// postcode, address and town. A group adds only its strongest agreement, plus its
+	// disagreements, because a household shares all of them at once and counting each
+	// agreement would treat one fact as several.
 	Group string `json:"group,omitempty"`
 }
 

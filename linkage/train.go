@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 )
 
 // SetFrequencies records, in every prepared value of a term-frequency field, the share
@@ -34,7 +35,7 @@ func (s *Schema) SetFrequencies(recs []Record) {
 
 // TrainOptions bound the work of [Train].
 type TrainOptions struct {
-	RandomPairs int     // random pairs for u (default 2,000,000; all pairs when fewer)
+	RandomPairs int     // random pairs for u (default 1,000,000; all pairs when fewer)
 	EMPairs     int     // blocked pairs sampled for EM (default 3,000,000)
 	MaxIter     int     // EM iterations (default 200)
 	Tolerance   float64 // stop when no parameter moves more than this (default 1e-7)
@@ -44,7 +45,7 @@ type TrainOptions struct {
 
 func (o *TrainOptions) defaults() {
 	if o.RandomPairs <= 0 {
-		o.RandomPairs = 2_000_000
+		o.RandomPairs = 1_000_000
 	}
 	if o.EMPairs <= 0 {
 		o.EMPairs = 3_000_000
@@ -60,13 +61,18 @@ func (o *TrainOptions) defaults() {
 	}
 }
 
-// Train estimates a model without labels. u, the level probabilities among
-// non-matches, comes from random pairs (almost all of which are non-matches). m and the
-// share of matches come from expectation–maximisation over the blocked pairs, a
-// two-class mixture in which the non-match class has its own, blocking-biased
-// probabilities; because the union of blocking rules keeps nearly every true pair, the
-// match class there is the true matches and its m is unbiased. The prior over all pairs
-// is the EM match share scaled by blocked pairs over all pairs.
+// Train estimates a model without labels.
+//
+// u, the level probabilities among non-matches, comes from random pairs (almost all of
+// which are non-matches). m comes from expectation–maximisation in sessions, one per
+// training blocking rule, as Splink does: within the pairs of one rule, the fields the
+// rule blocks on are ignored (they agree by construction) and a two-class mixture is
+// fitted to the rest. Each field's m is the mean over the sessions that did not block on
+// it. Rules on identifiers (NHS number, e-mail) give nearly pure sets of matches and so
+// firm m; rules on names and dates give the rest. Location rules are best left out of
+// training where households are common, since relatives sharing a home look like a
+// match class to EM. Finally the share of matches among all blocked pairs is fitted
+// with m held fixed, and scaled by blocked pairs over all pairs to give the prior.
 func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainOptions) (*Model, error) {
 	opt.defaults()
 	m, err := NewModel(s.Fields)
@@ -81,11 +87,85 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			m.Params[i].Levels[l].U = u[i][l]
 		}
 	}
+	var train []int
+	for r, rule := range b.Rules {
+		if rule.Train {
+			train = append(train, r)
+		}
+	}
+	if len(train) == 0 {
+		for r := range b.Rules {
+			train = append(train, r)
+		}
+	}
+	// m by sessions.
+	sumM := make([][]float64, nf)
+	nM := make([]int, nf)
+	for f := range nf {
+		sumM[f] = make([]float64, len(m.Params[f].Levels))
+	}
+	per := max(opt.EMPairs/len(train), 100_000)
+	sessions := map[string]any{}
+	for _, r := range train {
+		var masked uint64
+		for _, k := range b.Rules[r].On {
+			masked |= 1 << s.FieldIndex(k.Field)
+		}
+		var n int64
+		for _, run := range b.runs {
+			if run.rule == r {
+				k := int64(run.end - run.start)
+				n += k * (k - 1) / 2
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		every := uint64(1)
+		if n > int64(per) {
+			every = uint64((n + int64(per) - 1) / int64(per))
+		}
+		patterns := map[uint64]float64{}
+		err := b.rulePairs(ctx, r, func(i, j int32) {
+			if every > 1 && mix(uint64(i)<<32|uint64(j))%every != 0 {
+				return
+			}
+			var key uint64
+			for f := range nf {
+				if masked&(1<<f) == 0 {
+					key |= uint64(s.Compare(f, &recs[i], &recs[j])+1) << (4 * f)
+				}
+			}
+			patterns[key]++
+		})
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		sm := NewModelParams(m)
+		share, iters := em(sm, patterns, opt, nil)
+		sessions[b.Rules[r].String()] = map[string]any{"pairs": n, "match_share": share, "iterations": iters}
+		for f := range nf {
+			if masked&(1<<f) != 0 {
+				continue
+			}
+			nM[f]++
+			for l := range sumM[f] {
+				sumM[f][l] += sm.Params[f].Levels[l].M
+			}
+		}
+	}
+	for f := range nf {
+		if nM[f] == 0 {
+			continue // no session saw this field: keep the neutral start
+		}
+		for l := range sumM[f] {
+			m.Params[f].Levels[l].M = sumM[f][l] / float64(nM[f])
+		}
+	}
 
-	// Count comparison patterns over (a sample of) the blocked pairs.
+	// The match share among all blocked pairs, m fixed.
 	var total int64
-	err = b.Pairs(ctx, opt.Workers, func(int, int32, int32) {})
-	if err != nil {
+	if err := b.Pairs(ctx, opt.Workers, func(int, int32, int32) {}); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	for _, st := range b.stats {
@@ -121,7 +201,13 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			patterns[k] += c
 		}
 	}
-	lambda, iters := em(m, patterns, opt)
+	fixed := make([][]float64, nf)
+	for f := range nf {
+		for _, lp := range m.Params[f].Levels {
+			fixed[f] = append(fixed[f], lp.M)
+		}
+	}
+	lambda, iters := em(NewModelParams(m), patterns, opt, fixed)
 	allPairs := float64(len(recs)) * float64(len(recs)-1) / 2
 	if b.link {
 		var na int
@@ -137,9 +223,19 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 	m.Meta = map[string]any{
 		"records": len(recs), "blocked_pairs": total, "em_pairs": total / int64(keepEvery),
 		"em_patterns": len(patterns), "em_iterations": iters, "em_match_share": lambda,
+		"sessions": sessions,
 	}
 	m.compile(s)
 	return m, nil
+}
+
+// NewModelParams returns a copy of m's parameters for one EM session.
+func NewModelParams(m *Model) *Model {
+	c := &Model{Fields: m.Fields, Prior: m.Prior, TFMin: m.TFMin}
+	for _, fp := range m.Params {
+		c.Params = append(c.Params, FieldParams{Field: fp.Field, Levels: slices.Clone(fp.Levels)})
+	}
+	return c
 }
 
 // mix is a 64-bit hash finaliser (SplitMix64), used to sample pairs reproducibly.
@@ -222,7 +318,10 @@ func randomU(s *Schema, recs []Record, link bool, opt TrainOptions) [][]float64 
 // em fits a two-class mixture to the pattern counts: m (stored in the model's M) for
 // matches and a separate u for non-matches among blocked pairs. It returns the match
 // share and the iterations used.
-func em(m *Model, patterns map[uint64]float64, opt TrainOptions) (float64, int) {
+//
+// With fixed not nil, m is held at fixed and only the match share and the non-match
+// probabilities move.
+func em(m *Model, patterns map[uint64]float64, opt TrainOptions, fixed [][]float64) (float64, int) {
 	nf := len(m.Params)
 	type pat struct {
 		lv [16]int8
@@ -245,6 +344,9 @@ func em(m *Model, patterns map[uint64]float64, opt TrainOptions) (float64, int) 
 		uu[f] = make([]float64, L)
 		for l := range L {
 			mm[f][l] = startM(l, L)
+			if fixed != nil {
+				mm[f][l] = fixed[f][l]
+			}
 			uu[f][l] = m.Params[f].Levels[l].U
 		}
 	}
@@ -295,6 +397,9 @@ func em(m *Model, patterns map[uint64]float64, opt TrainOptions) (float64, int) 
 			}
 			for l := range am[f] {
 				nm, nu := am[f][l]/tm, au[f][l]/tu
+				if fixed != nil {
+					nm = mm[f][l]
+				}
 				delta = max(delta, math.Abs(nm-mm[f][l]), math.Abs(nu-uu[f][l]))
 				mm[f][l], uu[f][l] = nm, nu
 			}

@@ -53,7 +53,7 @@ func TestEMPlanted(t *testing.T) {
 			m.Params[f].Levels[l].U = 1.0 / float64(len(m.Params[f].Levels)) // uninformed start
 		}
 	}
-	got, iters := em(m, patterns, opt)
+	got, iters := em(m, patterns, opt, nil)
 	if math.Abs(got-lambda) > 0.01 {
 		t.Errorf("em match share = %.4f, want %.2f ± 0.01 (after %d iterations)", got, lambda, iters)
 	}
