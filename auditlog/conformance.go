@@ -99,6 +99,45 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		}
 	})
 
+	t.Run("concurrent appenders", func(t *testing.T) {
+		// Two Logs on one storage stand for two server processes.
+		s := open(t)
+		key, _, err := GenerateSigningKey("conformance")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const each = 25
+		errs := make(chan error, 2*each)
+		var logs [2]*Log
+		for i := range logs {
+			if logs[i], err = New(s, key, Config{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range logs {
+			go func() {
+				for j := range each {
+					_, err := logs[i].Append(ctx, Entry{Who: fmt.Sprint("process-", i), What: "referral.view", Object: fmt.Sprint("R-", j), Why: "triage"})
+					errs <- err
+				}
+			}()
+		}
+		for range 2 * each {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent Append = %v", err)
+			}
+		}
+		if n, err := s.Size(ctx); n != 2*each || err != nil {
+			t.Errorf("Size after concurrent appends = %d, %v; want %d", n, err, 2*each)
+		}
+		if _, err := logs[0].WriteCheckpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := logs[1].Verify(ctx); err != nil {
+			t.Errorf("Verify after concurrent appends = %v", err)
+		}
+	})
+
 	key, _, err := GenerateSigningKey("conformance")
 	if err != nil {
 		t.Fatal(err)

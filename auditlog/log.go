@@ -74,7 +74,9 @@ func (l *Log) reader(ctx context.Context) tlog.HashReader {
 }
 
 // maxAppendTries bounds retries when other processes append concurrently.
-const maxAppendTries = 8
+// Each conflict means another append succeeded, so the log as a whole
+// always progresses; the bound only stops one caller starving for ever.
+const maxAppendTries = 100
 
 // Append adds e to the log, setting its index and time, and stores its
 // record hash and the tree's new stored hashes with it. Who, What and Why
