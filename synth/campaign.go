@@ -55,9 +55,10 @@ type campaign struct {
 	said     []string // sentences already used, for copying
 }
 
-func (g *famGen) newTroll(c *campaign) troll {
-	r := g.r
-	t := troll{id: g.newReporterID(), h: newHuman(r, "", "", 1965, 2003), weight: 0.3 + r.ExpFloat64()}
+// newTroll invents a troll from r; their manner towards this family (what
+// they call the mother, how they open) comes from the family's stream.
+func (g *famGen) newTroll(r *rand.Rand, id string) troll {
+	t := troll{id: id, h: newHuman(r, "", "", 1965, 2003), weight: 0.3 + r.ExpFloat64()}
 	aliasSur := pick(r, surnames)
 	t.alias = [2]string{pick(r, femaleNames) + " " + aliasSur, pick(r, femaleNames) + " " + aliasSur}
 	if chance(r, 0.3) {
@@ -97,10 +98,30 @@ func (g *famGen) newTroll(c *campaign) troll {
 	pets := r.Perm(len(petPhrases))
 	st.pet = []string{petPhrases[pets[0]], petPhrases[pets[1]]}
 	st.signoff = pick(r, []string{"", "", "Do your job.", "Thank you.", "- a concerned mum", "Concerned member of the public", "x", "Regards"})
-	pub := g.fam.pub
+	g.styleFor(&t)
+	return t
+}
+
+func (g *famGen) styleFor(t *troll) {
+	r, st, pub := g.r, &t.style, g.fam.pub
 	st.her = pick(r, []string{"she", "Miss Perfect", "@" + pub.handle, "that woman", g.fam.mother.Given, "the mother", "her royal highness " + g.fam.mother.Given})
 	st.opener = pick(r, []string{"", "", "I want to report " + st.her + ".", "Again.", "I am reporting " + pub.handle + ".", "Please read this.", "URGENT."})
-	return t
+}
+
+// serialTroll returns the troll shared by the campaigns of one ring (two
+// consecutive campaigns by number), or false if the ring has none. The
+// troll is made from the ring's own stream, so every family of the ring
+// gets the same person, devices, addresses and habits.
+func (g *famGen) serialTroll(ordinal uint64) (troll, bool) {
+	ring := ordinal / 2
+	r := newRand(g.cfg.Seed, labelRing, ring)
+	if !chance(r, 0.5) {
+		return troll{}, false
+	}
+	t := g.newTroll(r, g.keys.rep.id("RPT", 1<<46|ring))
+	t.weight += 0.5 // a serial troll is among the busiest
+	g.styleFor(&t)
+	return t, true
 }
 
 // email returns one of the troll's throwaway addresses: the same tokens,
@@ -229,7 +250,9 @@ func misspell(r *rand.Rand, s string, n int) string {
 }
 
 // campaignFor runs a harassment campaign against a public family.
-func (g *famGen) campaignFor() {
+//
+// ordinal numbers the campaign among all campaigns of the run.
+func (g *famGen) campaignFor(ordinal uint64) {
 	r := g.r
 	pub := g.fam.pub
 	c := &campaign{id: g.keys.campaign.id("CMP", g.idx)}
@@ -240,7 +263,10 @@ func (g *famGen) campaignFor() {
 	c.to = c.from.AddDate(0, 2+r.IntN(8), r.IntN(28))
 	n := 1 + weighted(r, []float64{35, 30, 18, 10, 7})
 	for k := 0; k < n; k++ {
-		c.trolls = append(c.trolls, g.newTroll(c))
+		c.trolls = append(c.trolls, g.newTroll(g.r, g.newReporterID()))
+	}
+	if t, ok := g.serialTroll(ordinal); ok {
+		c.trolls[0] = t
 	}
 	g.stats.Campaigns++
 	g.stats.Trolls += n

@@ -136,16 +136,17 @@ func genFamily(cfg *Config, keys *idKeys, end time.Time, idx uint64, st *Stats, 
 	g.newFamily()
 	// Rare roles are spread evenly over the families rather than drawn
 	// family by family, so even a small run has its share of campaigns.
-	targeted := spread(cfg.Seed, 1, idx, cfg.PublicShare*cfg.TargetedShare)
+	targeted, ordinal := spread(cfg.Seed, 1, idx, cfg.PublicShare*cfg.TargetedShare)
 	isPublic := targeted || chance(g.r, cfg.PublicShare*(1-cfg.TargetedShare))
-	feud := !isPublic && spread(cfg.Seed, 2, idx, cfg.FeudShare)
+	isFeud, _ := spread(cfg.Seed, 2, idx, cfg.FeudShare)
+	feud := !isPublic && isFeud
 	if isPublic {
 		g.newPublic()
 	}
 	g.genuine()
 	switch {
 	case targeted:
-		g.campaignFor()
+		g.campaignFor(ordinal)
 	case isPublic && chance(g.r, 0.3):
 		g.gossipOnly()
 	case feud:
@@ -156,13 +157,15 @@ func genFamily(cfg *Config, keys *idKeys, end time.Time, idx uint64, st *Stats, 
 
 // spread reports whether family idx is one of a share rate of families,
 // chosen so that any run of n consecutive families holds rate*n of them to
-// within one, at a seed-dependent phase. It needs nothing but idx.
-func spread(seed int64, stream, idx uint64, rate float64) bool {
+// within one, at a seed-dependent phase, and which one it is, counting
+// from 0. It needs nothing but idx.
+func spread(seed int64, stream, idx uint64, rate float64) (bool, uint64) {
 	if rate <= 0 {
-		return false
+		return false, 0
 	}
 	u := float64(mix(uint64(seed)^mix(stream+0x5eed))>>11) / (1 << 53)
-	return int64(float64(idx+1)*rate+u) > int64(float64(idx)*rate+u)
+	hi, lo := int64(float64(idx+1)*rate+u), int64(float64(idx)*rate+u)
+	return hi > lo, uint64(lo)
 }
 
 // mergeFanIn bounds how many runs are read at once.

@@ -167,3 +167,35 @@ func TestTrollStyle(t *testing.T) {
 		t.Errorf("trolls with consistent punctuation and case = %d/%d, want at least 60%%", consistent, trolls)
 	}
 }
+
+// TestSerialTrolls checks that some trolls harass more than one family,
+// with the same truth id in each campaign, so reporter linkage across
+// families can be scored.
+func TestSerialTrolls(t *testing.T) {
+	g := generate(t, Config{Seed: 3, Families: 20000})
+	fams := map[string]map[string]bool{}
+	camps := map[string]map[string]bool{}
+	for _, tr := range g.truths {
+		if tr.Campaign == nil {
+			continue
+		}
+		if fams[tr.Reporter] == nil {
+			fams[tr.Reporter], camps[tr.Reporter] = map[string]bool{}, map[string]bool{}
+		}
+		fams[tr.Reporter][tr.Family] = true
+		camps[tr.Reporter][*tr.Campaign] = true
+	}
+	serial := 0
+	for r, f := range fams {
+		if len(f) > 1 {
+			serial++
+			if len(camps[r]) != len(f) {
+				t.Errorf("troll %s: %d families but %d campaigns, want one campaign per family", r, len(f), len(camps[r]))
+			}
+		}
+	}
+	t.Logf("trolls: %d, of whom %d target more than one family", len(fams), serial)
+	if serial == 0 || serial > len(fams)/3 {
+		t.Errorf("serial trolls = %d of %d, want some but not most", serial, len(fams))
+	}
+}

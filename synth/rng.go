@@ -31,6 +31,7 @@ const (
 	labelHelplineRef
 	labelCampaignID
 	labelProfessional
+	labelRing
 )
 
 // newRand returns a generator determined only by the seed, a label and an
