@@ -384,6 +384,12 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 			kind = KindCampaignFakeNeighbour
 		}
 	}
+	rep := t.reporter(r, ch)
+	if chance(r, 0.04) { // posing as a professional, without an organisation
+		rep.Relationship = pick(r, []bonafide.Relationship{bonafide.RelHealthProfession, bonafide.RelTeacher, bonafide.RelSocialCare})
+		basis = bonafide.KnowledgeProfessional
+		narr = pick(r, []string{"As a nurse I can tell you ", "I work in safeguarding and ", "As a teacher myself, "}) + lowerFirst(narr)
+	}
 	names := make(map[int]string)
 	var kids []int
 	for _, i := range g.kidsAt(at) {
@@ -403,7 +409,7 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 	}
 	cmp := c.id
 	spec := referralSpec{
-		at: at, channel: ch, source: "9", reporter: t.reporter(r, ch), reporterT: t.id, basis: basis, level: stranger,
+		at: at, channel: ch, source: "9", reporter: rep, reporterT: t.id, basis: basis, level: stranger,
 		kids: kids, adults: chance(r, 0.85), address: weighted(r, []float64{20, 55, 25}), handles: chance(r, 0.7),
 		concerns: cats, narrative: narr, danger: danger, campaign: &cmp, kind: kind, kidNames: names,
 	}

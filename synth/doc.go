@@ -32,7 +32,10 @@
 // Helpline, lightly edited; outcomes weeks later found unfounded or
 // malicious. Each troll writes in their own style (shouting, punctuation,
 // pet phrases, their own misspellings) and sometimes copies another's
-// sentence. Targeted families still get genuine referrals, and public
+// sentence; a few pose as nurses or teachers. Some trolls harass two
+// families, with the same devices and habits in both. Genuine followers
+// report injuries they see in posts, in good faith, hours after them.
+// Targeted families still get genuine referrals, and public
 // families no campaign targets still have gossip threads. A rarer feud
 // (a neighbour or relative reporting again and again with invented
 // first-hand detail) targets an ordinary family.
