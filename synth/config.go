@@ -45,17 +45,17 @@ type Config struct {
 // Stats counts what Generate wrote, for the command's summary and for tests
 // that check the scenario rates.
 type Stats struct {
-	Families          int            `json:"families"`
-	Referrals         int            `json:"referrals"`
-	CampaignReferrals int            `json:"campaign_referrals"`
-	Relays            int            `json:"relays"`
-	ImmediateDanger   int            `json:"immediate_danger"`
-	PublicPosts       int            `json:"public_posts"`
-	ForumPosts        int            `json:"forum_posts"`
-	Outcomes          int            `json:"outcomes"`
-	Campaigns         int            `json:"campaigns"`
-	Trolls            int            `json:"trolls"`
-	Kinds             map[string]int `json:"kinds"`
+	Families          int            `json:"families"`           // households invented
+	Referrals         int            `json:"referrals"`          // referral records written (one truth line each)
+	CampaignReferrals int            `json:"campaign_referrals"` // of which made by a campaign, relays included
+	Relays            int            `json:"relays"`             // referrals passed on by the helpline, genuine or not
+	ImmediateDanger   int            `json:"immediate_danger"`   // referrals claiming a child is in danger now
+	PublicPosts       int            `json:"public_posts"`       // public_post records written
+	ForumPosts        int            `json:"forum_posts"`        // forum_post records written
+	Outcomes          int            `json:"outcomes"`           // outcome records written
+	Campaigns         int            `json:"campaigns"`          // harassment campaigns and feuds
+	Trolls            int            `json:"trolls"`             // troll roles across campaigns (a serial troll counts in each)
+	Kinds             map[string]int `json:"kinds"`              // referrals by Truth.Kind
 }
 
 func (s *Stats) add(o *Stats) {

@@ -126,7 +126,7 @@ func TestOnlineBursts(t *testing.T) {
 // using the share of upper-case words and of "!" as crude fingerprints.
 func TestTrollStyle(t *testing.T) {
 	g := generate(t, Config{Seed: 3, Families: 20000})
-	type style struct{ n, caps, bangs, lower int }
+	type style struct{ n, bangs, lower int }
 	by := map[string]*style{}
 	i := 0
 	for _, l := range g.lines {

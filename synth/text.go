@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // story holds the words a narrative is filled in with: the names as this
@@ -91,14 +92,16 @@ func splitTop(s string) []string {
 	return append(out, s[last:])
 }
 
+// lowerFirst lowers the first letter of s unless it starts a shouted word.
 func lowerFirst(s string) string {
-	for i, c := range s {
-		if unicode.IsUpper(c) && (i+len(string(c)) >= len(s) || !unicode.IsUpper(rune(s[i+len(string(c))]))) {
-			return s[:i] + string(unicode.ToLower(c)) + s[i+len(string(c)):]
-		}
+	c, n := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(c) {
 		return s
 	}
-	return s
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(c)) + s[n:]
 }
 
 func capitalFirst(s string) string {
