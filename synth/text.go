@@ -264,7 +264,7 @@ var immediateGenuine = []string{
 }
 
 var onlineLive = []string{
-	"I was watching {handle}'s live on {platform} at about {time} tonight and the {toddler} fell off the kitchen worktop and hit {his} head really hard.",
+	"I was watching a live on {platform} ({handle}) at about {time} tonight and the {toddler} fell off the kitchen worktop and hit {his} head really hard.",
 	"{mum} laughed and carried on filming, the little one went quiet and floppy and she didn't stop the stream.",
 	"On the live just now {dad} grabbed {child} by the neck and threw {him} onto the sofa, {loads of|lots of} people in the comments saw it.",
 	"The kid was crying and had a cut on {his} head and nobody took {him} to hospital, they kept streaming for another {40|20|30} minutes.",
