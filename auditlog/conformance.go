@@ -39,21 +39,23 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 			t.Errorf("ReadHashes(empty, [0]) code = %q (%v), want %q", bonafide.ErrorCode(err), err, bonafide.ENotFound)
 		}
 		h0 := []tlog.Hash{tlog.RecordHash([]byte("a"))}
-		if err := s.Append(ctx, 1, []byte("b"), h0); bonafide.ErrorCode(err) != bonafide.EConflict {
+		if err := s.Append(ctx, 1, [][]byte{[]byte("b")}, h0); bonafide.ErrorCode(err) != bonafide.EConflict {
 			t.Errorf("Append(1) on empty code = %q (%v), want %q", bonafide.ErrorCode(err), err, bonafide.EConflict)
 		}
-		if err := s.Append(ctx, 0, []byte("a"), h0); err != nil {
+		if err := s.Append(ctx, 0, [][]byte{[]byte("a")}, h0); err != nil {
 			t.Fatalf("Append(0) = %v", err)
 		}
-		if err := s.Append(ctx, 0, []byte("a"), h0); bonafide.ErrorCode(err) != bonafide.EConflict {
+		if err := s.Append(ctx, 0, [][]byte{[]byte("a")}, h0); bonafide.ErrorCode(err) != bonafide.EConflict {
 			t.Errorf("Append(0) twice code = %q (%v), want %q", bonafide.ErrorCode(err), err, bonafide.EConflict)
 		}
-		h1 := []tlog.Hash{tlog.RecordHash([]byte("b")), tlog.NodeHash(h0[0], tlog.RecordHash([]byte("b")))}
-		if err := s.Append(ctx, 1, []byte("b"), h1); err != nil {
-			t.Fatalf("Append(1) = %v", err)
+		// Entries 1 and 2 in one call: hashes for indexes 1 to 3.
+		hb, hc := tlog.RecordHash([]byte("b")), tlog.RecordHash([]byte("c"))
+		h1 := []tlog.Hash{hb, tlog.NodeHash(h0[0], hb), hc}
+		if err := s.Append(ctx, 1, [][]byte{[]byte("b"), []byte("c")}, h1); err != nil {
+			t.Fatalf("Append(1, two entries) = %v", err)
 		}
-		if n, err := s.Size(ctx); n != 2 || err != nil {
-			t.Errorf("Size = %d, %v; want 2, nil", n, err)
+		if n, err := s.Size(ctx); n != 3 || err != nil {
+			t.Errorf("Size = %d, %v; want 3, nil", n, err)
 		}
 		got, err := s.ReadHashes(ctx, []int64{2, 0, 1})
 		if err != nil || len(got) != 3 || got[0] != h1[1] || got[1] != h0[0] || got[2] != h1[0] {
@@ -65,12 +67,12 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 				t.Fatal(err)
 			}
 			ns = append(ns, e.N)
-			if !bytes.Equal(e.Data, []byte("b")) {
-				t.Errorf("Entries(1) data = %q, want %q", e.Data, "b")
+			if want := []byte{'a' + byte(e.N)}; !bytes.Equal(e.Data, want) {
+				t.Errorf("Entries(1) data of %d = %q, want %q", e.N, e.Data, want)
 			}
 		}
-		if fmt.Sprint(ns) != "[1]" {
-			t.Errorf("Entries(1) = %v, want [1]", ns)
+		if fmt.Sprint(ns) != "[1 2]" {
+			t.Errorf("Entries(1) = %v, want [1 2]", ns)
 		}
 		id1, err := s.AddCheckpoint(ctx, 1, []byte("one\n"))
 		if err != nil {

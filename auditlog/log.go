@@ -40,7 +40,9 @@ type Log struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	mu sync.Mutex // serialises this process's appends and checkpoints
+	mu    sync.Mutex // serialises this process's appends and checkpoints
+	qmu   sync.Mutex // guards queue
+	queue []*pending // Appends waiting for the writer lock
 }
 
 // New returns a Log on store that signs checkpoints with key.
@@ -78,38 +80,136 @@ func (l *Log) reader(ctx context.Context) tlog.HashReader {
 // always progresses; the bound only stops one caller starving for ever.
 const maxAppendTries = 100
 
+// maxBatch bounds how many queued entries one transaction appends.
+const maxBatch = 1000
+
+// pending is an Append waiting for a batch.
+type pending struct {
+	ctx  context.Context
+	e    Entry
+	done chan appendResult // buffered, 1
+}
+
+type appendResult struct {
+	e   Entry
+	err error
+}
+
 // Append adds e to the log, setting its index and time, and stores its
 // record hash and the tree's new stored hashes with it. Who, What and Why
-// are required. It returns the entry as logged.
+// are required. It returns the entry as logged, once it is durable.
+//
+// Concurrent Appends share a transaction (group commit): whoever holds the
+// writer lock appends every entry queued so far, so the log keeps pace with
+// intake although each commit waits for the disk.
 func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	if err := e.validate(); err != nil {
 		return Entry{}, fmt.Errorf("audit append: %w", err)
 	}
-	e.Time = l.now().UTC()
+	p := &pending{ctx: ctx, e: e, done: make(chan appendResult, 1)}
+	l.qmu.Lock()
+	l.queue = append(l.queue, p)
+	l.qmu.Unlock()
+
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	for {
+		select {
+		case r := <-p.done:
+			l.mu.Unlock()
+			return r.e, r.err
+		default:
+		}
+		l.qmu.Lock()
+		batch := l.queue[:min(len(l.queue), maxBatch)]
+		l.queue = l.queue[len(batch):]
+		l.qmu.Unlock()
+		l.appendBatch(ctx, batch)
+	}
+}
+
+// appendBatch appends the live entries of batch in one transaction and
+// answers each. It runs under l.mu.
+func (l *Log) appendBatch(ctx context.Context, batch []*pending) {
+	live := batch[:0:0]
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- appendResult{err: fmt.Errorf("audit append: %w", err)}
+			continue
+		}
+		live = append(live, p)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// A caller giving up must not fail the others' entries.
+	ctx = context.WithoutCancel(ctx)
 	var err error
 	for range maxAppendTries {
-		if e.N, err = l.store.Size(ctx); err != nil {
-			return Entry{}, fmt.Errorf("audit append: %w", err)
-		}
-		data, err := MarshalEntry(e)
-		if err != nil {
-			return Entry{}, fmt.Errorf("audit append: %w", err)
-		}
-		hashes, err := tlog.StoredHashes(e.N, data, l.reader(ctx))
-		if err != nil {
-			return Entry{}, fmt.Errorf("audit append: %w", err)
-		}
-		err = l.store.Append(ctx, e.N, data, hashes)
-		if err == nil {
-			return e, nil
+		if err = l.tryAppend(ctx, live); err == nil {
+			for _, p := range live {
+				p.done <- appendResult{e: p.e}
+			}
+			return
 		}
 		if bonafide.ErrorCode(err) != bonafide.EConflict {
-			return Entry{}, fmt.Errorf("audit append: %w", err)
+			break
 		}
 	}
-	return Entry{}, fmt.Errorf("audit append: gave up after %d concurrent appends: %w", maxAppendTries, err)
+	for _, p := range live {
+		p.done <- appendResult{err: fmt.Errorf("audit append: %w", err)}
+	}
+}
+
+// tryAppend numbers, stamps and hashes the batch from the current size and
+// stores it, or fails with EConflict if another writer got there first.
+func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
+	n, err := l.store.Size(ctx)
+	if err != nil {
+		return err
+	}
+	base := tlog.StoredHashIndex(0, n)
+	var hashes []tlog.Hash
+	// Earlier hashes come from storage, this batch's from hashes.
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		var old []int64
+		for i, x := range idx {
+			if x >= base {
+				out[i] = hashes[x-base]
+			} else {
+				old = append(old, x)
+			}
+		}
+		if len(old) == 0 {
+			return out, nil
+		}
+		got, err := l.store.ReadHashes(ctx, old)
+		if err != nil {
+			return nil, err
+		}
+		j := 0
+		for i, x := range idx {
+			if x < base {
+				out[i] = got[j]
+				j++
+			}
+		}
+		return out, nil
+	})
+	data := make([][]byte, len(batch))
+	now := l.now().UTC()
+	for i, p := range batch {
+		p.e.N, p.e.Time = n+int64(i), now
+		if data[i], err = MarshalEntry(p.e); err != nil {
+			return err
+		}
+		hs, err := tlog.StoredHashes(p.e.N, data[i], r)
+		if err != nil {
+			return err
+		}
+		hashes = append(hashes, hs...)
+	}
+	return l.store.Append(ctx, n, data, hashes)
 }
 
 // Entry returns entry n and its stored encoding, which a third party needs

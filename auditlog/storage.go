@@ -44,11 +44,11 @@ type Storage interface {
 	// stored, or 0 for an empty log.
 	Size(ctx context.Context) (int64, error)
 
-	// Append stores data as entry n together with hashes, the stored hashes
-	// for indexes tlog.StoredHashIndex(0, n) onward, in one transaction. If
-	// n is not Size (another writer appended first) it fails with code
-	// bonafide.EConflict and stores nothing.
-	Append(ctx context.Context, n int64, data []byte, hashes []tlog.Hash) error
+	// Append stores entries as entries n, n+1, … together with hashes,
+	// the stored hashes for indexes tlog.StoredHashIndex(0, n) onward, in
+	// one transaction. If n is not Size (another writer appended first) it
+	// fails with code bonafide.EConflict and stores nothing.
+	Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error
 
 	// ReadHashes returns the stored hashes at the given indexes, in the
 	// order given. If any index is not stored it fails with code
@@ -111,8 +111,8 @@ func (s *MemoryStorage) Size(ctx context.Context) (int64, error) {
 
 func (s *MemoryStorage) sizeLocked() int64 { return s.size }
 
-// Append stores entry n and its hashes.
-func (s *MemoryStorage) Append(ctx context.Context, n int64, data []byte, hashes []tlog.Hash) error {
+// Append stores entries from n and their hashes.
+func (s *MemoryStorage) Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n != s.sizeLocked() {
@@ -126,8 +126,10 @@ func (s *MemoryStorage) Append(ctx context.Context, n int64, data []byte, hashes
 	if start := tlog.StoredHashIndex(0, n); int64(len(s.hashes)) != start {
 		return bonafide.Errorf(bonafide.EInternal, "audit log: hashes end at %d, want %d; run verify", len(s.hashes), start)
 	}
-	s.entries[n] = bytes.Clone(data)
-	s.size = n + 1
+	for i, e := range entries {
+		s.entries[n+int64(i)] = bytes.Clone(e)
+	}
+	s.size = n + int64(len(entries))
 	s.hashes = append(s.hashes, hashes...)
 	return nil
 }

@@ -203,9 +203,9 @@ func (a *AuditStorage) Size(ctx context.Context) (int64, error) {
 
 var errSizeMoved = errors.New("size moved")
 
-// Append stores entry n and its hashes in one transaction. An exclusive
+// Append stores entries from n and their hashes in one transaction. An exclusive
 // lock on audit_entries serialises appenders across processes.
-func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes []tlog.Hash) error {
+func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error {
 	err := pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE audit_entries IN EXCLUSIVE MODE`); err != nil {
 			return err
@@ -217,7 +217,11 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes 
 		if size != n {
 			return errSizeMoved
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_entries (n, data) VALUES ($1, $2)`, n, data); err != nil {
+		ns := make([]int64, len(entries))
+		for i := range entries {
+			ns[i] = n + int64(i)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_entries (n, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, ns, entries); err != nil {
 			return err
 		}
 		idx := make([]int64, len(hashes))
@@ -233,7 +237,7 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes 
 		return bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: audit append %d: %w", n, err)
+		return fmt.Errorf("postgres: audit append at %d: %w", n, err)
 	}
 	return nil
 }

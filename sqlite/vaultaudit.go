@@ -246,8 +246,8 @@ func (a *AuditStorage) Size(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Append stores entry n and its hashes in one transaction.
-func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes []tlog.Hash) error {
+// Append stores entries from n and their hashes in one transaction.
+func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error {
 	conflict := false
 	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
 		size, err := auditSize(ctx, tx)
@@ -258,12 +258,24 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes 
 			conflict = true
 			return errors.New("size moved")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`, n, data); err != nil {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`)
+		if err != nil {
 			return err
 		}
+		defer ins.Close()
+		for i, e := range entries {
+			if _, err := ins.ExecContext(ctx, n+int64(i), e); err != nil {
+				return err
+			}
+		}
+		insh, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insh.Close()
 		idx := tlog.StoredHashIndex(0, n)
 		for i, h := range hashes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`, idx+int64(i), h[:]); err != nil {
+			if _, err := insh.ExecContext(ctx, idx+int64(i), h[:]); err != nil {
 				return err
 			}
 		}
@@ -273,7 +285,7 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, data []byte, hashes 
 		return bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: audit append %d: %w", n, err)
+		return fmt.Errorf("sqlite: audit append at %d: %w", n, err)
 	}
 	return nil
 }
