@@ -22,6 +22,10 @@
 // MaxConcurrentImports at once) before its transaction begins, so that a
 // slow sender cannot hold the store's write lock while bytes trickle in.
 //
+// At most MaxReferralsInFlight single referrals are handled at once; past
+// that the API sheds load with 503 and Retry-After instead of queueing
+// without bound.
+//
 // # Errors
 //
 // Every failure is written by one method, which maps bonafide error codes to

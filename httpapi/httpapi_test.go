@@ -575,3 +575,51 @@ func TestFailuresAfterClose(t *testing.T) {
 		})
 	}
 }
+
+// TestReferralLoadShedding holds one referral in flight with
+// MaxReferralsInFlight 1: another is refused with 503 and Retry-After, and
+// the held one still completes once its body arrives.
+func TestReferralLoadShedding(t *testing.T) {
+	e := newEnv(t, func(s *Server) { s.MaxReferralsInFlight = 1 })
+	pr, pw := io.Pipe()
+	held := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/referrals", pr)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			held <- 0
+			return
+		}
+		resp.Body.Close()
+		held <- resp.StatusCode
+	}()
+	rest := mustJSON(t, referral("REF-HELD"))
+	if _, err := pw.Write(rest[:1]); err != nil {
+		t.Fatal(err)
+	}
+	// Until the held request takes the only slot, others get through;
+	// once it has, the next is refused. The held one cannot finish first:
+	// its body is still open.
+	var resp *http.Response
+	var body []byte
+	for i := 0; ; i++ {
+		resp, body = e.do(t, "POST", "/api/v1/referrals", "application/json", mustJSON(t, referral(fmt.Sprintf("REF-%d", i))))
+		if resp.StatusCode != http.StatusCreated {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("POST while full = %d (Retry-After %q), want 503 with Retry-After; %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if p := decodeProblem(t, resp, body); p.Type != "urn:bonafide:problem:unavailable" {
+		t.Errorf("problem type = %q, want unavailable", p.Type)
+	}
+	if _, err := pw.Write(rest[1:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if status := <-held; status != http.StatusCreated {
+		t.Errorf("held POST = %d, want 201", status)
+	}
+}

@@ -62,6 +62,13 @@ func referralLocation(id string) string {
 
 // handleReferralCreate stores one referral sent as interchange JSON.
 func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
+	select {
+	case s.referralSlots <- struct{}{}:
+		defer func() { <-s.referralSlots }()
+	default:
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "too many referrals in flight; retry shortly"))
+		return
+	}
 	if err := requireMediaType(r, "application/json"); err != nil {
 		s.error(w, r, err)
 		return

@@ -42,7 +42,14 @@ type Server struct {
 	// memory at once (each up to MaxImportBytes); further imports wait.
 	MaxConcurrentImports int
 
-	importSlots chan struct{} // made by Handler
+	// MaxReferralsInFlight bounds how many POST /api/v1/referrals are
+	// handled at once (each may hold up to MaxReferralBytes). Past it the
+	// API sheds load with 503 and Retry-After rather than queue without
+	// bound; the store's group commit is saturated well before it.
+	MaxReferralsInFlight int
+
+	importSlots   chan struct{} // made by Handler
+	referralSlots chan struct{} // made by Handler
 }
 
 // NewServer returns a Server on store with the default limits, so that
@@ -56,6 +63,7 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 		MaxImportBytes:   DefaultMaxImportBytes,
 
 		MaxConcurrentImports: 2,
+		MaxReferralsInFlight: 512,
 	}
 }
 
@@ -63,6 +71,7 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 // panic recovery and security headers around every route of routes().
 func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
+	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.mux()))))
 }
 

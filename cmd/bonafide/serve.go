@@ -22,6 +22,8 @@ type serveConfig struct {
 	ShutdownTimeout  time.Duration
 	MaxReferralBytes int64
 	MaxImportBytes   int64
+	// MaxReferralsInFlight is httpapi.Server.MaxReferralsInFlight.
+	MaxReferralsInFlight int
 	// AllowPublic permits binding to a non-loopback address. The API has no
 	// authentication yet, so serving it beyond this machine must be a
 	// deliberate choice.
@@ -36,6 +38,8 @@ func defaultServeConfig() serveConfig {
 		ShutdownTimeout:  30 * time.Second,
 		MaxReferralBytes: httpapi.DefaultMaxReferralBytes,
 		MaxImportBytes:   httpapi.DefaultMaxImportBytes,
+
+		MaxReferralsInFlight: 512,
 	}
 }
 
@@ -47,6 +51,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
 	env.duration(fs, &c.ShutdownTimeout, "shutdown-timeout", "BONAFIDE_SHUTDOWN_TIMEOUT", "how long requests in flight may run on after SIGTERM")
 	env.int64(fs, &c.MaxReferralBytes, "max-referral-bytes", "BONAFIDE_MAX_REFERRAL_BYTES", "largest body of POST /api/v1/referrals")
 	env.int64(fs, &c.MaxImportBytes, "max-import-bytes", "BONAFIDE_MAX_IMPORT_BYTES", "largest body of POST /api/v1/import")
+	env.int(fs, &c.MaxReferralsInFlight, "max-referrals-in-flight", "BONAFIDE_MAX_REFERRALS_IN_FLIGHT", "referrals handled at once; more get 503 and Retry-After")
 	fs.BoolVar(&c.AllowPublic, "allow-public", c.AllowPublic, "allow a non-loopback --addr (the API has no authentication yet)")
 }
 
@@ -70,8 +75,8 @@ func (c serveConfig) validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive")
 	}
-	if c.MaxReferralBytes <= 0 || c.MaxImportBytes <= 0 {
-		return usagef("body limits must be positive")
+	if c.MaxReferralBytes <= 0 || c.MaxImportBytes <= 0 || c.MaxReferralsInFlight <= 0 {
+		return usagef("body and in-flight limits must be positive")
 	}
 	return nil
 }
@@ -131,6 +136,7 @@ func serve(ctx context.Context, ln net.Listener, store bonafide.Store, cfg serve
 	srv := httpapi.NewServer(store, logger)
 	srv.MaxReferralBytes = cfg.MaxReferralBytes
 	srv.MaxImportBytes = cfg.MaxImportBytes
+	srv.MaxReferralsInFlight = cfg.MaxReferralsInFlight
 	hs := srv.HTTPServer()
 	logger.Info("listening", slog.String("addr", ln.Addr().String()))
 	if ready != nil {
