@@ -39,54 +39,59 @@ type postTemplate struct{ text, media string }
 
 var postTemplates = map[postKind][]postTemplate{
 	postParty: {
-		{"{kid}'s {n}th birthday party 🎉 what a day, thank you everyone who came!", "photo: children's party in a garden, balloons, adults holding drinks"},
-		{"Saturday night with the best people ✨", "photo: adults dancing in a living room, the children in pyjamas on the stairs"},
-		{"Halloween party done! Exhausted but worth it 🎃", "photo: children in costumes, a table of sweets, a bowl of punch"},
+		{"{kid}'s {n}th birthday party 🎉 {what a day|best day ever|we survived}, thank you {everyone who came|to all our lovely friends}!", "photo: children's party in a garden, balloons, adults holding drinks"},
+		{"{Saturday night|Friday feeling|Date night turned house party} with the best people ✨", "photo: adults dancing in a living room, the children in pyjamas on the stairs"},
+		{"{Halloween|Bonfire night|New Year's} party done! Exhausted but worth it {🎃|🎆|🥂}", "photo: children in costumes, a table of sweets, a bowl of punch"},
 	},
 	postBath: {
 		{"bath time giggles 🛁", "photo: two young children in a bubble bath, heads and shoulders above the bubbles"},
 		{"Splish splash, the only way to get {kid} to calm down", "video: toddler in the bath splashing, filmed from the doorway"},
+		{"{Bubbles|Bath bombs} make everything better {🫧|💙}", "photo: toddler in a bath with a bath toy, seen from above"},
 	},
 	postKitchen: {
 		{"Honest post: this is what my kitchen looks like after a weekend with {n} kids 🙈", "photo: kitchen with dishes piled in the sink and toys on the floor"},
-		{"Keeping it real. Mum life isn't all perfect feeds", "photo: cluttered kitchen table, laundry heap, cereal spilled on the floor"},
+		{"Keeping it real. Mum life isn't all perfect {feeds|grids|pictures}", "photo: cluttered kitchen table, laundry heap, cereal spilled on the floor"},
+		{"{Who wants to|Anyone fancy coming round to} help me tidy? 😂", "photo: kitchen worktops covered in pans and takeaway boxes"},
 	},
 	postTrampoline: {
 		{"Someone's found their bounce! 💪", "video: toddler jumping on a garden trampoline"},
 		{"{kid} would live on this trampoline if we let {him}", "photo: small child mid-air on a trampoline without a safety net"},
 	},
 	postBarbecue: {
-		{"First BBQ of the summer ☀️🍷", "photo: woman holding a glass of wine at a garden barbecue"},
+		{"First BBQ of the {summer|year} ☀️🍷", "photo: woman holding a glass of wine at a garden barbecue"},
 		{"Sun's out, grill's on. Cheers to the weekend!", "photo: adults around a barbecue with drinks, children on the lawn"},
+		{"{Garden|Sunday} vibes 🍔🍷", "photo: picnic table with burgers, a bottle of rosé and two glasses"},
 	},
 	postPregnancy: {
-		{"Baby number {n} coming in {month}! 💕 We're over the moon", "photo: scan picture held in front of a bump"},
+		{"Baby number {n} coming in {month}! 💕 We're {over the moon|so excited|still in shock}", "photo: scan picture held in front of a bump"},
 		{"Surprise!! Our family is growing 🤰", "photo: the children holding a sign reading 'big sister' and 'big brother'"},
 	},
 	postBirth: {
 		{"Welcome to the world {baby} 💙 born {date}, {weight}. We're so in love", "photo: newborn baby in a hospital cot"},
-		{"He's here! {baby}, {weight} of perfect. Mum and baby doing well", "photo: mother holding a newborn in a hospital bed"},
+		{"{baby} is here! {weight} of perfect. Mum and baby doing well", "photo: mother holding a newborn in a hospital bed"},
 	},
 	postSchool: {
 		{"First day of {yeargroup} for {kid}! Where does the time go 😭", "photo: child in school uniform at the front door"},
-		{"School run chaos as usual", "video: children getting into the back of a car"},
+		{"School run chaos {as usual|again|every single morning}", "video: children getting into the back of a car"},
+		{"{Proud mum moment|So proud}, {kid} got star of the week ⭐", "photo: child holding a certificate"},
 	},
 	postDayOut: {
-		{"Beach day with the crew 🌊", "photo: family on a beach, children in the sea"},
-		{"Farm park adventures!", "photo: children feeding goats"},
+		{"{Beach|Seaside} day with the crew 🌊", "photo: family on a beach, children in the sea"},
+		{"{Farm park|Zoo} adventures!", "photo: children feeding goats"},
+		{"Muddy walk {in the woods|by the river}, worth it", "photo: children in wellies in a muddy wood"},
 	},
 	postCouncil: {
 		{"Proud to vote for the new play area budget at council tonight.", "photo: councillor speaking at a council meeting"},
 		{"Out on the doorstep in {town} today, thank you for the conversations.", "photo: councillor with leaflets on a residential street"},
-		{"My statement on the library closures: I will keep fighting for {town}.", "photo: text statement"},
+		{"My statement on the {library closures|bus cuts|new housing plans}: I will keep fighting for {town}.", "photo: text statement"},
 	},
 	postStudio: {
-		{"Catch me on the breakfast show tomorrow from 6!", "photo: studio selfie with a microphone"},
+		{"Catch me on the {breakfast|drive-time} show tomorrow from {6|4}!", "photo: studio selfie with a microphone"},
 		{"What a week on the show. Home to the kids now ❤️", "photo: presenter in a radio studio"},
 	},
 	postLive: {
 		{"LIVE: cooking tea with the kids 🍝", "live video: kitchen, toddler sitting on the worktop beside the hob"},
-		{"LIVE: Q&A and bedtime routine", "live video: living room, children on the sofa"},
+		{"LIVE: {Q&A and bedtime routine|unboxing and chat}", "live video: living room, children on the sofa"},
 	},
 	postFitness: {
 		{"5am club 💪 no excuses", "video: home workout in a living room, child watching"},
@@ -98,10 +103,12 @@ var postTemplates = map[postKind][]postTemplate{
 		{"Rough night with this one", "photo: child crying, with a scratched cheek"},
 	},
 	postEveryday: {
-		{"Rainy day crafts", "photo: children painting at a kitchen table"},
+		{"{Rainy day crafts|Messy play morning}", "photo: children painting at a kitchen table"},
 		{"Sunday roast ❤️", "photo: family around a dinner table"},
-		{"Got my new hair done!", "photo: selfie in a salon"},
+		{"Got my {new hair|nails} done!", "photo: selfie in a salon"},
 		{"New collab coming soon 👀 #ad", "photo: product flat lay"},
+		{"{Movie night|Pizza Friday} with my favourite people", "photo: children on a sofa under blankets"},
+		{"{Monday|Midweek} motivation ✨", "photo: selfie with a coffee"},
 	},
 }
 
