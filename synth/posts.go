@@ -197,8 +197,18 @@ func (g *famGen) writePost(p *post) {
 	r := g.r
 	kids := g.kidsAt(p.at)
 	s := newStory(r)
-	if p.child == "" && len(kids) > 0 {
-		k := g.fam.kids[pick(r, kids)]
+	named := -1 // the child the post names, if chosen already
+	for _, i := range kids {
+		if p.child != "" && g.fam.kids[i].nick == p.child {
+			named = i
+		}
+	}
+	if (p.child == "" || named >= 0) && len(kids) > 0 {
+		i := named
+		if i < 0 {
+			i = pick(r, kids)
+		}
+		k := g.fam.kids[i]
 		p.child = k.nick
 		s.set("n", fmt.Sprint(max(1, ageAt(k.born, p.at)+1)))
 		s.pronouns(k.h.Sex)
