@@ -390,6 +390,56 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		})
 	}
 
+	t.Run("newest entries removed with their checkpoint", func(t *testing.T) {
+		// The attack stored checkpoints cannot catch: delete the last
+		// entries, their hashes and the checkpoint that covered them. A
+		// checkpoint kept outside the system catches it.
+		s, l, ids := build(t)
+		kept, err := l.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := int64(16); n < entries; n++ {
+			if err := s.DeleteEntry(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.TruncateHashes(ctx, tlog.StoredHashIndex(0, 16)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteCheckpoint(ctx, ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Verify(ctx); err != nil {
+			t.Fatalf("Verify = %v; want nil: the stored evidence is consistent", err)
+		}
+		_, err = l.VerifyWith(ctx, [][]byte{kept})
+		var ve *VerifyError
+		if !errors.As(err, &ve) {
+			t.Fatalf("VerifyWith(kept checkpoint) = %v, want *VerifyError", err)
+		}
+		want := Problem{Kind: CheckpointBeyondLog, Checkpoint: 1, Size: entries, Other: 16, External: true}
+		if !ve.Has(EntryMissing) || ve.Problems[len(ve.Problems)-1] != want {
+			t.Errorf("VerifyWith(kept checkpoint) = %v; want entries 16 to 19 missing and %v", err, want)
+		}
+		// The log may grow again; the kept checkpoint still disagrees.
+		for range 5 {
+			if _, err := l.Append(ctx, Entry{Who: "intruder", What: "referral.view", Why: "cover"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = l.VerifyWith(ctx, [][]byte{kept})
+		if !errors.As(err, &ve) || !ve.Has(CheckpointRootMismatch) {
+			t.Errorf("VerifyWith(kept checkpoint) after regrowth = %v; want a root mismatch at size %d", err, entries)
+		}
+		mangled := bytes.Clone(kept)
+		mangled[0] ^= 1
+		_, err = l.VerifyWith(ctx, [][]byte{mangled})
+		if !errors.As(err, &ve) || ve.Problems[0] != (Problem{Kind: CheckpointBadSignature, Checkpoint: 1, External: true}) {
+			t.Errorf("VerifyWith(mangled) = %v; want external checkpoint 1: signature bad", err)
+		}
+	})
+
 	t.Run("every checkpoint byte mangled", func(t *testing.T) {
 		s, l, ids := build(t)
 		c, err := s.LatestCheckpoint(ctx)

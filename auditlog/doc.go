@@ -35,9 +35,10 @@
 //
 // Someone who holds the signing key and the database can rewrite history
 // and re-sign it; the defence is the copies of checkpoints kept outside the
-// system (see docs/security.md). Deleting the newest entries after the last
-// checkpoint is caught only while their stored hashes remain; checkpoint
-// every minute to keep that window short.
+// system, which [Log.VerifyWith] checks too (see docs/security.md). So is
+// deleting the newest entries with their hashes and the checkpoints that
+// covered them: the stored evidence stays consistent, and only an outside
+// copy shows the loss.
 //
 // # Storage
 //

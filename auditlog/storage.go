@@ -82,6 +82,8 @@ type Tamperer interface {
 	DeleteEntry(ctx context.Context, n int64) error
 	// SetHash overwrites the stored hash at index.
 	SetHash(ctx context.Context, index int64, h tlog.Hash) error
+	// TruncateHashes removes every stored hash at index from or above.
+	TruncateHashes(ctx context.Context, from int64) error
 	// SetCheckpoint overwrites the note of the checkpoint with the given ID.
 	SetCheckpoint(ctx context.Context, id int64, note []byte) error
 	// DeleteCheckpoint removes the checkpoint with the given ID.
@@ -238,6 +240,16 @@ func (s *MemoryStorage) SetHash(ctx context.Context, index int64, h tlog.Hash) e
 		return bonafide.Errorf(bonafide.ENotFound, "no hash %d", index)
 	}
 	s.hashes[index] = h
+	return nil
+}
+
+// TruncateHashes removes the stored hashes from index from on.
+func (s *MemoryStorage) TruncateHashes(ctx context.Context, from int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if from < int64(len(s.hashes)) {
+		s.hashes = s.hashes[:from]
+	}
 	return nil
 }
 

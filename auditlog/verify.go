@@ -50,6 +50,16 @@ type Problem struct {
 	Index      int64 // the stored hash index, for HashAltered
 	Checkpoint int64 // the checkpoint's storage ID, for checkpoint problems
 	Size       int64 // the checkpoint's size, where known
+	// External marks a problem with a checkpoint given to VerifyWith from
+	// outside; Checkpoint is then its 1-based position in that list.
+	External bool
+}
+
+func (p Problem) checkpointName() string {
+	if p.External {
+		return fmt.Sprintf("external checkpoint %d", p.Checkpoint)
+	}
+	return fmt.Sprintf("checkpoint %d", p.Checkpoint)
 }
 
 func (p Problem) String() string {
@@ -64,11 +74,11 @@ func (p Problem) String() string {
 		level, n := tlog.SplitStoredHashIndex(p.Index)
 		return fmt.Sprintf("stored tree hash %d (level %d, node %d) altered", p.Index, level, n)
 	case CheckpointBadSignature:
-		return fmt.Sprintf("checkpoint %d: signature bad", p.Checkpoint)
+		return fmt.Sprintf("%s: signature bad", p.checkpointName())
 	case CheckpointRootMismatch:
-		return fmt.Sprintf("checkpoint %d: root mismatch at size %d (entries %d to %d changed)", p.Checkpoint, p.Size, p.Other, p.Size-1)
+		return fmt.Sprintf("%s: root mismatch at size %d (entries %d to %d changed)", p.checkpointName(), p.Size, p.Other, p.Size-1)
 	case CheckpointBeyondLog:
-		return fmt.Sprintf("checkpoint %d: size %d but the log holds only %d entries", p.Checkpoint, p.Size, p.Other)
+		return fmt.Sprintf("%s: size %d but the log holds only %d entries", p.checkpointName(), p.Size, p.Other)
 	}
 	return fmt.Sprintf("problem(%d)", int(p.Kind))
 }
@@ -131,14 +141,24 @@ const verifyBatch = 512
 // or another error if storage failed. Memory use is O(log n): it keeps only
 // the tree's current peaks.
 func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
+	return l.VerifyWith(ctx, nil)
+}
+
+// VerifyWith is Verify that also checks the log against checkpoints kept
+// outside the system, such as those an information-governance team saved.
+// They catch what stored checkpoints cannot: the newest entries deleted
+// together with the checkpoints that covered them. Problems with them are
+// marked External and numbered from 1 in the order given.
+func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, error) {
 	var rep VerifyReport
 	verr := &VerifyError{}
 
 	// Checkpoints first: their signatures, and the roots to meet.
 	type want struct {
-		id   int64
-		size int64
-		hash tlog.Hash
+		id       int64
+		size     int64
+		hash     tlog.Hash
+		external bool
 	}
 	var wants []want
 	for sc, err := range l.store.Checkpoints(ctx) {
@@ -151,7 +171,17 @@ func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
 			verr.add(Problem{Kind: CheckpointBadSignature, Checkpoint: sc.ID, Size: sc.Size})
 			continue
 		}
-		wants = append(wants, want{sc.ID, c.Size, c.Hash})
+		wants = append(wants, want{sc.ID, c.Size, c.Hash, false})
+		rep.Latest = max(rep.Latest, c.Size)
+	}
+	for i, note := range external {
+		rep.Checkpoints++
+		c, err := parseCheckpoint(note, l.key.verifier, l.origin)
+		if err != nil {
+			verr.add(Problem{Kind: CheckpointBadSignature, Checkpoint: int64(i + 1), External: true})
+			continue
+		}
+		wants = append(wants, want{int64(i + 1), c.Size, c.Hash, true})
 		rep.Latest = max(rep.Latest, c.Size)
 	}
 	slices.SortStableFunc(wants, func(a, b want) int { return cmpInt(a.size, b.size) })
@@ -183,7 +213,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
 			wi++
 			root, err := tlog.TreeHash(w.size, memo)
 			if err != nil || root != w.hash {
-				verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size})
+				verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external})
 				continue
 			}
 			matched[w.size] = true
@@ -283,10 +313,10 @@ func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
 			for m := held; m < w.size; m++ {
 				verr.add(Problem{Kind: EntryMissing, N: m})
 			}
-			verr.add(Problem{Kind: CheckpointBeyondLog, Checkpoint: w.id, Size: w.size, Other: held})
+			verr.add(Problem{Kind: CheckpointBeyondLog, Checkpoint: w.id, Size: w.size, Other: held, External: w.external})
 			continue
 		}
-		verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size})
+		verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external})
 	}
 	// Say where each mismatch lies: after the largest smaller size that
 	// matched.

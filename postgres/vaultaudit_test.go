@@ -73,6 +73,16 @@ func (a tamperAudit) SetHash(ctx context.Context, index int64, h tlog.Hash) erro
 	return a.exec(ctx, `UPDATE audit_hashes SET hash = $1 WHERE idx = $2`, h[:], index)
 }
 
+func (a tamperAudit) TruncateHashes(ctx context.Context, from int64) error {
+	return pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "ALTER TABLE audit_hashes DISABLE TRIGGER USER"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM audit_hashes WHERE idx >= $1`, from)
+		return err
+	})
+}
+
 func (a tamperAudit) SetCheckpoint(ctx context.Context, id int64, note []byte) error {
 	return a.exec(ctx, `UPDATE audit_checkpoints SET note = $1 WHERE id = $2`, note, id)
 }

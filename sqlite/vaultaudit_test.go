@@ -80,6 +80,16 @@ func (a tamperAudit) SetHash(ctx context.Context, index int64, h tlog.Hash) erro
 	return a.exec(ctx, `UPDATE audit_hashes SET hash = ? WHERE idx = ?`, h[:], index)
 }
 
+func (a tamperAudit) TruncateHashes(ctx context.Context, from int64) error {
+	return a.s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DROP TRIGGER IF EXISTS audit_hashes_no_delete"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM audit_hashes WHERE idx >= ?`, from)
+		return err
+	})
+}
+
 func (a tamperAudit) SetCheckpoint(ctx context.Context, id int64, note []byte) error {
 	return a.exec(ctx, `UPDATE audit_checkpoints SET note = ? WHERE id = ?`, note, id)
 }
