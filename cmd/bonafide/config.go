@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,24 @@ type envDefaults struct {
 func (e *envDefaults) string(fs *flag.FlagSet, p *string, name, key, usage string) {
 	*p = e.std.env(key, *p)
 	fs.StringVar(p, name, *p, usage+" ("+key+")")
+}
+
+// secret is string for a value that may be secret, such as a database URL
+// with a password: KEY_FILE names a file holding it (as container secrets
+// are mounted), so that it need not sit in the environment. KEY wins over
+// KEY_FILE; the flag wins over both.
+func (e *envDefaults) secret(fs *flag.FlagSet, p *string, name, key, usage string) {
+	if v := e.std.env(key, ""); v != "" {
+		*p = v
+	} else if file := e.std.env(key+"_FILE", ""); file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			e.bad = append(e.bad, envFlag{name, key + "_FILE", file})
+		} else {
+			*p = strings.TrimSpace(string(data))
+		}
+	}
+	fs.StringVar(p, name, *p, usage+" ("+key+" or "+key+"_FILE)")
 }
 
 func (e *envDefaults) int(fs *flag.FlagSet, p *int, name, key, usage string) {
@@ -81,6 +100,9 @@ func (e *envDefaults) err() error {
 		return nil
 	}
 	b := e.bad[0]
+	if strings.HasSuffix(b.key, "_FILE") {
+		return usagef("%s=%q: cannot read the file for --%s", b.key, b.value, b.name)
+	}
 	return usagef("%s=%q: not a valid value for --%s", b.key, b.value, b.name)
 }
 
@@ -127,7 +149,7 @@ type dbConfig struct {
 func defaultDBConfig() dbConfig { return dbConfig{DB: "bonafide.db"} }
 
 func (c *dbConfig) flags(fs *flag.FlagSet, e *envDefaults) {
-	e.string(fs, &c.DB, "db", "BONAFIDE_DB", "store: a SQLite file path, or a postgres:// URL for PostgreSQL")
+	e.secret(fs, &c.DB, "db", "BONAFIDE_DB", "store: a SQLite file path, or a postgres:// URL for PostgreSQL")
 }
 
 func (c dbConfig) validate() error {

@@ -45,7 +45,7 @@ func TestUsage(t *testing.T) {
 		{name: "import help", args: []string{"import", "--help"}, code: 0, stderr: "-skip-invalid"},
 		{name: "export help", args: []string{"export", "--help"}, code: 0, stderr: "-out"},
 		{name: "synth help", args: []string{"synth", "--help"}, code: 0, stderr: "-seed"},
-		{name: "migrate help", args: []string{"migrate", "--help"}, code: 0, stderr: "BONAFIDE_DB"},
+		{name: "migrate help", args: []string{"migrate", "--help"}, code: 0, stderr: "BONAFIDE_DB or BONAFIDE_DB_FILE"},
 		{name: "bench help", args: []string{"bench", "intake", "--help"}, code: 0, stderr: "-rate int"},
 		{name: "bad flag", args: []string{"serve", "--nope"}, code: 2, stderr: "flag provided but not defined: -nope"},
 		{name: "import without files", args: []string{"import"}, code: 2, stderr: "no files"},
@@ -54,6 +54,7 @@ func TestUsage(t *testing.T) {
 		{name: "bad log level from env", env: map[string]string{"BONAFIDE_LOG_LEVEL": "loud"}, args: []string{"migrate"}, code: 2, stderr: `log level "loud"`},
 		{name: "bad log format", args: []string{"export", "--log-format", "xml"}, code: 2, stderr: `log format "xml"`},
 		{name: "bad duration from env", env: map[string]string{"BONAFIDE_SHUTDOWN_TIMEOUT": "soon"}, args: []string{"serve"}, code: 2, stderr: `BONAFIDE_SHUTDOWN_TIMEOUT="soon"`},
+		{name: "unreadable secret file", env: map[string]string{"BONAFIDE_DB_FILE": "/nonexistent/db-url"}, args: []string{"migrate"}, code: 2, stderr: `BONAFIDE_DB_FILE="/nonexistent/db-url": cannot read`},
 		{name: "families must be positive", args: []string{"synth", "--families", "0"}, code: 2, stderr: "--families must be positive"},
 		{name: "bench needs a name", args: []string{"bench"}, code: 2, stderr: "want a benchmark name"},
 	}
@@ -200,6 +201,21 @@ func TestImport(t *testing.T) {
 				t.Errorf("store holds %d records after import, want %d", n, tt.exported)
 			}
 		})
+	}
+}
+
+// TestDBFromFile reads the store's name from BONAFIDE_DB_FILE, as a
+// secret mounted in a file.
+func TestDBFromFile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.db")
+	file := writeFile(t, dir, "db-url", db+"\n")
+	code, stdout, stderr := run(t, map[string]string{"BONAFIDE_DB_FILE": file}, "", "migrate")
+	if code != 0 || !strings.Contains(stdout, db+": applied") {
+		t.Fatalf("migrate with BONAFIDE_DB_FILE = %d, %q %q; want 0 and %s migrated", code, stdout, stderr, db)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("the store named in BONAFIDE_DB_FILE was not created: %v", err)
 	}
 }
 
