@@ -281,7 +281,7 @@ func (g *famGen) campaignFor(ordinal uint64) {
 		claims, twistable := twistClaims[p.kind]
 		prob := 0.08
 		if twistable {
-			prob = 0.42
+			prob = 0.35
 		}
 		if !chance(r, min(prob*scale, 1)) {
 			continue

@@ -361,7 +361,7 @@ func (g *famGen) singleConcern() {
 			return
 		}
 		cats := pick(r, [][]bonafide.ConcernCategory{{bonafide.ConcernNeglect}, {bonafide.ConcernNeglect, bonafide.ConcernSubstanceMisuse}, {bonafide.ConcernPhysicalAbuse}, {bonafide.ConcernDomesticAbuse}, {bonafide.ConcernEmotionalAbuse}, {bonafide.ConcernOther}})
-		danger := chance(r, 0.012)
+		danger := chance(r, 0.01)
 		g.layReferral(at, l, i, basis, cats, bank, kind, danger)
 		if follow {
 			g.layReferral(g.dayTime(next, false), l, i, basis, cats, bank, kind, false)
@@ -415,7 +415,7 @@ func (g *famGen) domestic() {
 	}
 	if chance(r, 0.3) {
 		l := g.newLay(bonafide.RelNeighbour)
-		g.layReferral(g.dayTime(at, false), l, i, bonafide.KnowledgeFirstHand, []bonafide.ConcernCategory{bonafide.ConcernDomesticAbuse, bonafide.ConcernPhysicalAbuse}, neighbourFirstHand, KindGenuineDomestic, chance(r, 0.6))
+		g.layReferral(g.dayTime(at, false), l, i, bonafide.KnowledgeFirstHand, []bonafide.ConcernCategory{bonafide.ConcernDomesticAbuse, bonafide.ConcernPhysicalAbuse}, neighbourFirstHand, KindGenuineDomestic, chance(r, 0.45))
 		at = at.Add(time.Duration(2+r.IntN(30)) * time.Hour)
 	}
 	for k := 1 + r.IntN(3); k > 0 && at.Before(g.end); k-- {
