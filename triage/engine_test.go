@@ -192,6 +192,8 @@ func TestSignals(t *testing.T) {
 			quenby("R3", hours(20), anon, bonafide.KnowledgeNotStated, "neglect")}, SigBurst, false},
 		{"professional source", []bonafide.Record{quenby("R1", hours(0), teacher, bonafide.KnowledgeProfessional, detailed)}, SigProfessional, true},
 		{"anonymous claiming to be a teacher is not", []bonafide.Record{quenby("R1", hours(0), &bonafide.Reporter{Anonymous: true, Relationship: bonafide.RelTeacher}, bonafide.KnowledgeProfessional, detailed)}, SigProfessional, false},
+		{"written as an attack", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, "She is a DISGRACE and those kids are always neglected!!! Do your job.")}, SigManner, true},
+		{"written as an account", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed)}, SigManner, false},
 		{"rich first-hand detail", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed)}, SigRichDetail, true},
 		{"no first-hand detail", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, vague)}, SigRichDetail, false},
 	}

@@ -28,11 +28,12 @@ const (
 	SigBurst          Signal = "burst"                // several referrals about the family through several channels in a short window
 	SigProfessional   Signal = "professional_source"  // a named professional reporting through their work (lowers the score)
 	SigRichDetail     Signal = "first_hand_detail"    // times, places and things seen (lowers the score)
+	SigManner         Signal = "hostile_manner"       // written as an attack: hostility, sweeping claims, shouting
 )
 
 // Signals lists every signal in a fixed order: the order of feature vectors.
 var Signals = []Signal{SigPriorFalse, SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigAfterPost, SigLifeEvent,
-	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail}
+	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail, SigManner}
 
 // Model is a logistic combination of the signals:
 // score = 1 / (1 + exp(-(Bias + Σ Weights[s] × value(s)))).
@@ -48,22 +49,23 @@ type Model struct {
 // for how they were obtained.
 func DefaultModel() Model {
 	return Model{
-		Bias: -3.07,
+		Bias: -3.456,
 		Weights: map[Signal]float64{
-			SigPriorFalse:     2.449,
-			SigReporterRepeat: 1.529,
-			SigReporterFalse:  1.273,
-			SigNearNetwork:    0.503,
-			SigAfterPost:      1.462,
-			SigLifeEvent:      0.965,
+			SigPriorFalse:     2.189,
+			SigReporterRepeat: 1.385,
+			SigReporterFalse:  1.236,
+			SigNearNetwork:    0.428,
+			SigAfterPost:      1.431,
+			SigLifeEvent:      0.726,
 			SigRestatesPost:   0,
-			SigForum:          2.367,
+			SigForum:          1.91,
 			SigNearDuplicate:  0,
-			SigStyle:          0.649,
-			SigNoDetail:       0.691,
+			SigStyle:          0.62,
+			SigNoDetail:       0.628,
 			SigBurst:          0,
-			SigProfessional:   -2.448,
+			SigProfessional:   -2.167,
 			SigRichDetail:     0,
+			SigManner:         3.973,
 		},
 		Source: "fitted by `bonafide triage fit` on synth seeds 1-4 (10,000 families each); judged on other seeds",
 	}
@@ -92,7 +94,7 @@ func (m Model) Validate() error {
 // Features are the signal values of one referral, in the order of [Signals].
 type Features [numSignals]float64
 
-const numSignals = 14
+const numSignals = 15
 
 func sigIndex(s Signal) int {
 	for i, x := range Signals {

@@ -146,6 +146,21 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 		}
 		set(SigNoDetail, 1, fmt.Sprintf("the reporter %s but gives no time, place or anything they saw or heard", basis))
 	}
+	if !me.professional {
+		if m := textsim.MannerOf(r.Narrative); m.Score() > 0 {
+			var parts []string
+			if len(m.Hostile) > 0 {
+				parts = append(parts, "hostile or demanding words: "+strings.Join(quoteAll(first(m.Hostile, 4)), ", "))
+			}
+			if len(m.Sweeping) > 0 {
+				parts = append(parts, "sweeping claims: "+strings.Join(quoteAll(first(m.Sweeping, 4)), ", "))
+			}
+			if m.Shouting > 0 {
+				parts = append(parts, fmt.Sprintf("%d shouted words or !! runs", m.Shouting))
+			}
+			set(SigManner, m.Score(), "the narrative is written as an attack rather than an account ("+strings.Join(parts, "; ")+")")
+		}
+	}
 	if d.Count() >= 2 {
 		set(SigRichDetail, float64(d.Count()-1)/2, fmt.Sprintf("first-hand detail: %s", strings.Join(nonEmpty(d.When, d.Where, d.Perceived), "; ")))
 	}
@@ -163,7 +178,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurst}
 
 var referralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
-	SigNearDuplicate, SigStyle, SigNoDetail}
+	SigNearDuplicate, SigStyle, SigNoDetail, SigManner}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
 // evidence of each context signal it lowers.
@@ -433,4 +448,12 @@ func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.P
 		}
 	}
 	return best, bestO
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = fmt.Sprintf("%q", x)
+	}
+	return out
 }

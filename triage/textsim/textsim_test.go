@@ -114,3 +114,23 @@ func TestQuote(t *testing.T) {
 		})
 	}
 }
+
+func TestManner(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		hostile bool // Score() >= 0.5
+	}{
+		{"attack", "This mother is DISGUSTING and the kids are ALWAYS filthy!!! Do your job!", true},
+		{"worried account", "I noticed on Tuesday that her son had no coat again. I spoke to the GP and the NHS nurse.", false},
+		{"acronyms are not shouting", "The DSL and CAMHS have been told; the GP has seen him.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := MannerOf(tt.text)
+			if got := m.Score() >= 0.5; got != tt.hostile {
+				t.Errorf("MannerOf(%q).Score() = %.2f (%+v), want hostile=%v", tt.text, m.Score(), m, tt.hostile)
+			}
+		})
+	}
+}
