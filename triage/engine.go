@@ -99,7 +99,7 @@ type refInfo struct {
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
 	sig          *textsim.Signature // nil once out of the relay/duplicate window
-	profile      textsim.Profile    // style profile of a non-professional narrative, else nil
+	profile      textsim.Profile    // style profile of a non-professional narrative, else empty
 	features     Features           // signal values at triage, which a relay of it inherits
 	reasons      []Reason           // evidence at triage, likewise (dropped with the signature)
 	narrative    string             // kept while sig is kept, for relay evidence
@@ -230,7 +230,7 @@ func (e *Engine) dropOldText(now time.Time) {
 		if now.Sub(e.refs[i].at) <= TextWindow {
 			break
 		}
-		e.refs[i].sig, e.refs[i].profile = nil, nil
+		e.refs[i].sig, e.refs[i].profile = nil, textsim.Profile{}
 		e.textHead++
 	}
 	if e.textHead > 4096 && e.textHead*2 > len(e.textQueue) {
@@ -282,7 +282,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	// A page the reporter names ("check her page @name") is the family's.
 	for _, h := range narrativeHandles(r.Narrative) {
 		if _, posted := e.posts[h]; posted {
-			e.fam.families[famID].handles[h] = true
+			put(&e.fam.families[famID].handles, h)
 		}
 	}
 	keys := reporterKeys(r.Reporter)

@@ -399,8 +399,7 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
 	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = &familyRec{id: int32(len(fl.families)), parent: int32(len(fl.families)), postcode: map[string]bool{}, handles: map[string]bool{},
-			nhs: map[string]bool{}, blockSet: map[string]bool{}, towns: map[string]bool{}, lines: map[string]bool{}}
+		f = &familyRec{id: int32(len(fl.families)), parent: int32(len(fl.families))} // maps made on first write
 		fl.families = append(fl.families, f)
 		best = 0
 	}
@@ -446,10 +445,10 @@ func (fl *familyLinker) merge(f, o *familyRec) {
 			f.adults = append(f.adults, a)
 		}
 	}
-	for _, m := range [][2]map[string]bool{{f.postcode, o.postcode}, {f.handles, o.handles}, {f.nhs, o.nhs},
-		{f.towns, o.towns}, {f.lines, o.lines}, {f.blockSet, o.blockSet}} {
-		for k := range m[1] {
-			m[0][k] = true
+	for _, m := range [][2]*map[string]bool{{&f.postcode, &o.postcode}, {&f.handles, &o.handles}, {&f.nhs, &o.nhs},
+		{&f.towns, &o.towns}, {&f.lines, &o.lines}, {&f.blockSet, &o.blockSet}} {
+		for k := range *m[1] {
+			put(m[0], k)
 		}
 	}
 	o.children, o.adults = nil, nil
@@ -480,27 +479,27 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
 			if h := normHandle(h.Handle); h != "" {
-				f.handles[h] = true
+				put(&f.handles, h)
 			}
 		}
 		if n := nhsDigits(p.NHSNumber); n != "" {
-			f.nhs[n] = true
+			put(&f.nhs, n)
 		}
 	}
 	if r.Address != nil {
 		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 && len(f.postcode) < 6 {
-			f.postcode[pc] = true
+			put(&f.postcode, pc)
 		}
 		if t := normName(r.Address.Town); t != "" && len(f.towns) < 4 {
-			f.towns[t] = true
+			put(&f.towns, t)
 		}
 		if l := normLine(r.Address.Line1); l != "" && len(f.lines) < 6 {
-			f.lines[l] = true
+			put(&f.lines, l)
 		}
 	}
 	for _, k := range keys {
 		if !f.blockSet[k] {
-			f.blockSet[k] = true
+			put(&f.blockSet, k)
 			fl.blocks[k] = append(fl.blocks[k], f.id)
 		}
 	}
@@ -564,4 +563,13 @@ func blockLimit(key string) int {
 		return 128
 	}
 	return 48
+}
+
+// put adds k to a set, making the set on first use: most families are
+// seen once, and an empty map still costs memory.
+func put(m *map[string]bool, k string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	(*m)[k] = true
 }

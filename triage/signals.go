@@ -92,7 +92,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 				bestDup, dupOf = s, j
 			}
 		}
-		if me.profile != nil && o.profile != nil && !sameRep {
+		if !me.profile.IsZero() && !o.profile.IsZero() && !sameRep {
 			if c := textsim.Cosine(me.profile, o.profile); c > bestStyle {
 				bestStyle, styleOf = c, j
 			}
@@ -240,7 +240,7 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 		if p, o := e.findRestatedPost(allegation, now); p != nil {
 			bestPost, bestCov, bestShared = p, o.Coverage, o.Shared
 			if h := normHandle(p.Handle); h != "" {
-				e.fam.families[me.family].handles[h] = true // learnt: later referrals see this family's posts
+				put(&e.fam.families[me.family].handles, h) // learnt: later referrals see this family's posts
 				if age := now.Sub(p.PostedAt); age <= time.Duration(e.cfg.PostWindow) && lastPost == nil {
 					lastPost = p
 				}

@@ -2,6 +2,7 @@ package textsim
 
 import (
 	"math"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -13,12 +14,15 @@ import (
 // capital after the first word of a sentence becomes "N", every digit "0",
 // so two writers describing the same family do not look alike because
 // they use the same names.
-type Profile map[uint32]float32
+type Profile struct {
+	keys []uint32  // n-gram hashes, ascending
+	vals []float32 // unit-length weights
+}
 
 // NewProfile builds the style profile of s.
 func NewProfile(s string) Profile {
 	m := mask(s)
-	p := Profile{}
+	p := map[uint32]float32{}
 	rs := []rune(m)
 	for n := 2; n <= 4; n++ {
 		for i := 0; i+n <= len(rs); i++ {
@@ -33,15 +37,25 @@ func NewProfile(s string) Profile {
 	for _, v := range p {
 		sq += float64(v) * float64(v)
 	}
+	var out Profile
 	if sq == 0 {
-		return p
+		return out
 	}
 	inv := float32(1 / math.Sqrt(sq))
-	for k, v := range p {
-		p[k] = v * inv
+	out.keys = make([]uint32, 0, len(p))
+	for k := range p {
+		out.keys = append(out.keys, k)
 	}
-	return p
+	slices.Sort(out.keys)
+	out.vals = make([]float32, len(out.keys))
+	for i, k := range out.keys {
+		out.vals[i] = p[k] * inv
+	}
+	return out
 }
+
+// IsZero reports whether the profile is empty (no text, or dropped).
+func (p Profile) IsZero() bool { return len(p.keys) == 0 }
 
 // mask replaces names and digits as the Profile doc describes and keeps
 // case, punctuation, spacing and the function-word texture of the text.
@@ -92,13 +106,18 @@ func allCapsWordAt(s string, i int) bool {
 
 // Cosine returns the cosine similarity of two profiles, in 0..1.
 func Cosine(a, b Profile) float64 {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
 	var dot float64
-	for k, v := range a {
-		if w, ok := b[k]; ok {
-			dot += float64(v) * float64(w)
+	i, j := 0, 0
+	for i < len(a.keys) && j < len(b.keys) {
+		switch {
+		case a.keys[i] < b.keys[j]:
+			i++
+		case a.keys[i] > b.keys[j]:
+			j++
+		default:
+			dot += float64(a.vals[i]) * float64(b.vals[j])
+			i++
+			j++
 		}
 	}
 	return dot
