@@ -10,8 +10,9 @@ import (
 type Config struct {
 	// Seed determines every byte of the output.
 	Seed int64
-	// Families is how many households to invent (default 1,000). Referrals
-	// come to about 300 per 1,000 families over two years.
+	// Families is how many households to invent (default 1,000). Genuine
+	// referrals come to about 300 per 1,000 families every two years: the
+	// rates scale with Months.
 	Families int
 	// Start is the first moment of the period (default 2025-01-06, UTC).
 	Start time.Time

@@ -573,3 +573,15 @@ func TestOpaqueIDs(t *testing.T) {
 		t.Errorf("id-sorted neighbours of the same family = %.3f, want under 0.02", f)
 	}
 }
+
+// TestRatesScaleWithPeriod checks that a shorter period has
+// proportionally fewer genuine referrals, not the same number squeezed in.
+func TestRatesScaleWithPeriod(t *testing.T) {
+	long := generate(t, midCfg)
+	short := generate(t, Config{Seed: 42, Families: 5000, Months: 6})
+	genuine := func(st Stats) float64 { return float64(st.Referrals - st.CampaignReferrals) }
+	ratio := genuine(short.stats) / genuine(long.stats)
+	if ratio < 0.18 || ratio > 0.32 {
+		t.Errorf("genuine referrals over 6 months / over 24 months = %.3f, want about 0.25", ratio)
+	}
+}

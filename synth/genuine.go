@@ -11,30 +11,39 @@ import (
 // genuine draws the family's genuine referrals: most families have none,
 // some one or two, a few are referred again and again over months.
 func (g *famGen) genuine() {
-	r := g.r
-	sc := g.cfg.GenuineScale
-	if chance(r, 0.12*sc) {
-		g.singleConcern()
-	}
-	if chance(r, 0.015*sc) {
-		g.singleConcern()
-	}
-	if chance(r, 0.02*sc) {
-		g.repeatNeglect()
-	}
-	if chance(r, 0.011*sc) {
-		g.domestic()
-	}
 	p := 0.0012
 	if g.fam.pub != nil && (g.fam.pub.kind == "influencer" || g.fam.pub.kind == "vlogger") {
 		p = 0.08
 	}
-	if chance(r, p*sc) {
+	for k := g.occurrences(0.135); k > 0; k-- {
+		g.singleConcern()
+	}
+	for k := g.occurrences(0.02); k > 0; k-- {
+		g.repeatNeglect()
+	}
+	for k := g.occurrences(0.011); k > 0; k-- {
+		g.domestic()
+	}
+	for k := g.occurrences(p); k > 0; k-- {
 		g.onlineBurst()
 	}
-	if g.fam.pub != nil && chance(r, 0.12*sc) {
-		g.postedInjury()
+	if g.fam.pub != nil {
+		for k := g.occurrences(0.12); k > 0; k-- {
+			g.postedInjury()
+		}
 	}
+}
+
+// occurrences is how many times a scenario with probability p per family
+// over two years happens in this family over the configured period, scaled
+// by GenuineScale: the integer part always, the fraction by chance.
+func (g *famGen) occurrences(p float64) int {
+	x := p * g.cfg.GenuineScale * float64(g.cfg.Months) / 24
+	n := int(x)
+	if chance(g.r, x-float64(n)) {
+		n++
+	}
+	return n
 }
 
 // postedInjury is a family post showing a child hurt, and a follower or two
