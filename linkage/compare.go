@@ -289,7 +289,7 @@ func compareAddress(x, y *value) int {
 		}
 	}
 	sim := 2 * float64(matched) / float64(len(x.parts)+len(y.parts))
-	if sim < 0.8 && jw(x.alt, y.alt) >= 0.94 {
+	if sim < 0.8 && sim > 0 && x.alt[0] == y.alt[0] && len(x.alt)-len(y.alt) <= 3 && len(y.alt)-len(x.alt) <= 3 && jw(x.alt, y.alt) >= 0.94 {
 		sim = 0.8 // "tullaroopstreet" against "tullaroop street"
 	}
 	switch {

@@ -158,7 +158,7 @@ func (c *Config) ReadCSV(r io.Reader, s *Schema, source uint8) (*Table, error) {
 		}
 	}
 	t := &Table{}
-	raw := make([]string, len(idx))
+	var rows [][]string // id then the field values, prepared in parallel below
 	for line := 2; ; line++ {
 		row, err := cr.Read()
 		if err == io.EOF {
@@ -167,20 +167,26 @@ func (c *Config) ReadCSV(r io.Reader, s *Schema, source uint8) (*Table, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
+		vals := make([]string, len(idx)+1)
+		vals[0] = strings.Clone(strings.TrimSpace(row[idc]))
 		for i, k := range idx {
-			raw[i] = strings.TrimSpace(row[k])
+			vals[i+1] = strings.Clone(strings.TrimSpace(row[k]))
 		}
-		id := strings.TrimSpace(row[idc])
-		rec := s.Prepare(strings.Clone(id), raw)
-		rec.Source = source
-		t.Records = append(t.Records, rec)
+		rows = append(rows, vals)
 		switch {
 		case truthc >= 0:
 			t.Truth = append(t.Truth, strings.Clone(row[truthc]))
 		case c.Truth == "febrl":
-			t.Truth = append(t.Truth, FEBRLEntity(id))
+			t.Truth = append(t.Truth, FEBRLEntity(vals[0]))
 		}
 	}
+	t.Records = make([]Record, len(rows))
+	parallelRange(len(rows), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t.Records[i] = s.Prepare(rows[i][0], rows[i][1:])
+			t.Records[i].Source = source
+		}
+	})
 	return t, nil
 }
 

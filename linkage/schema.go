@@ -184,7 +184,7 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		if d > 0 {
 			v.prec = 3
 		}
-		v.s = fmt.Sprintf("%08d", v.n)
+		v.s = eightDigits(v.n)
 	case KindPostcodeUK:
 		a, d, sec, full, ok := postcodeParts(raw)
 		if !ok {
@@ -378,4 +378,14 @@ func atoi(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// eightDigits formats a yyyymmdd number with leading zeros, without fmt's cost.
+func eightDigits(n int32) string {
+	var b [8]byte
+	for i := 7; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[:])
 }

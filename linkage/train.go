@@ -35,8 +35,8 @@ func (s *Schema) SetFrequencies(recs []Record) {
 
 // TrainOptions bound the work of [Train].
 type TrainOptions struct {
-	RandomPairs int     // random pairs for u (default 1,000,000; all pairs when fewer)
-	EMPairs     int     // blocked pairs sampled for EM (default 3,000,000)
+	RandomPairs int     // random pairs for u (default 500,000; all pairs when fewer)
+	EMPairs     int     // blocked pairs sampled for EM (default 1,000,000)
 	MaxIter     int     // EM iterations (default 200)
 	Tolerance   float64 // stop when no parameter moves more than this (default 1e-7)
 	Seed        uint64  // random pair sampling; fixed for reproducible models
@@ -45,10 +45,10 @@ type TrainOptions struct {
 
 func (o *TrainOptions) defaults() {
 	if o.RandomPairs <= 0 {
-		o.RandomPairs = 1_000_000
+		o.RandomPairs = 500_000
 	}
 	if o.EMPairs <= 0 {
-		o.EMPairs = 3_000_000
+		o.EMPairs = 1_000_000
 	}
 	if o.MaxIter <= 0 {
 		o.MaxIter = 200

@@ -58,6 +58,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"bench", "measure intake throughput and latency", runBench},
 		{"triage", "triage an interchange stream; eval and fit the campaign model", runTriage},
+		{"link", "link person records in CSV files into clusters; eval scores them", runLink},
 	}
 }
 

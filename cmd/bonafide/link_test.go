@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const linkPeopleConfig = `{
+  "id": "id",
+  "truth": "person",
+  "fields": [
+    {"name": "given", "type": "given_name"},
+    {"name": "surname", "type": "surname"},
+    {"name": "dob", "type": "date", "date_format": "DD/MM/YYYY"},
+    {"name": "postcode", "type": "postcode_uk"}
+  ]
+}`
+
+// Records of invented people; "a1"/"b1" and "a2"/"b2" are the same person typed twice.
+const linkA = `id, person, given, surname, dob, postcode
+a1, p1, Tamsin, Hollowell, 07/03/2016, LS6 1AB
+a2, p2, Oluwaseun, Brackwater, 12/11/2012, M1 2CD
+a3, p3, Kit, Marchbank, 01/01/2001, YO1 7EF
+`
+
+// linkFiles writes two CSV files of invented people: A holds n people, B holds a
+// retyped copy (typos, swapped day and month, postcode without a space) of every
+// second one and n/4 people of its own. Unsupervised training needs a few hundred
+// records to have something to learn from.
+func linkFiles(t *testing.T, dir string, n int) (a, b string) {
+	t.Helper()
+	syl := []string{"ta", "mor", "vin", "bel", "ko", "ras", "den", "li", "quo", "sha", "pel", "dru", "wen", "fa", "gil", "no"}
+	r := rand.New(rand.NewPCG(3, 4))
+	name := func(k int) string {
+		var sb strings.Builder
+		for range k {
+			sb.WriteString(syl[r.IntN(len(syl))])
+		}
+		s := sb.String()
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	type person struct{ given, surname, dob, postcode string }
+	mk := func() person {
+		return person{name(2), name(3), fmt.Sprintf("%02d/%02d/%d", 1+r.IntN(28), 1+r.IntN(12), 1950+r.IntN(70)),
+			fmt.Sprintf("%c%c%d %d%c%c", 'A'+r.IntN(26), 'A'+r.IntN(26), 1+r.IntN(9), r.IntN(10), 'A'+r.IntN(26), 'A'+r.IntN(26))}
+	}
+	var sa, sb strings.Builder
+	sa.WriteString("id, person, given, surname, dob, postcode\n")
+	sb.WriteString("id,person,given,surname,dob,postcode\n")
+	for i := range n {
+		p := mk()
+		fmt.Fprintf(&sa, "a%d, p%d, %s, %s, %s, %s\n", i, i, p.given, p.surname, p.dob, p.postcode)
+		if i%2 == 0 {
+			switch i % 6 {
+			case 0:
+				p.given = p.given[:len(p.given)-1] + "e" // a typo
+			case 2:
+				p.dob = p.dob[3:5] + "/" + p.dob[:2] + p.dob[5:] // day and month swapped
+			case 4:
+				p.postcode = strings.ToLower(strings.ReplaceAll(p.postcode, " ", ""))
+			}
+			fmt.Fprintf(&sb, "b%d,p%d,%s,%s,%s,%s\n", i, i, p.given, p.surname, p.dob, p.postcode)
+		}
+	}
+	for i := range n / 4 {
+		p := mk()
+		fmt.Fprintf(&sb, "bn%d,q%d,%s,%s,%s,%s\n", i, i, p.given, p.surname, p.dob, p.postcode)
+	}
+	return writeFile(t, dir, "a.csv", sa.String()), writeFile(t, dir, "b.csv", sb.String())
+}
+
+func TestLink(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "config.json", linkPeopleConfig)
+	a, b := linkFiles(t, dir, 400)
+	code, out, errs := run(t, nil, "", "link", "--config", cfg, a, b)
+	if code != 0 {
+		t.Fatalf("link exit %d, stderr %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if want := 1 + 400 + 200 + 100; lines[0] != "id,cluster" || len(lines) != want {
+		t.Fatalf("link output has header %q and %d lines, want id,cluster and %d", lines[0], len(lines), want)
+	}
+	cluster := map[string]string{}
+	for _, l := range lines[1:] {
+		id, c, _ := strings.Cut(l, ",")
+		cluster[id] = c
+	}
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{{"a0", "b0", true}, {"a2", "b2", true}, {"a4", "b4", true}, {"a1", "a3", false}, {"a0", "bn0", false}} {
+		if got := cluster[tt.a] == cluster[tt.b]; got != tt.same {
+			t.Errorf("same cluster(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.same)
+		}
+	}
+	code, out, errs = run(t, nil, "", "link", "eval", "--config", cfg, a, b)
+	if code != 0 || !strings.Contains(out, "probability") {
+		t.Fatalf("link eval exit %d, output\n%s\nstderr %s; want a curve", code, out, errs)
+	}
+	var p, rc, f1 float64
+	if _, err := fmt.Sscanf(out[strings.Index(out, "pairwise"):], "pairwise precision %f recall %f F1 %f", &p, &rc, &f1); err != nil || f1 < 0.99 {
+		t.Errorf("link eval F1 = %v (err %v), want >= 0.99; output\n%s", f1, err, out)
+	}
+}
+
+func TestLinkErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.json", linkPeopleConfig)
+	badType := writeFile(t, dir, "type.json", strings.Replace(linkPeopleConfig, `"postcode_uk"`, `"postcode_fr"`, 1))
+	badDate := writeFile(t, dir, "date.json", strings.Replace(linkPeopleConfig, `DD/MM/YYYY`, `DD/MON/YYYY`, 1))
+	a := writeFile(t, dir, "a.csv", linkA)
+	noCol := writeFile(t, dir, "nocol.csv", "id,given,surname,dob\n1,Tom,Smith,01/01/2000\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no config", []string{"link", a}, 2, "--config is required"},
+		{"unknown comparison type", []string{"link", "--config", badType, a}, 2, `unknown comparison type "postcode_fr"`},
+		{"bad date format", []string{"link", "--config", badDate, a}, 2, "bad date format"},
+		{"missing column", []string{"link", "--config", good, noCol}, 1, `missing column "postcode"`},
+		{"missing file", []string{"link", "--config", good, filepath.Join(dir, "nope.csv")}, 1, "nope.csv"},
+		{"three files", []string{"link", "--config", good, a, a, a}, 2, "not 3"},
+		{"eval without truth", []string{"link", "eval", "--config", writeFile(t, dir, "notruth.json", strings.Replace(linkPeopleConfig, `"truth": "person",`, "", 1)), a}, 2, "needs a truth"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := run(t, nil, "", tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.stderr) {
+				t.Errorf("bonafide %v = exit %d, stderr %q; want exit %d and %q", tt.args, code, errs, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestLinkFEBRL(t *testing.T) {
+	data := "/work/shared/data/febrl/dataset1.csv"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("FEBRL data not at %s", data)
+	}
+	code, out, errs := run(t, nil, "", "link", "eval", "--config", "../../linkage/testdata/febrl.json", data)
+	if code != 0 || !strings.Contains(out, "F1 1.0000") {
+		t.Errorf("link eval FEBRL 1 = exit %d\n%s\n%s; want F1 1.0000", code, out, errs)
+	}
+}

@@ -1,0 +1,157 @@
+package linkage
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bonafide/synth"
+)
+
+// benchPeople returns a synth.PeopleCSV file of BONAFIDE_BENCH_PEOPLE rows (default
+// 1,000,000), made once per process.
+var benchPeople = sync.OnceValues(func() ([]byte, error) {
+	n := 1_000_000
+	if v := os.Getenv("BONAFIDE_BENCH_PEOPLE"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	err := synth.PeopleCSV(context.Background(), 1, n, &buf)
+	return buf.Bytes(), err
+})
+
+// peakRSS returns the process's peak resident memory in MiB (Linux), or -1.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err == nil {
+				return float64(kb) / 1024
+			}
+		}
+	}
+	return -1
+}
+
+// BenchmarkDedupe1M reads, prepares, trains, blocks, scores and clusters a million
+// generated person records (BONAFIDE_BENCH_PEOPLE to change the size) and reports
+// seconds per run, pairwise F1 against the generator's truth and peak memory.
+//
+//	go test ./linkage -run '^$' -bench Dedupe1M -benchtime 1x
+func BenchmarkDedupe1M(b *testing.B) {
+	data, err := benchPeople()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := loadConfig(b, "testdata/people.json")
+	var m Metrics
+	var n int
+	for b.Loop() {
+		s, err := NewSchema(c.Fields)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tb, err := c.ReadCSV(bytes.NewReader(data), s, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := c.Run(context.Background(), s, tb.Records, false, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		n = len(tb.Records)
+		m = Evaluate(res.Clusters, tb.Truth)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(m.F1(), "F1")
+	b.ReportMetric(m.Precision(), "precision")
+	b.ReportMetric(m.Recall(), "recall")
+	b.ReportMetric(peakRSS(), "peak-MiB")
+}
+
+// BenchmarkIndexQuery loads all but 10,000 of the generated records into an Index (with
+// their true entities) and times single queries for the rest, reporting p50 and p99
+// latency and memory.
+//
+//	go test ./linkage -run '^$' -bench IndexQuery -benchtime 1x
+func BenchmarkIndexQuery(b *testing.B) {
+	data, err := benchPeople()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := loadConfig(b, "testdata/people.json")
+	s, err := NewSchema(c.Fields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tb, err := c.ReadCSV(bytes.NewReader(data), s, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const queries = 10_000
+	known := tb.Records[:len(tb.Records)-queries]
+	s.SetFrequencies(known)
+	bl, err := NewBlocker(s, c.Blocking, known, c.MaxBlock, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	model, err := Train(context.Background(), s, known, bl, TrainOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bl = nil
+	x, err := NewIndex(model, c.Blocking, c.Threshold, c.MaxBlock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ent := make([]int, len(known))
+	ids := map[string]int{}
+	for i := range known {
+		e, ok := ids[tb.Truth[i]]
+		if !ok {
+			e = len(ids)
+			ids[tb.Truth[i]] = e
+		}
+		ent[i] = e
+	}
+	if err := x.Load(known, ent); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	lat := make([]time.Duration, 0, queries)
+	qs := tb.Records[len(tb.Records)-queries:]
+	for b.Loop() {
+		lat = lat[:0]
+		for i := range qs {
+			t0 := time.Now()
+			x.Query(qs[i], 0.5, 5)
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(x.Len()), "indexed")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(ms.HeapAlloc>>20), "heap-MiB")
+	b.ReportMetric(peakRSS(), "peak-MiB")
+}
