@@ -104,7 +104,10 @@ func (g *famGen) newTroll(r *rand.Rand, id string) troll {
 
 func (g *famGen) styleFor(t *troll) {
 	r, st, pub := g.r, &t.style, g.fam.pub
-	st.her = pick(r, []string{"she", "Miss Perfect", "@" + pub.handle, "that woman", g.fam.mother.Given, "the mother", "her royal highness " + g.fam.mother.Given})
+	st.her = pick(r, []string{"she", "Miss Perfect", "@" + pub.handle, "that woman", pub.who.Given, "the mother", "her royal highness " + pub.who.Given})
+	if pub.who == g.fam.father {
+		st.her = pick(r, []string{"he", "Mr Perfect", "@" + pub.handle, "that man", pub.who.Given, "the father", "his lordship " + pub.who.Given})
+	}
 	st.opener = pick(r, []string{"", "", "I want to report " + st.her + ".", "Again.", "I am reporting " + pub.handle + ".", "Please read this.", "URGENT."})
 }
 
@@ -293,6 +296,9 @@ func (g *famGen) campaignFor(ordinal uint64) {
 			kind := KindCampaignInvented
 			if twistable {
 				claim, kind = pick(r, claims), KindCampaignTwistedPost
+				if pub.who == g.fam.father && strings.Contains(claim, "pregnan") {
+					claim = "he's drinking all day with the kids running about"
+				}
 			}
 			if p.kind == postBirth {
 				kind = KindCampaignBirth
@@ -316,7 +322,7 @@ func (g *famGen) campaignFor(ordinal uint64) {
 		if chance(r, 0.3) {
 			author = c.trolls[r.IntN(len(c.trolls))].handle
 		}
-		g.forumPost(c, author, g.randTime(c.from.AddDate(0, 0, -14), c.to.AddDate(0, 1, 0)), pick(r, forumChatter))
+		g.forumPost(c, author, g.randTime(c.from.AddDate(0, 0, -14), c.to.AddDate(0, 1, 0)), g.gendered(pick(r, forumChatter)))
 	}
 	// A real concern can still come in about a targeted family.
 	if chance(r, 0.3*g.cfg.GenuineScale) {
@@ -344,7 +350,7 @@ func (g *famGen) gossipOnly() {
 	from := g.randTime(g.start, g.end)
 	for k := 3 + r.IntN(15); k > 0; k-- {
 		author := fmt.Sprintf("%s%d", pick(r, []string{"user", "lurker", "anon", "popcornqueen", "bystander", "nosyneighbour"}), r.IntN(10000))
-		g.forumPost(c, author, g.randTime(from, from.AddDate(0, 4, 0)), pick(r, forumChatter))
+		g.forumPost(c, author, g.randTime(from, from.AddDate(0, 4, 0)), g.gendered(pick(r, forumChatter)))
 	}
 }
 
@@ -369,12 +375,12 @@ func (g *famGen) forumPost(c *campaign, author string, at time.Time, text string
 func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind string, p *post) {
 	r := g.r
 	if chance(r, 0.4) {
-		g.forumPost(c, t.handle, at.Add(-time.Duration(20+r.IntN(20*60))*time.Minute), t.style.styled(r, pick(r, forumBefore)))
+		g.forumPost(c, t.handle, at.Add(-time.Duration(20+r.IntN(20*60))*time.Minute), t.style.styled(r, g.gendered(pick(r, forumBefore))))
 	}
 	narr, cats := g.trollNarrative(c, t, at, claim, p)
 	danger := chance(r, 0.03)
 	if danger { // a troll claiming danger now must still be rated immediate
-		narr = t.style.styled(r, pick(r, trollDanger)) + " " + narr
+		narr = t.style.styled(r, g.gendered(pick(r, trollDanger))) + " " + narr
 	}
 	ch := []bonafide.Channel{bonafide.ChannelWebForm, bonafide.ChannelPhone, bonafide.ChannelEmail, bonafide.ChannelLetter}[weighted(r, []float64{55, 25, 15, 5})]
 	basis := []bonafide.KnowledgeBasis{bonafide.KnowledgeOnlineContent, bonafide.KnowledgeSecondHand, bonafide.KnowledgeNotStated, bonafide.KnowledgeFirstHand}[weighted(r, []float64{30, 30, 25, 15})]
@@ -424,7 +430,7 @@ func (g *famGen) trollReferral(c *campaign, t *troll, at time.Time, claim, kind 
 		return
 	}
 	if chance(r, 0.35) {
-		g.forumPost(c, t.handle, at.Add(time.Duration(30+r.IntN(40*60))*time.Minute), t.style.styled(r, pick(r, forumAfter)))
+		g.forumPost(c, t.handle, at.Add(time.Duration(30+r.IntN(40*60))*time.Minute), t.style.styled(r, g.gendered(pick(r, forumAfter))))
 	}
 	if t.helpline && (ch == bonafide.ChannelPhone || chance(r, 0.25)) && chance(r, 0.85) {
 		g.helplineRelay(spec, id)
@@ -480,7 +486,7 @@ func (g *famGen) trollNarrative(c *campaign, t *troll, at time.Time, claim strin
 	parts = slices.Compact(parts) // a copied sentence may repeat the one before
 	seen := make(map[string]bool, len(parts))
 	parts = slices.DeleteFunc(parts, func(p string) bool { dup := seen[p]; seen[p] = true; return dup })
-	text := st.styled(r, strings.Join(parts, " "))
+	text := st.styled(r, g.gendered(strings.Join(parts, " ")))
 	// remember a sentence for others to copy
 	if len(c.said) < 64 && len(parts) > 1 {
 		c.said = append(c.said, parts[len(parts)/2])

@@ -306,9 +306,10 @@ func (g *famGen) referral(s referralSpec) string {
 		rec.Children = []bonafide.Person{{FamilyName: typedSurname(r, g.fam.surname, s.level), Role: bonafide.RoleChild, OtherNames: []string{"unborn baby"}}}
 	}
 	if s.adults {
-		rec.Adults = append(rec.Adults, g.typedAdult(*g.fam.mother, bonafide.RoleMother, s.level, s.handles))
-		if g.fam.father != nil && (!g.fam.fatherAway || chance(r, 0.3)) && chance(r, [3]float64{0.9, 0.6, 0.3}[s.level]) {
-			rec.Adults = append(rec.Adults, g.typedAdult(*g.fam.father, bonafide.RoleFather, s.level, false))
+		rec.Adults = append(rec.Adults, g.typedAdult(g.fam.mother, bonafide.RoleMother, s.level, s.handles))
+		posts := g.fam.pub != nil && g.fam.pub.who == g.fam.father
+		if g.fam.father != nil && (posts || (!g.fam.fatherAway || chance(r, 0.3)) && chance(r, [3]float64{0.9, 0.6, 0.3}[s.level])) {
+			rec.Adults = append(rec.Adults, g.typedAdult(g.fam.father, bonafide.RoleFather, s.level, s.handles))
 		}
 	}
 	h := g.fam.home
@@ -349,7 +350,8 @@ func (g *famGen) referral(s referralSpec) string {
 	return id
 }
 
-func (g *famGen) typedAdult(h human, role bonafide.PersonRole, level int, handles bool) bonafide.Person {
+func (g *famGen) typedAdult(hp *human, role bonafide.PersonRole, level int, handles bool) bonafide.Person {
+	h := *hp
 	r := g.r
 	p := bonafide.Person{Role: role}
 	p.GivenName = typedGiven(r, h.Given, level)
@@ -365,7 +367,7 @@ func (g *famGen) typedAdult(h human, role bonafide.PersonRole, level int, handle
 	if level == careful && chance(r, 0.2) {
 		p.NHSNumber = typedNHS(r, h.NHS, level)
 	}
-	if handles && g.fam.pub != nil && g.fam.pub.who == g.fam.mother {
+	if handles && g.fam.pub != nil && g.fam.pub.who == hp {
 		p.SocialHandles = []bonafide.SocialHandle{{Platform: g.fam.pub.platform, Handle: typedHandle(r, g.fam.pub.handle)}}
 	}
 	if p.GivenName == "" && p.FamilyName == "" {

@@ -66,7 +66,7 @@ func (g *famGen) postedInjury() {
 		s, names := g.storyFor(i, t, stranger)
 		names[i] = k.nick
 		s.set("child", k.nick)
-		narr := layStyle(r, compose(r, s, onlinePost, 2+r.IntN(3)))
+		narr := layStyle(r, g.gendered(compose(r, s, onlinePost, 2+r.IntN(3))))
 		ch := []bonafide.Channel{bonafide.ChannelWebForm, bonafide.ChannelEmail, bonafide.ChannelPhone}[weighted(r, []float64{60, 20, 20})]
 		g.referral(referralSpec{
 			at: t, channel: ch, source: layBasisSource(l.rel, l.anonymous), reporter: l.reporter(r, ch), reporterT: l.id,
@@ -457,7 +457,7 @@ func (g *famGen) onlineBurst() {
 		l := g.newLay(pick(r, []bonafide.Relationship{bonafide.RelMemberOfPublic, bonafide.RelOnlineFollower, bonafide.RelMemberOfPublic, bonafide.RelNotStated}))
 		s, names := g.storyFor(i, at, stranger)
 		s.set("time", clock(r, at))
-		narr := layStyle(r, compose(r, s, onlineLive, 2+r.IntN(3)))
+		narr := layStyle(r, g.gendered(compose(r, s, onlineLive, 2+r.IntN(3))))
 		ch := []bonafide.Channel{bonafide.ChannelWebForm, bonafide.ChannelPhone, bonafide.ChannelEmail}[weighted(r, []float64{60, 30, 10})]
 		danger := chance(r, 0.06)
 		g.referral(referralSpec{

@@ -147,6 +147,9 @@ func handleFor(g *famGen, h *human) string {
 func (g *famGen) newPublic() {
 	r := g.r
 	p := &public{kind: publicKinds[weighted(r, []float64{45, 20, 12, 8, 15})], platform: pick(r, platforms), who: g.fam.mother}
+	if f := g.fam.father; f != nil && !g.fam.fatherAway && chance(r, map[string]float64{"presenter": 0.3, "politician": 0.35, "fitness": 0.25}[p.kind]+0.06) {
+		p.who = f // a dad who posts: trolls write "he" and "his"
+	}
 	p.handle = handleFor(g, p.who)
 	g.fam.pub = p
 	// a baby during the period?
@@ -225,6 +228,9 @@ func (g *famGen) writePost(p *post) {
 	t := pick(r, postTemplates[p.kind])
 	p.text = s.raw(t.text)
 	p.media = t.media
+	if g.fam.pub.who == g.fam.father {
+		p.text, p.media = g.gendered(p.text), g.gendered(p.media)
+	}
 	if p.kind == postBarbecue && g.pregnantAt(p.at) {
 		p.media += ", visibly pregnant"
 	}

@@ -358,6 +358,44 @@ var forumChatter = []string{
 	"she's pregnant AGAIN?", "the baby's name is ridiculous", "mods please lock this thread",
 }
 
+// gendered rewrites text written about a mother so that it is about the
+// father when he is the parent who posts: pronouns, "mum", "woman" and the
+// like. "her" becomes "his" before a word it owns and "him" otherwise.
+func (g *famGen) gendered(s string) string {
+	if g.fam.pub == nil || g.fam.pub.who != g.fam.father {
+		return s
+	}
+	words := strings.Split(s, " ")
+	swap := map[string]string{
+		"she": "he", "She": "He", "SHE": "HE", "she's": "he's", "She's": "He's", "shes": "hes", "she'll": "he'll",
+		"herself": "himself", "woman": "man", "mother": "father", "mum": "dad", "Mum": "Dad",
+		"Miss": "Mr", "mums": "dads", "Mum's": "Dad's", "mum's": "dad's",
+	}
+	notOwned := map[string]bool{"again": true, "tonight": true, "now": true, "yet": true, "this": true, "up": true, "in": true,
+		"out": true, "to": true, "for": true, "and": true, "or": true, "off": true, "down": true, "because": true, "when": true,
+		"if": true, "that": true, "the": true, "a": true, "fool": true, "do": true, "go": true, "be": true}
+	for i, w := range words {
+		bare := strings.TrimRight(w, ".,!?;:")
+		if v, ok := swap[bare]; ok {
+			words[i] = v + w[len(bare):]
+			continue
+		}
+		if bare != "her" && bare != "Her" && bare != "HER" {
+			continue
+		}
+		owned := bare == w && i+1 < len(words) && !notOwned[strings.ToLower(strings.Trim(words[i+1], ".,!?;:"))]
+		rep := map[bool]string{true: "his", false: "him"}[owned]
+		switch bare {
+		case "Her":
+			rep = strings.ToUpper(rep[:1]) + rep[1:]
+		case "HER":
+			rep = strings.ToUpper(rep)
+		}
+		words[i] = rep + w[len(bare):]
+	}
+	return strings.Join(words, " ")
+}
+
 // helplineEdit turns a caller's words into a helpline's note: third person,
 // shouting taken out, a prefix, otherwise the same.
 func helplineEdit(r *rand.Rand, text string, anonymous bool) string {
@@ -369,7 +407,10 @@ func helplineEdit(r *rand.Rand, text string, anonymous bool) string {
 		}
 	}
 	t = strings.Join(words, " ")
-	t = strings.NewReplacer(" I'm ", " caller is ", " I am ", " caller is ", " I ", " caller ", " my ", " caller's ", " me ", " caller ").Replace(" " + t + " ")
+	t = strings.NewReplacer(" I'm ", " caller is ", " I am ", " caller is ", " I want ", " caller wants ", " I have ", " caller has ",
+		" I've ", " caller has ", " I live ", " caller lives ", " I think ", " caller thinks ", " I know ", " caller knows ",
+		" I don't ", " caller does not ", " I follow ", " caller follows ", " I feel ", " caller feels ", " I ", " caller ",
+		" my ", " caller's ", " me ", " caller ").Replace(" " + t + " ")
 	t = strings.TrimSpace(t)
 	prefixes := []string{"Caller states: ", "Call to the helpline. Caller reports that ", "Summary of call: ", ""}
 	if anonymous {

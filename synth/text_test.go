@@ -57,3 +57,26 @@ func TestHelplineEdit(t *testing.T) {
 		}
 	}
 }
+
+func TestGendered(t *testing.T) {
+	mum, dad := &human{Given: "Jo"}, &human{Given: "Sam"}
+	g := &famGen{fam: family{mother: mum, father: dad, pub: &public{who: dad}}}
+	tests := []struct{ in, want string }{
+		{"she posts her kids online", "he posts his kids online"},
+		{"report her again!", "report him again!"},
+		{"the children are scared of her.", "the children are scared of him."},
+		{"Her page is a disgrace, that woman is a mum", "His page is a disgrace, that man is a dad"},
+		{"Miss Perfect thinks she's untouchable", "Mr Perfect thinks he's untouchable"},
+		{"nothing to change", "nothing to change"},
+		{"He posted it herself, the proof", "He posted it himself, the proof"},
+	}
+	for _, tt := range tests {
+		if got := g.gendered(tt.in); got != tt.want {
+			t.Errorf("gendered(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	g.fam.pub.who = mum
+	if got := g.gendered("she posts her kids"); got != "she posts her kids" {
+		t.Errorf("gendered for a mother who posts = %q, want it unchanged", got)
+	}
+}
