@@ -18,7 +18,8 @@
 // online_content): the genuine burst most like a pile-on.
 //
 // A few per cent of families post publicly (influencers, vloggers, a
-// presenter, a local councillor; all invented), with posts whose media
+// presenter, a local councillor; all invented; mostly mothers, some
+// fathers), with posts whose media
 // notes show party photos, bath time, a messy kitchen, a trampoline, wine
 // at a barbecue, pregnancy and birth announcements. About one in 800
 // families is the target of a campaign of one to five trolls: reports hours
