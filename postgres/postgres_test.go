@@ -20,7 +20,10 @@ const envURL = "BONAFIDE_TEST_POSTGRES_URL"
 
 // testDSN returns a DSN for a fresh schema of its own, dropped when t ends,
 // or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
-func testDSN(t *testing.T) string {
+func testDSN(t *testing.T) string { return benchDSN(t) }
+
+// benchDSN is testDSN for any testing.TB.
+func benchDSN(t testing.TB) string {
 	t.Helper()
 	base := requirePostgres(t)
 	var b [6]byte
