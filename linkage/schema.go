@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"bonafide/linkage/nickname"
+	"bonafide/linkage/normalize"
+	"bonafide/linkage/phonetic"
 )
 
 // A Field is one compared column: its name, how it is compared and, for dates, how it
@@ -151,10 +153,10 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 	case KindExact, KindDevice:
 		v.s = strings.ToLower(raw)
 	case KindString:
-		v.s = normName(raw)
+		v.s = normalize.Name(raw)
 		v.alt = compact(v.s)
 	case KindGivenName, KindSurname:
-		v.s = normName(raw)
+		v.s = normalize.Name(raw)
 		if v.s == "" {
 			return v
 		}
@@ -186,18 +188,15 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		}
 		v.s = eightDigits(v.n)
 	case KindPostcodeUK:
-		a, d, sec, full, ok := postcodeParts(raw)
+		pc, ok := normalize.Postcode(raw)
 		if !ok {
 			return v
 		}
-		v.s = full
-		if full == "" {
-			v.s = d
-		}
-		v.alt = d
-		v.parts = []string{a, d, sec, full}
+		v.s = pc.String()
+		v.alt = pc.District
+		v.parts = []string{pc.Area, pc.District, pc.Sector, pc.Full}
 	case KindAddress:
-		t := addressTokens(raw)
+		t := normalize.AddressTokens(raw)
 		if len(t) == 0 {
 			return v
 		}
@@ -210,22 +209,29 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 			v.n = 1
 		}
 	case KindPhone:
-		e, _ := normPhone(raw)
+		e, _ := normalize.Phone(raw)
 		v.s = e
 		if len(e) > 6 {
 			v.alt = e[len(e)-6:]
 		}
 	case KindEmail:
-		v.s, v.alt = normEmail(raw)
+		v.s = normalize.Email(raw)
+		if at := strings.LastIndexByte(v.s, '@'); at > 0 {
+			v.alt = v.s[:at]
+		}
 	case KindHandle:
-		p, h := normHandle(raw)
+		p, h := splitHandle(raw)
+		h = normalize.Handle(p, h)
 		if h == "" {
 			return v
+		}
+		if p != "" {
+			p = normalize.Platform(p)
 		}
 		v.s = p + ":" + h
 		v.alt = h
 	case KindIP:
-		v.s, v.alt = normIP(raw)
+		v.s, v.alt = normalize.IP(raw)
 	}
 	return v
 }
@@ -246,10 +252,26 @@ func validNHS(s string) bool {
 	return c != 10 && c == int(s[9]-'0')
 }
 
-// phoneticCodes returns the two phonetic codes of a normalised name.
+// phoneticCodes returns the Double Metaphone codes of a normalised name.
 func phoneticCodes(s string) (string, string) {
-	p := phoneticKey(s)
-	return p, p
+	return phonetic.DoubleMetaphone(s)
+}
+
+// splitHandle reads a handle field written as "platform:@name", "@name on platform" or
+// a profile URL, and returns the platform ("" when not given) and the handle as typed.
+func splitHandle(s string) (platform, handle string) {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "://"); i >= 0 {
+		host, _, _ := strings.Cut(s[i+3:], "/")
+		return strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(host), "www."), "m."), s
+	}
+	if p, h, ok := strings.Cut(s, ":"); ok {
+		return p, h
+	}
+	if h, p, ok := strings.Cut(s, " on "); ok {
+		return p, h
+	}
+	return "", s
 }
 
 // nicknameGroups returns the group keys a given name belongs to (e.g. "elizabeth" for
