@@ -189,8 +189,12 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		v.s = eightDigits(v.n)
 	case KindPostcodeUK:
 		pc, ok := normalize.Postcode(raw)
-		if !ok {
-			return v
+		if !ok || pc.Full == "" && pc.District == "" {
+			// Not a postcode Royal Mail would know (an unknown area, a typo in the
+			// shape): two records typed the same way still agree, so keep its parts.
+			if pc, ok = roughPostcode(raw); !ok {
+				return v
+			}
 		}
 		v.s = pc.String()
 		v.alt = pc.District
@@ -410,4 +414,30 @@ func eightDigits(n int32) string {
 		n /= 10
 	}
 	return string(b[:])
+}
+
+// roughPostcode splits a postcode-like value by shape alone: the last three characters
+// are the inward code, the rest the outward code, its leading letters the area.
+func roughPostcode(s string) (normalize.PostcodeParts, bool) {
+	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(c) < 2 || len(c) > 8 {
+		return normalize.PostcodeParts{}, false
+	}
+	var p normalize.PostcodeParts
+	out := c
+	if len(c) >= 5 {
+		out = c[:len(c)-3]
+		in := c[len(c)-3:]
+		p.Sector = out + " " + in[:1]
+		p.Full = out + " " + in
+	}
+	n := 0
+	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
+		n++
+	}
+	if n == 0 || n == len(out) {
+		return normalize.PostcodeParts{}, false
+	}
+	p.Area, p.District = out[:n], out
+	return p, true
 }
