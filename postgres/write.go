@@ -224,8 +224,7 @@ type importer struct {
 	next     int64 // seq of the next record
 	storedAt time.Time
 	seen     map[string]bool // referral ids taken so far
-	chunk    []encoded
-	n        int // records copied
+	n        int             // records copied
 }
 
 func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide.Record, error]) (int, error) {
