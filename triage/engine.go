@@ -58,7 +58,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultConfig() Config {
 	day := 24 * time.Hour
 	return Config{
-		Threshold:       0.2,
+		Threshold:       0.22,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -98,6 +98,7 @@ type refInfo struct {
 	findingAt    time.Time
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
+	repName      string             // full name of a non-professional reporter who gave one
 	sig          *textsim.Signature // nil once out of the relay/duplicate window
 	profile      textsim.Profile    // style profile of a non-professional narrative, else empty
 	features     Features           // signal values at triage, which a relay of it inherits
@@ -310,14 +311,25 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		}
 	}
 	var repID int32
+	repName := personalName(r.Reporter)
 	if relayOf >= 0 {
 		repID = e.rep.find(e.refs[relayOf].reporter)
 	} else {
 		repID = e.rep.link(keys)
+		// The same full name reporting the same family again is the same
+		// person (a name alone is not enough across families).
+		if repName != "" {
+			for _, j := range e.famRefs[famID] {
+				if e.refs[j].repName == repName {
+					repID = e.rep.union(repID, e.refs[j].reporter)
+					break
+				}
+			}
+		}
 	}
 
 	info := refInfo{id: r.ID, at: now, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
-		professional: professional, repKeys: keys, sig: &sig, narrative: r.Narrative}
+		professional: professional, repKeys: keys, sig: &sig, narrative: r.Narrative, repName: repName}
 	if r.Reporter != nil {
 		info.ipNet = ipPrefix(r.Reporter.ContactIP)
 	}

@@ -151,6 +151,9 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 			if pc := normPostcode(rep.Address.Postcode); len(pc) >= 5 {
 				keys = append(keys, "name:"+g+" "+f+"|"+pc)
 			}
+			if l := normLine(rep.Address.Line1); l != "" {
+				keys = append(keys, "name:"+g+" "+f+"|"+l)
+			}
 		}
 	}
 	return keys
@@ -183,4 +186,30 @@ func (rl *reporterLinker) link(keys []string) int32 {
 		}
 	}
 	return id
+}
+
+// union records that reporters a and b are one person.
+func (rl *reporterLinker) union(a, b int32) int32 {
+	a, b = rl.find(a), rl.find(b)
+	if a == b {
+		return a
+	}
+	if b < a {
+		a, b = b, a
+	}
+	rl.parent[b] = a
+	return a
+}
+
+// personalName returns the normalised full name of a reporter who gives
+// one and is not a named professional, or "".
+func personalName(rep *bonafide.Reporter) string {
+	if rep == nil || rep.Relationship.Professional() && rep.Organisation != "" {
+		return ""
+	}
+	g, f := normName(rep.GivenName), normName(rep.FamilyName)
+	if g == "" || f == "" {
+		return ""
+	}
+	return g + " " + f
 }

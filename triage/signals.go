@@ -380,7 +380,7 @@ func sharedKinds(a, b []string) string {
 		}
 	}
 	if len(kinds) == 0 {
-		return "a chain of shared details through other referrals"
+		return "the same full name reporting this family, or a chain of shared details through other referrals"
 	}
 	return strings.Join(kinds, ", ")
 }
