@@ -417,16 +417,18 @@ func TestImportLimits(t *testing.T) {
 	for i := range 20 {
 		body = append(body, jsonLines(t, referral(fmt.Sprintf("REF-%d", i)))...)
 	}
+	post := map[string]any{"type": "public_post", "id": "P-1", "posted_at": "2025-02-01T10:00:00Z"}
 	tests := []struct {
 		name        string
 		contentType string
 		body        []byte
 		status      int
 		typ         string
+		detail      string
 	}{
-		{"oversized body", "application/x-ndjson", body, 413, "urn:bonafide:problem:too_large"},
-		{"conflict within the file", "application/x-ndjson", jsonLines(t, referral("REF-1"), referral("REF-1")), 409, "urn:bonafide:problem:conflict"},
-		{"form body", "application/x-www-form-urlencoded", jsonLines(t, referral("REF-1")), 415, "about:blank"},
+		{"oversized body", "application/x-ndjson", body, 413, "urn:bonafide:problem:too_large", "larger than the limit"},
+		{"conflict within the file", "application/x-ndjson", jsonLines(t, referral("REF-1"), post, "", referral("REF-1")), 409, "urn:bonafide:problem:conflict", `line 4: referral "REF-1" is already stored`},
+		{"form body", "application/x-www-form-urlencoded", jsonLines(t, referral("REF-1")), 415, "about:blank", "Content-Type must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -435,8 +437,9 @@ func TestImportLimits(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Fatalf("POST import = %d, want %d; %s", resp.StatusCode, tt.status, b)
 			}
-			if p := decodeProblem(t, resp, b); p.Type != tt.typ {
-				t.Errorf("problem type = %q, want %q", p.Type, tt.typ)
+			p := decodeProblem(t, resp, b)
+			if p.Type != tt.typ || !strings.Contains(p.Detail, tt.detail) {
+				t.Errorf("problem = %q %q, want %q and a detail with %q", p.Type, p.Detail, tt.typ, tt.detail)
 			}
 			if n := e.count(t); n != 0 {
 				t.Errorf("store holds %d records, want 0", n)

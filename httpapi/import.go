@@ -49,13 +49,14 @@ func (res *ImportResult) reject(ve *bonafide.ValidationError) {
 //     and the valid ones are stored.
 //
 // In both modes a store failure, such as a referral id that is already
-// stored (code EConflict), stores nothing; so does a read error, such as a
-// line longer than interchange.MaxLineBytes or a body over its limit.
+// stored (code EConflict, its line named), stores nothing; so does a read
+// error, such as a body over its limit.
 func Import(ctx context.Context, store bonafide.Store, r io.Reader, skipInvalid bool) (ImportResult, error) {
 	var (
 		res     ImportResult
-		invalid bool  // a line was invalid and skipInvalid is off
-		readErr error // a failure of the reader itself
+		invalid bool    // a line was invalid and skipInvalid is off
+		readErr error   // a failure of the reader itself
+		lines   []int32 // line of each record yielded, to name a conflict's line
 	)
 	rd := interchange.NewReader(r)
 	recs := func(yield func(bonafide.Record, error) bool) {
@@ -79,6 +80,7 @@ func Import(ctx context.Context, store bonafide.Store, r io.Reader, skipInvalid 
 				yield(nil, err)
 				return
 			}
+			lines = append(lines, int32(rd.Line()))
 			if !yield(rec, nil) {
 				return
 			}
@@ -105,6 +107,10 @@ func Import(ctx context.Context, store bonafide.Store, r io.Reader, skipInvalid 
 			res.reject(ve)
 		}
 		return res, &bonafide.ValidationError{Errors: res.Rejected}
+	case err != nil && bonafide.ErrorCode(err) == bonafide.EConflict && n >= 0 && n < len(lines):
+		// Store.Import stored nothing and took n records before the
+		// conflicting one.
+		return ImportResult{}, fmt.Errorf("import: line %d: %w", lines[n], err)
 	case err != nil:
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}

@@ -172,6 +172,10 @@ func TestImport(t *testing.T) {
 			exported: 2,
 		},
 		{
+			name: "file already imported", args: []string{good, good}, code: 1,
+			stderr: []string{good + `: import: line 1: referral "REF-1" is already stored`}, exported: 5,
+		},
+		{
 			name: "missing file", args: []string{filepath.Join(dir, "nope.jsonl")}, code: 1,
 			stderr: []string{"nope.jsonl: no such file or directory"}, exported: 0,
 		},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -69,10 +70,15 @@ func TestPostgresRoundTrip(t *testing.T) {
 		{"import", []string{"import", file}, 0},
 		{"import again conflicts", []string{"import", file}, 1},
 	}
+	var stderr string
 	for _, st := range steps {
-		if code, _, stderr := run(t, env, "", st.args...); code != st.code {
+		var code int
+		if code, _, stderr = run(t, env, "", st.args...); code != st.code {
 			t.Fatalf("%s: bonafide %q exit = %d, want %d; stderr:\n%s", st.name, st.args, code, st.code, stderr)
 		}
+	}
+	if want := `line 1: referral "REF-1" is already stored`; !strings.Contains(stderr, want) {
+		t.Errorf("second import stderr = %q, want %q", stderr, want)
 	}
 	out := filepath.Join(t.TempDir(), "export.jsonl")
 	if code, _, stderr := run(t, env, "", "export", "--out", out); code != 0 {
