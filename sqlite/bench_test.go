@@ -6,8 +6,11 @@ import (
 	"iter"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"bonafide"
 	"bonafide/storetest"
@@ -74,4 +77,74 @@ func BenchmarkAdd(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "referrals/s")
+}
+
+// BenchmarkRecords measures replay: reading every stored referral back in
+// sequence order with its reporter, as export and triage replay do.
+func BenchmarkRecords(b *testing.B) {
+	const n = 20000
+	rng := rand.New(rand.NewPCG(3, 4))
+	recs := make([]bonafide.Record, n)
+	for i := range recs {
+		recs[i] = storetest.GenReferral(rng, fmt.Sprintf("REC-%d", i))
+	}
+	s := benchStore(b)
+	if _, err := s.Import(context.Background(), storetest.Seq(recs)); err != nil {
+		b.Fatal(err)
+	}
+	total := 0
+	for b.Loop() {
+		got := 0
+		for st, err := range s.Records(context.Background(), 0, 0) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st.Record.(*bonafide.Referral).Reporter == nil {
+				b.Fatal("reporter not restored")
+			}
+			got++
+		}
+		if got != n {
+			b.Fatalf("Records gave %d, want %d", got, n)
+		}
+		total += got
+	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "referrals/s")
+}
+
+// BenchmarkAddLatency offers Adds open-loop at 500 a second (each on its own
+// goroutine, as HTTP requests arrive) and reports the latency percentiles a
+// caller sees, durable commit included. Run it with -benchtime 2500x or so.
+func BenchmarkAddLatency(b *testing.B) {
+	const rate = 500
+	s := benchStore(b)
+	rng := rand.New(rand.NewPCG(5, 6))
+	recs := make([]*bonafide.Referral, b.N)
+	for i := range recs {
+		recs[i] = storetest.GenReferral(rng, fmt.Sprintf("LAT-%d", i))
+	}
+	lat := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		due := start.Add(time.Duration(i) * time.Second / rate)
+		time.Sleep(time.Until(due))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			if _, err := s.Add(context.Background(), recs[i]); err != nil {
+				b.Error(err)
+			}
+			lat[i] = time.Since(t0)
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
 }
