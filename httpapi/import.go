@@ -93,6 +93,9 @@ func Import(ctx context.Context, store bonafide.Store, r io.Reader, skipInvalid 
 	case invalid:
 		// Nothing was stored; read on to report every invalid line.
 		for {
+			if err := ctx.Err(); err != nil {
+				return ImportResult{}, fmt.Errorf("import: %w", err)
+			}
 			_, err := rd.Read()
 			if err == io.EOF {
 				break
