@@ -33,8 +33,22 @@ func (s *Store) scan(row pgx.Row) (bonafide.Stored, error) {
 	return s.decode(seq, typ, storedAt, []byte(body), reporter)
 }
 
+// readable returns errClosed once Close has begun, so that reads after
+// Close fail with code EUnavailable rather than an internal error.
+func (s *Store) readable() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	return nil
+}
+
 // Get returns the record with sequence number seq, or code ENotFound.
 func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return bonafide.Stored{}, err
+	}
 	st, err := s.scan(s.pool.QueryRow(ctx, selectStored+` WHERE r.seq = $1`, seq))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, bonafide.Errorf(bonafide.ENotFound, "no record %d", seq)
@@ -48,6 +62,9 @@ func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
 // ReferralByID returns the referral with interchange id id, or code
 // ENotFound.
 func (s *Store) ReferralByID(ctx context.Context, id string) (bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return bonafide.Stored{}, err
+	}
 	st, err := s.scan(s.pool.QueryRow(ctx, selectStored+` WHERE r.referral_id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, bonafide.Errorf(bonafide.ENotFound, "no referral %q", id)
@@ -91,6 +108,9 @@ func (s *Store) Records(ctx context.Context, after int64, limit int) iter.Seq2[b
 }
 
 func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return nil, err
+	}
 	rows, err := s.pool.Query(ctx, selectStored+` WHERE r.seq > $1 ORDER BY r.seq LIMIT $2`, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: records after %d: %w", after, err)
@@ -113,6 +133,9 @@ func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored
 // Count returns how many records of each type are stored; types with none
 // are absent.
 func (s *Store) Count(ctx context.Context) (map[bonafide.RecordType]int64, error) {
+	if err := s.readable(); err != nil {
+		return nil, err
+	}
 	rows, err := s.pool.Query(ctx, `SELECT type, count(*) FROM records GROUP BY type`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: count: %w", err)

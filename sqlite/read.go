@@ -29,8 +29,22 @@ func (s *Store) scan(row interface{ Scan(...any) error }) (bonafide.Stored, erro
 	return s.decode(seq, typ, storedAt, body, reporter)
 }
 
+// readable returns errClosed once Close has begun, so that reads after
+// Close fail with code EUnavailable rather than an internal error.
+func (s *Store) readable() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	return nil
+}
+
 // Get returns the record with sequence number seq, or code ENotFound.
 func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return bonafide.Stored{}, err
+	}
 	st, err := s.scan(s.rdb.QueryRowContext(ctx, selectStored+` WHERE r.seq = ?`, seq))
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, bonafide.Errorf(bonafide.ENotFound, "no record %d", seq)
@@ -44,6 +58,9 @@ func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
 // ReferralByID returns the referral with interchange id id, or code
 // ENotFound.
 func (s *Store) ReferralByID(ctx context.Context, id string) (bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return bonafide.Stored{}, err
+	}
 	st, err := s.scan(s.rdb.QueryRowContext(ctx, selectStored+` WHERE r.referral_id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, bonafide.Errorf(bonafide.ENotFound, "no referral %q", id)
@@ -88,6 +105,9 @@ func (s *Store) Records(ctx context.Context, after int64, limit int) iter.Seq2[b
 }
 
 func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored, error) {
+	if err := s.readable(); err != nil {
+		return nil, err
+	}
 	rows, err := s.rdb.QueryContext(ctx, selectStored+` WHERE r.seq > ? ORDER BY r.seq LIMIT ?`, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: records after %d: %w", after, err)
@@ -110,6 +130,9 @@ func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored
 // Count returns how many records of each type are stored; types with none
 // are absent.
 func (s *Store) Count(ctx context.Context) (map[bonafide.RecordType]int64, error) {
+	if err := s.readable(); err != nil {
+		return nil, err
+	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT type, count(*) FROM records GROUP BY type`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: count: %w", err)

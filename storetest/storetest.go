@@ -801,6 +801,12 @@ func testCloseDrains(t *testing.T, open Open) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close() = %v", err)
 	}
+	if _, err := s.Get(context.Background(), 1); bonafide.ErrorCode(err) != bonafide.EUnavailable {
+		t.Errorf("Get after Close = %v, want code %s", err, bonafide.EUnavailable)
+	}
+	if _, err := s.Count(context.Background()); bonafide.ErrorCode(err) != bonafide.EUnavailable {
+		t.Errorf("Count after Close = %v, want code %s", err, bonafide.EUnavailable)
+	}
 	r := open(t)
 	ok := 0
 	for res := range results {
