@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,7 +25,13 @@ import (
 // openStore opens a fresh, migrated SQLite store in t's temporary directory.
 func openStore(tb testing.TB) bonafide.Store {
 	tb.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "bonafide.db"), sqlite.Options{Migrate: true})
+	return openStoreAt(tb, filepath.Join(tb.TempDir(), "bonafide.db"))
+}
+
+// openStoreAt opens a migrated SQLite store at path, closed when tb ends.
+func openStoreAt(tb testing.TB, path string) bonafide.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{Migrate: true})
 	if err != nil {
 		tb.Fatalf("sqlite.Open: %v", err)
 	}
@@ -332,7 +339,7 @@ func TestReferralConflict(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
+func TestNoRoute(t *testing.T) {
 	e := newEnv(t, nil)
 	tests := []struct {
 		name, method, path string
@@ -340,6 +347,8 @@ func TestNotFound(t *testing.T) {
 	}{
 		{"no such referral", "GET", "/api/v1/referrals/REF-NONE", 404},
 		{"no such route", "GET", "/api/v1/nothing", 404},
+		{"wrong method", "DELETE", "/api/v1/referrals/REF-1", 405},
+		{"wrong method on a collection", "GET", "/api/v1/import", 405},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,8 +356,16 @@ func TestNotFound(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Fatalf("%s %s = %d, want %d; %s", tt.method, tt.path, resp.StatusCode, tt.status, body)
 			}
-			if p := decodeProblem(t, resp, body); p.Type != "urn:bonafide:problem:not_found" {
-				t.Errorf("problem type = %q, want not_found", p.Type)
+			p := decodeProblem(t, resp, body)
+			switch tt.status {
+			case 404:
+				if p.Type != "urn:bonafide:problem:not_found" {
+					t.Errorf("problem type = %q, want not_found", p.Type)
+				}
+			case 405:
+				if allow := resp.Header.Get("Allow"); allow == "" || p.Type != "about:blank" {
+					t.Errorf("405 has Allow %q and type %q, want an Allow header and about:blank", allow, p.Type)
+				}
 			}
 		})
 	}
@@ -536,10 +553,52 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 }
 
-// TestFailuresAfterClose checks what a client sees when the store fails: an
-// internal error says only "internal error" and names the request, whose
-// id leads to the full error in the log; a closed store's Add is 503.
-func TestFailuresAfterClose(t *testing.T) {
+// TestInternalError breaks the database under a running store (its
+// records table renamed away, as a botched manual change would): a read
+// then fails inside the store, the client sees only "internal error" and
+// the request id, and the log has the full error under that id.
+func TestInternalError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bonafide.db")
+	store := openStoreAt(t, path)
+	logs := &syncBuffer{}
+	srv := NewServer(store, slog.New(slog.NewJSONHandler(logs, nil)))
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	e := &testEnv{srv: srv, ts: ts, store: store, logs: logs}
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`ALTER TABLE records RENAME TO records_gone`); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.do(t, "GET", "/api/v1/referrals/REF-1", "", nil)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("GET with the table gone = %d, want 500; %s", resp.StatusCode, body)
+	}
+	if p := decodeProblem(t, resp, body); p.Detail != "internal error" {
+		t.Errorf("problem detail = %q, want \"internal error\"", p.Detail)
+	}
+	if strings.Contains(string(body), "records") {
+		t.Errorf("problem leaks the internal error: %s", body)
+	}
+	id := resp.Header.Get("X-Request-ID")
+	var found bool
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"request failed"`) && strings.Contains(line, `"request_id":"`+id+`"`) && strings.Contains(line, "records") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no log line has the internal error with request_id %s:\n%s", id, logs)
+	}
+}
+
+// TestClosedStore checks that a closed store's refusals reach the client
+// as 503 with Retry-After, not as internal errors.
+func TestClosedStore(t *testing.T) {
 	e := newEnv(t, nil)
 	if err := e.store.Close(); err != nil {
 		t.Fatal(err)
@@ -547,33 +606,18 @@ func TestFailuresAfterClose(t *testing.T) {
 	tests := []struct {
 		name, method, path string
 		body               []byte
-		status             int
-		detail             string
 	}{
-		{"read fails", "GET", "/api/v1/referrals/REF-1", nil, 500, "internal error"},
-		{"write refused", "POST", "/api/v1/referrals", mustJSON(t, referral("REF-1")), 503, "store is closed"},
+		{"write", "POST", "/api/v1/referrals", mustJSON(t, referral("REF-1"))},
+		{"import", "POST", "/api/v1/import", jsonLines(t, referral("REF-1"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := e.do(t, tt.method, tt.path, "application/json", tt.body)
-			if resp.StatusCode != tt.status {
-				t.Fatalf("%s %s = %d, want %d; %s", tt.method, tt.path, resp.StatusCode, tt.status, body)
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+				t.Fatalf("%s %s = %d (Retry-After %q), want 503 with Retry-After; %s", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 			}
-			if p := decodeProblem(t, resp, body); p.Detail != tt.detail {
-				t.Errorf("problem detail = %q, want %q", p.Detail, tt.detail)
-			}
-			if tt.status != 500 {
-				return
-			}
-			id := resp.Header.Get("X-Request-ID")
-			var found bool
-			for _, line := range strings.Split(e.logs.String(), "\n") {
-				if strings.Contains(line, `"msg":"request failed"`) && strings.Contains(line, `"request_id":"`+id+`"`) && strings.Contains(line, `"error":`) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("no log line has the internal error with request_id %s:\n%s", id, e.logs)
+			if p := decodeProblem(t, resp, body); p.Type != "urn:bonafide:problem:unavailable" {
+				t.Errorf("problem type = %q, want unavailable", p.Type)
 			}
 		})
 	}

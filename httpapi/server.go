@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"bonafide"
@@ -89,10 +91,37 @@ func (s *Server) mux() *http.ServeMux {
 		// serve binds to loopback only.
 		mux.Handle(rt.pattern(), h)
 	}
-	// Unknown paths get a problem, not the mux's plain-text 404.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	// Unknown paths and methods get a problem, not the mux's plain text.
+	mux.HandleFunc("/", s.handleNoRoute)
+	return mux
+}
+
+// handleNoRoute answers a request no route matches: 405 with Allow when
+// the path exists under other methods, 404 otherwise.
+func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, rt := range s.routes() {
+		probe := &http.Request{Method: rt.method, URL: r.URL, Host: r.Host}
+		if _, pattern := s.routesOnly().Handler(probe); pattern == rt.pattern() && !slices.Contains(allow, rt.method) {
+			allow = append(allow, rt.method)
+		}
+	}
+	if len(allow) == 0 {
 		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "no route for %s %s", r.Method, r.URL.Path))
-	})
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.error(w, r, &statusError{http.StatusMethodNotAllowed,
+		fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))})
+}
+
+// routesOnly is a mux of the routes alone, without the fallback, for
+// finding which methods a path allows.
+func (s *Server) routesOnly() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern(), rt.handler)
+	}
 	return mux
 }
 
