@@ -8,7 +8,9 @@
 // go through one connection. Concurrent Add calls are committed together
 // (group commit): one writer goroutine takes every Add that has queued,
 // inserts them in one transaction and syncs once, then answers each caller.
-// A duplicate referral id fails only its own Add.
+// A duplicate referral id fails only its own Add. After a checkpoint the WAL
+// file is cut back to 64 MiB (journal_size_limit), so that one large import
+// does not leave a WAL file of its size behind.
 //
 // # Layout
 //
@@ -104,7 +106,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	busy := strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
 	common := "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
 	wdb, err := sql.Open("sqlite", path+common+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-32768)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-32768)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

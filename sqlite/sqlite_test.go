@@ -241,3 +241,44 @@ func TestAddCancelReturns(t *testing.T) {
 		t.Errorf("ReferralByID(waiting) = %v, want not found", err)
 	}
 }
+
+// TestPragmas checks the settings durability and safety rest on: WAL,
+// synchronous=FULL (2), foreign keys, a busy timeout on the writer, and
+// read-only reader connections.
+func TestPragmas(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct {
+		name, pragma, want string
+		reader             bool
+	}{
+		{"journal mode", "journal_mode", "wal", false},
+		{"synchronous", "synchronous", "2", false},
+		{"foreign keys", "foreign_keys", "1", false},
+		{"busy timeout", "busy_timeout", "5000", false},
+		{"reader foreign keys", "foreign_keys", "1", true},
+		{"reader busy timeout", "busy_timeout", "5000", true},
+		{"reader query only", "query_only", "1", true},
+		{"writer not query only", "query_only", "0", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got string
+			var err error
+			if tt.reader {
+				err = s.rdb.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got)
+			} else {
+				s.wmu.Lock()
+				err = s.wconn.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got)
+				s.wmu.Unlock()
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("PRAGMA %s = %q, %v, want %q", tt.pragma, got, err, tt.want)
+			}
+		})
+	}
+}
