@@ -207,7 +207,10 @@ func NewBlocker(s *Schema, rules []BlockRule, recs []Record, maxBlock int, link 
 // covered reports whether rule q already puts i and j in one scored block.
 func (b *Blocker) covered(q int, i, j int32) bool {
 	k := b.keys[q][i]
-	return k != 0 && k == b.keys[q][j] && !b.oversize[q][k]
+	if k == 0 || k != b.keys[q][j] {
+		return false
+	}
+	return len(b.oversize[q]) == 0 || !b.oversize[q][k]
 }
 
 // Covers returns the first rule that pairs records i and j, or -1 when blocking loses
