@@ -220,8 +220,9 @@ func (e *Engine) addForum(p *bonafide.ForumPost) {
 	}
 }
 
-// TextWindow is how long a referral's MinHash signature and style
-// profile are kept for comparison with later referrals about the family.
+// TextWindow is how long a referral's style profile is kept for
+// comparison with later referrals about the family (its MinHash signature
+// is kept for the relay window, two generations of RelayWindow).
 // It bounds memory by the referral rate, not the size of the history.
 const TextWindow = 180 * 24 * time.Hour
 
@@ -231,7 +232,7 @@ func (e *Engine) dropOldText(now time.Time) {
 		if now.Sub(e.refs[i].at) <= TextWindow {
 			break
 		}
-		e.refs[i].sig, e.refs[i].profile = nil, textsim.Profile{}
+		e.refs[i].profile = textsim.Profile{}
 		e.textHead++
 	}
 	if e.textHead > 4096 && e.textHead*2 > len(e.textQueue) {
@@ -250,6 +251,7 @@ func (e *Engine) rotate(now time.Time) {
 	for now.Sub(e.genStart) >= half {
 		// generation 1 is older than the window: drop it and its signatures
 		for _, i := range e.genRefs[1] {
+			e.refs[i].sig = nil // near-duplicates and relays are looked for within the relay window
 			e.refs[i].narrative = ""
 			e.refs[i].reasons = nil
 		}

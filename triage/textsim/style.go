@@ -1,6 +1,7 @@
 package textsim
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"unicode"
@@ -8,12 +9,14 @@ import (
 )
 
 // Profile is a writing-style profile: a sparse, unit-length vector of
-// character n-gram frequencies (n = 2..4) of a text whose content has been
+// character trigram frequencies (the most frequent 128) of a text whose content has been
 // masked, plus a few rates (capitals, punctuation runs, sentence length).
 // Masking keeps style and drops topic: every letter run that starts with a
 // capital after the first word of a sentence becomes "N", every digit "0",
 // so two writers describing the same family do not look alike because
 // they use the same names.
+const maxProfile = 128
+
 type Profile struct {
 	keys []uint32  // n-gram hashes, ascending
 	vals []float32 // unit-length weights
@@ -24,13 +27,33 @@ func NewProfile(s string) Profile {
 	m := mask(s)
 	p := map[uint32]float32{}
 	rs := []rune(m)
-	for n := 2; n <= 4; n++ {
+	for n := 3; n <= 3; n++ {
 		for i := 0; i+n <= len(rs); i++ {
 			var h uint32 = 2166136261 + uint32(n)
 			for _, r := range rs[i : i+n] {
 				h = (h ^ uint32(r)) * 16777619
 			}
 			p[h]++
+		}
+	}
+	if len(p) > maxProfile { // keep the most frequent: bounded memory per referral
+		type kv struct {
+			k uint32
+			v float32
+		}
+		all := make([]kv, 0, len(p))
+		for k, v := range p {
+			all = append(all, kv{k, v})
+		}
+		slices.SortFunc(all, func(a, b kv) int {
+			if a.v != b.v {
+				return cmp.Compare(b.v, a.v)
+			}
+			return cmp.Compare(a.k, b.k)
+		})
+		clear(p)
+		for _, x := range all[:maxProfile] {
+			p[x.k] = x.v
 		}
 	}
 	var sq float64
