@@ -120,41 +120,38 @@ func (s *Store) writer() {
 	}
 }
 
-// commit inserts a batch in one transaction, pipelined in one round trip,
-// and answers each caller. A duplicate id or an ended ctx fails only its own
-// request; any other failure fails the whole batch.
+// commit inserts a batch in one transaction and answers each caller. It
+// takes the records lock first and only then claims the requests, so that an
+// Add queued behind a long Import can still be abandoned by its caller; the
+// inserts are then pipelined in one round trip. A duplicate id fails only its
+// own request; any other failure fails the whole batch.
 func (s *Store) commit(batch []*addReq) {
 	ctx := context.Background()
 	results := make([]addResult, len(batch))
-	fail := func(err error) {
-		for _, r := range batch {
-			r.done <- addResult{err: err}
+	answer := func() {
+		for i, r := range batch {
+			r.done <- results[i] // buffered: an abandoned request ignores it
 		}
 	}
 	storedAt := s.now()
-	var b pgx.Batch
-	b.Queue(lockRecords)
-	live := make([]int, 0, len(batch))
-	for i, r := range batch {
-		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
-			continue // abandoned: the caller has returned and wants no answer
-		}
-		e := &r.enc
-		b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter)
-		live = append(live, i)
-	}
-	if len(live) == 0 {
-		for i, r := range batch {
-			r.done <- results[i]
-		}
-		return
-	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		br := tx.SendBatch(ctx, &b)
-		if _, err := br.Exec(); err != nil {
-			br.Close()
+		if _, err := tx.Exec(ctx, lockRecords); err != nil {
 			return fmt.Errorf("postgres: lock records: %w", err)
 		}
+		var b pgx.Batch
+		live := make([]int, 0, len(batch))
+		for i, r := range batch {
+			if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+				continue // abandoned: the caller has returned and wants no answer
+			}
+			e := &r.enc
+			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter)
+			live = append(live, i)
+		}
+		if len(live) == 0 {
+			return nil
+		}
+		br := tx.SendBatch(ctx, &b)
 		for _, i := range live {
 			err := br.QueryRow().Scan(&results[i].seq)
 			switch {
@@ -171,12 +168,11 @@ func (s *Store) commit(batch []*addReq) {
 		return br.Close()
 	})
 	if err != nil {
-		fail(err)
-		return
+		for i := range results {
+			results[i] = addResult{err: err}
+		}
 	}
-	for i, r := range batch {
-		r.done <- results[i]
-	}
+	answer()
 }
 
 // importChunk is how many records Import checks for duplicates and copies

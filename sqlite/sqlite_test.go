@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -198,47 +197,6 @@ func TestOpenBadPath(t *testing.T) {
 				t.Errorf("Open(%q) error code = %q, want %q", path, got, bonafide.EInvalid)
 			}
 		})
-	}
-}
-
-// TestAddCancelReturns checks that an Add whose ctx ends while an Import
-// holds the writer returns at once with the ctx error and is never stored.
-func TestAddCancelReturns(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	started, release := make(chan struct{}), make(chan struct{})
-	imported := make(chan error, 1)
-	go func() {
-		_, err := s.Import(ctx, func(yield func(bonafide.Record, error) bool) {
-			close(started)
-			<-release
-			yield(storetest.Referral("imported"), nil)
-		})
-		imported <- err
-	}()
-	<-started
-	actx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.Add(actx, storetest.Referral("waiting"))
-		done <- err
-	}()
-	cancel()
-	// If Add waited for the writer, this receive would never complete (the
-	// import is held until Add returns) and the test would time out.
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("Add(cancelled while queued) = %v, want context.Canceled", err)
-	}
-	close(release)
-	if err := <-imported; err != nil {
-		t.Fatalf("Import = %v", err)
-	}
-	if _, err := s.ReferralByID(ctx, "waiting"); bonafide.ErrorCode(err) != bonafide.ENotFound {
-		t.Errorf("ReferralByID(waiting) = %v, want not found", err)
 	}
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Open) {
 		{"ContextCancelled", testCancelled},
 		{"ImportCancelledMidway", testImportCancelled},
 		{"AddCancelledWhileQueued", testAddCancelledQueued},
+		{"AddCancelReturns", testAddCancelReturns},
 		{"CloseDrainsAdds", testCloseDrains},
 		{"Reopen", testReopen},
 	}
@@ -751,6 +752,46 @@ func testAddCancelledQueued(t *testing.T, open Open) {
 		}
 	}
 	wantCount(t, s, map[bonafide.RecordType]int64{bonafide.TypePublicPost: 2, bonafide.TypeReferral: int64(stored)})
+}
+
+// testAddCancelReturns checks that an Add whose ctx ends while an Import
+// holds the writer returns at once with the ctx error and is never stored.
+// If Add waited for the writer instead, the test would hang: the import is
+// released only after Add returns.
+func testAddCancelReturns(t *testing.T, open Open) {
+	s := open(t)
+	ctx := context.Background()
+	started, release := make(chan struct{}), make(chan struct{})
+	imported := make(chan error, 1)
+	go func() {
+		_, err := s.Import(ctx, func(yield func(bonafide.Record, error) bool) {
+			if !yield(publicPost("holding"), nil) { // the import now holds the writer
+				return
+			}
+			close(started)
+			<-release
+			yield(Referral("imported"), nil)
+		})
+		imported <- err
+	}()
+	<-started
+	actx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Add(actx, Referral("waiting"))
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Add(cancelled while queued) = %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-imported; err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	if _, err := s.ReferralByID(ctx, "waiting"); bonafide.ErrorCode(err) != bonafide.ENotFound {
+		t.Errorf("ReferralByID(waiting) = %v, want not found", err)
+	}
 }
 
 func testCloseDrains(t *testing.T, open Open) {
