@@ -35,7 +35,6 @@ SELECT seq FROM r`
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	ctx   context.Context
 	enc   encoded
 	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan addResult // buffered, 1; answered only once taken
@@ -61,9 +60,10 @@ var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
 func (s *Store) now() time.Time { return time.UnixMicro(s.opts.Now().UnixMicro()).UTC() }
 
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: once queued,
-// Add waits for its answer even if ctx ends, and the writer skips a request
-// whose ctx ended before its insert.
+// share a commit. An error means the record was not stored: if ctx ends
+// before the writer has claimed the request, Add returns ctx's error at once
+// and the writer skips it; once claimed, Add waits for the commit (a few
+// milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: add: %w", err)
@@ -72,7 +72,7 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{ctx: ctx, enc: enc, done: make(chan addResult, 1)}
+	r := &addReq{enc: enc, done: make(chan addResult, 1)}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()

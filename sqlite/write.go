@@ -80,7 +80,6 @@ func isUniqueViolation(err error) bool {
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	ctx   context.Context
 	enc   encoded
 	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan addResult // buffered, 1; answered only once taken
@@ -101,9 +100,10 @@ type addResult struct {
 }
 
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: once a request
-// is queued Add waits for its answer even if ctx ends, and the writer skips
-// a request whose ctx has ended before its insert.
+// share a commit. An error means the record was not stored: if ctx ends
+// before the writer has claimed the request, Add returns ctx's error at once
+// and the writer skips it; once claimed, Add waits for the commit (a few
+// milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: add: %w", err)
@@ -112,7 +112,7 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{ctx: ctx, enc: enc, done: make(chan addResult, 1)}
+	r := &addReq{enc: enc, done: make(chan addResult, 1)}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
