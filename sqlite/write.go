@@ -163,7 +163,7 @@ func (s *Store) writer() {
 }
 
 // commit inserts a batch in one transaction, syncs once and answers each
-// caller. A duplicate id or an ended ctx fails only its own request; any
+// caller. A duplicate id fails only its own request, abandoned requests are skipped; any
 // other failure rolls back and fails the whole batch.
 func (s *Store) commit(batch []*addReq) {
 	s.wmu.Lock()
