@@ -230,12 +230,13 @@ func (s *Schema) compareSurname(i int, a, b *Record, x, y *value) int {
 }
 
 func compareDate(x, y *value) int {
+	xy, yy := x.n/10000, y.n/10000
 	if x.prec == 3 && y.prec == 3 {
 		if x.n == y.n {
 			return 0
 		}
-		xy, xm, xd := x.n/10000, x.n/100%100, x.n%100
-		yy, ym, yd := y.n/10000, y.n/100%100, y.n%100
+		xm, xd := x.n/100%100, x.n%100
+		ym, yd := y.n/100%100, y.n%100
 		switch {
 		case xy == yy && xm == yd && xd == ym:
 			return 1
@@ -243,20 +244,17 @@ func compareDate(x, y *value) int {
 			return 2
 		case xy == yy && xm == ym:
 			return 3
-		case xy == yy:
-			return 4
 		}
-		return 5
-	}
-	p := min(x.prec, y.prec)
-	xy, yy := x.n/10000, y.n/10000
-	switch {
-	case p >= 2 && xy == yy && x.n/100%100 == y.n/100%100:
+	} else if min(x.prec, y.prec) >= 2 && xy == yy && x.n/100%100 == y.n/100%100 {
 		return 3
-	case xy == yy:
-		return 4
 	}
-	return 5
+	switch xy - yy {
+	case 0:
+		return 4
+	case 1, -1:
+		return 5 // a birthday a year out: a guess at the age, or the year typed wrongly
+	}
+	return 6
 }
 
 func comparePostcode(x, y *value) int {

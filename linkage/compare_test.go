@@ -53,6 +53,8 @@ func TestCompare(t *testing.T) {
 		{"date partial month agrees", Field{Name: "d", Kind: KindDate}, "2019-03", "2019-03-17", "same_year_month"},
 		{"date partial year agrees", Field{Name: "d", Kind: KindDate}, "2019", "2019-11-02", "same_year"},
 		{"date same year", Field{Name: "d", Kind: KindDate}, "2019-01-20", "2019-11-02", "same_year"},
+		{"date a year out", Field{Name: "d", Kind: KindDate}, "2019-01-20", "2018-11-02", "adjacent_year"},
+		{"date partial a year out", Field{Name: "d", Kind: KindDate}, "2019", "2020-11-02", "adjacent_year"},
 		{"date different", Field{Name: "d", Kind: KindDate}, "2019-01-20", "2012-11-02", "else"},
 		{"date UK layout", Field{Name: "d", Kind: KindDate, DateFormat: "DD/MM/YYYY"}, "7/3/2019", "07/03/2019", "exact"},
 		{"date UK layout transposed", Field{Name: "d", Kind: KindDate, DateFormat: "DD/MM/YYYY"}, "07/03/2019", "03/07/2019", "transposed_day_month"},

@@ -51,7 +51,7 @@ var kindLevels = [...][]string{
 	KindString:     {"exact", "one_edit", "jw_0.92", "jw_0.80", "else"},
 	KindGivenName:  {"exact", "nickname", "one_edit", "jw_0.92", "metaphone", "jw_0.80", "swapped", "initial", "else"},
 	KindSurname:    {"exact", "hyphen_part", "one_edit", "jw_0.92", "metaphone", "jw_0.80", "swapped", "else"},
-	KindDate:       {"exact", "transposed_day_month", "one_digit", "same_year_month", "same_year", "else"},
+	KindDate:       {"exact", "transposed_day_month", "one_digit", "same_year_month", "same_year", "adjacent_year", "else"},
 	KindPostcodeUK: {"full", "sector", "district", "area", "else"},
 	KindAddress:    {"exact", "tokens_0.8", "tokens_0.5", "else"},
 	KindNHSNumber:  {"exact", "one_edit", "two_edits", "else"},

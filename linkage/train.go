@@ -68,7 +68,8 @@ func (o *TrainOptions) defaults() {
 // training blocking rule, as Splink does: within the pairs of one rule, the fields the
 // rule blocks on are ignored (they agree by construction) and a two-class mixture is
 // fitted to the rest. Each field's m is the mean over the sessions that did not block on
-// it. Rules on identifiers (NHS number, e-mail) give nearly pure sets of matches and so
+// it, weighted by the square of each session's match share so that purer sessions
+// count more. Rules on identifiers (NHS number, e-mail) give nearly pure sets of matches and so
 // firm m; rules on names and dates give the rest. Location rules are best left out of
 // training where households are common, since relatives sharing a home look like a
 // match class to EM. Finally the share of matches among all blocked pairs is fitted
@@ -100,7 +101,7 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 	}
 	// m by sessions.
 	sumM := make([][]float64, nf)
-	nM := make([]int, nf)
+	nM := make([]float64, nf)
 	for f := range nf {
 		sumM[f] = make([]float64, len(m.Params[f].Levels))
 	}
@@ -148,9 +149,12 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			if masked&(1<<f) != 0 {
 				continue
 			}
-			nM[f]++
+			// Purer sessions (more of their pairs are matches) weigh more: in a
+			// session of common names the match class also holds relatives.
+			w := share * share
+			nM[f] += w
 			for l := range sumM[f] {
-				sumM[f][l] += sm.Params[f].Levels[l].M
+				sumM[f][l] += w * sm.Params[f].Levels[l].M
 			}
 		}
 	}
@@ -159,7 +163,7 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			continue // no session saw this field: keep the neutral start
 		}
 		for l := range sumM[f] {
-			m.Params[f].Levels[l].M = sumM[f][l] / float64(nM[f])
+			m.Params[f].Levels[l].M = sumM[f][l] / nM[f]
 		}
 	}
 
