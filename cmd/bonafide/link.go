@@ -242,7 +242,6 @@ type progress struct {
 	mode    string
 	on      bool
 	last    time.Time
-	label   string
 	started time.Time
 }
 
