@@ -68,8 +68,8 @@ func (o *TrainOptions) defaults() {
 // training blocking rule, as Splink does: within the pairs of one rule, the fields the
 // rule blocks on are ignored (they agree by construction) and a two-class mixture is
 // fitted to the rest. Each field's m is the mean over the sessions that did not block on
-// it, weighted by the square of each session's match share so that purer sessions
-// count more. Rules on identifiers (NHS number, e-mail) give nearly pure sets of matches and so
+// it, weighted by the eighth power of each session's match share so that the purest
+// sessions decide. Rules on identifiers (NHS number, e-mail) give nearly pure sets of matches and so
 // firm m; rules on names and dates give the rest. Location rules are best left out of
 // training where households are common, since relatives sharing a home look like a
 // match class to EM. Finally the share of matches among all blocked pairs is fitted
@@ -149,9 +149,9 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			if masked&(1<<f) != 0 {
 				continue
 			}
-			// Purer sessions (more of their pairs are matches) weigh more: in a
-			// session of common names the match class also holds relatives.
-			w := share * share
+			// Purer sessions (more of their pairs are matches) weigh much more: in
+			// a session of common names the match class also holds relatives.
+			w := math.Pow(share, 8)
 			nM[f] += w
 			for l := range sumM[f] {
 				sumM[f][l] += w * sm.Params[f].Levels[l].M
