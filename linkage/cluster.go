@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -12,11 +13,11 @@ type Edge struct {
 	Weight float32
 }
 
-// ScorePairs scores every blocked pair on both cores and keeps those with weight at
+// ScorePairs scores every blocked pair on all cores (workers ≤ 0) or workers goroutines and keeps those with weight at
 // least minWeight. The pair loop does not allocate except to grow the kept edges.
 func ScorePairs(ctx context.Context, m *Model, recs []Record, b *Blocker, minWeight float64, workers int, progress func(done int64)) ([]Edge, error) {
 	if workers <= 0 {
-		workers = 2
+		workers = runtime.GOMAXPROCS(0)
 	}
 	out := make([][]Edge, workers)
 	count := make([]int64, workers)

@@ -149,6 +149,29 @@ func phoneticEqual(x, y *value) bool {
 	return x.p1 != "" && (x.p1 == y.p1 || x.p1 == y.p2 || x.p2 == y.p1 || x.p2 != "" && x.p2 == y.p2)
 }
 
+// sharePart reports whether two names share a part (a hyphenated or second name, or a
+// nickname group); a name without parts is its own single part.
+func sharePart(x, y *value) bool {
+	switch {
+	case len(x.parts) == 0 && len(y.parts) == 0:
+		return false
+	case len(x.parts) == 0:
+		return contains(y.parts, x.s)
+	case len(y.parts) == 0:
+		return contains(x.parts, y.s)
+	}
+	return anyCommon(x.parts, y.parts)
+}
+
+func contains(list []string, s string) bool {
+	for _, t := range list {
+		if t == s {
+			return true
+		}
+	}
+	return false
+}
+
 // anyCommon reports whether two short lists share an element.
 func anyCommon(a, b []string) bool {
 	for _, s := range a {
@@ -165,17 +188,8 @@ func (s *Schema) compareGiven(i int, a, b *Record, x, y *value) int {
 	if x.s == y.s || x.alt == y.alt {
 		return 0
 	}
-	if len(x.parts) > 0 || len(y.parts) > 0 {
-		xp, yp := x.parts, y.parts
-		if len(xp) == 0 {
-			xp = []string{x.s}
-		}
-		if len(yp) == 0 {
-			yp = []string{y.s}
-		}
-		if anyCommon(xp, yp) {
-			return 1 // nickname group, or one of two given names
-		}
+	if sharePart(x, y) {
+		return 1 // nickname group, or one of two given names
 	}
 	if within1(x.alt, y.alt) {
 		return 2
@@ -200,17 +214,8 @@ func (s *Schema) compareSurname(i int, a, b *Record, x, y *value) int {
 	if x.s == y.s || x.alt == y.alt {
 		return 0
 	}
-	if len(x.parts) > 0 || len(y.parts) > 0 {
-		xp, yp := x.parts, y.parts
-		if len(xp) == 0 {
-			xp = []string{x.s}
-		}
-		if len(yp) == 0 {
-			yp = []string{y.s}
-		}
-		if anyCommon(xp, yp) {
-			return 1
-		}
+	if sharePart(x, y) {
+		return 1
 	}
 	if within1(x.alt, y.alt) {
 		return 2
@@ -306,11 +311,42 @@ func compareNHS(x, y *value) int {
 	if x.n == 1 && y.n == 1 {
 		return 3 // two valid numbers that differ belong to two people
 	}
-	switch d := edlib.DamerauLevenshteinDistance(x.s, y.s); {
+	switch d := editDistance(x.s, y.s); {
 	case d <= 1:
 		return 1
 	case d == 2:
 		return 2
 	}
 	return 3
+}
+
+// editDistance is the optimal string alignment distance (substitutions, insertions,
+// deletions and swaps of adjacent characters). Short strings such as NHS numbers use
+// fixed arrays, so the pair loop does not allocate; longer ones go to go-edlib.
+func editDistance(a, b string) int {
+	const max = 24
+	if len(a) > max || len(b) > max {
+		return edlib.OSADamerauLevenshteinDistance(a, b)
+	}
+	var d [max + 1][max + 1]int
+	for i := 0; i <= len(a); i++ {
+		d[i][0] = i
+	}
+	for j := 0; j <= len(b); j++ {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, d[i-2][j-2]+1)
+			}
+			d[i][j] = v
+		}
+	}
+	return d[len(a)][len(b)]
 }

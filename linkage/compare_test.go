@@ -182,3 +182,48 @@ func TestScoreSymmetric(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreNoAlloc holds the pair loop to its promise: scoring prepared records does not
+// allocate, whatever levels the fields fall in.
+func TestScoreNoAlloc(t *testing.T) {
+	fields := []Field{
+		{Name: "given", Kind: KindGivenName}, {Name: "surname", Kind: KindSurname}, {Name: "dob", Kind: KindDate},
+		{Name: "postcode", Kind: KindPostcodeUK, Group: "loc"}, {Name: "address", Kind: KindAddress, Group: "loc"},
+		{Name: "nhs", Kind: KindNHSNumber}, {Name: "email", Kind: KindEmail}, {Name: "phone", Kind: KindPhone},
+	}
+	m, err := NewModel(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Schema()
+	recs := []Record{
+		s.Prepare("a", []string{"Mary-Jane", "Okafor-Lindqvist", "2016-04-09", "LS6 1AB", "12 Mill Rd", "9434765919", "a.b@gmail.com", "07700 900123"}),
+		s.Prepare("b", []string{"Jane", "Lindqvist", "2016-09-04", "LS6 1ZZ", "12 mill road flat 2", "9434765918", "ab@gmail.com", "withheld"}),
+		s.Prepare("c", []string{"Libby", "Hollis", "2015", "M1 1AB", "4 Church Ave", "", "x@y.org", "07700 900999"}),
+	}
+	s.SetFrequencies(recs)
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range recs {
+			for j := range recs {
+				m.Score(&recs[i], &recs[j])
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Score allocations per 9 pairs = %v, want 0", allocs)
+	}
+}
+
+func BenchmarkScore(b *testing.B) {
+	fields := []Field{{Name: "given", Kind: KindGivenName}, {Name: "surname", Kind: KindSurname}, {Name: "dob", Kind: KindDate}, {Name: "postcode", Kind: KindPostcodeUK}}
+	m, err := NewModel(fields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := m.Schema()
+	x := s.Prepare("a", []string{"Tamsin", "Hollowell", "2016-04-09", "LS6 1AB"})
+	y := s.Prepare("b", []string{"Tamsyn", "Holowell", "2016-09-04", "LS6 1ZZ"})
+	for b.Loop() {
+		m.Score(&x, &y)
+	}
+}

@@ -230,7 +230,7 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 	total, _ := m.Meta["blocked_pairs"].(int64)
 	th := m.WeightAt(c.Threshold)
 	keep := m.WeightAt(0.001)
-	edges, err := ScorePairs(ctx, m, recs, b, min(keep, th), 2, func(done int64) { progress("score", done, total) })
+	edges, err := ScorePairs(ctx, m, recs, b, min(keep, th), 0, func(done int64) { progress("score", done, total) })
 	if err != nil {
 		return nil, err
 	}
