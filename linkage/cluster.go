@@ -55,6 +55,16 @@ func ScorePairs(ctx context.Context, m *Model, recs []Record, b *Blocker, minWei
 // not merge them, while a record joined to a family by its one best link stays. guard 0
 // is plain single linkage; 2 is the usual setting.
 func Cluster(n int, edges []Edge, threshold float64, guard int) []int {
+	return ClusterConflict(n, edges, threshold, guard, nil)
+}
+
+// ClusterConflict is [Cluster] with "cannot link" knowledge: conflict(a, b) reports that
+// records a and b cannot be one person (two different valid NHS numbers, say). Edges are
+// then taken strongest first and two groups are not joined when any record of one
+// conflicts with any record of the other, so that twins or a parent and child who look
+// alike on every other field stay apart. Groups too large to check pair by pair (over
+// 4,096 cross pairs) are joined unchecked.
+func ClusterConflict(n int, edges []Edge, threshold float64, guard int, conflict func(a, b int32) bool) []int {
 	adj := make(map[int32][]half)
 	parent := make([]int32, n)
 	for i := range parent {
@@ -67,15 +77,48 @@ func Cluster(n int, edges []Edge, threshold float64, guard int) []int {
 		}
 		return x
 	}
+	var strong []Edge
 	for _, e := range edges {
-		if float64(e.Weight) < threshold || e.A == e.B {
-			continue
+		if float64(e.Weight) >= threshold && e.A != e.B {
+			strong = append(strong, e)
+		}
+	}
+	var members map[int32][]int32
+	if conflict != nil {
+		members = map[int32][]int32{}
+		slices.SortFunc(strong, func(x, y Edge) int {
+			switch {
+			case x.Weight > y.Weight:
+				return -1
+			case x.Weight < y.Weight:
+				return 1
+			case x.A != y.A:
+				return int(x.A - y.A)
+			}
+			return int(x.B - y.B)
+		})
+	}
+	group := func(r int32) []int32 {
+		if g, ok := members[r]; ok {
+			return g
+		}
+		return []int32{r}
+	}
+	for _, e := range strong {
+		ra, rb := find(e.A), find(e.B)
+		if ra != rb && conflict != nil {
+			ga, gb := group(ra), group(rb)
+			if len(ga)*len(gb) <= 4096 && anyConflict(ga, gb, conflict) {
+				continue
+			}
+			members[rb] = append(gb, ga...)
+			delete(members, ra)
 		}
 		if guard > 0 {
 			adj[e.A] = append(adj[e.A], half{e.B, e.Weight})
 			adj[e.B] = append(adj[e.B], half{e.A, e.Weight})
 		}
-		if ra, rb := find(e.A), find(e.B); ra != rb {
+		if ra != rb {
 			parent[ra] = rb
 		}
 	}
@@ -110,6 +153,17 @@ func Cluster(n int, edges []Edge, threshold float64, guard int) []int {
 		label[i] = int(low[r])
 	}
 	return label
+}
+
+func anyConflict(ga, gb []int32, conflict func(a, b int32) bool) bool {
+	for _, a := range ga {
+		for _, b := range gb {
+			if conflict(a, b) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type half struct {

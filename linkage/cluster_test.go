@@ -98,3 +98,39 @@ func TestReadCSVMissingColumn(t *testing.T) {
 		t.Errorf("ReadCSV error = %v, want missing column \"dob\"", err)
 	}
 }
+
+func TestClusterConflict(t *testing.T) {
+	// Two twins, each typed twice; every pair links, the twin pairs most strongly.
+	edges := []Edge{{0, 1, 30}, {2, 3, 30}, {0, 2, 25}, {0, 3, 24}, {1, 2, 24}, {1, 3, 23}}
+	nhs := []string{"A", "A", "B", ""} // record 3 has no NHS number
+	conflict := func(a, b int32) bool { return nhs[a] != "" && nhs[b] != "" && nhs[a] != nhs[b] }
+	tests := []struct {
+		name     string
+		conflict func(a, b int32) bool
+		want     []int
+	}{
+		{"without conflicts the twins merge", nil, []int{0, 0, 0, 0}},
+		{"different NHS numbers keep them apart", conflict, []int{0, 0, 2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ClusterConflict(4, edges, 10, 2, tt.conflict); !slices.Equal(got, tt.want) {
+				t.Errorf("ClusterConflict = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	s, err := NewSchema([]Field{{Name: "nhs", Kind: KindNHSNumber}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []Record{s.Prepare("a", []string{"9434765919"}), s.Prepare("b", []string{"4010232137"}), s.Prepare("c", []string{"9434765918"})}
+	c := s.Conflict(recs)
+	for _, tt := range []struct {
+		a, b int32
+		want bool
+	}{{0, 1, true}, {0, 2, false}, {0, 0, false}} {
+		if got := c(tt.a, tt.b); got != tt.want {
+			t.Errorf("Conflict(%s, %s) = %v, want %v", recs[tt.a].ID, recs[tt.b].ID, got, tt.want)
+		}
+	}
+}

@@ -208,6 +208,7 @@ type Result struct {
 	Threshold float64 // weight threshold used
 	Guard     int     // chain guard used
 	source    []uint8
+	conflict  func(a, b int32) bool
 }
 
 // Run trains a model on recs without labels, scores the blocked pairs and clusters them.
@@ -246,8 +247,8 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 			src[i] = recs[i].Source
 		}
 	}
-	cl := Cluster(len(recs), edges, th, guard)
-	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src}, nil
+	cl := ClusterConflict(len(recs), edges, th, guard, s.Conflict(recs))
+	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src, conflict: s.Conflict(recs)}, nil
 }
 
 // Curve returns pairwise metrics of clustering at each match probability in probs,
@@ -255,7 +256,7 @@ func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, p
 func (r *Result) Curve(truth []string, probs []float64) []Metrics {
 	out := make([]Metrics, len(probs))
 	for i, p := range probs {
-		cl := Cluster(len(truth), r.Edges, r.Model.WeightAt(p), r.Guard)
+		cl := ClusterConflict(len(truth), r.Edges, r.Model.WeightAt(p), r.Guard, r.conflict)
 		if r.source != nil {
 			out[i] = EvaluateLink(cl, truth, r.source)
 		} else {

@@ -441,3 +441,28 @@ func roughPostcode(s string) (normalize.PostcodeParts, bool) {
 	p.Area, p.District = out[:n], out
 	return p, true
 }
+
+// Conflict returns the "cannot link" test for recs used by [ClusterConflict]: two
+// records conflict when they hold different valid NHS numbers (Modulus 11 catches every
+// single-digit slip and transposition, so two valid numbers name two people). It returns
+// nil when the schema has no NHS number field.
+func (s *Schema) Conflict(recs []Record) func(a, b int32) bool {
+	var nhs []int
+	for i, f := range s.Fields {
+		if f.Kind == KindNHSNumber {
+			nhs = append(nhs, i)
+		}
+	}
+	if len(nhs) == 0 {
+		return nil
+	}
+	return func(a, b int32) bool {
+		for _, f := range nhs {
+			x, y := &recs[a].vals[f], &recs[b].vals[f]
+			if x.n == 1 && y.n == 1 && x.s != y.s {
+				return true
+			}
+		}
+		return false
+	}
+}
