@@ -2,16 +2,140 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"log/slog"
 
 	"bonafide"
+	"bonafide/auditlog"
 	"bonafide/postgres"
 	"bonafide/sqlite"
+	"bonafide/vault"
 )
 
-// openStore opens the store cfg names: PostgreSQL for a postgres:// URL,
-// otherwise the SQLite file at that path. With migrate it applies pending
-// migrations; without, it refuses a stale schema (code stale_schema).
+// keyConfig names the two secrets every command that opens the store needs:
+// the vault's master key (without it nothing is sealed, so nothing starts)
+// and the audit log's checkpoint signing key.
+type keyConfig struct {
+	MasterKeyFile string
+	AuditKeyFile  string
+
+	// masterKeyText and auditKeyText are the keys themselves, from
+	// BONAFIDE_MASTER_KEY and BONAFIDE_AUDIT_KEY, for platforms that inject
+	// secrets as variables; a file wins over them.
+	masterKeyText string
+	auditKeyText  string
+}
+
+func (c *keyConfig) flags(fs *flag.FlagSet, e *envDefaults) {
+	e.string(fs, &c.MasterKeyFile, "master-key-file", vault.EnvMasterKeyFile,
+		"file holding the vault master key (mode 0600); make one with 'bonafide keys generate'")
+	e.string(fs, &c.AuditKeyFile, "audit-key-file", auditlog.EnvSigningKeyFile,
+		"file holding the audit checkpoint signing key (mode 0600); make one with 'bonafide keys generate'")
+	c.masterKeyText = e.std.env(vault.EnvMasterKey, "")
+	c.auditKeyText = e.std.env(auditlog.EnvSigningKey, "")
+}
+
+// masterKeys loads the master keys, refusing to go on without one: a store
+// opened without the vault would have nothing to seal reporters with.
+func (c keyConfig) masterKeys() (vault.MasterKeys, error) {
+	switch {
+	case c.MasterKeyFile != "":
+		return vault.ReadMasterKeyFile(c.MasterKeyFile)
+	case c.masterKeyText != "":
+		return vault.ParseMasterKeys([]byte(c.masterKeyText))
+	}
+	return nil, usagef("no master key: give --master-key-file or set %s (make one with 'bonafide keys generate')", vault.EnvMasterKeyFile)
+}
+
+// signingKey loads the audit signing key, refusing to go on without one.
+func (c keyConfig) signingKey() (*auditlog.SigningKey, error) {
+	switch {
+	case c.AuditKeyFile != "":
+		return auditlog.ReadSigningKeyFile(c.AuditKeyFile)
+	case c.auditKeyText != "":
+		return auditlog.ParseSigningKey([]byte(c.auditKeyText))
+	}
+	return nil, usagef("no audit signing key: give --audit-key-file or set %s (make one with 'bonafide keys generate')", auditlog.EnvSigningKeyFile)
+}
+
+// appConfig is what openApp needs: where the store is, where the keys are,
+// and whether to apply pending migrations.
+type appConfig struct {
+	dbConfig
+	keyConfig
+	Migrate bool
+}
+
+// app is an open store with its vault and audit log: what every command
+// that touches referral data works on. The store seals reporters with the
+// vault and writes their blind-index tags with each record.
+type app struct {
+	Store bonafide.Store
+	Vault *vault.Vault
+	Audit *auditlog.Log
+	// Keys holds the wrapped data keys (for rotation); Tags is the blind
+	// index of reporters (for vault.Sharing).
+	Keys vault.KeyStore
+	Tags vault.TagIndex
+	// Audits is the audit log's storage, for verification.
+	Audits auditlog.Storage
+}
+
+// Close closes the store.
+func (a *app) Close() error { return a.Store.Close() }
+
+// openApp loads the master and signing keys, opens the store cfg names with
+// the vault as its sealer (through a vault.Deferred, since the vault keeps
+// its wrapped keys in that same store), opens the vault and the audit log.
+// It refuses to start without a master key or a signing key. With
+// cfg.Migrate it applies pending migrations; without, it refuses a stale
+// schema (code stale_schema).
+func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, error) {
+	masters, err := cfg.masterKeys()
+	if err != nil {
+		return nil, err
+	}
+	skey, err := cfg.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	sealer := &vault.Deferred{}
+	a := &app{}
+	kind := "sqlite"
+	if cfg.isPostgres() {
+		kind = "postgres"
+		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer})
+		if err != nil {
+			return nil, err
+		}
+		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
+	} else {
+		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer})
+		if err != nil {
+			return nil, err
+		}
+		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
+	}
+	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
+	a.Vault, err = vault.Open(ctx, a.Keys, masters, vault.Options{})
+	if err != nil {
+		return nil, errors.Join(err, a.Store.Close())
+	}
+	sealer.Set(a.Vault)
+	logger.Debug("vault open", slog.String("master_key", masters.Primary().ID().String()), slog.String("data_key", a.Vault.ActiveKey().String()))
+	a.Audit, err = auditlog.New(a.Audits, skey, auditlog.Config{Logger: logger})
+	if err != nil {
+		return nil, errors.Join(err, a.Store.Close())
+	}
+	logger.Debug("audit log open", slog.String("verifier_key", a.Audit.VerifierKey()))
+	return a, nil
+}
+
+// openStore opens the store cfg names without the vault: PostgreSQL for a
+// postgres:// URL, otherwise the SQLite file at that path. Reporters written
+// through it are not sealed, so commands that touch referral data use
+// openApp instead; bench, which measures the bare store, uses this.
 func openStore(ctx context.Context, cfg dbConfig, migrate bool, logger *slog.Logger) (bonafide.Store, error) {
 	var (
 		st   bonafide.Store
