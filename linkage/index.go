@@ -19,11 +19,12 @@ type Index struct {
 	maxPost   int
 	threshold float64 // weight at which a record joins an entity
 
-	recs   []Record
-	entity []int32
-	post   map[uint64][]int32
-	counts []map[string]int32 // per term-frequency field
-	next   int32              // next new entity number
+	recs    []Record
+	entity  []int32
+	members map[int32][]int32 // records of each entity, for the cannot-link check
+	post    map[uint64][]int32
+	counts  []map[string]int32 // per term-frequency field
+	next    int32              // next new entity number
 }
 
 type keySpec struct {
@@ -60,7 +61,7 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 		maxPost = 5000
 	}
 	x := &Index{model: m, schema: m.schema, maxPost: maxPost, threshold: m.WeightAt(threshold),
-		post: map[uint64][]int32{}, counts: make([]map[string]int32, len(m.Fields))}
+		post: map[uint64][]int32{}, counts: make([]map[string]int32, len(m.Fields)), members: map[int32][]int32{}}
 	for _, r := range rules {
 		var ks []keySpec
 		for _, k := range r.On {
@@ -136,6 +137,7 @@ func (x *Index) insert(rec Record, e int32) {
 	id := int32(len(x.recs))
 	x.recs = append(x.recs, rec)
 	x.entity = append(x.entity, e)
+	x.members[e] = append(x.members[e], id)
 	for r, ks := range x.rules {
 		if k := ruleKey(r, ks, &x.recs[id]); k != 0 {
 			x.post[k] = append(x.post[k], id)
@@ -224,16 +226,35 @@ func (x *Index) freshTF(rec *Record) {
 	}
 }
 
+// conflictsWith reports whether rec cannot be the person of entity e (a different
+// valid NHS number is on file for it).
+func (x *Index) conflictsWith(rec *Record, e int32) bool {
+	if !x.schema.hasConflicts() {
+		return false
+	}
+	for _, id := range x.members[e] {
+		if x.schema.conflicts(rec, &x.recs[id]) {
+			return true
+		}
+	}
+	return false
+}
+
 // Add queries rec and then stores it: it joins the best-matching entity at or above the
-// index threshold, or starts a new one. It returns the entity and the matches found.
+// index threshold that holds no conflicting NHS number, or starts a new one. It returns
+// the entity and the matches found.
 func (x *Index) Add(rec Record) (int, []Match) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	ms := x.query(&rec, x.threshold, 0)
-	var e int32
-	if len(ms) > 0 {
-		e = int32(ms[0].Entity)
-	} else {
+	e := int32(-1)
+	for _, m := range ms {
+		if !x.conflictsWith(&rec, int32(m.Entity)) {
+			e = int32(m.Entity)
+			break
+		}
+	}
+	if e < 0 {
 		e = x.next
 		x.next++
 	}

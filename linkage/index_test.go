@@ -41,3 +41,34 @@ func TestIndexFEBRL(t *testing.T) {
 		t.Errorf("Query(%s) explanation = %+v, want %d fields adding to %v", q.ID, ms[0].Why, len(c.Fields), ms[0].Weight)
 	}
 }
+
+func TestIndexAddConflict(t *testing.T) {
+	off := false // with four records every name is common: no term-frequency adjustment
+	fields := []Field{{Name: "g", Kind: KindGivenName, TF: &off}, {Name: "s", Kind: KindSurname, TF: &off}, {Name: "d", Kind: KindDate}, {Name: "nhs", Kind: KindNHSNumber}}
+	m, err := NewModel(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := NewIndex(m, []BlockRule{{On: []BlockKey{{Field: "s"}}}}, 0.5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The untrained model links on name and birthday; the NHS numbers decide.
+	tests := []struct {
+		name string
+		raw  []string
+		want int
+	}{
+		{"first twin", []string{"Ada", "Quill", "2019-05-01", "9434765919"}, 0},
+		{"second twin, other NHS number", []string{"Ada", "Quill", "2019-05-01", "4010232137"}, 1},
+		{"first twin again, no NHS number", []string{"Ada", "Quill", "2019-05-01", ""}, 0},
+		{"second twin again", []string{"Ada", "Quill", "2019-05-01", "4010232137"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _ := x.Add(x.Prepare(tt.name, tt.raw)); got != tt.want {
+				t.Errorf("Add(%v) = entity %d, want %d", tt.raw, got, tt.want)
+			}
+		})
+	}
+}

@@ -447,22 +447,31 @@ func roughPostcode(s string) (normalize.PostcodeParts, bool) {
 // single-digit slip and transposition, so two valid numbers name two people). It returns
 // nil when the schema has no NHS number field.
 func (s *Schema) Conflict(recs []Record) func(a, b int32) bool {
-	var nhs []int
-	for i, f := range s.Fields {
-		if f.Kind == KindNHSNumber {
-			nhs = append(nhs, i)
-		}
-	}
-	if len(nhs) == 0 {
+	if !s.hasConflicts() {
 		return nil
 	}
-	return func(a, b int32) bool {
-		for _, f := range nhs {
-			x, y := &recs[a].vals[f], &recs[b].vals[f]
-			if x.n == 1 && y.n == 1 && x.s != y.s {
-				return true
-			}
+	return func(a, b int32) bool { return s.conflicts(&recs[a], &recs[b]) }
+}
+
+func (s *Schema) hasConflicts() bool {
+	for _, f := range s.Fields {
+		if f.Kind == KindNHSNumber {
+			return true
 		}
-		return false
 	}
+	return false
+}
+
+// conflicts reports whether a and b hold different valid NHS numbers.
+func (s *Schema) conflicts(a, b *Record) bool {
+	for i, f := range s.Fields {
+		if f.Kind != KindNHSNumber {
+			continue
+		}
+		x, y := &a.vals[i], &b.vals[i]
+		if x.n == 1 && y.n == 1 && x.s != y.s {
+			return true
+		}
+	}
+	return false
 }
