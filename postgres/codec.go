@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/vault"
 )
 
 // encoded is a record made ready for the records and reporters tables. The
@@ -18,6 +19,7 @@ type encoded struct {
 	outcomeOf  sql.NullString // an outcome's referral id
 	body       []byte         // interchange JSON without the reporter
 	reporter   []byte         // sealed reporter JSON; nil when none
+	tags       []vault.Tag    // the reporter's blind-index tags (Options.Tagger)
 }
 
 // encode checks that rec is a record this store can keep and encodes it,
@@ -39,6 +41,11 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 			var err error
 			if e.reporter, err = s.encodeReporter(r.ID, r.Reporter); err != nil {
 				return e, err
+			}
+			if s.opts.Tagger != nil {
+				if e.tags, err = s.opts.Tagger(r.Reporter); err != nil {
+					return e, fmt.Errorf("index reporter of referral %q: %w", r.ID, err)
+				}
 			}
 			bare := *r
 			bare.Reporter = nil

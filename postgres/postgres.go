@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/vault"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,13 @@ type Options struct {
 	// Sealer, when set, seals reporter JSON before it is written and opens
 	// it when read.
 	Sealer bonafide.Sealer
+
+	// Tagger, when set, returns the blind-index tags of a referral's
+	// reporter, which Add and Import write to reporter_tags in the same
+	// transaction as the referral, so that every stored reporter is
+	// indexed (vault.Sharing) and none is indexed without being stored.
+	// (*vault.Deferred).Tags has this shape.
+	Tagger vault.Tagger
 
 	// Now gives the time recorded as StoredAt; time.Now when nil.
 	Now func() time.Time

@@ -133,3 +133,19 @@ func TestAuditAppendOnly(t *testing.T) {
 		t.Errorf("Verify = %v", err)
 	}
 }
+
+func TestIntakeTagging(t *testing.T) {
+	requirePostgres(t)
+	vault.TestIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
+		s, err := Open(context.Background(), testDSN(t), Options{Migrate: true, Tagger: tagger})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close = %v", err)
+			}
+		})
+		return s, s.ReporterTags()
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/vault"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -22,7 +23,8 @@ const lockRecords = `LOCK TABLE records IN EXCLUSIVE MODE`
 
 // insertOne inserts a record numbered after the highest seq (the caller holds
 // lockRecords) and its reporter, if any, in one statement. A duplicate
-// referral id inserts nothing and returns no row.
+// referral id inserts nothing and returns no row. The reporter's blind-index
+// tags ($8 kinds, $9 tags) go in with it, only if the record went in.
 const insertOne = `WITH r AS (
 	INSERT INTO records (seq, type, stored_at, record_time, referral_id, outcome_of, body)
 	SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6 FROM records
@@ -30,8 +32,23 @@ const insertOne = `WITH r AS (
 	RETURNING seq
 ), p AS (
 	INSERT INTO reporters (seq, sealed) SELECT seq, $7::bytea FROM r WHERE $7::bytea IS NOT NULL
+), t AS (
+	INSERT INTO reporter_tags (referral_id, kind, tag)
+	SELECT $4, u.kind, u.tag FROM r CROSS JOIN unnest($8::text[], $9::bytea[]) AS u(kind, tag)
+	ON CONFLICT DO NOTHING
 )
 SELECT seq FROM r`
+
+// tagColumns splits tags into the kind and tag arrays insertOne takes.
+func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
+	kinds := make([]string, len(tags))
+	sums := make([][]byte, len(tags))
+	for i, t := range tags {
+		kinds[i] = string(t.Kind)
+		sums[i] = t.Sum[:]
+	}
+	return kinds, sums
+}
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
@@ -145,7 +162,8 @@ func (s *Store) commit(batch []*addReq) {
 				continue // abandoned: the caller has returned and wants no answer
 			}
 			e := &r.enc
-			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter)
+			kinds, sums := tagColumns(e.tags)
+			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums)
 			live = append(live, i)
 		}
 		if len(live) == 0 {
@@ -356,6 +374,17 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	if len(reps) > 0 {
 		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"reporters"}, []string{"seq", "sealed"}, pgx.CopyFromRows(reps)); err != nil {
 			return fmt.Errorf("postgres: import: copy reporters: %w", err)
+		}
+	}
+	var tags [][]any
+	for i := range chunk {
+		for _, t := range chunk[i].tags {
+			tags = append(tags, []any{chunk[i].referralID.String, string(t.Kind), t.Sum[:]})
+		}
+	}
+	if len(tags) > 0 {
+		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"reporter_tags"}, []string{"referral_id", "kind", "tag"}, pgx.CopyFromRows(tags)); err != nil {
+			return fmt.Errorf("postgres: import: copy reporter tags: %w", err)
 		}
 	}
 	im.next += int64(len(chunk))

@@ -289,3 +289,18 @@ func BenchmarkAuditVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "entries/s")
 }
+
+func TestIntakeTagging(t *testing.T) {
+	vault.TestIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Options{Migrate: true, Tagger: tagger})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close = %v", err)
+			}
+		})
+		return s, s.ReporterTags()
+	})
+}

@@ -21,7 +21,7 @@ const maxBatch = 512
 
 // insertStmts are the writer connection's prepared inserts.
 type insertStmts struct {
-	record, reporter *sql.Stmt
+	record, reporter, tag *sql.Stmt
 }
 
 func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
@@ -35,12 +35,16 @@ func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	p.tag, err = c.PrepareContext(ctx, `INSERT OR IGNORE INTO reporter_tags (referral_id, kind, tag) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	return nil
 }
 
 func (p *insertStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{p.record, p.reporter} {
+	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -67,6 +71,11 @@ func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, 
 	if e.reporter != nil {
 		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.reporter); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter of record %d: %w", seq, err)
+		}
+	}
+	for _, t := range e.tags {
+		if _, err := s.ins.tag.ExecContext(ctx, e.referralID.String, string(t.Kind), t.Sum[:]); err != nil {
+			return 0, fmt.Errorf("sqlite: insert reporter tags of record %d: %w", seq, err)
 		}
 	}
 	return seq, nil

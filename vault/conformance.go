@@ -214,3 +214,160 @@ func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
 		}
 	})
 }
+
+// Tagger is the shape of the stores' Options.Tagger: the blind-index tags of
+// a reporter, or an error when they cannot be computed (which fails the
+// write, so that no reporter is stored unindexed). (*Deferred).Tags is one.
+type Tagger = func(r *bonafide.Reporter) ([]Tag, error)
+
+// TestIntakeTagging checks that a store opened with a Tagger writes each
+// referral's reporter tags with the referral, through Add and Import alike,
+// and only when the referral is stored. open returns a new, empty store
+// using tagger, and its TagIndex; it is called once per subtest. The SQLite
+// and PostgreSQL stores run it from their tests.
+func TestIntakeTagging(t *testing.T, open func(t *testing.T, tagger Tagger) (bonafide.Store, TagIndex)) {
+	ctx := context.Background()
+	mk, err := GenerateMasterKey(nil)
+	if err != nil {
+		t.Fatalf("GenerateMasterKey = %v", err)
+	}
+	v, err := Open(ctx, &MemoryKeyStore{}, MasterKeys{mk}, Options{})
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	d := &Deferred{}
+	d.Set(v)
+	t0 := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
+	ref := func(id string, rep *bonafide.Reporter) *bonafide.Referral {
+		return &bonafide.Referral{
+			ID: id, ReceivedAt: t0, Channel: bonafide.ChannelPhone, Reporter: rep,
+			Children: []bonafide.Person{{GivenName: "Tansy", FamilyName: "Quillfeather", Role: bonafide.RoleChild}},
+		}
+	}
+	rep := func(email, phone string) *bonafide.Reporter {
+		return &bonafide.Reporter{GivenName: "Orlo", FamilyName: "Vemmick", Email: email, Phone: phone}
+	}
+	add := func(t *testing.T, st bonafide.Store, recs ...*bonafide.Referral) {
+		t.Helper()
+		for _, r := range recs {
+			if _, err := st.Add(ctx, r); err != nil {
+				t.Fatalf("Add(%s) = %v", r.ID, err)
+			}
+		}
+	}
+	seq := func(recs ...*bonafide.Referral) func(func(bonafide.Record, error) bool) {
+		return func(yield func(bonafide.Record, error) bool) {
+			for _, r := range recs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+	sharing := func(t *testing.T, idx TagIndex, id string) []string {
+		t.Helper()
+		sh, err := Sharing(ctx, idx, id)
+		if err != nil {
+			t.Fatalf("Sharing(%s) = %v", id, err)
+		}
+		var ids []string
+		for _, s := range sh {
+			ids = append(ids, s.ReferralID)
+		}
+		return ids
+	}
+	tagsOf := func(t *testing.T, idx TagIndex, id string) []Tag {
+		t.Helper()
+		got, err := idx.TagsOf(ctx, id)
+		if err != nil {
+			t.Fatalf("TagsOf(%s) = %v", id, err)
+		}
+		return got
+	}
+
+	tests := []struct {
+		name string
+		fn   func(t *testing.T)
+	}{
+		{"add writes the tags vault.Tags gives", func(t *testing.T) {
+			st, idx := open(t, d.Tags)
+			r := rep("orlo.vemmick@example.invalid", "07700 900555")
+			add(t, st, ref("T-1", r), ref("T-2", nil))
+			if got, want := tagsOf(t, idx, "T-1"), v.Tags(r); !slices.Equal(got, want) {
+				t.Errorf("TagsOf(T-1) = %v, want %v", got, want)
+			}
+			if got := tagsOf(t, idx, "T-2"); len(got) != 0 {
+				t.Errorf("TagsOf(T-2) (no reporter) = %v, want none", got)
+			}
+		}},
+		{"add and import both index, so Sharing links them", func(t *testing.T) {
+			st, idx := open(t, d.Tags)
+			add(t, st, ref("T-1", rep("orlo.vemmick@example.invalid", "")), ref("T-2", rep("someone.else@example.invalid", "")))
+			if n, err := st.Import(ctx, seq(
+				ref("T-3", rep("Orlo.Vemmick@Example.invalid", "")),
+				ref("T-4", rep("", "07700 900555")),
+				ref("T-5", rep("nobody@example.invalid", "+44 7700 900555")),
+			)); err != nil || n != 3 {
+				t.Fatalf("Import = %d, %v; want 3, nil", n, err)
+			}
+			for _, tt := range []struct {
+				id   string
+				want []string
+			}{
+				{"T-1", []string{"T-3"}},
+				{"T-3", []string{"T-1"}},
+				{"T-4", []string{"T-5"}},
+				{"T-2", nil},
+			} {
+				if got := sharing(t, idx, tt.id); !slices.Equal(got, tt.want) {
+					t.Errorf("Sharing(%s) = %v, want %v", tt.id, got, tt.want)
+				}
+			}
+		}},
+		{"failed import writes no tags", func(t *testing.T) {
+			st, idx := open(t, d.Tags)
+			add(t, st, ref("T-1", rep("orlo.vemmick@example.invalid", "")))
+			if _, err := st.Import(ctx, seq(ref("T-7", rep("orlo.vemmick@example.invalid", "")), ref("T-1", rep("x@example.invalid", "")))); err == nil {
+				t.Fatal("Import with a duplicate = nil error, want conflict")
+			}
+			if got := tagsOf(t, idx, "T-7"); len(got) != 0 {
+				t.Errorf("TagsOf(T-7) after failed import = %v, want none", got)
+			}
+			if got := sharing(t, idx, "T-1"); len(got) != 0 {
+				t.Errorf("Sharing(T-1) after failed import = %v, want none", got)
+			}
+		}},
+		{"rejected duplicate add leaves the first reporter's tags", func(t *testing.T) {
+			st, idx := open(t, d.Tags)
+			first := rep("orlo.vemmick@example.invalid", "")
+			add(t, st, ref("T-1", first))
+			if _, err := st.Add(ctx, ref("T-1", rep("intruder@example.invalid", ""))); bonafide.ErrorCode(err) != bonafide.EConflict {
+				t.Fatalf("Add(duplicate) = %v, want code %s", err, bonafide.EConflict)
+			}
+			if got, want := tagsOf(t, idx, "T-1"), v.Tags(first); !slices.Equal(got, want) {
+				t.Errorf("TagsOf(T-1) = %v, want %v", got, want)
+			}
+		}},
+		{"a tagger that fails stores nothing", func(t *testing.T) {
+			unset := &Deferred{} // never Set: Tags fails
+			st, idx := open(t, unset.Tags)
+			if _, err := st.Add(ctx, ref("T-1", rep("orlo.vemmick@example.invalid", ""))); err == nil {
+				t.Fatal("Add with a failing tagger = nil error, want failure")
+			}
+			if _, err := st.Import(ctx, seq(ref("T-2", rep("orlo.vemmick@example.invalid", "")))); err == nil {
+				t.Fatal("Import with a failing tagger = nil error, want failure")
+			}
+			for _, id := range []string{"T-1", "T-2"} {
+				if _, err := st.ReferralByID(ctx, id); bonafide.ErrorCode(err) != bonafide.ENotFound {
+					t.Errorf("ReferralByID(%s) = %v, want code %s", id, err, bonafide.ENotFound)
+				}
+				if got := tagsOf(t, idx, id); len(got) != 0 {
+					t.Errorf("TagsOf(%s) = %v, want none", id, got)
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, tt.fn)
+	}
+}

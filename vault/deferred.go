@@ -32,6 +32,17 @@ func (d *Deferred) Seal(plain, aad []byte) ([]byte, error) {
 	return v.Seal(plain, aad)
 }
 
+// Tags returns the blind-index tags of r (Vault.Tags), or fails before Set.
+// It is the shape of the stores' Options.Tagger, so that intake writes a
+// referral's tags in the same transaction as the referral.
+func (d *Deferred) Tags(r *bonafide.Reporter) ([]Tag, error) {
+	v := d.v.Load()
+	if v == nil {
+		return nil, errNotSet
+	}
+	return v.Tags(r), nil
+}
+
 // Open opens with the vault, or fails before Set.
 func (d *Deferred) Open(sealed, aad []byte) ([]byte, error) {
 	v := d.v.Load()
