@@ -265,8 +265,3 @@ func (r *Result) Curve(truth []string, probs []float64) []Metrics {
 	}
 	return out
 }
-
-// FormatMetricsLine is a one-line summary of pairwise metrics.
-func FormatMetricsLine(name string, m Metrics) string {
-	return fmt.Sprintf("%s: %s", name, m)
-}

@@ -5,23 +5,31 @@
 // Linkage", JASA 1969): every compared field falls into one of a small set of ordered
 // comparison levels, each level has a probability m of being seen among true matches and
 // u among non-matches, and the match weight of a pair is the sum over fields of
-// log2(m/u). u comes from random record pairs, m from expectation–maximisation over the
-// blocked pairs, without labels. Exact agreement on a common value ("smith") counts for
-// less than on a rare one ("achterberg") through term-frequency adjustment.
+// log2(m/u). u comes from random record pairs, m from expectation–maximisation without
+// labels, in one session per training blocking rule with the rule's own fields left out
+// (as Splink does). Exact agreement on a common value ("smith") counts for less than on a
+// rare one ("achterberg") through term-frequency adjustment.
 //
 // # Pipeline
 //
 //   - [Field] names a column and its comparison [Kind]; [NewSchema] compiles them.
 //   - [Schema.Prepare] normalises each record once (phonetic codes, parsed dates,
 //     postcode parts), so the pair loop compares integers and short strings only.
-//   - [Blocking] rules are unioned; each pair is produced by exactly one rule.
+//   - [BlockRule]s are unioned by a [Blocker]; each pair is produced by exactly one rule.
 //   - [Train] estimates a [Model]; [Model.Score] and [Model.Explain] score a pair and say
 //     why, field by field, for the caseworker screen.
-//   - [Cluster] joins links above a threshold, refusing to join two groups through a
-//     single weak link (the chain guard).
+//   - [Cluster] joins links above a threshold and cuts a lone link between two groups
+//     (the chain guard); [ClusterConflict] also keeps apart groups that cannot be one
+//     person, such as records with two different valid NHS numbers.
 //   - [Index] adds records one at a time and answers "which known entities does this
 //     record match, with what score and why".
-//   - [Evaluate] measures pairwise precision, recall and F1 against a truth labelling.
+//   - [Evaluate] and [EvaluateLink] measure pairwise precision, recall and F1 against a
+//     truth labelling.
+//   - [Config] is the JSON job description of `bonafide link`; [Config.Run] is the whole
+//     batch pipeline.
+//
+// Normalisation and phonetic codes come from the subpackages [bonafide/linkage/normalize],
+// [bonafide/linkage/phonetic] and [bonafide/linkage/nickname].
 //
 // # Comparison levels
 //

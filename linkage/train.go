@@ -142,7 +142,7 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
-		sm := NewModelParams(m)
+		sm := sessionCopy(m)
 		share, iters := em(sm, patterns, opt, nil)
 		sessions[b.Rules[r].String()] = map[string]any{"pairs": n, "match_share": share, "iterations": iters}
 		for f := range nf {
@@ -211,7 +211,7 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 			fixed[f] = append(fixed[f], lp.M)
 		}
 	}
-	lambda, iters := em(NewModelParams(m), patterns, opt, fixed)
+	lambda, iters := em(sessionCopy(m), patterns, opt, fixed)
 	allPairs := float64(len(recs)) * float64(len(recs)-1) / 2
 	if b.link {
 		var na int
@@ -233,8 +233,8 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 	return m, nil
 }
 
-// NewModelParams returns a copy of m's parameters for one EM session.
-func NewModelParams(m *Model) *Model {
+// sessionCopy returns a copy of m's parameters for one EM session.
+func sessionCopy(m *Model) *Model {
 	c := &Model{Fields: m.Fields, Prior: m.Prior, TFMin: m.TFMin}
 	for _, fp := range m.Params {
 		c.Params = append(c.Params, FieldParams{Field: fp.Field, Levels: slices.Clone(fp.Levels)})
