@@ -215,20 +215,41 @@ type Result struct {
 // With link set only pairs across sources are scored (file A against file B). progress,
 // if not nil, is called from time to time with a stage name and pairs scored so far.
 func (c *Config) Run(ctx context.Context, s *Schema, recs []Record, link bool, progress func(stage string, done, total int64)) (*Result, error) {
+	return c.RunModel(ctx, s, recs, link, nil, progress)
+}
+
+// RunModel is [Config.Run] scoring with a model saved earlier (see [ReadModel]) instead
+// of training one, so that a reviewed model can be reused; m nil trains as Run does. The
+// model's fields must be the configuration's.
+func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bool, m *Model, progress func(stage string, done, total int64)) (*Result, error) {
 	if progress == nil {
 		progress = func(string, int64, int64) {}
+	}
+	if m != nil {
+		if err := sameFields(m.Fields, s.Fields); err != nil {
+			return nil, err
+		}
 	}
 	s.SetFrequencies(recs)
 	b, err := NewBlocker(s, c.Blocking, recs, c.MaxBlock, link)
 	if err != nil {
 		return nil, err
 	}
-	progress("train", 0, 0)
-	m, err := Train(ctx, s, recs, b, TrainOptions{})
-	if err != nil {
-		return nil, err
+	var total int64
+	if m == nil {
+		progress("train", 0, 0)
+		if m, err = Train(ctx, s, recs, b, TrainOptions{}); err != nil {
+			return nil, err
+		}
+		total, _ = m.Meta["blocked_pairs"].(int64)
+	} else {
+		if err := b.Pairs(ctx, 0, func(int, int32, int32) {}); err != nil {
+			return nil, err
+		}
+		for _, st := range b.Stats() {
+			total += st.Pairs
+		}
 	}
-	total, _ := m.Meta["blocked_pairs"].(int64)
 	th := m.WeightAt(c.Threshold)
 	keep := m.WeightAt(0.001)
 	edges, err := ScorePairs(ctx, m, recs, b, min(keep, th), 0, func(done int64) { progress("score", done, total) })
@@ -264,4 +285,18 @@ func (r *Result) Curve(truth []string, probs []float64) []Metrics {
 		}
 	}
 	return out
+}
+
+// sameFields reports, as an error, how a saved model's fields differ from a
+// configuration's.
+func sameFields(model, config []Field) error {
+	if len(model) != len(config) {
+		return fmt.Errorf("model has %d fields, configuration %d", len(model), len(config))
+	}
+	for i := range model {
+		if model[i].Name != config[i].Name || model[i].Kind != config[i].Kind {
+			return fmt.Errorf("model field %d is %s (%s), configuration's is %s (%s)", i+1, model[i].Name, model[i].Kind, config[i].Name, config[i].Kind)
+		}
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ type linkConfig struct {
 	Config    string  // linkage JSON configuration
 	Threshold float64 // match probability; 0 keeps the configuration's
 	ModelOut  string  // where to save the trained model, if anywhere
+	Model     string  // a saved model to score with instead of training
 	Truth     string  // eval: truth column, or "febrl"
 	Progress  string  // auto, on or off
 	Files     []string
@@ -59,6 +60,7 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_LINK_CONFIG", "linkage configuration (JSON: id, fields with type given_name|surname|date|postcode_uk|address|nhs_number|phone|email|handle|exact|string, blocking, threshold)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "match probability at which two records are linked (default: the configuration's, else 0.5)")
 	fs.StringVar(&cfg.ModelOut, "model-out", "", "write the trained model (m, u, prior) as JSON to this file")
+	fs.StringVar(&cfg.Model, "model", "", "score with this saved model (from --model-out) instead of training one")
 	fs.StringVar(&cfg.Progress, "progress", "auto", "progress on stderr: auto (for 100,000 records or more), on or off")
 	if eval {
 		fs.StringVar(&cfg.Truth, "truth", "", `truth column, or "febrl" to read it from FEBRL ids (default: the configuration's "truth")`)
@@ -110,9 +112,15 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 			source = append(source, uint8(i))
 		}
 	}
+	var model *linkage.Model
+	if cfg.Model != "" {
+		if model, err = readModel(cfg.Model); err != nil {
+			return err
+		}
+	}
 	prog.auto(len(recs))
 	link := len(cfg.Files) == 2
-	res, err := lc.Run(ctx, s, recs, link, prog.update)
+	res, err := lc.RunModel(ctx, s, recs, link, model, prog.update)
 	prog.done()
 	if err != nil {
 		return err
@@ -155,6 +163,19 @@ func readLinkFile(c *linkage.Config, s *linkage.Schema, path string, source uint
 		return nil, fmt.Errorf("%s: no records", path)
 	}
 	return t, nil
+}
+
+func readModel(path string) (*linkage.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("--model: %v", err)
+	}
+	defer f.Close()
+	m, err := linkage.ReadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }
 
 func writeModel(path string, m *linkage.Model) error {

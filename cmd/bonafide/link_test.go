@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,6 +98,28 @@ func TestLink(t *testing.T) {
 		if got := cluster[tt.a] == cluster[tt.b]; got != tt.same {
 			t.Errorf("same cluster(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.same)
 		}
+	}
+	// A saved model scores the same files to the same clusters without training.
+	model := filepath.Join(dir, "model.json")
+	code, out1, errs := run(t, nil, "", "link", "--config", cfg, "--model-out", model, a, b)
+	if code != 0 {
+		t.Fatalf("link --model-out exit %d, stderr %s", code, errs)
+	}
+	code, out2, errs := run(t, nil, "", "link", "--config", cfg, "--model", model, a, b)
+	if code != 0 || out2 != out1 {
+		t.Errorf("link --model exit %d (stderr %s); output differs from the trained run: %v", code, errs, out2 != out1)
+	}
+	// And it is that model that scores: with a prior of one match in 10^30 pairs
+	// nothing links.
+	saved, err := os.ReadFile(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := regexp.MustCompile(`"prior": [0-9.e+-]+`).ReplaceAll(saved, []byte(`"prior": 1e-30`))
+	writeFile(t, dir, "model.json", string(edited))
+	code, out3, errs := run(t, nil, "", "link", "--config", cfg, "--model", model, a, b)
+	if n := strings.Count(out3, "\n"); code != 0 || n != 1+700 || strings.Count(out3, ",1\n") != 1 {
+		t.Errorf("link --model (prior 1e-30) exit %d, stderr %s; want every record in its own cluster", code, errs)
 	}
 	code, out, errs = run(t, nil, "", "link", "eval", "--config", cfg, a, b)
 	if code != 0 || !strings.Contains(out, "probability") {
