@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,7 +18,6 @@ import (
 
 	"bonafide"
 	"bonafide/interchange"
-	"bonafide/sqlite"
 )
 
 // server is a `bonafide serve` child process.
@@ -182,11 +182,12 @@ func TestCrashSafety(t *testing.T) {
 	}
 
 	// And, read directly, each is stored intact with its reporter.
-	store, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	a, err := openApp(context.Background(), appConfig{dbConfig: dbConfig{DB: db}, keyConfig: testKeyConfig(), NoCheckpoints: true}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer a.Close()
+	store := a.Store
 	stored := 0
 	for st, err := range store.Records(context.Background(), 0, 0) {
 		if err != nil {

@@ -13,8 +13,10 @@ import (
 	"strings"
 
 	"bonafide"
+	"bonafide/auditlog"
 	"bonafide/httpapi"
 	"bonafide/interchange"
+	"bonafide/vault"
 )
 
 // demoConfig configures `bonafide demo`.
@@ -46,7 +48,9 @@ func (c demoConfig) validate() error {
 // runDemo shows bonafide working on a fresh machine: it generates a
 // synthetic data set (families, genuine referrals and harassment
 // campaigns), imports it into a fresh SQLite store, serves the API and
-// prints requests to try, until Ctrl-C.
+// prints requests to try, until Ctrl-C. Reporters are sealed as everywhere
+// else: on first run in a directory it generates a master key and an audit
+// signing key there (mode 0600), and reuses them afterwards.
 func runDemo(ctx context.Context, args []string, std stdio) error {
 	cfg := demoConfig{logConfig: defaultLogConfig(), Families: 10000, Seed: 1, Addr: "127.0.0.1:8080"}
 	cfg.Level = "warn" // keep the terminal for the instructions
@@ -95,24 +99,30 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintf(std.out, "Generated %d referrals: %d from %d harassment campaigns by %d trolls, %d relayed, %d in immediate danger.\n",
 		stats.Referrals, stats.CampaignReferrals, stats.Campaigns, stats.Trolls, stats.Relays, stats.ImmediateDanger)
-	store, err := openStore(ctx, dbConfig{DB: db}, true, logger)
+	keys, err := demoKeys(dir)
 	if err != nil {
 		return err
 	}
+	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: db}, keyConfig: keys, Migrate: true}, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	store := a.Store
 	f, err := os.Open(stream)
 	if err != nil {
-		store.Close()
 		return err
 	}
 	res, err := httpapi.Import(ctx, store, f, false)
 	f.Close()
 	if err != nil {
-		store.Close()
 		return fmt.Errorf("import %s: %w", stream, err)
 	}
 	counts, err := store.Count(ctx)
 	if err != nil {
-		store.Close()
+		return err
+	}
+	if err := a.record(ctx, "records.import", stream, fmt.Sprintf("imported %d records", res.Imported)); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Imported %d records: %d referrals, %d public posts, %d forum posts, %d outcomes.\n",
@@ -120,28 +130,54 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 
 	example, err := writeDemoFiles(dir, stream)
 	if err != nil {
-		store.Close()
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		logger.Warn("address taken; using a free port", slog.String("addr", cfg.Addr), slog.Any("error", err))
 		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			store.Close()
 			return err
 		}
 	}
 	scfg := defaultServeConfig()
 	scfg.logConfig = cfg.logConfig
-	err = serve(ctx, ln, store, scfg, logger, func(addr string) {
+	// serve closes the store it is given; a.Close does that here, after
+	// the last audit checkpoint.
+	err = serve(ctx, ln, keepOpen{store}, scfg, logger, func(addr string) {
 		printDemoHelp(std.out, "http://"+addr, dir, example)
 	})
+	if cerr := a.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	}
 	if cfg.Dir == "" {
 		fmt.Fprintf(std.out, "Stopped; removing %s.\n", dir)
 	} else {
 		fmt.Fprintf(std.out, "Stopped; the store and data stay in %s.\n", dir)
 	}
 	return err
+}
+
+// keepOpen is a store whose Close does nothing, for handing to code that
+// closes what it is given when the caller closes it later.
+type keepOpen struct{ bonafide.Store }
+
+func (keepOpen) Close() error { return nil }
+
+// demoKeys returns the key files of the demo in dir, generating each that
+// does not exist yet (mode 0600).
+func demoKeys(dir string) (keyConfig, error) {
+	k := keyConfig{MasterKeyFile: filepath.Join(dir, "master.key"), AuditKeyFile: filepath.Join(dir, "audit.key")}
+	if _, err := os.Stat(k.MasterKeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := vault.GenerateMasterKeyFile(k.MasterKeyFile); err != nil {
+			return k, err
+		}
+	}
+	if _, err := os.Stat(k.AuditKeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := auditlog.GenerateSigningKeyFile(k.AuditKeyFile, auditlog.DefaultKeyName); err != nil {
+			return k, err
+		}
+	}
+	return k, nil
 }
 
 // writeDemoFiles writes example request bodies into dir and returns the id
@@ -186,7 +222,7 @@ func printDemoHelp(w io.Writer, base, dir, id string) {
 	lines := []string{
 		"",
 		"bonafide is serving the demo store at " + base,
-		"Data, store and example bodies are in " + dir,
+		"Data, store, keys (master.key, audit.key) and example bodies are in " + dir,
 		"",
 		"Try:",
 		"  curl -s " + base + "/healthz",

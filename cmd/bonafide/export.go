@@ -12,6 +12,7 @@ import (
 // exportConfig configures `bonafide export`.
 type exportConfig struct {
 	dbConfig
+	keyConfig
 	logConfig
 	Out string // file to write; "" or "-" is standard output
 }
@@ -27,11 +28,14 @@ func (c exportConfig) validate() error {
 // order, reporter included, so that import of the output rebuilds the
 // store. A file is written under a temporary name and renamed when
 // complete, so that an interrupted export leaves no partial file behind.
+// Reporters are unsealed to be written, so the export is recorded in the
+// audit log (who, where to, count).
 func runExport(ctx context.Context, args []string, std stdio) (err error) {
 	cfg := exportConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
 	fs := newFlagSet("export", "export [flags]", std)
 	env := &envDefaults{std: std}
 	cfg.dbConfig.flags(fs, env)
+	cfg.keyConfig.flags(fs, env)
 	cfg.logConfig.flags(fs, env)
 	env.string(fs, &cfg.Out, "out", "BONAFIDE_EXPORT_OUT", "file to write (default standard output)")
 	if err := parseFlags(fs, args); err != nil {
@@ -48,34 +52,40 @@ func runExport(ctx context.Context, args []string, std stdio) (err error) {
 	}
 	logger := cfg.logConfig.logger(std.err)
 
-	store, err := openStore(ctx, cfg.dbConfig, false, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := store.Close(); cerr != nil && err == nil {
+		if cerr := a.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close store: %w", cerr)
 		}
 	}()
+	store := a.Store
+	// Recorded before the first reporter is unsealed: an export that
+	// fails half-way has still been attempted.
+	if err := a.record(ctx, "records.export", fileLabel(cfg.Out), "export started"); err != nil {
+		return err
+	}
 
+	var n int
 	if cfg.Out == "" || cfg.Out == "-" {
-		n, err := exportTo(ctx, store, std.out)
+		n, err = exportTo(ctx, store, std.out)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(std.err, "exported %d records\n", n)
-		return nil
+	} else {
+		err = writeAtomic(cfg.Out, func(w io.Writer) error {
+			n, err = exportTo(ctx, store, w)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "exported %d records to %s\n", n, cfg.Out)
 	}
-	var n int
-	err = writeAtomic(cfg.Out, func(w io.Writer) error {
-		n, err = exportTo(ctx, store, w)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "exported %d records to %s\n", n, cfg.Out)
-	return nil
+	return a.record(context.WithoutCancel(ctx), "records.exported", fileLabel(cfg.Out), fmt.Sprintf("exported %d records", n))
 }
 
 // exportTo writes the store to w and returns the number of records.

@@ -14,6 +14,7 @@ import (
 // importConfig configures `bonafide import`.
 type importConfig struct {
 	dbConfig
+	keyConfig
 	logConfig
 	SkipInvalid bool
 	Files       []string // "-" is standard input
@@ -46,11 +47,14 @@ func (c importConfig) validate() error {
 // with an invalid line is not imported at all unless --skip-invalid is
 // given; every invalid line is printed as "FILE: line N: field: reason".
 // The other files are still imported; the exit status is 1 if any failed.
+// Reporters are sealed and blind-indexed as they are stored, and each file
+// imported is recorded in the audit log (who, file name, count).
 func runImport(ctx context.Context, args []string, std stdio) error {
 	cfg := importConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
 	fs := newFlagSet("import", "import [flags] FILE...|-", std)
 	env := &envDefaults{std: std}
 	cfg.dbConfig.flags(fs, env)
+	cfg.keyConfig.flags(fs, env)
 	cfg.logConfig.flags(fs, env)
 	fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "import the valid records of a file and list the invalid lines, instead of importing nothing of it")
 	if err := parseFlags(fs, args); err != nil {
@@ -65,7 +69,7 @@ func runImport(ctx context.Context, args []string, std stdio) error {
 	}
 	logger := cfg.logConfig.logger(std.err)
 
-	store, err := openStore(ctx, cfg.dbConfig, false, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
 	if err != nil {
 		return err
 	}
@@ -74,14 +78,17 @@ func runImport(ctx context.Context, args []string, std stdio) error {
 		if ctx.Err() != nil {
 			break
 		}
-		n, err := importFile(ctx, store, name, cfg.SkipInvalid, std)
+		n, err := importFile(ctx, a.Store, name, cfg.SkipInvalid, std)
 		total += n
+		if err == nil {
+			err = a.record(context.WithoutCancel(ctx), "records.import", fileLabel(name), fmt.Sprintf("imported %d records", n))
+		}
 		if err != nil {
 			failed++
 			fmt.Fprintf(std.err, "%s: %v\n", name, err)
 		}
 	}
-	if err := store.Close(); err != nil {
+	if err := a.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	fmt.Fprintf(std.out, "imported %d records from %d of %d files\n", total, len(cfg.Files)-failed, len(cfg.Files))
@@ -128,6 +135,14 @@ func importFile(ctx context.Context, store bonafide.Store, name string, skipInva
 		fmt.Fprintf(std.out, "%s: imported %d records\n", name, res.Imported)
 	}
 	return res.Imported, nil
+}
+
+// fileLabel names a file in the audit log: its path, or "stdin".
+func fileLabel(name string) string {
+	if name == "-" || name == "" {
+		return "stdin"
+	}
+	return name
 }
 
 // countLines counts the distinct lines among field errors.

@@ -10,6 +10,8 @@
 //	bonafide synth     generate a synthetic data set with its truth
 //	bonafide migrate   apply database migrations
 //	bonafide bench     measure intake throughput and latency
+//	bonafide keys      generate the master and audit keys; rotate the master key
+//	bonafide audit     verify the audit log; prove and check entries; print checkpoints
 //
 // Every subcommand takes --help. Configuration is by flags, each with a
 // BONAFIDE_* environment variable equivalent (the flag wins). BONAFIDE_DB
@@ -59,6 +61,8 @@ func commands() []command {
 		{"bench", "measure intake throughput and latency", runBench},
 		{"triage", "triage an interchange stream; eval and fit the campaign model", runTriage},
 		{"link", "link person records in CSV files into clusters; eval scores them", runLink},
+		{"keys", "generate the master and audit keys; rotate the master key", runKeys},
+		{"audit", "verify the audit log; prove and check entries; print checkpoints", runAudit},
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 // run runs the command in-process and returns its exit status and output.
 func run(t *testing.T, env map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	env = withTestKeys(env)
 	var out, errb bytes.Buffer
 	std := stdio{
 		in:     strings.NewReader(stdin),
@@ -293,7 +294,8 @@ func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	std := stdio{in: strings.NewReader(""), out: io.Discard, err: pw, getenv: func(string) string { return "" }}
+	keys := withTestKeys(nil)
+	std := stdio{in: strings.NewReader(""), out: io.Discard, err: pw, getenv: func(k string) string { return keys[k] }}
 	done := make(chan error, 1)
 	go func() {
 		done <- runServe(ctx, []string{"--db", db, "--addr", "127.0.0.1:0", "--log-format", "text"}, std)

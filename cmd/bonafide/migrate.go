@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"bonafide"
@@ -10,17 +11,21 @@ import (
 // migrateConfig configures `bonafide migrate`.
 type migrateConfig struct {
 	dbConfig
+	keyConfig
 	logConfig
 }
 
 // runMigrate applies the store's embedded schema migrations that are not
 // yet applied, each in its own transaction. serve refuses a stale schema
-// (unless given --migrate), so run this after upgrading the binary.
+// (unless given --migrate), so run this after upgrading the binary. It
+// needs the keys: a fresh database gets its data keys here, wrapped under
+// the master key, and the migration is recorded in the audit log.
 func runMigrate(ctx context.Context, args []string, std stdio) error {
 	cfg := migrateConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
 	fs := newFlagSet("migrate", "migrate [flags]", std)
 	env := &envDefaults{std: std}
 	cfg.dbConfig.flags(fs, env)
+	cfg.keyConfig.flags(fs, env)
 	cfg.logConfig.flags(fs, env)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,20 +46,26 @@ func runMigrate(ctx context.Context, args []string, std stdio) error {
 
 	// Open without migrating first, to tell "already up to date" from
 	// "applied": the stale-schema error names the pending migrations.
-	store, err := openStore(ctx, cfg.dbConfig, false, logger)
+	acfg := appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}
+	a, err := openApp(ctx, acfg, logger)
 	if err == nil {
 		fmt.Fprintf(std.out, "%s: schema is up to date; nothing to apply\n", cfg.dbConfig.redacted())
-		return store.Close()
+		return a.Close()
 	}
 	if bonafide.ErrorCode(err) != bonafide.EStaleSchema {
 		return err
 	}
-	store, err = openStore(ctx, cfg.dbConfig, true, logger)
+	acfg.Migrate = true
+	a, err = openApp(ctx, acfg, logger)
 	if err != nil {
 		return err
 	}
-	if err := store.Close(); err != nil {
-		return fmt.Errorf("close store: %w", err)
+	err = a.record(ctx, "schema.migrate", "", "applied pending migrations")
+	if cerr := a.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(std.out, "%s: applied the pending migrations; schema is up to date\n", cfg.dbConfig.redacted())
 	return nil

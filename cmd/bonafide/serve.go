@@ -16,6 +16,7 @@ import (
 // serveConfig configures `bonafide serve`.
 type serveConfig struct {
 	dbConfig
+	keyConfig
 	logConfig
 	Addr             string
 	Migrate          bool
@@ -45,6 +46,7 @@ func defaultServeConfig() serveConfig {
 
 func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
 	c.dbConfig.flags(fs, env)
+	c.keyConfig.flags(fs, env)
 	c.logConfig.flags(fs, env)
 	env.string(fs, &c.Addr, "addr", "BONAFIDE_ADDR", "address to listen on, host:port")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending database migrations on start, instead of refusing a stale schema")
@@ -118,16 +120,21 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 	logger.Info("config", slog.String("db", cfg.dbConfig.redacted()), slog.String("addr", cfg.Addr),
 		slog.Bool("migrate", cfg.Migrate), slog.Duration("shutdown_timeout", cfg.ShutdownTimeout))
 
-	store, err := openStore(ctx, cfg.dbConfig, cfg.Migrate, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate}, logger)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		store.Close()
+		a.Close()
 		return err
 	}
-	return serve(ctx, ln, store, cfg, logger, nil)
+	// a.Close writes the last audit checkpoint, then closes the store.
+	err = serve(ctx, ln, keepOpen{a.Store}, cfg, logger, nil)
+	if cerr := a.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	}
+	return err
 }
 
 // serve runs the API on ln until ctx is done and then closes store. ready,

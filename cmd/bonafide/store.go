@@ -4,7 +4,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"os"
+	"os/user"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
 
 	"bonafide"
 	"bonafide/auditlog"
@@ -65,6 +72,13 @@ type appConfig struct {
 	dbConfig
 	keyConfig
 	Migrate bool
+	// CheckpointEvery is how often the audit log is checkpointed while the
+	// app is open (when it has grown); one minute when zero. Close writes a
+	// last one.
+	CheckpointEvery time.Duration
+	// NoCheckpoints opens the audit log without signing anything, for
+	// commands that only read it (audit verify, prove).
+	NoCheckpoints bool
 }
 
 // app is an open store with its vault and audit log: what every command
@@ -80,10 +94,62 @@ type app struct {
 	Tags vault.TagIndex
 	// Audits is the audit log's storage, for verification.
 	Audits auditlog.Storage
+
+	stopCheckpoints func() // stops the checkpoint ticker, writing a last one
+	closeOnce       sync.Once
+	closeErr        error
 }
 
-// Close closes the store.
-func (a *app) Close() error { return a.Store.Close() }
+// Close stops the checkpoint ticker, which writes a last checkpoint if the
+// log has grown, so that what this process recorded is signed before it
+// exits; then it closes the store. It is safe to call more than once.
+func (a *app) Close() error {
+	a.closeOnce.Do(func() {
+		if a.stopCheckpoints != nil {
+			a.stopCheckpoints()
+		}
+		a.closeErr = a.Store.Close()
+	})
+	return a.closeErr
+}
+
+// record appends an audit entry for a command run from the command line:
+// who is the operating-system user. Entries never carry reporter data.
+func (a *app) record(ctx context.Context, what, object, why string) error {
+	_, err := a.Audit.Append(ctx, auditlog.Entry{Who: cliUser(), What: what, Object: clip(object), Why: clip(why)})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", what, err)
+	}
+	return nil
+}
+
+// cliUser names the operating-system user running the command, as the
+// audit log's principal for the command line: "cli:" and the login name.
+func cliUser() string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USER")
+	}
+	if name == "" {
+		name = "uid-" + strconv.Itoa(os.Getuid())
+	}
+	return "cli:" + name
+}
+
+// clip shortens s to what an audit entry field holds, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= auditlog.MaxFieldLen {
+		return s
+	}
+	s = s[:auditlog.MaxFieldLen-3]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "..."
+}
 
 // openApp loads the master and signing keys, opens the store cfg names with
 // the vault as its sealer (through a vault.Deferred, since the vault keeps
@@ -105,13 +171,13 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 	kind := "sqlite"
 	if cfg.isPostgres() {
 		kind = "postgres"
-		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer})
+		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags})
 		if err != nil {
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
 	} else {
-		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer})
+		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags})
 		if err != nil {
 			return nil, err
 		}
@@ -129,6 +195,26 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 		return nil, errors.Join(err, a.Store.Close())
 	}
 	logger.Debug("audit log open", slog.String("verifier_key", a.Audit.VerifierKey()))
+	if !cfg.NoCheckpoints {
+		every := cfg.CheckpointEvery
+		if every <= 0 {
+			every = time.Minute
+		}
+		// The ticker outlives ctx's cancellation only until Close, so
+		// that the last checkpoint is written with the store still open.
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		tick := time.NewTicker(every)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.Audit.Run(rctx, tick.C)
+		}()
+		a.stopCheckpoints = func() {
+			tick.Stop()
+			cancel()
+			<-done
+		}
+	}
 	return a, nil
 }
 
