@@ -33,6 +33,11 @@ type Config struct {
 	RelayWindow Duration `json:"relay_window"`
 	// HistoryWindow: earlier referrals older than this are not weighed.
 	HistoryWindow Duration `json:"history_window"`
+	// BlindKey, when set, replaces every reporter identifier (device,
+	// e-mail, phone, name, network) by a keyed hash before the engine keeps
+	// or compares it, e.g. the vault's blind HMAC index, so that the engine
+	// holds no reporter plaintext. Equal inputs must give equal outputs.
+	BlindKey func(key string) string `json:"-"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string ("72h").
@@ -289,6 +294,12 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		}
 	}
 	keys := reporterKeys(r.Reporter)
+	if e.cfg.BlindKey != nil {
+		for i, k := range keys {
+			kind := k[:strings.IndexByte(k, ':')]
+			keys[i] = kind + ":" + e.cfg.BlindKey(k)
+		}
+	}
 	sig := textsim.MinHash(textsim.ShingleHashes(r.Narrative, 2))
 	professional := r.Reporter != nil && !r.Reporter.Anonymous && r.Reporter.Relationship.Professional() &&
 		r.Reporter.Organisation != "" && r.KnowledgeBasis == bonafide.KnowledgeProfessional
@@ -314,6 +325,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 	var repID int32
 	repName := personalName(r.Reporter)
+	if repName != "" && e.cfg.BlindKey != nil {
+		repName = e.cfg.BlindKey("fullname:" + repName)
+	}
 	if relayOf >= 0 {
 		repID = e.rep.find(e.refs[relayOf].reporter)
 	} else {
@@ -334,6 +348,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		professional: professional, repKeys: keys, sig: &sig, narrative: r.Narrative, repName: repName}
 	if r.Reporter != nil {
 		info.ipNet = ipPrefix(r.Reporter.ContactIP)
+		if info.ipNet != "" && e.cfg.BlindKey != nil {
+			info.ipNet = e.cfg.BlindKey("net:" + info.ipNet)
+		}
 	}
 	if !professional && r.Narrative != "" {
 		info.profile = textsim.NewProfile(r.Narrative)

@@ -111,7 +111,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 			len(repeat), strings.Join(first(repeat, 3), "; ")))
 	}
 	if netLinked != "" {
-		set(SigNearNetwork, 1, fmt.Sprintf("sent from the same network (%s) as earlier referral %s by an apparently different reporter", me.ipNet, netLinked))
+		set(SigNearNetwork, 1, fmt.Sprintf("sent from the same /24 network as earlier referral %s by an apparently different reporter", netLinked))
 	}
 	if burstN >= 3 && len(burstCh) >= 2 {
 		set(SigBurst, min(float64(burstN-2), 3)/3, fmt.Sprintf("%d referrals about this family through %d channels within %s",
@@ -137,8 +137,8 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 	claimsFirst := r.KnowledgeBasis == bonafide.KnowledgeFirstHand || r.KnowledgeBasis == bonafide.KnowledgeNotStated || r.KnowledgeBasis == ""
 	switch {
 	case me.professional:
-		set(SigProfessional, 1, fmt.Sprintf("a named %s from %s reporting through their work",
-			strings.ReplaceAll(string(r.Reporter.Relationship), "_", " "), r.Reporter.Organisation))
+		// reporter details are sealed: say what kind of source, never who
+		set(SigProfessional, 1, "a named professional reporting through their work (school, health, police or social care)")
 	case claimsFirst && d.Count() == 0:
 		basis := "claims to know first hand"
 		if r.KnowledgeBasis != bonafide.KnowledgeFirstHand {
