@@ -215,11 +215,6 @@ func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
 	})
 }
 
-// Tagger is the shape of the stores' Options.Tagger: the blind-index tags of
-// a reporter, or an error when they cannot be computed (which fails the
-// write, so that no reporter is stored unindexed). (*Deferred).Tags is one.
-type Tagger = func(r *bonafide.Reporter) ([]Tag, error)
-
 // TestIntakeTagging checks that a store opened with a Tagger writes each
 // referral's reporter tags with the referral, through Add and Import alike,
 // and only when the referral is stored. open returns a new, empty store

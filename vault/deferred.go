@@ -32,6 +32,11 @@ func (d *Deferred) Seal(plain, aad []byte) ([]byte, error) {
 	return v.Seal(plain, aad)
 }
 
+// Tagger is the shape of the stores' Options.Tagger: the blind-index tags of
+// a reporter, or an error when they cannot be computed (which fails the
+// write, so that no reporter is stored unindexed). (*Deferred).Tags is one.
+type Tagger = func(r *bonafide.Reporter) ([]Tag, error)
+
 // Tags returns the blind-index tags of r (Vault.Tags), or fails before Set.
 // It is the shape of the stores' Options.Tagger, so that intake writes a
 // referral's tags in the same transaction as the referral.
