@@ -235,3 +235,39 @@ func TestAuditProve(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditVerifyExternal checks the log against checkpoints kept outside
+// the system (--checkpoint): a genuine one passes, an altered one is named.
+func TestAuditVerifyExternal(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	env := map[string]string{"BONAFIDE_DB": db}
+	if code, _, stderr := run(t, env, "", "migrate"); code != 0 {
+		t.Fatalf("migrate = exit %d; stderr:\n%s", code, stderr)
+	}
+	code, cp, stderr := run(t, env, "", "audit", "checkpoint")
+	if code != 0 {
+		t.Fatalf("audit checkpoint = exit %d; stderr:\n%s", code, stderr)
+	}
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.txt"), filepath.Join(dir, "bad.txt")
+	os.WriteFile(good, []byte(cp), 0o600)
+	os.WriteFile(bad, []byte(strings.Replace(cp, "\n1\n", "\n2\n", 1)), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"genuine outside copy", []string{"--checkpoint", good}, 0, "audit log OK: 1 entries, 2 checkpoints checked"},
+		{"altered outside copy", []string{"--checkpoint", good, "--checkpoint", bad}, 1, "BROKEN: external checkpoint 2: signature bad"},
+		{"missing file", []string{"--checkpoint", filepath.Join(dir, "none.txt")}, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, env, "", append([]string{"audit", "verify"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stdout, tt.out) {
+				t.Errorf("audit verify %v = exit %d, stdout %q; want %d and %q; stderr:\n%s", tt.args, code, stdout, tt.code, tt.out, stderr)
+			}
+		})
+	}
+}
