@@ -1,17 +1,39 @@
 // Package triage puts beside each referral what a social worker needs to
 // decide within one working day: which family it concerns and what came
 // before, whether the reporter is linked to earlier reports, whether the
-// referral looks part of a harassment campaign and why, and — separately,
-// and never lowered by any of that — how serious the concern for the child
+// referral looks part of a harassment campaign and why — and, separately,
+// and never lowered by any of that, how serious the concern for the child
 // is as described.
+//
+// docs/triage.md explains every signal, weight and blind spot for a team
+// manager; this comment is for programmers.
 //
 // # Safety
 //
 // [JudgeSafety] takes only the referral as received. It cannot read any
-// campaign signal because none is among its inputs.
+// campaign signal because none is among its inputs. A referral that reports
+// immediate danger is always [LevelImmediate].
 //
 // # Deadline
 //
-// [Calendar.DecisionDue] gives the end of the first working day in England
-// and Wales after the day of receipt.
+// [Calendar.DecisionDue] gives 17:00 London time on the first working day in
+// England and Wales after the day of receipt (see [Calendar] for why).
+//
+// # Engine
+//
+// An [Engine] is fed an interchange stream in order of receipt with
+// [Engine.Observe] (or [Run] over JSON Lines, or [Engine.Replay] from a
+// store) and judges each referral only on what came before it. It links the
+// referral to a family and a reporter, computes the campaign [Signals] with
+// evidence, combines them with a logistic [Model] into a score, flags it at
+// [Config.Threshold], and returns an [Assessment] in the interchange
+// format's "Triage output" form. Context signals (a recent post, earlier
+// false findings, a burst) count only alongside a sign in the referral
+// itself. A relay of an earlier call is linked to it and counted once.
+//
+// # Evaluation and fitting
+//
+// [Evaluate] scores assessments against a generator's truth file; [Fit]
+// fits the model's weights and [ChooseThreshold] its threshold on labelled
+// streams that must not be the ones it is judged on.
 package triage

@@ -164,7 +164,8 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 	return m
 }
 
-// MarshalIndent is a helper for writing a model file people can read.
+// MarshalIndent writes the model as indented JSON, so that a fitted model
+// can be read and reviewed by a person before it is used.
 func (m Model) MarshalIndent() ([]byte, error) { return json.MarshalIndent(m, "", "  ") }
 
 // ChooseThreshold returns the lowest score threshold at which at most

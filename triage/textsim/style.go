@@ -8,15 +8,16 @@ import (
 	"unicode/utf8"
 )
 
-// Profile is a writing-style profile: a sparse, unit-length vector of
-// character trigram frequencies (the most frequent 128) of a text whose content has been
-// masked, plus a few rates (capitals, punctuation runs, sentence length).
-// Masking keeps style and drops topic: every letter run that starts with a
+// maxProfile bounds the trigrams a profile keeps, and so its memory.
+const maxProfile = 128
+
+// Profile is a writing-style profile: a sparse, unit-length vector of the
+// character trigram frequencies (the most frequent 128) of a text whose
+// content has been masked. Case, punctuation and spacing are kept, so
+// capitals, "!!!" and "..." habits show in it. Masking keeps style and drops topic: every letter run that starts with a
 // capital after the first word of a sentence becomes "N", every digit "0",
 // so two writers describing the same family do not look alike because
 // they use the same names.
-const maxProfile = 128
-
 type Profile struct {
 	keys []uint32  // n-gram hashes, ascending
 	vals []float32 // unit-length weights
