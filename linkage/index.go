@@ -1,16 +1,29 @@
 package linkage
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
 	"sync"
+	"unsafe"
 )
 
 // An Index holds known person records grouped into entities and answers, one record at
 // a time, "which known entities does this record match, with what score and why". It is
 // the online counterpart of batch linking: the same model, fields and blocking rules.
 // It is safe for concurrent use; queries run in parallel, additions one at a time.
+//
+// It is built to hold tens of millions of records in memory. A record is not kept as a
+// [Record]: each prepared field value is encoded once into an append-only byte arena and
+// shared by every record holding it (names, dates, towns and postcodes repeat), so a
+// record is one 4-byte arena offset per field plus its term frequencies, entity and ID.
+// Block postings are one sorted array of (key hash, record number) pairs; records added
+// one at a time wait in a small map until the next [Index.Load] or compaction merges them
+// in. Candidates are decoded back into a [Record] only while they are scored, so scores,
+// explanations and the order candidates are met in are those of the records added.
 type Index struct {
 	mu        sync.RWMutex
 	model     *Model
@@ -19,12 +32,28 @@ type Index struct {
 	maxPost   int
 	threshold float64 // weight at which a record joins an entity
 
-	recs    []Record
-	entity  []int32
-	members map[int32][]int32 // records of each entity, for the cannot-link check
-	post    map[uint64][]int32
-	counts  []map[string]int32 // per term-frequency field
-	next    int32              // next new entity number
+	nf          int       // fields per record
+	tfs         []int     // term-frequency fields, in field order
+	n           int       // records held
+	vals        []uint32  // n×nf arena offsets of the records' field values; 0 = missing
+	tfv         []float32 // n×len(tfs) term frequencies as the records were added
+	idOff       []uint32  // arena offset of each record's ID
+	source      []uint8
+	entity      []int32
+	nextMember  []int32 // next record of the same entity, or -1 (for the cannot-link check)
+	firstMember []int32 // per entity: its latest record, or -1
+	next        int32   // next new entity number
+
+	arena  arena
+	intern map[string]uint32 // encoded value → its arena offset
+
+	postKey    []uint64 // sorted by key, then record number
+	postRec    []uint32
+	delta      map[uint64][]uint32 // postings added since the last merge; all after postRec's
+	deltaN     int
+	compactMin int // merge delta once it holds more than max(compactMin, len(postKey)/8) postings
+
+	counts []map[string]int32 // per term-frequency field
 }
 
 type keySpec struct {
@@ -61,7 +90,8 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 		maxPost = 5000
 	}
 	x := &Index{model: m, schema: m.schema, maxPost: maxPost, threshold: m.WeightAt(threshold),
-		post: map[uint64][]int32{}, counts: make([]map[string]int32, len(m.Fields)), members: map[int32][]int32{}}
+		nf: len(m.Fields), intern: map[string]uint32{}, delta: map[uint64][]uint32{}, compactMin: 1 << 16,
+		counts: make([]map[string]int32, len(m.Fields))}
 	for _, r := range rules {
 		var ks []keySpec
 		for _, k := range r.On {
@@ -82,6 +112,7 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 	for i := range m.Fields {
 		if m.tf[i] {
 			x.counts[i] = map[string]int32{}
+			x.tfs = append(x.tfs, i)
 		}
 	}
 	return x, nil
@@ -109,11 +140,19 @@ func ruleKey(r int, ks []keySpec, rec *Record) uint64 {
 func (x *Index) Len() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.recs)
+	return x.n
+}
+
+// posting is one (block key, record) pair waiting to be merged into the sorted arrays.
+type posting struct {
+	k uint64
+	r uint32
 }
 
 // Load adds records already grouped into entities, such as the clusters of a batch
 // run, without querying each one. entity[i] is any integer naming rec[i]'s entity.
+// Loading in several calls (for input read in pieces) gives the same index as one call
+// with all the records.
 func (x *Index) Load(recs []Record, entity []int) error {
 	if len(recs) != len(entity) {
 		return fmt.Errorf("index load: %d records but %d entity numbers", len(recs), len(entity))
@@ -121,6 +160,7 @@ func (x *Index) Load(recs []Record, entity []int) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	renum := map[int]int32{}
+	pend := make([]posting, 0, len(recs)*len(x.rules)*3/4)
 	for i := range recs {
 		e, ok := renum[entity[i]]
 		if !ok {
@@ -128,26 +168,228 @@ func (x *Index) Load(recs []Record, entity []int) error {
 			x.next++
 			renum[entity[i]] = e
 		}
-		x.insert(recs[i], e)
+		id, err := x.insert(&recs[i], e)
+		if err != nil {
+			return fmt.Errorf("index load: record %d (%s): %w", i+1, recs[i].ID, err)
+		}
+		for r, ks := range x.rules {
+			if k := ruleKey(r, ks, &recs[i]); k != 0 {
+				pend = append(pend, posting{k, id})
+			}
+		}
 	}
+	x.merge(pend)
 	return nil
 }
 
-func (x *Index) insert(rec Record, e int32) {
-	id := int32(len(x.recs))
-	x.recs = append(x.recs, rec)
+// merge sorts pend and merges it and the delta postings into the sorted arrays, in
+// place from the back so that the arrays grow only once.
+func (x *Index) merge(pend []posting) {
+	for k, ids := range x.delta {
+		for _, id := range ids {
+			pend = append(pend, posting{k, id})
+		}
+	}
+	clear(x.delta)
+	x.deltaN = 0
+	slices.SortFunc(pend, func(a, b posting) int {
+		switch {
+		case a.k < b.k:
+			return -1
+		case a.k > b.k:
+			return 1
+		}
+		return int(int64(a.r) - int64(b.r))
+	})
+	n, m := len(x.postKey), len(pend)
+	x.postKey = slices.Grow(x.postKey, m)[:n+m]
+	x.postRec = slices.Grow(x.postRec, m)[:n+m]
+	i, j := n-1, m-1
+	for w := n + m - 1; j >= 0; w-- {
+		if i >= 0 && (x.postKey[i] > pend[j].k || x.postKey[i] == pend[j].k && x.postRec[i] > pend[j].r) {
+			x.postKey[w], x.postRec[w] = x.postKey[i], x.postRec[i]
+			i--
+		} else {
+			x.postKey[w], x.postRec[w] = pend[j].k, pend[j].r
+			j--
+		}
+	}
+}
+
+// postings returns the records under block key k: the merged ones, then the delta.
+func (x *Index) postings(k uint64) (merged []uint32, delta []uint32) {
+	lo, _ := slices.BinarySearch(x.postKey, k)
+	hi := lo + sort.Search(len(x.postKey)-lo, func(i int) bool { return x.postKey[lo+i] != k })
+	return x.postRec[lo:hi], x.delta[k]
+}
+
+// insert stores rec as the next record of entity e and returns its number.
+func (x *Index) insert(rec *Record, e int32) (uint32, error) {
+	if x.n >= 1<<31-1 {
+		return 0, errors.New("index is full")
+	}
+	id := uint32(x.n)
+	var buf [128]byte
+	for f := range x.nf {
+		off := uint32(0)
+		if f < len(rec.vals) && rec.vals[f].s != "" {
+			var err error
+			if off, err = x.internValue(&rec.vals[f], buf[:0]); err != nil {
+				x.vals = x.vals[:int(id)*x.nf]
+				return 0, err
+			}
+		}
+		x.vals = append(x.vals, off)
+	}
+	b := binary.AppendUvarint(buf[:0], uint64(len(rec.ID)))
+	off, err := x.arena.add(append(b, rec.ID...))
+	if err != nil {
+		x.vals = x.vals[:int(id)*x.nf]
+		return 0, err
+	}
+	for _, f := range x.tfs {
+		x.tfv = append(x.tfv, rec.vals[f].tf)
+	}
+	x.idOff = append(x.idOff, off)
+	x.source = append(x.source, rec.Source)
 	x.entity = append(x.entity, e)
-	x.members[e] = append(x.members[e], id)
-	for r, ks := range x.rules {
-		if k := ruleKey(r, ks, &x.recs[id]); k != 0 {
-			x.post[k] = append(x.post[k], id)
-		}
+	for int(e) >= len(x.firstMember) {
+		x.firstMember = append(x.firstMember, -1)
 	}
+	x.nextMember = append(x.nextMember, x.firstMember[e])
+	x.firstMember[e] = int32(id)
 	for f, c := range x.counts {
-		if c != nil && rec.vals[f].s != "" {
+		if c == nil || rec.vals[f].s == "" {
+			continue
+		}
+		if _, ok := c[rec.vals[f].s]; ok {
 			c[rec.vals[f].s]++
+		} else {
+			c[strings.Clone(rec.vals[f].s)] = 1
 		}
 	}
+	x.n++
+	return id, nil
+}
+
+// internValue returns the arena offset of v's encoding, adding it when new.
+func (x *Index) internValue(v *value, buf []byte) (uint32, error) {
+	b := encodeValue(buf, v)
+	if off, ok := x.intern[string(b)]; ok {
+		return off, nil
+	}
+	off, err := x.arena.add(b)
+	if err != nil {
+		return 0, err
+	}
+	x.intern[x.arena.str(off, len(b))] = off
+	return off, nil
+}
+
+// encodeValue appends v without its term frequency: s, then alt, the phonetic codes and
+// the parts each either as a reference to a substring of s or spelt out, then n and prec.
+func encodeValue(b []byte, v *value) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v.s)))
+	b = append(b, v.s...)
+	sub := func(t string) {
+		if i := strings.Index(v.s, t); t != "" && i >= 0 {
+			b = binary.AppendUvarint(b, uint64(len(t))<<1|1)
+			b = binary.AppendUvarint(b, uint64(i))
+			return
+		}
+		b = binary.AppendUvarint(b, uint64(len(t))<<1)
+		b = append(b, t...)
+	}
+	sub(v.alt)
+	sub(v.p1)
+	sub(v.p2)
+	b = binary.AppendUvarint(b, uint64(len(v.parts)))
+	for _, p := range v.parts {
+		sub(p)
+	}
+	b = binary.AppendUvarint(b, uint64(uint32(v.n)))
+	return append(b, byte(v.prec))
+}
+
+// decodeValue reads the value at off into v, its strings pointing into the arena and
+// its parts appended to *parts.
+func (x *Index) decodeValue(off uint32, v *value, parts *[]string) {
+	b := x.arena.at(off)
+	p := 0
+	uv := func() int {
+		n, k := binary.Uvarint(b[p:])
+		p += k
+		return int(n)
+	}
+	str := func(l int) string {
+		if l == 0 {
+			return ""
+		}
+		s := unsafe.String(&b[p], l)
+		p += l
+		return s
+	}
+	v.s = str(uv())
+	sub := func() string {
+		c := uv()
+		if c&1 == 1 {
+			i := uv()
+			return v.s[i : i+c>>1]
+		}
+		return str(c >> 1)
+	}
+	v.alt = sub()
+	v.p1 = sub()
+	v.p2 = sub()
+	v.parts = nil
+	if np := uv(); np > 0 {
+		start := len(*parts)
+		for range np {
+			*parts = append(*parts, sub())
+		}
+		v.parts = (*parts)[start:len(*parts):len(*parts)]
+	}
+	v.n = int32(uint32(uv()))
+	v.prec = int8(b[p])
+	v.tf = 0
+}
+
+// recordID returns the ID of record id, pointing into the arena.
+func (x *Index) recordID(id uint32) string {
+	b := x.arena.at(x.idOff[id])
+	l, k := binary.Uvarint(b)
+	if l == 0 {
+		return ""
+	}
+	return unsafe.String(&b[k], int(l))
+}
+
+// scratch is one query's decoded candidate.
+type scratch struct {
+	rec   Record
+	parts []string
+}
+
+// record decodes record id into sc and returns it; it stays valid until the next call.
+func (x *Index) record(id uint32, sc *scratch) *Record {
+	r := &sc.rec
+	if r.vals == nil {
+		r.vals = make([]value, x.nf)
+	}
+	sc.parts = sc.parts[:0]
+	r.ID = x.recordID(id)
+	r.Source = x.source[id]
+	for f, off := range x.vals[int(id)*x.nf : int(id+1)*x.nf] {
+		if off == 0 {
+			r.vals[f] = value{}
+			continue
+		}
+		x.decodeValue(off, &r.vals[f], &sc.parts)
+	}
+	for k, f := range x.tfs {
+		r.vals[f].tf = x.tfv[int(id)*len(x.tfs)+k]
+	}
+	return r
 }
 
 // Prepare normalises a raw record (values in field order) for Query or Add.
@@ -158,6 +400,7 @@ func (x *Index) Prepare(id string, raw []string) Record { return x.schema.Prepar
 func (x *Index) Query(rec Record, minProb float64, limit int) []Match {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	rec.vals = slices.Clone(rec.vals) // query sets its term frequencies: the caller's record stays as it was
 	return x.query(&rec, x.model.WeightAt(minProb), limit)
 }
 
@@ -168,34 +411,41 @@ func (x *Index) query(rec *Record, minWeight float64, limit int) []Match {
 		w   float64
 	}
 	byEntity := map[int32]best{}
-	seen := map[int32]struct{}{}
+	seen := map[uint32]struct{}{}
+	var sc scratch
+	visit := func(id uint32) {
+		if _, ok := seen[id]; ok {
+			return
+		}
+		seen[id] = struct{}{}
+		w := x.model.Score(rec, x.record(id, &sc))
+		if w < minWeight {
+			return
+		}
+		e := x.entity[id]
+		if b, ok := byEntity[e]; !ok || w > b.w {
+			byEntity[e] = best{int32(id), w}
+		}
+	}
 	for r, ks := range x.rules {
 		k := ruleKey(r, ks, rec)
 		if k == 0 {
 			continue
 		}
-		ids := x.post[k]
-		if len(ids) > x.maxPost {
+		merged, delta := x.postings(k)
+		if len(merged)+len(delta) > x.maxPost {
 			continue
 		}
-		for _, id := range ids {
-			if _, ok := seen[id]; ok {
-				continue
-			}
-			seen[id] = struct{}{}
-			w := x.model.Score(rec, &x.recs[id])
-			if w < minWeight {
-				continue
-			}
-			e := x.entity[id]
-			if b, ok := byEntity[e]; !ok || w > b.w {
-				byEntity[e] = best{id, w}
-			}
+		for _, id := range merged {
+			visit(id)
+		}
+		for _, id := range delta {
+			visit(id)
 		}
 	}
 	out := make([]Match, 0, len(byEntity))
 	for e, b := range byEntity {
-		out = append(out, Match{Entity: int(e), RecordID: x.recs[b.rec].ID, Weight: b.w, rec: b.rec})
+		out = append(out, Match{Entity: int(e), Weight: b.w, rec: b.rec})
 	}
 	slices.SortFunc(out, func(a, b Match) int {
 		switch {
@@ -210,15 +460,16 @@ func (x *Index) query(rec *Record, minWeight float64, limit int) []Match {
 		out = out[:limit]
 	}
 	for i := range out {
+		out[i].RecordID = x.recordID(uint32(out[i].rec))
 		out[i].Probability = x.model.Probability(out[i].Weight)
-		out[i].Why = x.model.Explain(rec, &x.recs[out[i].rec])
+		out[i].Why = x.model.Explain(rec, x.record(uint32(out[i].rec), &sc))
 	}
 	return out
 }
 
 // freshTF sets the term frequencies of rec from the index's current counts.
 func (x *Index) freshTF(rec *Record) {
-	n := float32(max(len(x.recs), 1))
+	n := float32(max(x.n, 1))
 	for f, c := range x.counts {
 		if c != nil && rec.vals[f].s != "" {
 			rec.vals[f].tf = float32(c[rec.vals[f].s]) / n
@@ -229,11 +480,12 @@ func (x *Index) freshTF(rec *Record) {
 // conflictsWith reports whether rec cannot be the person of entity e (a different
 // valid NHS number is on file for it).
 func (x *Index) conflictsWith(rec *Record, e int32) bool {
-	if !x.schema.hasConflicts() {
+	if !x.schema.hasConflicts() || int(e) >= len(x.firstMember) {
 		return false
 	}
-	for _, id := range x.members[e] {
-		if x.schema.conflicts(rec, &x.recs[id]) {
+	var sc scratch
+	for id := x.firstMember[e]; id >= 0; id = x.nextMember[id] {
+		if x.schema.conflicts(rec, x.record(uint32(id), &sc)) {
 			return true
 		}
 	}
@@ -242,10 +494,13 @@ func (x *Index) conflictsWith(rec *Record, e int32) bool {
 
 // Add queries rec and then stores it: it joins the best-matching entity at or above the
 // index threshold that holds no conflicting NHS number, or starts a new one. It returns
-// the entity and the matches found.
+// the entity and the matches found. It panics only when the index's value store is full
+// (16 GiB of distinct values).
 func (x *Index) Add(rec Record) (int, []Match) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// The record is stored with the term frequencies its query saw.
+	rec.vals = slices.Clone(rec.vals)
 	ms := x.query(&rec, x.threshold, 0)
 	e := int32(-1)
 	for _, m := range ms {
@@ -258,6 +513,71 @@ func (x *Index) Add(rec Record) (int, []Match) {
 		e = x.next
 		x.next++
 	}
-	x.insert(rec, e)
+	id, err := x.insert(&rec, e)
+	if err != nil {
+		panic("linkage: index add: " + err.Error())
+	}
+	for r, ks := range x.rules {
+		if k := ruleKey(r, ks, &rec); k != 0 {
+			x.delta[k] = append(x.delta[k], id)
+			x.deltaN++
+		}
+	}
+	if x.deltaN > max(x.compactMin, len(x.postKey)/8) {
+		x.merge(nil)
+	}
 	return int(e), ms
+}
+
+// arena is an append-only store of byte strings addressed by 4-byte offsets counted in
+// 4-byte units, so that 16 GiB fit. Chunks are never moved or changed once written, so
+// strings may point into them.
+type arena struct {
+	chunks [][]byte
+}
+
+const (
+	arenaChunkBits = 24 // 16 MiB chunks
+	arenaChunk     = 1 << arenaChunkBits
+	arenaUnitBits  = arenaChunkBits - 2
+	arenaMaxChunks = 1 << (32 - arenaUnitBits)
+)
+
+// add copies b into the arena and returns its offset, never 0.
+func (a *arena) add(b []byte) (uint32, error) {
+	last := len(a.chunks) - 1
+	if last < 0 || len(a.chunks[last])+len(b) > cap(a.chunks[last]) {
+		size := arenaChunk
+		if len(b) > arenaChunk-4 {
+			size = (len(b) + 4 + arenaChunk - 1) &^ (arenaChunk - 1)
+		}
+		k := size / arenaChunk
+		if len(a.chunks)+k > arenaMaxChunks {
+			return 0, errors.New("value store full (16 GiB)")
+		}
+		c := make([]byte, 4, size) // offset 0 of every chunk is padding: offset 0 means none
+		a.chunks = append(a.chunks, c)
+		for range k - 1 {
+			a.chunks = append(a.chunks, nil) // a large value's further chunk numbers
+		}
+		last = len(a.chunks) - k
+	}
+	c := a.chunks[last]
+	pos := len(c)
+	c = append(c, b...)
+	for len(c)&3 != 0 {
+		c = append(c, 0)
+	}
+	a.chunks[last] = c
+	return uint32(last)<<arenaUnitBits | uint32(pos>>2), nil
+}
+
+// at returns the arena's bytes from off to the end of its chunk.
+func (a *arena) at(off uint32) []byte {
+	return a.chunks[off>>arenaUnitBits][int(off&(1<<arenaUnitBits-1))<<2:]
+}
+
+// str returns the n bytes at off as a string sharing the arena's memory.
+func (a *arena) str(off uint32, n int) string {
+	return unsafe.String(&a.at(off)[0], n)
 }
