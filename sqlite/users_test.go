@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"bonafide"
+	"bonafide/auth"
+	"bonafide/sqlite"
+)
+
+func TestUserStore(t *testing.T) {
+	auth.TestUserStore(t, func(t *testing.T) bonafide.UserStore {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "u.db"), sqlite.Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st.Users()
+	})
+}

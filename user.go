@@ -1,0 +1,109 @@
+package bonafide
+
+import (
+	"context"
+	"time"
+)
+
+// User is a member of staff, or a sending system, that may use bonafide.
+// Credentials are kept only as hashes (package auth makes them), so that a
+// copy of the users table lets nobody act as anyone.
+type User struct {
+	ID   int64  // given by the store
+	Name string // login name; unique, never reused, never changed
+	Role Role
+	// PasswordHash is the Argon2id PHC string; empty for a sending system
+	// (role intake_client), which authenticates only with API tokens.
+	PasswordHash string
+	// TOTPSecret is the second-factor secret (base32). It counts only once
+	// TOTPConfirmed: an enrolment is confirmed by a first valid code.
+	TOTPSecret    string
+	TOTPConfirmed bool
+	// TOTPLastStep is the last time step a code was accepted for; a code of
+	// that step or an earlier one is refused (replay).
+	TOTPLastStep int64
+	Disabled     bool
+	Created      time.Time
+	CreatedBy    string // who added the user: a user name or "cli"
+}
+
+// UserUpdate changes the fields of a User that are not nil.
+type UserUpdate struct {
+	Role          *Role
+	Disabled      *bool
+	PasswordHash  *string
+	TOTPSecret    *string
+	TOTPConfirmed *bool
+}
+
+// Session is a logged-in browser. The store keeps the digest of the
+// session id, never the id, so that a reader of the database cannot take
+// the session over.
+type Session struct {
+	Digest   []byte // SHA-256 of the cookie's session id
+	UserID   int64
+	Created  time.Time // the absolute expiry counts from here
+	LastSeen time.Time // the idle expiry counts from here
+	// SecondFactor says the login passed a TOTP check. A session of a user
+	// whose role requires one but who has not enrolled may only enrol.
+	SecondFactor bool
+}
+
+// APIToken lets a sending system (a user of role intake_client) submit
+// referrals without a session. Only its digest is stored.
+type APIToken struct {
+	ID        int64
+	Digest    []byte // SHA-256 of the bfk_… token
+	UserID    int64
+	Label     string // what the token is for, e.g. the sending system's host
+	Created   time.Time
+	CreatedBy string
+}
+
+// UserStore keeps users, their sessions and API tokens. Both back-ends
+// implement it; auth.TestUserStore holds them to this contract.
+//
+// Missing rows are errors with code ENotFound, never zero values.
+type UserStore interface {
+	// CreateUser stores u and returns it with its ID. A taken name fails
+	// with EConflict.
+	CreateUser(ctx context.Context, u User) (User, error)
+	// UserByID and UserByName return one user, or ENotFound.
+	UserByID(ctx context.Context, id int64) (User, error)
+	UserByName(ctx context.Context, name string) (User, error)
+	// Users returns every user, by ID.
+	Users(ctx context.Context) ([]User, error)
+	// CountUsers returns how many users exist, for the first-administrator
+	// bootstrap.
+	CountUsers(ctx context.Context) (int, error)
+	// UpdateUser applies upd to user id and returns the result, or
+	// ENotFound. Disabling a user or changing their role also deletes their
+	// sessions, so that the change takes effect at once.
+	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (User, error)
+	// UseTOTPStep records step as user id's last accepted TOTP step, only
+	// if it is later than the one recorded; otherwise it fails with
+	// EConflict. It is atomic, so that one code cannot be used twice even
+	// by two requests at once.
+	UseTOTPStep(ctx context.Context, id int64, step int64) error
+
+	// CreateSession stores s. A taken digest fails with EConflict.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionByDigest returns the session, or ENotFound.
+	SessionByDigest(ctx context.Context, digest []byte) (Session, error)
+	// TouchSession sets the session's LastSeen to at; ENotFound if gone.
+	TouchSession(ctx context.Context, digest []byte, at time.Time) error
+	// DeleteSession removes one session; removing a missing one is not an
+	// error (logout is idempotent).
+	DeleteSession(ctx context.Context, digest []byte) error
+	// DeleteSessionsBefore removes sessions last seen before t, and
+	// returns how many.
+	DeleteSessionsBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// CreateToken stores t and returns it with its ID. A taken digest
+	// fails with EConflict; an unknown user with ENotFound.
+	CreateToken(ctx context.Context, t APIToken) (APIToken, error)
+	// TokenByDigest returns the token, or ENotFound.
+	TokenByDigest(ctx context.Context, digest []byte) (APIToken, error)
+	// Tokens returns the tokens of user id, by ID.
+	Tokens(ctx context.Context, userID int64) ([]APIToken, error)
+}
