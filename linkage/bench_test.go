@@ -1,11 +1,15 @@
 package linkage
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
+	"io"
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,4 +210,176 @@ func digestMatches(h uint64, ms []Match) uint64 {
 		}
 	}
 	return h
+}
+
+// rss returns the process's current resident memory in MiB (Linux), or -1.
+func rss() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err == nil {
+				return float64(kb) / 1024
+			}
+		}
+	}
+	return -1
+}
+
+// BenchmarkIndexStream builds an index of BONAFIDE_BENCH_PEOPLE generated people
+// (default 1,000,000) the way a large one must be built: the model is trained on a
+// separate generated set of at most a million, then the records are generated, prepared
+// and loaded in pieces of 500,000 with their true entities, so that only the index and
+// one piece are ever in memory. The last 10,000 records are held out and queried one at
+// a time. It reports load time (generation and preparation included), the index heap
+// (HeapInuse after GC, less the heap before), resident memory and query latency.
+//
+//	BONAFIDE_BENCH_PEOPLE=10000000 go test ./linkage -run '^$' -bench IndexStream -benchtime 1x -timeout 60m
+func BenchmarkIndexStream(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("BONAFIDE_BENCH_PEOPLE"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const queries = 10_000
+	if n <= queries {
+		b.Fatalf("BONAFIDE_BENCH_PEOPLE=%d: want more than %d", n, queries)
+	}
+	c := loadConfig(b, "testdata/people.json")
+	s, err := NewSchema(c.Fields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	model := func() *Model { // a separate training set, dropped once trained
+		var buf bytes.Buffer
+		if err := synth.PeopleCSV(context.Background(), 2, min(n, 1_000_000), &buf); err != nil {
+			b.Fatal(err)
+		}
+		tb, err := c.ReadCSV(&buf, s, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.SetFrequencies(tb.Records)
+		bl, err := NewBlocker(s, c.Blocking, tb.Records, c.MaxBlock, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := Train(context.Background(), s, tb.Records, bl, TrainOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m
+	}()
+	x, err := NewIndex(model, c.Blocking, c.Threshold, c.MaxBlock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+
+	t0 := time.Now()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(synth.PeopleCSV(context.Background(), 1, n, pw)) }()
+	cr := csv.NewReader(bufio.NewReaderSize(pr, 1<<20))
+	head, err := cr.Read()
+	if err != nil {
+		b.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	idc, truthc := col[c.ID], col[c.Truth]
+	fieldc := make([]int, len(s.Fields))
+	for i, f := range s.Fields {
+		fieldc[i] = col[f.Name]
+	}
+	entities := map[string]int32{}
+	const piece = 500_000
+	rows := make([][]string, 0, piece)
+	var ent []int32
+	var qs []Record
+	flush := func(query bool) {
+		recs := make([]Record, len(rows))
+		parallelRange(len(rows), func(lo, hi int) {
+			raw := make([]string, len(fieldc))
+			for i := lo; i < hi; i++ {
+				for f, k := range fieldc {
+					raw[f] = rows[i][k]
+				}
+				recs[i] = s.Prepare(rows[i][idc], raw)
+			}
+		})
+		if query {
+			qs = append(qs, recs...)
+		} else if err := x.LoadEntities(recs, ent); err != nil {
+			b.Fatal(err)
+		}
+		rows, ent = rows[:0], ent[:0]
+	}
+	for i := 0; ; i++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == n-queries {
+			flush(false)
+		}
+		rows = append(rows, row)
+		if i < n-queries {
+			e, ok := entities[row[truthc]]
+			if !ok {
+				e = int32(len(entities))
+				entities[row[truthc]] = e
+			}
+			ent = append(ent, e)
+			if len(rows) == piece {
+				flush(false)
+			}
+		}
+	}
+	flush(true)
+	entities, rows, ent = nil, nil, nil
+	x.SetFrequencies()
+	load := time.Since(t0)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	debug.FreeOSMemory()
+	resident := rss()
+
+	lat := make([]time.Duration, 0, queries)
+	var digest uint64
+	for b.Loop() {
+		lat = lat[:0]
+		digest = 14695981039346656037
+		for i := range qs {
+			t0 := time.Now()
+			got := x.Query(qs[i], 0.5, 5)
+			lat = append(lat, time.Since(t0))
+			digest = digestMatches(digest, got)
+		}
+	}
+	slices.Sort(lat)
+	heap := float64(int64(ms.HeapInuse)-int64(ms0.HeapInuse)) / (1 << 20)
+	b.ReportMetric(float64(x.Len()), "indexed")
+	b.ReportMetric(float64(len(lat)), "queries")
+	b.ReportMetric(load.Seconds(), "load-s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(heap, "index-MiB")
+	b.ReportMetric(heap*(1<<20)/float64(x.Len()), "B/record")
+	b.ReportMetric(resident, "rss-MiB")
+	b.ReportMetric(peakRSS(), "peak-MiB")
+	b.ReportMetric(float64(digest>>40), "answers-digest")
 }

@@ -151,8 +151,8 @@ type posting struct {
 
 // Load adds records already grouped into entities, such as the clusters of a batch
 // run, without querying each one. entity[i] is any integer naming rec[i]'s entity.
-// Loading in several calls (for input read in pieces) gives the same index as one call
-// with all the records.
+// Entity numbers are renumbered per call; to load one batch result in pieces, use
+// [Index.LoadEntities].
 func (x *Index) Load(recs []Record, entity []int) error {
 	if len(recs) != len(entity) {
 		return fmt.Errorf("index load: %d records but %d entity numbers", len(recs), len(entity))
@@ -180,6 +180,61 @@ func (x *Index) Load(recs []Record, entity []int) error {
 	}
 	x.merge(pend)
 	return nil
+}
+
+// LoadEntities is Load with the index's own entity numbers: entity[i] (0 or more) is the
+// entity rec[i] joins, the same number naming the same entity across calls. It lets a
+// batch result of tens of millions of records be loaded in pieces, so that the prepared
+// records of only one piece are in memory at a time; call [Index.SetFrequencies] after
+// the last piece.
+func (x *Index) LoadEntities(recs []Record, entity []int32) error {
+	if len(recs) != len(entity) {
+		return fmt.Errorf("index load: %d records but %d entity numbers", len(recs), len(entity))
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	pend := make([]posting, 0, len(recs)*len(x.rules)*3/4)
+	for i := range recs {
+		e := entity[i]
+		if e < 0 || e == 1<<31-1 {
+			return fmt.Errorf("index load: record %d (%s): entity number %d out of range", i+1, recs[i].ID, e)
+		}
+		x.next = max(x.next, e+1)
+		id, err := x.insert(&recs[i], e)
+		if err != nil {
+			return fmt.Errorf("index load: record %d (%s): %w", i+1, recs[i].ID, err)
+		}
+		for r, ks := range x.rules {
+			if k := ruleKey(r, ks, &recs[i]); k != 0 {
+				pend = append(pend, posting{k, id})
+			}
+		}
+	}
+	x.merge(pend)
+	return nil
+}
+
+// SetFrequencies sets the term frequencies of every record held to the share of
+// records holding its value now, as [Schema.SetFrequencies] does for a batch. Records
+// keep the frequencies they were added with otherwise, so an index loaded in pieces
+// calls this once at the end to weigh common names as a single batch load would.
+func (x *Index) SetFrequencies() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := float32(x.n)
+	var v value
+	var parts []string
+	for id := range x.n {
+		for k, f := range x.tfs {
+			off := x.vals[id*x.nf+f]
+			if off == 0 {
+				continue
+			}
+			parts = parts[:0]
+			x.decodeValue(off, &v, &parts)
+			x.tfv[id*len(x.tfs)+k] = float32(x.counts[f][v.s]) / n
+		}
+	}
 }
 
 // merge sorts pend and merges it and the delta postings into the sorted arrays, in

@@ -236,14 +236,24 @@ func TestIndexMatchesReference(t *testing.T) {
 		truth[i] = num[id]
 	}
 	const known = 5000
+	// The same records with term frequencies over the known ones only, as an index
+	// loaded in pieces and then given Index.SetFrequencies has them.
+	knownFreq := make([]Record, known)
+	for i, r := range tb.Records[:known] {
+		knownFreq[i] = r
+		knownFreq[i].vals = slices.Clone(r.vals)
+	}
+	s.SetFrequencies(knownFreq)
 	tests := []struct {
-		name   string
-		pieces []int // Load boundaries; records after the last are added one at a time
+		name     string
+		pieces   []int // Load boundaries; records after the last are added one at a time
+		entities bool  // LoadEntities in the pieces, then SetFrequencies
 	}{
-		{"one load", []int{known}},
-		{"three loads", []int{1000, 1001, known}},
-		{"load then add", []int{2000}},
-		{"add only", nil},
+		{name: "one load", pieces: []int{known}},
+		{name: "three loads", pieces: []int{1000, 1001, known}},
+		{name: "load then add", pieces: []int{2000}},
+		{name: "add only"},
+		{name: "LoadEntities in pieces", pieces: []int{1500, 3000, known}, entities: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,11 +265,25 @@ func TestIndexMatchesReference(t *testing.T) {
 			ref := newRefIndex(x)
 			lo := 0
 			for _, hi := range tt.pieces {
-				if err := x.Load(tb.Records[lo:hi], truth[lo:hi]); err != nil {
-					t.Fatal(err)
+				if tt.entities {
+					ent := make([]int32, hi-lo)
+					for i := range ent {
+						ent[i] = int32(truth[lo+i])
+					}
+					if err := x.LoadEntities(tb.Records[lo:hi], ent); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					if err := x.Load(tb.Records[lo:hi], truth[lo:hi]); err != nil {
+						t.Fatal(err)
+					}
+					ref.load(tb.Records[lo:hi], truth[lo:hi])
 				}
-				ref.load(tb.Records[lo:hi], truth[lo:hi])
 				lo = hi
+			}
+			if tt.entities {
+				x.SetFrequencies()
+				ref.load(knownFreq, truth[:known]) // truth numbers entities densely in order of appearance
 			}
 			for i := lo; i < known; i++ {
 				got, _ := x.Add(tb.Records[i])
