@@ -1,0 +1,183 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"bonafide"
+)
+
+// This file gives triage assessments their table (migration 004).
+
+// Assessments returns the store's triage assessments, a
+// bonafide.AssessmentStore.
+func (s *Store) Assessments() *Assessments { return &Assessments{s: s} }
+
+// Assessments is a bonafide.AssessmentStore on table assessments.
+type Assessments struct{ s *Store }
+
+var _ bonafide.AssessmentStore = (*Assessments)(nil)
+
+const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output`
+
+func scanAssessment(row pgx.Row) (bonafide.Assessment, error) {
+	var (
+		a      bonafide.Assessment
+		output string
+	)
+	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &a.DecisionDue, &a.Engine, &a.Created, &output)
+	a.DecisionDue = a.DecisionDue.UTC()
+	a.Created = a.Created.UTC()
+	a.Output = json.RawMessage(output)
+	return a, err
+}
+
+// putAssessment inserts one assessment if its referral is stored at its seq
+// and the engine has not assessed it yet. It answers whether the referral
+// was found and whether a row went in, so that a missing referral and a
+// repeat are told apart in one round trip.
+const putAssessment = `WITH r AS (
+	SELECT seq FROM records WHERE seq = $2 AND referral_id = $1 AND type = 'referral'
+), i AS (
+	INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output)
+	SELECT $1, seq, $3, $4, $5, $6, $7, $8, $9 FROM r
+	ON CONFLICT (referral_id, engine) DO NOTHING
+	RETURNING 1
+)
+SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM i)`
+
+// checkAssessment returns EInvalid when a lacks what every stored
+// assessment must have.
+func checkAssessment(a *bonafide.Assessment) error {
+	switch {
+	case a.ReferralID == "":
+		return bonafide.Errorf(bonafide.EInvalid, "assessment without a referral id")
+	case a.Engine == "":
+		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without an engine", a.ReferralID)
+	case len(a.Output) == 0:
+		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without output", a.ReferralID)
+	}
+	return nil
+}
+
+// PutAssessments stores list in one transaction, pipelined in one round
+// trip, skipping any already stored by the same engine; a referral not
+// stored at its Seq fails the whole call with ENotFound.
+func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
+	for i := range list {
+		if err := checkAssessment(&list[i]); err != nil {
+			return 0, err
+		}
+	}
+	// In Seq order, so that IDs follow the referrals' order and writers
+	// racing on the same referrals take their row locks in one order.
+	list = slices.Clone(list)
+	slices.SortStableFunc(list, func(a, b bonafide.Assessment) int { return cmp.Compare(a.Seq, b.Seq) })
+	if err := as.s.readable(); err != nil {
+		return 0, err
+	}
+	if len(list) == 0 {
+		return 0, nil
+	}
+	now := as.s.now()
+	stored := 0
+	err := pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
+		stored = 0
+		var b pgx.Batch
+		for _, a := range list {
+			created := now
+			if !a.Created.IsZero() {
+				created = micro(a.Created)
+			}
+			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output))
+		}
+		br := tx.SendBatch(ctx, &b)
+		for _, a := range list {
+			var found, inserted int64
+			if err := br.QueryRow().Scan(&found, &inserted); err != nil {
+				br.Close()
+				return err
+			}
+			if found == 0 {
+				br.Close()
+				return bonafide.Errorf(bonafide.ENotFound, "no referral %s at seq %d", a.ReferralID, a.Seq)
+			}
+			stored += int(inserted)
+		}
+		return br.Close()
+	})
+	var coded *bonafide.Error
+	if errors.As(err, &coded) {
+		return 0, coded
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: put assessments: %w", err)
+	}
+	return stored, nil
+}
+
+// Assessment returns the latest assessment of referralID, or ENotFound.
+func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonafide.Assessment, error) {
+	if err := as.s.readable(); err != nil {
+		return bonafide.Assessment{}, err
+	}
+	a, err := scanAssessment(as.s.pool.QueryRow(ctx,
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC LIMIT 1`, referralID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bonafide.Assessment{}, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
+	}
+	if err != nil {
+		return bonafide.Assessment{}, fmt.Errorf("postgres: assessment: %w", err)
+	}
+	return a, nil
+}
+
+// Assessments returns every assessment of referralID, latest first, or
+// ENotFound when there is none.
+func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bonafide.Assessment, error) {
+	if err := as.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := as.s.pool.Query(ctx,
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.Assessment
+	for rows.Next() {
+		a, err := scanAssessment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: assessments: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: assessments: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
+	}
+	return out, nil
+}
+
+// LastAssessedSeq returns the highest seq assessed, 0 when none.
+func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
+	if err := as.s.readable(); err != nil {
+		return 0, err
+	}
+	var seq *int64
+	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("postgres: last assessed seq: %w", err)
+	}
+	if seq == nil {
+		return 0, nil
+	}
+	return *seq, nil
+}

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"bonafide"
+)
+
+// This file gives triage assessments their table (migration 004) on the
+// store's database, sharing its single write connection.
+
+// Assessments returns the store's triage assessments, a
+// bonafide.AssessmentStore.
+func (s *Store) Assessments() *Assessments { return &Assessments{s: s} }
+
+// Assessments is a bonafide.AssessmentStore on table assessments.
+type Assessments struct{ s *Store }
+
+var _ bonafide.AssessmentStore = (*Assessments)(nil)
+
+const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output`
+
+func scanAssessment(row interface{ Scan(...any) error }) (bonafide.Assessment, error) {
+	var (
+		a            bonafide.Assessment
+		due, created int64
+		output       []byte
+	)
+	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &due, &a.Engine, &created, &output)
+	a.Output = output
+	a.DecisionDue = time.UnixMicro(due).UTC()
+	a.Created = time.UnixMicro(created).UTC()
+	return a, err
+}
+
+// checkAssessment returns EInvalid when a lacks what every stored
+// assessment must have.
+func checkAssessment(a *bonafide.Assessment) error {
+	switch {
+	case a.ReferralID == "":
+		return bonafide.Errorf(bonafide.EInvalid, "assessment without a referral id")
+	case a.Engine == "":
+		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without an engine", a.ReferralID)
+	case len(a.Output) == 0:
+		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without output", a.ReferralID)
+	}
+	return nil
+}
+
+// PutAssessments stores as in one transaction, skipping any already
+// stored by the same engine; a referral not stored at its Seq fails the
+// whole call with ENotFound.
+func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
+	for i := range list {
+		if err := checkAssessment(&list[i]); err != nil {
+			return 0, err
+		}
+	}
+	// In Seq order, so that IDs follow the referrals' order and writers
+	// racing on the same referrals take their row locks in one order.
+	list = slices.Clone(list)
+	slices.SortStableFunc(list, func(a, b bonafide.Assessment) int { return cmp.Compare(a.Seq, b.Seq) })
+	if err := as.s.readable(); err != nil {
+		return 0, err
+	}
+	now := as.s.opts.Now().UnixMicro()
+	stored := 0
+	err := as.s.writeTx(ctx, func(tx *sql.Tx) error {
+		stored = 0
+		check, err := tx.PrepareContext(ctx, `SELECT 1 FROM records WHERE seq = ? AND referral_id = ? AND type = 'referral'`)
+		if err != nil {
+			return err
+		}
+		defer check.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, engine) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, a := range list {
+			var one int
+			err := check.QueryRowContext(ctx, a.Seq, a.ReferralID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return bonafide.Errorf(bonafide.ENotFound, "no referral %s at seq %d", a.ReferralID, a.Seq)
+			}
+			if err != nil {
+				return err
+			}
+			created := now
+			if !a.Created.IsZero() {
+				created = a.Created.UnixMicro()
+			}
+			res, err := ins.ExecContext(ctx, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score,
+				a.DecisionDue.UnixMicro(), a.Engine, created, []byte(a.Output))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			stored += int(n)
+		}
+		return nil
+	})
+	var coded *bonafide.Error
+	if errors.As(err, &coded) {
+		return 0, coded
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: put assessments: %w", err)
+	}
+	return stored, nil
+}
+
+// Assessment returns the latest assessment of referralID, or ENotFound.
+func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonafide.Assessment, error) {
+	if err := as.s.readable(); err != nil {
+		return bonafide.Assessment{}, err
+	}
+	a, err := scanAssessment(as.s.rdb.QueryRowContext(ctx,
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC LIMIT 1`, referralID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
+	}
+	if err != nil {
+		return a, fmt.Errorf("sqlite: assessment: %w", err)
+	}
+	return a, nil
+}
+
+// Assessments returns every assessment of referralID, latest first, or
+// ENotFound when there is none.
+func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bonafide.Assessment, error) {
+	if err := as.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := as.s.rdb.QueryContext(ctx,
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.Assessment
+	for rows.Next() {
+		a, err := scanAssessment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: assessments: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: assessments: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
+	}
+	return out, nil
+}
+
+// LastAssessedSeq returns the highest seq assessed, 0 when none.
+func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
+	if err := as.s.readable(); err != nil {
+		return 0, err
+	}
+	var seq sql.NullInt64
+	if err := as.s.rdb.QueryRowContext(ctx, `SELECT max(seq) FROM assessments`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("sqlite: last assessed seq: %w", err)
+	}
+	return seq.Int64, nil
+}

@@ -1,0 +1,22 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"bonafide"
+	"bonafide/sqlite"
+	"bonafide/storetest"
+)
+
+func TestAssessmentStore(t *testing.T) {
+	storetest.RunAssessments(t, func(t *testing.T) (bonafide.Store, bonafide.AssessmentStore) {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"), sqlite.Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st, st.Assessments()
+	})
+}
