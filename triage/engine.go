@@ -282,7 +282,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 
 	safety := JudgeSafety(r) // first, and from the referral alone
 
-	famID, merged := e.fam.link(r)
+	famID, merged := e.fam.link(r, now)
 	for _, o := range merged {
 		e.famRefs[famID] = mergeSorted(e.famRefs[famID], e.famRefs[o])
 		delete(e.famRefs, o)

@@ -2,8 +2,10 @@ package triage
 
 import (
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/xrash/smetrics"
@@ -41,6 +43,7 @@ type familyRec struct {
 	towns    map[string]bool // normalised town names
 	lines    map[string]bool // normalised first address lines
 	blockSet map[string]bool
+	last     time.Time // when it was last referred
 }
 
 func newFamilyLinker() *familyLinker {
@@ -143,6 +146,9 @@ func blockKeys(r *bonafide.Referral) []string {
 			surnames = append(surnames, p.FamilyName)
 		}
 	}
+	for _, h := range narrativeHandles(r.Narrative) {
+		add("h:" + h) // "check her page @name": the page named is the family's
+	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		// name keys, for the many referrals that give no date or postcode:
 		// phonetic given name with phonetic surname, and with the town
@@ -156,6 +162,31 @@ func blockKeys(r *bonafide.Referral) []string {
 		if r.Address != nil {
 			if t := normName(r.Address.Town); t != "" {
 				add("gt:" + g + t)
+			}
+		}
+	}
+	// Two given names of one household together ("Ernest" and "Niamh"):
+	// siblings and parents are named together far more often than by
+	// chance, so a pair is selective even without surnames or dates.
+	var givens []string
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		if g := soundex(p.GivenName); g != "" && !slices.Contains(givens, g) {
+			givens = append(givens, g)
+		}
+	}
+	sort.Strings(givens)
+	for i := range givens {
+		for j := i + 1; j < len(givens) && j < 6; j++ {
+			add("gg:" + givens[i] + givens[j])
+		}
+	}
+	for _, c := range r.Children {
+		// a child's given name alone: used only to find families referred
+		// in the last few days (see recentKey)
+		if g := normName(c.GivenName); g != "" {
+			add("rg:" + soundex(g))
+			if len(g) >= 4 {
+				add("rg:" + g[:1] + "*" + g[len(g)-2:]) // survives a typo in the middle
 			}
 		}
 	}
@@ -289,6 +320,7 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 			}
 		}
 	}
+	k.handles = append(k.handles, narrativeHandles(r.Narrative)...)
 	if r.Address != nil {
 		k.postcode = normPostcode(r.Address.Postcode)
 		k.line = normLine(r.Address.Line1)
@@ -298,18 +330,34 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 }
 
 // score returns how well a referral's details agree with family f.
-func (fl *familyLinker) score(k *refKeys, f *familyRec) float64 {
+func (fl *familyLinker) score(k *refKeys, f *familyRec, bonus bool) float64 {
+	conflict := surnameConflict(k, f)
+	ns := func(a, b personKey) float64 {
+		v := nameScore(a, b)
+		if conflict && v > 0.8 && (a.family == "" || b.family == "") {
+			v = 0.8 // a given name alone says little once the surnames disagree
+		}
+		return v
+	}
 	var s float64
+	named := 0 // people of the referral whose name agrees with someone in the family
 	for i, c := range k.children {
-		best := -1.0
+		best, nm := -1.0, 0.0
 		for _, fc := range f.children {
-			v := nameScore(c, fc) + dobScore(c.dob, fc.dob)
-			if v > best {
+			n := ns(c, fc)
+			nm = max(nm, n)
+			if n == 0 {
+				continue // a date of birth agreeing by itself is another child's
+			}
+			if v := n + dobScore(c.dob, fc.dob); v > best {
 				best = v
 			}
 		}
 		if best > 0 {
 			s += best
+		}
+		if nm >= 1.2 && slices.ContainsFunc(f.children, func(fc personKey) bool { return givenAgree(c, fc) }) {
+			named++
 		}
 		if n := k.childNHS[i]; n != "" && f.nhs[n] {
 			s += 6
@@ -319,11 +367,19 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) float64 {
 	for _, a := range k.adults {
 		best := 0.0
 		for _, fa := range f.adults {
-			best = max(best, nameScore(a, fa))
+			best = max(best, ns(a, fa))
 		}
 		adults += best
+		if best >= 1.2 && slices.ContainsFunc(f.adults, func(fa personKey) bool { return givenAgree(a, fa) }) {
+			named++
+		}
 	}
 	s += min(adults, 3)
+	if named >= 2 && bonus && !conflict {
+		// several members of one household named together: far less
+		// likely by chance than any one name
+		s += min(float64(named-1)*0.75, 1.5)
+	}
 	for _, h := range k.handles {
 		if f.handles[h] {
 			s += 4
@@ -333,8 +389,12 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) float64 {
 	if k.line != "" && f.lines[k.line] {
 		s += 2
 	}
-	if k.town != "" && f.towns[k.town] {
-		s += 0.5
+	if k.town != "" && len(f.towns) > 0 {
+		if f.towns[k.town] {
+			s += 0.5
+		} else if !anyTown(f.towns, k.town) {
+			s -= 1 // another town: most families are referred from one place
+		}
 	}
 	switch pc := k.postcode; {
 	case len(pc) >= 5 && f.postcode[pc]:
@@ -355,15 +415,26 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) float64 {
 // score a candidate; weaker keys must be shared twice.
 func strongKey(key string) bool {
 	switch key[:strings.IndexByte(key, ':')] {
-	case "nhs", "h", "pc", "dob":
+	case "nhs", "h", "pc", "dob", "gg":
 		return true
 	}
 	return false
 }
 
+// recentKey reports whether a key counts only for families referred
+// within [RecentWindow]: a child's given name is far too common to find a
+// family by over years, but a burst of reports about one incident names
+// the same child within hours.
+func recentKey(key string) bool { return strings.HasPrefix(key, "rg:") }
+
+// RecentWindow is how recently a family must have been referred for a
+// child's given name, with nothing that contradicts it, to count towards
+// linking a sparse referral to it (see [familyLinker.recentBonus]).
+const RecentWindow = 72 * time.Hour
+
 // link returns the family index for r, creating a family when none scores
 // enough, and folds r's details into it.
-func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
+func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
 	keys := blockKeys(r)
 	// Candidates: families sharing a precise key, or two weaker ones.
 	hits := map[int32]int{}
@@ -373,23 +444,42 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
 			ids = ids[len(ids)-limit:]
 		}
 		w := 1
-		if strongKey(k) {
+		if strongKey(k) || recentKey(k) {
 			w = 2
 		}
 		for _, id := range ids {
-			hits[fl.find(id)] += w
+			id = fl.find(id)
+			if recentKey(k) && now.Sub(fl.families[id].last) > RecentWindow {
+				continue
+			}
+			hits[id] += w
 		}
 	}
 	rk := newRefKeys(r)
+	recent := fl.recentBonus(rk, hits, now)
+	if recent.id >= 0 {
+		// recency only helps a referral that links to nothing on its details
+		for id, n := range hits {
+			if n >= 2 && id != recent.id && fl.score(rk, fl.families[id], true) >= fl.minScore {
+				recent.id = -1
+				break
+			}
+		}
+	}
 	bestID, best := int32(-1), 0.0
 	var strong []int32
 	for id, n := range hits {
 		if n < 2 {
 			continue
 		}
-		v := fl.score(rk, fl.families[id])
-		if v >= fl.minScore+mergeMargin {
+		// merging two known families needs the plain agreement of names,
+		// dates and places; the household and recency bonuses only link
+		if fl.score(rk, fl.families[id], false) >= fl.minScore+mergeMargin {
 			strong = append(strong, id)
+		}
+		v := fl.score(rk, fl.families[id], true)
+		if id == recent.id {
+			v += recent.bonus
 		}
 		if v > best || (v == best && id < bestID) {
 			bestID, best = id, v
@@ -404,7 +494,7 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
 		best = 0
 	}
 	var merged []int32
-	if best >= fl.minScore+mergeMargin {
+	if slices.Contains(strong, f.id) {
 		// This referral matches two families that the linker had kept apart
 		// strongly enough: they are one family, found in pieces.
 		for _, id := range strong {
@@ -415,7 +505,106 @@ func (fl *familyLinker) link(r *bonafide.Referral) (int32, []int32) {
 		}
 	}
 	fl.absorb(f, r, keys)
+	if now.After(f.last) {
+		f.last = now
+	}
 	return f.id, merged
+}
+
+// anyTown reports whether town agrees with one of towns up to a typo.
+func anyTown(towns map[string]bool, town string) bool {
+	for t := range towns {
+		if jw(t, town) >= 0.92 {
+			return true
+		}
+	}
+	return false
+}
+
+// givenAgree reports whether two people's given names agree: the same
+// name up to a typo, or a nickname of it (also with given and family name
+// swapped on one side).
+func givenAgree(a, b personKey) bool {
+	if a.given == "" || b.given == "" {
+		return false
+	}
+	return jw(a.given, b.given) >= 0.9 || nickname.Related(a.given, b.given) ||
+		a.family != "" && jw(a.family, b.given) >= 0.9 || b.family != "" && jw(a.given, b.family) >= 0.9
+}
+
+// surnameConflict reports whether the referral and the family both give
+// family names and none of the referral's agrees with any of the family's
+// (a household may hold several surnames; one in common is enough). Given
+// or family name swapped counts as agreement.
+func surnameConflict(k *refKeys, f *familyRec) bool {
+	var mine []personKey
+	mine = append(append(mine, k.children...), k.adults...)
+	some, theirs := false, false
+	for _, p := range mine {
+		if p.family == "" {
+			continue
+		}
+		some = true
+		for _, list := range [][]personKey{f.children, f.adults} {
+			for _, q := range list {
+				if q.family == "" {
+					continue
+				}
+				theirs = true
+				if jw(p.family, q.family) >= 0.88 || jw(p.given, q.family) >= 0.88 || jw(p.family, q.given) >= 0.88 {
+					return false
+				}
+			}
+		}
+	}
+	return some && theirs
+}
+
+// recent is the one family a sparse referral may be joined to by recency.
+type recent struct {
+	id    int32
+	bonus float64
+}
+
+// recentBonus finds the family, among the candidates, that was referred
+// within [RecentWindow] and has a child whose name agrees with a child of
+// the referral (given name, and the family name where both give one).
+// Several reports about one incident (a live stream, an event at school)
+// arrive within hours and often name only the child; when exactly one
+// recently referred family fits, that is strong evidence, and it is
+// stronger the more recent. When two or more fit, recency says nothing and
+// no bonus is given: this is what keeps it safe when referrals are many.
+func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Time) recent {
+	out := recent{id: -1}
+	n := 0
+	for id := range hits {
+		f := fl.families[id]
+		age := now.Sub(f.last)
+		if f.last.IsZero() || age > RecentWindow || age < 0 || surnameConflict(k, f) {
+			continue
+		}
+		agree := false
+		for _, c := range k.children {
+			for _, fc := range f.children {
+				if nameScore(c, fc) >= 1.2 && givenAgree(c, fc) && dobScore(c.dob, fc.dob) >= 0 {
+					agree = true
+				}
+			}
+		}
+		if !agree {
+			continue
+		}
+		n++
+		b := 1.5
+		if age <= 24*time.Hour {
+			b = 2.5
+		}
+		out = recent{id: id, bonus: b}
+	}
+	if n != 1 {
+		return recent{id: -1}
+	}
+	return out
 }
 
 // mergeMargin is how far above the linking score a referral must match
@@ -484,6 +673,11 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		}
 		if n := nhsDigits(p.NHSNumber); n != "" {
 			put(&f.nhs, n)
+		}
+	}
+	for _, h := range narrativeHandles(r.Narrative) {
+		if len(f.handles) < 8 {
+			put(&f.handles, h)
 		}
 	}
 	if r.Address != nil {

@@ -1,0 +1,78 @@
+package triage
+
+import (
+	"testing"
+	"time"
+
+	"bonafide"
+)
+
+// sparse returns a referral that names only what is given: children as
+// "Given Family YYYY-MM-DD" triples, a town and a narrative.
+func sparse(id string, at time.Time, town, narrative string, children ...bonafide.Person) *bonafide.Referral {
+	r := &bonafide.Referral{ID: id, ReceivedAt: at, Channel: bonafide.ChannelWebForm, Reporter: anon,
+		KnowledgeBasis: bonafide.KnowledgeOnlineContent, Children: children,
+		Concerns: []bonafide.Concern{{Category: bonafide.ConcernPhysicalAbuse}}, Narrative: narrative}
+	if town != "" {
+		r.Address = &bonafide.Address{Town: town}
+	}
+	return r
+}
+
+func kid(given, family, d string) bonafide.Person {
+	p := bonafide.Person{GivenName: given, FamilyName: family, Role: bonafide.RoleChild}
+	if d != "" {
+		p.DOB = dob(d)
+	}
+	return p
+}
+
+// TestFamilyLinkSparse covers the ways a sparse referral is joined to its
+// family (a page named in the narrative, a burst about one child, several
+// members of a household named together) and the checks that keep those
+// ways from joining different families.
+func TestFamilyLinkSparse(t *testing.T) {
+	pelham := func(id string, at time.Time) *bonafide.Referral {
+		r := sparse(id, at, "Coldharbour", "I watched the live stream.", kid("Wilhelmina", "Pelham", "2020-03-01"))
+		r.Adults = []bonafide.Person{{GivenName: "Rosalind", FamilyName: "Pelham", Role: bonafide.RoleMother,
+			SocialHandles: []bonafide.SocialHandle{{Platform: "vidora", Handle: "rosalind.pelham"}}}}
+		return r
+	}
+	tests := []struct {
+		name string
+		recs []bonafide.Record
+		same bool // whether the last referral joins the first one's family
+	}{
+		{"page named in the narrative links", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(24*40), "", "Look at @rosalind.pelham, she hurt her daughter on camera.", kid("Mina", "", ""))}, true},
+		{"another page named does not", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(24*40), "", "Look at @someone.else, she hurt her daughter on camera.", kid("Mina", "", ""))}, false},
+		{"same child and town within hours links", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(3), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, true},
+		{"same child and town months later does not", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(24*90), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, false},
+		{"same given name, other surname, within hours does not", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(3), "", "Her daughter was hit.", kid("Wilhelmina", "Okonjo", ""))}, false},
+		{"two recent families with the child's name: neither", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(1), "Marsh End", "A different girl.", kid("Wilhelmina", "Tarrant", "2012-07-07")),
+			sparse("R3", hours(3), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, false},
+		{"household named together links", []bonafide.Record{
+			sparse("R1", hours(0), "Coldharbour", "", kid("Ernestine", "Vaughan", ""), kid("Devlin", "Vaughan", ""), kid("Niamh", "Vaughan", "")),
+			sparse("R2", hours(24*60), "", "", kid("Ernestine", "", ""), kid("Devlin", "", ""), kid("Niamh", "", ""))}, true},
+		{"household names in another town do not", []bonafide.Record{
+			sparse("R1", hours(0), "Coldharbour", "", kid("Ernestine", "Vaughan", ""), kid("Devlin", "Vaughan", "")),
+			sparse("R2", hours(24*60), "Farnwick", "", kid("Ernestine", "", ""), kid("Devlin", "", ""))}, false},
+		{"a birth year alone does not link another child", []bonafide.Record{
+			sparse("R1", hours(0), "Coldharbour", "", kid("Kerensa", "Marlowe", "2024-02-10"), kid("Bartholomew", "Marlowe", "2013-09-15")),
+			sparse("R2", hours(24*60), "", "", kid("Philippa", "Abernethy", "2024-04-05"), kid("Cuthbert", "Abernethy", "2013-05-30"))}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := run(t, tt.recs)
+			first, last := out[0], out[len(out)-1]
+			if got := first.Family == last.Family; got != tt.same {
+				t.Errorf("family(%s) = %s, family(%s) = %s: same = %v, want %v", first.ReferralID, first.Family, last.ReferralID, last.Family, got, tt.same)
+			}
+		})
+	}
+}
