@@ -153,12 +153,14 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
+	e := &Engine{
 		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
 		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
 		forumIdx: map[string][]int32{}, df: map[string]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
-	}, nil
+	}
+	e.fam.weight = e.idf
+	return e, nil
 }
 
 // Observe takes the next record of the stream. For a referral it returns

@@ -12,6 +12,7 @@ import (
 
 	"bonafide"
 	"bonafide/linkage/nickname"
+	"bonafide/triage/textsim"
 )
 
 // familyLinker links each referral to a family by blocking on a few keys
@@ -23,6 +24,9 @@ import (
 type familyLinker struct {
 	blocks   map[string][]int32
 	families []*familyRec
+	weight   func(stem string) float64 // rarity of a content stem, nil for 1
+	queue    []int32                   // families with narrative stems kept, in order referred
+	qHead    int
 	// MinScore is the total agreement a candidate needs to be linked.
 	minScore float64
 }
@@ -43,7 +47,8 @@ type familyRec struct {
 	towns    map[string]bool // normalised town names
 	lines    map[string]bool // normalised first address lines
 	blockSet map[string]bool
-	last     time.Time // when it was last referred
+	last     time.Time       // when it was last referred
+	words    map[string]bool // content stems of its narratives of the last RecentWindow
 }
 
 func newFamilyLinker() *familyLinker {
@@ -302,6 +307,7 @@ type refKeys struct {
 	handles          []string
 	postcode, line   string
 	town             string
+	words            []string // distinct content stems of the narrative
 }
 
 func newRefKeys(r *bonafide.Referral) *refKeys {
@@ -321,6 +327,13 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	k.handles = append(k.handles, narrativeHandles(r.Narrative)...)
+	seen := map[string]bool{}
+	for _, w := range textsim.ContentWords(r.Narrative) {
+		if !seen[w] {
+			seen[w] = true
+			k.words = append(k.words, w)
+		}
+	}
 	if r.Address != nil {
 		k.postcode = normPostcode(r.Address.Postcode)
 		k.line = normLine(r.Address.Line1)
@@ -505,9 +518,13 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		}
 	}
 	fl.absorb(f, r, keys)
+	if now.Sub(f.last) > RecentWindow {
+		f.words = nil
+	}
 	if now.After(f.last) {
 		f.last = now
 	}
+	fl.remember(f, rk.words, now)
 	return f.id, merged
 }
 
@@ -562,8 +579,9 @@ func surnameConflict(k *refKeys, f *familyRec) bool {
 
 // recent is the one family a sparse referral may be joined to by recency.
 type recent struct {
-	id    int32
-	bonus float64
+	id      int32
+	bonus   float64
+	overlap float64 // how far the narrative tells of the same incident
 }
 
 // recentBonus finds the family, among the candidates, that was referred
@@ -572,10 +590,14 @@ type recent struct {
 // Several reports about one incident (a live stream, an event at school)
 // arrive within hours and often name only the child; when exactly one
 // recently referred family fits, that is strong evidence, and it is
-// stronger the more recent. When two or more fit, recency says nothing and
-// no bonus is given: this is what keeps it safe when referrals are many.
+// stronger the more recent. A narrative that tells of the same incident
+// as the family's recent referrals (the share of its rarer words they
+// also used, see [familyLinker.incident]) adds to it, and picks the family
+// when several fit. When several fit and none tells of the same incident,
+// recency says nothing and no bonus is given: this is what keeps it safe
+// when referrals are many.
 func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Time) recent {
-	out := recent{id: -1}
+	out, second := recent{id: -1}, recent{id: -1}
 	n := 0
 	for id := range hits {
 		f := fl.families[id]
@@ -599,13 +621,81 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 		if age <= 24*time.Hour {
 			b = 2.5
 		}
-		out = recent{id: id, bonus: b}
+		ov := fl.incident(k.words, f)
+		if ov >= incidentOverlap {
+			b++
+		}
+		c := recent{id: id, bonus: b, overlap: ov}
+		if out.id < 0 || c.overlap > out.overlap || c.overlap == out.overlap && id < out.id {
+			out, second = c, out
+		} else if second.id < 0 || c.overlap > second.overlap {
+			second = c
+		}
 	}
-	if n != 1 {
-		return recent{id: -1}
+	switch {
+	case n == 1:
+		return out
+	case n > 1 && out.overlap >= incidentOverlap && out.overlap >= second.overlap+0.15:
+		return out
 	}
-	return out
+	return recent{id: -1}
 }
+
+// incidentOverlap is the share of a narrative's content (rarer words
+// weighing more) that a family's recent referrals must also have used for
+// it to count as telling of the same incident.
+const incidentOverlap = 0.35
+
+// incident returns the share of the narrative's distinct content stems,
+// weighted by rarity, that the family's referrals of the last
+// [RecentWindow] also used.
+func (fl *familyLinker) incident(words []string, f *familyRec) float64 {
+	if len(words) == 0 || len(f.words) == 0 {
+		return 0
+	}
+	var total, hit float64
+	for _, w := range words {
+		wt := 1.0
+		if fl.weight != nil {
+			wt = fl.weight(w)
+		}
+		total += wt
+		if f.words[w] {
+			hit += wt
+		}
+	}
+	return hit / total
+}
+
+// remember keeps the content stems of a referral's narrative with its
+// family for [RecentWindow], and forgets those of families not referred
+// since, so that memory follows the referral rate, not the history.
+func (fl *familyLinker) remember(f *familyRec, words []string, now time.Time) {
+	for fl.qHead < len(fl.queue) {
+		o := fl.families[fl.queue[fl.qHead]]
+		if now.Sub(o.last) <= RecentWindow {
+			break
+		}
+		o.words = nil
+		fl.qHead++
+	}
+	if fl.qHead > 4096 && fl.qHead*2 > len(fl.queue) {
+		fl.queue = append(fl.queue[:0], fl.queue[fl.qHead:]...)
+		fl.qHead = 0
+	}
+	if len(words) == 0 {
+		return
+	}
+	for _, w := range words {
+		if len(f.words) >= maxIncidentWords {
+			break
+		}
+		put(&f.words, w)
+	}
+	fl.queue = append(fl.queue, f.id)
+}
+
+const maxIncidentWords = 160
 
 // mergeMargin is how far above the linking score a referral must match
 // two families for them to be merged: merging is harder to undo than not

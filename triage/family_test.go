@@ -55,7 +55,10 @@ func TestFamilyLinkSparse(t *testing.T) {
 			sparse("R2", hours(3), "", "Her daughter was hit.", kid("Wilhelmina", "Okonjo", ""))}, false},
 		{"two recent families with the child's name: neither", []bonafide.Record{pelham("R1", hours(0)),
 			sparse("R2", hours(1), "Marsh End", "A different girl.", kid("Wilhelmina", "Tarrant", "2012-07-07")),
-			sparse("R3", hours(3), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, false},
+			sparse("R3", hours(3), "Coldharbour", "Somebody should check on her.", kid("Wilhelmina", "", ""))}, false},
+		{"two recent families, the narrative tells of one's incident: that one", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(1), "Marsh End", "A different girl.", kid("Wilhelmina", "Tarrant", "2012-07-07")),
+			sparse("R3", hours(3), "", "I watched the live stream too.", kid("Wilhelmina", "", ""))}, true},
 		{"household named together links", []bonafide.Record{
 			sparse("R1", hours(0), "Coldharbour", "", kid("Ernestine", "Vaughan", ""), kid("Devlin", "Vaughan", ""), kid("Niamh", "Vaughan", "")),
 			sparse("R2", hours(24*60), "", "", kid("Ernestine", "", ""), kid("Devlin", "", ""), kid("Niamh", "", ""))}, true},
