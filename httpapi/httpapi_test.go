@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -66,20 +67,30 @@ type testEnv struct {
 	ts    *httptest.Server
 	store bonafide.Store
 	logs  *syncBuffer
+	// token is an API token of a machine client (intake_client), which
+	// do sends on unsafe requests; cookie is a social worker's session,
+	// which do sends on safe ones.
+	token, cookie string
 }
 
-// newEnv starts the API on a real loopback server over a real SQLite store.
+// newEnv starts the API on a real loopback server over a real SQLite store,
+// with a machine client's token and a social worker's session.
 func newEnv(t *testing.T, configure func(*Server)) *testEnv {
 	t.Helper()
 	store := openStore(t)
 	logs := &syncBuffer{}
 	srv := NewServer(store, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	srv.Users = store.(*sqlite.Store).Users()
+	srv.PasswordParams = testPasswordParams
 	if configure != nil {
 		configure(srv)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &testEnv{srv: srv, ts: ts, store: store, logs: logs}
+	e := &testEnv{srv: srv, ts: ts, store: store, logs: logs}
+	e.token = mustToken(t, srv.Users, "sender")
+	_, e.cookie = mustSession(t, srv, "worker", bonafide.RoleSocialWorker)
+	return e
 }
 
 func (e *testEnv) do(t *testing.T, method, path, contentType string, body []byte) (*http.Response, []byte) {
@@ -90,6 +101,11 @@ func (e *testEnv) do(t *testing.T, method, path, contentType string, body []byte
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if isUnsafe(method) {
+		req.Header.Set("Authorization", "Bearer "+e.token)
+	} else {
+		req.AddCookie(&http.Cookie{Name: sessionCookiePlain, Value: e.cookie})
 	}
 	resp, err := e.ts.Client().Do(req)
 	if err != nil {
@@ -483,6 +499,8 @@ func TestHealthAndOpenAPI(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	store := openStore(t)
 	srv := NewServer(store, slog.New(slog.DiscardHandler))
+	srv.Users = store.(*sqlite.Store).Users()
+	token := mustToken(t, srv.Users, "sender")
 	hs := srv.HTTPServer()
 	active := make(chan struct{}, 1)
 	hs.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -514,6 +532,7 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/v1/import", pr)
 		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			done <- result{err: err}
@@ -562,9 +581,11 @@ func TestInternalError(t *testing.T) {
 	store := openStoreAt(t, path)
 	logs := &syncBuffer{}
 	srv := NewServer(store, slog.New(slog.NewJSONHandler(logs, nil)))
+	srv.Users = store.(*sqlite.Store).Users()
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &testEnv{srv: srv, ts: ts, store: store, logs: logs}
+	_, e.cookie = mustSession(t, srv, "worker", bonafide.RoleSocialWorker)
 
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
@@ -633,6 +654,7 @@ func TestReferralLoadShedding(t *testing.T) {
 	go func() {
 		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/referrals", pr)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.token)
 		resp, err := e.ts.Client().Do(req)
 		if err != nil {
 			held <- 0
@@ -645,17 +667,18 @@ func TestReferralLoadShedding(t *testing.T) {
 	if _, err := pw.Write(rest[:1]); err != nil {
 		t.Fatal(err)
 	}
-	// Until the held request takes the only slot, others get through;
-	// once it has, the next is refused. The held one cannot finish first:
-	// its body is still open.
-	var resp *http.Response
-	var body []byte
-	for i := 0; ; i++ {
-		resp, body = e.do(t, "POST", "/api/v1/referrals", "application/json", mustJSON(t, referral(fmt.Sprintf("REF-%d", i))))
-		if resp.StatusCode != http.StatusCreated {
-			break
+	// Wait until the held request has taken the only slot (its body is
+	// still open, so it cannot finish), then send another: it is refused.
+	// Sending others while waiting could take the slot from the held one.
+	for len(e.srv.referralSlots) == 0 {
+		select {
+		case status := <-held:
+			t.Fatalf("held POST finished early with %d", status)
+		default:
+			runtime.Gosched()
 		}
 	}
+	resp, body := e.do(t, "POST", "/api/v1/referrals", "application/json", mustJSON(t, referral("REF-1")))
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("POST while full = %d (Retry-After %q), want 503 with Retry-After; %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}

@@ -107,6 +107,12 @@ func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errors.New("get referral: store returned a non-referral record"))
 		return
 	}
+	if p := principalOf(r.Context()); p != nil {
+		if err := s.audit(r.Context(), p.who(), "referral.read", ref.ID, "viewed through the API"); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
 	shown := *ref
 	shown.Reporter = nil
 	data, err := interchange.Encode(&shown)

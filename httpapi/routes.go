@@ -12,8 +12,9 @@ import (
 type route struct {
 	method string
 	path   string // a ServeMux path pattern, which is also OpenAPI's path syntax
-	// perm is the permission a caller will need (bonafide.Role.Can); ""
-	// for public routes. Nothing enforces it yet: see mux.
+	// perm is the permission a caller needs (bonafide.Role.Can), or
+	// permEnrol for any authenticated principal's own account; "" for
+	// public routes. mux wraps every non-public route in authorize.
 	perm    bonafide.Permission
 	handler http.HandlerFunc
 }
@@ -26,8 +27,20 @@ func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/healthz", "", s.handleHealth},
 		{http.MethodGet, "/api/v1/openapi.json", "", s.handleOpenAPI},
+		{http.MethodPost, "/api/v1/login", "", s.handleLogin},
+		{http.MethodPost, "/api/v1/logout", permEnrol, s.handleLogout},
+		{http.MethodGet, "/api/v1/me", permEnrol, s.handleMe},
+		{http.MethodPost, "/api/v1/me/totp", permEnrol, s.handleTOTPEnrol},
+		{http.MethodPost, "/api/v1/me/totp/confirm", permEnrol, s.handleTOTPConfirm},
+		{http.MethodGet, "/api/v1/users", bonafide.PermUserManage, s.handleUserList},
+		{http.MethodPost, "/api/v1/users", bonafide.PermUserManage, s.handleUserCreate},
+		{http.MethodPost, "/api/v1/users/{id}/disable", bonafide.PermUserManage, s.handleUserDisable},
+		{http.MethodPut, "/api/v1/users/{id}/role", bonafide.PermUserManage, s.handleUserRole},
+		{http.MethodPost, "/api/v1/tokens", bonafide.PermUserManage, s.handleTokenCreate},
 		{http.MethodPost, "/api/v1/referrals", bonafide.PermReferralCreate, s.handleReferralCreate},
 		{http.MethodGet, "/api/v1/referrals/{id}", bonafide.PermReferralRead, s.handleReferralGet},
+		{http.MethodGet, "/api/v1/referrals/{id}/reporter/links", bonafide.PermReporterLinks, s.handleReporterLinks},
+		{http.MethodPost, "/api/v1/referrals/{id}/reporter/unseal", bonafide.PermBreakGlass, s.handleReporterUnseal},
 		{http.MethodPost, "/api/v1/import", bonafide.PermReferralImport, s.handleImport},
 	}
 }

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/auditlog"
+	"bonafide/auth"
+	"bonafide/vault"
 )
 
 // Default body limits. A referral is a few kilobytes; the interchange limits
@@ -50,6 +53,34 @@ type Server struct {
 	// bound; the store's group commit is saturated well before it.
 	MaxReferralsInFlight int
 
+	// Users keeps users, sessions and API tokens. Without it every route
+	// that needs a permission answers 401: the API fails closed.
+	Users bonafide.UserStore
+	// Audit, when set, receives every login (success and failure, never
+	// the password), every view of a referral, every reporter unseal and
+	// every change of a user. The unseal route refuses to work without it.
+	Audit *auditlog.Log
+	// Tags is the blind index of reporters, for the reporter-links route;
+	// without it that route answers 503.
+	Tags vault.TagIndex
+	// Findings, when set, tells the reporter-links route what earlier
+	// referrals were found to be.
+	Findings FindingReader
+	// TLS says the server is reached over HTTPS, so that the session
+	// cookie takes the __Host- prefix.
+	TLS bool
+	// SessionIdle and SessionMax end sessions idle for that long, and
+	// that long after login.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// Throttle slows password guessing per user name and per client
+	// address.
+	Throttle *auth.Throttle
+	// PasswordParams are the Argon2id costs of new password hashes.
+	PasswordParams auth.PasswordParams
+	// TOTPIssuer names the service in authenticator apps.
+	TOTPIssuer string
+
 	importSlots   chan struct{} // made by Handler
 	referralSlots chan struct{} // made by Handler
 }
@@ -66,15 +97,22 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 
 		MaxConcurrentImports: 2,
 		MaxReferralsInFlight: 512,
+
+		SessionIdle:    DefaultSessionIdle,
+		SessionMax:     DefaultSessionMax,
+		Throttle:       auth.NewThrottle(),
+		PasswordParams: auth.DefaultPasswordParams,
+		TOTPIssuer:     "bonafide",
 	}
 }
 
 // Handler returns the API with its middleware: request id, request log,
-// panic recovery and security headers around every route of routes().
+// panic recovery, security headers and cross-origin protection around
+// every route of routes(), each route behind authorize unless public.
 func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
-	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.mux()))))
+	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.withCrossOriginProtection(s.mux())))))
 }
 
 // mux registers every route of routes() on a fresh ServeMux.
@@ -82,13 +120,9 @@ func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		var h http.Handler = rt.handler
-		// Authentication and authorisation go here. The next issue wraps h
-		// for every route with a permission, before it is registered:
-		//	if rt.perm != "" { h = s.authorize(rt.perm, h) }
-		// which authenticates the token or session, puts the principal in
-		// the context, and answers 401/403 through s.error unless
-		// principal.Role.Can(rt.perm). Until then every route is open, so
-		// serve binds to loopback only.
+		if rt.perm != "" {
+			h = s.authorize(rt.perm, h)
+		}
 		mux.Handle(rt.pattern(), h)
 	}
 	// Unknown paths and methods get a problem, not the mux's plain text.

@@ -17,6 +17,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"bonafide"
+	"bonafide/auth"
+	"bonafide/httpapi"
+	"bonafide/sqlite"
 )
 
 // benchConfig configures `bonafide bench intake`.
@@ -27,6 +32,9 @@ type benchConfig struct {
 	Workers  int           // concurrent senders when Rate is 0
 	Duration time.Duration // how long to send
 	Seed     uint64
+	// Token is the API token of an intake_client user of the server at
+	// URL; without URL the bench makes its own.
+	Token string
 }
 
 func (c benchConfig) validate() error {
@@ -44,6 +52,9 @@ func (c benchConfig) validate() error {
 	}
 	if c.URL != "" && !strings.HasPrefix(c.URL, "http://") && !strings.HasPrefix(c.URL, "https://") {
 		return usagef("--url %q: want http://host:port", c.URL)
+	}
+	if c.URL != "" && c.Token == "" {
+		return usagef("--url needs --token: an API token of an intake_client user ('bonafide user token NAME --label L' makes one)")
 	}
 	return nil
 }
@@ -74,6 +85,7 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 	env.int(fs, &cfg.Workers, "workers", "BONAFIDE_BENCH_WORKERS", "concurrent senders when --rate is 0")
 	env.duration(fs, &cfg.Duration, "duration", "BONAFIDE_BENCH_DURATION", "how long to send")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated referrals")
+	env.secret(fs, &cfg.Token, "token", "BONAFIDE_BENCH_TOKEN", "API token of an intake_client user, with --url")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -95,20 +107,23 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		store, err := openStore(ctx, dbConfig{DB: filepath.Join(dir, "bench.db")}, true, logger)
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), sqlite.Options{Migrate: true})
 		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if cfg.Token, err = benchToken(ctx, st.Users()); err != nil {
 			return err
 		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			store.Close()
 			return err
 		}
 		sctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		scfg := defaultServeConfig()
 		scfg.ShutdownTimeout = time.Minute
-		go func() { done <- serve(sctx, ln, store, scfg, logger, nil) }()
+		go func() { done <- serve(sctx, ln, apiDeps{Store: st, Users: st.Users()}, scfg, logger, nil) }()
 		defer func() {
 			stop()
 			if err := <-done; err != nil {
@@ -180,6 +195,7 @@ func benchIntake(ctx context.Context, base string, cfg benchConfig) (benchResult
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/referrals", bytes.NewReader(body))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cfg.Token)
 			var resp *http.Response
 			resp, err = client.Do(req)
 			if err == nil {
@@ -305,4 +321,19 @@ func (g *referralGen) next() []byte {
 		panic(err) // maps of strings cannot fail to marshal
 	}
 	return b
+}
+
+// benchToken makes a sending system on the bench's own store and returns
+// an API token of it, so that the bench drives the authenticated API as a
+// real sender does.
+func benchToken(ctx context.Context, users bonafide.UserStore) (string, error) {
+	u, _, err := httpapi.NewUser("bench-sender", bonafide.RoleIntakeMachine, "", "bench", auth.DefaultPasswordParams)
+	if err != nil {
+		return "", err
+	}
+	if u, err = users.CreateUser(ctx, u); err != nil {
+		return "", err
+	}
+	_, tok, err := httpapi.NewToken(ctx, users, u, "bonafide bench", "bench", time.Now())
+	return tok, err
 }

@@ -82,6 +82,18 @@ func (e *envDefaults) int64(fs *flag.FlagSet, p *int64, name, key, usage string)
 	fs.Int64Var(p, name, *p, usage+" ("+key+")")
 }
 
+func (e *envDefaults) bool(fs *flag.FlagSet, p *bool, name, key, usage string) {
+	if v := e.std.env(key, ""); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.bad = append(e.bad, envFlag{name, key, v})
+		} else {
+			*p = b
+		}
+	}
+	fs.BoolVar(p, name, *p, usage+" ("+key+")")
+}
+
 func (e *envDefaults) duration(fs *flag.FlagSet, p *time.Duration, name, key, usage string) {
 	if v := e.std.env(key, ""); v != "" {
 		d, err := time.ParseDuration(v)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -105,6 +104,8 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("bonafide migrate: %v\n%s", err, out)
 	}
 
+	tok := mustToken(t, db, "crash-sender")
+	readerPW := mustAddUser(t, db, "crash-reader", "social_worker")
 	srv := startServer(t, bin, db)
 	const (
 		senders = 8
@@ -126,17 +127,15 @@ func TestCrashSafety(t *testing.T) {
 				gmu.Lock()
 				body := gen.next()
 				gmu.Unlock()
-				resp, err := client.Post("http://"+srv.addr+"/api/v1/referrals", "application/json", bytes.NewReader(body))
+				status, err := postReferral(t, client, "http://"+srv.addr, tok, body)
 				if err != nil {
 					return // the server is gone
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
 				mu.Lock()
 				attempts++
-				if resp.StatusCode != http.StatusCreated {
+				if status != http.StatusCreated {
 					mu.Unlock()
-					t.Errorf("POST = %d, want 201", resp.StatusCode)
+					t.Errorf("POST = %d, want 201", status)
 					return
 				}
 				var ref struct{ ID string }
@@ -161,8 +160,9 @@ func TestCrashSafety(t *testing.T) {
 
 	// Restart on the same file: every acknowledged referral is served.
 	srv = startServer(t, bin, db)
+	reader := mustLogin(t, "http://"+srv.addr, "crash-reader", readerPW)
 	for id, body := range acked {
-		resp, err := client.Get("http://" + srv.addr + referralPath(id))
+		resp, err := reader.Get("http://" + srv.addr + referralPath(id))
 		if err != nil {
 			t.Fatal(err)
 		}

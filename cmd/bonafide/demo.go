@@ -14,6 +14,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/auth"
 	"bonafide/httpapi"
 	"bonafide/interchange"
 	"bonafide/vault"
@@ -132,6 +133,10 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	creds, err := demoUsers(ctx, a, std)
+	if err != nil {
+		return fmt.Errorf("demo users: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		logger.Warn("address taken; using a free port", slog.String("addr", cfg.Addr), slog.Any("error", err))
@@ -141,11 +146,10 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	}
 	scfg := defaultServeConfig()
 	scfg.logConfig = cfg.logConfig
-	// serve closes the store it is given; a.Close does that here, after
-	// the last audit checkpoint.
-	err = serve(ctx, ln, keepOpen{store}, scfg, logger, func(addr string) {
-		printDemoHelp(std.out, "http://"+addr, dir, example)
+	err = serve(ctx, ln, a.api(), scfg, logger, func(addr string) {
+		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Dir: dir, Referral: example, Creds: creds})
 	})
+	// a.Close writes the last audit checkpoint, then closes the store.
 	if cerr := a.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}
@@ -156,12 +160,6 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	}
 	return err
 }
-
-// keepOpen is a store whose Close does nothing, for handing to code that
-// closes what it is given when the caller closes it later.
-type keepOpen struct{ bonafide.Store }
-
-func (keepOpen) Close() error { return nil }
 
 // demoKeys returns the key files of the demo in dir, generating each that
 // does not exist yet (mode 0600).
@@ -218,23 +216,121 @@ func writeDemoFiles(dir, stream string) (string, error) {
 	return stored, nil
 }
 
-func printDemoHelp(w io.Writer, base, dir, id string) {
+// demoCreds are the demo's users, with their passwords and the sending
+// system's token, to be printed once in the instructions and nowhere else.
+type demoCreds struct {
+	Admin, SocialWorker, TeamManager, DPO demoLogin
+	Sender                                string // the intake_client user's name
+	Token                                 string // its API token
+}
+
+// demoLogin is one user's name and generated password.
+type demoLogin struct{ Name, Password string }
+
+// demoUsers creates the demo's users as an operator would from the
+// command line (each one in the audit log as made by cli:<login>): the
+// first administrator, a social worker, a team manager, a data protection
+// officer (all with generated passwords) and a sending system with a
+// token.
+func demoUsers(ctx context.Context, a *app, std stdio) (demoCreds, error) {
+	var c demoCreds
+	for _, u := range []struct {
+		login *demoLogin
+		name  string
+		role  bonafide.Role
+	}{
+		{&c.Admin, "admin", bonafide.RoleAdministrator},
+		{&c.SocialWorker, "social-worker", bonafide.RoleSocialWorker},
+		{&c.TeamManager, "team-manager", bonafide.RoleTeamManager},
+		{&c.DPO, "dpo", bonafide.RoleDPO},
+	} {
+		why := "demo user, role " + string(u.role)
+		if u.role == bonafide.RoleAdministrator {
+			why = "first administrator (bootstrap), demo"
+		}
+		user, pw, err := addUser(ctx, a, u.name, u.role, "", why, auth.DefaultPasswordParams)
+		if err != nil {
+			return c, err
+		}
+		*u.login = demoLogin{Name: user.Name, Password: pw}
+	}
+	c.Sender = "demo-sender"
+	if _, _, err := addUser(ctx, a, c.Sender, bonafide.RoleIntakeMachine, "", "demo sending system", auth.DefaultPasswordParams); err != nil {
+		return c, err
+	}
+	tok, err := addToken(ctx, a, c.Sender, "bonafide demo")
+	if err != nil {
+		return c, err
+	}
+	c.Token = tok
+	fmt.Fprintf(std.out, "Created users %s (administrator), %s, %s, %s and the sending system %s with an API token.\n",
+		c.Admin.Name, c.SocialWorker.Name, c.TeamManager.Name, c.DPO.Name, c.Sender)
+	return c, nil
+}
+
+// demoHelp is what the demo's instructions show.
+type demoHelp struct {
+	Base     string // http://host:port
+	Dir      string
+	Referral string // id of a stored referral
+	Creds    demoCreds
+}
+
+// printDemoHelp prints the demo's users and passwords (this once: they
+// are never logged) and curl lines to try, which TestDemo runs.
+func printDemoHelp(w io.Writer, h demoHelp) {
+	base, dir, id, c := h.Base, h.Dir, url.PathEscape(h.Referral), h.Creds
+	swJar := filepath.Join(dir, "social-worker.cookies")
+	dpoJar := filepath.Join(dir, "dpo.cookies")
+	origin := "-H 'Origin: " + base + "'"
+	jsonType := "-H 'Content-Type: application/json'"
+	bearer := "-H 'Authorization: Bearer " + c.Token + "'"
+	login := func(jar string, l demoLogin) string {
+		return "  curl -s -c " + jar + " " + jsonType + " -d '{\"username\":\"" + l.Name + "\",\"password\":\"" + l.Password + "\"}' " + base + "/api/v1/login"
+	}
 	lines := []string{
 		"",
 		"bonafide is serving the demo store at " + base,
 		"Data, store, keys (master.key, audit.key) and example bodies are in " + dir,
 		"",
-		"Try:",
+		"Users (passwords and the token are shown this once; the store keeps only hashes):",
+		fmt.Sprintf("  %-14s %-24s %s", c.Admin.Name, "administrator", c.Admin.Password),
+		fmt.Sprintf("  %-14s %-24s %s", c.SocialWorker.Name, "social_worker", c.SocialWorker.Password),
+		fmt.Sprintf("  %-14s %-24s %s", c.TeamManager.Name, "team_manager", c.TeamManager.Password),
+		fmt.Sprintf("  %-14s %-24s %s", c.DPO.Name, "data_protection_officer", c.DPO.Password),
+		fmt.Sprintf("  %-14s %-24s token %s", c.Sender, "intake_client", c.Token),
+		"",
+		"Try (a session is a cookie in a jar file; requests that change something with it also send Origin):",
 		"  curl -s " + base + "/healthz",
-		"  curl -s " + base + "/api/v1/referrals/" + url.PathEscape(id),
-		"  curl -si -H 'Content-Type: application/json' --data-binary @" + filepath.Join(dir, "referral.json") + " " + base + "/api/v1/referrals",
-		"  curl -s " + base + "/api/v1/referrals/DEMO-0001",
-		"  curl -s -H 'Content-Type: application/x-ndjson' --data-binary @" + filepath.Join(dir, "bulk.jsonl") + " " + base + "/api/v1/import",
-		"  curl -s -H 'Content-Type: application/x-ndjson' --data-binary @" + filepath.Join(dir, "bulk.jsonl") + " '" + base + "/api/v1/import?skip_invalid=true'",
+		"  curl -s " + base + "/api/v1/referrals/" + id + "     # refused: log in first",
+		login(swJar, c.SocialWorker),
+		"  curl -s -b " + swJar + " " + base + "/api/v1/referrals/" + id,
+		"  curl -s -b " + swJar + " " + base + "/api/v1/referrals/" + id + "/reporter/links",
+		"  curl -si " + bearer + " " + jsonType + " --data-binary @" + filepath.Join(dir, "referral.json") + " " + base + "/api/v1/referrals",
+		"  curl -s -b " + swJar + " " + base + "/api/v1/referrals/DEMO-0001",
+		"  curl -s " + bearer + " -H 'Content-Type: application/x-ndjson' --data-binary @" + filepath.Join(dir, "bulk.jsonl") + " " + base + "/api/v1/import",
+		"  curl -s " + bearer + " -H 'Content-Type: application/x-ndjson' --data-binary @" + filepath.Join(dir, "bulk.jsonl") + " '" + base + "/api/v1/import?skip_invalid=true'",
+		"  curl -s -b " + swJar + " -c " + swJar + " " + origin + " -X POST " + base + "/api/v1/logout",
 		"  curl -s " + base + "/api/v1/openapi.json",
+		"",
+		"The data protection officer and the administrator need a second factor before anything else.",
+		"Log in, start enrolment, add the secret it answers to an authenticator app, and confirm with a code:",
+		login(dpoJar, c.DPO),
+		"  curl -s -b " + dpoJar + " " + origin + " -X POST " + base + "/api/v1/me/totp",
+		"  curl -s -b " + dpoJar + " -c " + dpoJar + " " + origin + " " + jsonType + " -d '{\"code\":\"" + demoCodePlaceholder + "\"}' " + base + "/api/v1/me/totp/confirm",
+		"Then the officer may unseal a reporter, with a written reason that goes into the audit log:",
+		"  curl -s -b " + dpoJar + " " + origin + " " + jsonType + " -d '{\"reason\":\"" + demoUnsealReason + "\"}' " + base + "/api/v1/referrals/" + id + "/reporter/unseal",
+		"(The administrator enrols the same way, then adds users with POST /api/v1/users.)",
 		"",
 		"Press Ctrl-C to stop.",
 		"",
 	}
 	io.WriteString(w, strings.Join(lines, "\n"))
 }
+
+// demoCodePlaceholder stands for the authenticator's code in the printed
+// confirm line.
+const demoCodePlaceholder = "CODE-FROM-YOUR-APP"
+
+// demoUnsealReason is the reason of the demo's break-glass example.
+const demoUnsealReason = "Demo: police request after a threat to the family, ref DEMO-77"

@@ -12,6 +12,7 @@
 //	bonafide bench     measure intake throughput and latency
 //	bonafide keys      generate the master and audit keys; rotate the master key
 //	bonafide audit     verify the audit log; prove and check entries; print checkpoints
+//	bonafide user      bootstrap the first administrator; add, list, disable users; API tokens
 //
 // Every subcommand takes --help. Configuration is by flags, each with a
 // BONAFIDE_* environment variable equivalent (the flag wins). BONAFIDE_DB
@@ -63,6 +64,7 @@ func commands() []command {
 		{"link", "link person records in CSV files into clusters; eval scores them", runLink},
 		{"keys", "generate the master and audit keys; rotate the master key", runKeys},
 		{"audit", "verify the audit log; prove and check entries; print checkpoints", runAudit},
+		{"user", "create the first administrator; add, list and disable users; make API tokens", runUser},
 	}
 }
 

@@ -291,6 +291,7 @@ func TestServe(t *testing.T) {
 	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
 		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
 	}
+	tok := mustToken(t, db, "serve-sender")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -313,13 +314,11 @@ func TestServe(t *testing.T) {
 	}
 	go io.Copy(io.Discard, pr) // keep the log flowing
 	body := newReferralGen(3).next()
-	resp, err := http.Post("http://"+addr+"/api/v1/referrals", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	if status, err := postReferral(t, http.DefaultClient, "http://"+addr, "", body); err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("POST without a token = %d, %v; want 401", status, err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST = %d, want 201", resp.StatusCode)
+	if status, err := postReferral(t, http.DefaultClient, "http://"+addr, tok, body); err != nil || status != http.StatusCreated {
+		t.Fatalf("POST with a token = %d, %v; want 201", status, err)
 	}
 	cancel()
 	if err := <-done; err != nil {

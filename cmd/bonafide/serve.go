@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/auditlog"
 	"bonafide/httpapi"
+	"bonafide/vault"
 )
 
 // serveConfig configures `bonafide serve`.
@@ -25,10 +27,15 @@ type serveConfig struct {
 	MaxImportBytes   int64
 	// MaxReferralsInFlight is httpapi.Server.MaxReferralsInFlight.
 	MaxReferralsInFlight int
-	// AllowPublic permits binding to a non-loopback address. The API has no
-	// authentication yet, so serving it beyond this machine must be a
-	// deliberate choice.
+	// AllowPublic permits binding to a non-loopback address. Every route
+	// but health, the OpenAPI document and login needs a session or an API
+	// token, but passwords, session cookies and tokens must not cross a
+	// network in the clear: beyond this machine the API belongs behind an
+	// HTTPS proxy, so serving there must be a deliberate choice.
 	AllowPublic bool
+	// TLS says clients reach the server over HTTPS (a proxy terminates
+	// it), so that the session cookie takes the __Host- prefix.
+	TLS bool
 }
 
 func defaultServeConfig() serveConfig {
@@ -54,7 +61,10 @@ func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
 	env.int64(fs, &c.MaxReferralBytes, "max-referral-bytes", "BONAFIDE_MAX_REFERRAL_BYTES", "largest body of POST /api/v1/referrals")
 	env.int64(fs, &c.MaxImportBytes, "max-import-bytes", "BONAFIDE_MAX_IMPORT_BYTES", "largest body of POST /api/v1/import")
 	env.int(fs, &c.MaxReferralsInFlight, "max-referrals-in-flight", "BONAFIDE_MAX_REFERRALS_IN_FLIGHT", "referrals handled at once; more get 503 and Retry-After")
-	fs.BoolVar(&c.AllowPublic, "allow-public", c.AllowPublic, "allow a non-loopback --addr (the API has no authentication yet)")
+	env.bool(fs, &c.AllowPublic, "allow-public", "BONAFIDE_ALLOW_PUBLIC",
+		"allow a non-loopback --addr; the API is authenticated, but passwords and cookies need HTTPS: put an HTTPS proxy in front (keeping the Host header) and give --tls")
+	env.bool(fs, &c.TLS, "tls", "BONAFIDE_TLS",
+		"clients reach the server over HTTPS (a proxy in front terminates it): the session cookie takes the __Host- prefix")
 }
 
 func (c serveConfig) validate() error {
@@ -64,15 +74,15 @@ func (c serveConfig) validate() error {
 	if err := c.logConfig.validate(); err != nil {
 		return err
 	}
-	host, port, err := net.SplitHostPort(c.Addr)
+	_, port, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
 	}
 	if _, err := net.LookupPort("tcp", port); err != nil {
 		return usagef("--addr %q: bad port", c.Addr)
 	}
-	if !c.AllowPublic && !isLoopback(host) {
-		return usagef("--addr %q is not a loopback address; the API has no authentication yet (give --allow-public to serve it anyway)", c.Addr)
+	if !c.AllowPublic && !c.loopback() {
+		return usagef("--addr %q is not a loopback address; to serve beyond this machine put an HTTPS proxy in front and give --allow-public --tls", c.Addr)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive")
@@ -81,6 +91,12 @@ func (c serveConfig) validate() error {
 		return usagef("body and in-flight limits must be positive")
 	}
 	return nil
+}
+
+// loopback reports whether --addr names only this machine.
+func (c serveConfig) loopback() bool {
+	host, _, err := net.SplitHostPort(c.Addr)
+	return err == nil && isLoopback(host)
 }
 
 // isLoopback reports whether host names only this machine.
@@ -118,41 +134,117 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 	}
 	logger := cfg.logConfig.logger(std.err)
 	logger.Info("config", slog.String("db", cfg.dbConfig.redacted()), slog.String("addr", cfg.Addr),
-		slog.Bool("migrate", cfg.Migrate), slog.Duration("shutdown_timeout", cfg.ShutdownTimeout))
+		slog.Bool("migrate", cfg.Migrate), slog.Bool("tls", cfg.TLS), slog.Duration("shutdown_timeout", cfg.ShutdownTimeout))
+	if !cfg.loopback() && !cfg.TLS {
+		logger.Warn("serving beyond loopback without --tls: passwords, session cookies and API tokens cross the network in the clear unless an HTTPS proxy is in front; if one is, give --tls")
+	}
 
 	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate}, logger)
 	if err != nil {
 		return err
 	}
+	if err := hintBootstrap(ctx, a.Users, logger); err != nil {
+		return errors.Join(err, a.Close())
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		a.Close()
-		return err
+		return errors.Join(err, a.Close())
 	}
+	err = serve(ctx, ln, a.api(), cfg, logger, nil)
 	// a.Close writes the last audit checkpoint, then closes the store.
-	err = serve(ctx, ln, keepOpen{a.Store}, cfg, logger, nil)
 	if cerr := a.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 	}
 	return err
 }
 
-// serve runs the API on ln until ctx is done and then closes store. ready,
-// when not nil, is called with the listening address once it accepts.
-func serve(ctx context.Context, ln net.Listener, store bonafide.Store, cfg serveConfig, logger *slog.Logger, ready func(addr string)) error {
-	srv := httpapi.NewServer(store, logger)
+// hintBootstrap logs how to create the first administrator when there is
+// no user at all: without one nobody can log in, and every route but
+// health, the OpenAPI document and login answers 401.
+func hintBootstrap(ctx context.Context, users bonafide.UserStore, logger *slog.Logger) error {
+	n, err := users.CountUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n == 0 {
+		logger.Warn("there are no users yet, so nobody can log in: create the first administrator with 'bonafide user bootstrap' (same --db and keys), who then adds staff; sending systems need 'bonafide user add NAME --role intake_client' and 'bonafide user token NAME --label L'")
+	}
+	return nil
+}
+
+// apiDeps is what the API works on besides its configuration: the store
+// and, from the same database, users, the audit log, the reporters' blind
+// index and the findings of earlier referrals.
+type apiDeps struct {
+	Store    bonafide.Store
+	Users    bonafide.UserStore
+	Audit    *auditlog.Log
+	Tags     vault.TagIndex
+	Findings httpapi.FindingReader
+}
+
+// api returns what the API needs of the app.
+func (a *app) api() apiDeps {
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings}
+}
+
+// sessionSweepEvery is how often serve deletes sessions idle past their
+// limit, which the API refuses anyway, so that the table does not grow.
+const sessionSweepEvery = 10 * time.Minute
+
+// serve runs the API on ln until ctx is done. It does not close the store:
+// the caller does, once serve has returned and no handler can use it.
+// ready, when not nil, is called with the listening address once it
+// accepts.
+func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, logger *slog.Logger, ready func(addr string)) error {
+	srv := httpapi.NewServer(deps.Store, logger)
 	srv.MaxReferralBytes = cfg.MaxReferralBytes
 	srv.MaxImportBytes = cfg.MaxImportBytes
 	srv.MaxReferralsInFlight = cfg.MaxReferralsInFlight
+	srv.Users = deps.Users
+	srv.Audit = deps.Audit
+	srv.Tags = deps.Tags
+	srv.Findings = deps.Findings
+	srv.TLS = cfg.TLS
 	hs := srv.HTTPServer()
+
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		sweepSessions(sweepCtx, deps.Users, srv, logger)
+	}()
 	logger.Info("listening", slog.String("addr", ln.Addr().String()))
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	err := httpapi.Run(ctx, hs, ln, cfg.ShutdownTimeout)
-	logger.Info("stopped serving; closing store")
-	if cerr := store.Close(); cerr != nil {
-		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
-	}
+	stopSweep()
+	<-swept
+	logger.Info("stopped serving")
 	return err
+}
+
+// sweepSessions deletes sessions idle longer than srv allows, every
+// sessionSweepEvery, until ctx is done.
+func sweepSessions(ctx context.Context, users bonafide.UserStore, srv *httpapi.Server, logger *slog.Logger) {
+	if users == nil {
+		return
+	}
+	tick := time.NewTicker(sessionSweepEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n, err := users.DeleteSessionsBefore(ctx, srv.Now().Add(-srv.SessionIdle))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("session sweep failed", slog.Any("error", err))
+		case n > 0:
+			logger.Debug("expired sessions deleted", slog.Int64("sessions", n))
+		}
+	}
 }

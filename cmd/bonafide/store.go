@@ -15,6 +15,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/httpapi"
 	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/vault"
@@ -94,6 +95,12 @@ type app struct {
 	Tags vault.TagIndex
 	// Audits is the audit log's storage, for verification.
 	Audits auditlog.Storage
+	// Users keeps users, sessions and API tokens (the same store, either
+	// back-end), for the API's authentication and the user command.
+	Users bonafide.UserStore
+	// Findings tells what earlier referrals were found to be, for the
+	// reporter-links route.
+	Findings httpapi.FindingReader
 
 	stopCheckpoints func() // stops the checkpoint ticker, writing a last one
 	closeOnce       sync.Once
@@ -176,12 +183,14 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
+		a.Users, a.Findings = st.Users(), st
 	} else {
 		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags})
 		if err != nil {
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
+		a.Users, a.Findings = st.Users(), st
 	}
 	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
 	a.Vault, err = vault.Open(ctx, a.Keys, masters, vault.Options{})
@@ -216,27 +225,4 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 		}
 	}
 	return a, nil
-}
-
-// openStore opens the store cfg names without the vault: PostgreSQL for a
-// postgres:// URL, otherwise the SQLite file at that path. Reporters written
-// through it are not sealed, so commands that touch referral data use
-// openApp instead; bench, which measures the bare store, uses this.
-func openStore(ctx context.Context, cfg dbConfig, migrate bool, logger *slog.Logger) (bonafide.Store, error) {
-	var (
-		st   bonafide.Store
-		err  error
-		kind = "sqlite"
-	)
-	if cfg.isPostgres() {
-		kind = "postgres"
-		st, err = postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: migrate})
-	} else {
-		st, err = sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: migrate})
-	}
-	if err != nil {
-		return nil, err
-	}
-	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
-	return st, nil
 }

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"bonafide"
+	"bonafide/auth"
+	"bonafide/httpapi"
+)
+
+// userUsage lists the subcommands of `bonafide user`.
+const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token [flags]\n\n" +
+	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
+	"  add NAME --role ROLE [--password-file F]\n" +
+	"                                     add a user; prints a generated password once when no file is given\n" +
+	"  list                               the users: name, role, disabled, second factor, created\n" +
+	"  disable NAME                       stop a user logging in and end their sessions\n" +
+	"  token NAME --label L               a new API token for an intake_client user, printed once\n\n" +
+	"Each change is recorded in the audit log as done by cli:<your login name>.\n" +
+	"Run 'bonafide user <subcommand> --help' for its flags.\n"
+
+// runUser dispatches `bonafide user …`: the command line's user
+// management, for whoever runs the server (it needs the database and both
+// keys, as the server does). Administrators manage users through the API
+// once the first of them exists; the command line makes that first one, and
+// the machine clients' tokens.
+func runUser(ctx context.Context, args []string, std stdio) error {
+	if len(args) == 0 {
+		return usagef("want a subcommand: bootstrap, add, list, disable or token")
+	}
+	switch args[0] {
+	case "bootstrap":
+		return runUserBootstrap(ctx, args[1:], std)
+	case "add":
+		return runUserAdd(ctx, args[1:], std)
+	case "list":
+		return runUserList(ctx, args[1:], std)
+	case "disable":
+		return runUserDisable(ctx, args[1:], std)
+	case "token":
+		return runUserToken(ctx, args[1:], std)
+	case "-h", "--help", "help":
+		io.WriteString(std.err, userUsage)
+		return nil
+	}
+	return usagef("unknown subcommand %q: want bootstrap, add, list, disable or token", args[0])
+}
+
+// userConfig is what every user subcommand needs: the store and its keys.
+type userConfig struct {
+	dbConfig
+	keyConfig
+	logConfig
+}
+
+func (c *userConfig) flags(fs *flag.FlagSet, env *envDefaults) {
+	c.dbConfig.flags(fs, env)
+	c.keyConfig.flags(fs, env)
+	c.logConfig.flags(fs, env)
+}
+
+// parseUserFlags parses args with fs, taking up to want positional
+// arguments wherever they stand (`user add NAME --role R` and `user add
+// --role R NAME` both work), and validates the common configuration.
+func parseUserFlags(fs *flag.FlagSet, env *envDefaults, cfg *userConfig, args []string, want int, what string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != want {
+		if want == 0 {
+			return nil, usagef("unexpected arguments %q", pos)
+		}
+		return nil, usagef("want %s, got %d arguments %q", what, len(pos), pos)
+	}
+	if err := env.err(); err != nil {
+		return nil, err
+	}
+	if err := cfg.dbConfig.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.logConfig.validate(); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+// openUserApp opens the store with its vault and audit log, refusing a
+// stale schema: user commands run beside a live server and never migrate.
+func openUserApp(ctx context.Context, cfg userConfig, std stdio) (*app, error) {
+	logger := cfg.logConfig.logger(std.err)
+	return openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+}
+
+// readPasswordFile returns the password in file, without the line end an
+// editor adds. "-" reads standard input.
+func readPasswordFile(file string, std stdio) (string, error) {
+	var (
+		data []byte
+		err  error
+	)
+	if file == "-" {
+		data, err = io.ReadAll(io.LimitReader(std.in, auth.MaxPasswordLen+2))
+	} else {
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read password file: %w", err)
+	}
+	pw := strings.TrimRight(string(data), "\r\n")
+	if pw == "" {
+		return "", usagef("the password file %s is empty", file)
+	}
+	return pw, nil
+}
+
+// errAdministratorExists refuses a second bootstrap; callers tell it
+// apart with errors.Is.
+var errAdministratorExists = errors.New("an administrator exists already")
+
+// activeAdministrators returns the names of the enabled administrators.
+// Disabled ones do not count, so that an agency that has disabled its last
+// administrator can bootstrap a new one from the command line.
+func activeAdministrators(ctx context.Context, users bonafide.UserStore) ([]string, error) {
+	us, err := users.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var names []string
+	for _, u := range us {
+		if u.Role == bonafide.RoleAdministrator && !u.Disabled {
+			names = append(names, u.Name)
+		}
+	}
+	return names, nil
+}
+
+// addUser checks, hashes and stores a user made from the command line (or
+// the demo), records it in the audit log, and returns it with the
+// generated password ("" when password was given or the role has none).
+// An administrator is added only while there is no enabled one: the
+// command line bootstraps the first, and administrators add the rest
+// through the API, where the audit log names who did it.
+func addUser(ctx context.Context, a *app, name string, role bonafide.Role, password, why string, params auth.PasswordParams) (bonafide.User, string, error) {
+	if role == bonafide.RoleAdministrator {
+		admins, err := activeAdministrators(ctx, a.Users)
+		if err != nil {
+			return bonafide.User{}, "", err
+		}
+		if len(admins) > 0 {
+			return bonafide.User{}, "", fmt.Errorf("%w (%s): administrators add users, administrators too, through the API (POST /api/v1/users)",
+				errAdministratorExists, strings.Join(admins, ", "))
+		}
+	}
+	u, generated, err := httpapi.NewUser(name, role, password, cliUser(), params)
+	if err != nil {
+		return bonafide.User{}, "", err
+	}
+	u.Created = time.Now()
+	if u, err = a.Users.CreateUser(ctx, u); err != nil {
+		return bonafide.User{}, "", err
+	}
+	if err := a.record(ctx, "user.create", u.Name, why); err != nil {
+		return u, "", err
+	}
+	return u, generated, nil
+}
+
+// secondFactorHint tells a user whose role needs a second factor how to
+// enrol one, which they must do before anything else.
+func secondFactorHint(role bonafide.Role) string {
+	if !role.RequiresSecondFactor() {
+		return ""
+	}
+	return "The " + string(role) + " role needs a second factor: after logging in, POST /api/v1/me/totp, add the secret to an authenticator app, then POST /api/v1/me/totp/confirm with a code, {\"code\":\"123456\"}.\n"
+}
+
+// runUserBootstrap creates the first administrator and prints the
+// password once. It refuses when an enabled administrator exists.
+func runUserBootstrap(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user bootstrap", "user bootstrap [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	name := "admin"
+	var pwFile string
+	fs.StringVar(&name, "name", name, "login name of the first administrator")
+	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
+	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+		return err
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return bootstrapAdmin(ctx, a, name, pwFile, std)
+}
+
+func bootstrapAdmin(ctx context.Context, a *app, name, pwFile string, std stdio) error {
+	pw := ""
+	if pwFile != "" {
+		var err error
+		if pw, err = readPasswordFile(pwFile, std); err != nil {
+			return err
+		}
+	}
+	u, generated, err := addUser(ctx, a, name, bonafide.RoleAdministrator, pw, "first administrator (bootstrap)", auth.DefaultPasswordParams)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "Created the first administrator %q.\n", u.Name)
+	if generated != "" {
+		fmt.Fprintf(std.out, "Password (shown this once; it is stored only as a hash): %s\n", generated)
+	}
+	io.WriteString(std.out, secondFactorHint(u.Role))
+	return nil
+}
+
+// runUserAdd adds one user of any role but administrator (beyond the
+// first). A generated password is printed once; intake_client users have
+// none and get tokens from `user token`.
+func runUserAdd(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user add", "user add NAME --role ROLE [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	var role, pwFile string
+	fs.StringVar(&role, "role", "", "role: "+roleList())
+	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
+	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	if err != nil {
+		return err
+	}
+	r := bonafide.Role(role)
+	if !r.Valid() {
+		return usagef("--role %q: want one of %s", role, roleList())
+	}
+	if err := httpapi.CheckUserName(pos[0]); err != nil {
+		return usagef("%v", err)
+	}
+	pw := ""
+	if pwFile != "" {
+		if r == bonafide.RoleIntakeMachine {
+			return usagef("an intake_client user has no password: give no --password-file, and make it a token with 'bonafide user token'")
+		}
+		if pw, err = readPasswordFile(pwFile, std); err != nil {
+			return err
+		}
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, generated, err := addUser(ctx, a, pos[0], r, pw, "role "+string(r), auth.DefaultPasswordParams)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "Added %s, role %s.\n", u.Name, u.Role)
+	switch {
+	case generated != "":
+		fmt.Fprintf(std.out, "Password (shown this once; it is stored only as a hash): %s\n", generated)
+	case u.Role == bonafide.RoleIntakeMachine:
+		fmt.Fprintf(std.out, "It authenticates with API tokens: 'bonafide user token %s --label L' makes one.\n", u.Name)
+	}
+	io.WriteString(std.out, secondFactorHint(u.Role))
+	return nil
+}
+
+func roleList() string {
+	names := make([]string, len(bonafide.Roles))
+	for i, r := range bonafide.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+// runUserList prints every user as a table. It shows no hash, secret or
+// token.
+func runUserList(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user list", "user list [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+		return err
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	us, err := a.Users.Users(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tDISABLED\tTOTP\tCREATED\tCREATED BY")
+	for _, u := range us {
+		totp := "no"
+		switch {
+		case u.TOTPConfirmed:
+			totp = "yes"
+		case u.Role.RequiresSecondFactor():
+			totp = "no (must enrol)"
+		case u.Role == bonafide.RoleIntakeMachine:
+			totp = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, yesNo(u.Disabled), totp,
+			u.Created.UTC().Format(time.RFC3339), u.CreatedBy)
+	}
+	return tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// runUserDisable disables a user: they can no longer log in or use their
+// tokens, and their sessions end at once.
+func runUserDisable(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user disable", "user disable NAME [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	if err != nil {
+		return err
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Users.UserByName(ctx, pos[0])
+	if err != nil {
+		return fmt.Errorf("user %q: %w", pos[0], err)
+	}
+	if u.Disabled {
+		fmt.Fprintf(std.out, "%s is disabled already.\n", u.Name)
+		return nil
+	}
+	yes := true
+	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
+		return err
+	}
+	if err := a.record(ctx, "user.disable", u.Name, "disabled from the command line"); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)
+	return nil
+}
+
+// runUserToken makes an API token for an intake_client user and prints
+// it once; only its digest is stored.
+func runUserToken(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user token", "user token NAME --label L [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	var label string
+	fs.StringVar(&label, "label", "", "what the token is for, e.g. the sending system's host (required)")
+	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(label) == "" {
+		return usagef("--label is required: say what the token is for")
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tok, err := addToken(ctx, a, pos[0], label)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "API token for %s (%s), shown this once; send it as 'Authorization: Bearer <token>':\n%s\n", pos[0], label, tok)
+	return nil
+}
+
+// addToken makes an API token for the intake_client user name and records
+// it in the audit log (the token's number and label, never the token).
+func addToken(ctx context.Context, a *app, name, label string) (string, error) {
+	u, err := a.Users.UserByName(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("user %q: %w", name, err)
+	}
+	t, tok, err := httpapi.NewToken(ctx, a.Users, u, label, cliUser(), time.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := a.record(ctx, "token.create", u.Name, fmt.Sprintf("token %d: %s", t.ID, t.Label)); err != nil {
+		return "", err
+	}
+	return tok, nil
+}

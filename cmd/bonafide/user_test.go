@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"bonafide/auditlog"
+)
+
+// TestUserCommands runs the user subcommands in turn on one store and
+// checks each exit status and what it prints, then that every change is in
+// the audit log as done by the operating-system user.
+func TestUserCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "u.db")
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
+	}
+	pwFile := writeFile(t, dir, "pw", "a long enough passphrase for tests\n")
+	shortFile := writeFile(t, dir, "short", "tooshort\n")
+	env := map[string]string{"BONAFIDE_DB": db}
+	steps := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		out    string // stdout must contain it
+		errOut string // stderr must contain it
+		noOut  string // stdout must not match it
+	}{
+		{name: "help", args: []string{"user", "--help"}, errOut: "bootstrap|add|list|disable|token"},
+		{name: "no subcommand", args: []string{"user"}, code: 2, errOut: "want a subcommand"},
+		{name: "unknown subcommand", args: []string{"user", "delete", "x"}, code: 2, errOut: "unknown subcommand"},
+		{name: "add help", args: []string{"user", "add", "--help"}, errOut: "-role"},
+		{name: "token help", args: []string{"user", "token", "--help"}, errOut: "-label"},
+		{name: "bootstrap", args: []string{"user", "bootstrap"}, out: "Created the first administrator \"admin\""},
+		{name: "bootstrap again refused", args: []string{"user", "bootstrap", "--name", "admin2"}, code: 1, errOut: "an administrator exists already (admin)"},
+		{name: "second administrator refused", args: []string{"user", "add", "boss", "--role", "administrator"}, code: 1, errOut: "an administrator exists already"},
+		{name: "social worker, generated password", args: []string{"user", "add", "sam", "--role", "social_worker"}, out: "Added sam, role social_worker."},
+		{name: "flags before the name", args: []string{"user", "add", "--role", "team_manager", "tess"}, out: "Added tess, role team_manager."},
+		{name: "password from a file", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--password-file", pwFile},
+			out: "needs a second factor", noOut: `(?m)^Password`},
+		{name: "password from stdin", args: []string{"user", "add", "ian", "--role", "intake_officer", "--password-file", "-"},
+			stdin: "another long passphrase\n", out: "Added ian", noOut: `(?m)^Password`},
+		{name: "short password refused", args: []string{"user", "add", "pat", "--role", "police_liaison", "--password-file", shortFile}, code: 1, errOut: "at least 12"},
+		{name: "taken name", args: []string{"user", "add", "sam", "--role", "auditor"}, code: 1, errOut: `"sam" already exists`},
+		{name: "bad name", args: []string{"user", "add", "Sam Smith", "--role", "auditor"}, code: 2, errOut: "user name"},
+		{name: "unknown role", args: []string{"user", "add", "root", "--role", "root"}, code: 2, errOut: "--role \"root\""},
+		{name: "no name", args: []string{"user", "add", "--role", "auditor"}, code: 2, errOut: "want one user name"},
+		{name: "machine client", args: []string{"user", "add", "sender", "--role", "intake_client"}, out: "bonafide user token sender", noOut: `(?m)^Password`},
+		{name: "machine client has no password", args: []string{"user", "add", "sender2", "--role", "intake_client", "--password-file", pwFile}, code: 2, errOut: "no password"},
+		{name: "token", args: []string{"user", "token", "sender", "--label", "gp-surgery.example"}, out: "bfk_"},
+		{name: "token needs a label", args: []string{"user", "token", "sender"}, code: 2, errOut: "--label is required"},
+		{name: "no token for staff", args: []string{"user", "token", "sam", "--label", "x"}, code: 1, errOut: "only for enabled users of role intake_client"},
+		{name: "no token for nobody", args: []string{"user", "token", "nobody", "--label", "x"}, code: 1, errOut: "no such user"},
+		{name: "disable", args: []string{"user", "disable", "sam"}, out: "Disabled sam"},
+		{name: "disable again", args: []string{"user", "disable", "sam"}, out: "disabled already"},
+		{name: "disable nobody", args: []string{"user", "disable", "nobody"}, code: 1, errOut: "no such user"},
+		{name: "list", args: []string{"user", "list"}, out: "NAME"},
+	}
+	outputs := map[string]string{}
+	for _, st := range steps {
+		code, stdout, stderr := run(t, env, st.stdin, st.args...)
+		outputs[st.name] = stdout
+		if code != st.code {
+			t.Errorf("%s: bonafide %q exit = %d, want %d; stdout:\n%s\nstderr:\n%s", st.name, st.args, code, st.code, stdout, stderr)
+			continue
+		}
+		if !strings.Contains(stdout, st.out) {
+			t.Errorf("%s: bonafide %q stdout = %q, want %q", st.name, st.args, stdout, st.out)
+		}
+		if !strings.Contains(stderr, st.errOut) {
+			t.Errorf("%s: bonafide %q stderr = %q, want %q", st.name, st.args, stderr, st.errOut)
+		}
+		if st.noOut != "" && regexp.MustCompile(st.noOut).MatchString(stdout) {
+			t.Errorf("%s: bonafide %q stdout = %q, want no match of %s", st.name, st.args, stdout, st.noOut)
+		}
+	}
+	if m := passwordRE.FindStringSubmatch(outputs["bootstrap"]); m == nil || len(m[1]) < 20 {
+		t.Errorf("bootstrap printed no generated password:\n%s", outputs["bootstrap"])
+	}
+	if !strings.Contains(outputs["bootstrap"], "POST /api/v1/me/totp") {
+		t.Errorf("bootstrap does not say how to enrol the second factor:\n%s", outputs["bootstrap"])
+	}
+
+	// The table has one row per user, with role, disabled and second factor.
+	rows := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(outputs["list"]), "\n")[1:] {
+		f := strings.Fields(line)
+		rows[f[0]] = f
+	}
+	wantRows := []struct {
+		name, role, disabled, totp string
+	}{
+		{"admin", "administrator", "no", "no"},
+		{"sam", "social_worker", "yes", "no"},
+		{"tess", "team_manager", "no", "no"},
+		{"dora", "data_protection_officer", "no", "no"},
+		{"ian", "intake_officer", "no", "no"},
+		{"sender", "intake_client", "no", "-"},
+	}
+	if len(rows) != len(wantRows) {
+		t.Errorf("user list has %d rows, want %d:\n%s", len(rows), len(wantRows), outputs["list"])
+	}
+	for _, w := range wantRows {
+		f := rows[w.name]
+		if len(f) < 4 || f[1] != w.role || f[2] != w.disabled || f[3] != w.totp {
+			t.Errorf("user list row %s = %q, want role %s, disabled %s, totp %s", w.name, f, w.role, w.disabled, w.totp)
+		}
+	}
+	if strings.Contains(outputs["list"], "$argon2id$") || strings.Contains(outputs["list"], "bfk_") {
+		t.Errorf("user list shows a hash or a token:\n%s", outputs["list"])
+	}
+
+	// Every change is in the audit log, done by cli:<login>; the token
+	// itself is not.
+	token := tokenRE.FindStringSubmatch(outputs["token"])[1]
+	got := auditEntries(t, db)
+	want := []string{
+		"user.create admin", "user.create sam", "user.create tess", "user.create dora", "user.create ian",
+		"user.create sender", "token.create sender", "user.disable sam",
+	}
+	var seen []string
+	for _, e := range got {
+		if e.Who != cliUser() {
+			t.Errorf("audit entry %d who = %q, want %q", e.N, e.Who, cliUser())
+		}
+		if strings.Contains(e.Why, token) || strings.Contains(e.Object, token) {
+			t.Errorf("audit entry %d holds the token", e.N)
+		}
+		if strings.HasPrefix(e.What, "user.") || strings.HasPrefix(e.What, "token.") {
+			seen = append(seen, e.What+" "+e.Object)
+		}
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit entries =\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// auditEntries reads every entry of db's audit log.
+func auditEntries(t *testing.T, db string) []auditlog.Entry {
+	t.Helper()
+	ctx := context.Background()
+	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: db}, keyConfig: testKeyConfig(), NoCheckpoints: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var out []auditlog.Entry
+	for se, err := range a.Audits.Entries(ctx, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := auditlog.UnmarshalEntry(se.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.N = se.N
+		out = append(out, e)
+	}
+	return out
+}
+
+// inProcessServer is `bonafide serve` running in this process.
+type inProcessServer struct {
+	base string
+	logs *syncBuffer
+	stop func() error // cancels as SIGTERM does and returns serve's error
+}
+
+// serveInProcess runs serve on db on a free loopback port until t ends.
+func serveInProcess(t *testing.T, db string) *inProcessServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	keys := withTestKeys(nil)
+	std := stdio{in: strings.NewReader(""), out: io.Discard, err: pw, getenv: func(k string) string { return keys[k] }}
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--db", db, "--addr", "127.0.0.1:0", "--log-format", "text"}, std)
+		pw.Close()
+	}()
+	s := &inProcessServer{logs: &syncBuffer{}}
+	sc := bufio.NewScanner(pr)
+	for s.base == "" && sc.Scan() {
+		s.logs.Write(append(sc.Bytes(), '\n'))
+		if m := listeningRE.FindSubmatch(sc.Bytes()); m != nil {
+			s.base = "http://" + string(m[1])
+		}
+	}
+	if s.base == "" {
+		cancel()
+		t.Fatalf("serve never logged its address; it returned %v; log:\n%s", <-done, s.logs)
+	}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		io.Copy(s.logs, pr)
+	}()
+	var stopped error
+	once := false
+	s.stop = func() error {
+		if !once {
+			once = true
+			cancel()
+			stopped = <-done
+			<-copied // the log is complete
+		}
+		return stopped
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// TestUserCommandsOverServe checks the user commands against a running
+// server: a token from `user token` is accepted by POST
+// /api/v1/referrals, a user disabled with `user disable` can no longer log
+// in, their session ends at once and a disabled client's token is refused;
+// and serve hints how to bootstrap while there is no user.
+func TestUserCommandsOverServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
+	}
+	empty := serveInProcess(t, db)
+	if err := empty.stop(); err != nil {
+		t.Fatalf("serve = %v", err)
+	}
+	if !strings.Contains(empty.logs.String(), "bonafide user bootstrap") {
+		t.Errorf("serve with no users does not hint at bootstrap; log:\n%s", empty.logs)
+	}
+
+	tok := mustToken(t, db, "gp-sender")
+	otherTok := mustToken(t, db, "school-sender")
+	pw := mustAddUser(t, db, "sam", "social_worker")
+	s := serveInProcess(t, db)
+	if strings.Contains(s.logs.String(), "bonafide user bootstrap") {
+		t.Errorf("serve with users hints at bootstrap; log:\n%s", s.logs)
+	}
+	gen := newReferralGen(5)
+	sam := mustLogin(t, s.base, "sam", pw)
+	tests := []struct {
+		name string
+		do   func() (int, error)
+		want int
+	}{
+		{"token from user token posts", func() (int, error) { return postReferral(t, http.DefaultClient, s.base, tok, gen.next()) }, http.StatusCreated},
+		{"no token", func() (int, error) { return postReferral(t, http.DefaultClient, s.base, "", gen.next()) }, http.StatusUnauthorized},
+		{"made-up token", func() (int, error) {
+			return postReferral(t, http.DefaultClient, s.base, "bfk_"+strings.Repeat("A", 43), gen.next())
+		}, http.StatusUnauthorized},
+		{"session reads before disable", func() (int, error) { return status(sam, s.base+"/api/v1/me") }, http.StatusOK},
+		{"disable sam", func() (int, error) { return runStatus(t, "user", "disable", "sam", "--db", db) }, 0},
+		{"session ended by disable", func() (int, error) { return status(sam, s.base+"/api/v1/me") }, http.StatusUnauthorized},
+		{"disabled user cannot log in", func() (int, error) { c, _ := login(t, s.base, "sam", pw); return c, nil }, http.StatusUnauthorized},
+		{"disable a sending system", func() (int, error) { return runStatus(t, "user", "disable", "school-sender", "--db", db) }, 0},
+		{"its token is refused", func() (int, error) { return postReferral(t, http.DefaultClient, s.base, otherTok, gen.next()) }, http.StatusUnauthorized},
+		{"the other token still posts", func() (int, error) { return postReferral(t, http.DefaultClient, s.base, tok, gen.next()) }, http.StatusCreated},
+	}
+	for _, tt := range tests {
+		got, err := tt.do()
+		if err != nil || got != tt.want {
+			t.Errorf("%s = %d, %v; want %d", tt.name, got, err, tt.want)
+		}
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("serve = %v", err)
+	}
+	for _, secret := range []string{tok, otherTok, pw} {
+		if strings.Contains(s.logs.String(), secret) {
+			t.Errorf("serve's log holds a password or token")
+		}
+	}
+}
+
+// status GETs url with c and returns the status.
+func status(c *http.Client, url string) (int, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// runStatus runs a command in-process and returns its exit status.
+func runStatus(t *testing.T, args ...string) (int, error) {
+	t.Helper()
+	code, _, stderr := run(t, nil, "", args...)
+	if code != 0 {
+		t.Logf("bonafide %q stderr:\n%s", args, stderr)
+	}
+	return code, nil
+}

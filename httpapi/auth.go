@@ -1,0 +1,260 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"bonafide"
+	"bonafide/auditlog"
+	"bonafide/auth"
+)
+
+// Session lifetimes. A session ends after DefaultSessionIdle without a
+// request, and DefaultSessionMax after login whatever happens: a laptop
+// left open in a shared office is not a session for ever.
+const (
+	DefaultSessionIdle = 30 * time.Minute
+	DefaultSessionMax  = 12 * time.Hour
+)
+
+// Cookie names. Over TLS the __Host- prefix makes browsers refuse the
+// cookie unless it is Secure, has Path=/ and no Domain, so that no
+// sibling subdomain can set or shadow it. Plain loopback HTTP (the demo)
+// cannot use the prefix; the cookie is still HttpOnly, SameSite=Strict
+// and Secure, which browsers honour for http://localhost.
+const (
+	sessionCookieTLS   = "__Host-bonafide_session"
+	sessionCookiePlain = "bonafide_session"
+)
+
+// Pseudo-permissions for route rows: what a route needs when no entry of
+// the role table applies.
+const (
+	// permEnrol is any authenticated principal, including a session that
+	// has still to enrol the second factor its role requires.
+	permEnrol bonafide.Permission = "self.enrol"
+)
+
+// principal is who a request acts for: a user, through a session cookie
+// or an API token.
+type principal struct {
+	User    bonafide.User
+	Session *bonafide.Session  // set for cookie authentication
+	Token   *bonafide.APIToken // set for bearer-token authentication
+}
+
+// who names the principal in the audit log.
+func (p *principal) who() string { return "user:" + p.User.Name }
+
+// secondFactorDone reports whether the principal may act beyond enrolling:
+// a token (machine clients have no second factor), or a session whose login
+// passed TOTP or whose user needs none.
+func (p *principal) secondFactorDone() bool {
+	if p.Session == nil {
+		return true
+	}
+	if p.Session.SecondFactor {
+		return true
+	}
+	return !p.User.Role.RequiresSecondFactor() && !p.User.TOTPConfirmed
+}
+
+const principalKey ctxKey = 1
+
+// principalOf returns the principal authorize put in ctx, or nil.
+func principalOf(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey).(*principal)
+	return p
+}
+
+func (s *Server) sessionCookieName() string {
+	if s.TLS {
+		return sessionCookieTLS
+	}
+	return sessionCookiePlain
+}
+
+// errUnauthenticated is the one answer for any missing, malformed, unknown,
+// expired or revoked credential, so that the answer tells a prober nothing.
+var errUnauthenticated = bonafide.Errorf(bonafide.EUnauthorized, "authentication required: log in or send an API token")
+
+// authenticate finds the principal of r, or returns errUnauthenticated.
+// A bearer token wins over a cookie.
+func (s *Server) authenticate(r *http.Request) (*principal, error) {
+	if s.Users == nil {
+		return nil, errUnauthenticated
+	}
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || !auth.WellFormed(tok, auth.TokenPrefix) {
+			return nil, errUnauthenticated
+		}
+		t, err := s.Users.TokenByDigest(ctx, auth.HashSecret(tok))
+		if err != nil {
+			return nil, notFoundAs(err, errUnauthenticated)
+		}
+		u, err := s.Users.UserByID(ctx, t.UserID)
+		if err != nil {
+			return nil, notFoundAs(err, errUnauthenticated)
+		}
+		if u.Disabled || u.Role != bonafide.RoleIntakeMachine {
+			return nil, errUnauthenticated
+		}
+		return &principal{User: u, Token: &t}, nil
+	}
+	c, err := r.Cookie(s.sessionCookieName())
+	if err != nil || !auth.WellFormed(c.Value, auth.SessionPrefix) {
+		return nil, errUnauthenticated
+	}
+	digest := auth.HashSecret(c.Value)
+	sess, err := s.Users.SessionByDigest(ctx, digest)
+	if err != nil {
+		return nil, notFoundAs(err, errUnauthenticated)
+	}
+	now := s.Now()
+	if now.Sub(sess.Created) >= s.SessionMax || now.Sub(sess.LastSeen) >= s.SessionIdle {
+		if err := s.Users.DeleteSession(ctx, digest); err != nil {
+			return nil, err
+		}
+		return nil, errUnauthenticated
+	}
+	u, err := s.Users.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, notFoundAs(err, errUnauthenticated)
+	}
+	if u.Disabled || u.Role == bonafide.RoleIntakeMachine {
+		return nil, errUnauthenticated
+	}
+	// Touch at most once a minute: a write per request would make every
+	// read a write.
+	if now.Sub(sess.LastSeen) >= time.Minute {
+		if err := s.Users.TouchSession(ctx, digest, now); err != nil {
+			return nil, notFoundAs(err, errUnauthenticated)
+		}
+		sess.LastSeen = now
+	}
+	return &principal{User: u, Session: &sess}, nil
+}
+
+// notFoundAs returns instead when err is a not-found error, else err.
+func notFoundAs(err error, instead error) error {
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		return instead
+	}
+	return err
+}
+
+// isUnsafe reports whether method may change state (RFC 9110 9.2.1).
+func isUnsafe(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return false
+	}
+	return true
+}
+
+// sameOrigin reports whether a cookie-authenticated request comes from a
+// page of this server: its Origin header names this host. Browsers send
+// Origin on every unsafe request, so a missing one means the request was
+// not made by our own pages, and is refused.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return false
+	}
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// errCrossOrigin answers an unsafe cookie request from another origin.
+var errCrossOrigin = bonafide.Errorf(bonafide.EForbidden, "cross-origin request refused: a request with a session cookie must come from this server's own pages")
+
+// authorize wraps h so that it runs only for a principal whose role may
+// perm: it authenticates (401 otherwise), refuses a cookie request that
+// changes state from another origin (403), holds a session that still
+// owes its second factor to enrolment (403), and checks the role table
+// (403). Deny by default: an unknown permission is granted to nobody.
+func (s *Server) authorize(perm bonafide.Permission, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if p.Session != nil && isUnsafe(r.Method) && !sameOrigin(r) {
+			s.error(w, r, errCrossOrigin)
+			return
+		}
+		if perm != permEnrol && !p.secondFactorDone() {
+			s.error(w, r, bonafide.Errorf(bonafide.EForbidden,
+				"your role needs a second factor: enrol with POST /api/v1/me/totp and confirm, then log in again"))
+			return
+		}
+		allowed := false
+		switch perm {
+		case permEnrol:
+			allowed = true
+		default:
+			allowed = p.User.Role.Can(perm)
+		}
+		if !allowed {
+			s.error(w, r, bonafide.Errorf(bonafide.EForbidden, "your role (%s) may not do this (%s)", p.User.Role, perm))
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	})
+}
+
+// withCrossOriginProtection refuses unsafe browser requests from other
+// origins (Sec-Fetch-Site or Origin against Host) before any route runs,
+// with Go's http.CrossOriginProtection; requests without those headers
+// (API clients) pass, and authorize checks cookie requests further.
+func (s *Server) withCrossOriginProtection(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, errCrossOrigin)
+	}))
+	return cop.Handler(next)
+}
+
+// clientIP is the address the connection came from, for login throttling.
+// Forwarded headers are not trusted: any client can write them.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// audit appends an entry to the audit log, when the server has one. An
+// audit failure fails the request: an action that cannot be recorded is
+// not done (callers audit before they answer).
+func (s *Server) audit(ctx context.Context, who, what, object, why string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	if _, err := s.Audit.Append(ctx, auditlog.Entry{Who: who, What: what, Object: object, Why: why}); err != nil {
+		s.Logger.LogAttrs(ctx, slog.LevelError, "audit append failed",
+			slog.String("request_id", requestID(ctx)), slog.String("what", what), slog.Any("error", err))
+		return bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; nothing was done")
+	}
+	return nil
+}
+
+// auditEntry builds an audit entry.
+func auditEntry(who, what, object, why string) auditlog.Entry {
+	return auditlog.Entry{Who: who, What: what, Object: object, Why: why}
+}

@@ -1,0 +1,153 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"bonafide"
+	"bonafide/auditlog"
+	"bonafide/vault"
+)
+
+// FindingReader tells what earlier referrals were found to be. Both
+// stores implement it (method Findings).
+type FindingReader interface {
+	// Findings returns the finding of the latest outcome of each of ids
+	// that has one; ids without a finding are absent.
+	Findings(ctx context.Context, ids []string) (map[string]bonafide.Finding, error)
+}
+
+// ReporterLinks is the answer to GET /api/v1/referrals/{id}/reporter/links:
+// how many earlier referrals came from a reporter who shares an identifier
+// (e-mail, phone, device, address, name and postcode) with this one, and
+// what they were found to be. It never says which referrals, nor who: the
+// reporter stays sealed.
+type ReporterLinks struct {
+	Linked int `json:"linked"`
+	// Findings counts the linked referrals by finding; those without an
+	// outcome yet are under "pending".
+	Findings map[string]int `json:"findings"`
+	// FoundFalse counts linked referrals found unfounded or malicious.
+	FoundFalse int `json:"found_false"`
+}
+
+func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	if _, err := s.Store.ReferralByID(ctx, id); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if s.Tags == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the reporter index is not configured"))
+		return
+	}
+	shared, err := vault.Sharing(ctx, s.Tags, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ids := make([]string, len(shared))
+	for i, sh := range shared {
+		ids[i] = sh.ReferralID
+	}
+	found := map[string]bonafide.Finding{}
+	if s.Findings != nil && len(ids) > 0 {
+		if found, err = s.Findings.Findings(ctx, ids); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	out := ReporterLinks{Linked: len(ids), Findings: map[string]int{}}
+	for _, id := range ids {
+		f, ok := found[id]
+		if !ok {
+			out.Findings["pending"]++
+			continue
+		}
+		out.Findings[string(f)]++
+		if f.False() {
+			out.FoundFalse++
+		}
+	}
+	if err := s.audit(ctx, principalOf(ctx).who(), "reporter.links", id, "viewed linked-referral counts"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, out)
+}
+
+// MinUnsealReason is the shortest reason a break-glass unseal accepts: a
+// sentence, not "x".
+const MinUnsealReason = 20
+
+// UnsealRequest is the body of POST /api/v1/referrals/{id}/reporter/unseal.
+type UnsealRequest struct {
+	// Reason says why the reporter's identity is needed now, in words an
+	// auditor can judge. It is kept in the audit log.
+	Reason string `json:"reason"`
+}
+
+// Unsealed answers a break-glass unseal with the reporter's identity and
+// the audit entry that records it.
+type Unsealed struct {
+	ReferralID string             `json:"referral_id"`
+	Reporter   *bonafide.Reporter `json:"reporter"`
+	AuditEntry int64              `json:"audit_entry"`
+}
+
+// handleReporterUnseal is the break-glass route: a data protection officer
+// (PermBreakGlass, with a second factor) sees a referral's reporter at
+// once, giving a written reason. The reason is in the audit log before
+// the identity is sent; without an audit log the route refuses.
+func (s *Server) handleReporterUnseal(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var req UnsealRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	req.Reason = strings.TrimSpace(req.Reason)
+	if n := utf8.RuneCountInString(req.Reason); n < MinUnsealReason || len(req.Reason) > auditlog.MaxFieldLen {
+		s.error(w, r, &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "reason",
+			Reason: fmt.Sprintf("a break-glass unseal needs a written reason of %d characters to %d bytes", MinUnsealReason, auditlog.MaxFieldLen)}}})
+		return
+	}
+	if s.Audit == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "unsealing needs the audit log, which is not configured"))
+		return
+	}
+	id := r.PathValue("id")
+	st, err := s.Store.ReferralByID(ctx, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ref, ok := st.Record.(*bonafide.Referral)
+	if !ok {
+		s.error(w, r, errors.New("unseal: store returned a non-referral record"))
+		return
+	}
+	if ref.Reporter == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "referral %q has no reporter", id))
+		return
+	}
+	e, err := s.Audit.Append(ctx, auditEntry(principalOf(ctx).who(), "reporter.unseal", id, req.Reason))
+	if err != nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; nothing was unsealed"))
+		return
+	}
+	body, err := json.Marshal(Unsealed{ReferralID: id, Reporter: ref.Reporter, AuditEntry: e.N})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(body, '\n')) //nolint:errcheck // the client has gone
+}

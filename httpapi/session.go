@@ -1,0 +1,365 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"bonafide"
+	"bonafide/auth"
+)
+
+// maxSmallBody limits the JSON bodies of the account and user routes.
+const maxSmallBody = 16 << 10
+
+// decodeJSON reads one JSON object of at most maxSmallBody bytes into v,
+// refusing unknown members (a typo in "reason" must not pass silently).
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := requireMediaType(r, "application/json"); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSmallBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return bonafide.Errorf(bonafide.EInvalid, "body is not the expected JSON object: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bonafide.Errorf(bonafide.EInvalid, "body has more than one JSON value")
+	}
+	return nil
+}
+
+// LoginRequest is the body of POST /api/v1/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	// TOTP is the current authenticator code; required once the user has
+	// enrolled a second factor.
+	TOTP string `json:"totp,omitempty"`
+}
+
+// Me describes the logged-in principal (GET /api/v1/me, and the answer to
+// a login), so that a client knows what to show and whether it must enrol
+// a second factor first.
+type Me struct {
+	ID               int64         `json:"id"`
+	Name             string        `json:"name"`
+	Role             bonafide.Role `json:"role"`
+	TOTPEnrolled     bool          `json:"totp_enrolled"`
+	SecondFactorDone bool          `json:"second_factor_done"`
+	// MustEnrol says the role needs a second factor that is not yet
+	// enrolled: until it is, the session may only enrol, see itself and
+	// log out.
+	MustEnrol   bool                  `json:"must_enrol"`
+	Permissions []bonafide.Permission `json:"permissions"`
+	// Via is "session" or "token".
+	Via string `json:"via"`
+}
+
+func meOf(p *principal) Me {
+	m := Me{
+		ID: p.User.ID, Name: p.User.Name, Role: p.User.Role,
+		TOTPEnrolled:     p.User.TOTPConfirmed,
+		SecondFactorDone: p.secondFactorDone(),
+		MustEnrol:        p.User.Role.RequiresSecondFactor() && !p.User.TOTPConfirmed,
+		Permissions:      []bonafide.Permission{},
+		Via:              "session",
+	}
+	if p.Token != nil {
+		m.Via = "token"
+	}
+	for _, perm := range bonafide.Permissions {
+		if p.User.Role.Can(perm) {
+			m.Permissions = append(m.Permissions, perm)
+		}
+	}
+	return m
+}
+
+// errBadLogin is the one answer to a wrong name, password or code, so that
+// it does not tell which users exist.
+var errBadLogin = bonafide.Errorf(bonafide.EUnauthorized, "wrong user name, password or second-factor code")
+
+// dummyHash is checked against when the user does not exist, so that a
+// login for an unknown name takes as long as one with a wrong password.
+// It is made on first use, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("not a password of anyone", auth.DefaultPasswordParams)
+	return h
+})
+
+// handleLogin checks a user name and password (and TOTP code once
+// enrolled), throttled per user name and per client address, and starts a
+// new session: a new id every time, and any session the browser still
+// held is ended (session fixation).
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req LoginRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	if s.Users == nil {
+		s.error(w, r, errBadLogin)
+		return
+	}
+	now := s.Now()
+	name := req.Username
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	keys := []string{"user:" + name, "ip:" + clientIP(r)}
+	var wait time.Duration
+	for _, k := range keys {
+		wait = max(wait, s.Throttle.Wait(k, now))
+	}
+	if wait > 0 {
+		if err := s.audit(ctx, "login:"+name, "login.throttled", "", "too many failed logins from this name or address"); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		secs := int64((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		s.error(w, r, &statusError{http.StatusTooManyRequests, fmt.Sprintf("too many failed logins; retry in %d s", secs)})
+		return
+	}
+	fail := func(why string) {
+		for _, k := range keys {
+			s.Throttle.Fail(k, now)
+		}
+		if err := s.audit(ctx, "login:"+name, "login.fail", "", why); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.error(w, r, errBadLogin)
+	}
+	u, err := s.Users.UserByName(ctx, req.Username)
+	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+		s.error(w, r, err)
+		return
+	}
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = dummyHash()
+	}
+	ok, herr := auth.CheckPassword(hash, req.Password)
+	switch {
+	case err != nil:
+		fail("no such user")
+		return
+	case u.PasswordHash == "":
+		fail("user has no password (machine client)")
+		return
+	case herr != nil:
+		s.error(w, r, fmt.Errorf("login %d: %w", u.ID, herr))
+		return
+	case !ok:
+		fail("wrong password")
+		return
+	case u.Disabled:
+		fail("user is disabled")
+		return
+	}
+	secondFactor := false
+	if u.TOTPConfirmed {
+		step, ok := auth.CheckTOTP(u.TOTPSecret, req.TOTP, now, u.TOTPLastStep)
+		if !ok {
+			fail("wrong or missing second-factor code")
+			return
+		}
+		if err := s.Users.UseTOTPStep(ctx, u.ID, step); err != nil {
+			if bonafide.ErrorCode(err) == bonafide.EConflict {
+				fail("second-factor code replayed")
+				return
+			}
+			s.error(w, r, err)
+			return
+		}
+		secondFactor = true
+	}
+	for _, k := range keys {
+		s.Throttle.Succeed(k)
+	}
+	if auth.NeedsRehash(u.PasswordHash, s.PasswordParams) {
+		if h, err := auth.HashPassword(req.Password, s.PasswordParams); err == nil {
+			// Setting the password ends the user's other sessions; a
+			// re-hash is the same password, but sessions end once at most.
+			if u, err = s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &h}); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+	}
+	why := "password"
+	if secondFactor {
+		why = "password and TOTP"
+	}
+	if err := s.audit(ctx, "user:"+u.Name, "login", "", why); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p, err := s.startSession(w, r, u, secondFactor)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, meOf(p))
+}
+
+// startSession ends the session the request's cookie names (if any),
+// creates a new one for u and sets its cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide.User, secondFactor bool) (*principal, error) {
+	ctx := r.Context()
+	if c, err := r.Cookie(s.sessionCookieName()); err == nil && auth.WellFormed(c.Value, auth.SessionPrefix) {
+		if err := s.Users.DeleteSession(ctx, auth.HashSecret(c.Value)); err != nil {
+			return nil, err
+		}
+	}
+	id, digest, err := auth.NewSecret(auth.SessionPrefix)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	sess := bonafide.Session{Digest: digest, UserID: u.ID, Created: now, LastSeen: now, SecondFactor: secondFactor}
+	if err := s.Users.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     s.sessionCookieName(),
+		Value:    id,
+		Path:     "/",
+		MaxAge:   int(s.SessionMax / time.Second),
+		Secure:   true,
+		HttpOnly: true,
+		SameSite: http.SameSiteStrictMode,
+	})
+	return &principal{User: u, Session: &sess}, nil
+}
+
+// clearCookie tells the browser to forget the session cookie.
+func (s *Server) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// handleLogout ends the request's session. A token client has no session
+// to end and is refused.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	if p.Session == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EInvalid, "an API token has no session to end"))
+		return
+	}
+	if err := s.Users.DeleteSession(r.Context(), p.Session.Digest); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.audit(r.Context(), p.who(), "logout", "", "user logged out"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.clearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleMe describes the principal.
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, "application/json", http.StatusOK, meOf(principalOf(r.Context())))
+}
+
+// TOTPEnrolment is the answer to POST /api/v1/me/totp: the secret to put
+// in an authenticator app, shown once.
+type TOTPEnrolment struct {
+	Secret     string `json:"secret"`
+	OTPAuthURL string `json:"otpauth_url"`
+}
+
+// TOTPConfirm is the body of POST /api/v1/me/totp/confirm.
+type TOTPConfirm struct {
+	Code string `json:"code"`
+}
+
+// handleTOTPEnrol starts enrolment of a second factor for the session's
+// user. It does not count until confirmed with a code; a confirmed factor
+// cannot be replaced here (an administrator must reset it), so that a
+// stolen session cannot swap in the thief's authenticator.
+func (s *Server) handleTOTPEnrol(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	if p.Session == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EForbidden, "API token clients do not use a second factor"))
+		return
+	}
+	if p.User.TOTPConfirmed {
+		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "a second factor is already enrolled"))
+		return
+	}
+	secret, url, err := auth.NewTOTP(s.TOTPIssuer, p.User.Name)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	no := false
+	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &secret, TOTPConfirmed: &no}); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.audit(r.Context(), p.who(), "user.totp_enrol", p.User.Name, "second factor enrolment started"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, TOTPEnrolment{Secret: secret, OTPAuthURL: url})
+}
+
+// handleTOTPConfirm confirms an enrolment with a first code. The session
+// is replaced by one that has passed the second factor.
+func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	if p.Session == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EForbidden, "API token clients do not use a second factor"))
+		return
+	}
+	var req TOTPConfirm
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if p.User.TOTPConfirmed || p.User.TOTPSecret == "" {
+		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "no second-factor enrolment is waiting: start one with POST /api/v1/me/totp"))
+		return
+	}
+	step, ok := auth.CheckTOTP(p.User.TOTPSecret, req.Code, s.Now(), p.User.TOTPLastStep)
+	if !ok {
+		s.error(w, r, bonafide.Errorf(bonafide.EInvalid, "wrong second-factor code"))
+		return
+	}
+	ctx := r.Context()
+	if err := s.Users.UseTOTPStep(ctx, p.User.ID, step); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	yes := true
+	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{TOTPConfirmed: &yes})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.audit(ctx, p.who(), "user.totp_confirm", u.Name, "second factor enrolled"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	np, err := s.startSession(w, r, u, true)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, meOf(np))
+}
