@@ -1,0 +1,349 @@
+package live
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"bonafide"
+	"bonafide/triage"
+)
+
+// Options tune a Service. The zero value is ready to use with the default
+// triage settings.
+type Options struct {
+	// Config is the engine's settings; triage.DefaultConfig() when its
+	// Threshold is zero.
+	Config triage.Config
+	// Logger receives start-up, catch-up and error lines (sequence
+	// numbers and referral ids, never record contents); discarded when
+	// nil.
+	Logger *slog.Logger
+	// PageSize is how many records are read, observed and their
+	// assessments stored at a time; 512 when zero.
+	PageSize int
+	// Poll is how often the store is checked for records written by other
+	// processes (the command line, another server), when nothing called
+	// Notify; 2 s when zero.
+	Poll time.Duration
+	// RetryMin and RetryMax bound the wait before retrying a failed read
+	// or write, doubling from RetryMin; 100 ms and 30 s when zero.
+	RetryMin, RetryMax time.Duration
+}
+
+// errStopped is Wait's answer once Run has returned.
+var errStopped = bonafide.Errorf(bonafide.EUnavailable, "triage has stopped")
+
+// Service triages every record a store holds and keeps the assessments in
+// an AssessmentStore. Make one with New, run it with Run in its own
+// goroutine, and call Notify after each write to the store.
+type Service struct {
+	store   bonafide.Store
+	out     bonafide.AssessmentStore
+	engine  *triage.Engine
+	version string
+	opts    Options
+	log     *slog.Logger
+
+	wake chan struct{} // capacity 1: a pending wake-up
+
+	mu      sync.Mutex
+	done    int64         // every record through this seq is observed and its assessment stored
+	changed chan struct{} // closed and replaced when done moves or the service stops
+	stopped bool
+	running bool
+}
+
+// New returns a Service that reads store and writes assessments to out
+// (both on the same database). It checks the settings; it reads nothing
+// until Run.
+func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Service, error) {
+	if opts.Config.Threshold == 0 {
+		opts.Config = triage.DefaultConfig()
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 512
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 2 * time.Second
+	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = 100 * time.Millisecond
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = max(opts.RetryMin, 30*time.Second)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	version, err := Version(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	e, err := triage.New(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, out: out, engine: e, version: version, opts: opts, log: log,
+		wake: make(chan struct{}, 1), changed: make(chan struct{})}, nil
+}
+
+// Version names the engine that settings cfg make: "triage cfg:" and a
+// digest of the settings (model, threshold, windows), then " rev:" and
+// the source revision when the binary was built from a version-controlled
+// tree ("+dirty" when it had changes). Stored with each assessment, it
+// tells which model scored a referral.
+func Version(cfg triage.Config) (string, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", fmt.Errorf("triage version: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	v := "triage cfg:" + hex.EncodeToString(sum[:6])
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value[:min(12, len(s.Value))]
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			v += " rev:" + rev
+			if dirty {
+				v += "+dirty"
+			}
+		}
+	}
+	return v, nil
+}
+
+// Engine returns the name of the engine, as stored with each assessment.
+func (s *Service) Engine() string { return s.version }
+
+// Notify tells the service that records were stored, so that it triages
+// them now rather than at its next poll. It never blocks.
+func (s *Service) Notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake-up is already pending; it will see these records too
+	}
+}
+
+// Triaged returns the sequence number through which every record has been
+// observed and every referral's assessment stored.
+func (s *Service) Triaged() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
+
+// Wait blocks until every record through seq has been triaged and its
+// assessment stored, ctx ends (its error), or the service stops (code
+// EUnavailable). Call Notify first if seq was just stored.
+func (s *Service) Wait(ctx context.Context, seq int64) error {
+	for {
+		s.mu.Lock()
+		done, stopped, ch := s.done, s.stopped, s.changed
+		s.mu.Unlock()
+		if done >= seq {
+			return nil
+		}
+		if stopped {
+			return errStopped
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// advance records that every record through seq is triaged and wakes the
+// waiters.
+func (s *Service) advance(seq int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = seq
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Run replays the store into the engine, storing the assessments of
+// referrals not yet assessed, then triages records as they are stored
+// until ctx ends, when it returns nil. It retries failed reads and writes
+// (logging each) rather than skip anything; cancel ctx and wait for Run to
+// return before closing the store. A Service runs once: a second Run fails.
+func (s *Service) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.running || s.stopped {
+		s.mu.Unlock()
+		return errors.New("triage: Service.Run called twice")
+	}
+	s.running = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.stopped = true
+		close(s.changed)
+		s.changed = make(chan struct{})
+		s.mu.Unlock()
+	}()
+
+	var resume int64
+	err := s.retry(ctx, "read last assessed seq", func() error {
+		var err error
+		resume, err = s.out.LastAssessedSeq(ctx)
+		return err
+	})
+	if err != nil {
+		return nil // ctx ended
+	}
+	s.log.Info("triage replaying the store", slog.Int64("assessed_through", resume), slog.String("engine", s.version))
+	start := time.Now()
+	var (
+		last            int64 // the last record observed
+		replayed, added int
+		caughtUp        bool
+	)
+	for {
+		var page []bonafide.Stored
+		err := s.retry(ctx, "read records", func() error {
+			var err error
+			page, err = s.readPage(ctx, last)
+			return err
+		})
+		if err != nil {
+			return nil
+		}
+		if len(page) == 0 {
+			if !caughtUp {
+				caughtUp = true
+				s.log.Info("triage caught up", slog.Int64("seq", last), slog.Int("replayed", replayed),
+					slog.Int("assessed", added), slog.Duration("elapsed", time.Since(start)))
+			}
+			if !s.sleep(ctx) {
+				return nil
+			}
+			continue
+		}
+		var batch []bonafide.Assessment
+		for _, st := range page {
+			last = st.Seq
+			a, err := s.engine.Observe(st.Record)
+			if err != nil {
+				// Only a record the store should never hold (no id, a
+				// repeated id) fails; it is left out, loudly.
+				s.log.Error("triage: record not triaged", slog.Int64("seq", st.Seq), slog.Any("error", err))
+				continue
+			}
+			if a == nil {
+				continue
+			}
+			if st.Seq <= resume {
+				replayed++
+				continue
+			}
+			stored, err := s.stored(a, st.Seq)
+			if err != nil {
+				s.log.Error("triage: assessment not stored", slog.Int64("seq", st.Seq), slog.String("referral_id", a.ReferralID), slog.Any("error", err))
+				continue
+			}
+			batch = append(batch, stored)
+		}
+		if len(batch) > 0 {
+			err := s.retry(ctx, "store assessments", func() error {
+				_, err := s.out.PutAssessments(ctx, batch)
+				return err
+			})
+			if err != nil {
+				return nil
+			}
+			added += len(batch)
+		}
+		s.advance(last)
+	}
+}
+
+// readPage returns up to PageSize records after seq.
+func (s *Service) readPage(ctx context.Context, after int64) ([]bonafide.Stored, error) {
+	page := make([]bonafide.Stored, 0, 64)
+	for st, err := range s.store.Records(ctx, after, s.opts.PageSize) {
+		if err != nil {
+			return nil, err
+		}
+		page = append(page, st)
+	}
+	return page, nil
+}
+
+// stored turns the engine's assessment into what the store keeps. The
+// output is encoded as `bonafide triage` writes it (encoding/json of
+// triage.Assessment), so that the two agree byte for byte.
+func (s *Service) stored(a *triage.Assessment, seq int64) (bonafide.Assessment, error) {
+	out, err := json.Marshal(a)
+	if err != nil {
+		return bonafide.Assessment{}, fmt.Errorf("encode assessment: %w", err)
+	}
+	return bonafide.Assessment{
+		ReferralID:  a.ReferralID,
+		Seq:         seq,
+		SafetyLevel: string(a.Safety.Level),
+		Flagged:     a.Campaign.Flagged,
+		Score:       a.Campaign.Score,
+		DecisionDue: a.DecisionDue,
+		Engine:      s.version,
+		Output:      out,
+	}, nil
+}
+
+// sleep waits for Notify, the poll interval or the end of ctx; false when
+// ctx ended.
+func (s *Service) sleep(ctx context.Context) bool {
+	t := time.NewTimer(s.opts.Poll)
+	defer t.Stop()
+	select {
+	case <-s.wake:
+		return true
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// retry calls f until it succeeds or ctx ends, waiting RetryMin, doubling
+// up to RetryMax, between failures. It returns ctx's error if ctx ended
+// first.
+func (s *Service) retry(ctx context.Context, what string, f func() error) error {
+	wait := s.opts.RetryMin
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Error("triage: "+what+" failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		wait = min(2*wait, s.opts.RetryMax)
+	}
+}
