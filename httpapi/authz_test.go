@@ -1,0 +1,413 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bonafide"
+	"bonafide/auth"
+)
+
+// authzPublic is the allow-list of routes anyone may call without
+// credentials. A route with no permission in routes() that is not listed
+// here fails TestAuthorization.
+var authzPublic = []string{
+	"GET /healthz",
+	"GET /api/v1/openapi.json",
+	"POST /api/v1/login",
+}
+
+// authzFixture is what the requests of the walk refer to: a referral with
+// a reporter, a user to disable and re-role, and a machine client to
+// issue tokens for. n numbers the objects that requests create, so that
+// no allowed request fails for a duplicate.
+type authzFixture struct {
+	referral string
+	target   bonafide.User
+	sender   bonafide.User
+	login    bonafide.User // never disabled, so that its login succeeds
+	n        atomic.Int64
+}
+
+func (f *authzFixture) next() int64 { return f.n.Add(1) }
+
+// authzRequest is the request the walk sends to one route.
+type authzRequest struct {
+	path        string
+	contentType string
+	body        []byte
+}
+
+// authzRow is the reviewed permission of one route and a request that an
+// allowed caller can expect to succeed.
+type authzRow struct {
+	perm bonafide.Permission // "" for a public route; permEnrol for one's own account
+	// sessionOnly marks account routes a token client is refused (403):
+	// machine clients have no second factor to enrol.
+	sessionOnly bool
+	request     func(t *testing.T, f *authzFixture) authzRequest
+}
+
+func jsonRequest(path string, body []byte) authzRequest {
+	return authzRequest{path: path, contentType: "application/json", body: body}
+}
+
+// authzRows is the permission table of the API as reviewed for the
+// authorisation test, by route pattern. Every route of routes() must have
+// a row, and its permission must be the one written here.
+var authzRows = map[string]authzRow{
+	"GET /healthz": {request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/healthz"}
+	}},
+	"GET /api/v1/openapi.json": {request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/openapi.json"}
+	}},
+	"POST /api/v1/login": {request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/login", mustJSON(t, LoginRequest{Username: f.login.Name, Password: testPassword}))
+	}},
+	"POST /api/v1/logout": {perm: permEnrol, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/logout"}
+	}},
+	"GET /api/v1/me": {perm: permEnrol, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/me"}
+	}},
+	"POST /api/v1/me/totp": {perm: permEnrol, sessionOnly: true, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/me/totp"}
+	}},
+	"POST /api/v1/me/totp/confirm": {perm: permEnrol, sessionOnly: true, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/me/totp/confirm", mustJSON(t, TOTPConfirm{Code: "000000"}))
+	}},
+	"GET /api/v1/users": {perm: bonafide.PermUserManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/users"}
+	}},
+	"POST /api/v1/users": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/users", mustJSON(t, UserCreate{Name: fmt.Sprintf("new%d", f.next()), Role: bonafide.RoleSocialWorker}))
+	}},
+	"POST /api/v1/users/{id}/disable": {perm: bonafide.PermUserManage, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/users/" + strconv.FormatInt(f.target.ID, 10) + "/disable"}
+	}},
+	"PUT /api/v1/users/{id}/role": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/users/"+strconv.FormatInt(f.target.ID, 10)+"/role", mustJSON(t, RoleChange{Role: bonafide.RoleTeamManager}))
+	}},
+	"POST /api/v1/tokens": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/tokens", mustJSON(t, TokenCreate{User: f.sender.Name, Label: "authorisation test"}))
+	}},
+	"POST /api/v1/referrals": {perm: bonafide.PermReferralCreate, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/referrals", mustJSON(t, referral(fmt.Sprintf("AUTHZ-%d", f.next()))))
+	}},
+	"GET /api/v1/referrals/{id}": {perm: bonafide.PermReferralRead, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/referrals/" + f.referral}
+	}},
+	"GET /api/v1/referrals/{id}/reporter/links": {perm: bonafide.PermReporterLinks, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/referrals/" + f.referral + "/reporter/links"}
+	}},
+	"POST /api/v1/referrals/{id}/reporter/unseal": {perm: bonafide.PermBreakGlass, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/referrals/"+f.referral+"/reporter/unseal",
+			mustJSON(t, UnsealRequest{Reason: "authorisation test: checking who may break the glass"}))
+	}},
+	"POST /api/v1/import": {perm: bonafide.PermReferralImport, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/import", contentType: "application/x-ndjson",
+			body: jsonLines(t, referral(fmt.Sprintf("AUTHZ-%d", f.next())))}
+	}},
+}
+
+// authzCaller is one kind of caller of the walk.
+type authzCaller struct {
+	name string
+	// creds returns fresh credentials for one request (a new session each
+	// time, so that logout and login cannot end the next request's).
+	creds func(t *testing.T) creds
+	// authenticated says the credentials name a valid principal; role and
+	// token say which.
+	authenticated bool
+	role          bonafide.Role
+	token         bool
+	// owesSecondFactor marks a session that must enrol a second factor.
+	owesSecondFactor bool
+	// crossOrigin marks a cookie request that a browser would send from
+	// another site (no Origin, a foreign one, or Sec-Fetch-Site cross-site).
+	crossOrigin bool
+	// foreignOrigin marks a request whose Origin or Sec-Fetch-Site names
+	// another site, which Go's cross-origin protection refuses before any
+	// route, login included.
+	foreignOrigin bool
+}
+
+// want is the status class the permission table gives caller c on route
+// pattern with row: 401, 403, or 0 for "allowed" (any status but 401 and
+// 403, and no server error).
+func (c authzCaller) want(pattern string, row authzRow) int {
+	method, _, _ := strings.Cut(pattern, " ")
+	unsafe := isUnsafe(method)
+	switch {
+	case unsafe && c.foreignOrigin:
+		return http.StatusForbidden
+	case row.perm == "":
+		return 0
+	case !c.authenticated:
+		return http.StatusUnauthorized
+	case unsafe && c.crossOrigin:
+		return http.StatusForbidden
+	case row.perm == permEnrol:
+		if c.token && row.sessionOnly {
+			return http.StatusForbidden
+		}
+		return 0
+	case c.owesSecondFactor:
+		return http.StatusForbidden
+	case c.role.Can(row.perm):
+		return 0
+	}
+	return http.StatusForbidden
+}
+
+// checkRouteTable fails t for each problem routeTableProblems finds in
+// the server's routes.
+func checkRouteTable(t *testing.T, s *Server) {
+	t.Helper()
+	for _, p := range routeTableProblems(s.routes()) {
+		t.Error(p)
+	}
+}
+
+// routeTableProblems lists every route without a row in authzRows, with a
+// permission other than its row's, or public without being on the
+// allow-list; and every row or allow-listed route that routes lacks.
+func routeTableProblems(routes []route) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		p := rt.pattern()
+		seen[p] = true
+		row, ok := authzRows[p]
+		if !ok {
+			out = append(out, fmt.Sprintf("route %s has no row in authzRows: add its permission and a request to the authorisation test", p))
+			continue
+		}
+		if rt.perm != row.perm {
+			out = append(out, fmt.Sprintf("route %s needs %q in routes(), the reviewed table says %q", p, rt.perm, row.perm))
+		}
+		if rt.perm == "" && !slices.Contains(authzPublic, p) {
+			out = append(out, fmt.Sprintf("route %s is public but not on the public allow-list", p))
+		}
+	}
+	for p := range authzRows {
+		if !seen[p] {
+			out = append(out, fmt.Sprintf("authzRows has a row for %s, which routes() does not serve", p))
+		}
+	}
+	for _, p := range authzPublic {
+		if row, ok := authzRows[p]; !ok || row.perm != "" {
+			out = append(out, fmt.Sprintf("public allow-list names %s, which is not a public route", p))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestRouteTableProblems checks that the authorisation test notices a
+// route added without a row, a permission changed in routes() alone, and
+// a new public route.
+func TestRouteTableProblems(t *testing.T) {
+	s := &Server{}
+	base := s.routes()
+	if got := routeTableProblems(base); len(got) != 0 {
+		t.Fatalf("routeTableProblems(routes()) = %q, want none", got)
+	}
+	changed := slices.Clone(base)
+	for i := range changed {
+		if changed[i].pattern() == "GET /api/v1/referrals/{id}" {
+			changed[i].perm = bonafide.PermReferralCreate
+		}
+	}
+	tests := []struct {
+		name   string
+		routes []route
+		want   string
+	}{
+		{"new route", append(slices.Clone(base), route{http.MethodGet, "/api/v1/export", bonafide.PermExport, nil}), "GET /api/v1/export has no row"},
+		{"new public route", append(slices.Clone(base), route{http.MethodGet, "/api/v1/referrals", "", nil}), "GET /api/v1/referrals has no row"},
+		{"permission changed", changed, `route GET /api/v1/referrals/{id} needs "referral.create"`},
+		{"route removed", base[1:], "authzRows has a row for GET /healthz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := routeTableProblems(tt.routes)
+			if len(got) != 1 || !strings.Contains(got[0], tt.want) {
+				t.Errorf("routeTableProblems = %q, want one problem containing %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// newAuthzFixture makes the objects the walk's requests name.
+func newAuthzFixture(t *testing.T, e *authEnv) *authzFixture {
+	t.Helper()
+	f := &authzFixture{referral: "AUTHZ-REF"}
+	f.target = mustUser(t, e.users, "target", bonafide.RoleSocialWorker)
+	f.sender = mustUser(t, e.users, "sender", bonafide.RoleIntakeMachine)
+	f.login = mustUser(t, e.users, "login", bonafide.RoleIntakeOfficer)
+	resp, body := e.send(t, "POST", "/api/v1/referrals", "application/json", mustJSON(t, referral(f.referral)), creds{token: e.token(t, f.sender)})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("fixture referral: %d %s", resp.StatusCode, body)
+	}
+	return f
+}
+
+// roleCallers returns a caller for each role: a session of a staff user
+// (with a second factor where the role requires one), sending the headers
+// a page of the server sends, and the intake client's API token.
+func roleCallers(t *testing.T, e *authEnv) []authzCaller {
+	var out []authzCaller
+	for _, role := range bonafide.Roles {
+		if role == bonafide.RoleIntakeMachine {
+			u := mustUser(t, e.users, "client", role)
+			tok := e.token(t, u)
+			out = append(out, authzCaller{name: "token/" + string(role), role: role, token: true, authenticated: true,
+				creds: func(*testing.T) creds { return creds{token: tok} }})
+			continue
+		}
+		u, _ := e.staff(t, "u-"+strings.ReplaceAll(string(role), "_", "-"), role)
+		out = append(out, authzCaller{name: "session/" + string(role), role: role, authenticated: true,
+			creds: func(t *testing.T) creds { return e.sameOrigin(creds{cookie: e.freshSession(t, u)}) }})
+	}
+	return out
+}
+
+// edgeCallers returns the callers that must be refused whatever the route:
+// no credentials, bad or expired ones, disabled users, cross-origin cookie
+// requests and sessions that still owe a second factor.
+func edgeCallers(t *testing.T, e *authEnv) []authzCaller {
+	ctx := context.Background()
+	manager, _ := e.staff(t, "edge-manager", bonafide.RoleTeamManager)
+	dpo, _ := e.staff(t, "edge-dpo", bonafide.RoleDPO)
+	secs := func(n int64) time.Duration { return time.Duration(n) * time.Second }
+
+	disabled := mustUser(t, e.users, "edge-disabled", bonafide.RoleTeamManager)
+	disabledClient := mustUser(t, e.users, "edge-disabled-client", bonafide.RoleIntakeMachine)
+	disabledToken := e.token(t, disabledClient)
+	yes := true
+	for _, u := range []bonafide.User{disabled, disabledClient} {
+		if _, err := e.users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	machine := mustUser(t, e.users, "edge-machine", bonafide.RoleIntakeMachine)
+	unenrolledDPO := mustUser(t, e.users, "edge-dpo-unenrolled", bonafide.RoleDPO)
+	unenrolledAdmin := mustUser(t, e.users, "edge-admin-unenrolled", bonafide.RoleAdministrator)
+	unknownSession, _, err := auth.NewSecret(auth.SessionPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknownToken, _, err := auth.NewSecret(auth.TokenPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	session := func(u bonafide.User, createdAgo, seenAgo int64, secondFactor bool) func(t *testing.T) creds {
+		return func(t *testing.T) creds {
+			now := e.clock.Now()
+			return e.sameOrigin(creds{cookie: e.session(t, u, now.Add(-secs(createdAgo)), now.Add(-secs(seenAgo)), secondFactor)})
+		}
+	}
+	fixed := func(c creds) func(*testing.T) creds { return func(*testing.T) creds { return c } }
+	same := e.sameOrigin
+	idleS, maxS := int64(e.srv.SessionIdle/time.Second), int64(e.srv.SessionMax/time.Second)
+	return []authzCaller{
+		{name: "none", creds: fixed(creds{})},
+		{name: "none/same-origin", creds: fixed(same(creds{}))},
+		{name: "none/foreign-origin", foreignOrigin: true, creds: fixed(creds{origin: "https://forum.example"})},
+		{name: "bearer-garbage", creds: fixed(creds{token: "not-a-token"})},
+		{name: "bearer-unknown", creds: fixed(creds{token: unknownToken})},
+		{name: "cookie-garbage", creds: fixed(same(creds{cookie: "garbage"}))},
+		{name: "cookie-unknown", creds: fixed(same(creds{cookie: unknownSession}))},
+		{name: "session/idle-expired", creds: session(manager, idleS, idleS, false)},
+		{name: "session/absolute-expired", creds: session(manager, maxS, 0, false)},
+		{name: "session/idle-almost", role: bonafide.RoleTeamManager, authenticated: true, creds: session(manager, idleS-1, idleS-1, false)},
+		{name: "session/absolute-almost", role: bonafide.RoleTeamManager, authenticated: true, creds: session(manager, maxS-1, 0, false)},
+		{name: "session/disabled-user", creds: session(disabled, 0, 0, false)},
+		{name: "token/disabled-client", creds: fixed(creds{token: disabledToken})},
+		{name: "session/intake-client", creds: session(machine, 0, 0, false)},
+		{name: "token/staff-user", creds: func(t *testing.T) creds { return creds{token: e.token(t, manager)} }},
+		{name: "session/no-origin", role: bonafide.RoleTeamManager, authenticated: true, crossOrigin: true,
+			creds: func(t *testing.T) creds { return creds{cookie: e.freshSession(t, manager)} }},
+		{name: "session/null-origin", role: bonafide.RoleTeamManager, authenticated: true, crossOrigin: true, foreignOrigin: true,
+			creds: func(t *testing.T) creds { return creds{cookie: e.freshSession(t, manager), origin: "null"} }},
+		{name: "session/foreign-origin", role: bonafide.RoleDPO, authenticated: true, crossOrigin: true, foreignOrigin: true,
+			creds: func(t *testing.T) creds {
+				return creds{cookie: e.freshSession(t, dpo), origin: "https://forum.example"}
+			}},
+		{name: "session/cross-site-fetch", role: bonafide.RoleDPO, authenticated: true, crossOrigin: true, foreignOrigin: true,
+			creds: func(t *testing.T) creds {
+				return creds{cookie: e.freshSession(t, dpo), origin: e.ts.URL, fetchSite: "cross-site"}
+			}},
+		{name: "session/dpo-owes-totp", role: bonafide.RoleDPO, authenticated: true, owesSecondFactor: true,
+			creds: session(unenrolledDPO, 0, 0, false)},
+		{name: "session/admin-owes-totp", role: bonafide.RoleAdministrator, authenticated: true, owesSecondFactor: true,
+			creds: session(unenrolledAdmin, 0, 0, false)},
+		{name: "session/dpo-skipped-totp", role: bonafide.RoleDPO, authenticated: true, owesSecondFactor: true,
+			creds: session(dpo, 0, 0, false)},
+	}
+}
+
+// walk sends every route's request with every caller and checks each
+// answer against the permission table.
+func walk(t *testing.T, e *authEnv, f *authzFixture, callers []authzCaller) {
+	t.Helper()
+	routes := e.srv.routes()
+	for _, c := range callers {
+		t.Run(c.name, func(t *testing.T) {
+			for _, rt := range routes {
+				p := rt.pattern()
+				row, ok := authzRows[p]
+				if !ok {
+					continue // checkRouteTable reports it
+				}
+				req := row.request(t, f)
+				resp, body := e.send(t, rt.method, req.path, req.contentType, req.body, c.creds(t))
+				got := resp.StatusCode
+				switch want := c.want(p, row); want {
+				case 0:
+					if got == http.StatusUnauthorized || got == http.StatusForbidden || got >= 500 {
+						t.Errorf("%s %s = %d, want it allowed (not 401, 403 or 5xx); %s", rt.method, req.path, got, body)
+					}
+				default:
+					if got != want {
+						t.Errorf("%s %s = %d, want %d; %s", rt.method, req.path, got, want, body)
+						continue
+					}
+					if pr := decodeProblem(t, resp, body); strings.Contains(pr.Detail, "AUTHZ") {
+						t.Errorf("%s %s: refusal names the object: %q", rt.method, req.path, pr.Detail)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAuthorization walks every route of the API with every role, an
+// intake client's token, and every caller that must be refused, on a real
+// loopback server over SQLite, and checks each answer against the
+// permission table. A route added without a row in authzRows fails it.
+func TestAuthorization(t *testing.T) {
+	e := newAuthEnv(t, envOptions{})
+	checkRouteTable(t, e.srv)
+	f := newAuthzFixture(t, e)
+	walk(t, e, f, append(roleCallers(t, e), edgeCallers(t, e)...))
+}
+
+// TestAuthorizationPostgres is the role × route part of TestAuthorization
+// on PostgreSQL.
+func TestAuthorizationPostgres(t *testing.T) {
+	e := newAuthEnv(t, envOptions{open: openPostgres})
+	checkRouteTable(t, e.srv)
+	f := newAuthzFixture(t, e)
+	walk(t, e, f, roleCallers(t, e))
+}
