@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"bonafide"
@@ -83,6 +84,9 @@ type Server struct {
 
 	importSlots   chan struct{} // made by Handler
 	referralSlots chan struct{} // made by Handler
+
+	dummyOnce sync.Once // makes dummy, on the first login for an unknown name
+	dummy     string
 }
 
 // NewServer returns a Server on store with the default limits, so that

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"bonafide"
@@ -89,13 +88,17 @@ func meOf(p *principal) Me {
 // it does not tell which users exist.
 var errBadLogin = bonafide.Errorf(bonafide.EUnauthorized, "wrong user name, password or second-factor code")
 
-// dummyHash is checked against when the user does not exist, so that a
-// login for an unknown name takes as long as one with a wrong password.
-// It is made on first use, not at start-up.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := auth.HashPassword("not a password of anyone", auth.DefaultPasswordParams)
-	return h
-})
+// dummyHash is what a login for an unknown name (or a machine client,
+// which has no password) is checked against, so that it does the same
+// Argon2id work as a wrong password and its answer time does not tell
+// which names exist. It is made on first use, with the server's own
+// costs: a hash of other costs would take another time.
+func (s *Server) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = auth.HashPassword("not a password of anyone", s.PasswordParams)
+	})
+	return s.dummy
+}
 
 // handleLogin checks a user name and password (and TOTP code once
 // enrolled), throttled per user name and per client address, and starts a
@@ -112,6 +115,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errBadLogin)
 		return
 	}
+	u, err := s.Users.UserByName(ctx, req.Username)
+	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+		s.error(w, r, err)
+		return
+	}
+	// The audit log names a failed login's user only when the name is a
+	// user's: what people type into the name field of a login form is now
+	// and then their password.
+	who := "login:?"
+	if err == nil {
+		who = "login:" + u.Name
+	}
 	now := s.Now()
 	name := req.Username
 	if len(name) > 128 {
@@ -123,7 +138,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		wait = max(wait, s.Throttle.Wait(k, now))
 	}
 	if wait > 0 {
-		if err := s.audit(ctx, "login:"+name, "login.throttled", "", "too many failed logins from this name or address"); err != nil {
+		if err := s.audit(ctx, who, "login.throttled", "", "too many failed logins from this name or address"); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -136,20 +151,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		for _, k := range keys {
 			s.Throttle.Fail(k, now)
 		}
-		if err := s.audit(ctx, "login:"+name, "login.fail", "", why); err != nil {
+		if err := s.audit(ctx, who, "login.fail", "", why); err != nil {
 			s.error(w, r, err)
 			return
 		}
 		s.error(w, r, errBadLogin)
 	}
-	u, err := s.Users.UserByName(ctx, req.Username)
-	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
-		s.error(w, r, err)
-		return
-	}
 	hash := u.PasswordHash
 	if err != nil || hash == "" {
-		hash = dummyHash()
+		hash = s.dummyHash()
 	}
 	ok, herr := auth.CheckPassword(hash, req.Password)
 	switch {
