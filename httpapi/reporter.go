@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -23,10 +24,10 @@ type FindingReader interface {
 }
 
 // ReporterLinks is the answer to GET /api/v1/referrals/{id}/reporter/links:
-// how many earlier referrals came from a reporter who shares an identifier
-// (e-mail, phone, device, address, name and postcode) with this one, and
-// what they were found to be. It never says which referrals, nor who: the
-// reporter stays sealed.
+// how many other referrals came from a reporter who shares an identifying
+// value (e-mail, phone, device, or name with postcode; see [linkingKinds])
+// with this one, and what they were found to be. It never says which
+// referrals, nor who: the reporter stays sealed.
 type ReporterLinks struct {
 	Linked int `json:"linked"`
 	// Findings counts the linked referrals by finding; those without an
@@ -34,6 +35,18 @@ type ReporterLinks struct {
 	Findings map[string]int `json:"findings"`
 	// FoundFalse counts linked referrals found unfounded or malicious.
 	FoundFalse int `json:"found_false"`
+}
+
+// linkingKinds are the blind-index kinds that make two referrals the same
+// reporter's, as in triage's reporter linkage. A network address (ip,
+// ip_net) is shared by a household, an office, a school or a café: alone
+// it would show a teacher as "linked" to every referral a colleague made,
+// so it only corroborates and never counts here.
+var linkingKinds = []vault.TagKind{vault.TagEmail, vault.TagPhone, vault.TagDevice, vault.TagNamePostcode}
+
+// linked reports whether sh shares a tag of a linking kind.
+func linked(sh vault.Shared) bool {
+	return slices.ContainsFunc(sh.Tags, func(t vault.Tag) bool { return slices.Contains(linkingKinds, t.Kind) })
 }
 
 func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
@@ -52,9 +65,11 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	ids := make([]string, len(shared))
-	for i, sh := range shared {
-		ids[i] = sh.ReferralID
+	ids := make([]string, 0, len(shared))
+	for _, sh := range shared {
+		if linked(sh) {
+			ids = append(ids, sh.ReferralID)
+		}
 	}
 	found := map[string]bonafide.Finding{}
 	if s.Findings != nil && len(ids) > 0 {

@@ -1,0 +1,274 @@
+package httpapi
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"bonafide"
+	"bonafide/vault"
+)
+
+// linkedReporter is the reporter of the referrals TestReporterLinks links:
+// generated, and planted so that the tests can grep for it.
+var linkedReporter = map[string]any{
+	"given_name": "Ottoline", "family_name": "Brackenridge",
+	"email": "o.brackenridge@example.net", "phone": "07700 900461", "relationship": "neighbour",
+	"contact_ip": "203.0.113.57",
+}
+
+// sameNetwork is another person who wrote from the same address as
+// linkedReporter (a shared office or café network): an address alone
+// does not make them the same reporter.
+var sameNetwork = map[string]any{
+	"given_name": "Marigold", "family_name": "Thistlewood", "email": "m.thistlewood@example.org",
+	"contact_ip": "203.0.113.57",
+}
+
+// reporterReferral is referral(id) with reporter rep (nil for anonymous).
+func reporterReferral(id string, rep map[string]any) map[string]any {
+	r := referral(id)
+	if rep == nil {
+		delete(r, "reporter")
+	} else {
+		r["reporter"] = rep
+	}
+	return r
+}
+
+// outcome is an interchange outcome record of referral id.
+func outcome(id string, f bonafide.Finding) map[string]any {
+	return map[string]any{"type": "outcome", "referral_id": id, "decided_at": "2025-04-01T12:00:00Z",
+		"decision": "assessment", "finding": string(f)}
+}
+
+// seedLinked imports four earlier referrals from linkedReporter (two found
+// false, one substantiated, one pending), one from someone else, one
+// anonymous, one from another person at the same address, and the
+// referral under view, LINK-NOW, from linkedReporter again.
+func seedLinked(t *testing.T, e *authEnv) {
+	t.Helper()
+	other := map[string]any{"given_name": "Perpetua", "family_name": "Venn", "email": "pv@example.com"}
+	body := jsonLines(t,
+		reporterReferral("LINK-1", linkedReporter), outcome("LINK-1", bonafide.FindingMalicious),
+		reporterReferral("LINK-2", linkedReporter), outcome("LINK-2", bonafide.FindingUnfounded),
+		reporterReferral("LINK-3", linkedReporter), outcome("LINK-3", bonafide.FindingSubstantiated),
+		reporterReferral("LINK-4", linkedReporter),
+		reporterReferral("LINK-OTHER", other), outcome("LINK-OTHER", bonafide.FindingUnfounded),
+		reporterReferral("LINK-ANON", nil),
+		reporterReferral("LINK-NET", sameNetwork), outcome("LINK-NET", bonafide.FindingMalicious),
+		reporterReferral("LINK-NOW", linkedReporter),
+	)
+	sender := mustUser(t, e.users, "sender", bonafide.RoleIntakeMachine)
+	resp, data := e.send(t, "POST", "/api/v1/import", "application/x-ndjson", body, creds{token: e.token(t, sender)})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("import = %d; %s", resp.StatusCode, data)
+	}
+}
+
+// TestReporterLinks checks that a social worker learns how many earlier
+// referrals the reporter is linked to and what they were found to be, but
+// not who the reporter is nor which referrals.
+func TestReporterLinks(t *testing.T) {
+	for _, be := range []struct {
+		name string
+		open opener
+	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+		t.Run(be.name, func(t *testing.T) {
+			e := newAuthEnv(t, envOptions{open: be.open})
+			seedLinked(t, e)
+			worker := mustUser(t, e.users, "wes", bonafide.RoleSocialWorker)
+			c := creds{cookie: e.freshSession(t, worker)}
+			tests := []struct {
+				id   string
+				want ReporterLinks
+			}{
+				{"LINK-NOW", ReporterLinks{Linked: 4, FoundFalse: 2, Findings: map[string]int{"malicious": 1, "unfounded": 1, "substantiated": 1, "pending": 1}}},
+				{"LINK-OTHER", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
+				{"LINK-ANON", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
+				{"LINK-NET", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
+			}
+			for _, tt := range tests {
+				resp, body := e.send(t, "GET", "/api/v1/referrals/"+tt.id+"/reporter/links", "", nil, c)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("links of %s = %d; %s", tt.id, resp.StatusCode, body)
+				}
+				var got ReporterLinks
+				decodeInto(t, body, &got)
+				if got.Linked != tt.want.Linked || got.FoundFalse != tt.want.FoundFalse || !equalCounts(got.Findings, tt.want.Findings) {
+					t.Errorf("links of %s = %+v, want %+v", tt.id, got, tt.want)
+				}
+				// Never who, nor which referrals.
+				for _, leak := range []string{"Ottoline", "Brackenridge", "brackenridge", "900461", "LINK-1", "LINK-2", "LINK-3", "LINK-4"} {
+					if strings.Contains(string(body), leak) {
+						t.Errorf("links of %s name %q: %s", tt.id, leak, body)
+					}
+				}
+			}
+			if resp, body := e.send(t, "GET", "/api/v1/referrals/NO-SUCH/reporter/links", "", nil, c); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("links of an unknown referral = %d, want 404; %s", resp.StatusCode, body)
+			}
+			got := findEntries(e.entries(t), "reporter.links")
+			if len(got) != len(tests) || got[0].Who != "user:wes" || got[0].Object != "LINK-NOW" {
+				t.Errorf("audit reporter.links = %+v, want %d entries by user:wes, the first of LINK-NOW", got, len(tests))
+			}
+			checkNoReporterData(t, e, linkedReporter)
+		})
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// checkNoReporterData fails t if any value of rep is in the server log or
+// the audit log.
+func checkNoReporterData(t *testing.T, e *authEnv, rep map[string]any) {
+	t.Helper()
+	logs, audit := strings.ToLower(e.logs.String()), strings.ToLower(e.rawAudit(t))
+	for k, v := range rep {
+		s, _ := v.(string)
+		if k == "relationship" || s == "" {
+			continue
+		}
+		s = strings.ToLower(s)
+		if strings.Contains(logs, s) {
+			t.Errorf("server log holds reporter %s %q", k, s)
+		}
+		if strings.Contains(audit, s) {
+			t.Errorf("audit log holds reporter %s %q", k, s)
+		}
+	}
+}
+
+// unseal posts a break-glass unseal of referral id with reason.
+func (e *authEnv) unseal(t *testing.T, id, reason string, c creds) (*http.Response, []byte) {
+	t.Helper()
+	return e.send(t, "POST", "/api/v1/referrals/"+id+"/reporter/unseal", "application/json", mustJSON(t, UnsealRequest{Reason: reason}), c)
+}
+
+const goodReason = "Police request 2026/0417 under Schedule 2: imminent risk, DPO on call authorises"
+
+func TestReporterUnseal(t *testing.T) {
+	e := newAuthEnv(t, envOptions{})
+	seedLinked(t, e)
+	dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
+	c := e.sameOrigin(creds{cookie: e.freshSession(t, dpo)})
+
+	tests := []struct {
+		name, id, reason string
+		want             int
+	}{
+		{"no reason", "LINK-NOW", "", http.StatusBadRequest},
+		{"blank reason", "LINK-NOW", "                         ", http.StatusBadRequest},
+		{"short reason", "LINK-NOW", "because I must", http.StatusBadRequest},
+		{"19 characters padded", "LINK-NOW", "   " + strings.Repeat("x", MinUnsealReason-1) + "   ", http.StatusBadRequest},
+		{"reason too long", "LINK-NOW", strings.Repeat("why ", 300), http.StatusBadRequest},
+		{"unknown referral", "NO-SUCH", goodReason, http.StatusNotFound},
+		{"anonymous referral", "LINK-ANON", goodReason, http.StatusNotFound},
+		{"20 characters", "LINK-1", strings.Repeat("y", MinUnsealReason), http.StatusOK},
+		{"written reason", "LINK-NOW", goodReason, http.StatusOK},
+	}
+	before := len(e.entries(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.unseal(t, tt.id, tt.reason, c)
+			if resp.StatusCode != tt.want {
+				t.Fatalf("unseal = %d, want %d; %s", resp.StatusCode, tt.want, body)
+			}
+			if tt.want != http.StatusOK {
+				if strings.Contains(string(body), "Brackenridge") {
+					t.Errorf("refused unseal holds the reporter: %s", body)
+				}
+				if tt.want == http.StatusBadRequest {
+					if p := decodeProblem(t, resp, body); len(p.Errors) != 1 || p.Errors[0].Field != "reason" {
+						t.Errorf("problem errors = %+v, want one for field reason", p.Errors)
+					}
+				}
+				return
+			}
+			var u Unsealed
+			decodeInto(t, body, &u)
+			if u.ReferralID != tt.id || u.Reporter == nil || u.Reporter.FamilyName != "Brackenridge" || u.Reporter.Email != "o.brackenridge@example.net" {
+				t.Fatalf("unseal = %+v, want %s's reporter", u, tt.id)
+			}
+			// The answer names its audit entry, which is stored: who, what,
+			// which referral, and the reason as given.
+			en, _, err := e.audit.Entry(context.Background(), u.AuditEntry)
+			if err != nil {
+				t.Fatalf("audit entry %d: %v", u.AuditEntry, err)
+			}
+			if en.Who != "user:dana" || en.What != "reporter.unseal" || en.Object != tt.id || en.Why != strings.TrimSpace(tt.reason) {
+				t.Errorf("audit entry %d = %+v, want dana's unseal of %s with the reason", u.AuditEntry, en, tt.id)
+			}
+		})
+	}
+	if got := len(findEntries(e.entries(t), "reporter.unseal")); got != 2 {
+		t.Errorf("audit holds %d unseal entries, want 2 (refusals unseal nothing)", got)
+	}
+	if got := len(e.entries(t)) - before; got != 2 {
+		t.Errorf("the unseal attempts added %d audit entries, want 2", got)
+	}
+	// The reporter's identity went to the DPO, never to a log.
+	checkNoReporterData(t, e, linkedReporter)
+}
+
+// TestReporterUnsealNeedsAudit checks that the break-glass route refuses
+// when nothing can record it: without an audit log, and when the audit
+// log's storage refuses the entry.
+func TestReporterUnsealNeedsAudit(t *testing.T) {
+	t.Run("no audit log", func(t *testing.T) {
+		e := newAuthEnv(t, envOptions{noAudit: true})
+		seedLinked(t, e)
+		dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
+		resp, body := e.unseal(t, "LINK-NOW", goodReason, e.sameOrigin(creds{cookie: e.freshSession(t, dpo)}))
+		if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "Brackenridge") {
+			t.Errorf("unseal without an audit log = %d, want 503 without the reporter; %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("audit storage refuses", func(t *testing.T) {
+		dir := t.TempDir()
+		var path string
+		e := newAuthEnv(t, envOptions{open: func(t *testing.T, sealer *vault.Deferred) backend {
+			path = filepath.Join(dir, "bonafide.db")
+			return openSQLiteAt(t, sealer, path)
+		}})
+		seedLinked(t, e)
+		dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
+		c := e.sameOrigin(creds{cookie: e.freshSession(t, dpo)})
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		// As if the disk were full: every new audit entry is refused.
+		if _, err := db.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+			t.Fatal(err)
+		}
+		resp, body := e.unseal(t, "LINK-NOW", goodReason, c)
+		if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "Brackenridge") {
+			t.Errorf("unseal with a failing audit log = %d, want 503 without the reporter; %s", resp.StatusCode, body)
+		}
+		// Reading a referral is a view, audited too: refused alike.
+		if resp, body := e.send(t, "GET", "/api/v1/referrals/LINK-NOW", "", nil, c); resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("view with a failing audit log = %d, want 503; %s", resp.StatusCode, body)
+		}
+		if _, err := db.Exec(`DROP TRIGGER refuse_audit`); err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := e.unseal(t, "LINK-NOW", goodReason, c); resp.StatusCode != http.StatusOK {
+			t.Errorf("unseal once the audit log works = %d, want 200; %s", resp.StatusCode, body)
+		}
+	})
+}
