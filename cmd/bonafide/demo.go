@@ -133,6 +133,11 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	if linked, err := linkedReferral(ctx, a.Tags, stream); err != nil {
+		return err
+	} else if linked != "" {
+		example = linked
+	}
 	creds, err := demoUsers(ctx, a, std)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
@@ -214,6 +219,39 @@ func writeDemoFiles(dir, stream string) (string, error) {
 		return "", err
 	}
 	return stored, nil
+}
+
+// linkedReferral returns the first referral of stream whose reporter
+// shares an identifier with the reporters of at least two other referrals
+// (or, failing that, one), so that the demo's reporter-links example shows
+// what a social worker sees of a repeat reporter; "" if there is none.
+func linkedReferral(ctx context.Context, tags vault.TagIndex, stream string) (string, error) {
+	f, err := os.Open(stream)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	best, bestN := "", 0
+	for rec, err := range interchange.NewReader(f).All() {
+		if err != nil {
+			return "", err
+		}
+		ref, ok := rec.(*bonafide.Referral)
+		if !ok || ref.Reporter == nil {
+			continue
+		}
+		shared, err := vault.Sharing(ctx, tags, ref.ID)
+		if err != nil {
+			return "", err
+		}
+		if len(shared) > bestN {
+			best, bestN = ref.ID, len(shared)
+		}
+		if bestN >= 2 {
+			break
+		}
+	}
+	return best, nil
 }
 
 // demoCreds are the demo's users, with their passwords and the sending

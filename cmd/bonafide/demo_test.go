@@ -103,6 +103,11 @@ func TestDemo(t *testing.T) {
 				t.Fatalf("curl %s = %s: want a TOTP secret", c, body)
 			}
 			secret = e.Secret
+		case strings.HasSuffix(c, "/reporter/links"):
+			var l struct{ Linked int }
+			if err := json.Unmarshal(body, &l); err != nil || l.Linked == 0 {
+				t.Errorf("curl %s = %s: want a referral whose reporter is linked to others", c, body)
+			}
 		case strings.HasSuffix(c, "/reporter/unseal"):
 			var u struct {
 				Reporter   map[string]any `json:"reporter"`

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -86,5 +88,45 @@ func TestPostgresRoundTrip(t *testing.T) {
 	}
 	if got, want := lines(t, out), lines(t, file); !reflect.DeepEqual(got, want) {
 		t.Errorf("export from PostgreSQL = %v,\nwant %v", got, want)
+	}
+}
+
+// TestPostgresUsers runs the user commands and an authenticated serve on
+// PostgreSQL: the first administrator once, a second bootstrap refused, a
+// token that posts, a staff login that reads what was posted, and a
+// disabled user refused.
+func TestPostgresUsers(t *testing.T) {
+	db := postgresDSN(t)
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
+	}
+	if code, stdout, stderr := run(t, nil, "", "user", "bootstrap", "--db", db); code != 0 || !passwordRE.MatchString(stdout) {
+		t.Fatalf("user bootstrap = exit %d, stdout %q; want 0 and a password; stderr:\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, nil, "", "user", "bootstrap", "--name", "admin2", "--db", db); code != 1 || !strings.Contains(stderr, "an administrator exists already") {
+		t.Errorf("second user bootstrap = exit %d, stderr %q; want 1 and a refusal", code, stderr)
+	}
+	tok := mustToken(t, db, "pg-sender")
+	pw := mustAddUser(t, db, "pg-worker", "social_worker")
+	s := serveInProcess(t, db)
+	body := newReferralGen(9).next()
+	if status, err := postReferral(t, http.DefaultClient, s.base, tok, body); err != nil || status != http.StatusCreated {
+		t.Fatalf("POST with the token = %d, %v; want 201", status, err)
+	}
+	var ref struct{ ID string }
+	if err := json.Unmarshal(body, &ref); err != nil {
+		t.Fatal(err)
+	}
+	worker := mustLogin(t, s.base, "pg-worker", pw)
+	getJSON(t, worker, s.base+referralPath(ref.ID), http.StatusOK, nil)
+	if code, _, stderr := run(t, nil, "", "user", "disable", "pg-worker", "--db", db); code != 0 {
+		t.Fatalf("user disable = exit %d; stderr:\n%s", code, stderr)
+	}
+	getJSON(t, worker, s.base+referralPath(ref.ID), http.StatusUnauthorized, nil)
+	if code, _ := login(t, s.base, "pg-worker", pw); code != http.StatusUnauthorized {
+		t.Errorf("login of a disabled user = %d, want 401", code)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("serve = %v", err)
 	}
 }

@@ -176,7 +176,7 @@ type inProcessServer struct {
 }
 
 // serveInProcess runs serve on db on a free loopback port until t ends.
-func serveInProcess(t *testing.T, db string) *inProcessServer {
+func serveInProcess(t *testing.T, db string, args ...string) *inProcessServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -184,7 +184,7 @@ func serveInProcess(t *testing.T, db string) *inProcessServer {
 	std := stdio{in: strings.NewReader(""), out: io.Discard, err: pw, getenv: func(k string) string { return keys[k] }}
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--db", db, "--addr", "127.0.0.1:0", "--log-format", "text"}, std)
+		done <- runServe(ctx, append([]string{"--db", db, "--addr", "127.0.0.1:0", "--log-format", "text"}, args...), std)
 		pw.Close()
 	}()
 	s := &inProcessServer{logs: &syncBuffer{}}
@@ -298,4 +298,45 @@ func runStatus(t *testing.T, args ...string) (int, error) {
 		t.Logf("bonafide %q stderr:\n%s", args, stderr)
 	}
 	return code, nil
+}
+
+// TestServeCookieName checks that --tls (the server is reached over
+// HTTPS) gives the session cookie the __Host- prefix, and that without it
+// the cookie is still Secure, HttpOnly and SameSite=Strict.
+func TestServeCookieName(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
+	}
+	pw := mustAddUser(t, db, "tess", "team_manager")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"plain loopback", nil, "bonafide_session"},
+		{"behind HTTPS", []string{"--tls"}, "__Host-bonafide_session"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := serveInProcess(t, db, tt.args...)
+			body := `{"username":"tess","password":"` + pw + `"}`
+			resp, err := http.Post(s.base+"/api/v1/login", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			cs := resp.Cookies()
+			if resp.StatusCode != http.StatusOK || len(cs) != 1 {
+				t.Fatalf("login = %d with %d cookies, want 200 and one", resp.StatusCode, len(cs))
+			}
+			c := cs[0]
+			if c.Name != tt.want || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Domain != "" {
+				t.Errorf("session cookie = %s, want %s; Secure; HttpOnly; SameSite=Strict; Path=/; no Domain", c, tt.want)
+			}
+			if err := s.stop(); err != nil {
+				t.Fatalf("serve = %v", err)
+			}
+		})
+	}
 }
