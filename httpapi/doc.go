@@ -8,11 +8,19 @@
 // OpenAPI document (GET /api/v1/openapi.json) describes exactly those,
 // which a test enforces.
 //
-//	GET  /healthz                  liveness; does not touch the store
-//	GET  /api/v1/openapi.json      the OpenAPI 3.1 document
-//	POST /api/v1/referrals         one referral → 201 {seq, id}, Location
-//	GET  /api/v1/referrals/{id}    by interchange id; the reporter is never returned
-//	POST /api/v1/import            JSON Lines, one transaction; ?skip_invalid=true
+//	GET  /healthz                                  liveness; does not touch the store
+//	GET  /api/v1/openapi.json                      the OpenAPI 3.1 document
+//	POST /api/v1/login                             user name, password (and TOTP code) → session cookie
+//	POST /api/v1/logout                            ends the session
+//	GET  /api/v1/me                                who the caller is, and whether they must enrol
+//	POST /api/v1/me/totp, /api/v1/me/totp/confirm  enrol a second factor
+//	GET, POST /api/v1/users; POST .../{id}/disable; PUT .../{id}/role
+//	POST /api/v1/tokens                            an API token for an intake_client user, shown once
+//	POST /api/v1/referrals                         one referral → 201 {seq, id}, Location
+//	GET  /api/v1/referrals/{id}                    by interchange id; the reporter is never returned
+//	GET  /api/v1/referrals/{id}/reporter/links     how many referrals the reporter is linked to, by finding
+//	POST /api/v1/referrals/{id}/reporter/unseal    break-glass: the reporter, with a reason in the audit log
+//	POST /api/v1/import                            JSON Lines, one transaction; ?skip_invalid=true
 //
 // A referral is named in URLs by its interchange id, not the store's
 // sequence number: the id is what the sender knows and it survives export
@@ -42,7 +50,14 @@
 //
 // # Authentication
 //
-// None yet: the next issue adds token authentication for the intake routes
-// and roles for the staff routes, at the marked place in the mux. Until
-// then serve on loopback only.
+// Every route but health, the OpenAPI document and login runs behind
+// authorize, which denies by default: staff log in with a password (and a
+// TOTP code once enrolled; administrators and data protection officers
+// must enrol before anything else) and get a session cookie (HttpOnly,
+// SameSite=Strict, Secure, and __Host- when [Server].TLS); sending systems
+// send an API token as "Authorization: Bearer". The route table names the
+// permission each route needs and bonafide.Role.Can decides. A request
+// with a session cookie that changes state must carry an Origin header
+// naming this host, so that another site cannot forge it. Logins, reads of
+// referrals, unseals and changes of users are written to the audit log.
 package httpapi
