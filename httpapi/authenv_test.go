@@ -61,6 +61,9 @@ type backend struct {
 	tags     vault.TagIndex
 	audits   auditlog.Storage
 	findings FindingReader
+	// assessments keeps the triage assessments (nothing triages in these
+	// tests, so the assessment route answers 404, past authorisation).
+	assessments bonafide.AssessmentStore
 }
 
 // opener opens a fresh, migrated back-end whose store seals with sealer
@@ -86,7 +89,7 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments()}
 }
 
 // testPostgresURL names the variable that enables the PostgreSQL runs.
@@ -135,7 +138,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 			t.Errorf("DROP SCHEMA %s: %v", schema, err)
 		}
 	})
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments()}
 }
 
 // authEnv is the API as serve runs it — sealing vault, blind index,
@@ -191,6 +194,7 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.Users = be.users
 	srv.Tags = be.tags
 	srv.Findings = be.findings
+	srv.Assessments = be.assessments
 	srv.PasswordParams = testPasswordParams
 	srv.TLS = o.tls
 	if !o.noAudit {

@@ -105,6 +105,9 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/referrals/{id}": {perm: bonafide.PermReferralRead, request: func(_ *testing.T, f *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/referrals/" + f.referral}
 	}},
+	"GET /api/v1/referrals/{id}/assessment": {perm: bonafide.PermTriageRead, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/referrals/" + f.referral + "/assessment"}
+	}},
 	"GET /api/v1/referrals/{id}/reporter/links": {perm: bonafide.PermReporterLinks, request: func(_ *testing.T, f *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/referrals/" + f.referral + "/reporter/links"}
 	}},

@@ -166,6 +166,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.notifyTriage()
 	writeJSON(w, "application/json", http.StatusOK, res)
 }
 

@@ -88,6 +88,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.notifyTriage()
 	w.Header().Set("Location", referralLocation(ref.ID))
 	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})
 }

@@ -39,6 +39,7 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/tokens", bonafide.PermUserManage, s.handleTokenCreate},
 		{http.MethodPost, "/api/v1/referrals", bonafide.PermReferralCreate, s.handleReferralCreate},
 		{http.MethodGet, "/api/v1/referrals/{id}", bonafide.PermReferralRead, s.handleReferralGet},
+		{http.MethodGet, "/api/v1/referrals/{id}/assessment", bonafide.PermTriageRead, s.handleAssessmentGet},
 		{http.MethodGet, "/api/v1/referrals/{id}/reporter/links", bonafide.PermReporterLinks, s.handleReporterLinks},
 		{http.MethodPost, "/api/v1/referrals/{id}/reporter/unseal", bonafide.PermBreakGlass, s.handleReporterUnseal},
 		{http.MethodPost, "/api/v1/import", bonafide.PermReferralImport, s.handleImport},

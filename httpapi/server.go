@@ -67,6 +67,13 @@ type Server struct {
 	// Findings, when set, tells the reporter-links route what earlier
 	// referrals were found to be.
 	Findings FindingReader
+	// Assessments, when set, serves each referral's stored triage
+	// assessment (GET /api/v1/referrals/{id}/assessment); without it that
+	// route answers 503.
+	Assessments bonafide.AssessmentStore
+	// Triage, when set, is woken after every referral and import is
+	// stored, so that it triages them at once (a triage/live.Service).
+	Triage Triager
 	// TLS says the server is reached over HTTPS, so that the session
 	// cookie takes the __Host- prefix.
 	TLS bool
