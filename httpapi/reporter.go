@@ -37,23 +37,42 @@ type ReporterLinks struct {
 	FoundFalse int `json:"found_false"`
 }
 
-// linkingKinds are the blind-index kinds that make two referrals the same
-// reporter's, as in triage's reporter linkage. A network address (ip,
-// ip_net) is shared by a household, an office, a school or a café: alone
-// it would show a teacher as "linked" to every referral a colleague made,
-// so it only corroborates and never counts here.
-var linkingKinds = []vault.TagKind{vault.TagEmail, vault.TagPhone, vault.TagDevice, vault.TagNamePostcode}
+// linkingKinds returns the blind-index kinds that make another referral
+// the same reporter's, as in triage's reporter linkage. A network address
+// (ip, ip_net) is shared by a household, an office, a school or a café:
+// alone it would show a teacher as "linked" to every referral a colleague
+// made, so it only corroborates and never counts here. A professional
+// reporting through their organisation shares its phone, mailbox and
+// computers with colleagues too: for them only name with postcode counts,
+// and an e-mail address only when it bears their family name.
+func linkingKinds(rep *bonafide.Reporter) []vault.TagKind {
+	if rep == nil || rep.Anonymous || !rep.Relationship.Professional() || strings.TrimSpace(rep.Organisation) == "" {
+		return []vault.TagKind{vault.TagEmail, vault.TagPhone, vault.TagDevice, vault.TagNamePostcode}
+	}
+	kinds := []vault.TagKind{vault.TagNamePostcode}
+	family := strings.ToLower(strings.TrimSpace(rep.FamilyName))
+	if family != "" && strings.Contains(strings.ToLower(rep.Email), family) {
+		kinds = append(kinds, vault.TagEmail)
+	}
+	return kinds
+}
 
-// linked reports whether sh shares a tag of a linking kind.
-func linked(sh vault.Shared) bool {
-	return slices.ContainsFunc(sh.Tags, func(t vault.Tag) bool { return slices.Contains(linkingKinds, t.Kind) })
+// linked reports whether sh shares a tag of one of kinds.
+func linked(sh vault.Shared, kinds []vault.TagKind) bool {
+	return slices.ContainsFunc(sh.Tags, func(t vault.Tag) bool { return slices.Contains(kinds, t.Kind) })
 }
 
 func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	if _, err := s.Store.ReferralByID(ctx, id); err != nil {
+	st, err := s.Store.ReferralByID(ctx, id)
+	if err != nil {
 		s.error(w, r, err)
+		return
+	}
+	ref, ok := st.Record.(*bonafide.Referral)
+	if !ok {
+		s.error(w, r, errors.New("reporter links: store returned a non-referral record"))
 		return
 	}
 	if s.Tags == nil {
@@ -65,9 +84,10 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	kinds := linkingKinds(ref.Reporter)
 	ids := make([]string, 0, len(shared))
 	for _, sh := range shared {
-		if linked(sh) {
+		if linked(sh, kinds) {
 			ids = append(ids, sh.ReferralID)
 		}
 	}

@@ -120,6 +120,56 @@ func TestReporterLinks(t *testing.T) {
 	}
 }
 
+// TestReporterLinksProfessional checks that colleagues who report from
+// one organisation's phone and mailbox are not linked to each other: a
+// professional links by name with postcode, or by an e-mail address that
+// bears their own family name.
+func TestReporterLinksProfessional(t *testing.T) {
+	e := newAuthEnv(t, envOptions{})
+	school := map[string]any{"line1": "Kessington Primary, Mill Lane", "town": "Kessington", "postcode": "KX3 4AB"}
+	teacher := func(given, family, email string, addr map[string]any) map[string]any {
+		r := map[string]any{"given_name": given, "family_name": family, "relationship": "teacher",
+			"organisation": "Kessington Primary", "phone": "01632 960123", "email": email}
+		if addr != nil {
+			r["address"] = addr
+		}
+		return r
+	}
+	office := "office@kessington-primary.example"
+	body := jsonLines(t,
+		reporterReferral("PRO-A1", teacher("Hester", "Quenby", office, school)), outcome("PRO-A1", bonafide.FindingUnfounded),
+		reporterReferral("PRO-B1", teacher("Ambrose", "Pell", office, school)), outcome("PRO-B1", bonafide.FindingMalicious),
+		reporterReferral("PRO-A2", teacher("Hester", "Quenby", office, school)),
+		reporterReferral("PRO-C1", teacher("Clemency", "Fairweather", "c.fairweather@kessington-primary.example", school)),
+		reporterReferral("PRO-C2", teacher("Clem", "Fairweather", "c.fairweather@kessington-primary.example", nil)),
+	)
+	sender := mustUser(t, e.users, "sender", bonafide.RoleIntakeMachine)
+	if resp, data := e.send(t, "POST", "/api/v1/import", "application/x-ndjson", body, creds{token: e.token(t, sender)}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("import = %d; %s", resp.StatusCode, data)
+	}
+	worker := mustUser(t, e.users, "wes", bonafide.RoleSocialWorker)
+	c := creds{cookie: e.freshSession(t, worker)}
+	tests := []struct {
+		id   string
+		want ReporterLinks
+	}{
+		{"PRO-B1", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
+		{"PRO-A2", ReporterLinks{Linked: 1, FoundFalse: 1, Findings: map[string]int{"unfounded": 1}}},
+		{"PRO-C2", ReporterLinks{Linked: 1, Findings: map[string]int{"pending": 1}}},
+	}
+	for _, tt := range tests {
+		resp, body := e.send(t, "GET", "/api/v1/referrals/"+tt.id+"/reporter/links", "", nil, c)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("links of %s = %d; %s", tt.id, resp.StatusCode, body)
+		}
+		var got ReporterLinks
+		decodeInto(t, body, &got)
+		if got.Linked != tt.want.Linked || got.FoundFalse != tt.want.FoundFalse || !equalCounts(got.Findings, tt.want.Findings) {
+			t.Errorf("links of %s = %+v, want %+v", tt.id, got, tt.want)
+		}
+	}
+}
+
 func equalCounts(a, b map[string]int) bool {
 	if len(a) != len(b) {
 		return false
