@@ -324,7 +324,7 @@ func printDemoHelp(w io.Writer, h demoHelp) {
 	jsonType := "-H 'Content-Type: application/json'"
 	bearer := "-H 'Authorization: Bearer " + c.Token + "'"
 	login := func(jar string, l demoLogin) string {
-		return "  curl -s -c " + jar + " " + jsonType + " -d '{\"username\":\"" + l.Name + "\",\"password\":\"" + l.Password + "\"}' " + base + "/api/v1/login"
+		return "  curl -s -c " + jar + " " + origin + " " + jsonType + " -d '{\"username\":\"" + l.Name + "\",\"password\":\"" + l.Password + "\"}' " + base + "/api/v1/login"
 	}
 	lines := []string{
 		"",
@@ -338,7 +338,7 @@ func printDemoHelp(w io.Writer, h demoHelp) {
 		fmt.Sprintf("  %-14s %-24s %s", c.DPO.Name, "data_protection_officer", c.DPO.Password),
 		fmt.Sprintf("  %-14s %-24s token %s", c.Sender, "intake_client", c.Token),
 		"",
-		"Try (a session is a cookie in a jar file; requests that change something with it also send Origin):",
+		"Try (a session is a cookie in a jar file; a request that logs in or changes something with it sends Origin, as a browser does):",
 		"  curl -s " + base + "/healthz",
 		"  curl -s " + base + "/api/v1/referrals/" + id + "     # refused: log in first",
 		login(swJar, c.SocialWorker),
