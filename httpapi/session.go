@@ -138,18 +138,22 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		wait = max(wait, s.Throttle.Wait(k, now))
 	}
 	if wait > 0 {
-		if err := s.audit(ctx, who, "login.throttled", "", "too many failed logins from this name or address"); err != nil {
-			s.error(w, r, err)
-			return
-		}
+		// Not audited: the failure that started the wait was, and an
+		// entry per refused attempt would let anyone grow the
+		// append-only log as fast as they can send requests.
 		secs := int64((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 		s.error(w, r, &statusError{http.StatusTooManyRequests, fmt.Sprintf("too many failed logins; retry in %d s", secs)})
 		return
 	}
 	fail := func(why string) {
+		var wait time.Duration
 		for _, k := range keys {
 			s.Throttle.Fail(k, now)
+			wait = max(wait, s.Throttle.Wait(k, now))
+		}
+		if wait > 0 {
+			why += fmt.Sprintf("; logins from this name or address now wait %v", wait)
 		}
 		if err := s.audit(ctx, who, "login.fail", "", why); err != nil {
 			s.error(w, r, err)
