@@ -141,6 +141,20 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments()}
 }
 
+// backends are the stores the API tests run on; the PostgreSQL runs skip
+// unless BONAFIDE_TEST_POSTGRES_URL is set.
+var backends = []struct {
+	name string
+	open opener
+}{{"sqlite", openSQLite}, {"postgres", openPostgres}}
+
+// forBackends runs test once on each of backends, as a subtest.
+func forBackends(t *testing.T, test func(t *testing.T, open opener)) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { test(t, be.open) })
+	}
+}
+
 // authEnv is the API as serve runs it — sealing vault, blind index,
 // findings, audit log, users — on a real loopback server over a real
 // store, with a test clock.

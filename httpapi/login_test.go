@@ -32,8 +32,10 @@ func (e *authEnv) status(t *testing.T, method, path string, c creds) int {
 	return resp.StatusCode
 }
 
-func TestLogin(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestLogin(t *testing.T) { forBackends(t, testLogin) }
+
+func testLogin(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
 	disabled := mustUser(t, e.users, "dora", bonafide.RoleSocialWorker)
 	yes := true
@@ -105,8 +107,10 @@ func TestLoginSameWork(t *testing.T) {
 	}
 }
 
-func TestLoginThrottle(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestLoginThrottle(t *testing.T) { forBackends(t, testLoginThrottle) }
+
+func testLoginThrottle(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
 	mustUser(t, e.users, "bob", bonafide.RoleSocialWorker)
 	free := e.srv.Throttle.Free
@@ -219,8 +223,10 @@ func TestSessionCookie(t *testing.T) {
 	}
 }
 
-func TestSessionRotationAndLogout(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestSessionRotationAndLogout(t *testing.T) { forBackends(t, testSessionRotationAndLogout) }
+
+func testSessionRotationAndLogout(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
 
 	// A cookie planted before login (session fixation) is not adopted.
@@ -276,8 +282,10 @@ func TestSessionRotationAndLogout(t *testing.T) {
 
 // TestSessionExpiry checks the idle and absolute limits with the server's
 // clock, and that use keeps a session alive until the absolute limit.
-func TestSessionExpiry(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestSessionExpiry(t *testing.T) { forBackends(t, testSessionExpiry) }
+
+func testSessionExpiry(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	u := mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
 	idle, maxAge := e.srv.SessionIdle, e.srv.SessionMax
 	now := e.clock.Now()
@@ -306,8 +314,10 @@ func TestSessionExpiry(t *testing.T) {
 	}
 }
 
-func TestTOTPEnrolAndLogin(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestTOTPEnrolAndLogin(t *testing.T) { forBackends(t, testTOTPEnrolAndLogin) }
+
+func testTOTPEnrolAndLogin(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	mustUser(t, e.users, "dana", bonafide.RoleDPO)
 	ref := newAuthzFixture(t, e).referral
 
@@ -421,8 +431,10 @@ func TestTOTPEnrolAndLogin(t *testing.T) {
 // changes their own role or account through the user routes, only a user
 // manager changes others, and an enrolment is confirmed only by its own
 // session.
-func TestAuthorizationOwnAccount(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestAuthorizationOwnAccount(t *testing.T) { forBackends(t, testAuthorizationOwnAccount) }
+
+func testAuthorizationOwnAccount(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	ctx := context.Background()
 	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
 	worker := mustUser(t, e.users, "wes", bonafide.RoleSocialWorker)
@@ -552,8 +564,10 @@ func TestAuthorizationOwnAccount(t *testing.T) {
 // TestLoginAudit checks what the audit log records of logins, views and
 // user changes, read back from its storage, and that no password, nor a
 // password typed into the name field, reaches it or the server log.
-func TestLoginAudit(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestLoginAudit(t *testing.T) { forBackends(t, testLoginAudit) }
+
+func testLoginAudit(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	mustUser(t, e.users, "alice", bonafide.RoleTeamManager)
 	admin, secret := e.staff(t, "ada", bonafide.RoleAdministrator)
 	ref := newAuthzFixture(t, e).referral

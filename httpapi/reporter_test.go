@@ -73,10 +73,7 @@ func seedLinked(t *testing.T, e *authEnv) {
 // referrals the reporter is linked to and what they were found to be, but
 // not who the reporter is nor which referrals.
 func TestReporterLinks(t *testing.T) {
-	for _, be := range []struct {
-		name string
-		open opener
-	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
 			e := newAuthEnv(t, envOptions{open: be.open})
 			seedLinked(t, e)
@@ -124,8 +121,10 @@ func TestReporterLinks(t *testing.T) {
 // one organisation's phone and mailbox are not linked to each other: a
 // professional links by name with postcode, or by an e-mail address that
 // bears their own family name.
-func TestReporterLinksProfessional(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestReporterLinksProfessional(t *testing.T) { forBackends(t, testReporterLinksProfessional) }
+
+func testReporterLinksProfessional(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	school := map[string]any{"line1": "Kessington Primary, Mill Lane", "town": "Kessington", "postcode": "KX3 4AB"}
 	teacher := func(given, family, email string, addr map[string]any) map[string]any {
 		r := map[string]any{"given_name": given, "family_name": family, "relationship": "teacher",
@@ -210,8 +209,10 @@ func (e *authEnv) unseal(t *testing.T, id, reason string, c creds) (*http.Respon
 
 const goodReason = "Police request 2026/0417 under Schedule 2: imminent risk, DPO on call authorises"
 
-func TestReporterUnseal(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
+func TestReporterUnseal(t *testing.T) { forBackends(t, testReporterUnseal) }
+
+func testReporterUnseal(t *testing.T, open opener) {
+	e := newAuthEnv(t, envOptions{open: open})
 	seedLinked(t, e)
 	dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
 	c := e.sameOrigin(creds{cookie: e.freshSession(t, dpo)})
