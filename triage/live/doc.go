@@ -7,8 +7,9 @@
 //
 // # How it cannot miss or repeat a referral
 //
-// One goroutine ([Service.Run]) owns the engine; nothing else calls
-// Observe, so the engine needs no lock. It reads the store in sequence
+// The engine is fed only by [Service.CatchUp], under a mutex, which
+// [Service.Run] calls from one goroutine after every wake-up and
+// `bonafide triage --db` calls once. It reads the store in sequence
 // order (bonafide.Store.Records after the last sequence number it has
 // seen) and observes every record exactly once. Both stores number records
 // in commit order, so a record that commits later never has a lower

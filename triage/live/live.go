@@ -36,6 +36,10 @@ type Options struct {
 	// RetryMin and RetryMax bound the wait before retrying a failed read
 	// or write, doubling from RetryMin; 100 ms and 30 s when zero.
 	RetryMin, RetryMax time.Duration
+	// Each, when set, is called with every referral's assessment in
+	// order, those replayed (assessed before) included; `bonafide triage
+	// --db` writes them out.
+	Each func(*triage.Assessment)
 }
 
 // errStopped is Wait's answer once Run has returned.
@@ -53,6 +57,14 @@ type Service struct {
 	log     *slog.Logger
 
 	wake chan struct{} // capacity 1: a pending wake-up
+
+	// engineMu serialises CatchUp: it guards the engine and the fields
+	// below, which only CatchUp touches.
+	engineMu    sync.Mutex
+	resumeKnown bool
+	resume      int64                 // referrals at or below it were assessed before
+	last        int64                 // the last record observed
+	pending     []bonafide.Assessment // observed, not yet stored
 
 	mu      sync.Mutex
 	done    int64         // every record through this seq is observed and its assessment stored
@@ -180,11 +192,77 @@ func (s *Service) advance(seq int64) {
 	s.changed = make(chan struct{})
 }
 
-// Run replays the store into the engine, storing the assessments of
-// referrals not yet assessed, then triages records as they are stored
-// until ctx ends, when it returns nil. It retries failed reads and writes
-// (logging each) rather than skip anything; cancel ctx and wait for Run to
-// return before closing the store. A Service runs once: a second Run fails.
+// CatchUp triages every record stored after the last one it has seen,
+// storing the assessments of referrals not assessed before, and returns
+// once it has read to the end of the store, with how many it stored. The
+// first call replays the whole store. Run calls it after every wake-up;
+// `bonafide triage --db` calls it once. Calls are serialised.
+//
+// On an error it returns at once; the next call picks up where this one
+// stopped, storing first any assessments it could not store, so that
+// nothing is skipped or observed twice.
+func (s *Service) CatchUp(ctx context.Context) (int, error) {
+	s.engineMu.Lock()
+	defer s.engineMu.Unlock()
+	if !s.resumeKnown {
+		seq, err := s.out.LastAssessedSeq(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("triage: read last assessed seq: %w", err)
+		}
+		s.resume, s.resumeKnown = seq, true
+		s.log.Info("triage replaying the store", slog.Int64("assessed_through", seq), slog.String("engine", s.version))
+	}
+	stored := 0
+	for {
+		if len(s.pending) > 0 {
+			if _, err := s.out.PutAssessments(ctx, s.pending); err != nil {
+				return stored, fmt.Errorf("triage: store assessments through seq %d: %w", s.last, err)
+			}
+			stored += len(s.pending)
+			s.pending = s.pending[:0]
+		}
+		s.advance(s.last)
+		page, err := s.readPage(ctx, s.last)
+		if err != nil {
+			return stored, fmt.Errorf("triage: read records after seq %d: %w", s.last, err)
+		}
+		if len(page) == 0 {
+			return stored, nil
+		}
+		for _, st := range page {
+			s.last = st.Seq
+			a, err := s.engine.Observe(st.Record)
+			if err != nil {
+				// Only a record the store should never hold (no id, a
+				// repeated id) fails; it is left out, loudly.
+				s.log.Error("triage: record not triaged", slog.Int64("seq", st.Seq), slog.Any("error", err))
+				continue
+			}
+			if a == nil {
+				continue
+			}
+			if s.opts.Each != nil {
+				s.opts.Each(a)
+			}
+			if st.Seq <= s.resume {
+				continue // assessed before
+			}
+			out, err := s.stored(a, st.Seq)
+			if err != nil {
+				s.log.Error("triage: assessment not stored", slog.Int64("seq", st.Seq), slog.String("referral_id", a.ReferralID), slog.Any("error", err))
+				continue
+			}
+			s.pending = append(s.pending, out)
+		}
+	}
+}
+
+// Run catches up with the store (see CatchUp), then again after every
+// Notify and every Poll, until ctx ends, when it returns nil. A failed
+// read or write is logged and retried after RetryMin, doubling up to
+// RetryMax, rather than anything skipped. Cancel ctx and wait for Run to
+// return before closing the store. A Service runs once: a second Run
+// fails.
 func (s *Service) Run(ctx context.Context) error {
 	s.mu.Lock()
 	if s.running || s.stopped {
@@ -200,79 +278,33 @@ func (s *Service) Run(ctx context.Context) error {
 		s.changed = make(chan struct{})
 		s.mu.Unlock()
 	}()
-
-	var resume int64
-	err := s.retry(ctx, "read last assessed seq", func() error {
-		var err error
-		resume, err = s.out.LastAssessedSeq(ctx)
-		return err
-	})
-	if err != nil {
-		return nil // ctx ended
-	}
-	s.log.Info("triage replaying the store", slog.Int64("assessed_through", resume), slog.String("engine", s.version))
 	start := time.Now()
-	var (
-		last            int64 // the last record observed
-		replayed, added int
-		caughtUp        bool
-	)
+	caughtUp := false
+	added := 0
+	wait := s.opts.RetryMin
 	for {
-		var page []bonafide.Stored
-		err := s.retry(ctx, "read records", func() error {
-			var err error
-			page, err = s.readPage(ctx, last)
-			return err
-		})
-		if err != nil {
+		n, err := s.CatchUp(ctx)
+		added += n
+		if ctx.Err() != nil {
 			return nil
 		}
-		if len(page) == 0 {
-			if !caughtUp {
-				caughtUp = true
-				s.log.Info("triage caught up", slog.Int64("seq", last), slog.Int("replayed", replayed),
-					slog.Int("assessed", added), slog.Duration("elapsed", time.Since(start)))
-			}
-			if !s.sleep(ctx) {
+		if err != nil {
+			s.log.Error("triage failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))
+			if !s.pause(ctx, wait) {
 				return nil
 			}
+			wait = min(2*wait, s.opts.RetryMax)
 			continue
 		}
-		var batch []bonafide.Assessment
-		for _, st := range page {
-			last = st.Seq
-			a, err := s.engine.Observe(st.Record)
-			if err != nil {
-				// Only a record the store should never hold (no id, a
-				// repeated id) fails; it is left out, loudly.
-				s.log.Error("triage: record not triaged", slog.Int64("seq", st.Seq), slog.Any("error", err))
-				continue
-			}
-			if a == nil {
-				continue
-			}
-			if st.Seq <= resume {
-				replayed++
-				continue
-			}
-			stored, err := s.stored(a, st.Seq)
-			if err != nil {
-				s.log.Error("triage: assessment not stored", slog.Int64("seq", st.Seq), slog.String("referral_id", a.ReferralID), slog.Any("error", err))
-				continue
-			}
-			batch = append(batch, stored)
+		wait = s.opts.RetryMin
+		if !caughtUp {
+			caughtUp = true
+			s.log.Info("triage caught up", slog.Int64("seq", s.Triaged()), slog.Int("assessed", added),
+				slog.Duration("elapsed", time.Since(start)))
 		}
-		if len(batch) > 0 {
-			err := s.retry(ctx, "store assessments", func() error {
-				_, err := s.out.PutAssessments(ctx, batch)
-				return err
-			})
-			if err != nil {
-				return nil
-			}
-			added += len(batch)
+		if !s.sleep(ctx) {
+			return nil
 		}
-		s.advance(last)
 	}
 }
 
@@ -323,27 +355,14 @@ func (s *Service) sleep(ctx context.Context) bool {
 	}
 }
 
-// retry calls f until it succeeds or ctx ends, waiting RetryMin, doubling
-// up to RetryMax, between failures. It returns ctx's error if ctx ended
-// first.
-func (s *Service) retry(ctx context.Context, what string, f func() error) error {
-	wait := s.opts.RetryMin
-	for {
-		err := f()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		s.log.Error("triage: "+what+" failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-		wait = min(2*wait, s.opts.RetryMax)
+// pause waits d or until ctx ends; false when ctx ended.
+func (s *Service) pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

@@ -559,3 +559,69 @@ func TestImmediateFromLinkedTroll(t *testing.T) {
 		})
 	}
 }
+
+// TestCatchUp is `bonafide triage --db`: one CatchUp stores every
+// referral's assessment and hands each to Each; a failed write is stored
+// by the next call, nothing observed twice; a second service on the same
+// store replays (Each sees all again) but stores nothing.
+func TestCatchUp(t *testing.T) {
+	st, as := backends[0].new(t)()
+	ctx := context.Background()
+	recs := stream(t, 3)
+	if _, err := st.Import(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	ids, want := command(t, triage.DefaultConfig(), recs)
+	_, seqs, last := storeOrder(t, st)
+	for _, run := range []struct {
+		name     string
+		failures int
+		stores   int
+	}{
+		{"first, after a failed write", 1, len(ids)},
+		{"again, on a new service", 0, 0},
+	} {
+		t.Run(run.name, func(t *testing.T) {
+			var each []string
+			failing := &countingStore{AssessmentStore: as, failures: run.failures}
+			svc := newService(t, st, failing, live.Options{PageSize: 40, Each: func(a *triage.Assessment) {
+				b, err := json.Marshal(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(b, want[a.ReferralID]) {
+					t.Errorf("Each(%s) = %s, want the command's %s", a.ReferralID, b, want[a.ReferralID])
+				}
+				each = append(each, a.ReferralID)
+			}})
+			total := 0
+			for range run.failures + 1 {
+				n, err := svc.CatchUp(ctx)
+				total += n
+				if err != nil {
+					t.Logf("CatchUp = %d, %v", n, err)
+				}
+			}
+			if n, err := svc.CatchUp(ctx); n != 0 || err != nil {
+				t.Errorf("CatchUp at the end of the store = %d, %v; want 0, nil", n, err)
+			}
+			if failing.failures != 0 {
+				t.Fatalf("%d injected failures left: the test did not exercise them", failing.failures)
+			}
+			if total != run.stores || len(failing.ids()) != run.stores {
+				t.Errorf("CatchUp stored %d (%d put), want %d", total, len(failing.ids()), run.stores)
+			}
+			if !slices.Equal(each, ids) {
+				t.Errorf("Each saw %d referrals, want all %d once each, in order", len(each), len(ids))
+			}
+			if got := svc.Triaged(); got != last {
+				t.Errorf("Triaged() = %d, want %d, the last record", got, last)
+			}
+		})
+	}
+	engine, err := live.Version(triage.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, as, engine, ids, want, seqs)
+}
