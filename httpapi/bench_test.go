@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"bonafide/sqlite"
 )
 
 // BenchmarkIntake measures referrals stored per second through POST
@@ -19,6 +21,8 @@ import (
 func BenchmarkIntake(b *testing.B) {
 	store := openStore(b)
 	srv := NewServer(store, slog.New(slog.DiscardHandler))
+	srv.Users = store.(*sqlite.Store).Users()
+	token := mustToken(b, srv.Users, "bench")
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	tr := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}
@@ -37,7 +41,14 @@ func BenchmarkIntake(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1) - 1
-			resp, err := client.Post(ts.URL+"/api/v1/referrals", "application/json", bytes.NewReader(bodies[i]))
+			req, err := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/referrals", bytes.NewReader(bodies[i]))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)
 				return
@@ -59,6 +70,8 @@ func BenchmarkIntake(b *testing.B) {
 func BenchmarkImportHTTP(b *testing.B) {
 	store := openStore(b)
 	srv := NewServer(store, slog.New(slog.DiscardHandler))
+	srv.Users = store.(*sqlite.Store).Users()
+	token := mustToken(b, srv.Users, "bench")
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	const perBody = 5000
@@ -73,7 +86,13 @@ func BenchmarkImportHTTP(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		resp, err := ts.Client().Post(ts.URL+"/api/v1/import", "application/x-ndjson", &body)
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/import", &body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := ts.Client().Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
