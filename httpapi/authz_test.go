@@ -389,6 +389,9 @@ func walk(t *testing.T, e *authEnv, f *authzFixture, callers []authzCaller) {
 					if pr := decodeProblem(t, resp, body); strings.Contains(pr.Detail, "AUTHZ") {
 						t.Errorf("%s %s: refusal names the object: %q", rt.method, req.path, pr.Detail)
 					}
+					if wa := resp.Header.Get("WWW-Authenticate"); want == http.StatusUnauthorized && !strings.HasPrefix(wa, "Bearer ") {
+						t.Errorf("%s %s: 401 with WWW-Authenticate %q, want a Bearer challenge (RFC 9110 11.6.1)", rt.method, req.path, wa)
+					}
 				}
 			}
 		})

@@ -124,8 +124,13 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if id != "" {
 		p.Instance = "urn:bonafide:request:" + id
 	}
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
+	case http.StatusUnauthorized:
+		// RFC 9110 11.6.1: a 401 names the scheme that would do. Machine
+		// clients send bearer tokens (RFC 6750); browsers log in.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="bonafide"`)
 	}
 	writeJSON(w, ProblemContentType, status, p)
 }
