@@ -1,19 +1,30 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"bonafide"
+	"bonafide/postgres"
+	"bonafide/sqlite"
 	"bonafide/triage"
+	"bonafide/triage/live"
 )
 
 // triageConfig configures `bonafide triage`.
 type triageConfig struct {
 	In, Out, Config string
+	// DB, when set, names a store to triage instead of a stream: the
+	// assessments of referrals not yet assessed are stored in it.
+	DB string
+	keyConfig
+	logConfig
 }
 
 // runTriage triages an interchange stream: one assessment per referral,
@@ -28,12 +39,16 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 			return runTriageFit(ctx, args[1:], std)
 		}
 	}
-	var cfg triageConfig
-	fs := newFlagSet("triage", "triage [--in FILE] [--out FILE] [--config FILE] | triage eval ... | triage fit ...", std)
+	cfg := triageConfig{logConfig: defaultLogConfig()}
+	fs := newFlagSet("triage", "triage [--in FILE | --db STORE] [--out FILE] [--config FILE] | triage eval ... | triage fit ...", std)
 	env := &envDefaults{std: std}
 	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "interchange stream to triage (default stdin)")
 	env.string(fs, &cfg.Out, "out", "BONAFIDE_TRIAGE_OUT", "where to write the assessments (default stdout)")
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON (threshold, model, windows); defaults for what it leaves out")
+	env.secret(fs, &cfg.DB, "db", "BONAFIDE_TRIAGE_DB",
+		"triage a store instead of a stream (a SQLite file path or a postgres:// URL): store the assessments of referrals not yet assessed, as serve does, and write every referral's")
+	cfg.keyConfig.flags(fs, env)
+	cfg.logConfig.flags(fs, env)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,9 +58,18 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 	if err := env.err(); err != nil {
 		return err
 	}
+	if cfg.DB != "" && cfg.In != "" {
+		return usagef("give --in or --db, not both")
+	}
+	if err := cfg.logConfig.validate(); err != nil {
+		return err
+	}
 	tc, err := loadTriageConfig(cfg.Config)
 	if err != nil {
 		return err
+	}
+	if cfg.DB != "" {
+		return triageStore(ctx, cfg, tc, std)
 	}
 	e, err := triage.New(tc)
 	if err != nil {
@@ -71,6 +95,85 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 	fmt.Fprintf(std.err, "triaged %d referrals (%d records) in %s, %.0f referrals/s; %d flagged\n",
 		st.Referrals, st.Records, st.Elapsed.Round(1e6), rate, st.Flagged)
 	return nil
+}
+
+// triageStore triages the store cfg.DB names with the engine serve runs
+// (triage/live): it replays every record, stores the assessment of each
+// referral not assessed before (after `bonafide import` with no server
+// running, say), and writes every referral's assessment, in order, to
+// cfg.Out. Reporters are unsealed to be linked, so the run is audited.
+func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std stdio) (err error) {
+	logger := cfg.logConfig.logger(std.err)
+	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: cfg.DB}, keyConfig: cfg.keyConfig}, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := a.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
+	as, err := assessmentStore(a.Store)
+	if err != nil {
+		return err
+	}
+	if err := a.record(ctx, "triage.run", "store", "triage of the stored referrals started"); err != nil {
+		return err
+	}
+	out, closeOut, err := createOut(cfg.Out, std)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 1<<20)
+	var (
+		referrals, flagged int
+		werr               error
+	)
+	svc, err := live.New(a.Store, as, live.Options{Config: tc, Logger: logger, Each: func(x *triage.Assessment) {
+		referrals++
+		if x.Campaign.Flagged {
+			flagged++
+		}
+		b, err := json.Marshal(x)
+		if err == nil {
+			bw.Write(b)
+			err = bw.WriteByte('\n')
+		}
+		if werr == nil && err != nil {
+			werr = fmt.Errorf("write assessment %s: %w", x.ReferralID, err)
+		}
+	}})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	start := time.Now()
+	stored, err := svc.CatchUp(ctx)
+	if err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write assessments: %w", err)
+	}
+	if err := closeOut(); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.err, "triaged %d referrals of the store in %s; %d flagged; stored %d new assessments (engine %s)\n",
+		referrals, time.Since(start).Round(time.Millisecond), flagged, stored, svc.Engine())
+	return a.record(context.WithoutCancel(ctx), "triage.stored", "store", fmt.Sprintf("stored %d new assessments", stored))
+}
+
+// assessmentStore returns the assessment store beside st.
+func assessmentStore(st bonafide.Store) (bonafide.AssessmentStore, error) {
+	switch s := st.(type) {
+	case *sqlite.Store:
+		return s.Assessments(), nil
+	case *postgres.Store:
+		return s.Assessments(), nil
+	}
+	return nil, fmt.Errorf("triage: store %T keeps no assessments", st)
 }
 
 // loadTriageConfig reads a settings file onto the defaults; "" means defaults.
