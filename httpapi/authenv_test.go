@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -64,6 +65,9 @@ type backend struct {
 	// assessments keeps the triage assessments (nothing triages in these
 	// tests, so the assessment route answers 404, past authorisation).
 	assessments bonafide.AssessmentStore
+	// exec runs SQL on the database directly, as an insider (or a full
+	// disk) would act on it, past the store.
+	exec func(t *testing.T, sql string)
 }
 
 // opener opens a fresh, migrated back-end whose store seals with sealer
@@ -89,7 +93,18 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments()}
+	exec := func(t *testing.T, q string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), exec}
 }
 
 // testPostgresURL names the variable that enables the PostgreSQL runs.
@@ -107,8 +122,8 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 	rand.Read(b[:])
 	schema := "httpapi_" + hex.EncodeToString(b[:])
 	ctx := context.Background()
-	exec := func(sql string) error {
-		conn, err := pgx.Connect(ctx, base)
+	execOn := func(dsn, sql string) error {
+		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {
 			return err
 		}
@@ -116,7 +131,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 		_, err = conn.Exec(ctx, sql)
 		return err
 	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
+	if err := execOn(base, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("CREATE SCHEMA %s: %v", schema, err)
 	}
 	u, err := url.Parse(base)
@@ -134,11 +149,17 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 		if err := st.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
-		if err := exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+		if err := execOn(base, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("DROP SCHEMA %s: %v", schema, err)
 		}
 	})
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments()}
+	exec := func(t *testing.T, q string) {
+		t.Helper()
+		if err := execOn(u.String(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), exec}
 }
 
 // backends are the stores the API tests run on; the PostgreSQL runs skip

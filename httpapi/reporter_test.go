@@ -2,14 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"bonafide"
-	"bonafide/vault"
 )
 
 // linkedReporter is the reporter of the referrals TestReporterLinks links:
@@ -288,38 +285,33 @@ func TestReporterUnsealNeedsAudit(t *testing.T) {
 			t.Errorf("unseal without an audit log = %d, want 503 without the reporter; %s", resp.StatusCode, body)
 		}
 	})
-	t.Run("audit storage refuses", func(t *testing.T) {
-		dir := t.TempDir()
-		var path string
-		e := newAuthEnv(t, envOptions{open: func(t *testing.T, sealer *vault.Deferred) backend {
-			path = filepath.Join(dir, "bonafide.db")
-			return openSQLiteAt(t, sealer, path)
-		}})
-		seedLinked(t, e)
-		dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
-		c := e.sameOrigin(creds{cookie: e.freshSession(t, dpo)})
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		// As if the disk were full: every new audit entry is refused.
-		if _, err := db.Exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
-			t.Fatal(err)
-		}
-		resp, body := e.unseal(t, "LINK-NOW", goodReason, c)
-		if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "Brackenridge") {
-			t.Errorf("unseal with a failing audit log = %d, want 503 without the reporter; %s", resp.StatusCode, body)
-		}
-		// Reading a referral is a view, audited too: refused alike.
-		if resp, body := e.send(t, "GET", "/api/v1/referrals/LINK-NOW", "", nil, c); resp.StatusCode != http.StatusServiceUnavailable {
-			t.Errorf("view with a failing audit log = %d, want 503; %s", resp.StatusCode, body)
-		}
-		if _, err := db.Exec(`DROP TRIGGER refuse_audit`); err != nil {
-			t.Fatal(err)
-		}
-		if resp, body := e.unseal(t, "LINK-NOW", goodReason, c); resp.StatusCode != http.StatusOK {
-			t.Errorf("unseal once the audit log works = %d, want 200; %s", resp.StatusCode, body)
-		}
-	})
+	// As if the disk were full: every new audit entry is refused.
+	refuse := map[string][2]string{
+		"sqlite": {`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+			`DROP TRIGGER refuse_audit`},
+		"postgres": {`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+			CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION refuse_audit()`,
+			`DROP TRIGGER refuse_audit ON audit_entries`},
+	}
+	for _, be := range backends {
+		t.Run("audit storage refuses/"+be.name, func(t *testing.T) {
+			e := newAuthEnv(t, envOptions{open: be.open})
+			seedLinked(t, e)
+			dpo, _ := e.staff(t, "dana", bonafide.RoleDPO)
+			c := e.sameOrigin(creds{cookie: e.freshSession(t, dpo)})
+			e.exec(t, refuse[be.name][0])
+			resp, body := e.unseal(t, "LINK-NOW", goodReason, c)
+			if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(body), "Brackenridge") {
+				t.Errorf("unseal with a failing audit log = %d, want 503 without the reporter; %s", resp.StatusCode, body)
+			}
+			// Reading a referral is a view, audited too: refused alike.
+			if resp, body := e.send(t, "GET", "/api/v1/referrals/LINK-NOW", "", nil, c); resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("view with a failing audit log = %d, want 503; %s", resp.StatusCode, body)
+			}
+			e.exec(t, refuse[be.name][1])
+			if resp, body := e.unseal(t, "LINK-NOW", goodReason, c); resp.StatusCode != http.StatusOK {
+				t.Errorf("unseal once the audit log works = %d, want 200; %s", resp.StatusCode, body)
+			}
+		})
+	}
 }
