@@ -308,6 +308,33 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
+// Go runs Run in its own goroutine until ctx ends or stop is called.
+// stop ends Run, then triages within its own ctx what is left (records
+// stored in the last moments before a shutdown), so that a server that
+// stops cleanly leaves nothing it stored untriaged; a store it cannot
+// finish is picked up on the next start. Call stop before closing the
+// store; a second call returns nil.
+func (s *Service) Go(ctx context.Context) (stop func(context.Context) error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.Run(ctx); err != nil {
+			s.log.Error("triage: not started", slog.Any("error", err))
+		}
+	}()
+	var once sync.Once
+	return func(fctx context.Context) error {
+		var err error
+		once.Do(func() {
+			cancel()
+			<-done
+			_, err = s.CatchUp(fctx)
+		})
+		return err
+	}
+}
+
 // readPage returns up to PageSize records after seq.
 func (s *Service) readPage(ctx context.Context, after int64) ([]bonafide.Stored, error) {
 	page := make([]bonafide.Stored, 0, 64)

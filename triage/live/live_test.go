@@ -625,3 +625,38 @@ func TestCatchUp(t *testing.T) {
 	}
 	check(t, as, engine, ids, want, seqs)
 }
+
+// TestGoStopFinishes: records stored just before stop are triaged by stop
+// itself, even with no wake-up, so that a clean shutdown leaves nothing
+// untriaged.
+func TestGoStopFinishes(t *testing.T) {
+	st, as := backends[0].new(t)()
+	ctx := context.Background()
+	svc := newService(t, st, as, live.Options{Poll: time.Hour})
+	recs := stream(t, 5)
+	seq, err := st.Add(ctx, recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := svc.Go(ctx)
+	if err := svc.Wait(ctx, seq); err != nil { // the first pass is over
+		t.Fatal(err)
+	}
+	if _, err := st.Import(ctx, records(recs[1:])); err != nil {
+		t.Fatal(err)
+	}
+	// No Notify, and the next poll is an hour away: only stop's last pass
+	// can triage these.
+	if err := stop(ctx); err != nil {
+		t.Fatalf("stop = %v", err)
+	}
+	if err := stop(ctx); err != nil {
+		t.Errorf("second stop = %v, want nil", err)
+	}
+	_, seqs, last := storeOrder(t, st)
+	if got := svc.Triaged(); got != last {
+		t.Errorf("Triaged() after stop = %d, want %d", got, last)
+	}
+	ids, want := command(t, triage.DefaultConfig(), recs)
+	check(t, as, svc.Engine(), ids, want, seqs)
+}
