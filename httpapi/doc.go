@@ -18,6 +18,7 @@
 //	POST /api/v1/tokens                            an API token for an intake_client user, shown once
 //	POST /api/v1/referrals                         one referral → 201 {seq, id}, Location
 //	GET  /api/v1/referrals/{id}                    by interchange id; the reporter is never returned
+//	GET  /api/v1/referrals/{id}/assessment         the triage assessment: safety, links, campaign signals
 //	GET  /api/v1/referrals/{id}/reporter/links     how many referrals the reporter is linked to, by finding
 //	POST /api/v1/referrals/{id}/reporter/unseal    break-glass: the reporter, with a reason in the audit log
 //	POST /api/v1/import                            JSON Lines, one transaction; ?skip_invalid=true
@@ -58,6 +59,12 @@
 // send an API token as "Authorization: Bearer". The route table names the
 // permission each route needs and bonafide.Role.Can decides. A request
 // with a session cookie that changes state must carry an Origin header
-// naming this host, so that another site cannot forge it. Logins, reads of
+// naming this host, so that another site cannot forge it. A refusal is 401
+// (with WWW-Authenticate: Bearer) for a missing, unknown, expired or
+// revoked credential and 403 for everything else. Logins, reads of
 // referrals, unseals and changes of users are written to the audit log.
+//
+// TestAuthorization walks every route with every role and every kind of
+// caller that must be refused, against a reviewed copy of the permission
+// table: a route added without a row there fails it.
 package httpapi
