@@ -63,7 +63,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultConfig() Config {
 	day := 24 * time.Hour
 	return Config{
-		Threshold:       0.22,
+		Threshold:       0.134,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -109,6 +109,7 @@ type refInfo struct {
 	features     Features           // signal values at triage, which a relay of it inherits
 	reasons      []Reason           // evidence at triage, likewise (dropped with the signature)
 	narrative    string             // kept while sig is kept, for relay evidence
+	claims       []uint64           // its sentences, normalised, while the profile is kept (see claimHashes)
 }
 
 const maxFamilyHistory = 200 // earlier referrals weighed per family (the newest)
@@ -240,6 +241,7 @@ func (e *Engine) dropOldText(now time.Time) {
 			break
 		}
 		e.refs[i].profile = textsim.Profile{}
+		e.refs[i].claims = nil
 		e.textHead++
 	}
 	if e.textHead > 4096 && e.textHead*2 > len(e.textQueue) {
@@ -356,6 +358,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 	if !professional && r.Narrative != "" {
 		info.profile = textsim.NewProfile(r.Narrative)
+		info.claims = claimHashes(r.Narrative)
 	}
 
 	feat, reasons := e.signals(r, &info)

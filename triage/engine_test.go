@@ -196,6 +196,20 @@ func TestSignals(t *testing.T) {
 		{"written as an account", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed)}, SigManner, false},
 		{"rich first-hand detail", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed)}, SigRichDetail, true},
 		{"no first-hand detail", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, vague)}, SigRichDetail, false},
+		{"a claim made again days later", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, "She locks the children in their rooms all day. Something must be done."),
+			quenby("R2", hours(24*10), &bonafide.Reporter{Anonymous: true, DeviceID: "x9"}, bonafide.KnowledgeNotStated, "I am writing again. She locks the children in their rooms all day!")}, SigRepeatClaim, true},
+		{"the same words about one incident within hours", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeOnlineContent, "On the live stream the dad threw the little girl onto the sofa."),
+			quenby("R2", hours(2), &bonafide.Reporter{Anonymous: true, DeviceID: "x9"}, bonafide.KnowledgeOnlineContent, "I saw it too. On the live stream the dad threw the little girl onto the sofa.")}, SigRepeatClaim, false},
+		{"a different claim days later", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, "She locks the children in their rooms all day."),
+			quenby("R2", hours(24*10), &bonafide.Reporter{Anonymous: true, DeviceID: "x9"}, bonafide.KnowledgeNotStated, "The children are left alone at night while she goes out.")}, SigRepeatClaim, false},
+		{"earlier referral by another member of the public", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, "kid neglected"),
+			quenby("R2", hours(24*20), &bonafide.Reporter{Anonymous: true, DeviceID: "x9"}, bonafide.KnowledgeFirstHand, vague)}, SigLayRepeat, true},
+		{"earlier referral by a professional is not lay", []bonafide.Record{quenby("R1", hours(0), teacher, bonafide.KnowledgeProfessional, detailed),
+			quenby("R2", hours(24*20), &bonafide.Reporter{Anonymous: true, DeviceID: "x9"}, bonafide.KnowledgeFirstHand, vague)}, SigLayRepeat, false},
+		{"the reporter's own earlier referral is not counted as lay", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, vague),
+			quenby("R2", hours(24*20), neighbour, bonafide.KnowledgeFirstHand, vague)}, SigLayRepeat, false},
+		{"rumour rather than what was seen", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeFirstHand, "Her ex says she hits them. The husband is a known abuser.")}, SigHearsay, true},
+		{"what was seen is not rumour", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed+" I heard him shouting at her.")}, SigHearsay, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

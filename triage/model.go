@@ -29,11 +29,15 @@ const (
 	SigProfessional   Signal = "professional_source"  // a named professional reporting through their work (lowers the score)
 	SigRichDetail     Signal = "first_hand_detail"    // times, places and things seen (lowers the score)
 	SigManner         Signal = "hostile_manner"       // written as an attack: hostility, sweeping claims, shouting
+	SigRepeatClaim    Signal = "repeated_claim"       // a sentence of an earlier referral about the family, days or more before, made again
+	SigLayRepeat      Signal = "lay_repeat"           // earlier referrals about the family by members of the public in the last 90 days
+	SigHearsay        Signal = "hearsay"              // rumour and reputation ("her ex says", "a known abuser") rather than what was seen
 )
 
 // Signals lists every signal in a fixed order: the order of feature vectors.
 var Signals = []Signal{SigPriorFalse, SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigAfterPost, SigLifeEvent,
-	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail, SigManner}
+	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail, SigManner,
+	SigRepeatClaim, SigLayRepeat, SigHearsay}
 
 // Model is a logistic combination of the signals:
 // score = 1 / (1 + exp(-(Bias + Σ Weights[s] × value(s)))).
@@ -49,25 +53,28 @@ type Model struct {
 // for how they were obtained.
 func DefaultModel() Model {
 	return Model{
-		Bias: -3.593,
+		Bias: -3.812,
 		Weights: map[Signal]float64{
-			SigPriorFalse:     1.694,
-			SigReporterRepeat: 1.637,
-			SigReporterFalse:  1.484,
-			SigNearNetwork:    0.255,
-			SigAfterPost:      1.256,
-			SigLifeEvent:      0.971,
+			SigPriorFalse:     1.064,
+			SigReporterRepeat: 1.528,
+			SigReporterFalse:  1.27,
+			SigNearNetwork:    0.138,
+			SigAfterPost:      1.54,
+			SigLifeEvent:      0.847,
 			SigRestatesPost:   0,
-			SigForum:          2.086,
+			SigForum:          1.628,
 			SigNearDuplicate:  0,
-			SigStyle:          0.547,
-			SigNoDetail:       0.464,
+			SigStyle:          0.29,
+			SigNoDetail:       0.401,
 			SigBurst:          0,
-			SigProfessional:   -2.039,
-			SigRichDetail:     -0.001,
-			SigManner:         4.096,
+			SigProfessional:   -1.9,
+			SigRichDetail:     -0.122,
+			SigManner:         3.166,
+			SigRepeatClaim:    1.097,
+			SigLayRepeat:      1.743,
+			SigHearsay:        2.238,
 		},
-		Source: "fitted by `bonafide triage fit` on synth (commit b45ec18) seeds 1-4, 10,000 families each; judged on seeds 11-13 and 21-23",
+		Source: "fitted by `bonafide triage fit` on synth (commit 82f030c) seeds 1-4, 10,000 families each; judged on seeds 11-13 and 21-23 and on triagetest seed 101",
 	}
 }
 
@@ -94,7 +101,7 @@ func (m Model) Validate() error {
 // Features are the signal values of one referral, in the order of [Signals].
 type Features [numSignals]float64
 
-const numSignals = 15
+const numSignals = 18
 
 func sigIndex(s Signal) int {
 	for i, x := range Signals {

@@ -2,7 +2,9 @@ package triage
 
 import (
 	"fmt"
+	"hash/fnv"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -20,8 +22,18 @@ var (
 		`nspcc|childline|council|ring(ing)? (them|the)|call(ing)? (them|the)|phon\w* (them|the)|contact\w* (them|the)|` +
 		`someone (should|needs to|must)|somebody (should|needs to|must)|get (them|those|the) kids? taken|take (them|the) kids|` +
 		`taken (off|away from) her|taken (off|away from) him|cps|police)\b`)
-	fdate = "2 Jan 2006 15:04"
+	fdate     = "2 Jan 2006 15:04"
+	hearsayRE = regexp.MustCompile(`(?i)\b((her|his|their) (ex|ex-partner|ex-husband|ex-wife|neighbours?|friends?|family) (says|said|told)|` +
+		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|everyone (knows|says)|everybody (knows|says)|people (say|are saying)|` +
+		`apparently|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he))\b`)
 )
+
+// incidentGap: earlier referrals about the family received less than this
+// before are taken to be about the same incident (several people who saw
+// one live stream, say). Their narratives are alike because the incident
+// is the same, so they are not compared for copied text, style or repeated
+// claims, and they are not counted as earlier lay referrals.
+const incidentGap = 12 * time.Hour
 
 func dayDate(t time.Time) string { return t.Format("2 Jan 2006") }
 
@@ -54,8 +66,10 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 	var repeat, repeatFalse []string
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
+	lay := 0
 	bestDup, dupOf := 0.0, int32(-1)
 	bestStyle, styleOf := 0.0, int32(-1)
+	bestClaim, claimOf := 0, int32(-1)
 	for k := len(hist) - 1; k >= 0; k-- {
 		j := hist[k]
 		o := &e.refs[j]
@@ -83,16 +97,25 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 		if !sameRep && !me.professional && !o.professional && me.ipNet != "" && me.ipNet == o.ipNet && netLinked == "" {
 			netLinked = fmt.Sprintf("%s (received %s%s)", o.id, dayDate(o.at), found)
 		}
+		if !o.professional && !me.professional && !sameRep && now.Sub(o.at) <= 90*24*time.Hour && now.Sub(o.at) >= incidentGap {
+			lay++ // the reporter's own earlier referrals count in reporter_repeat
+		}
 		if !o.professional && now.Sub(o.at) <= time.Duration(e.cfg.BurstWindow) {
 			burstN++
 			burstCh[o.channel] = true
 		}
-		if o.sig != nil && me.relayOf < 0 {
+		sameIncident := now.Sub(o.at) < incidentGap
+		if o.sig != nil && me.relayOf < 0 && !sameIncident {
 			if s := me.sig.Similarity(o.sig); s > bestDup {
 				bestDup, dupOf = s, j
 			}
 		}
-		if !me.profile.IsZero() && !o.profile.IsZero() && !sameRep {
+		if len(me.claims) > 0 && len(o.claims) > 0 && !o.professional && !sameIncident && j != me.relayOf {
+			if n := sharedClaims(me.claims, o.claims); n > bestClaim {
+				bestClaim, claimOf = n, j
+			}
+		}
+		if !me.profile.IsZero() && !o.profile.IsZero() && !sameRep && !sameIncident {
 			if c := textsim.Cosine(me.profile, o.profile); c > bestStyle {
 				bestStyle, styleOf = c, j
 			}
@@ -125,6 +148,17 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 		o := &e.refs[styleOf]
 		v := min((bestStyle-0.5)/0.25, 1)
 		set(SigStyle, v, fmt.Sprintf("written in a style like %s (received %s), apparently by a different reporter (similarity %.2f)", o.id, dayDate(o.at), bestStyle))
+	}
+
+	if lay > 0 {
+		set(SigLayRepeat, min(float64(lay), 3)/3, fmt.Sprintf("%d earlier referral(s) about this family by members of the public in the last 90 days", lay))
+	}
+	if h := hearsayRE.FindString(r.Narrative); h != "" && !me.professional {
+		set(SigHearsay, 1, fmt.Sprintf("rumour or reputation rather than what was seen: %q", h))
+	}
+	if claimOf >= 0 {
+		o := &e.refs[claimOf]
+		set(SigRepeatClaim, min(float64(bestClaim), 2)/2, fmt.Sprintf("%d sentence(s) of this narrative also appear in earlier referral %s (received %s), not about the same incident", bestClaim, o.id, dayDate(o.at)))
 	}
 
 	// The family's public posts.
@@ -175,10 +209,10 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 // their own: each is multiplied by the strongest sign in the referral
 // itself (a linked reporter, a restated post, a forum precursor, no detail
 // from a claimed witness, a copied or same-styled narrative).
-var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurst}
+var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurst, SigLayRepeat}
 
 var referralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
-	SigNearDuplicate, SigStyle, SigNoDetail, SigManner}
+	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
 // evidence of each context signal it lowers.
@@ -456,4 +490,38 @@ func quoteAll(s []string) []string {
 		out[i] = fmt.Sprintf("%q", x)
 	}
 	return out
+}
+
+// claimHashes returns a hash of each sentence of a narrative that has at
+// least three content words, normalised to its content stems so that case,
+// punctuation and function words do not matter.
+func claimHashes(narrative string) []uint64 {
+	var out []uint64
+	for _, sent := range strings.FieldsFunc(narrative, func(r rune) bool { return r == '.' || r == '!' || r == '?' || r == ';' || r == '\n' }) {
+		words := textsim.ContentWords(sent)
+		if len(words) < 3 {
+			continue
+		}
+		h := fnv.New64a()
+		for _, w := range words {
+			h.Write([]byte(w))
+			h.Write([]byte{0})
+		}
+		v := h.Sum64()
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sharedClaims counts the sentences two narratives share.
+func sharedClaims(a, b []uint64) int {
+	n := 0
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			n++
+		}
+	}
+	return n
 }
