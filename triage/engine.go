@@ -63,7 +63,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultConfig() Config {
 	day := 24 * time.Hour
 	return Config{
-		Threshold:       0.134,
+		Threshold:       0.128,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -133,6 +133,7 @@ type Engine struct {
 	allPosts []*bonafide.PublicPost            // every post, in order of arrival
 	postIdx  map[string][]int32                // content stem -> allPosts using it
 	forum    []*bonafide.ForumPost
+	fHandles [][]string         // per forum post, its handle-like words (see handleWords)
 	forumIdx map[string][]int32 // lower-case word -> forum posts mentioning it
 	df       map[string]int32   // content stem -> number of texts it appeared in
 	ndocs    int
@@ -223,6 +224,7 @@ func (e *Engine) idf(stem string) float64 {
 func (e *Engine) addForum(p *bonafide.ForumPost) {
 	i := int32(len(e.forum))
 	e.forum = append(e.forum, p)
+	e.fHandles = append(e.fHandles, handleWords(p.Text+" "+p.Thread))
 	for w := range forumTokens(p.Text + " " + p.Thread) {
 		e.forumIdx[w] = append(e.forumIdx[w], i)
 	}

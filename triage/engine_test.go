@@ -157,6 +157,12 @@ func TestSignals(t *testing.T) {
 		{"forum post by handle making the same claim", []bonafide.Record{
 			&bonafide.ForumPost{ID: "F1", Site: "gossipboard.example", Thread: "influencers", PostedAt: hours(-30), Text: "@mira.quenby drunk on prosecco at a barbecue with the toddler on a trampoline, shocking"},
 			post, quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, restating)}, SigForum, true},
+		{"forum thread named by an account built from the family's names", []bonafide.Record{
+			&bonafide.ForumPost{ID: "F1", Site: "gossipboard.example", Thread: "miraquenbyx - part 7", PostedAt: hours(-30), Text: "enough is enough, reporting her tonight"},
+			quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, vague)}, SigForum, true},
+		{"forum thread named by an account with the surname only", []bonafide.Record{
+			&bonafide.ForumPost{ID: "F1", Site: "gossipboard.example", Thread: "quenbyfanclub - part 7", PostedAt: hours(-30), Text: "enough is enough, reporting her tonight"},
+			quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, vague)}, SigForum, false},
 		{"forum post about someone else", []bonafide.Record{
 			&bonafide.ForumPost{ID: "F1", Site: "gossipboard.example", Thread: "other", PostedAt: hours(-30), Text: "Someone needs to report Tobin's dad, honestly"},
 			quenby("R1", hours(0), anon, bonafide.KnowledgeNotStated, vague)}, SigForum, false},

@@ -67,6 +67,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
 	lay := 0
+
 	bestDup, dupOf := 0.0, int32(-1)
 	bestStyle, styleOf := 0.0, int32(-1)
 	bestClaim, claimOf := 0, int32(-1)
@@ -322,6 +323,16 @@ func familyNames(r *bonafide.Referral) (surnames, given map[string]bool) {
 func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal, float64, string)) {
 	handles := e.familyHandles(me.family)
 	surnames, given := familyNames(r)
+	for _, list := range [][]personKey{e.fam.families[me.family].children, e.fam.families[me.family].adults} {
+		for _, p := range list {
+			if len(p.family) >= 3 {
+				surnames[p.family] = true
+			}
+			if len(p.given) >= 3 {
+				given[p.given] = true
+			}
+		}
+	}
 	now := me.at
 	window := time.Duration(e.cfg.ForumWindow)
 	cand := map[int32]bool{}
@@ -338,6 +349,21 @@ func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal
 			}
 		}
 	}
+	// A thread or post may name the family only by an account name built
+	// from their names ("erinhartx", "itsdeborahturner"): look through the
+	// recent posts' handle-like words for a surname and a given name of
+	// the family together (bounded: the newest maxForumScan posts).
+	namedByHandle := map[int32]bool{}
+	for k, n := len(e.forum)-1, 0; k >= 0 && n < maxForumScan; k, n = k-1, n+1 {
+		p := e.forum[k]
+		if now.Sub(p.PostedAt) > window {
+			break
+		}
+		if handleNames(e.fHandles[k], surnames, given) {
+			cand[int32(k)] = true
+			namedByHandle[int32(k)] = true
+		}
+	}
 	allegation := r.Narrative
 	for _, c := range r.Concerns {
 		allegation += " " + c.Detail
@@ -350,7 +376,7 @@ func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal
 			continue
 		}
 		words := forumTokens(p.Text + " " + p.Thread)
-		if !anyIn(handles, words) && !(anyIn(surnames, words) && anyIn(given, words)) {
+		if !namedByHandle[id] && !anyIn(handles, words) && !(anyIn(surnames, words) && anyIn(given, words)) {
 			continue
 		}
 		v, w := 0.0, ""
@@ -524,4 +550,49 @@ func sharedClaims(a, b []uint64) int {
 		}
 	}
 	return n
+}
+
+// maxForumScan bounds how many recent forum posts are searched for an
+// account name built from the family's names.
+const maxForumScan = 2000
+
+// handleWords returns the handle-like words of a text: runs of letters,
+// digits, '.', '_' and '-' of eight characters or more, lower case, with
+// everything but letters dropped ("@Erin_Hart.x" gives "erinhartx").
+func handleWords(s string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r == '_' || r == '.' || r == '-' || r == '@' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		var b strings.Builder
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				b.WriteRune(r)
+			}
+		}
+		if l := b.String(); len(l) >= 8 && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// handleNames reports whether one of the handle-like words contains both
+// a surname and a given name of the family, each of four letters or more
+// (three for a given name).
+func handleNames(words []string, surnames, given map[string]bool) bool {
+	for _, w := range words {
+		for s := range surnames {
+			if len(s) < 4 || !strings.Contains(w, s) {
+				continue
+			}
+			rest := strings.Replace(w, s, " ", 1)
+			for g := range given {
+				if len(g) >= 3 && g != s && strings.Contains(rest, g) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
