@@ -338,9 +338,9 @@ func (v *Vault) ActiveKey() KeyID {
 	return v.active
 }
 
-func sealAAD(prefix, aad []byte) []byte {
-	b := make([]byte, 0, len(sealLabel)+len(prefix)+len(aad))
-	b = append(b, sealLabel...)
+func sealAAD(label, prefix, aad []byte) []byte {
+	b := make([]byte, 0, len(label)+len(prefix)+len(aad))
+	b = append(b, label...)
 	b = append(b, prefix...)
 	return append(b, aad...)
 }
@@ -351,6 +351,13 @@ func sealAAD(prefix, aad []byte) []byte {
 // another. The result is version 1 (one byte), the data key's ID (8 bytes),
 // the nonce (12 bytes) and the ciphertext with its 16-byte tag.
 func (v *Vault) Seal(plain, aad []byte) ([]byte, error) {
+	return v.sealWith(sealLabel, plain, aad)
+}
+
+// sealWith seals under the active data key with label heading the
+// associated data, so that values sealed for different uses (reporters,
+// credential secrets) can never be opened as one another.
+func (v *Vault) sealWith(label, plain, aad []byte) ([]byte, error) {
 	v.mu.RLock()
 	id, g := v.active, v.seal[v.active]
 	v.mu.RUnlock()
@@ -363,13 +370,18 @@ func (v *Vault) Seal(plain, aad []byte) ([]byte, error) {
 	if _, err := io.ReadFull(v.rand, out[headerLen:prefixLen]); err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
-	return g.Seal(out, out[headerLen:prefixLen], plain, sealAAD(out[:prefixLen], aad)), nil
+	return g.Seal(out, out[headerLen:prefixLen], plain, sealAAD(label, out[:prefixLen], aad)), nil
 }
 
 // Open decrypts a value Seal returned, given the same aad. Any change to the
 // value, a different aad, or an unknown key makes it fail; its errors never
 // contain the value.
 func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
+	return v.openWith(sealLabel, sealed, aad)
+}
+
+// openWith opens a value sealWith sealed with the same label and aad.
+func (v *Vault) openWith(label, sealed, aad []byte) ([]byte, error) {
 	if len(sealed) < prefixLen+tagLen || sealed[0] != envelopeVersion {
 		return nil, fmt.Errorf("open: %w", errMalformed)
 	}
@@ -390,7 +402,7 @@ func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
 			return nil, fmt.Errorf("open: %w", errUnknownKey)
 		}
 	}
-	plain, err := g.Open(nil, sealed[headerLen:prefixLen], sealed[prefixLen:], sealAAD(sealed[:prefixLen], aad))
+	plain, err := g.Open(nil, sealed[headerLen:prefixLen], sealed[prefixLen:], sealAAD(label, sealed[:prefixLen], aad))
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", errAuth)
 	}
