@@ -25,7 +25,8 @@ var (
 	fdate     = "2 Jan 2006 15:04"
 	hearsayRE = regexp.MustCompile(`(?i)\b((her|his|their) (ex|ex-partner|ex-husband|ex-wife|neighbours?|friends?|family) (says|said|told)|` +
 		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|everyone (knows|says)|everybody (knows|says)|people (say|are saying)|` +
-		`apparently|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he))\b`)
+		`apparently|allegedly|supposedly|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he)|` +
+		`(she|he|they|she's|he's|they've|has|have) been (seen|spotted)|(is|are) said to)\b`)
 )
 
 // incidentGap: earlier referrals about the family received less than this

@@ -42,9 +42,9 @@ var (
 	wherePlaces   = set(`school gate gates playground classroom class park shop shops supermarket street road garden yard flat flats
 		house home window door doorway car bus stairwell landing hallway kitchen bedroom bathroom nursery surgery clinic hospital
 		pub balcony corridor lift stairs field driveway pavement station library pool centre center church mosque office reception
-		canteen car-park carpark bins estate block alley corner`)
+		canteen car-park carpark bins estate block alley corner wall walls`)
 	placeAlone = set(`upstairs downstairs next-door a&e`)
-	perceive   = set(`saw seen see heard hear watched noticed witnessed smelt smelled found spoke spoken talked asked observed`)
+	perceive   = set(`saw seen see heard hear watched noticed witnessed smell smelt smelled found spoke spoken talked asked observed`)
 	firstPers  = set(`i we i've we've i'd we'd`)
 	aux        = set(`have had could can did also then just was were`)
 )

@@ -86,6 +86,8 @@ func TestFirstHandDetail(t *testing.T) {
 		{"a year and a decimal are not times", "Since 2019 she has had 2.5 stone of weight loss.", 0},
 		{"seeing with an auxiliary", "We have seen the bruises.", 1},
 		{"months word may is not a date", "She may be drinking.", 0},
+		{"smelling through the wall", "I can smell cannabis through the wall.", 2},
+		{"a smell nobody perceived", "The flat smells of cannabis.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
