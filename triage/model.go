@@ -175,23 +175,58 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 // can be read and reviewed by a person before it is used.
 func (m Model) MarshalIndent() ([]byte, error) { return json.MarshalIndent(m, "", "  ") }
 
-// ChooseThreshold returns the lowest score threshold at which at most
-// maxFalseFlag of the negatives score at or above it, so that the flag is
-// set for few false flags first and recall second.
+// ChooseThreshold returns the score threshold for the flag, chosen on
+// labelled data: among the thresholds at which at most maxFalseFlag of the
+// negatives score at or above it (few false flags first), the one with the
+// best F1 (so that recall is not bought with a cluster of false flags just
+// above the limit); of equally good ones, the highest.
 func ChooseThreshold(scores []float64, positive []bool, maxFalseFlag float64) float64 {
-	var neg []float64
+	type sp struct {
+		s   float64
+		pos bool
+	}
+	all := make([]sp, len(scores))
+	npos, nneg := 0, 0
 	for i, s := range scores {
-		if !positive[i] {
-			neg = append(neg, s)
+		all[i] = sp{s, positive[i]}
+		if positive[i] {
+			npos++
+		} else {
+			nneg++
 		}
 	}
-	if len(neg) == 0 {
+	if nneg == 0 || npos == 0 {
 		return 0.5
 	}
-	sort.Float64s(neg)
-	allowed := int(maxFalseFlag * float64(len(neg)))
-	// the threshold must lie above the (allowed+1)-th highest negative
-	t := neg[len(neg)-1-allowed]
-	t = math.Nextafter(t, 2)
-	return math.Min(math.Max(t, 0.05), 0.99)
+	// descending: lowering the threshold past each distinct score flags it
+	sort.Slice(all, func(i, j int) bool { return all[i].s > all[j].s })
+	allowed := int(maxFalseFlag * float64(nneg))
+	best, bestF1 := 0.99, -1.0
+	tp, fp := 0, 0
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].s == all[i].s {
+			if all[j].pos {
+				tp++
+			} else {
+				fp++
+			}
+			j++
+		}
+		if fp > allowed {
+			break
+		}
+		f1 := 2 * float64(tp) / float64(2*tp+fp+(npos-tp))
+		if f1 > bestF1 {
+			// the threshold sits just above the next lower score, so that
+			// every score down to all[i].s is flagged
+			t := all[i].s
+			if j < len(all) {
+				t = (all[i].s + all[j].s) / 2
+			}
+			best, bestF1 = t, f1
+		}
+		i = j
+	}
+	return math.Min(math.Max(best, 0.05), 0.99)
 }
