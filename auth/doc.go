@@ -16,7 +16,11 @@
 // TOTP (RFC 6238: SHA-1, 30-second steps, 6 digits, the form every
 // authenticator app speaks) through github.com/pquerna/otp, with one step of
 // clock skew allowed and replay of a step refused by the caller recording
-// the last step used ([CheckTOTP] returns it).
+// the last step used ([CheckTOTP] returns it). The seed cannot be hashed,
+// since the server needs it to check a code, so it is sealed instead
+// ([SealTOTP], through a [SecretSealer]: the vault) and bound to its user's
+// ID and name; [OpenTOTP] opens it only to check a code, and refuses a seed
+// stored in the clear ([ErrTOTPUnsealed]).
 //
 // # Tokens and sessions
 //

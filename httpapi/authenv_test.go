@@ -231,6 +231,7 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
 	srv.PasswordParams = testPasswordParams
+	srv.Secrets = v
 	srv.TLS = o.tls
 	if !o.noAudit {
 		srv.Audit = alog
@@ -330,15 +331,20 @@ func (e *authEnv) staff(t *testing.T, name string, role bonafide.Role) (bonafide
 	return u, secret
 }
 
-// enrolTOTP gives u a confirmed TOTP secret directly in the store.
+// enrolTOTP gives u a confirmed TOTP secret directly in the store, sealed
+// with the server's vault as enrolment seals it, and returns the seed.
 func (e *authEnv) enrolTOTP(t *testing.T, u bonafide.User) string {
 	t.Helper()
 	secret, _, err := auth.NewTOTP("test", u.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sealed, err := auth.SealTOTP(e.srv.Secrets, u, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
 	yes := true
-	if _, err := e.users.UpdateUser(context.Background(), u.ID, bonafide.UserUpdate{TOTPSecret: &secret, TOTPConfirmed: &yes}); err != nil {
+	if _, err := e.users.UpdateUser(context.Background(), u.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	return secret

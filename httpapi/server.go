@@ -88,6 +88,13 @@ type Server struct {
 	PasswordParams auth.PasswordParams
 	// TOTPIssuer names the service in authenticator apps.
 	TOTPIssuer string
+	// Secrets seals users' TOTP seeds before they reach Users, bound to
+	// each user, and opens them only to check a code (the vault; see
+	// auth.SealTOTP), so that a copy of the users table yields no second
+	// factor and a database administrator cannot plant or move one.
+	// Without it enrolment and every login that needs a code answer 503:
+	// the API fails closed.
+	Secrets auth.SecretSealer
 
 	importSlots   chan struct{} // made by Handler
 	referralSlots chan struct{} // made by Handler

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -185,7 +187,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	secondFactor := false
 	if u.TOTPConfirmed {
-		step, ok := auth.CheckTOTP(u.TOTPSecret, req.TOTP, now, u.TOTPLastStep)
+		secret, refusal, err := s.openTOTP(ctx, u)
+		switch {
+		case err != nil:
+			s.error(w, r, err)
+			return
+		case refusal != "":
+			fail(refusal)
+			return
+		}
+		step, ok := auth.CheckTOTP(secret, req.TOTP, now, u.TOTPLastStep)
 		if !ok {
 			fail("wrong or missing second-factor code")
 			return
@@ -227,6 +238,31 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, "application/json", http.StatusOK, meOf(p))
+}
+
+// errNoSecrets answers a request that needs a second-factor seed when the
+// server has no Secrets to seal or open it with.
+var errNoSecrets = bonafide.Errorf(bonafide.EUnavailable, "second factors cannot be used: the vault that seals them is not configured")
+
+// openTOTP opens u's sealed TOTP seed to check a code. A seed that does not
+// open — stored in the clear, altered, or moved from another user's row —
+// is refused: refusal says why, for the audit log, and the operator's log
+// gets an error (never the seed). err is errNoSecrets without Secrets.
+func (s *Server) openTOTP(ctx context.Context, u bonafide.User) (secret, refusal string, err error) {
+	if s.Secrets == nil {
+		return "", "", errNoSecrets
+	}
+	secret, err = auth.OpenTOTP(s.Secrets, u)
+	if err == nil {
+		return secret, "", nil
+	}
+	refusal = "second-factor secret does not open for this user (altered, or moved from another user's row)"
+	if errors.Is(err, auth.ErrTOTPUnsealed) {
+		refusal = "second-factor secret stored unsealed (from before sealing, or written into the database directly); 'bonafide user seal-totp' seals seeds from before sealing"
+	}
+	s.Logger.LogAttrs(ctx, slog.LevelError, "second-factor secret refused",
+		slog.String("request_id", requestID(ctx)), slog.String("user", u.Name), slog.Any("error", err))
+	return "", refusal, nil
 }
 
 // startSession ends the session the request's cookie names (if any),
@@ -316,13 +352,22 @@ func (s *Server) handleTOTPEnrol(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "a second factor is already enrolled"))
 		return
 	}
+	if s.Secrets == nil {
+		s.error(w, r, errNoSecrets)
+		return
+	}
 	secret, url, err := auth.NewTOTP(s.TOTPIssuer, p.User.Name)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	sealed, err := auth.SealTOTP(s.Secrets, p.User, secret)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	no := false
-	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &secret, TOTPConfirmed: &no}); err != nil {
+	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -350,12 +395,21 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "no second-factor enrolment is waiting: start one with POST /api/v1/me/totp"))
 		return
 	}
-	step, ok := auth.CheckTOTP(p.User.TOTPSecret, req.Code, s.Now(), p.User.TOTPLastStep)
+	ctx := r.Context()
+	secret, refusal, err := s.openTOTP(ctx, p.User)
+	switch {
+	case err != nil:
+		s.error(w, r, err)
+		return
+	case refusal != "":
+		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "the waiting second-factor enrolment cannot be read: start again with POST /api/v1/me/totp"))
+		return
+	}
+	step, ok := auth.CheckTOTP(secret, req.Code, s.Now(), p.User.TOTPLastStep)
 	if !ok {
 		s.error(w, r, bonafide.Errorf(bonafide.EInvalid, "wrong second-factor code"))
 		return
 	}
-	ctx := r.Context()
 	if err := s.Users.UseTOTPStep(ctx, p.User.ID, step); err != nil {
 		s.error(w, r, err)
 		return

@@ -11,6 +11,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/auth"
 	"bonafide/httpapi"
 	"bonafide/vault"
 )
@@ -174,18 +175,20 @@ func hintBootstrap(ctx context.Context, users bonafide.UserStore, logger *slog.L
 
 // apiDeps is what the API works on besides its configuration: the store
 // and, from the same database, users, the audit log, the reporters' blind
-// index and the findings of earlier referrals.
+// index and the findings of earlier referrals; and the vault, which seals
+// users' second-factor seeds.
 type apiDeps struct {
 	Store    bonafide.Store
 	Users    bonafide.UserStore
 	Audit    *auditlog.Log
 	Tags     vault.TagIndex
 	Findings httpapi.FindingReader
+	Secrets  auth.SecretSealer
 }
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings}
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -205,6 +208,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	srv.Audit = deps.Audit
 	srv.Tags = deps.Tags
 	srv.Findings = deps.Findings
+	srv.Secrets = deps.Secrets
 	srv.TLS = cfg.TLS
 	hs := srv.HTTPServer()
 
