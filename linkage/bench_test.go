@@ -300,12 +300,7 @@ func BenchmarkIndexStream(b *testing.B) {
 	for i, f := range s.Fields {
 		fieldc[i] = col[f.Name]
 	}
-	entities := map[string]int32{}
-	const piece = 500_000
-	rows := make([][]string, 0, piece)
-	var ent []int32
-	var qs []Record
-	flush := func(query bool) {
+	prepare := func(rows [][]string) []Record {
 		recs := make([]Record, len(rows))
 		parallelRange(len(rows), func(lo, hi int) {
 			raw := make([]string, len(fieldc))
@@ -316,13 +311,30 @@ func BenchmarkIndexStream(b *testing.B) {
 				recs[i] = s.Prepare(rows[i][idc], raw)
 			}
 		})
-		if query {
-			qs = append(qs, recs...)
-		} else if err := x.LoadEntities(recs, ent); err != nil {
-			b.Fatal(err)
-		}
-		rows, ent = rows[:0], ent[:0]
+		return recs
 	}
+	// Pieces are prepared and loaded by a second goroutine while the next one is
+	// generated and read: the index's insertion is serial, and so is the generator.
+	type piece struct {
+		rows [][]string
+		ent  []int32
+	}
+	pieces := make(chan piece)
+	loaded := make(chan error)
+	go func() {
+		var err error
+		for p := range pieces {
+			if err == nil {
+				err = x.LoadEntities(prepare(p.rows), p.ent)
+			}
+		}
+		loaded <- err
+	}()
+	entities := map[string]int32{}
+	const pieceSize = 500_000
+	var rows [][]string
+	var ent []int32
+	var qTruth []int32 // per query: its person's entity number, or -1 when none is indexed
 	for i := 0; ; i++ {
 		row, err := cr.Read()
 		if err == io.EOF {
@@ -332,22 +344,35 @@ func BenchmarkIndexStream(b *testing.B) {
 			b.Fatal(err)
 		}
 		if i == n-queries {
-			flush(false)
+			pieces <- piece{rows, ent}
+			rows, ent = nil, nil
 		}
 		rows = append(rows, row)
-		if i < n-queries {
+		if i >= n-queries {
 			e, ok := entities[row[truthc]]
 			if !ok {
-				e = int32(len(entities))
-				entities[row[truthc]] = e
+				e = -1
 			}
-			ent = append(ent, e)
-			if len(rows) == piece {
-				flush(false)
-			}
+			qTruth = append(qTruth, e)
+			continue
+		}
+		e, ok := entities[row[truthc]]
+		if !ok {
+			e = int32(len(entities))
+			// A clone: the field shares the memory of the whole CSV line.
+			entities[strings.Clone(row[truthc])] = e
+		}
+		ent = append(ent, e)
+		if len(rows) == pieceSize {
+			pieces <- piece{rows, ent}
+			rows, ent = nil, nil
 		}
 	}
-	flush(true)
+	close(pieces)
+	if err := <-loaded; err != nil {
+		b.Fatal(err)
+	}
+	qs := prepare(rows)
 	entities, rows, ent = nil, nil, nil
 	x.SetFrequencies()
 	load := time.Since(t0)
@@ -359,20 +384,33 @@ func BenchmarkIndexStream(b *testing.B) {
 
 	lat := make([]time.Duration, 0, queries)
 	var digest uint64
+	var q queryQuality
 	for b.Loop() {
 		lat = lat[:0]
 		digest = 14695981039346656037
+		q = queryQuality{}
 		for i := range qs {
 			t0 := time.Now()
 			got := x.Query(qs[i], 0.5, 5)
 			lat = append(lat, time.Since(t0))
 			digest = digestMatches(digest, got)
+			q.add(qTruth[i], got)
 		}
 	}
+	cand := make([]int, len(qs))
+	for i := range qs {
+		cand[i] = indexCandidates(x, &qs[i])
+	}
 	slices.Sort(lat)
+	slices.Sort(cand)
 	heap := float64(int64(ms.HeapInuse)-int64(ms0.HeapInuse)) / (1 << 20)
 	b.ReportMetric(float64(x.Len()), "indexed")
 	b.ReportMetric(float64(len(lat)), "queries")
+	b.ReportMetric(float64(cand[len(cand)/2]), "cand-p50")
+	b.ReportMetric(float64(cand[len(cand)*99/100]), "cand-p99")
+	b.ReportMetric(q.recall(), "q-recall")
+	b.ReportMetric(q.top1(), "q-top1")
+	b.ReportMetric(q.unseenMatched(), "q-unseen-matched")
 	b.ReportMetric(load.Seconds(), "load-s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
@@ -382,4 +420,54 @@ func BenchmarkIndexStream(b *testing.B) {
 	b.ReportMetric(resident, "rss-MiB")
 	b.ReportMetric(peakRSS(), "peak-MiB")
 	b.ReportMetric(float64(digest>>40), "answers-digest")
+}
+
+// queryQuality scores index answers against the generator's truth. A query whose person
+// is indexed should have that person's entity among its matches, best first; a query
+// whose person is not should match nobody.
+type queryQuality struct {
+	known, found, first int // queries with their person indexed; found among matches; found first
+	unseen, matched     int // queries of a person not indexed; those matched to someone
+}
+
+func (q *queryQuality) add(truth int32, got []Match) {
+	if truth < 0 {
+		q.unseen++
+		if len(got) > 0 {
+			q.matched++
+		}
+		return
+	}
+	q.known++
+	for i, m := range got {
+		if m.Entity == int(truth) {
+			q.found++
+			if i == 0 {
+				q.first++
+			}
+			break
+		}
+	}
+}
+
+func (q *queryQuality) recall() float64        { return float64(q.found) / float64(max(q.known, 1)) }
+func (q *queryQuality) top1() float64          { return float64(q.first) / float64(max(q.known, 1)) }
+func (q *queryQuality) unseenMatched() float64 { return float64(q.matched) / float64(max(q.unseen, 1)) }
+
+// indexCandidates counts the postings a query of rec reads: the records in each of its
+// blocks that is not skipped as oversized, a record met under several rules counted
+// each time. It is the work that sets a query's time.
+func indexCandidates(x *Index, rec *Record) int {
+	n := 0
+	for r, ks := range x.rules {
+		k := ruleKey(r, ks, rec)
+		if k == 0 {
+			continue
+		}
+		merged, delta := x.postings(k)
+		if l := len(merged) + len(delta); l <= x.maxPost {
+			n += l
+		}
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -31,6 +32,8 @@ func TestCompare(t *testing.T) {
 		{"given exact ignores case and accents", Field{Name: "g", Kind: KindGivenName}, "Zoë", "zoe", "exact"},
 		{"given nickname", Field{Name: "g", Kind: KindGivenName}, "Elizabeth", "Libby", "nickname"},
 		{"given nickname Bill", Field{Name: "g", Kind: KindGivenName}, "william", "Bill", "nickname"},
+		{"given nickname Lottie", Field{Name: "g", Kind: KindGivenName}, "Charlotte", "lottie", "nickname"},
+		{"given short form Tom", Field{Name: "g", Kind: KindGivenName}, "Tom", "THOMAS", "nickname"},
 		{"given second name", Field{Name: "g", Kind: KindGivenName}, "Mary-Jane", "Jane", "nickname"},
 		{"given one edit", Field{Name: "g", Kind: KindGivenName}, "jonathon", "jonathan", "one_edit"},
 		{"given transposition is one edit", Field{Name: "g", Kind: KindGivenName}, "chirs", "chris", "one_edit"},
@@ -145,11 +148,12 @@ func TestWithin1(t *testing.T) {
 }
 
 // TestScoreSymmetric checks score(a,b) == score(b,a) and equal explanations on random
-// pairs of generated, deliberately messy records.
+// pairs of generated, deliberately messy records, with a field group and term
+// frequencies in play.
 func TestScoreSymmetric(t *testing.T) {
 	fields := []Field{
 		{Name: "given", Kind: KindGivenName}, {Name: "surname", Kind: KindSurname}, {Name: "dob", Kind: KindDate},
-		{Name: "postcode", Kind: KindPostcodeUK}, {Name: "address", Kind: KindAddress}, {Name: "nhs", Kind: KindNHSNumber},
+		{Name: "postcode", Kind: KindPostcodeUK, Group: "location"}, {Name: "address", Kind: KindAddress, Group: "location"}, {Name: "nhs", Kind: KindNHSNumber},
 		{Name: "phone", Kind: KindPhone}, {Name: "email", Kind: KindEmail}, {Name: "handle", Kind: KindHandle}, {Name: "ip", Kind: KindIP},
 	}
 	m, err := NewModel(fields)
@@ -179,6 +183,9 @@ func TestScoreSymmetric(t *testing.T) {
 		a, b := &recs[r.IntN(len(recs))], &recs[r.IntN(len(recs))]
 		if x, y := m.Score(a, b), m.Score(b, a); x != y {
 			t.Fatalf("Score(a, b) = %v, Score(b, a) = %v; explanations %+v / %+v", x, y, m.Explain(a, b), m.Explain(b, a))
+		}
+		if ea, eb := m.Explain(a, b), m.Explain(b, a); !reflect.DeepEqual(ea, eb) {
+			t.Fatalf("Explain(a, b) = %+v, Explain(b, a) = %+v", ea, eb)
 		}
 	}
 }

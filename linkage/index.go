@@ -1,9 +1,11 @@
 package linkage
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -54,6 +56,13 @@ type Index struct {
 	compactMin int // merge delta once it holds more than max(compactMin, len(postKey)/8) postings
 
 	counts []map[string]int32 // per term-frequency field
+
+	// A candidate's fields are decoded and compared one at a time, in order, and it is
+	// dropped as soon as the fields still to come cannot lift it to the query's minimum
+	// weight: in a large block most candidates are dropped after two or three fields.
+	order []int     // fields in comparing order, strongest disagreement first
+	maxW  []float64 // per field: the most it can add to a weight (at least 0)
+	tfIdx []int     // per field: its place in tfs, or -1
 }
 
 type keySpec struct {
@@ -109,13 +118,40 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 	if len(x.rules) == 0 {
 		return nil, errors.New("index: no blocking rules")
 	}
+	x.tfIdx = make([]int, x.nf)
 	for i := range m.Fields {
+		x.tfIdx[i] = -1
 		if m.tf[i] {
+			x.tfIdx[i] = len(x.tfs)
 			x.counts[i] = map[string]int32{}
 			x.tfs = append(x.tfs, i)
 		}
 	}
+	x.maxW, x.order = fieldBounds(m)
 	return x, nil
+}
+
+// fieldBounds returns, per field, the largest weight it can add to a pair (0 when all
+// its levels count against a match, since a missing value adds 0), and the fields in
+// the order a candidate is best compared: the one whose disagreement costs most first.
+func fieldBounds(m *Model) (maxW []float64, order []int) {
+	maxW = make([]float64, len(m.w))
+	least := make([]float64, len(m.w))
+	for i, ws := range m.w {
+		least[i] = slices.Min(ws)
+		maxW[i] = max(0, slices.Max(ws))
+		if m.tf[i] {
+			if m.TFMin > 0 {
+				// levelWeight's exact agreement on the rarest value.
+				maxW[i] = max(maxW[i], m.logm[i][0]-math.Log2(m.TFMin))
+			} else {
+				maxW[i] = math.Inf(1) // no floor: no bound
+			}
+		}
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(least[a], least[b]) })
+	return maxW, order
 }
 
 // ruleKey hashes the key of rule r for rec, or returns 0 when rec has none.
@@ -421,8 +457,122 @@ func (x *Index) recordID(id uint32) string {
 
 // scratch is one query's decoded candidate.
 type scratch struct {
-	rec   Record
-	parts []string
+	rec     Record
+	parts   []string
+	decoded []bool // per field, while a candidate is decoded field by field
+}
+
+// bound is what one query needs to drop candidates early: for each step k of the
+// comparing order, the most the fields from step k on can still add, ungrouped fields
+// summed (rest[k]) and per group the largest (restG[k*groups+g]). A field the query
+// lacks adds nothing.
+type bound struct {
+	rest  []float64
+	restG []float64
+}
+
+// newBound prepares the bound of query rec.
+func (x *Index) newBound(rec *Record) bound {
+	s := x.schema
+	ng := s.groups
+	b := bound{rest: make([]float64, x.nf+1), restG: make([]float64, (x.nf+1)*ng)}
+	for k := x.nf - 1; k >= 0; k-- {
+		f := x.order[k]
+		mw := 0.0
+		if rec.vals[f].s != "" {
+			mw = x.maxW[f]
+		}
+		copy(b.restG[k*ng:(k+1)*ng], b.restG[(k+1)*ng:(k+2)*ng])
+		b.rest[k] = b.rest[k+1]
+		if g := s.group[f]; g < 0 {
+			b.rest[k] += mw
+		} else {
+			b.restG[k*ng+g] = max(b.restG[k*ng+g], mw)
+		}
+	}
+	return b
+}
+
+// boundSlack absorbs rounding: the bound sums weights in another order than
+// [Model.Score], so a candidate is dropped only when it falls short by more than this.
+const boundSlack = 1e-6
+
+// candidate decodes record id into sc field by field in comparing order and returns
+// it, fully decoded, unless the fields compared so far and the most the rest can add
+// stay below minWeight; then it returns nil. Its weight is then [Model.Score]'s, so
+// that the answers are those of scoring every candidate in full.
+func (x *Index) candidate(rec *Record, id uint32, sc *scratch, b *bound, minWeight float64) *Record {
+	m, s := x.model, x.schema
+	r := &sc.rec
+	if r.vals == nil {
+		r.vals = make([]value, x.nf)
+		sc.decoded = make([]bool, x.nf)
+	}
+	sc.parts = sc.parts[:0]
+	clear(sc.decoded)
+	ng := s.groups
+	w := 0.0
+	var gmax, gneg [16]float64
+	var gpos [16]bool
+	for k, f := range x.order {
+		if rec.vals[f].s == "" {
+			continue // Null whatever the candidate holds; decoded below if it survives
+		}
+		x.decodeField(id, f, sc)
+		if j := s.swap[f]; j >= 0 {
+			x.decodeField(id, j, sc)
+		}
+		l := s.Compare(f, rec, r)
+		if l == Null {
+			continue
+		}
+		v := m.levelWeight(f, l, &rec.vals[f], &r.vals[f])
+		switch g := s.group[f]; {
+		case g < 0:
+			w += v
+		case v > 0:
+			if !gpos[g] || v > gmax[g] {
+				gmax[g] = v
+			}
+			gpos[g] = true
+		default:
+			gneg[g] += v
+		}
+		most := w + b.rest[k+1]
+		for g := range ng {
+			top := b.restG[(k+1)*ng+g]
+			if gpos[g] {
+				top = max(top, gmax[g])
+			}
+			most += top + gneg[g]
+		}
+		if most < minWeight-boundSlack {
+			return nil
+		}
+	}
+	for f := range x.nf {
+		x.decodeField(id, f, sc)
+	}
+	r.ID = x.recordID(id)
+	r.Source = x.source[id]
+	return r
+}
+
+// decodeField decodes field f of record id into sc unless it already is.
+func (x *Index) decodeField(id uint32, f int, sc *scratch) {
+	if sc.decoded[f] {
+		return
+	}
+	sc.decoded[f] = true
+	r := &sc.rec
+	if off := x.vals[int(id)*x.nf+f]; off == 0 {
+		r.vals[f] = value{}
+	} else {
+		x.decodeValue(off, &r.vals[f], &sc.parts)
+	}
+	if k := x.tfIdx[f]; k >= 0 {
+		r.vals[f].tf = x.tfv[int(id)*len(x.tfs)+k]
+	}
 }
 
 // record decodes record id into sc and returns it; it stays valid until the next call.
@@ -430,6 +580,7 @@ func (x *Index) record(id uint32, sc *scratch) *Record {
 	r := &sc.rec
 	if r.vals == nil {
 		r.vals = make([]value, x.nf)
+		sc.decoded = make([]bool, x.nf)
 	}
 	sc.parts = sc.parts[:0]
 	r.ID = x.recordID(id)
@@ -468,12 +619,17 @@ func (x *Index) query(rec *Record, minWeight float64, limit int) []Match {
 	byEntity := map[int32]best{}
 	seen := map[uint32]struct{}{}
 	var sc scratch
+	bd := x.newBound(rec)
 	visit := func(id uint32) {
 		if _, ok := seen[id]; ok {
 			return
 		}
 		seen[id] = struct{}{}
-		w := x.model.Score(rec, x.record(id, &sc))
+		cand := x.candidate(rec, id, &sc, &bd, minWeight)
+		if cand == nil {
+			return
+		}
+		w := x.model.Score(rec, cand)
 		if w < minWeight {
 			return
 		}
