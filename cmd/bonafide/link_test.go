@@ -172,3 +172,39 @@ func TestLinkFEBRL(t *testing.T) {
 		t.Errorf("link eval FEBRL 1 = exit %d\n%s\n%s; want F1 1.0000", code, out, errs)
 	}
 }
+
+// TestLinkProgress checks the progress bar goes to standard error only, when asked for
+// (auto turns it on only from 100,000 records), and leaves the clusters unchanged.
+func TestLinkProgress(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "config.json", linkPeopleConfig)
+	a, b := linkFiles(t, dir, 200)
+	tests := []struct {
+		mode string
+		bar  bool
+	}{{"on", true}, {"off", false}, {"auto", false}}
+	var first string
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			code, out, errs := run(t, nil, "", "link", "--progress", tt.mode, "--config", cfg, a, b)
+			if code != 0 {
+				t.Fatalf("link --progress %s exit %d, stderr %s", tt.mode, code, errs)
+			}
+			if first == "" {
+				first = out
+			} else if out != first {
+				t.Errorf("link --progress %s: clusters differ from --progress on", tt.mode)
+			}
+			if got := strings.Contains(errs, "done in") && strings.Contains(errs, "%"); got != tt.bar {
+				t.Errorf("link --progress %s: bar on stderr = %v, want %v; stderr %q", tt.mode, got, tt.bar, errs)
+			}
+			if strings.Contains(out, "done in") || strings.Contains(out, "\r") {
+				t.Errorf("link --progress %s: progress leaked into standard output", tt.mode)
+			}
+		})
+	}
+	code, _, errs := run(t, nil, "", "link", "--progress", "sometimes", "--config", cfg, a)
+	if code != 2 || !strings.Contains(errs, `--progress "sometimes"`) {
+		t.Errorf("link --progress sometimes = exit %d, stderr %q; want exit 2 naming the value", code, errs)
+	}
+}
