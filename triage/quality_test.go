@@ -60,4 +60,14 @@ func TestQualityOnGenerated(t *testing.T) {
 	if rep.ImmediateBelow != 0 {
 		t.Errorf("immediate-danger referrals rated below immediate = %d, want 0 (%v)", rep.ImmediateBelow, rep.ImmediateBelowIDs)
 	}
+	// The quality bar, on a generator the model was not fitted on.
+	if rep.F1 < 0.90 {
+		t.Errorf("campaign F1 = %.3f, want >= 0.90", rep.F1)
+	}
+	if rep.FalseFlagRate > 0.01 {
+		t.Errorf("false flags = %.4f of genuine referrals, want <= 0.01", rep.FalseFlagRate)
+	}
+	if rep.FamilyPairs.F1 < 0.95 {
+		t.Errorf("family-link pairwise F1 = %.3f, want >= 0.95", rep.FamilyPairs.F1)
+	}
 }
