@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"bonafide"
@@ -15,18 +16,24 @@ import (
 	"bonafide/vault"
 )
 
-// FindingReader tells what earlier referrals were found to be. Both
-// stores implement it (method Findings).
+// FindingReader tells when other referrals were received and what they
+// were found to be, for the reporter-links route. Both stores implement it.
 type FindingReader interface {
 	// Findings returns the finding of the latest outcome of each of ids
 	// that has one; ids without a finding are absent.
 	Findings(ctx context.Context, ids []string) (map[string]bonafide.Finding, error)
+	// ReceivedAt returns the received_at of each of ids that is a stored
+	// referral; others are absent.
+	ReceivedAt(ctx context.Context, ids []string) (map[string]time.Time, error)
 }
 
 // ReporterLinks is the answer to GET /api/v1/referrals/{id}/reporter/links:
-// how many other referrals came from a reporter who shares an identifying
-// value (e-mail, phone, device, or name with postcode; see [linkingKinds])
-// with this one, and what they were found to be. It never says which
+// how many earlier referrals — received strictly before this one — came
+// from a reporter who shares an identifying value (e-mail, phone, device,
+// or name with postcode; see [linkingKinds]) with this one, and what they
+// were found to be. Later referrals do not count: what a social worker
+// weighs is the reporter's record when this referral came in, and it must
+// not change as the same reporter goes on reporting. It never says which
 // referrals, nor who: the reporter stays sealed.
 type ReporterLinks struct {
 	Linked int `json:"linked"`
@@ -75,8 +82,8 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errors.New("reporter links: store returned a non-referral record"))
 		return
 	}
-	if s.Tags == nil {
-		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the reporter index is not configured"))
+	if s.Tags == nil || s.Findings == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the reporter index or the referrals' findings are not configured"))
 		return
 	}
 	shared, err := vault.Sharing(ctx, s.Tags, id)
@@ -85,14 +92,29 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kinds := linkingKinds(ref.Reporter)
-	ids := make([]string, 0, len(shared))
+	candidates := make([]string, 0, len(shared))
 	for _, sh := range shared {
 		if linked(sh, kinds) {
-			ids = append(ids, sh.ReferralID)
+			candidates = append(candidates, sh.ReferralID)
 		}
 	}
+	var ids []string
 	found := map[string]bonafide.Finding{}
-	if s.Findings != nil && len(ids) > 0 {
+	if len(candidates) > 0 {
+		received, err := s.Findings.ReceivedAt(ctx, candidates)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		// Only referrals received strictly before this one: one received
+		// at the same instant is not earlier.
+		for _, id := range candidates {
+			if at, ok := received[id]; ok && at.Before(ref.ReceivedAt) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) > 0 {
 		if found, err = s.Findings.Findings(ctx, ids); err != nil {
 			s.error(w, r, err)
 			return

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -42,22 +43,34 @@ func outcome(id string, f bonafide.Finding) map[string]any {
 		"decision": "assessment", "finding": string(f)}
 }
 
+// receivedOn returns r received at 09:15 UTC on the given day of March
+// 2025, so that a test can order referrals.
+func receivedOn(r map[string]any, day int) map[string]any {
+	r["received_at"] = fmt.Sprintf("2025-03-%02dT09:15:00Z", day)
+	return r
+}
+
 // seedLinked imports four earlier referrals from linkedReporter (two found
 // false, one substantiated, one pending), one from someone else, one
-// anonymous, one from another person at the same address, and the
-// referral under view, LINK-NOW, from linkedReporter again.
+// anonymous, one from another person at the same address, the referral
+// under view, LINK-NOW, from linkedReporter again; then LINK-SAME from
+// linkedReporter received at the same instant as LINK-NOW, and LINK-LATER
+// from linkedReporter after both, found unfounded. They are written out of
+// order, so that what counts is received_at and not the order of storing.
 func seedLinked(t *testing.T, e *authEnv) {
 	t.Helper()
 	other := map[string]any{"given_name": "Perpetua", "family_name": "Venn", "email": "pv@example.com"}
 	body := jsonLines(t,
-		reporterReferral("LINK-1", linkedReporter), outcome("LINK-1", bonafide.FindingMalicious),
-		reporterReferral("LINK-2", linkedReporter), outcome("LINK-2", bonafide.FindingUnfounded),
-		reporterReferral("LINK-3", linkedReporter), outcome("LINK-3", bonafide.FindingSubstantiated),
-		reporterReferral("LINK-4", linkedReporter),
-		reporterReferral("LINK-OTHER", other), outcome("LINK-OTHER", bonafide.FindingUnfounded),
-		reporterReferral("LINK-ANON", nil),
-		reporterReferral("LINK-NET", sameNetwork), outcome("LINK-NET", bonafide.FindingMalicious),
-		reporterReferral("LINK-NOW", linkedReporter),
+		receivedOn(reporterReferral("LINK-LATER", linkedReporter), 20), outcome("LINK-LATER", bonafide.FindingUnfounded),
+		receivedOn(reporterReferral("LINK-1", linkedReporter), 1), outcome("LINK-1", bonafide.FindingMalicious),
+		receivedOn(reporterReferral("LINK-2", linkedReporter), 2), outcome("LINK-2", bonafide.FindingUnfounded),
+		receivedOn(reporterReferral("LINK-3", linkedReporter), 3), outcome("LINK-3", bonafide.FindingSubstantiated),
+		receivedOn(reporterReferral("LINK-4", linkedReporter), 4),
+		receivedOn(reporterReferral("LINK-OTHER", other), 5), outcome("LINK-OTHER", bonafide.FindingUnfounded),
+		receivedOn(reporterReferral("LINK-ANON", nil), 5),
+		receivedOn(reporterReferral("LINK-NET", sameNetwork), 5), outcome("LINK-NET", bonafide.FindingMalicious),
+		receivedOn(reporterReferral("LINK-NOW", linkedReporter), 10),
+		receivedOn(reporterReferral("LINK-SAME", linkedReporter), 10),
 	)
 	sender := mustUser(t, e.users, "sender", bonafide.RoleIntakeMachine)
 	resp, data := e.send(t, "POST", "/api/v1/import", "application/x-ndjson", body, creds{token: e.token(t, sender)})
@@ -68,7 +81,9 @@ func seedLinked(t *testing.T, e *authEnv) {
 
 // TestReporterLinks checks that a social worker learns how many earlier
 // referrals the reporter is linked to and what they were found to be, but
-// not who the reporter is nor which referrals.
+// not who the reporter is nor which referrals. Only referrals received
+// before the one in view count: not later ones, nor one received at the
+// same instant, in either direction.
 func TestReporterLinks(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
@@ -81,6 +96,10 @@ func TestReporterLinks(t *testing.T) {
 				want ReporterLinks
 			}{
 				{"LINK-NOW", ReporterLinks{Linked: 4, FoundFalse: 2, Findings: map[string]int{"malicious": 1, "unfounded": 1, "substantiated": 1, "pending": 1}}},
+				{"LINK-SAME", ReporterLinks{Linked: 4, FoundFalse: 2, Findings: map[string]int{"malicious": 1, "unfounded": 1, "substantiated": 1, "pending": 1}}},
+				{"LINK-LATER", ReporterLinks{Linked: 6, FoundFalse: 2, Findings: map[string]int{"malicious": 1, "unfounded": 1, "substantiated": 1, "pending": 3}}},
+				{"LINK-2", ReporterLinks{Linked: 1, FoundFalse: 1, Findings: map[string]int{"malicious": 1}}},
+				{"LINK-1", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
 				{"LINK-OTHER", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
 				{"LINK-ANON", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
 				{"LINK-NET", ReporterLinks{Linked: 0, Findings: map[string]int{}}},
@@ -133,11 +152,11 @@ func testReporterLinksProfessional(t *testing.T, open opener) {
 	}
 	office := "office@kessington-primary.example"
 	body := jsonLines(t,
-		reporterReferral("PRO-A1", teacher("Hester", "Quenby", office, school)), outcome("PRO-A1", bonafide.FindingUnfounded),
-		reporterReferral("PRO-B1", teacher("Ambrose", "Pell", office, school)), outcome("PRO-B1", bonafide.FindingMalicious),
-		reporterReferral("PRO-A2", teacher("Hester", "Quenby", office, school)),
-		reporterReferral("PRO-C1", teacher("Clemency", "Fairweather", "c.fairweather@kessington-primary.example", school)),
-		reporterReferral("PRO-C2", teacher("Clem", "Fairweather", "c.fairweather@kessington-primary.example", nil)),
+		receivedOn(reporterReferral("PRO-A1", teacher("Hester", "Quenby", office, school)), 1), outcome("PRO-A1", bonafide.FindingUnfounded),
+		receivedOn(reporterReferral("PRO-B1", teacher("Ambrose", "Pell", office, school)), 2), outcome("PRO-B1", bonafide.FindingMalicious),
+		receivedOn(reporterReferral("PRO-A2", teacher("Hester", "Quenby", office, school)), 3),
+		receivedOn(reporterReferral("PRO-C1", teacher("Clemency", "Fairweather", "c.fairweather@kessington-primary.example", school)), 4),
+		receivedOn(reporterReferral("PRO-C2", teacher("Clem", "Fairweather", "c.fairweather@kessington-primary.example", nil)), 5),
 	)
 	sender := mustUser(t, e.users, "sender", bonafide.RoleIntakeMachine)
 	if resp, data := e.send(t, "POST", "/api/v1/import", "application/x-ndjson", body, creds{token: e.token(t, sender)}); resp.StatusCode != http.StatusOK {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"bonafide"
 	"bonafide/auditlog"
@@ -222,9 +223,10 @@ func writeDemoFiles(dir, stream string) (string, error) {
 }
 
 // linkedReferral returns the first referral of stream whose reporter
-// shares an identifier with the reporters of at least two other referrals
-// (or, failing that, one), so that the demo's reporter-links example shows
-// what a social worker sees of a repeat reporter; "" if there is none.
+// shares an identifier with the reporters of at least two referrals
+// received before it (or, failing that, one), so that the demo's
+// reporter-links example shows what a social worker sees of a repeat
+// reporter (the route counts earlier referrals only); "" if there is none.
 func linkedReferral(ctx context.Context, tags vault.TagIndex, stream string) (string, error) {
 	f, err := os.Open(stream)
 	if err != nil {
@@ -232,20 +234,31 @@ func linkedReferral(ctx context.Context, tags vault.TagIndex, stream string) (st
 	}
 	defer f.Close()
 	best, bestN := "", 0
+	received := map[string]time.Time{}
 	for rec, err := range interchange.NewReader(f).All() {
 		if err != nil {
 			return "", err
 		}
 		ref, ok := rec.(*bonafide.Referral)
-		if !ok || ref.Reporter == nil {
+		if !ok {
+			continue
+		}
+		received[ref.ID] = ref.ReceivedAt
+		if ref.Reporter == nil {
 			continue
 		}
 		shared, err := vault.Sharing(ctx, tags, ref.ID)
 		if err != nil {
 			return "", err
 		}
-		if len(shared) > bestN {
-			best, bestN = ref.ID, len(shared)
+		n := 0
+		for _, sh := range shared {
+			if at, ok := received[sh.ReferralID]; ok && at.Before(ref.ReceivedAt) {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = ref.ID, n
 		}
 		if bestN >= 2 {
 			break
