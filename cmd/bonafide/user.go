@@ -17,13 +17,14 @@ import (
 )
 
 // userUsage lists the subcommands of `bonafide user`.
-const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token [flags]\n\n" +
+const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|seal-totp [flags]\n\n" +
 	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
 	"  add NAME --role ROLE [--password-file F]\n" +
 	"                                     add a user; prints a generated password once when no file is given\n" +
 	"  list                               the users: name, role, disabled, second factor, created\n" +
 	"  disable NAME                       stop a user logging in and end their sessions\n" +
-	"  token NAME --label L               a new API token for an intake_client user, printed once\n\n" +
+	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
+	"  seal-totp                          seal second-factor seeds stored in the clear (from before seeds were sealed)\n\n" +
 	"Each change is recorded in the audit log as done by cli:<your login name>.\n" +
 	"Run 'bonafide user <subcommand> --help' for its flags.\n"
 
@@ -34,7 +35,7 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token [flags]
 // the machine clients' tokens.
 func runUser(ctx context.Context, args []string, std stdio) error {
 	if len(args) == 0 {
-		return usagef("want a subcommand: bootstrap, add, list, disable or token")
+		return usagef("want a subcommand: bootstrap, add, list, disable, token or seal-totp")
 	}
 	switch args[0] {
 	case "bootstrap":
@@ -47,11 +48,13 @@ func runUser(ctx context.Context, args []string, std stdio) error {
 		return runUserDisable(ctx, args[1:], std)
 	case "token":
 		return runUserToken(ctx, args[1:], std)
+	case "seal-totp":
+		return runUserSealTOTP(ctx, args[1:], std)
 	case "-h", "--help", "help":
 		io.WriteString(std.err, userUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q: want bootstrap, add, list, disable or token", args[0])
+	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, token or seal-totp", args[0])
 }
 
 // userConfig is what every user subcommand needs: the store and its keys.
@@ -315,6 +318,9 @@ func runUserList(ctx context.Context, args []string, std stdio) error {
 	for _, u := range us {
 		totp := "no"
 		switch {
+		case u.TOTPConfirmed && !auth.TOTPSealed(u.TOTPSecret):
+			// The server refuses it: see runUserSealTOTP.
+			totp = "unsealed (refused; see 'bonafide user seal-totp')"
 		case u.TOTPConfirmed:
 			totp = "yes"
 		case u.Role.RequiresSecondFactor():
@@ -414,4 +420,56 @@ func addToken(ctx context.Context, a *app, name, label string) (string, error) {
 		return "", err
 	}
 	return tok, nil
+}
+
+// runUserSealTOTP seals, with the vault, every second-factor seed stored in
+// the clear: seeds enrolled before the server sealed them. The server
+// refuses a seed in the clear (the login fails as a wrong code, and the
+// audit log says why), since accepting one would let whoever can write the
+// users table plant a seed they know; so run this once after upgrading a
+// database from before sealing. It prints and audits each user whose seed
+// it seals. Later, a seed in the clear can only have been written into the
+// database directly: find out who wrote it before sealing it, and rather
+// have the user enrol again.
+func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user seal-totp", "user seal-totp [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+		return err
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	us, err := a.Users.Users(ctx)
+	if err != nil {
+		return err
+	}
+	sealed, already := 0, 0
+	for _, u := range us {
+		switch {
+		case u.TOTPSecret == "":
+			continue
+		case auth.TOTPSealed(u.TOTPSecret):
+			already++
+			continue
+		}
+		s, err := auth.SealTOTP(a.Vault, u, u.TOTPSecret)
+		if err != nil {
+			return err
+		}
+		if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &s}); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+		if err := a.record(ctx, "user.totp_seal", u.Name, "second-factor seed stored in the clear sealed from the command line"); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "Sealed the second-factor seed of %s.\n", u.Name)
+		sealed++
+	}
+	fmt.Fprintf(std.out, "%d second-factor seeds sealed now, %d sealed already.\n", sealed, already)
+	return nil
 }

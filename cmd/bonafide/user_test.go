@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/auth"
 )
 
 // TestUserCommands runs the user subcommands in turn on one store and
@@ -338,5 +341,104 @@ func TestServeCookieName(t *testing.T) {
 				t.Fatalf("serve = %v", err)
 			}
 		})
+	}
+}
+
+// TestUserSealTOTP: seeds stored in the clear (as before seeds were
+// sealed) are listed as refused, sealed by `user seal-totp` for their own
+// user only, audited, and left alone on a second run.
+func TestUserSealTOTP(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	env := map[string]string{"BONAFIDE_DB": db}
+	for _, args := range [][]string{{"migrate"}, {"user", "bootstrap"}, {"user", "add", "sam", "--role", "social_worker"}} {
+		if code, _, stderr := run(t, env, "", args...); code != 0 {
+			t.Fatalf("bonafide %q exit = %d; stderr:\n%s", args, code, stderr)
+		}
+	}
+	open := func() *app {
+		t.Helper()
+		a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: db}, keyConfig: testKeyConfig(), NoCheckpoints: true}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	// Plain seeds as an older server stored them: the administrator's
+	// confirmed, the social worker's waiting for confirmation.
+	plain := map[string]string{"admin": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "sam": "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"}
+	a := open()
+	for name, seed := range plain {
+		u, err := a.Users.UserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		confirmed := name == "admin"
+		if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &seed, TOTPConfirmed: &confirmed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+
+	_, list, _ := run(t, env, "", "user", "list")
+	if !regexp.MustCompile(`(?m)^admin\s+administrator\s+no\s+unsealed \(refused`).MatchString(list) {
+		t.Errorf("user list does not show admin's seed as unsealed and refused:\n%s", list)
+	}
+	code, out, stderr := run(t, env, "", "user", "seal-totp")
+	if code != 0 {
+		t.Fatalf("user seal-totp exit = %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"Sealed the second-factor seed of admin.", "Sealed the second-factor seed of sam.", "2 second-factor seeds sealed now, 0 sealed already."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("user seal-totp printed %q, want %q", out, want)
+		}
+	}
+	if _, out, _ := run(t, env, "", "user", "seal-totp"); !strings.Contains(out, "0 second-factor seeds sealed now, 2 sealed already.") {
+		t.Errorf("second user seal-totp printed %q, want nothing sealed again", out)
+	}
+	if _, list, _ := run(t, env, "", "user", "list"); strings.Contains(list, "unsealed") || !regexp.MustCompile(`(?m)^admin\s+administrator\s+no\s+yes\s`).MatchString(list) {
+		t.Errorf("user list after sealing:\n%s\nwant admin's second factor yes", list)
+	}
+
+	a = open()
+	defer a.Close()
+	users := map[string]bonafide.User{}
+	for name, seed := range plain {
+		u, err := a.Users.UserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[name] = u
+		if !auth.TOTPSealed(u.TOTPSecret) || strings.Contains(u.TOTPSecret, seed) {
+			t.Errorf("%s's stored seed = %q, want it sealed", name, u.TOTPSecret)
+		}
+		if got, err := auth.OpenTOTP(a.Vault, u); err != nil || got != seed {
+			t.Errorf("OpenTOTP(%s) = %q, %v; want the seed", name, got, err)
+		}
+	}
+	// Each seed is sealed for its own user.
+	swapped := users["sam"]
+	swapped.TOTPSecret = users["admin"].TOTPSecret
+	if _, err := auth.OpenTOTP(a.Vault, swapped); err == nil {
+		t.Error("admin's sealed seed opens as sam's")
+	}
+	var seals []string
+	for _, e := range auditEntries(t, db) {
+		if e.What == "user.totp_seal" {
+			seals = append(seals, e.Object)
+			if e.Who != cliUser() {
+				t.Errorf("audit entry %d who = %q, want %q", e.N, e.Who, cliUser())
+			}
+		}
+		for _, seed := range plain {
+			if strings.Contains(e.Why+e.Object, seed) {
+				t.Errorf("audit entry %d holds a seed", e.N)
+			}
+		}
+	}
+	slices.Sort(seals)
+	if strings.Join(seals, ",") != "admin,sam" {
+		t.Errorf("audit user.totp_seal entries name %q, want admin,sam", seals)
 	}
 }
