@@ -19,7 +19,7 @@
 //	POST /api/v1/referrals                         one referral → 201 {seq, id}, Location
 //	GET  /api/v1/referrals/{id}                    by interchange id; the reporter is never returned
 //	GET  /api/v1/referrals/{id}/assessment         the triage assessment: safety, links, campaign signals
-//	GET  /api/v1/referrals/{id}/reporter/links     how many referrals the reporter is linked to, by finding
+//	GET  /api/v1/referrals/{id}/reporter/links     how many earlier referrals the reporter is linked to, by finding
 //	POST /api/v1/referrals/{id}/reporter/unseal    break-glass: the reporter, with a reason in the audit log
 //	POST /api/v1/import                            JSON Lines, one transaction; ?skip_invalid=true
 //
@@ -63,6 +63,14 @@
 // (with WWW-Authenticate: Bearer) for a missing, unknown, expired or
 // revoked credential and 403 for everything else. Logins, reads of
 // referrals, unseals and changes of users are written to the audit log.
+//
+// TOTP seeds are sealed with the vault ([Server].Secrets, auth.SealTOTP)
+// and bound to their user, so that a copy of the users table yields no
+// second factor and a database administrator can neither plant nor move
+// one: a seed that does not open fails the login as a wrong code would, and
+// the audit entry says why. Granting data_protection_officer or
+// administrator needs a written reason ([CheckGrantReason]), kept in the
+// audit entry of the grant.
 //
 // TestAuthorization walks every route with every role and every kind of
 // caller that must be refused, against a reviewed copy of the permission

@@ -3,10 +3,13 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"bonafide"
 	"bonafide/auth"
@@ -35,6 +38,9 @@ type UserCreate struct {
 	// Password is the first password; when empty (and the role is not
 	// intake_client) one is generated and returned once.
 	Password string `json:"password,omitempty"`
+	// Reason says why the user needs the role, for the audit log; required
+	// for a privileged role (see CheckGrantReason).
+	Reason string `json:"reason,omitempty"`
 }
 
 // UserCreated answers POST /api/v1/users; Password is set only when the
@@ -47,6 +53,46 @@ type UserCreated struct {
 // RoleChange is the body of PUT /api/v1/users/{id}/role.
 type RoleChange struct {
 	Role bonafide.Role `json:"role"`
+	// Reason says why the user needs the new role, for the audit log;
+	// required for a privileged role (see CheckGrantReason).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Bounds of the written reason a grant of a privileged role needs: a
+// sentence, not "x", and short enough for an audit entry.
+const (
+	MinGrantReason = 20
+	MaxGrantReason = 800
+)
+
+// CheckGrantReason says why reason will not do for granting role, or nil,
+// and returns it trimmed. The roles that can unseal reporters or manage
+// users (data_protection_officer, administrator: those that must use a
+// second factor) are granted only with a written reason, which the audit
+// log keeps with the grant, so that an auditor can judge every one; any
+// other role takes an optional reason. The command line's `user add` checks
+// the same.
+func CheckGrantReason(role bonafide.Role, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	n := utf8.RuneCountInString(reason)
+	switch {
+	case len(reason) > MaxGrantReason:
+		return "", &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "reason",
+			Reason: fmt.Sprintf("at most %d bytes", MaxGrantReason)}}}
+	case role.RequiresSecondFactor() && n < MinGrantReason:
+		return "", &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "reason",
+			Reason: fmt.Sprintf("granting the %s role needs a written reason of at least %d characters, kept in the audit log", role, MinGrantReason)}}}
+	}
+	return reason, nil
+}
+
+// grantWhy is the audit entry's reason for a grant: what changed, then the
+// reason given, if any.
+func grantWhy(what, reason string) string {
+	if reason == "" {
+		return what
+	}
+	return what + ": " + reason
 }
 
 // TokenCreate is the body of POST /api/v1/tokens.
@@ -152,13 +198,18 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	reason, err := CheckGrantReason(req.Role, req.Reason)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	u.Created = s.Now()
 	u, err = s.Users.CreateUser(r.Context(), u)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.audit(r.Context(), p.who(), "user.create", u.Name, "role "+string(u.Role)); err != nil {
+	if err := s.audit(r.Context(), p.who(), "user.create", u.Name, grantWhy("role "+string(u.Role), reason)); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -217,12 +268,17 @@ func (s *Server) handleUserRole(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, bonafide.Errorf(bonafide.EInvalid, "a machine client cannot become staff, nor staff a machine client: add a new user"))
 		return
 	}
+	reason, err := CheckGrantReason(req.Role, req.Reason)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	old := u.Role
 	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Role: &req.Role}); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, string(old)+" -> "+string(u.Role)); err != nil {
+	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, grantWhy(string(old)+" -> "+string(u.Role), reason)); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -19,8 +19,9 @@ import (
 // userUsage lists the subcommands of `bonafide user`.
 const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|seal-totp [flags]\n\n" +
 	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
-	"  add NAME --role ROLE [--password-file F]\n" +
-	"                                     add a user; prints a generated password once when no file is given\n" +
+	"  add NAME --role ROLE [--password-file F] [--reason R]\n" +
+	"                                     add a user; prints a generated password once when no file is given;\n" +
+	"                                     a data_protection_officer needs --reason, kept in the audit log\n" +
 	"  list                               the users: name, role, disabled, second factor, created\n" +
 	"  disable NAME                       stop a user logging in and end their sessions\n" +
 	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
@@ -243,9 +244,10 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 	fs := newFlagSet("user add", "user add NAME --role ROLE [flags]", std)
 	env := &envDefaults{std: std}
 	cfg.flags(fs, env)
-	var role, pwFile string
+	var role, pwFile, reason string
 	fs.StringVar(&role, "role", "", "role: "+roleList())
 	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
+	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why the user needs the role, kept in the audit log; required (%d characters or more) for %s", httpapi.MinGrantReason, bonafide.RoleDPO))
 	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
 	if err != nil {
 		return err
@@ -253,6 +255,9 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 	r := bonafide.Role(role)
 	if !r.Valid() {
 		return usagef("--role %q: want one of %s", role, roleList())
+	}
+	if reason, err = httpapi.CheckGrantReason(r, reason); err != nil {
+		return usagef("--reason: %v", err)
 	}
 	if err := httpapi.CheckUserName(pos[0]); err != nil {
 		return usagef("%v", err)
@@ -271,7 +276,11 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer a.Close()
-	u, generated, err := addUser(ctx, a, pos[0], r, pw, "role "+string(r), auth.DefaultPasswordParams)
+	why := "role " + string(r)
+	if reason != "" {
+		why += ": " + reason
+	}
+	u, generated, err := addUser(ctx, a, pos[0], r, pw, why, auth.DefaultPasswordParams)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	pwFile := writeFile(t, dir, "pw", "a long enough passphrase for tests\n")
 	shortFile := writeFile(t, dir, "short", "tooshort\n")
+	const dpoReason = "Data protection officer from 1 December (appointment letter IG-17)"
 	env := map[string]string{"BONAFIDE_DB": db}
 	steps := []struct {
 		name   string
@@ -45,10 +46,12 @@ func TestUserCommands(t *testing.T) {
 		{name: "token help", args: []string{"user", "token", "--help"}, errOut: "-label"},
 		{name: "bootstrap", args: []string{"user", "bootstrap"}, out: "Created the first administrator \"admin\""},
 		{name: "bootstrap again refused", args: []string{"user", "bootstrap", "--name", "admin2"}, code: 1, errOut: "an administrator exists already (admin)"},
-		{name: "second administrator refused", args: []string{"user", "add", "boss", "--role", "administrator"}, code: 1, errOut: "an administrator exists already"},
+		{name: "second administrator refused", args: []string{"user", "add", "boss", "--role", "administrator", "--reason", dpoReason}, code: 1, errOut: "an administrator exists already"},
 		{name: "social worker, generated password", args: []string{"user", "add", "sam", "--role", "social_worker"}, out: "Added sam, role social_worker."},
 		{name: "flags before the name", args: []string{"user", "add", "--role", "team_manager", "tess"}, out: "Added tess, role team_manager."},
-		{name: "password from a file", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--password-file", pwFile},
+		{name: "DPO without a reason refused", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--password-file", pwFile}, code: 2, errOut: "needs a written reason"},
+		{name: "DPO with a short reason refused", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--reason", "new dpo", "--password-file", pwFile}, code: 2, errOut: "needs a written reason"},
+		{name: "password from a file", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--reason", dpoReason, "--password-file", pwFile},
 			out: "needs a second factor", noOut: `(?m)^Password`},
 		{name: "password from stdin", args: []string{"user", "add", "ian", "--role", "intake_officer", "--password-file", "-"},
 			stdin: "another long passphrase\n", out: "Added ian", noOut: `(?m)^Password`},
@@ -137,6 +140,9 @@ func TestUserCommands(t *testing.T) {
 		}
 		if strings.Contains(e.Why, token) || strings.Contains(e.Object, token) {
 			t.Errorf("audit entry %d holds the token", e.N)
+		}
+		if e.What == "user.create" && e.Object == "dora" && e.Why != "role data_protection_officer: "+dpoReason {
+			t.Errorf("audit entry %d of dora's creation says %q, want the role and the reason given", e.N, e.Why)
 		}
 		if strings.HasPrefix(e.What, "user.") || strings.HasPrefix(e.What, "token.") {
 			seen = append(seen, e.What+" "+e.Object)
