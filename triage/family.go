@@ -185,6 +185,11 @@ func blockKeys(r *bonafide.Referral) []string {
 			add("gg:" + givens[i] + givens[j])
 		}
 	}
+	for _, sn := range surnames {
+		if sx := soundex(sn); sx != "" {
+			add("rg:/" + sx) // a surname alone, likewise only for recent families
+		}
+	}
 	for _, c := range r.Children {
 		// a child's given name alone: used only to find families referred
 		// in the last few days (see recentKey)
@@ -577,6 +582,26 @@ func surnameConflict(k *refKeys, f *familyRec) bool {
 	return some && theirs
 }
 
+// sharedSurname reports whether a family name in the referral (of anyone
+// in it) agrees with one of the family's.
+func sharedSurname(k *refKeys, f *familyRec) bool {
+	for _, list := range [][]personKey{k.children, k.adults} {
+		for _, p := range list {
+			if p.family == "" {
+				continue
+			}
+			for _, flist := range [][]personKey{f.children, f.adults} {
+				for _, q := range flist {
+					if q.family != "" && jw(p.family, q.family) >= 0.9 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // recent is the one family a sparse referral may be joined to by recency.
 type recent struct {
 	id      int32
@@ -586,7 +611,9 @@ type recent struct {
 
 // recentBonus finds the family, among the candidates, that was referred
 // within [RecentWindow] and has a child whose name agrees with a child of
-// the referral (given name, and the family name where both give one).
+// the referral (given name, and the family name where both give one), or
+// whose name is close when someone in the referral has the family's
+// surname. Within a day the bonus alone (with the child's name) links.
 // Several reports about one incident (a live stream, an event at school)
 // arrive within hours and often name only the child; when exactly one
 // recently referred family fits, that is strong evidence, and it is
@@ -606,10 +633,14 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 			continue
 		}
 		agree := false
+		shared := sharedSurname(k, f)
 		for _, c := range k.children {
 			for _, fc := range f.children {
-				if nameScore(c, fc) >= 1.2 && givenAgree(c, fc) && dobScore(c.dob, fc.dob) >= 0 {
-					agree = true
+				if dobScore(c.dob, fc.dob) < 0 {
+					continue
+				}
+				if nameScore(c, fc) >= 1.2 && givenAgree(c, fc) || shared && jw(c.given, fc.given) >= 0.8 {
+					agree = true // the same child, or a misspelt child of a household with the same surname
 				}
 			}
 		}
@@ -619,7 +650,7 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 		n++
 		b := 1.5
 		if age <= 24*time.Hour {
-			b = 2.5
+			b = 2.8
 		}
 		ov := fl.incident(k.words, f)
 		if ov >= incidentOverlap {

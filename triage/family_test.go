@@ -49,6 +49,16 @@ func TestFamilyLinkSparse(t *testing.T) {
 			sparse("R2", hours(24*40), "", "Look at @someone.else, she hurt her daughter on camera.", kid("Mina", "", ""))}, false},
 		{"same child and town within hours links", []bonafide.Record{pelham("R1", hours(0)),
 			sparse("R2", hours(3), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, true},
+		{"only the child's first name, hours after the family's only referral, links", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(5), "", "Somebody should check on her.", kid("Wilhelmina", "", ""))}, true},
+		{"only the child's first name, two days later, does not", []bonafide.Record{pelham("R1", hours(0)),
+			sparse("R2", hours(48), "", "Somebody should check on her.", kid("Wilhelmina", "", ""))}, false},
+		{"a misspelt child with the family's surname within hours links", []bonafide.Record{pelham("R1", hours(0)),
+			func() *bonafide.Referral {
+				r := sparse("R2", hours(5), "", "Somebody should check on her.", kid("Wihlmena", "", ""))
+				r.Adults = []bonafide.Person{{GivenName: "Ros", FamilyName: "Pelham", Role: bonafide.RoleMother}}
+				return r
+			}()}, true},
 		{"same child and town months later does not", []bonafide.Record{pelham("R1", hours(0)),
 			sparse("R2", hours(24*90), "Coldharbour", "Her daughter was hit on the live stream.", kid("Wilhelmina", "", ""))}, false},
 		{"same given name, other surname, within hours does not", []bonafide.Record{pelham("R1", hours(0)),
