@@ -28,8 +28,16 @@
 // evidence, combines them with a logistic [Model] into a score, flags it at
 // [Config.Threshold], and returns an [Assessment] in the interchange
 // format's "Triage output" form. Context signals (a recent post, earlier
-// false findings, a burst) count only alongside a sign in the referral
-// itself. A relay of an earlier call is linked to it and counted once.
+// false findings, earlier referrals by members of the public, a burst)
+// count only alongside a sign in the referral itself. A relay of an earlier
+// call is linked to it and counted once; referrals about a family within
+// 12 hours of each other are one incident and are not compared as copies.
+//
+// Family linking scores candidate families found through blocking keys on
+// names, dates, postcodes, handles (also those named in the narrative) and
+// pairs of a household's given names; a sparse referral may also join a
+// family referred in the last [RecentWindow] on a child's name when exactly
+// one such family fits or the narrative tells of the same incident.
 //
 // # Evaluation and fitting
 //
