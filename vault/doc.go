@@ -22,6 +22,15 @@
 //
 // with the data key's ID and [Purpose] bound in as associated data.
 //
+// # Credential secrets
+//
+// [Vault.SealSecret] seals, in the same envelope, secrets the server must
+// read back to check something — a user's TOTP seed — with associated data
+// that starts with a label of its own in place of the reporters' (so a
+// sealed reporter never opens as a secret, nor the reverse, whatever a
+// referral's ID) and binds the secret's purpose and subject (the user's ID
+// and name), so that it cannot be moved to another user's row.
+//
 // # Rotation
 //
 // [Rotate] re-wraps every data key under a new master key; sealed data is
