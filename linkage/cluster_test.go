@@ -99,6 +99,40 @@ func TestReadCSVMissingColumn(t *testing.T) {
 	}
 }
 
+// TestReadCSVDates checks that a date column mostly unreadable in the configured layout
+// is refused with the column, the layout and the first bad value named, while a few bad
+// dates among good ones are read as missing.
+func TestReadCSVDates(t *testing.T) {
+	tests := []struct {
+		name, layout, csv, want string // want "" for no error
+	}{
+		{"UK dates without a format", "", "id,dob\n1,04/03/2001\n2,05/06/1999\n3,2001-03-04\n", `column "dob": 2 of 3 dates do not read as YYYY-MM-DD or YYYYMMDD (no date_format given), the first "04/03/2001" in record 1 (id 1)`},
+		{"ISO dates with a UK format", "DD/MM/YYYY", "id,dob\n1,2001-03-04T10\n2,1999-06-05 12:00\n", `2 of 2 dates do not read as DD/MM/YYYY`},
+		{"a few bad dates", "DD/MM/YYYY", "id,dob\n1,04/03/2001\n2,31/02/2001\n3,05/06/1999\n4,not known\n5,01/01/1990\n", ""},
+		{"half bad is tolerated", "DD/MM/YYYY", "id,dob\n1,04/03/2001\n2,31/02/2001\n", ""},
+		{"empty dates are missing, not bad", "", "id,dob\n1,\n2,\n3,2001-03-04\n", ""},
+		{"partial ISO dates read", "DD/MM/YYYY", "id,dob\n1,2001\n2,2001-03\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Config{ID: "id", Fields: []Field{{Name: "dob", Kind: KindDate, DateFormat: tt.layout}}}
+			s, err := NewSchema(c.Fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb, err := c.ReadCSV(strings.NewReader(tt.csv), s, 0)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("ReadCSV error = %v, want none", err)
+			case tt.want == "" && len(tb.Records) != strings.Count(tt.csv, "\n")-1:
+				t.Errorf("ReadCSV read %d records, want %d", len(tb.Records), strings.Count(tt.csv, "\n")-1)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("ReadCSV error = %v, want one containing %s", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestClusterConflict(t *testing.T) {
 	// Two twins, each typed twice; every pair links, the twin pairs most strongly.
 	edges := []Edge{{0, 1, 30}, {2, 3, 30}, {0, 2, 25}, {0, 3, 24}, {1, 2, 24}, {1, 3, 23}}

@@ -187,7 +187,45 @@ func (c *Config) ReadCSV(r io.Reader, s *Schema, source uint8) (*Table, error) {
 			t.Records[i].Source = source
 		}
 	})
+	if err := checkDates(s, rows, t.Records); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// checkDates refuses a file whose date column is mostly unreadable in the configured
+// layout: that is a wrong "date_format" (or none given for UK dates), and linking on
+// would silently treat every date of birth as missing. A few unreadable dates are
+// normal (typed by strangers) and count as missing. rows hold the id, then the raw
+// field values.
+func checkDates(s *Schema, rows [][]string, recs []Record) error {
+	for f, fd := range s.Fields {
+		if fd.Kind != KindDate {
+			continue
+		}
+		given, bad, first := 0, 0, -1
+		for i, r := range rows {
+			if r[f+1] == "" {
+				continue
+			}
+			given++
+			if recs[i].vals[f].s == "" {
+				bad++
+				if first < 0 {
+					first = i
+				}
+			}
+		}
+		if bad > 0 && 2*bad > given {
+			layout := fd.DateFormat
+			if layout == "" {
+				layout = "YYYY-MM-DD or YYYYMMDD (no date_format given)"
+			}
+			return fmt.Errorf("column %q: %d of %d dates do not read as %s, the first %q in record %d (id %s): set the field's \"date_format\" to the file's layout, e.g. DD/MM/YYYY",
+				fd.Name, bad, given, layout, rows[first][f+1], first+1, rows[first][0])
+		}
+	}
+	return nil
 }
 
 // FEBRLEntity returns the person number of a FEBRL record id: "rec-123-dup-0" → "123".
