@@ -138,6 +138,7 @@ func TestLinkErrors(t *testing.T) {
 	badDate := writeFile(t, dir, "date.json", strings.Replace(linkPeopleConfig, `DD/MM/YYYY`, `DD/MON/YYYY`, 1))
 	a := writeFile(t, dir, "a.csv", linkA)
 	noCol := writeFile(t, dir, "nocol.csv", "id,given,surname,dob\n1,Tom,Smith,01/01/2000\n")
+	isoDates := writeFile(t, dir, "iso.json", strings.Replace(linkPeopleConfig, `, "date_format": "DD/MM/YYYY"`, "", 1))
 	tests := []struct {
 		name   string
 		args   []string
@@ -148,6 +149,7 @@ func TestLinkErrors(t *testing.T) {
 		{"unknown comparison type", []string{"link", "--config", badType, a}, 2, `unknown comparison type "postcode_fr"`},
 		{"bad date format", []string{"link", "--config", badDate, a}, 2, "bad date format"},
 		{"missing column", []string{"link", "--config", good, noCol}, 1, `missing column "postcode"`},
+		{"dates in another layout", []string{"link", "--config", isoDates, a}, 1, `column "dob": 3 of 3 dates do not read as YYYY-MM-DD or YYYYMMDD (no date_format given), the first "07/03/2016"`},
 		{"missing file", []string{"link", "--config", good, filepath.Join(dir, "nope.csv")}, 1, "nope.csv"},
 		{"three files", []string{"link", "--config", good, a, a, a}, 2, "not 3"},
 		{"eval without truth", []string{"link", "eval", "--config", writeFile(t, dir, "notruth.json", strings.Replace(linkPeopleConfig, `"truth": "person",`, "", 1)), a}, 2, "needs a truth"},
