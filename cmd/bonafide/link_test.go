@@ -129,6 +129,19 @@ func TestLink(t *testing.T) {
 	if _, err := fmt.Sscanf(out[strings.Index(out, "pairwise"):], "pairwise precision %f recall %f F1 %f", &p, &rc, &f1); err != nil || f1 < 0.99 {
 		t.Errorf("link eval F1 = %v (err %v), want >= 0.99; output\n%s", f1, err, out)
 	}
+	// The precision/recall curve: one row per probability, and at the run's own
+	// threshold (0.5) the figures of the run.
+	row := regexp.MustCompile(`(?m)^([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +\d+ +\d+$`)
+	var probs []string
+	for _, m := range row.FindAllStringSubmatch(out, -1) {
+		probs = append(probs, m[1])
+		if m[1] == "0.5" && (m[2] != fmt.Sprintf("%.4f", p) || m[3] != fmt.Sprintf("%.4f", rc) || m[4] != fmt.Sprintf("%.4f", f1)) {
+			t.Errorf("curve at 0.5 = P %s R %s F1 %s, want the run's %.4f %.4f %.4f", m[2], m[3], m[4], p, rc, f1)
+		}
+	}
+	if got, want := strings.Join(probs, " "), "0.01 0.05 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 0.95 0.99 0.999"; got != want {
+		t.Errorf("link eval curve rows at %q, want %q; output\n%s", got, want, out)
+	}
 }
 
 func TestLinkErrors(t *testing.T) {
