@@ -24,8 +24,10 @@ import (
 // record is one 4-byte arena offset per field plus its term frequencies, entity and ID.
 // Block postings are one sorted array of (key hash, record number) pairs; records added
 // one at a time wait in a small map until the next [Index.Load] or compaction merges them
-// in. Candidates are decoded back into a [Record] only while they are scored, so scores,
-// explanations and the order candidates are met in are those of the records added.
+// in. Candidates are decoded back into a [Record] field by field while they are scored,
+// and dropped as soon as the fields left cannot lift them to the query's minimum weight,
+// so that a query into large blocks reads little; scores, explanations and the order
+// candidates are met in are those of scoring every record added in full.
 type Index struct {
 	mu        sync.RWMutex
 	model     *Model
