@@ -210,6 +210,10 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	srv.Findings = deps.Findings
 	srv.Secrets = deps.Secrets
 	srv.TLS = cfg.TLS
+	stopTriage, err := startTriage(ctx, deps.Store, srv, logger)
+	if err != nil {
+		return err
+	}
 	hs := srv.HTTPServer()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -222,9 +226,10 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	err := httpapi.Run(ctx, hs, ln, cfg.ShutdownTimeout)
+	err = httpapi.Run(ctx, hs, ln, cfg.ShutdownTimeout)
 	stopSweep()
 	<-swept
+	stopTriage(cfg.ShutdownTimeout)
 	logger.Info("stopped serving")
 	return err
 }

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"bonafide"
+	"bonafide/httpapi"
 	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/triage"
@@ -163,6 +165,32 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 	fmt.Fprintf(std.err, "triaged %d referrals of the store in %s; %d flagged; stored %d new assessments (engine %s)\n",
 		referrals, time.Since(start).Round(time.Millisecond), flagged, stored, svc.Engine())
 	return a.record(context.WithoutCancel(ctx), "triage.stored", "store", fmt.Sprintf("stored %d new assessments", stored))
+}
+
+// startTriage runs the triage service (triage/live) beside the API that
+// serve and demo run: it replays store, then triages every referral stored
+// (woken by the API after each write, polling for other writers), and srv
+// serves the stored assessments. stop, called once the API has stopped,
+// ends it and triages within timeout what was stored last; what it cannot
+// finish is triaged on the next start.
+func startTriage(ctx context.Context, store bonafide.Store, srv *httpapi.Server, logger *slog.Logger) (stop func(timeout time.Duration), err error) {
+	as, err := assessmentStore(store)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := live.New(store, as, live.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	srv.Assessments, srv.Triage = as, svc
+	finish := svc.Go(ctx)
+	return func(timeout time.Duration) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		if err := finish(fctx); err != nil {
+			logger.Warn("triage did not finish before shutdown; it resumes on the next start", slog.Any("error", err))
+		}
+	}, nil
 }
 
 // assessmentStore returns the assessment store beside st.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +88,58 @@ func TestTriageStore(t *testing.T) {
 
 	if code, _, stderr := run(t, nil, "", "triage", "--db", db, "--in", first); code != exitUsage {
 		t.Errorf("triage --db --in = exit %d, want %d (usage); %s", code, exitUsage, stderr)
+	}
+}
+
+// TestServeTriages: serve triages the history it finds on start and every
+// referral posted to it, storing each assessment once, and its clean
+// shutdown leaves nothing it stored untriaged; the stored assessments are
+// what `bonafide triage` writes for the same stream, and the assessment
+// route serves them to a social worker.
+func TestServeTriages(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "serve.db")
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != exitOK {
+		t.Fatalf("migrate = exit %d; %s", code, stderr)
+	}
+	if code, _, stderr := run(t, nil, "", "import", "--db", db, writeFile(t, dir, "first.jsonl", triageStream)); code != exitOK {
+		t.Fatalf("import = exit %d; %s", code, stderr)
+	}
+	tok := mustToken(t, db, "serve-sender")
+	password := mustAddUser(t, db, "worker", "social_worker")
+	s := serveInProcess(t, db)
+	if status, err := postReferral(t, http.DefaultClient, s.base, tok, []byte(strings.TrimSpace(triageLater))); err != nil || status != http.StatusCreated {
+		t.Fatalf("POST referral = %d, %v; want 201", status, err)
+	}
+	worker := mustLogin(t, s.base, "worker", password)
+	resp, err := worker.Get(s.base + "/api/v1/referrals/R1/assessment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Triage runs beside the request, so R1 may not be triaged yet: 200
+	// or 404, never a refusal or an error.
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET assessment as a social worker = %d, want 200 (or 404 until triaged)", resp.StatusCode)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("serve = %v; log:\n%s", err, s.logs)
+	}
+
+	st, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
+	for i, id := range []string{"R1", "R2", "R3"} {
+		all, err := st.Assessments().Assessments(context.Background(), id)
+		if err != nil || len(all) != 1 {
+			t.Errorf("stored assessments of %s after serve = %d, %v; want 1", id, len(all), err)
+			continue
+		}
+		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
+			t.Errorf("stored assessment of %s = %s, want %s", id, all[0].Output, line)
+		}
 	}
 }
