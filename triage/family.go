@@ -25,7 +25,7 @@ type familyLinker struct {
 	blocks   map[string][]int32
 	families []*familyRec
 	weight   func(stem string) float64 // rarity of a content stem, nil for 1
-	queue    []int32                   // families with narrative stems kept, in order referred
+	queue    []queued                  // families with narrative stems kept, in order referred
 	qHead    int
 	// MinScore is the total agreement a candidate needs to be linked.
 	minScore float64
@@ -703,11 +703,13 @@ func (fl *familyLinker) incident(words []string, f *familyRec) float64 {
 // since, so that memory follows the referral rate, not the history.
 func (fl *familyLinker) remember(f *familyRec, words []string, now time.Time) {
 	for fl.qHead < len(fl.queue) {
-		o := fl.families[fl.queue[fl.qHead]]
-		if now.Sub(o.last) <= RecentWindow {
+		q := fl.queue[fl.qHead]
+		if now.Sub(q.at) <= RecentWindow {
 			break
 		}
-		o.words = nil
+		if o := fl.families[q.id]; now.Sub(o.last) > RecentWindow {
+			o.words = nil // not referred since: forget; otherwise a later entry stands for it
+		}
 		fl.qHead++
 	}
 	if fl.qHead > 4096 && fl.qHead*2 > len(fl.queue) {
@@ -723,7 +725,13 @@ func (fl *familyLinker) remember(f *familyRec, words []string, now time.Time) {
 		}
 		put(&f.words, w)
 	}
-	fl.queue = append(fl.queue, f.id)
+	fl.queue = append(fl.queue, queued{f.id, now})
+}
+
+// queued is a family whose narrative stems were kept, and when.
+type queued struct {
+	id int32
+	at time.Time
 }
 
 const maxIncidentWords = 160

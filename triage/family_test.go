@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -87,5 +88,42 @@ func TestFamilyLinkSparse(t *testing.T) {
 				t.Errorf("family(%s) = %s, family(%s) = %s: same = %v, want %v", first.ReferralID, first.Family, last.ReferralID, last.Family, got, tt.same)
 			}
 		})
+	}
+}
+
+// TestIncidentWordsForgotten checks that the narrative words kept for the
+// burst rule are dropped once a family has not been referred for
+// RecentWindow, even when another family keeps being referred, so that
+// memory follows the referral rate and not the history.
+func TestIncidentWordsForgotten(t *testing.T) {
+	e, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := func(id string, at time.Time) *bonafide.Referral {
+		return sparse(id, at, "Coldharbour", "The toddler was left alone on the balcony.", kid("Peregrine", "Ashdown", "2021-01-01"))
+	}
+	recs := []bonafide.Record{busy("B1", hours(0)),
+		sparse("Q1", hours(1), "Farnwick", "Shouting next door every night.", kid("Ottoline", "Quarrie", "2019-05-05"))}
+	for h := 24.0; h <= 24*8; h += 24 {
+		recs = append(recs, busy(fmt.Sprintf("B%.0f", h), hours(h)))
+	}
+	var quarrie int32 = -1
+	for _, r := range recs {
+		if _, err := e.Observe(r); err != nil {
+			t.Fatal(err)
+		}
+		if r.(*bonafide.Referral).ID == "Q1" {
+			quarrie = e.refs[e.byID["Q1"]].family
+			if len(e.fam.families[quarrie].words) == 0 {
+				t.Fatalf("words of the family just referred = none, want its narrative's")
+			}
+		}
+	}
+	if w := e.fam.families[quarrie].words; len(w) != 0 {
+		t.Errorf("words of a family not referred for a week = %v, want none", w)
+	}
+	if busyFam := e.refs[e.byID["B1"]].family; len(e.fam.families[busyFam].words) == 0 {
+		t.Errorf("words of the family referred today = none, want its narrative's")
 	}
 }
