@@ -47,6 +47,7 @@ type familyRec struct {
 	towns    map[string]bool // normalised town names
 	lines    map[string]bool // normalised first address lines
 	blockSet map[string]bool
+	surnames []string        // distinct family names of its people (at most maxSurnames)
 	last     time.Time       // when it was last referred
 	words    map[string]bool // content stems of its narratives of the last RecentWindow
 }
@@ -313,6 +314,7 @@ type refKeys struct {
 	postcode, line   string
 	town             string
 	words            []string // distinct content stems of the narrative
+	surnames, givens []string // distinct family and given names of everyone in it
 }
 
 func newRefKeys(r *bonafide.Referral) *refKeys {
@@ -332,6 +334,14 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	k.handles = append(k.handles, narrativeHandles(r.Narrative)...)
+	for _, p := range append(append([]personKey(nil), k.children...), k.adults...) {
+		if p.family != "" && !slices.Contains(k.surnames, p.family) {
+			k.surnames = append(k.surnames, p.family)
+		}
+		if p.given != "" && !slices.Contains(k.givens, p.given) {
+			k.givens = append(k.givens, p.given)
+		}
+	}
 	seen := map[string]bool{}
 	for _, w := range textsim.ContentWords(r.Narrative) {
 		if !seen[w] {
@@ -347,12 +357,20 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 	return k
 }
 
-// score returns how well a referral's details agree with family f.
-func (fl *familyLinker) score(k *refKeys, f *familyRec, bonus bool) float64 {
-	conflict := surnameConflict(k, f)
+// score returns how well a referral's details agree with family f: the
+// plain agreement of names, dates and places, and the bonus for several
+// members of the household named together (which links but never merges).
+func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64) {
+	known, conf := false, false
+	conflict := func() bool { // computed only when needed: it is the costly part
+		if !known {
+			known, conf = true, surnameConflict(k, f)
+		}
+		return conf
+	}
 	ns := func(a, b personKey) float64 {
 		v := nameScore(a, b)
-		if conflict && v > 0.8 && (a.family == "" || b.family == "") {
+		if v > 0.8 && (a.family == "" || b.family == "") && conflict() {
 			v = 0.8 // a given name alone says little once the surnames disagree
 		}
 		return v
@@ -393,10 +411,10 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec, bonus bool) float64 {
 		}
 	}
 	s += min(adults, 3)
-	if named >= 2 && bonus && !conflict {
+	if named >= 2 && !conflict() {
 		// several members of one household named together: far less
 		// likely by chance than any one name
-		s += min(float64(named-1)*0.75, 1.5)
+		household = min(float64(named-1)*0.75, 1.5)
 	}
 	for _, h := range k.handles {
 		if f.handles[h] {
@@ -426,7 +444,7 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec, bonus bool) float64 {
 			}
 		}
 	}
-	return s
+	return s, household
 }
 
 // strongKey reports whether one shared key of this kind is enough to
@@ -474,33 +492,37 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		}
 	}
 	rk := newRefKeys(r)
+	type scored struct {
+		id        int32
+		base, all float64 // plain agreement; with the household bonus
+	}
+	var cands []scored
+	for id, n := range hits {
+		if n >= 2 {
+			base, hh := fl.score(rk, fl.families[id])
+			cands = append(cands, scored{id, base, base + hh})
+		}
+	}
 	recent := fl.recentBonus(rk, hits, now)
-	if recent.id >= 0 {
-		// recency only helps a referral that links to nothing on its details
-		for id, n := range hits {
-			if n >= 2 && id != recent.id && fl.score(rk, fl.families[id], true) >= fl.minScore {
-				recent.id = -1
-				break
-			}
+	for _, c := range cands {
+		if recent.id >= 0 && c.id != recent.id && c.all >= fl.minScore {
+			recent.id = -1 // recency only helps a referral that links to nothing on its details
 		}
 	}
 	bestID, best := int32(-1), 0.0
 	var strong []int32
-	for id, n := range hits {
-		if n < 2 {
-			continue
-		}
+	for _, c := range cands {
 		// merging two known families needs the plain agreement of names,
 		// dates and places; the household and recency bonuses only link
-		if fl.score(rk, fl.families[id], false) >= fl.minScore+mergeMargin {
-			strong = append(strong, id)
+		if c.base >= fl.minScore+mergeMargin {
+			strong = append(strong, c.id)
 		}
-		v := fl.score(rk, fl.families[id], true)
-		if id == recent.id {
+		v := c.all
+		if c.id == recent.id {
 			v += recent.bonus
 		}
-		if v > best || (v == best && id < bestID) {
-			bestID, best = id, v
+		if v > best || (v == best && c.id < bestID) {
+			bestID, best = c.id, v
 		}
 	}
 	var f *familyRec
@@ -556,46 +578,51 @@ func givenAgree(a, b personKey) bool {
 
 // surnameConflict reports whether the referral and the family both give
 // family names and none of the referral's agrees with any of the family's
-// (a household may hold several surnames; one in common is enough). Given
-// or family name swapped counts as agreement.
+// (a household may hold several surnames; one in common is enough). A
+// given name that agrees with a family surname counts as agreement (given
+// and family name swapped).
 func surnameConflict(k *refKeys, f *familyRec) bool {
-	var mine []personKey
-	mine = append(append(mine, k.children...), k.adults...)
-	some, theirs := false, false
-	for _, p := range mine {
-		if p.family == "" {
-			continue
+	if len(k.surnames) == 0 || len(f.surnames) == 0 {
+		return false
+	}
+	for _, p := range k.surnames {
+		if slices.Contains(f.surnames, p) {
+			return false
 		}
-		some = true
-		for _, list := range [][]personKey{f.children, f.adults} {
-			for _, q := range list {
-				if q.family == "" {
-					continue
-				}
-				theirs = true
-				if jw(p.family, q.family) >= 0.88 || jw(p.given, q.family) >= 0.88 || jw(p.family, q.given) >= 0.88 {
+	}
+	for _, p := range k.surnames {
+		for _, q := range f.surnames {
+			if jw(p, q) >= 0.88 {
+				return false
+			}
+		}
+	}
+	for _, g := range k.givens {
+		for _, q := range f.surnames {
+			if jw(g, q) >= 0.88 {
+				return false
+			}
+		}
+	}
+	for _, list := range [][]personKey{f.children, f.adults} {
+		for _, q := range list {
+			for _, p := range k.surnames {
+				if jw(p, q.given) >= 0.88 {
 					return false
 				}
 			}
 		}
 	}
-	return some && theirs
+	return true
 }
 
 // sharedSurname reports whether a family name in the referral (of anyone
 // in it) agrees with one of the family's.
 func sharedSurname(k *refKeys, f *familyRec) bool {
-	for _, list := range [][]personKey{k.children, k.adults} {
-		for _, p := range list {
-			if p.family == "" {
-				continue
-			}
-			for _, flist := range [][]personKey{f.children, f.adults} {
-				for _, q := range flist {
-					if q.family != "" && jw(p.family, q.family) >= 0.9 {
-						return true
-					}
-				}
+	for _, p := range k.surnames {
+		for _, q := range f.surnames {
+			if p == q || jw(p, q) >= 0.9 {
+				return true
 			}
 		}
 	}
@@ -629,22 +656,23 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 	for id := range hits {
 		f := fl.families[id]
 		age := now.Sub(f.last)
-		if f.last.IsZero() || age > RecentWindow || age < 0 || surnameConflict(k, f) {
+		if f.last.IsZero() || age > RecentWindow || age < 0 {
 			continue
 		}
-		agree := false
-		shared := sharedSurname(k, f)
+		agree, close := false, false
 		for _, c := range k.children {
 			for _, fc := range f.children {
 				if dobScore(c.dob, fc.dob) < 0 {
 					continue
 				}
-				if nameScore(c, fc) >= 1.2 && givenAgree(c, fc) || shared && jw(c.given, fc.given) >= 0.8 {
-					agree = true // the same child, or a misspelt child of a household with the same surname
+				if givenAgree(c, fc) && nameScore(c, fc) >= 1.2 {
+					agree = true // the same child
+				} else if jw(c.given, fc.given) >= 0.8 {
+					close = true // perhaps the same child, misspelt
 				}
 			}
 		}
-		if !agree {
+		if !agree && !(close && sharedSurname(k, f)) || surnameConflict(k, f) {
 			continue
 		}
 		n++
@@ -769,11 +797,23 @@ func (fl *familyLinker) merge(f, o *familyRec) {
 			put(m[0], k)
 		}
 	}
-	o.children, o.adults = nil, nil
+	for _, n := range o.surnames {
+		f.addSurname(n)
+	}
+	o.children, o.adults, o.surnames = nil, nil, nil
 	o.postcode, o.handles, o.nhs, o.towns, o.lines, o.blockSet = nil, nil, nil, nil, nil, nil
 }
 
 const maxPeoplePerFamily = 12
+
+// maxSurnames bounds the distinct family names kept per family.
+const maxSurnames = 8
+
+func (f *familyRec) addSurname(n string) {
+	if n != "" && len(f.surnames) < maxSurnames && !slices.Contains(f.surnames, n) {
+		f.surnames = append(f.surnames, n)
+	}
+}
 
 func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string) {
 	addPerson := func(list []personKey, p bonafide.Person) []personKey {
@@ -793,6 +833,9 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 	}
 	for _, a := range r.Adults {
 		f.adults = addPerson(f.adults, a)
+	}
+	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
+		f.addSurname(normName(p.FamilyName))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
