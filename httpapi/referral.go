@@ -2,7 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -98,14 +98,9 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 // what the sender knows and what Location returns, and it stays the same
 // when records move between stores (export, import), while seq does not.
 func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
-	st, err := s.Store.ReferralByID(r.Context(), r.PathValue("id"))
+	st, ref, err := s.pathReferral(r)
 	if err != nil {
 		s.error(w, r, err)
-		return
-	}
-	ref, ok := st.Record.(*bonafide.Referral)
-	if !ok {
-		s.error(w, r, errors.New("get referral: store returned a non-referral record"))
 		return
 	}
 	if p := principalOf(r.Context()); p != nil {
@@ -133,4 +128,17 @@ func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
 // the store, so that a health probe stays cheap under load.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, "application/json", http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// pathReferral loads the referral named by the {id} of r's path.
+func (s *Server) pathReferral(r *http.Request) (bonafide.Stored, *bonafide.Referral, error) {
+	st, err := s.Store.ReferralByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return st, nil, err
+	}
+	ref, ok := st.Record.(*bonafide.Referral)
+	if !ok {
+		return st, nil, fmt.Errorf("referral %q: the store returned a non-referral record", r.PathValue("id"))
+	}
+	return st, ref, nil
 }

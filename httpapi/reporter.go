@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -72,14 +71,9 @@ func linked(sh vault.Shared, kinds []vault.TagKind) bool {
 func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	st, err := s.Store.ReferralByID(ctx, id)
+	_, ref, err := s.pathReferral(r)
 	if err != nil {
 		s.error(w, r, err)
-		return
-	}
-	ref, ok := st.Record.(*bonafide.Referral)
-	if !ok {
-		s.error(w, r, errors.New("reporter links: store returned a non-referral record"))
 		return
 	}
 	if s.Tags == nil || s.Findings == nil {
@@ -180,14 +174,9 @@ func (s *Server) handleReporterUnseal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	st, err := s.Store.ReferralByID(ctx, id)
+	_, ref, err := s.pathReferral(r)
 	if err != nil {
 		s.error(w, r, err)
-		return
-	}
-	ref, ok := st.Record.(*bonafide.Referral)
-	if !ok {
-		s.error(w, r, errors.New("unseal: store returned a non-referral record"))
 		return
 	}
 	if ref.Reporter == nil {
