@@ -254,8 +254,12 @@ func nameScore(a, b personKey) float64 {
 	if (a.family == "" || b.family == "") && g >= 0.9 {
 		straight = 1.65 // the given name agrees and the surname is not known on one side
 	}
-	swapped := jw(a.given, b.family) + jw(a.family, b.given)
-	s := max(straight, swapped)
+	s := straight
+	if straight < 1.8 && a.family != "" && b.family != "" {
+		// given and family name swapped on one side (with a name missing
+		// on either side a swap cannot reach the bar)
+		s = max(s, jw(a.given, b.family)+jw(a.family, b.given))
+	}
 	switch {
 	case s >= 1.8:
 		return 2
