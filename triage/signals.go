@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,7 +250,9 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 	for _, c := range r.Concerns {
 		allegation += " " + c.Detail
 	}
-	for h := range e.familyHandles(me.family) {
+	// Handles in order, so that ties between posts of two handles (the same
+	// time, the same coverage) are broken the same way on every run.
+	for _, h := range slices.Sorted(maps.Keys(e.familyHandles(me.family))) {
 		for _, p := range e.posts[h] {
 			age := now.Sub(p.PostedAt)
 			if age < 0 {
@@ -494,6 +497,7 @@ func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.P
 	}
 	var best *bonafide.PublicPost
 	var bestO textsim.Overlap
+	bestID := int32(-1)
 	for id, n := range hits {
 		if n < 3 {
 			continue
@@ -503,9 +507,12 @@ func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.P
 			continue
 		}
 		o := textsim.Restates(allegation, p.Text+" "+p.MediaNote, e.idf)
+		// Ties (equal coverage, equal time) go to the post stored first,
+		// so that the answer never depends on map order.
 		if len(o.Shared) >= 3 && o.Coverage >= 0.5 && (best == nil || o.Coverage > bestO.Coverage ||
-			o.Coverage == bestO.Coverage && p.PostedAt.After(best.PostedAt)) {
-			best, bestO = p, o
+			o.Coverage == bestO.Coverage && (p.PostedAt.After(best.PostedAt) ||
+				p.PostedAt.Equal(best.PostedAt) && id < bestID)) {
+			best, bestO, bestID = p, o, id
 		}
 	}
 	return best, bestO
