@@ -106,10 +106,8 @@ func postgresDSN(t *testing.T) string {
 }
 
 // stream returns a generated interchange stream (invented families,
-// campaigns among them) in order of receipt. The seeds the tests use give
-// the same triage output on every run; seed 11 does not (a tie between two
-// identical public posts, which the engine breaks by map order), so it is
-// not used until the engine breaks ties deterministically.
+// campaigns among them) in order of receipt. The engine gives the same
+// output for it on every run (triage.TestSameStreamSameAssessments).
 func stream(t *testing.T, seed int64) []bonafide.Record {
 	t.Helper()
 	var recs []bonafide.Record
