@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"bonafide"
 	"bonafide/auth"
+	"bonafide/vault"
 )
 
 // totpCode returns the RFC 6238 code of secret at the server's time.
@@ -192,7 +195,10 @@ func checkRetryAfter(t *testing.T, resp *http.Response) {
 func TestSessionCookie(t *testing.T) {
 	for _, tls := range []bool{false, true} {
 		t.Run("tls="+strconv.FormatBool(tls), func(t *testing.T) {
-			e := newAuthEnv(t, envOptions{tls: tls})
+			path := filepath.Join(t.TempDir(), "bonafide.db")
+			e := newAuthEnv(t, envOptions{tls: tls, open: func(t *testing.T, sealer *vault.Deferred) backend {
+				return openSQLiteAt(t, sealer, path)
+			}})
 			mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
 			resp, body, c := e.login(t, "alice", testPassword, "", creds{})
 			if resp.StatusCode != http.StatusOK || c == nil {
@@ -217,8 +223,21 @@ func TestSessionCookie(t *testing.T) {
 			if err != nil {
 				t.Fatalf("session of the cookie: %v", err)
 			}
-			if bytes.Contains(sess.Digest, []byte(c.Value)) {
-				t.Error("store keeps the session id")
+			// Scan the raw database file and its WAL: the digest is there
+			// (the scan works), the id the browser holds is not.
+			var raw []byte
+			for _, suffix := range []string{"", "-wal"} {
+				b, err := os.ReadFile(path + suffix)
+				if err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+				raw = append(raw, b...)
+			}
+			if !bytes.Contains(raw, sess.Digest) {
+				t.Fatal("the session's digest is in neither database file: the scan is broken")
+			}
+			if bytes.Contains(raw, []byte(c.Value)) {
+				t.Error("the database keeps the session id the cookie holds")
 			}
 		})
 	}
