@@ -104,3 +104,76 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 		}
 	}
 }
+
+// TestUserChangeNeedsAudit: a change of users that the audit log cannot
+// record is not made. A 503 that says "nothing was done" must be true: no
+// user created with a password the administrator knows, no role raised,
+// no account disabled, all without an entry.
+func TestUserChangeNeedsAudit(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { testUserChangeNeedsAudit(t, be.name, be.open) })
+	}
+}
+
+func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
+	ctx := context.Background()
+	e := newAuthEnv(t, envOptions{open: open})
+	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
+	olga := mustUser(t, e.users, "olga", bonafide.RoleSocialWorker)
+	c := e.sameOrigin(creds{cookie: e.freshSession(t, admin)})
+	const reason = "Deputy data protection officer while the DPO is on leave (ticket IG-2291)"
+	// As if the disk were full: every new audit entry is refused.
+	refuse := map[string][2]string{
+		"sqlite": {`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+			`DROP TRIGGER refuse_audit`},
+		"postgres": {`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+			CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION refuse_audit()`,
+			`DROP TRIGGER refuse_audit ON audit_entries; DROP FUNCTION refuse_audit()`},
+	}
+	id := strconv.FormatInt(olga.ID, 10)
+	tests := []struct {
+		name, method, path string
+		body               any
+	}{
+		{"create administrator with a known password", "POST", "/api/v1/users", UserCreate{Name: "mal", Role: bonafide.RoleAdministrator, Password: "a first password of length", Reason: reason}},
+		{"raise to DPO", "PUT", "/api/v1/users/" + id + "/role", RoleChange{Role: bonafide.RoleDPO, Reason: reason}},
+		{"disable", "POST", "/api/v1/users/" + id + "/disable", nil},
+	}
+	e.exec(t, refuse[name][0])
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body []byte
+			ct := ""
+			if tt.body != nil {
+				body, ct = mustJSON(t, tt.body), "application/json"
+			}
+			resp, got := e.send(t, tt.method, tt.path, ct, body, c)
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("%s %s with a failing audit log = %d, want 503; %s", tt.method, tt.path, resp.StatusCode, got)
+			}
+		})
+	}
+	if u, err := e.users.UserByName(ctx, "mal"); bonafide.ErrorCode(err) != bonafide.ENotFound {
+		t.Errorf("user mal after an unrecorded creation = %+v, %v; want none", u, err)
+	}
+	if u, err := e.users.UserByID(ctx, olga.ID); err != nil || u.Role != bonafide.RoleSocialWorker || u.Disabled {
+		t.Errorf("olga after unrecorded changes = role %s, disabled %v, %v; want social_worker, enabled", u.Role, u.Disabled, err)
+	}
+	e.exec(t, refuse[name][1])
+	// Once the log works the same requests succeed, each with its entry.
+	for _, tt := range tests {
+		var body []byte
+		ct := ""
+		if tt.body != nil {
+			body, ct = mustJSON(t, tt.body), "application/json"
+		}
+		if resp, got := e.send(t, tt.method, tt.path, ct, body, c); resp.StatusCode >= 300 {
+			t.Errorf("%s %s once the audit log works = %d; %s", tt.method, tt.path, resp.StatusCode, got)
+		}
+	}
+	for _, what := range []string{"user.create", "user.role", "user.disable"} {
+		if n := len(findEntries(e.entries(t), what)); n == 0 {
+			t.Errorf("no %s audit entry", what)
+		}
+	}
+}

@@ -203,13 +203,27 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	u.Created = s.Now()
-	u, err = s.Users.CreateUser(r.Context(), u)
-	if err != nil {
+	// A name taken is refused before the audit entry, so that the log
+	// does not fill with creations that never happened; CreateUser still
+	// refuses a name taken in between.
+	if _, err := s.Users.UserByName(r.Context(), u.Name); err == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "user %q already exists", u.Name))
+		return
+	} else if bonafide.ErrorCode(err) != bonafide.ENotFound {
 		s.error(w, r, err)
 		return
 	}
+	// The grant is recorded before it is made: a user the audit log cannot
+	// record is not created (errors after this leave an entry for a
+	// creation that failed, which an auditor can check; the reverse, a
+	// privileged user nobody recorded, they could not).
 	if err := s.audit(r.Context(), p.who(), "user.create", u.Name, grantWhy("role "+string(u.Role), reason)); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	u.Created = s.Now()
+	u, err = s.Users.CreateUser(r.Context(), u)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -237,12 +251,13 @@ func (s *Server) handleUserDisable(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	yes := true
-	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
+	// Recorded before it is done, as every change of users.
+	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.disable", u.Name, "disabled by an administrator"); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.disable", u.Name, "disabled by an administrator"); err != nil {
+	yes := true
+	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -273,12 +288,13 @@ func (s *Server) handleUserRole(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	old := u.Role
-	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Role: &req.Role}); err != nil {
+	// The grant is recorded before it is made: a role the audit log cannot
+	// record is not given.
+	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, grantWhy(string(u.Role)+" -> "+string(req.Role), reason)); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, grantWhy(string(old)+" -> "+string(u.Role), reason)); err != nil {
+	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Role: &req.Role}); err != nil {
 		s.error(w, r, err)
 		return
 	}
