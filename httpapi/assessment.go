@@ -36,8 +36,9 @@ func (s *Server) notifyTriage() {
 }
 
 // handleAssessmentGet returns the latest assessment of a referral. It
-// answers 404 until the referral has been triaged (normally within the
-// request that stored it, or a moment after), and 503 on a server that
+// answers 404 until the referral has been triaged (the request that stored
+// it wakes the triage service, which does not make it wait: usually a
+// moment after), and 503 on a server that
 // keeps no assessments. Each view is audited like a view of the referral.
 func (s *Server) handleAssessmentGet(w http.ResponseWriter, r *http.Request) {
 	if s.Assessments == nil {

@@ -126,6 +126,14 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 	if err != nil {
 		return err
 	}
+	// On any error below the output file is still closed (what it holds is
+	// then incomplete, and the error says so).
+	outClosed := false
+	defer func() {
+		if !outClosed {
+			closeOut()
+		}
+	}()
 	bw := bufio.NewWriterSize(out, 1<<20)
 	var (
 		referrals, flagged int
@@ -159,6 +167,7 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write assessments: %w", err)
 	}
+	outClosed = true
 	if err := closeOut(); err != nil {
 		return err
 	}

@@ -215,10 +215,11 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	stored := 0
 	for {
 		if len(s.pending) > 0 {
-			if _, err := s.out.PutAssessments(ctx, s.pending); err != nil {
+			n, err := s.out.PutAssessments(ctx, s.pending)
+			if err != nil {
 				return stored, fmt.Errorf("triage: store assessments through seq %d: %w", s.last, err)
 			}
-			stored += len(s.pending)
+			stored += n // those already stored (by another server) are skipped
 			s.pending = s.pending[:0]
 		}
 		s.advance(s.last)
