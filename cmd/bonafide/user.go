@@ -176,11 +176,19 @@ func addUser(ctx context.Context, a *app, name string, role bonafide.Role, passw
 		return bonafide.User{}, "", err
 	}
 	u.Created = time.Now()
-	if u, err = a.Users.CreateUser(ctx, u); err != nil {
+	// Recorded before it is made: a user the audit log cannot record is not
+	// made. A taken name is refused first, so that the log does not record a
+	// creation that then fails on it.
+	if _, err := a.Users.UserByName(ctx, name); err == nil {
+		return bonafide.User{}, "", bonafide.Errorf(bonafide.EConflict, "user %q already exists", name)
+	} else if bonafide.ErrorCode(err) != bonafide.ENotFound {
 		return bonafide.User{}, "", err
 	}
 	if err := a.record(ctx, "user.create", u.Name, why); err != nil {
-		return u, "", err
+		return bonafide.User{}, "", err
+	}
+	if u, err = a.Users.CreateUser(ctx, u); err != nil {
+		return bonafide.User{}, "", err
 	}
 	return u, generated, nil
 }
@@ -374,11 +382,11 @@ func runUserDisable(ctx context.Context, args []string, std stdio) error {
 		fmt.Fprintf(std.out, "%s is disabled already.\n", u.Name)
 		return nil
 	}
-	yes := true
-	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
+	if err := a.record(ctx, "user.disable", u.Name, "disabled from the command line"); err != nil {
 		return err
 	}
-	if err := a.record(ctx, "user.disable", u.Name, "disabled from the command line"); err != nil {
+	yes := true
+	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -446,5 +447,53 @@ func TestUserSealTOTP(t *testing.T) {
 	slices.Sort(seals)
 	if strings.Join(seals, ",") != "admin,sam" {
 		t.Errorf("audit user.totp_seal entries name %q, want admin,sam", seals)
+	}
+}
+
+// TestUserCommandsNeedAudit makes the audit log refuse every entry (as if
+// the disk were full) and checks that the commands that change users then
+// change nothing: a user the log cannot record is not made, nor disabled.
+func TestUserCommandsNeedAudit(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "u.db")
+	env := map[string]string{"BONAFIDE_DB": db}
+	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
+		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
+	}
+	if code, _, stderr := run(t, env, "", "user", "add", "sam", "--role", "social_worker"); code != 0 {
+		t.Fatalf("add sam: exit %d; stderr:\n%s", code, stderr)
+	}
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	exec := func(q string) {
+		t.Helper()
+		if _, err := conn.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`)
+	pw := writeFile(t, dir, "pw", "a long enough passphrase for tests\n")
+	for _, args := range [][]string{
+		{"user", "bootstrap", "--password-file", pw},
+		{"user", "add", "ian", "--role", "intake_officer", "--password-file", pw},
+		{"user", "disable", "sam"},
+	} {
+		if code, _, _ := run(t, env, "", args...); code == 0 {
+			t.Errorf("%q with the audit log refusing: exit 0, want an error", args)
+		}
+	}
+	exec(`DROP TRIGGER refuse_audit`)
+	code, out, stderr := run(t, env, "", "user", "list")
+	if code != 0 {
+		t.Fatalf("list: exit %d; stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(out, "admin") || strings.Contains(out, "ian") {
+		t.Errorf("a user was made without an audit entry:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^sam\s+social_worker\s+no\b`).MatchString(out) {
+		t.Errorf("sam was disabled without an audit entry, or the list changed shape:\n%s", out)
 	}
 }
