@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -229,14 +230,51 @@ func (s *Server) withCrossOriginProtection(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// clientIP is the address the connection came from, for login throttling.
-// Forwarded headers are not trusted: any client can write them.
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from, for login throttling: the
+// connection's peer, or, when the peer is one of TrustedProxies, the
+// nearest address in X-Forwarded-For that is not a trusted proxy.
+// Forwarded headers from anyone else are ignored, since any client can
+// write them. Without this, every client behind a reverse proxy would
+// share the proxy's address, and one troll's wrong passwords would make
+// every member of staff wait.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trustedProxy(peer) {
+		return host
+	}
+	// X-Forwarded-For lists the client first and each proxy's peer after:
+	// read it from the right, past our own proxies.
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for part := range strings.SplitSeq(h, ",") {
+			hops = append(hops, strings.TrimSpace(part))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			return host // a malformed hop: trust nothing further left
+		}
+		if !s.trustedProxy(a) {
+			return a.Unmap().String()
+		}
 	}
 	return host
+}
+
+// trustedProxy reports whether a is in TrustedProxies.
+func (s *Server) trustedProxy(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // audit appends an entry to the audit log, when the server has one. An

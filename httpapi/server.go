@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -77,6 +78,10 @@ type Server struct {
 	// TLS says the server is reached over HTTPS, so that the session
 	// cookie takes the __Host- prefix.
 	TLS bool
+	// TrustedProxies are the reverse proxies in front of the server: for a
+	// request from one of them, login throttling counts the client address
+	// the proxy gives in X-Forwarded-For rather than the proxy's own.
+	TrustedProxies []netip.Prefix
 	// SessionIdle and SessionMax end sessions idle for that long, and
 	// that long after login.
 	SessionIdle time.Duration

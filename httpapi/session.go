@@ -134,7 +134,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if len(name) > 128 {
 		name = name[:128]
 	}
-	keys := []string{"user:" + name, "ip:" + clientIP(r)}
+	keys := []string{"user:" + name, "ip:" + s.clientIP(r)}
 	var wait time.Duration
 	for _, k := range keys {
 		wait = max(wait, s.Throttle.Wait(k, now))

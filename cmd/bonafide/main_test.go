@@ -54,6 +54,8 @@ func TestUsage(t *testing.T) {
 		{name: "bad address", args: []string{"serve", "--addr", "8080"}, code: 2, stderr: "want host:port"},
 		{name: "public address needs a proxy", args: []string{"serve", "--addr", "192.0.2.1:8080"}, code: 2, stderr: "put an HTTPS proxy in front and give --allow-public --tls"},
 		{name: "serve help names tls", args: []string{"serve", "--help"}, code: 0, stderr: "BONAFIDE_TLS"},
+		{name: "bad trusted proxy", args: []string{"serve", "--trusted-proxy", "10.0.0.0/8, proxy.example"}, code: 2, stderr: `--trusted-proxy "proxy.example": want a CIDR prefix`},
+		{name: "serve help names trusted proxies", args: []string{"serve", "--help"}, code: 0, stderr: "BONAFIDE_TRUSTED_PROXIES"},
 		{name: "bad bool from env", env: map[string]string{"BONAFIDE_TLS": "maybe"}, args: []string{"serve"}, code: 2, stderr: `BONAFIDE_TLS="maybe"`},
 		{name: "bench url needs a token", args: []string{"bench", "intake", "--url", "http://127.0.0.1:1"}, code: 2, stderr: "--url needs --token"},
 		{name: "user help", args: []string{"user", "help"}, code: 0, stderr: "bootstrap|add|list|disable|token"},

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"strings"
 	"time"
 
 	"bonafide"
@@ -37,6 +39,31 @@ type serveConfig struct {
 	// TLS says clients reach the server over HTTPS (a proxy terminates
 	// it), so that the session cookie takes the __Host- prefix.
 	TLS bool
+	// TrustedProxies lists the reverse proxies in front of the server, as
+	// comma-separated CIDR prefixes; see httpapi.Server.TrustedProxies.
+	TrustedProxies string
+}
+
+// trustedProxies parses TrustedProxies; single addresses are accepted as
+// one-address prefixes.
+func (c serveConfig) trustedProxies() ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for part := range strings.SplitSeq(c.TrustedProxies, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return nil, usagef("--trusted-proxy %q: want a CIDR prefix such as 10.0.0.0/8, or an address", part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 func defaultServeConfig() serveConfig {
@@ -66,10 +93,15 @@ func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
 		"allow a non-loopback --addr; the API is authenticated, but passwords and cookies need HTTPS: put an HTTPS proxy in front (keeping the Host header) and give --tls")
 	env.bool(fs, &c.TLS, "tls", "BONAFIDE_TLS",
 		"clients reach the server over HTTPS (a proxy in front terminates it): the session cookie takes the __Host- prefix")
+	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
+		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
 
 func (c serveConfig) validate() error {
 	if err := c.dbConfig.validate(); err != nil {
+		return err
+	}
+	if _, err := c.trustedProxies(); err != nil {
 		return err
 	}
 	if err := c.logConfig.validate(); err != nil {
@@ -210,6 +242,11 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	srv.Findings = deps.Findings
 	srv.Secrets = deps.Secrets
 	srv.TLS = cfg.TLS
+	proxies, err := cfg.trustedProxies()
+	if err != nil {
+		return err
+	}
+	srv.TrustedProxies = proxies
 	stopTriage, err := startTriage(ctx, deps.Store, srv, logger)
 	if err != nil {
 		return err
