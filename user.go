@@ -106,4 +106,8 @@ type UserStore interface {
 	TokenByDigest(ctx context.Context, digest []byte) (APIToken, error)
 	// Tokens returns the tokens of user id, by ID.
 	Tokens(ctx context.Context, userID int64) ([]APIToken, error)
+	// DeleteToken revokes token id of user userID at once, or fails with
+	// ENotFound (also when the token belongs to another user, so that a
+	// mistyped number never revokes someone else's token).
+	DeleteToken(ctx context.Context, userID, id int64) error
 }

@@ -224,5 +224,20 @@ func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 		if err != nil || len(list) != 1 || list[0].ID != tok.ID {
 			t.Errorf("Tokens = %+v, %v; want the one token", list, err)
 		}
+		if err := us.DeleteToken(ctx, u.ID+1, tok.ID); code(t, err) != bonafide.ENotFound {
+			t.Errorf("DeleteToken(another user's token) = %v, want code %s", err, bonafide.ENotFound)
+		}
+		if _, err := us.TokenByDigest(ctx, tok.Digest); err != nil {
+			t.Errorf("the token is gone after a refused DeleteToken: %v", err)
+		}
+		if err := us.DeleteToken(ctx, u.ID, tok.ID); err != nil {
+			t.Fatalf("DeleteToken: %v", err)
+		}
+		if _, err := us.TokenByDigest(ctx, tok.Digest); code(t, err) != bonafide.ENotFound {
+			t.Errorf("TokenByDigest(revoked) = %v, want code %s", err, bonafide.ENotFound)
+		}
+		if err := us.DeleteToken(ctx, u.ID, tok.ID); code(t, err) != bonafide.ENotFound {
+			t.Errorf("DeleteToken(again) = %v, want code %s", err, bonafide.ENotFound)
+		}
 	})
 }

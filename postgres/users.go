@@ -290,6 +290,18 @@ func (us *Users) Tokens(ctx context.Context, userID int64) ([]bonafide.APIToken,
 	return out, nil
 }
 
+// DeleteToken revokes one API token of a user.
+func (us *Users) DeleteToken(ctx context.Context, userID, id int64) error {
+	tag, err := us.s.pool.Exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return fmt.Errorf("postgres: delete token: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return bonafide.Errorf(bonafide.ENotFound, "no token %d of user %d", id, userID)
+	}
+	return nil
+}
+
 // Findings returns, for each of referralIDs that has an outcome with a
 // finding, the finding of its latest outcome. The reporter-links route
 // uses it to say how many linked referrals were found unfounded.

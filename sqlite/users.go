@@ -352,6 +352,26 @@ func (us *Users) Tokens(ctx context.Context, userID int64) ([]bonafide.APIToken,
 	return out, nil
 }
 
+// DeleteToken revokes one API token of a user.
+func (us *Users) DeleteToken(ctx context.Context, userID, id int64) error {
+	var n int64
+	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete token: %w", err)
+	}
+	if n == 0 {
+		return bonafide.Errorf(bonafide.ENotFound, "no token %d of user %d", id, userID)
+	}
+	return nil
+}
+
 // Findings returns, for each of referralIDs that has an outcome with a
 // finding, the finding of its latest outcome. The reporter-links route
 // uses it to say how many linked referrals were found unfounded.
