@@ -96,6 +96,10 @@ var authzRows = map[string]authzRow{
 	"PUT /api/v1/users/{id}/role": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
 		return jsonRequest("/api/v1/users/"+strconv.FormatInt(f.target.ID, 10)+"/role", mustJSON(t, RoleChange{Role: bonafide.RoleTeamManager}))
 	}},
+	"DELETE /api/v1/users/{id}/tokens/{token}": {perm: bonafide.PermUserManage, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		// A token number the sender has not got: an allowed caller gets 404.
+		return authzRequest{path: "/api/v1/users/" + strconv.FormatInt(f.sender.ID, 10) + "/tokens/999999"}
+	}},
 	"POST /api/v1/tokens": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
 		return jsonRequest("/api/v1/tokens", mustJSON(t, TokenCreate{User: f.sender.Name, Label: "authorisation test"}))
 	}},

@@ -37,6 +37,7 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/users/{id}/disable", bonafide.PermUserManage, s.handleUserDisable},
 		{http.MethodPut, "/api/v1/users/{id}/role", bonafide.PermUserManage, s.handleUserRole},
 		{http.MethodPost, "/api/v1/tokens", bonafide.PermUserManage, s.handleTokenCreate},
+		{http.MethodDelete, "/api/v1/users/{id}/tokens/{token}", bonafide.PermUserManage, s.handleTokenRevoke},
 		{http.MethodPost, "/api/v1/referrals", bonafide.PermReferralCreate, s.handleReferralCreate},
 		{http.MethodGet, "/api/v1/referrals/{id}", bonafide.PermReferralRead, s.handleReferralGet},
 		{http.MethodGet, "/api/v1/referrals/{id}/assessment", bonafide.PermTriageRead, s.handleAssessmentGet},

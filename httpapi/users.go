@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -340,4 +341,39 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, "application/json", http.StatusCreated, TokenCreated{ID: t.ID, User: u.Name, Label: t.Label, Token: secret})
+}
+
+// handleTokenRevoke revokes one API token of a user at once: a sending
+// system whose host was lost or whose token leaked is cut off without
+// disabling the others. Audited before it is done; a token number that is
+// not the user's is not found.
+func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
+	u, err := s.pathUser(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err != nil || id <= 0 {
+		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "no token %q of user %s", r.PathValue("token"), u.Name))
+		return
+	}
+	tokens, err := s.Users.Tokens(r.Context(), u.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if !slices.ContainsFunc(tokens, func(t bonafide.APIToken) bool { return t.ID == id }) {
+		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "no token %d of user %s", id, u.Name))
+		return
+	}
+	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "token.revoke", u.Name, "token "+strconv.FormatInt(id, 10)+" revoked"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.Users.DeleteToken(r.Context(), u.ID, id); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

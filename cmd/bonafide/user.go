@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,7 +19,7 @@ import (
 )
 
 // userUsage lists the subcommands of `bonafide user`.
-const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|seal-totp [flags]\n\n" +
+const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|revoke-token|seal-totp [flags]\n\n" +
 	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
 	"  add NAME --role ROLE [--password-file F] [--reason R]\n" +
 	"                                     add a user; prints a generated password once when no file is given;\n" +
@@ -25,6 +27,8 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|seal-to
 	"  list                               the users: name, role, disabled, second factor, created\n" +
 	"  disable NAME                       stop a user logging in and end their sessions\n" +
 	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
+	"  tokens NAME                        a user's API tokens: number, label, created (never the token)\n" +
+	"  revoke-token NAME NUMBER           revoke one API token at once; the user's others go on\n" +
 	"  seal-totp                          seal second-factor seeds stored in the clear (from before seeds were sealed)\n\n" +
 	"Each change is recorded in the audit log as done by cli:<your login name>.\n" +
 	"Run 'bonafide user <subcommand> --help' for its flags.\n"
@@ -36,7 +40,7 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|seal-to
 // the machine clients' tokens.
 func runUser(ctx context.Context, args []string, std stdio) error {
 	if len(args) == 0 {
-		return usagef("want a subcommand: bootstrap, add, list, disable, token or seal-totp")
+		return usagef("want a subcommand: bootstrap, add, list, disable, token, tokens, revoke-token or seal-totp")
 	}
 	switch args[0] {
 	case "bootstrap":
@@ -49,13 +53,17 @@ func runUser(ctx context.Context, args []string, std stdio) error {
 		return runUserDisable(ctx, args[1:], std)
 	case "token":
 		return runUserToken(ctx, args[1:], std)
+	case "tokens":
+		return runUserTokens(ctx, args[1:], std)
+	case "revoke-token":
+		return runUserRevokeToken(ctx, args[1:], std)
 	case "seal-totp":
 		return runUserSealTOTP(ctx, args[1:], std)
 	case "-h", "--help", "help":
 		io.WriteString(std.err, userUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, token or seal-totp", args[0])
+	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, token, tokens, revoke-token or seal-totp", args[0])
 }
 
 // userConfig is what every user subcommand needs: the store and its keys.
@@ -488,5 +496,80 @@ func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
 		sealed++
 	}
 	fmt.Fprintf(std.out, "%d second-factor seeds sealed now, %d sealed already.\n", sealed, already)
+	return nil
+}
+
+// runUserTokens lists a user's API tokens by number and label, so that an
+// operator can tell which one to revoke; the tokens themselves are not
+// kept, only their digests.
+func runUserTokens(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user tokens", "user tokens NAME [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	if err != nil {
+		return err
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Users.UserByName(ctx, pos[0])
+	if err != nil {
+		return fmt.Errorf("user %q: %w", pos[0], err)
+	}
+	ts, err := a.Users.Tokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tLABEL\tCREATED\tCREATED BY")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", t.ID, t.Label, t.Created.UTC().Format(time.RFC3339), t.CreatedBy)
+	}
+	return tw.Flush()
+}
+
+// runUserRevokeToken revokes one API token of a user: a sending system's
+// lost or leaked token stops working at once, the others go on. Recorded
+// in the audit log before it is done.
+func runUserRevokeToken(ctx context.Context, args []string, std stdio) error {
+	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
+	fs := newFlagSet("user revoke-token", "user revoke-token NAME NUMBER [flags]", std)
+	env := &envDefaults{std: std}
+	cfg.flags(fs, env)
+	pos, err := parseUserFlags(fs, env, &cfg, args, 2, "a user name and a token number")
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(pos[1], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("token number %q: want the number 'bonafide user tokens %s' shows", pos[1], pos[0])
+	}
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Users.UserByName(ctx, pos[0])
+	if err != nil {
+		return fmt.Errorf("user %q: %w", pos[0], err)
+	}
+	ts, err := a.Users.Tokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ts, func(t bonafide.APIToken) bool { return t.ID == id }) {
+		return bonafide.Errorf(bonafide.ENotFound, "%s has no token %d ('bonafide user tokens %s' lists them)", u.Name, id, u.Name)
+	}
+	if err := a.record(ctx, "token.revoke", u.Name, fmt.Sprintf("token %d revoked from the command line", id)); err != nil {
+		return err
+	}
+	if err := a.Users.DeleteToken(ctx, u.ID, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "Revoked token %d of %s.\n", id, u.Name)
 	return nil
 }

@@ -67,6 +67,12 @@ func TestUserCommands(t *testing.T) {
 		{name: "token needs a label", args: []string{"user", "token", "sender"}, code: 2, errOut: "--label is required"},
 		{name: "no token for staff", args: []string{"user", "token", "sam", "--label", "x"}, code: 1, errOut: "only for enabled users of role intake_client"},
 		{name: "no token for nobody", args: []string{"user", "token", "nobody", "--label", "x"}, code: 1, errOut: "no such user"},
+		{name: "second token", args: []string{"user", "token", "sender", "--label", "old-host.example"}, out: "bfk_"},
+		{name: "tokens", args: []string{"user", "tokens", "sender"}, out: "old-host.example"},
+		{name: "revoke a bad number", args: []string{"user", "revoke-token", "sender", "two"}, code: 2, errOut: "token number"},
+		{name: "revoke a number not the user's", args: []string{"user", "revoke-token", "sender", "99"}, code: 1, errOut: "has no token 99"},
+		{name: "revoke", args: []string{"user", "revoke-token", "sender", "2"}, out: "Revoked token 2 of sender"},
+		{name: "tokens after revoking", args: []string{"user", "tokens", "sender"}, out: "gp-surgery.example", noOut: `old-host`},
 		{name: "disable", args: []string{"user", "disable", "sam"}, out: "Disabled sam"},
 		{name: "disable again", args: []string{"user", "disable", "sam"}, out: "disabled already"},
 		{name: "disable nobody", args: []string{"user", "disable", "nobody"}, code: 1, errOut: "no such user"},
@@ -132,7 +138,7 @@ func TestUserCommands(t *testing.T) {
 	got := auditEntries(t, db)
 	want := []string{
 		"user.create admin", "user.create sam", "user.create tess", "user.create dora", "user.create ian",
-		"user.create sender", "token.create sender", "user.disable sam",
+		"user.create sender", "token.create sender", "token.create sender", "token.revoke sender", "user.disable sam",
 	}
 	var seen []string
 	for _, e := range got {
