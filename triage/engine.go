@@ -103,13 +103,33 @@ type refInfo struct {
 	findingAt    time.Time
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
-	repName      string             // full name of a non-professional reporter who gave one
-	sig          *textsim.Signature // nil once out of the relay/duplicate window
-	profile      textsim.Profile    // style profile of a non-professional narrative, else empty
-	features     Features           // signal values at triage, which a relay of it inherits
-	reasons      []Reason           // evidence at triage, likewise (dropped with the signature)
-	narrative    string             // kept while sig is kept, for relay evidence
-	claims       []uint64           // its sentences, normalised, while the profile is kept (see claimHashes)
+	repName      string // full name of a non-professional reporter who gave one
+	// What is kept of its text for a while: shared [noText] once all of
+	// it is out of its windows, so that the history costs memory by the
+	// referral rate, not by its length.
+	*refText
+}
+
+// refText is what the engine keeps of a referral's text while later
+// referrals may be compared with it.
+type refText struct {
+	sig       *textsim.Signature // nil once out of the relay/duplicate window
+	profile   textsim.Profile    // style profile of a non-professional narrative, else empty
+	features  Features           // signal values at triage, which a relay of it inherits
+	reasons   []Reason           // evidence at triage, likewise (dropped with the signature)
+	narrative string             // kept while sig is kept, for relay evidence
+	claims    []uint64           // its sentences, normalised, while the profile is kept (see claimHashes)
+}
+
+// noText is the refText of every referral whose text is no longer kept.
+// It is read, never written.
+var noText refText
+
+// forgetText shares [noText] once nothing of the text is kept.
+func (r *refInfo) forgetText() {
+	if t := r.refText; t != &noText && t.sig == nil && t.profile.IsZero() && t.claims == nil {
+		r.refText = &noText
+	}
 }
 
 const maxFamilyHistory = 200 // earlier referrals weighed per family (the newest)
@@ -242,8 +262,11 @@ func (e *Engine) dropOldText(now time.Time) {
 		if now.Sub(e.refs[i].at) <= TextWindow {
 			break
 		}
-		e.refs[i].profile = textsim.Profile{}
-		e.refs[i].claims = nil
+		if r := &e.refs[i]; r.refText != &noText {
+			r.profile = textsim.Profile{}
+			r.claims = nil
+			r.forgetText()
+		}
 		e.textHead++
 	}
 	if e.textHead > 4096 && e.textHead*2 > len(e.textQueue) {
@@ -262,9 +285,13 @@ func (e *Engine) rotate(now time.Time) {
 	for now.Sub(e.genStart) >= half {
 		// generation 1 is older than the window: drop it and its signatures
 		for _, i := range e.genRefs[1] {
-			e.refs[i].sig = nil // near-duplicates and relays are looked for within the relay window
-			e.refs[i].narrative = ""
-			e.refs[i].reasons = nil
+			if r := &e.refs[i]; r.refText != &noText {
+				r.sig = nil // near-duplicates and relays are looked for within the relay window
+				r.narrative = ""
+				r.reasons = nil
+				r.features = Features{}
+				r.forgetText()
+			}
 		}
 		e.recent[1], e.genRefs[1] = e.recent[0], e.genRefs[0]
 		e.recent[0], e.genRefs[0] = textsim.NewLSH(), nil
@@ -296,7 +323,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	// A page the reporter names ("check her page @name") is the family's.
 	for _, h := range narrativeHandles(r.Narrative) {
 		if _, posted := e.posts[h]; posted {
-			put(&e.fam.families[famID].handles, h)
+			addTo(&e.fam.families[famID].handles, h, 0)
 		}
 	}
 	keys := reporterKeys(r.Reporter)
@@ -351,7 +378,8 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 
 	info := refInfo{id: r.ID, at: now, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
-		professional: professional, repKeys: keys, sig: &sig, narrative: r.Narrative, repName: repName}
+		professional: professional, repKeys: keys, repName: repName,
+		refText: &refText{sig: &sig, narrative: r.Narrative}}
 	if r.Reporter != nil {
 		info.ipNet = ipPrefix(r.Reporter.ContactIP)
 		if info.ipNet != "" && e.cfg.BlindKey != nil {

@@ -1,14 +1,14 @@
 package triage
 
 import (
+	"hash/fnv"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/xrash/smetrics"
 
 	"bonafide"
 	"bonafide/linkage/nickname"
@@ -22,11 +22,18 @@ import (
 // stand-in until package linkage's online index can be plugged in; its
 // evidence is the same kind (which field agreed and how strongly).
 type familyLinker struct {
-	blocks   map[string][]int32
+	blocks   map[uint64][]int32 // blocking key hash -> families, oldest first
 	families []*familyRec
-	weight   func(stem string) float64 // rarity of a content stem, nil for 1
-	queue    []queued                  // families with narrative stems kept, in order referred
-	qHead    int
+	// Per family, beside the records, for the loops over hundreds of
+	// candidates that need only these: the family it was merged into
+	// (itself when not merged) and when it was last referred (Unix
+	// nanoseconds, 0 for never).
+	parent []int32
+	last   []int64
+	hits   map[int32]int             // candidates of the referral being linked
+	weight func(stem string) float64 // rarity of a content stem, nil for 1
+	queue  []queued                  // families with narrative stems kept, in order referred
+	qHead  int
 	// MinScore is the total agreement a candidate needs to be linked.
 	minScore float64
 }
@@ -38,22 +45,22 @@ type personKey struct {
 
 type familyRec struct {
 	id       int32
-	parent   int32 // itself, or the family it was merged into
 	children []personKey
 	adults   []personKey
-	postcode map[string]bool // normalised full postcodes
-	handles  map[string]bool
-	nhs      map[string]bool
-	towns    map[string]bool // normalised town names
-	lines    map[string]bool // normalised first address lines
-	blockSet map[string]bool
+	// Small sets as slices: a family is seen a few times, and a map
+	// costs hundreds of bytes even when it holds one key.
+	postcode []string // normalised full postcodes
+	handles  []string
+	nhs      []string
+	towns    []string        // normalised town names
+	lines    []string        // normalised first address lines
+	blockSet []uint64        // hashes of the blocking keys it is filed under
 	surnames []string        // distinct family names of its people (at most maxSurnames)
-	last     time.Time       // when it was last referred
 	words    map[string]bool // content stems of its narratives of the last RecentWindow
 }
 
 func newFamilyLinker() *familyLinker {
-	return &familyLinker{blocks: map[string][]int32{}, minScore: 4}
+	return &familyLinker{blocks: map[uint64][]int32{}, hits: map[int32]int{}, minScore: 4}
 }
 
 func normName(s string) string {
@@ -233,24 +240,44 @@ func blockKeys(r *bonafide.Referral) []string {
 	return keys
 }
 
-func jw(a, b string) float64 {
+// jw is the Jaro-Winkler similarity of two names: 1 for equal, 0 when
+// either is empty.
+func (fl *familyLinker) jw(a, b string) float64 {
 	if a == "" || b == "" {
 		return 0
 	}
 	if a == b {
 		return 1
 	}
-	return smetrics.JaroWinkler(a, b, 0.7, 4)
+	return jaroWinkler(a, b)
+}
+
+// keyHash files a blocking key under 64 bits: the blocks are the largest
+// map the linker holds, and a hash costs a fraction of the key. Two keys
+// of one hash would only bring a few more candidates to be scored.
+func keyHash(k string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return h.Sum64()
+}
+
+// addTo appends s to the set list unless it is there already or the set
+// holds limit members (0: no limit).
+func addTo(list *[]string, s string, limit int) {
+	if s == "" || slices.Contains(*list, s) || limit > 0 && len(*list) >= limit {
+		return
+	}
+	*list = append(*list, s)
 }
 
 // nameScore compares two people's names allowing a swap of given and
 // family name: strong agreement on both scores 2, on one 1, none 0.
-func nameScore(a, b personKey) float64 {
-	g := jw(a.given, b.given)
+func (fl *familyLinker) nameScore(a, b personKey) float64 {
+	g := fl.jw(a.given, b.given)
 	if g < 0.95 && nickname.Related(a.given, b.given) {
 		g = 0.95 // Tom for Thomas, Lottie for Charlotte
 	}
-	straight := g + jw(a.family, b.family)
+	straight := g + fl.jw(a.family, b.family)
 	if (a.family == "" || b.family == "") && g >= 0.9 {
 		straight = 1.65 // the given name agrees and the surname is not known on one side
 	}
@@ -258,7 +285,7 @@ func nameScore(a, b personKey) float64 {
 	if straight < 1.8 && a.family != "" && b.family != "" {
 		// given and family name swapped on one side (with a name missing
 		// on either side a swap cannot reach the bar)
-		s = max(s, jw(a.given, b.family)+jw(a.family, b.given))
+		s = max(s, fl.jw(a.given, b.family)+fl.jw(a.family, b.given))
 	}
 	switch {
 	case s >= 1.8:
@@ -368,12 +395,12 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 	known, conf := false, false
 	conflict := func() bool { // computed only when needed: it is the costly part
 		if !known {
-			known, conf = true, surnameConflict(k, f)
+			known, conf = true, fl.surnameConflict(k, f)
 		}
 		return conf
 	}
 	ns := func(a, b personKey) float64 {
-		v := nameScore(a, b)
+		v := fl.nameScore(a, b)
 		if v > 0.8 && (a.family == "" || b.family == "") && conflict() {
 			v = 0.8 // a given name alone says little once the surnames disagree
 		}
@@ -396,10 +423,10 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		if best > 0 {
 			s += best
 		}
-		if nm >= 1.2 && slices.ContainsFunc(f.children, func(fc personKey) bool { return givenAgree(c, fc) }) {
+		if nm >= 1.2 && slices.ContainsFunc(f.children, func(fc personKey) bool { return fl.givenAgree(c, fc) }) {
 			named++
 		}
-		if n := k.childNHS[i]; n != "" && f.nhs[n] {
+		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
 			s += 6
 		}
 	}
@@ -410,7 +437,7 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 			best = max(best, ns(a, fa))
 		}
 		adults += best
-		if best >= 1.2 && slices.ContainsFunc(f.adults, func(fa personKey) bool { return givenAgree(a, fa) }) {
+		if best >= 1.2 && slices.ContainsFunc(f.adults, func(fa personKey) bool { return fl.givenAgree(a, fa) }) {
 			named++
 		}
 	}
@@ -421,27 +448,27 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		household = min(float64(named-1)*0.75, 1.5)
 	}
 	for _, h := range k.handles {
-		if f.handles[h] {
+		if slices.Contains(f.handles, h) {
 			s += 4
 			break
 		}
 	}
-	if k.line != "" && f.lines[k.line] {
+	if k.line != "" && slices.Contains(f.lines, k.line) {
 		s += 2
 	}
 	if k.town != "" && len(f.towns) > 0 {
-		if f.towns[k.town] {
+		if slices.Contains(f.towns, k.town) {
 			s += 0.5
-		} else if !anyTown(f.towns, k.town) {
+		} else if !fl.anyTown(f.towns, k.town) {
 			s -= 1 // another town: most families are referred from one place
 		}
 	}
 	switch pc := k.postcode; {
-	case len(pc) >= 5 && f.postcode[pc]:
+	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
 		s += 2.5
 	case pc != "":
 		d := postcodeDistrict(pc)
-		for p := range f.postcode {
+		for _, p := range f.postcode {
 			if postcodeDistrict(p) == d {
 				s += 0.75
 				break
@@ -477,9 +504,10 @@ const RecentWindow = 72 * time.Hour
 func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
 	keys := blockKeys(r)
 	// Candidates: families sharing a precise key, or two weaker ones.
-	hits := map[int32]int{}
+	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
+	clear(hits)
 	for _, k := range keys {
-		ids := fl.blocks[k]
+		ids := fl.blocks[keyHash(k)]
 		if limit := blockLimit(k); len(ids) > limit { // a key shared by hundreds of families tells little
 			ids = ids[len(ids)-limit:]
 		}
@@ -489,7 +517,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		}
 		for _, id := range ids {
 			id = fl.find(id)
-			if recentKey(k) && now.Sub(fl.families[id].last) > RecentWindow {
+			if recentKey(k) && fl.age(id, now) > RecentWindow {
 				continue
 			}
 			hits[id] += w
@@ -533,8 +561,10 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = &familyRec{id: int32(len(fl.families)), parent: int32(len(fl.families))} // maps made on first write
+		f = &familyRec{id: int32(len(fl.families))}
 		fl.families = append(fl.families, f)
+		fl.parent = append(fl.parent, f.id)
+		fl.last = append(fl.last, 0)
 		best = 0
 	}
 	var merged []int32
@@ -549,20 +579,20 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		}
 	}
 	fl.absorb(f, r, keys)
-	if now.Sub(f.last) > RecentWindow {
+	if fl.age(f.id, now) > RecentWindow {
 		f.words = nil
 	}
-	if now.After(f.last) {
-		f.last = now
+	if t := now.UnixNano(); t > fl.last[f.id] {
+		fl.last[f.id] = t
 	}
 	fl.remember(f, rk.words, now)
 	return f.id, merged
 }
 
 // anyTown reports whether town agrees with one of towns up to a typo.
-func anyTown(towns map[string]bool, town string) bool {
-	for t := range towns {
-		if jw(t, town) >= 0.92 {
+func (fl *familyLinker) anyTown(towns []string, town string) bool {
+	for _, t := range towns {
+		if fl.jw(t, town) >= 0.92 {
 			return true
 		}
 	}
@@ -572,12 +602,12 @@ func anyTown(towns map[string]bool, town string) bool {
 // givenAgree reports whether two people's given names agree: the same
 // name up to a typo, or a nickname of it (also with given and family name
 // swapped on one side).
-func givenAgree(a, b personKey) bool {
+func (fl *familyLinker) givenAgree(a, b personKey) bool {
 	if a.given == "" || b.given == "" {
 		return false
 	}
-	return jw(a.given, b.given) >= 0.9 || nickname.Related(a.given, b.given) ||
-		a.family != "" && jw(a.family, b.given) >= 0.9 || b.family != "" && jw(a.given, b.family) >= 0.9
+	return fl.jw(a.given, b.given) >= 0.9 || nickname.Related(a.given, b.given) ||
+		a.family != "" && fl.jw(a.family, b.given) >= 0.9 || b.family != "" && fl.jw(a.given, b.family) >= 0.9
 }
 
 // surnameConflict reports whether the referral and the family both give
@@ -585,7 +615,7 @@ func givenAgree(a, b personKey) bool {
 // (a household may hold several surnames; one in common is enough). A
 // given name that agrees with a family surname counts as agreement (given
 // and family name swapped).
-func surnameConflict(k *refKeys, f *familyRec) bool {
+func (fl *familyLinker) surnameConflict(k *refKeys, f *familyRec) bool {
 	if len(k.surnames) == 0 || len(f.surnames) == 0 {
 		return false
 	}
@@ -596,14 +626,14 @@ func surnameConflict(k *refKeys, f *familyRec) bool {
 	}
 	for _, p := range k.surnames {
 		for _, q := range f.surnames {
-			if jw(p, q) >= 0.88 {
+			if fl.jw(p, q) >= 0.88 {
 				return false
 			}
 		}
 	}
 	for _, g := range k.givens {
 		for _, q := range f.surnames {
-			if jw(g, q) >= 0.88 {
+			if fl.jw(g, q) >= 0.88 {
 				return false
 			}
 		}
@@ -611,7 +641,7 @@ func surnameConflict(k *refKeys, f *familyRec) bool {
 	for _, list := range [][]personKey{f.children, f.adults} {
 		for _, q := range list {
 			for _, p := range k.surnames {
-				if jw(p, q.given) >= 0.88 {
+				if fl.jw(p, q.given) >= 0.88 {
 					return false
 				}
 			}
@@ -622,10 +652,10 @@ func surnameConflict(k *refKeys, f *familyRec) bool {
 
 // sharedSurname reports whether a family name in the referral (of anyone
 // in it) agrees with one of the family's.
-func sharedSurname(k *refKeys, f *familyRec) bool {
+func (fl *familyLinker) sharedSurname(k *refKeys, f *familyRec) bool {
 	for _, p := range k.surnames {
 		for _, q := range f.surnames {
-			if p == q || jw(p, q) >= 0.9 {
+			if p == q || fl.jw(p, q) >= 0.9 {
 				return true
 			}
 		}
@@ -658,25 +688,25 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 	out, second := recent{id: -1}, recent{id: -1}
 	n := 0
 	for id := range hits {
-		f := fl.families[id]
-		age := now.Sub(f.last)
-		if f.last.IsZero() || age > RecentWindow || age < 0 {
+		age := fl.age(id, now)
+		if fl.last[id] == 0 || age > RecentWindow || age < 0 {
 			continue
 		}
+		f := fl.families[id]
 		agree, close := false, false
 		for _, c := range k.children {
 			for _, fc := range f.children {
 				if dobScore(c.dob, fc.dob) < 0 {
 					continue
 				}
-				if givenAgree(c, fc) && nameScore(c, fc) >= 1.2 {
+				if fl.givenAgree(c, fc) && fl.nameScore(c, fc) >= 1.2 {
 					agree = true // the same child
-				} else if jw(c.given, fc.given) >= 0.8 {
+				} else if fl.jw(c.given, fc.given) >= 0.8 {
 					close = true // perhaps the same child, misspelt
 				}
 			}
 		}
-		if !agree && !(close && sharedSurname(k, f)) || surnameConflict(k, f) {
+		if !agree && !(close && fl.sharedSurname(k, f)) || fl.surnameConflict(k, f) {
 			continue
 		}
 		n++
@@ -739,7 +769,7 @@ func (fl *familyLinker) remember(f *familyRec, words []string, now time.Time) {
 		if now.Sub(q.at) <= RecentWindow {
 			break
 		}
-		if o := fl.families[q.id]; now.Sub(o.last) > RecentWindow {
+		if o := fl.families[q.id]; fl.age(q.id, now) > RecentWindow {
 			o.words = nil // not referred since: forget; otherwise a later entry stands for it
 		}
 		fl.qHead++
@@ -773,10 +803,19 @@ const maxIncidentWords = 160
 // linking, so it needs more.
 const mergeMargin = 2.0
 
+// age is how long ago family id was last referred (the longest duration
+// when never).
+func (fl *familyLinker) age(id int32, now time.Time) time.Duration {
+	if fl.last[id] == 0 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(now.UnixNano() - fl.last[id])
+}
+
 func (fl *familyLinker) find(id int32) int32 {
-	for fl.families[id].parent != id {
-		p := fl.families[id].parent
-		fl.families[id].parent = fl.families[p].parent
+	for fl.parent[id] != id {
+		p := fl.parent[id]
+		fl.parent[id] = fl.parent[p]
 		id = p
 	}
 	return id
@@ -784,7 +823,7 @@ func (fl *familyLinker) find(id int32) int32 {
 
 // merge folds family o into f.
 func (fl *familyLinker) merge(f, o *familyRec) {
-	o.parent = f.id
+	fl.parent[o.id] = f.id
 	for _, c := range o.children {
 		if len(f.children) < maxPeoplePerFamily && !slices.Contains(f.children, c) {
 			f.children = append(f.children, c)
@@ -795,10 +834,15 @@ func (fl *familyLinker) merge(f, o *familyRec) {
 			f.adults = append(f.adults, a)
 		}
 	}
-	for _, m := range [][2]*map[string]bool{{&f.postcode, &o.postcode}, {&f.handles, &o.handles}, {&f.nhs, &o.nhs},
-		{&f.towns, &o.towns}, {&f.lines, &o.lines}, {&f.blockSet, &o.blockSet}} {
-		for k := range *m[1] {
-			put(m[0], k)
+	for _, m := range [][2]*[]string{{&f.postcode, &o.postcode}, {&f.handles, &o.handles}, {&f.nhs, &o.nhs},
+		{&f.towns, &o.towns}, {&f.lines, &o.lines}} {
+		for _, k := range *m[1] {
+			addTo(m[0], k, 0)
+		}
+	}
+	for _, h := range o.blockSet {
+		if !slices.Contains(f.blockSet, h) {
+			f.blockSet = append(f.blockSet, h)
 		}
 	}
 	for _, n := range o.surnames {
@@ -844,33 +888,27 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
 			if h := normHandle(h.Handle); h != "" {
-				put(&f.handles, h)
+				addTo(&f.handles, h, 0)
 			}
 		}
 		if n := nhsDigits(p.NHSNumber); n != "" {
-			put(&f.nhs, n)
+			addTo(&f.nhs, n, 0)
 		}
 	}
 	for _, h := range narrativeHandles(r.Narrative) {
-		if len(f.handles) < 8 {
-			put(&f.handles, h)
-		}
+		addTo(&f.handles, h, 8)
 	}
 	if r.Address != nil {
-		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 && len(f.postcode) < 6 {
-			put(&f.postcode, pc)
+		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 {
+			addTo(&f.postcode, pc, 6)
 		}
-		if t := normName(r.Address.Town); t != "" && len(f.towns) < 4 {
-			put(&f.towns, t)
-		}
-		if l := normLine(r.Address.Line1); l != "" && len(f.lines) < 6 {
-			put(&f.lines, l)
-		}
+		addTo(&f.towns, normName(r.Address.Town), 4)
+		addTo(&f.lines, normLine(r.Address.Line1), 6)
 	}
 	for _, k := range keys {
-		if !f.blockSet[k] {
-			put(&f.blockSet, k)
-			fl.blocks[k] = append(fl.blocks[k], f.id)
+		if h := keyHash(k); !slices.Contains(f.blockSet, h) {
+			f.blockSet = append(f.blockSet, h)
+			fl.blocks[h] = append(fl.blocks[h], f.id)
 		}
 	}
 }

@@ -238,7 +238,14 @@ func gateContext(f *Features, reasons []Reason) {
 	}
 }
 
-func (e *Engine) familyHandles(fam int32) map[string]bool { return e.fam.families[fam].handles }
+// familyHandles returns the family's handles as a set.
+func (e *Engine) familyHandles(fam int32) map[string]bool {
+	out := map[string]bool{}
+	for _, h := range e.fam.families[fam].handles {
+		out[h] = true
+	}
+	return out
+}
 
 func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal, float64, string)) {
 	now := me.at
@@ -279,7 +286,7 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 		if p, o := e.findRestatedPost(allegation, now); p != nil {
 			bestPost, bestCov, bestShared = p, o.Coverage, o.Shared
 			if h := normHandle(p.Handle); h != "" {
-				put(&e.fam.families[me.family].handles, h) // learnt: later referrals see this family's posts
+				addTo(&e.fam.families[me.family].handles, h, 0) // learnt: later referrals see this family's posts
 				if age := now.Sub(p.PostedAt); age <= time.Duration(e.cfg.PostWindow) && lastPost == nil {
 					lastPost = p
 				}
