@@ -121,6 +121,20 @@ func (v *Vault) tag(kind TagKind, norm string) Tag {
 	return t
 }
 
+// Blind returns a keyed hash of s (HMAC-SHA256 under a key of its own,
+// derived from the index key; 128 bits, hex): equal for equal s, telling
+// nothing of s without the key. The triage engine links reporters on it
+// (triage.Config.BlindKey), so that the server's memory holds no reporter
+// identifier in the clear, only whether two referrals share one.
+func (v *Vault) Blind(s string) string {
+	v.mu.RLock()
+	key := v.link
+	v.mu.RUnlock()
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
 // Tags returns the blind-index tags of a reporter, sorted and without
 // repeats: one per identifier that normalises to something. A nil or empty
 // reporter has none.

@@ -2,7 +2,9 @@ package vault
 
 import (
 	"context"
+	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 
 	"bonafide"
@@ -170,5 +172,33 @@ func TestSharing(t *testing.T) {
 				t.Errorf("Sharing(%s) = %v, want %v", tt.id, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestBlind(t *testing.T) {
+	m := mustMaster(t)
+	var s MemoryKeyStore
+	v := mustVault(t, &s, m)
+	const in = "e-mail:jobloggs@gmail.com"
+	got := v.Blind(in)
+	if len(got) != 32 || strings.Contains(got, "jobloggs") {
+		t.Fatalf("Blind(%q) = %q, want 32 hex digits telling nothing of it", in, got)
+	}
+	if again := v.Blind(in); again != got {
+		t.Errorf("Blind is not stable: %q then %q", got, again)
+	}
+	if v.Blind(in+" ") == got {
+		t.Error("Blind gives one value for two inputs")
+	}
+	// Not the blind-index tag of the same string: a tag leaked from the
+	// index cannot be matched against the engine's keys.
+	if tag, _ := v.Tag(TagEmail, "jobloggs@gmail.com"); strings.HasPrefix(hex.EncodeToString(tag.Sum[:]), got[:16]) {
+		t.Error("Blind shares its key with the e-mail tags")
+	}
+	if reopened := mustVault(t, &s, m); reopened.Blind(in) != got {
+		t.Error("the same deployment reopened blinds differently")
+	}
+	if other := mustVault(t, new(MemoryKeyStore), m); other.Blind(in) == got {
+		t.Error("another deployment (another index key) blinds the same")
 	}
 }

@@ -176,6 +176,7 @@ type Vault struct {
 	active KeyID
 	index  KeyID
 	tags   map[TagKind][]byte // HMAC key per tag kind, derived from the index key
+	link   []byte             // HMAC key of Blind, derived from the index key
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -243,6 +244,7 @@ func (v *Vault) load(ctx context.Context) error {
 	seal := make(map[KeyID]cipher.AEAD)
 	var active, index KeyID
 	var tags map[TagKind][]byte
+	var link []byte
 	for _, k := range ks {
 		raw, err := unwrap(v.masters, k)
 		if err != nil {
@@ -262,6 +264,9 @@ func (v *Vault) load(ctx context.Context) error {
 				if tags, err = deriveTagKeys(raw); err != nil {
 					return err
 				}
+				if link, err = hkdf.Key(sha256.New, raw, nil, "bonafide triage link v1", KeySize); err != nil {
+					return err
+				}
 			}
 		default:
 			return fmt.Errorf("key %s: unknown purpose %d", k.ID, k.Purpose)
@@ -270,7 +275,7 @@ func (v *Vault) load(ctx context.Context) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.seal, v.active, v.index, v.tags = seal, active, index, tags
+	v.seal, v.active, v.index, v.tags, v.link = seal, active, index, tags, link
 	return nil
 }
 

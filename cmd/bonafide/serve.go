@@ -208,7 +208,8 @@ func hintBootstrap(ctx context.Context, users bonafide.UserStore, logger *slog.L
 // apiDeps is what the API works on besides its configuration: the store
 // and, from the same database, users, the audit log, the reporters' blind
 // index and the findings of earlier referrals; and the vault, which seals
-// users' second-factor seeds.
+// users' second-factor seeds and blinds the reporter identifiers triage
+// links on.
 type apiDeps struct {
 	Store    bonafide.Store
 	Users    bonafide.UserStore
@@ -216,11 +217,14 @@ type apiDeps struct {
 	Tags     vault.TagIndex
 	Findings httpapi.FindingReader
 	Secrets  auth.SecretSealer
+	// Blind, when set, is the vault's keyed hash that triage links
+	// reporters on (triage.Config.BlindKey).
+	Blind func(string) string
 }
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault}
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault, Blind: a.Vault.Blind}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -247,7 +251,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		return err
 	}
 	srv.TrustedProxies = proxies
-	stopTriage, err := startTriage(ctx, deps.Store, srv, logger)
+	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,7 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 	if err != nil {
 		return err
 	}
+	tc.BlindKey = a.Vault.Blind // as serve links them: no reporter identifier held in the clear
 	if err := a.record(ctx, "triage.run", "store", "triage of the stored referrals started"); err != nil {
 		return err
 	}
@@ -181,13 +182,16 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 // (woken by the API after each write, polling for other writers), and srv
 // serves the stored assessments. stop, called once the API has stopped,
 // ends it and triages within timeout what was stored last; what it cannot
-// finish is triaged on the next start.
-func startTriage(ctx context.Context, store bonafide.Store, srv *httpapi.Server, logger *slog.Logger) (stop func(timeout time.Duration), err error) {
+// finish is triaged on the next start. blind, when not nil, is the vault's
+// keyed hash: the engine then holds no reporter identifier in the clear.
+func startTriage(ctx context.Context, store bonafide.Store, srv *httpapi.Server, blind func(string) string, logger *slog.Logger) (stop func(timeout time.Duration), err error) {
 	as, err := assessmentStore(store)
 	if err != nil {
 		return nil, err
 	}
-	svc, err := live.New(store, as, live.Options{Logger: logger})
+	tc := triage.DefaultConfig()
+	tc.BlindKey = blind
+	svc, err := live.New(store, as, live.Options{Config: tc, Logger: logger})
 	if err != nil {
 		return nil, err
 	}

@@ -2,12 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"bonafide/httpapi"
+	"bonafide/interchange"
 	"bonafide/sqlite"
 )
 
@@ -140,6 +147,51 @@ func TestServeTriages(t *testing.T) {
 		}
 		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
 			t.Errorf("stored assessment of %s = %s, want %s", id, all[0].Output, line)
+		}
+	}
+}
+
+// TestServeTriageBlindsReporters: the triage service serve starts links
+// reporters on the vault's keyed hash, so that no reporter identifier is
+// held in the clear in the server's memory, and links them as before.
+func TestServeTriageBlindsReporters(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "blind.db"), sqlite.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, line := range strings.Split(strings.TrimSpace(triageStream+triageLater), "\n") {
+		rec, err := interchange.Decode([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Add(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var blinded []string
+	blind := func(s string) string {
+		blinded = append(blinded, s)
+		return fmt.Sprintf("%x", sha256.Sum256([]byte(s)))
+	}
+	srv := httpapi.NewServer(st, slog.New(slog.DiscardHandler))
+	stop, err := startTriage(ctx, st, srv, blind, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop(time.Minute)
+	if !slices.ContainsFunc(blinded, func(s string) bool { return strings.Contains(s, "pat lowry") }) {
+		t.Errorf("the teacher's name was not blinded; blinded: %q", blinded)
+	}
+	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
+	for i, id := range []string{"R1", "R2", "R3"} {
+		all, err := st.Assessments().Assessments(ctx, id)
+		if err != nil || len(all) != 1 {
+			t.Fatalf("stored assessments of %s = %d, %v; want 1", id, len(all), err)
+		}
+		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
+			t.Errorf("assessment of %s on blinded keys = %s, want %s (as on clear keys)", id, all[0].Output, line)
 		}
 	}
 }
