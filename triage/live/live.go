@@ -216,6 +216,12 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	for {
 		if len(s.pending) > 0 {
 			n, err := s.out.PutAssessments(ctx, s.pending)
+			if refused(err) {
+				// One assessment the store will never take must not hold
+				// back every later referral: store them one at a time and
+				// leave out, loudly, those refused.
+				n, err = s.putEach(ctx)
+			}
 			if err != nil {
 				return stored, fmt.Errorf("triage: store assessments through seq %d: %w", s.last, err)
 			}
@@ -258,10 +264,43 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	}
 }
 
+// refused reports whether err is the store refusing what it was given
+// (it will refuse it again), not failing to take it (it may take it on a
+// retry).
+func refused(err error) bool {
+	switch bonafide.ErrorCode(err) {
+	case bonafide.EInvalid, bonafide.ENotFound, bonafide.ETooLarge:
+		return true
+	}
+	return false
+}
+
+// putEach stores the pending assessments one at a time, skipping those
+// the store refuses, and returns how many it stored. On any other error
+// it stops; those stored already are skipped as stored on the retry.
+func (s *Service) putEach(ctx context.Context) (int, error) {
+	stored := 0
+	for i := range s.pending {
+		n, err := s.out.PutAssessments(ctx, s.pending[i:i+1])
+		if refused(err) {
+			s.log.Error("triage: the store refused an assessment; it is left out", slog.Int64("seq", s.pending[i].Seq),
+				slog.String("referral_id", s.pending[i].ReferralID), slog.Any("error", err))
+			continue
+		}
+		if err != nil {
+			return stored, err
+		}
+		stored += n
+	}
+	return stored, nil
+}
+
 // Run catches up with the store (see CatchUp), then again after every
 // Notify and every Poll, until ctx ends, when it returns nil. A failed
 // read or write is logged and retried after RetryMin, doubling up to
-// RetryMax, rather than anything skipped. Cancel ctx and wait for Run to
+// RetryMax, rather than anything skipped; only an assessment the store
+// refuses outright (EInvalid, ENotFound, ETooLarge) is left out, logged
+// with its seq and referral id. Cancel ctx and wait for Run to
 // return before closing the store. A Service runs once: a second Run
 // fails.
 func (s *Service) Run(ctx context.Context) error {

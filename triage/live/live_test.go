@@ -466,6 +466,50 @@ func TestRetriesFailedWrites(t *testing.T) {
 	check(t, as, svc.Engine(), ids, want, seqs)
 }
 
+// refusingStore refuses, as a store refuses what it will never take,
+// every batch that holds the assessment of referral id.
+type refusingStore struct {
+	bonafide.AssessmentStore
+	id string
+}
+
+func (r *refusingStore) PutAssessments(ctx context.Context, as []bonafide.Assessment) (int, error) {
+	if slices.ContainsFunc(as, func(a bonafide.Assessment) bool { return a.ReferralID == r.id }) {
+		return 0, bonafide.Errorf(bonafide.ENotFound, "no referral %s at its seq", r.id)
+	}
+	return r.AssessmentStore.PutAssessments(ctx, as)
+}
+
+// TestRefusedAssessmentSkipped: an assessment the store refuses for good
+// is left out (and logged), and every other referral is still triaged and
+// stored, rather than the service retrying one batch for ever.
+func TestRefusedAssessmentSkipped(t *testing.T) {
+	st, as := backends[0].new(t)()
+	ctx := context.Background()
+	recs := stream(t, 5)
+	if _, err := st.Import(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	ids, want := command(t, triage.DefaultConfig(), recs)
+	bad := ids[len(ids)/2]
+	svc := newService(t, st, &refusingStore{AssessmentStore: as, id: bad}, live.Options{PageSize: 50, RetryMin: time.Millisecond, RetryMax: 4 * time.Millisecond})
+	start(t, svc)
+	_, seqs, last := storeOrder(t, st)
+	// A guard against a hang, not a measure of speed: without the
+	// fallback the service retries the refused batch for ever.
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	svc.Notify()
+	if err := svc.Wait(wctx, last); err != nil {
+		t.Fatalf("Wait(%d) = %v: the service is stuck on the refused assessment", last, err)
+	}
+	if got, err := as.Assessments(ctx, bad); bonafide.ErrorCode(err) != bonafide.ENotFound || len(got) != 0 {
+		t.Errorf("refused assessment of %s: stored %d, %v; want none", bad, len(got), err)
+	}
+	rest := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == bad })
+	check(t, as, svc.Engine(), rest, want, seqs)
+}
+
 // Invented family and reporters for the campaign scenario.
 var (
 	t0    = time.Date(2025, 5, 6, 9, 0, 0, 0, time.UTC)
