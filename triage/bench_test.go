@@ -2,6 +2,8 @@ package triage_test
 
 import (
 	"flag"
+	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"syscall"
@@ -37,6 +39,10 @@ func BenchmarkTriage(b *testing.B) {
 		}
 		if _, isRef := rec.(*bonafide.Referral); isRef {
 			loaded++
+			if loaded%1_000_000 == 0 {
+				// progress of a long load, on standard error
+				fmt.Fprintf(os.Stderr, "history: %d referrals in %s\n", loaded, time.Since(t0).Round(time.Second))
+			}
 		}
 	}
 	load := time.Since(t0)
