@@ -120,6 +120,7 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 	e := newAuthEnv(t, envOptions{open: open})
 	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
 	olga := mustUser(t, e.users, "olga", bonafide.RoleSocialWorker)
+	portal := mustUser(t, e.users, "portal", bonafide.RoleIntakeMachine)
 	c := e.sameOrigin(creds{cookie: e.freshSession(t, admin)})
 	const reason = "Deputy data protection officer while the DPO is on leave (ticket IG-2291)"
 	// As if the disk were full: every new audit entry is refused.
@@ -138,6 +139,7 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 		{"create administrator with a known password", "POST", "/api/v1/users", UserCreate{Name: "mal", Role: bonafide.RoleAdministrator, Password: "a first password of length", Reason: reason}},
 		{"raise to DPO", "PUT", "/api/v1/users/" + id + "/role", RoleChange{Role: bonafide.RoleDPO, Reason: reason}},
 		{"disable", "POST", "/api/v1/users/" + id + "/disable", nil},
+		{"token for a sending system", "POST", "/api/v1/tokens", TokenCreate{User: "portal", Label: "referral portal"}},
 	}
 	e.exec(t, refuse[name][0])
 	for _, tt := range tests {
@@ -159,6 +161,9 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 	if u, err := e.users.UserByID(ctx, olga.ID); err != nil || u.Role != bonafide.RoleSocialWorker || u.Disabled {
 		t.Errorf("olga after unrecorded changes = role %s, disabled %v, %v; want social_worker, enabled", u.Role, u.Disabled, err)
 	}
+	if toks, err := e.users.Tokens(ctx, portal.ID); err != nil || len(toks) != 0 {
+		t.Errorf("tokens of portal after an unrecorded creation = %d, %v; want none", len(toks), err)
+	}
 	e.exec(t, refuse[name][1])
 	// Once the log works the same requests succeed, each with its entry.
 	for _, tt := range tests {
@@ -171,7 +176,7 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 			t.Errorf("%s %s once the audit log works = %d; %s", tt.method, tt.path, resp.StatusCode, got)
 		}
 	}
-	for _, what := range []string{"user.create", "user.role", "user.disable"} {
+	for _, what := range []string{"user.create", "user.role", "user.disable", "token.create"} {
 		if n := len(findEntries(e.entries(t), what)); n == 0 {
 			t.Errorf("no %s audit entry", what)
 		}

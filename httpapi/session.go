@@ -366,12 +366,12 @@ func (s *Server) handleTOTPEnrol(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	no := false
-	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no}); err != nil {
+	if err := s.audit(r.Context(), p.who(), "user.totp_enrol", p.User.Name, "second factor enrolment started"); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := s.audit(r.Context(), p.who(), "user.totp_enrol", p.User.Name, "second factor enrolment started"); err != nil {
+	no := false
+	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no}); err != nil {
 		s.error(w, r, err)
 		return
 	}

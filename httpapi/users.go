@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -337,6 +338,12 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.audit(r.Context(), p.who(), "token.create", u.Name, "token "+strconv.FormatInt(t.ID, 10)+": "+t.Label); err != nil {
+		// Its number is known only once it is made, so it is audited
+		// after; a token that cannot be recorded is taken back (its
+		// secret was never shown).
+		if derr := s.Users.DeleteToken(context.WithoutCancel(r.Context()), u.ID, t.ID); derr != nil {
+			s.Logger.Error("unaudited API token not removed", slog.String("user", u.Name), slog.Int64("token", t.ID), slog.Any("error", derr))
+		}
 		s.error(w, r, err)
 		return
 	}
