@@ -442,6 +442,10 @@ func addToken(ctx context.Context, a *app, name, label string) (string, error) {
 		return "", err
 	}
 	if err := a.record(ctx, "token.create", u.Name, fmt.Sprintf("token %d: %s", t.ID, t.Label)); err != nil {
+		// as the API does: a token that cannot be recorded is taken back
+		if derr := a.Users.DeleteToken(context.WithoutCancel(ctx), u.ID, t.ID); derr != nil {
+			return "", errors.Join(err, fmt.Errorf("unaudited token %d not removed: %w", t.ID, derr))
+		}
 		return "", err
 	}
 	return tok, nil

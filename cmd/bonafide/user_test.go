@@ -466,8 +466,10 @@ func TestUserCommandsNeedAudit(t *testing.T) {
 	if code, _, stderr := run(t, nil, "", "migrate", "--db", db); code != 0 {
 		t.Fatalf("migrate exit = %d; stderr:\n%s", code, stderr)
 	}
-	if code, _, stderr := run(t, env, "", "user", "add", "sam", "--role", "social_worker"); code != 0 {
-		t.Fatalf("add sam: exit %d; stderr:\n%s", code, stderr)
+	for _, u := range [][]string{{"sam", "social_worker"}, {"portal", "intake_client"}} {
+		if code, _, stderr := run(t, env, "", "user", "add", u[0], "--role", u[1]); code != 0 {
+			t.Fatalf("add %s: exit %d; stderr:\n%s", u[0], code, stderr)
+		}
 	}
 	conn, err := sql.Open("sqlite", db)
 	if err != nil {
@@ -486,6 +488,7 @@ func TestUserCommandsNeedAudit(t *testing.T) {
 		{"user", "bootstrap", "--password-file", pw},
 		{"user", "add", "ian", "--role", "intake_officer", "--password-file", pw},
 		{"user", "disable", "sam"},
+		{"user", "token", "portal", "--label", "referral portal"},
 	} {
 		if code, _, _ := run(t, env, "", args...); code == 0 {
 			t.Errorf("%q with the audit log refusing: exit 0, want an error", args)
@@ -501,5 +504,12 @@ func TestUserCommandsNeedAudit(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^sam\s+social_worker\s+no\b`).MatchString(out) {
 		t.Errorf("sam was disabled without an audit entry, or the list changed shape:\n%s", out)
+	}
+	var tokens int
+	if err := conn.QueryRow(`SELECT count(*) FROM api_tokens`).Scan(&tokens); err != nil {
+		t.Fatal(err)
+	}
+	if tokens != 0 {
+		t.Errorf("%d API tokens left behind by a token the audit log could not record, want 0", tokens)
 	}
 }
