@@ -77,7 +77,8 @@ type UserStore interface {
 	// bootstrap.
 	CountUsers(ctx context.Context) (int, error)
 	// UpdateUser applies upd to user id and returns the result, or
-	// ENotFound. Disabling a user or changing their role also deletes their
+	// ENotFound. Disabling a user, changing their role or password, or
+	// withdrawing their confirmed second factor also deletes their
 	// sessions, so that the change takes effect at once.
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (User, error)
 	// UseTOTPStep records step as user id's last accepted TOTP step, only

@@ -159,15 +159,20 @@ func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 	})
 
 	t.Run("changes end sessions", func(t *testing.T) {
-		role, yes := bonafide.RoleAuditor, true
+		role, yes, no, hash, none := bonafide.RoleAuditor, true, false, "$argon2id$other", ""
 		tests := []struct {
-			name string
-			upd  bonafide.UserUpdate
-			ends bool
+			name   string
+			before *bonafide.UserUpdate // applied before the session is made
+			upd    bonafide.UserUpdate
+			ends   bool
 		}{
-			{"role change", bonafide.UserUpdate{Role: &role}, true},
-			{"disable", bonafide.UserUpdate{Disabled: &yes}, true},
-			{"totp only", bonafide.UserUpdate{TOTPConfirmed: &yes}, false},
+			{"role change", nil, bonafide.UserUpdate{Role: &role}, true},
+			{"disable", nil, bonafide.UserUpdate{Disabled: &yes}, true},
+			{"password", nil, bonafide.UserUpdate{PasswordHash: &hash}, true},
+			{"totp confirmed", nil, bonafide.UserUpdate{TOTPConfirmed: &yes}, false},
+			{"totp enrolment started", nil, bonafide.UserUpdate{TOTPSecret: &hash, TOTPConfirmed: &no}, false},
+			{"confirmed totp withdrawn", &bonafide.UserUpdate{TOTPSecret: &hash, TOTPConfirmed: &yes},
+				bonafide.UserUpdate{TOTPSecret: &none, TOTPConfirmed: &no}, true},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +180,11 @@ func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 				u, err := us.CreateUser(ctx, newUser("eve", bonafide.RoleSocialWorker))
 				if err != nil {
 					t.Fatal(err)
+				}
+				if tt.before != nil {
+					if _, err := us.UpdateUser(ctx, u.ID, *tt.before); err != nil {
+						t.Fatal(err)
+					}
 				}
 				s := bonafide.Session{Digest: bytes.Repeat([]byte{7}, 32), UserID: u.ID, Created: t0, LastSeen: t0}
 				if err := us.CreateSession(ctx, s); err != nil {

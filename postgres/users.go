@@ -136,6 +136,8 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 			u.TOTPSecret = *upd.TOTPSecret
 		}
 		if upd.TOTPConfirmed != nil {
+			// a confirmed second factor withdrawn: the sessions that passed it end
+			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
 			u.TOTPConfirmed = *upd.TOTPConfirmed
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET role = $1, disabled = $2, password_hash = $3, totp_secret = $4, totp_confirmed = $5 WHERE id = $6`,

@@ -147,6 +147,8 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 			u.TOTPSecret = *upd.TOTPSecret
 		}
 		if upd.TOTPConfirmed != nil {
+			// a confirmed second factor withdrawn: the sessions that passed it end
+			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
 			u.TOTPConfirmed = *upd.TOTPConfirmed
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, disabled = ?, password_hash = ?, totp_secret = ?, totp_confirmed = ? WHERE id = ?`,

@@ -29,6 +29,8 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|
 	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
 	"  tokens NAME                        a user's API tokens: number, label, created (never the token)\n" +
 	"  revoke-token NAME NUMBER           revoke one API token at once; the user's others go on\n" +
+	"  reset-password NAME                a new password (given, or generated and printed once); their sessions end\n" +
+	"  reset-totp NAME --reason R         withdraw a lost second factor; they enrol a new one at their next login\n" +
 	"  seal-totp                          seal second-factor seeds stored in the clear (from before seeds were sealed)\n\n" +
 	"Each change is recorded in the audit log as done by cli:<your login name>.\n" +
 	"Run 'bonafide user <subcommand> --help' for its flags.\n"
@@ -40,7 +42,7 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|
 // the machine clients' tokens.
 func runUser(ctx context.Context, args []string, std stdio) error {
 	if len(args) == 0 {
-		return usagef("want a subcommand: bootstrap, add, list, disable, token, tokens, revoke-token or seal-totp")
+		return usagef("want a subcommand: bootstrap, add, list, disable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp")
 	}
 	switch args[0] {
 	case "bootstrap":
@@ -57,13 +59,17 @@ func runUser(ctx context.Context, args []string, std stdio) error {
 		return runUserTokens(ctx, args[1:], std)
 	case "revoke-token":
 		return runUserRevokeToken(ctx, args[1:], std)
+	case "reset-password":
+		return runUserResetPassword(ctx, args[1:], std)
+	case "reset-totp":
+		return runUserResetTOTP(ctx, args[1:], std)
 	case "seal-totp":
 		return runUserSealTOTP(ctx, args[1:], std)
 	case "-h", "--help", "help":
 		io.WriteString(std.err, userUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, token, tokens, revoke-token or seal-totp", args[0])
+	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp", args[0])
 }
 
 // userConfig is what every user subcommand needs: the store and its keys.
