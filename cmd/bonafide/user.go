@@ -125,6 +125,21 @@ func openUserApp(ctx context.Context, cfg userConfig, std stdio) (*app, error) {
 	return openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
 }
 
+// openNamedUser opens the app as openUserApp does and looks up the user
+// a subcommand names; the caller closes the app.
+func openNamedUser(ctx context.Context, cfg userConfig, std stdio, name string) (*app, bonafide.User, error) {
+	a, err := openUserApp(ctx, cfg, std)
+	if err != nil {
+		return nil, bonafide.User{}, err
+	}
+	u, err := a.Users.UserByName(ctx, name)
+	if err != nil {
+		a.Close()
+		return nil, bonafide.User{}, fmt.Errorf("user %q: %w", name, err)
+	}
+	return a, u, nil
+}
+
 // readPasswordFile returns the password in file, without the line end an
 // editor adds. "-" reads standard input.
 func readPasswordFile(file string, std stdio) (string, error) {
@@ -383,15 +398,11 @@ func runUserDisable(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Users.UserByName(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("user %q: %w", pos[0], err)
-	}
 	if u.Disabled {
 		fmt.Fprintf(std.out, "%s is disabled already.\n", u.Name)
 		return nil
@@ -521,15 +532,11 @@ func runUserTokens(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Users.UserByName(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("user %q: %w", pos[0], err)
-	}
 	ts, err := a.Users.Tokens(ctx, u.ID)
 	if err != nil {
 		return err
@@ -558,15 +565,11 @@ func runUserRevokeToken(ctx context.Context, args []string, std stdio) error {
 	if err != nil || id <= 0 {
 		return usagef("token number %q: want the number 'bonafide user tokens %s' shows", pos[1], pos[0])
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Users.UserByName(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("user %q: %w", pos[0], err)
-	}
 	ts, err := a.Users.Tokens(ctx, u.ID)
 	if err != nil {
 		return err

@@ -32,15 +32,11 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Users.UserByName(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("user %q: %w", pos[0], err)
-	}
 	if u.Role == bonafide.RoleIntakeMachine {
 		return usagef("%s is an intake_client: it has no password; revoke its token and make another with 'bonafide user token'", u.Name)
 	}
@@ -93,15 +89,11 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 	if reason, err = httpapi.CheckGrantReason(bonafide.RoleDPO, reason); err != nil {
 		return usagef("--reason: %v", err)
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Users.UserByName(ctx, pos[0])
-	if err != nil {
-		return fmt.Errorf("user %q: %w", pos[0], err)
-	}
 	if u.TOTPSecret == "" && !u.TOTPConfirmed {
 		fmt.Fprintf(std.out, "%s has no second factor to reset.\n", u.Name)
 		return nil
