@@ -81,6 +81,10 @@ var authzRows = map[string]authzRow{
 	"POST /api/v1/me/totp": {perm: permEnrol, sessionOnly: true, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/me/totp"}
 	}},
+	"POST /api/v1/me/password": {perm: permEnrol, sessionOnly: true, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		// a wrong current password: allowed callers get 400, never a refusal
+		return jsonRequest("/api/v1/me/password", mustJSON(t, PasswordChange{CurrentPassword: "not the password", NewPassword: "a new long enough password"}))
+	}},
 	"POST /api/v1/me/totp/confirm": {perm: permEnrol, sessionOnly: true, request: func(t *testing.T, _ *authzFixture) authzRequest {
 		return jsonRequest("/api/v1/me/totp/confirm", mustJSON(t, TOTPConfirm{Code: "000000"}))
 	}},

@@ -32,6 +32,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/me", permEnrol, s.handleMe},
 		{http.MethodPost, "/api/v1/me/totp", permEnrol, s.handleTOTPEnrol},
 		{http.MethodPost, "/api/v1/me/totp/confirm", permEnrol, s.handleTOTPConfirm},
+		{http.MethodPost, "/api/v1/me/password", permEnrol, s.handlePasswordChange},
 		{http.MethodGet, "/api/v1/users", bonafide.PermUserManage, s.handleUserList},
 		{http.MethodPost, "/api/v1/users", bonafide.PermUserManage, s.handleUserCreate},
 		{http.MethodPost, "/api/v1/users/{id}/disable", bonafide.PermUserManage, s.handleUserDisable},

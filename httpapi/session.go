@@ -240,6 +240,84 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, "application/json", http.StatusOK, meOf(p))
 }
 
+// PasswordChange is the body of POST /api/v1/me/password.
+type PasswordChange struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// handlePasswordChange sets the caller's own password, once they prove the
+// current one. A user an administrator made starts with a password the
+// administrator saw; this is how it becomes the user's alone. A wrong
+// current password counts against the login throttle of the name, so a
+// stolen session cannot be used to guess it. The change is audited before
+// it is made, ends every session of the user (a thief's too) and gives the
+// caller a fresh one, as far through the second factor as theirs was.
+func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	if p.Session == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EForbidden, "API token clients have no password"))
+		return
+	}
+	var req PasswordChange
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	now := s.Now()
+	key := "user:" + p.User.Name
+	if wait := s.Throttle.Wait(key, now); wait > 0 {
+		secs := int64((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		s.error(w, r, &statusError{http.StatusTooManyRequests, fmt.Sprintf("too many wrong passwords; retry in %d s", secs)})
+		return
+	}
+	ok, err := auth.CheckPassword(p.User.PasswordHash, req.CurrentPassword)
+	if err != nil {
+		s.error(w, r, fmt.Errorf("password change %d: %w", p.User.ID, err))
+		return
+	}
+	if !ok {
+		s.Throttle.Fail(key, now)
+		if err := s.audit(ctx, p.who(), "user.password_fail", p.User.Name, "wrong current password given to change it"); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.error(w, r, &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "current_password", Reason: "is not your current password"}}})
+		return
+	}
+	if req.NewPassword == req.CurrentPassword {
+		s.error(w, r, &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "new_password", Reason: "is the current password"}}})
+		return
+	}
+	if err := auth.CheckPasswordPolicy(req.NewPassword); err != nil {
+		s.error(w, r, &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "new_password", Reason: err.Error()}}})
+		return
+	}
+	hash, err := auth.HashPassword(req.NewPassword, s.PasswordParams)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.audit(ctx, p.who(), "user.password_change", p.User.Name, "own password changed; every session ended"); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{PasswordHash: &hash})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.Throttle.Succeed(key)
+	np, err := s.startSession(w, r, u, p.Session.SecondFactor)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, "application/json", http.StatusOK, meOf(np))
+}
+
 // errNoSecrets answers a request that needs a second-factor seed when the
 // server has no Secrets to seal or open it with.
 var errNoSecrets = bonafide.Errorf(bonafide.EUnavailable, "second factors cannot be used: the vault that seals them is not configured")
