@@ -121,8 +121,9 @@ func (us *Users) CountUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// UpdateUser applies upd; a role change or disabling ends the user's
-// sessions in the same transaction.
+// UpdateUser applies upd; a role change, disabling, a new password or a
+// confirmed second factor withdrawn ends the user's sessions in the same
+// transaction.
 func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpdate) (bonafide.User, error) {
 	var u bonafide.User
 	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {

@@ -27,7 +27,7 @@ type familyLinker struct {
 	// Per family, beside the records, for the loops over hundreds of
 	// candidates that need only these: the family it was merged into
 	// (itself when not merged) and when it was last referred (Unix
-	// nanoseconds, 0 for never).
+	// nanoseconds, neverReferred for never).
 	parent []int32
 	last   []int64
 	hits   map[int32]int             // candidates of the referral being linked
@@ -254,7 +254,9 @@ func (fl *familyLinker) jw(a, b string) float64 {
 
 // keyHash files a blocking key under 64 bits: the blocks are the largest
 // map the linker holds, and a hash costs a fraction of the key. Two keys
-// of one hash would only bring a few more candidates to be scored.
+// of one hash (a chance of about n²/2⁶⁵ among n keys; FNV is not keyed, so
+// a collision can be built on purpose, though flooding the key itself does
+// as much) share one list and its blockLimit cut-off.
 func keyHash(k string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(k))
@@ -564,7 +566,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		f = &familyRec{id: int32(len(fl.families))}
 		fl.families = append(fl.families, f)
 		fl.parent = append(fl.parent, f.id)
-		fl.last = append(fl.last, 0)
+		fl.last = append(fl.last, neverReferred)
 		best = 0
 	}
 	var merged []int32
@@ -689,7 +691,7 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 	n := 0
 	for id := range hits {
 		age := fl.age(id, now)
-		if fl.last[id] == 0 || age > RecentWindow || age < 0 {
+		if fl.last[id] == neverReferred || age > RecentWindow || age < 0 {
 			continue
 		}
 		f := fl.families[id]
@@ -803,10 +805,14 @@ const maxIncidentWords = 160
 // linking, so it needs more.
 const mergeMargin = 2.0
 
+// neverReferred is the last-referred time of a family not referred yet:
+// below every time a referral can carry (one dated before 1970 included).
+const neverReferred = math.MinInt64
+
 // age is how long ago family id was last referred (the longest duration
 // when never).
 func (fl *familyLinker) age(id int32, now time.Time) time.Duration {
-	if fl.last[id] == 0 {
+	if fl.last[id] == neverReferred {
 		return time.Duration(math.MaxInt64)
 	}
 	return time.Duration(now.UnixNano() - fl.last[id])

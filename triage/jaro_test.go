@@ -34,9 +34,9 @@ func TestJaroWinklerMatchesSmetrics(t *testing.T) {
 }
 
 func randWord(r *rand.Rand) string {
-	n := r.IntN(14)
-	if r.IntN(50) == 0 {
-		n = 60 + r.IntN(10)
+	n := r.IntN(14) // names
+	if r.IntN(10) == 0 {
+		n = r.IntN(70) // every length to past the 64 of the bit sets
 	}
 	b := make([]byte, n)
 	for i := range b {

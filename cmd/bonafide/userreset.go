@@ -105,7 +105,12 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &none, TOTPConfirmed: &no}); err != nil {
 		return err
 	}
-	fmt.Fprintf(std.out, "Withdrew the second factor of %s; their sessions have ended.\n", u.Name)
+	if u.TOTPConfirmed {
+		fmt.Fprintf(std.out, "Withdrew the second factor of %s; their sessions have ended.\n", u.Name)
+	} else {
+		// an enrolment begun and not confirmed: no session passed it
+		fmt.Fprintf(std.out, "Withdrew the unconfirmed second-factor enrolment of %s.\n", u.Name)
+	}
 	fmt.Fprint(std.out, secondFactorHint(u.Role))
 	return nil
 }

@@ -78,13 +78,23 @@ func TestUserResets(t *testing.T) {
 		{name: "unknown user", args: []string{"user", "reset-password", "nobody"}, code: 1, errOut: "nobody"},
 		{name: "totp", args: []string{"user", "reset-totp", "sam", "--reason", why}, out: `Withdrew the second factor of sam`},
 		{name: "totp again", args: []string{"user", "reset-totp", "sam", "--reason", why}, out: `sam has no second factor to reset`},
+		{name: "unconfirmed enrolment", args: []string{"user", "reset-totp", "sam", "--reason", why}, out: `Withdrew the unconfirmed second-factor enrolment of sam\.`},
 		{name: "password generated", args: []string{"user", "reset-password", "sam"}, out: `(?m)^Password \(shown this once; it is stored only as a hash\): \S{16,}$`},
 		{name: "administrator's password with a reason", args: []string{"user", "reset-password", "admin", "--password-file", newPw, "--reason", "Forgot it after leave; identity checked in person by the IG lead"}, out: `Reset the password of admin`},
 	}
 	samSession := session(sam.ID, 1)
 	var generated string
 	for _, s := range steps {
-		if s.name == "password generated" {
+		switch s.name {
+		case "unconfirmed enrolment":
+			// an enrolment begun, not confirmed: withdrawn, and the
+			// session (which never passed it) goes on
+			pending, no := "sealed-pending", false
+			if _, err := users.UpdateUser(ctx, sam.ID, bonafide.UserUpdate{TOTPSecret: &pending, TOTPConfirmed: &no}); err != nil {
+				t.Fatal(err)
+			}
+			samSession = session(sam.ID, 3)
+		case "password generated":
 			samSession = session(sam.ID, 2)
 		}
 		code, out, errOut := run(t, env, "", s.args...)
@@ -101,6 +111,13 @@ func TestUserResets(t *testing.T) {
 		case "totp", "password generated":
 			if !ended(samSession) {
 				t.Errorf("%s: sam's session did not end", s.name)
+			}
+		case "unconfirmed enrolment":
+			if ended(samSession) {
+				t.Errorf("%s: sam's session ended", s.name)
+			}
+			if u, _ := users.UserByName(ctx, "sam"); u.TOTPSecret != "" {
+				t.Errorf("after reset-totp sam's pending seed is %q, want none", u.TOTPSecret)
 			}
 		}
 		if s.name == "totp" {
@@ -134,7 +151,7 @@ func TestUserResets(t *testing.T) {
 			t.Errorf("totp reset entry says %q, want the reason given", e.Why)
 		}
 	}
-	want := "user.totp_reset sam,user.password_reset sam,user.password_reset admin"
+	want := "user.totp_reset sam,user.totp_reset sam,user.password_reset sam,user.password_reset admin"
 	if got := strings.Join(seen, ","); got != want {
 		t.Errorf("reset audit entries = %s, want %s", got, want)
 	}

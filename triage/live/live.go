@@ -200,7 +200,8 @@ func (s *Service) advance(seq int64) {
 //
 // On an error it returns at once; the next call picks up where this one
 // stopped, storing first any assessments it could not store, so that
-// nothing is skipped or observed twice.
+// nothing is observed twice and nothing is skipped but an assessment the
+// store refuses outright (see Run).
 func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	s.engineMu.Lock()
 	defer s.engineMu.Unlock()
@@ -223,6 +224,7 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 				n, err = s.putEach(ctx)
 			}
 			if err != nil {
+				stored += n // putEach may have stored some before the error
 				return stored, fmt.Errorf("triage: store assessments through seq %d: %w", s.last, err)
 			}
 			stored += n // those already stored (by another server) are skipped
