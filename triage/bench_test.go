@@ -15,7 +15,10 @@ import (
 	"bonafide/triage/triagetest"
 )
 
-var history = flag.Int("history", 20000, "referrals triaged before the benchmark measures (1000000 and 10000000 for docs/benchmarks.md)")
+var (
+	history    = flag.Int("history", 20000, "referrals triaged before the benchmark measures (1000000 and 10000000 for docs/benchmarks.md)")
+	checkpoint = flag.Int("checkpoint", 1_000_000, "while loading the history, time the referrals after every this many (0: never) and print their p50 and p99")
+)
 
 // BenchmarkTriage measures triage of new referrals against a history of
 // -history referrals: throughput (referrals/s), per-referral p50 and p99
@@ -29,20 +32,39 @@ func BenchmarkTriage(b *testing.B) {
 	defer stop()
 	loaded := 0
 	t0 := time.Now()
+	var sample []time.Duration // latencies timed after a checkpoint
 	for loaded < *history {
 		rec, ok := next()
 		if !ok {
 			b.Fatal("history ran out")
 		}
+		_, isRef := rec.(*bonafide.Referral)
+		timing := isRef && sample != nil
+		s := time.Now()
 		if _, err := e.Observe(rec); err != nil {
 			b.Fatal(err)
 		}
-		if _, isRef := rec.(*bonafide.Referral); isRef {
-			loaded++
-			if loaded%1_000_000 == 0 {
-				// progress of a long load, on standard error
-				fmt.Fprintf(os.Stderr, "history: %d referrals in %s\n", loaded, time.Since(t0).Round(time.Second))
-			}
+		if timing {
+			sample = append(sample, time.Since(s))
+		}
+		if !isRef {
+			continue
+		}
+		loaded++
+		if *checkpoint > 0 && loaded%*checkpoint == 0 {
+			sample = make([]time.Duration, 0, checkpointSample)
+		}
+		if len(sample) == checkpointSample {
+			// a long load's progress, and the latency the engine has
+			// reached so far, on standard error: the history a run
+			// reaches tells even when it is stopped before the end
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			slices.Sort(sample)
+			fmt.Fprintf(os.Stderr, "history %d referrals after %s: next %d referrals p50 %.2f ms, p99 %.2f ms, max %.2f ms; heap %d MiB\n",
+				loaded-checkpointSample, time.Since(t0).Round(time.Second), checkpointSample,
+				ms2(sample[len(sample)/2]), ms2(sample[len(sample)*99/100]), ms2(sample[len(sample)-1]), ms.HeapAlloc>>20)
+			sample = nil
 		}
 	}
 	load := time.Since(t0)
@@ -85,6 +107,11 @@ func BenchmarkTriage(b *testing.B) {
 		b.ReportMetric(float64(n)/cpu.Seconds(), "records/cpu-s")
 	}
 }
+
+// checkpointSample is how many referrals are timed at each checkpoint.
+const checkpointSample = 5000
+
+func ms2(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // cpuTime returns the user+system CPU time the process has used.
 func cpuTime() time.Duration {
