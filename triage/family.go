@@ -480,6 +480,56 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 	return s, household
 }
 
+// scoreBound returns a bound that score's base plus household bonus never
+// exceeds, from what is cheap to compare (dates, numbers, places), taking
+// every name as agreeing as well as names can: most candidates a common
+// name brings are another family's child of another year, and this finds
+// them without comparing a single name.
+func (fl *familyLinker) scoreBound(k *refKeys, f *familyRec) float64 {
+	var s float64
+	for i, c := range k.children {
+		best := 0.0 // a child counts only where a name agrees: at most 2 and its date's score
+		for _, fc := range f.children {
+			best = max(best, 2+dobScore(c.dob, fc.dob))
+		}
+		s += best
+		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
+			s += 6
+		}
+	}
+	if len(f.adults) > 0 {
+		s += min(2*float64(len(k.adults)), 3)
+	}
+	if people := len(k.children) + len(k.adults); people >= 2 {
+		s += min(float64(people-1)*0.75, 1.5)
+	}
+	for _, h := range k.handles {
+		if slices.Contains(f.handles, h) {
+			s += 4
+			break
+		}
+	}
+	if k.line != "" && slices.Contains(f.lines, k.line) {
+		s += 2
+	}
+	if k.town != "" && slices.Contains(f.towns, k.town) {
+		s += 0.5 // another town scores less, never more
+	}
+	switch pc := k.postcode; {
+	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
+		s += 2.5
+	case pc != "":
+		d := postcodeDistrict(pc)
+		for _, p := range f.postcode {
+			if postcodeDistrict(p) == d {
+				s += 0.75
+				break
+			}
+		}
+	}
+	return s
+}
+
 // strongKey reports whether one shared key of this kind is enough to
 // score a candidate; weaker keys must be shared twice.
 func strongKey(key string) bool {
@@ -532,10 +582,19 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	}
 	var cands []scored
 	for id, n := range hits {
-		if n >= 2 {
-			base, hh := fl.score(rk, fl.families[id])
-			cands = append(cands, scored{id, base, base + hh})
+		if n < 2 {
+			continue
 		}
+		f := fl.families[id]
+		if fl.age(id, now) > RecentWindow && fl.scoreBound(rk, f) < fl.minScore {
+			// It cannot link, win or be merged, and no recency bonus can
+			// lift it (those go to families referred within
+			// RecentWindow): leaving it out changes nothing but the time
+			// its names would take to compare.
+			continue
+		}
+		base, hh := fl.score(rk, f)
+		cands = append(cands, scored{id, base, base + hh})
 	}
 	recent := fl.recentBonus(rk, hits, now)
 	for _, c := range cands {
