@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 )
 
 // Assessment is a triage assessment as kept with its referral: the triage
@@ -46,6 +47,25 @@ type Assessment struct {
 	Output json.RawMessage
 }
 
+// Check returns an error with code EInvalid when a lacks what every stored
+// assessment must have: a referral id, an engine, and output that is one
+// JSON value in UTF-8 (a store keeps it byte for byte and serves it as
+// JSON). Both stores check it before they write, so that they refuse the
+// same assessments.
+func (a *Assessment) Check() error {
+	switch {
+	case a.ReferralID == "":
+		return Errorf(EInvalid, "assessment without a referral id")
+	case a.Engine == "":
+		return Errorf(EInvalid, "assessment of %s without an engine", a.ReferralID)
+	case len(a.Output) == 0:
+		return Errorf(EInvalid, "assessment of %s without output", a.ReferralID)
+	case !utf8.Valid(a.Output) || !json.Valid(a.Output):
+		return Errorf(EInvalid, "assessment of %s: output is not JSON in UTF-8", a.ReferralID)
+	}
+	return nil
+}
+
 // AssessmentStore keeps assessments with their referrals. Both back-ends
 // implement it on the same database as their Store; the conformance suite
 // storetest.RunAssessments holds them to this contract.
@@ -54,8 +74,8 @@ type Assessment struct {
 type AssessmentStore interface {
 	// PutAssessments stores as in one transaction, in Seq order: all or
 	// none. Each must name a referral stored at its Seq (else the call
-	// fails with ENotFound and stores nothing) and have a non-empty
-	// ReferralID, Engine and Output (else EInvalid). An assessment of a
+	// fails with ENotFound and stores nothing) and pass Check (else
+	// EInvalid). An assessment of a
 	// referral by the same Engine as one already stored is skipped, not an
 	// error, so that a writer that retries, or two writers running the
 	// same engine, store it once. It returns how many it stored.

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"bonafide"
 )
@@ -52,26 +54,12 @@ const putAssessment = `WITH r AS (
 )
 SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM i)`
 
-// checkAssessment returns EInvalid when a lacks what every stored
-// assessment must have.
-func checkAssessment(a *bonafide.Assessment) error {
-	switch {
-	case a.ReferralID == "":
-		return bonafide.Errorf(bonafide.EInvalid, "assessment without a referral id")
-	case a.Engine == "":
-		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without an engine", a.ReferralID)
-	case len(a.Output) == 0:
-		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without output", a.ReferralID)
-	}
-	return nil
-}
-
 // PutAssessments stores list in one transaction, pipelined in one round
 // trip, skipping any already stored by the same engine; a referral not
 // stored at its Seq fails the whole call with ENotFound.
 func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
 	for i := range list {
-		if err := checkAssessment(&list[i]); err != nil {
+		if err := list[i].Check(); err != nil {
 			return 0, err
 		}
 	}
@@ -115,6 +103,12 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 	var coded *bonafide.Error
 	if errors.As(err, &coded) {
 		return 0, coded
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		// a data exception: the database refuses these values, and would
+		// refuse them again (a retry is for failures, not refusals)
+		return 0, bonafide.Errorf(bonafide.EInvalid, "postgres refused an assessment: SQLSTATE %s", pe.Code)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("postgres: put assessments: %w", err)

@@ -39,26 +39,12 @@ func scanAssessment(row interface{ Scan(...any) error }) (bonafide.Assessment, e
 	return a, err
 }
 
-// checkAssessment returns EInvalid when a lacks what every stored
-// assessment must have.
-func checkAssessment(a *bonafide.Assessment) error {
-	switch {
-	case a.ReferralID == "":
-		return bonafide.Errorf(bonafide.EInvalid, "assessment without a referral id")
-	case a.Engine == "":
-		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without an engine", a.ReferralID)
-	case len(a.Output) == 0:
-		return bonafide.Errorf(bonafide.EInvalid, "assessment of %s without output", a.ReferralID)
-	}
-	return nil
-}
-
 // PutAssessments stores as in one transaction, skipping any already
 // stored by the same engine; a referral not stored at its Seq fails the
 // whole call with ENotFound.
 func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
 	for i := range list {
-		if err := checkAssessment(&list[i]); err != nil {
+		if err := list[i].Check(); err != nil {
 			return 0, err
 		}
 	}

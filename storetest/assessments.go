@@ -230,6 +230,8 @@ func testAssessmentInvalid(t *testing.T, open OpenAssessments) {
 		{"no referral id", func(a *bonafide.Assessment) { a.ReferralID = "" }},
 		{"no engine", func(a *bonafide.Assessment) { a.Engine = "" }},
 		{"no output", func(a *bonafide.Assessment) { a.Output = nil }},
+		{"output not JSON", func(a *bonafide.Assessment) { a.Output = []byte(`{"safety":`) }},
+		{"output not UTF-8", func(a *bonafide.Assessment) { a.Output = []byte("{\"note\":\"\xff\xfe\"}") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
