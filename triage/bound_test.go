@@ -3,8 +3,10 @@ package triage
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"bonafide"
 )
@@ -91,4 +93,41 @@ func TestScoreBound(t *testing.T) {
 		t.Errorf("of 90,000 pairs the bound cut %d and %d reached the bar: the test data do not exercise it", cut, reached)
 	}
 	t.Logf("of 90,000 pairs: %d cut by the bound, %d reach the linking score", cut, reached)
+}
+
+// TestMergeOrder: when a referral matches more than two families kept
+// apart (more than merge takes at once), the families merged are the
+// same on every run, whatever order Go's maps iterate in.
+func TestMergeOrder(t *testing.T) {
+	ref := func(id string) *bonafide.Referral {
+		return &bonafide.Referral{ID: id,
+			Children: []bonafide.Person{{GivenName: "Ada", FamilyName: "Quenby", DOB: bonafide.PartialDate{Year: 2019, Month: 4, Day: 11}}},
+			Adults:   []bonafide.Person{{GivenName: "Mira", FamilyName: "Quenby", Role: bonafide.RoleMother}},
+			Address:  &bonafide.Address{Town: "Oakhampton", Postcode: "ZZ1 1AB", Line1: "1 Larch Road"}}
+	}
+	var first []int32
+	for run := range 30 {
+		fl := newFamilyLinker()
+		for i := range 5 { // five records of one family, as if never linked
+			f := &familyRec{id: int32(i)}
+			fl.families = append(fl.families, f)
+			fl.parent = append(fl.parent, f.id)
+			fl.last = append(fl.last, neverReferred)
+			r := ref(fmt.Sprint("F", i))
+			keys := blockKeys(r)
+			fl.absorb(f, r, keys)
+		}
+		id, merged := fl.link(ref("R"), time.Date(2025, 5, 6, 9, 0, 0, 0, time.UTC))
+		if id != 0 || len(merged) != 2 {
+			t.Fatalf("run %d: linked to %d, merged %v; want family 0 and two merged", run, id, merged)
+		}
+		if first == nil {
+			first = merged
+		} else if !slices.Equal(merged, first) {
+			t.Fatalf("run %d merged %v, an earlier run %v: the order depends on the map", run, merged, first)
+		}
+	}
+	if !slices.Equal(first, []int32{1, 2}) {
+		t.Errorf("merged %v, want the lowest-numbered [1 2]", first)
+	}
 }

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"cmp"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -596,6 +597,9 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		base, hh := fl.score(rk, f)
 		cands = append(cands, scored{id, base, base + hh})
 	}
+	// In family order, not the map's: which families merge, when more
+	// than two qualify, must not change from one run to the next.
+	slices.SortFunc(cands, func(a, b scored) int { return cmp.Compare(a.id, b.id) })
 	recent := fl.recentBonus(rk, hits, now)
 	for _, c := range cands {
 		if recent.id >= 0 && c.id != recent.id && c.all >= fl.minScore {
