@@ -450,15 +450,8 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		// likely by chance than any one name
 		household = min(float64(named-1)*0.75, 1.5)
 	}
-	for _, h := range k.handles {
-		if slices.Contains(f.handles, h) {
-			s += 4
-			break
-		}
-	}
-	if k.line != "" && slices.Contains(f.lines, k.line) {
-		s += 2
-	}
+	s += handleScore(k, f)
+	s += lineScore(k, f)
 	if k.town != "" && len(f.towns) > 0 {
 		if slices.Contains(f.towns, k.town) {
 			s += 0.5
@@ -466,19 +459,43 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 			s -= 1 // another town: most families are referred from one place
 		}
 	}
+	s += postcodeScore(k, f)
+	return s, household
+}
+
+// handleScore is the agreement of a social-media handle: 4 for one shared.
+func handleScore(k *refKeys, f *familyRec) float64 {
+	for _, h := range k.handles {
+		if slices.Contains(f.handles, h) {
+			return 4
+		}
+	}
+	return 0
+}
+
+// lineScore is the agreement of the first address line: 2 when equal.
+func lineScore(k *refKeys, f *familyRec) float64 {
+	if k.line != "" && slices.Contains(f.lines, k.line) {
+		return 2
+	}
+	return 0
+}
+
+// postcodeScore is the agreement of the postcode: 2.5 for the full one,
+// 0.75 for its district.
+func postcodeScore(k *refKeys, f *familyRec) float64 {
 	switch pc := k.postcode; {
 	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
-		s += 2.5
+		return 2.5
 	case pc != "":
 		d := postcodeDistrict(pc)
 		for _, p := range f.postcode {
 			if postcodeDistrict(p) == d {
-				s += 0.75
-				break
+				return 0.75
 			}
 		}
 	}
-	return s, household
+	return 0
 }
 
 // scoreBound returns a bound that score's base plus household bonus never
@@ -504,30 +521,12 @@ func (fl *familyLinker) scoreBound(k *refKeys, f *familyRec) float64 {
 	if people := len(k.children) + len(k.adults); people >= 2 {
 		s += min(float64(people-1)*0.75, 1.5)
 	}
-	for _, h := range k.handles {
-		if slices.Contains(f.handles, h) {
-			s += 4
-			break
-		}
-	}
-	if k.line != "" && slices.Contains(f.lines, k.line) {
-		s += 2
-	}
+	s += handleScore(k, f)
+	s += lineScore(k, f)
 	if k.town != "" && slices.Contains(f.towns, k.town) {
 		s += 0.5 // another town scores less, never more
 	}
-	switch pc := k.postcode; {
-	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
-		s += 2.5
-	case pc != "":
-		d := postcodeDistrict(pc)
-		for _, p := range f.postcode {
-			if postcodeDistrict(p) == d {
-				s += 0.75
-				break
-			}
-		}
-	}
+	s += postcodeScore(k, f)
 	return s
 }
 
