@@ -3,6 +3,7 @@ package bonafide
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -49,7 +50,7 @@ type Assessment struct {
 
 // Check returns an error with code EInvalid when a lacks what every stored
 // assessment must have: a referral id, an engine, and output that is one
-// JSON value in UTF-8 (a store keeps it byte for byte and serves it as
+// JSON value in UTF-8, and no NUL in its text (a store keeps it byte for byte and serves it as
 // JSON). Both stores check it before they write, so that they refuse the
 // same assessments.
 func (a *Assessment) Check() error {
@@ -62,6 +63,8 @@ func (a *Assessment) Check() error {
 		return Errorf(EInvalid, "assessment of %s without output", a.ReferralID)
 	case !utf8.Valid(a.Output) || !json.Valid(a.Output):
 		return Errorf(EInvalid, "assessment of %s: output is not JSON in UTF-8", a.ReferralID)
+	case strings.ContainsRune(a.ReferralID+a.Engine+a.SafetyLevel, 0):
+		return Errorf(EInvalid, "assessment of %q: a NUL character, which no text column takes", a.ReferralID)
 	}
 	return nil
 }

@@ -39,6 +39,11 @@ const (
 	// permEnrol is any authenticated principal, including a session that
 	// has still to enrol the second factor its role requires.
 	permEnrol bonafide.Permission = "self.enrol"
+	// permSelf is one's own account beyond enrolment (a password change):
+	// any authenticated principal, including a session still to enrol,
+	// but not a session that skipped the second factor its user has, so
+	// that such a session cannot take the account from its holder.
+	permSelf bonafide.Permission = "self"
 )
 
 // principal is who a request acts for: a user, through a session cookie
@@ -198,7 +203,7 @@ func (s *Server) authorize(perm bonafide.Permission, h http.Handler) http.Handle
 			s.error(w, r, errCrossOrigin)
 			return
 		}
-		if perm != permEnrol && !p.secondFactorDone() {
+		if perm != permEnrol && perm != permSelf && !p.secondFactorDone() {
 			s.error(w, r, bonafide.Errorf(bonafide.EForbidden,
 				"your role needs a second factor: enrol with POST /api/v1/me/totp and confirm, then log in again"))
 			return
@@ -207,6 +212,8 @@ func (s *Server) authorize(perm bonafide.Permission, h http.Handler) http.Handle
 		switch perm {
 		case permEnrol:
 			allowed = true
+		case permSelf:
+			allowed = p.Session == nil || p.Session.SecondFactor || !p.User.TOTPConfirmed
 		default:
 			allowed = p.User.Role.Can(perm)
 		}

@@ -81,7 +81,7 @@ var authzRows = map[string]authzRow{
 	"POST /api/v1/me/totp": {perm: permEnrol, sessionOnly: true, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/me/totp"}
 	}},
-	"POST /api/v1/me/password": {perm: permEnrol, sessionOnly: true, request: func(t *testing.T, _ *authzFixture) authzRequest {
+	"POST /api/v1/me/password": {perm: permSelf, sessionOnly: true, request: func(t *testing.T, _ *authzFixture) authzRequest {
 		// a wrong current password: allowed callers get 400, never a refusal
 		return jsonRequest("/api/v1/me/password", mustJSON(t, PasswordChange{CurrentPassword: "not the password", NewPassword: "a new long enough password"}))
 	}},
@@ -140,8 +140,9 @@ type authzCaller struct {
 	authenticated bool
 	role          bonafide.Role
 	token         bool
-	// owesSecondFactor marks a session that must enrol a second factor.
-	owesSecondFactor bool
+	// owesSecondFactor marks a session that must enrol a second factor,
+	// or (skippedSecondFactor) pass the one its user has.
+	owesSecondFactor, skippedSecondFactor bool
 	// crossOrigin marks a cookie request that a browser would send from
 	// another site (no Origin, a foreign one, or Sec-Fetch-Site cross-site).
 	crossOrigin bool
@@ -166,8 +167,8 @@ func (c authzCaller) want(pattern string, row authzRow) int {
 		return http.StatusUnauthorized
 	case unsafe && c.crossOrigin:
 		return http.StatusForbidden
-	case row.perm == permEnrol:
-		if c.token && row.sessionOnly {
+	case row.perm == permEnrol || row.perm == permSelf:
+		if c.token && row.sessionOnly || row.perm == permSelf && c.skippedSecondFactor {
 			return http.StatusForbidden
 		}
 		return 0
@@ -363,7 +364,7 @@ func edgeCallers(t *testing.T, e *authEnv) []authzCaller {
 			creds: session(unenrolledDPO, 0, 0, false)},
 		{name: "session/admin-owes-totp", role: bonafide.RoleAdministrator, authenticated: true, owesSecondFactor: true,
 			creds: session(unenrolledAdmin, 0, 0, false)},
-		{name: "session/dpo-skipped-totp", role: bonafide.RoleDPO, authenticated: true, owesSecondFactor: true,
+		{name: "session/dpo-skipped-totp", role: bonafide.RoleDPO, authenticated: true, owesSecondFactor: true, skippedSecondFactor: true,
 			creds: session(dpo, 0, 0, false)},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"bonafide"
 )
@@ -45,12 +46,7 @@ func TestPasswordChange(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("change = %d %s; want 200", resp.StatusCode, body)
 		}
-		var fresh string
-		for _, ck := range resp.Cookies() {
-			if ck.Name == e.srv.sessionCookieName() {
-				fresh = ck.Value
-			}
-		}
+		fresh := sessionCookie(e, resp)
 		if fresh == "" || fresh == mine {
 			t.Fatal("the change set no fresh session cookie")
 		}
@@ -72,6 +68,18 @@ func TestPasswordChange(t *testing.T) {
 			t.Errorf("%d user.password_change entries, want 1", n)
 		}
 
+		// Sessions that stop at the limits they had: a password change
+		// does not make a session older than the limit young again.
+		old := e.clock.Now().Add(-e.srv.SessionMax + 5*time.Minute)
+		c = e.sameOrigin(creds{cookie: e.session(t, sam, old, e.clock.Now(), false)})
+		if resp, body := change(newPassword, newPassword+" two", c); resp.StatusCode != http.StatusOK {
+			t.Fatalf("change in an old session = %d %s", resp.StatusCode, body)
+		} else {
+			e.clock.Add(10 * time.Minute)
+			if resp, _ := e.send(t, "GET", "/api/v1/me", "", nil, creds{cookie: sessionCookie(e, resp)}); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("the session a change gave, past the old session's absolute limit: GET /me = %d, want 401", resp.StatusCode)
+			}
+		}
 		// Guessing the current password through a session is throttled as
 		// a login is.
 		c = e.sameOrigin(creds{cookie: e.freshSession(t, sam)})
@@ -85,6 +93,27 @@ func TestPasswordChange(t *testing.T) {
 		if !throttled {
 			t.Error("30 wrong current passwords were never throttled (429 with Retry-After)")
 		}
+		// Guessing through the password change counts for logins too.
+		if resp, _, _ := e.login(t, "sam", newPassword+" two", "", e.sameOrigin(creds{})); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("login after guesses through the password change = %d, want 429 (one throttle per name)", resp.StatusCode)
+		}
+
+		// A data protection officer keeps the second factor passed; a
+		// session that skipped it may not take the account.
+		dora, _ := e.staff(t, "dora", bonafide.RoleDPO)
+		if resp, _ := change(testPassword, newPassword, e.sameOrigin(creds{cookie: e.session(t, dora, e.clock.Now(), e.clock.Now(), false)})); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("DPO session without the second factor: %d, want 403", resp.StatusCode)
+		}
+		resp, body = change(testPassword, newPassword, e.sameOrigin(creds{cookie: e.freshSession(t, dora)}))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("DPO change = %d %s", resp.StatusCode, body)
+		}
+		var me Me
+		_, meBody := e.send(t, "GET", "/api/v1/me", "", nil, creds{cookie: sessionCookie(e, resp)})
+		decodeInto(t, meBody, &me)
+		if !me.SecondFactorDone || me.MustEnrol {
+			t.Errorf("DPO's fresh session: second_factor_done %v, must_enrol %v; want true, false", me.SecondFactorDone, me.MustEnrol)
+		}
 
 		// A machine client has no password.
 		client := mustUser(t, e.users, "portal", bonafide.RoleIntakeMachine)
@@ -92,4 +121,14 @@ func TestPasswordChange(t *testing.T) {
 			t.Errorf("token client: %d, want 403", resp.StatusCode)
 		}
 	})
+}
+
+// sessionCookie is the session id resp set, or "".
+func sessionCookie(e *authEnv, resp *http.Response) string {
+	for _, ck := range resp.Cookies() {
+		if ck.Name == e.srv.sessionCookieName() {
+			return ck.Value
+		}
+	}
+	return ""
 }

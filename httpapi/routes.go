@@ -13,8 +13,8 @@ type route struct {
 	method string
 	path   string // a ServeMux path pattern, which is also OpenAPI's path syntax
 	// perm is the permission a caller needs (bonafide.Role.Can), or
-	// permEnrol for any authenticated principal's own account; "" for
-	// public routes. mux wraps every non-public route in authorize.
+	// permEnrol or permSelf for an authenticated principal's own account;
+	// "" for public routes. mux wraps every non-public route in authorize.
 	perm    bonafide.Permission
 	handler http.HandlerFunc
 }
@@ -32,7 +32,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/me", permEnrol, s.handleMe},
 		{http.MethodPost, "/api/v1/me/totp", permEnrol, s.handleTOTPEnrol},
 		{http.MethodPost, "/api/v1/me/totp/confirm", permEnrol, s.handleTOTPConfirm},
-		{http.MethodPost, "/api/v1/me/password", permEnrol, s.handlePasswordChange},
+		{http.MethodPost, "/api/v1/me/password", permSelf, s.handlePasswordChange},
 		{http.MethodGet, "/api/v1/users", bonafide.PermUserManage, s.handleUserList},
 		{http.MethodPost, "/api/v1/users", bonafide.PermUserManage, s.handleUserCreate},
 		{http.MethodPost, "/api/v1/users/{id}/disable", bonafide.PermUserManage, s.handleUserDisable},

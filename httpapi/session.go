@@ -232,7 +232,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p, err := s.startSession(w, r, u, secondFactor)
+	p, err := s.startSession(w, r, u, secondFactor, time.Time{})
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -300,6 +300,24 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	// The account as it is now, after the slow hashing: an administrator
+	// may have reset the password or second factor, or disabled the user,
+	// ending this session, meanwhile. (The store has no compare-and-swap;
+	// what remains is the moment between this read and the update.)
+	cur, err := s.Users.UserByID(ctx, p.User.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	_, err = s.Users.SessionByDigest(ctx, p.Session.Digest)
+	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+		s.error(w, r, err)
+		return
+	}
+	if err != nil || cur.Disabled || cur.PasswordHash != p.User.PasswordHash {
+		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "your account changed while the password was being set: log in again"))
+		return
+	}
 	if err := s.audit(ctx, p.who(), "user.password_change", p.User.Name, "own password changed; every session ended"); err != nil {
 		s.error(w, r, err)
 		return
@@ -310,7 +328,9 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Throttle.Succeed(key)
-	np, err := s.startSession(w, r, u, p.Session.SecondFactor)
+	// As far through the second factor as the old session was, and only
+	// while the account still has one; its absolute limit unchanged.
+	np, err := s.startSession(w, r, u, p.Session.SecondFactor && u.TOTPConfirmed, p.Session.Created)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -344,8 +364,10 @@ func (s *Server) openTOTP(ctx context.Context, u bonafide.User) (secret, refusal
 }
 
 // startSession ends the session the request's cookie names (if any),
-// creates a new one for u and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide.User, secondFactor bool) (*principal, error) {
+// creates a new one for u and sets its cookie. created, when not zero, is
+// kept as the new session's start, so that replacing a session (a second
+// factor confirmed, a password changed) never extends its absolute limit.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide.User, secondFactor bool, created time.Time) (*principal, error) {
 	ctx := r.Context()
 	if c, err := r.Cookie(s.sessionCookieName()); err == nil && auth.WellFormed(c.Value, auth.SessionPrefix) {
 		if err := s.Users.DeleteSession(ctx, auth.HashSecret(c.Value)); err != nil {
@@ -357,7 +379,10 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide
 		return nil, err
 	}
 	now := s.Now()
-	sess := bonafide.Session{Digest: digest, UserID: u.ID, Created: now, LastSeen: now, SecondFactor: secondFactor}
+	if created.IsZero() {
+		created = now
+	}
+	sess := bonafide.Session{Digest: digest, UserID: u.ID, Created: created, LastSeen: now, SecondFactor: secondFactor}
 	if err := s.Users.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
@@ -502,7 +527,7 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	np, err := s.startSession(w, r, u, true)
+	np, err := s.startSession(w, r, u, true, p.Session.Created)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -104,16 +104,25 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 	if errors.As(err, &coded) {
 		return 0, coded
 	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
-		// a data exception: the database refuses these values, and would
-		// refuse them again (a retry is for failures, not refusals)
-		return 0, bonafide.Errorf(bonafide.EInvalid, "postgres refused an assessment: SQLSTATE %s", pe.Code)
+	if r := dataRefusal(err); r != nil {
+		return 0, r
 	}
 	if err != nil {
 		return 0, fmt.Errorf("postgres: put assessments: %w", err)
 	}
 	return stored, nil
+}
+
+// dataRefusal returns an error with code EInvalid when err is a data
+// exception (SQLSTATE class 22): the database refuses these values and
+// would refuse them again, so a caller must not retry them as it retries
+// a failure. Its detail is left out: it can quote the values.
+func dataRefusal(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") {
+		return bonafide.Errorf(bonafide.EInvalid, "postgres refused an assessment: SQLSTATE %s", pe.Code)
+	}
+	return nil
 }
 
 // Assessment returns the latest assessment of referralID, or ENotFound.

@@ -1,8 +1,11 @@
 package postgres
 
 import (
-	"context"
+	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"bonafide"
 	"bonafide/storetest"
@@ -15,15 +18,24 @@ func TestAssessmentStore(t *testing.T) {
 	})
 }
 
-// TestAssessmentRefusedByPostgres: values PostgreSQL itself refuses (a NUL
-// in a text column: a data exception, SQLSTATE class 22) are a refusal
-// with code EInvalid, which the triage service leaves out, not a failure
-// it would retry for ever.
-func TestAssessmentRefusedByPostgres(t *testing.T) {
-	s := openMigrated(t)
-	a := bonafide.Assessment{ReferralID: "R\x00", Seq: 1, Engine: "e", Output: []byte(`{}`)}
-	n, err := s.Assessments().PutAssessments(context.Background(), []bonafide.Assessment{a})
-	if n != 0 || bonafide.ErrorCode(err) != bonafide.EInvalid {
-		t.Errorf("PutAssessments(referral id with a NUL) = %d, %v; want 0 and code %s", n, err, bonafide.EInvalid)
+// TestDataRefusal: a data exception from PostgreSQL (SQLSTATE class 22)
+// is a refusal with code EInvalid, which the triage service leaves out,
+// not a failure it would retry for ever; other errors are not.
+func TestDataRefusal(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("put: %w", &pgconn.PgError{Code: "22021", Message: "invalid byte sequence"}), true},
+		{&pgconn.PgError{Code: "22P05"}, true},
+		{&pgconn.PgError{Code: "40001"}, false}, // serialisation failure: retry
+		{&pgconn.PgError{Code: "08006"}, false}, // connection failure: retry
+		{errors.New("timeout"), false},
+		{nil, false},
+	} {
+		r := dataRefusal(tt.err)
+		if got := r != nil; got != tt.want || got && bonafide.ErrorCode(r) != bonafide.EInvalid {
+			t.Errorf("dataRefusal(%v) = %v; want a refusal %v with code %s", tt.err, r, tt.want, bonafide.EInvalid)
+		}
 	}
 }

@@ -231,6 +231,7 @@ func testAssessmentInvalid(t *testing.T, open OpenAssessments) {
 		{"no engine", func(a *bonafide.Assessment) { a.Engine = "" }},
 		{"no output", func(a *bonafide.Assessment) { a.Output = nil }},
 		{"output not JSON", func(a *bonafide.Assessment) { a.Output = []byte(`{"safety":`) }},
+		{"NUL in the engine", func(a *bonafide.Assessment) { a.Engine = "triage\x00v1" }},
 		{"output not UTF-8", func(a *bonafide.Assessment) { a.Output = []byte("{\"note\":\"\xff\xfe\"}") }},
 	}
 	for _, tt := range tests {
