@@ -138,15 +138,23 @@ func TestServeTriages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	checkStoredAsCommand(t, st)
+}
+
+// checkStoredAsCommand fails t unless st holds exactly one assessment of
+// each referral of triageStream+triageLater, byte for byte the line
+// `bonafide triage` writes for it.
+func checkStoredAsCommand(t *testing.T, st *sqlite.Store) {
+	t.Helper()
 	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
 	for i, id := range []string{"R1", "R2", "R3"} {
 		all, err := st.Assessments().Assessments(context.Background(), id)
 		if err != nil || len(all) != 1 {
-			t.Errorf("stored assessments of %s after serve = %d, %v; want 1", id, len(all), err)
+			t.Errorf("stored assessments of %s = %d, %v; want 1", id, len(all), err)
 			continue
 		}
 		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
-			t.Errorf("stored assessment of %s = %s, want %s", id, all[0].Output, line)
+			t.Errorf("stored assessment of %s = %s, want %s (the command's)", id, all[0].Output, line)
 		}
 	}
 }
@@ -184,14 +192,5 @@ func TestServeTriageBlindsReporters(t *testing.T) {
 	if !slices.ContainsFunc(blinded, func(s string) bool { return strings.Contains(s, "pat lowry") }) {
 		t.Errorf("the teacher's name was not blinded; blinded: %q", blinded)
 	}
-	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
-	for i, id := range []string{"R1", "R2", "R3"} {
-		all, err := st.Assessments().Assessments(ctx, id)
-		if err != nil || len(all) != 1 {
-			t.Fatalf("stored assessments of %s = %d, %v; want 1", id, len(all), err)
-		}
-		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
-			t.Errorf("assessment of %s on blinded keys = %s, want %s (as on clear keys)", id, all[0].Output, line)
-		}
-	}
+	checkStoredAsCommand(t, st) // links on blinded keys as on clear ones
 }
