@@ -88,9 +88,10 @@ func CheckGrantReason(role bonafide.Role, reason string) (string, error) {
 	return reason, nil
 }
 
-// grantWhy is the audit entry's reason for a grant: what changed, then the
-// reason given, if any.
-func grantWhy(what, reason string) string {
+// AuditWhy is an audit entry's reason for a change of users: what
+// changed, then the reason given, if any. The command line's user
+// commands write theirs with it too.
+func AuditWhy(what, reason string) string {
 	if reason == "" {
 		return what
 	}
@@ -219,7 +220,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) {
 	// record is not created (errors after this leave an entry for a
 	// creation that failed, which an auditor can check; the reverse, a
 	// privileged user nobody recorded, they could not).
-	if err := s.audit(r.Context(), p.who(), "user.create", u.Name, grantWhy("role "+string(u.Role), reason)); err != nil {
+	if err := s.audit(r.Context(), p.who(), "user.create", u.Name, AuditWhy("role "+string(u.Role), reason)); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -292,7 +293,7 @@ func (s *Server) handleUserRole(w http.ResponseWriter, r *http.Request) {
 	}
 	// The grant is recorded before it is made: a role the audit log cannot
 	// record is not given.
-	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, grantWhy(string(u.Role)+" -> "+string(req.Role), reason)); err != nil {
+	if err := s.audit(r.Context(), principalOf(r.Context()).who(), "user.role", u.Name, AuditWhy(string(u.Role)+" -> "+string(req.Role), reason)); err != nil {
 		s.error(w, r, err)
 		return
 	}

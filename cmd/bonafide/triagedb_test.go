@@ -81,17 +81,7 @@ func TestTriageStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
-	for i, id := range []string{"R1", "R2", "R3"} {
-		all, err := st.Assessments().Assessments(context.Background(), id)
-		if err != nil || len(all) != 1 {
-			t.Errorf("stored assessments of %s = %d, %v; want 1", id, len(all), err)
-			continue
-		}
-		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
-			t.Errorf("stored assessment of %s = %s, want %s", id, all[0].Output, line)
-		}
-	}
+	checkStoredAsCommand(t, st)
 
 	if code, _, stderr := run(t, nil, "", "triage", "--db", db, "--in", first); code != exitUsage {
 		t.Errorf("triage --db --in = exit %d, want %d (usage); %s", code, exitUsage, stderr)

@@ -313,11 +313,7 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer a.Close()
-	why := "role " + string(r)
-	if reason != "" {
-		why += ": " + reason
-	}
-	u, generated, err := addUser(ctx, a, pos[0], r, pw, why, auth.DefaultPasswordParams)
+	u, generated, err := addUser(ctx, a, pos[0], r, pw, httpapi.AuditWhy("role "+string(r), reason), auth.DefaultPasswordParams)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	if err := a.record(ctx, "user.password_reset", u.Name, withReason("password reset from the command line", reason)); err != nil {
+	if err := a.record(ctx, "user.password_reset", u.Name, httpapi.AuditWhy("password reset from the command line", reason)); err != nil {
 		return err
 	}
 	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &hash}); err != nil {
@@ -98,7 +98,7 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 		fmt.Fprintf(std.out, "%s has no second factor to reset.\n", u.Name)
 		return nil
 	}
-	if err := a.record(ctx, "user.totp_reset", u.Name, withReason("second factor withdrawn from the command line", reason)); err != nil {
+	if err := a.record(ctx, "user.totp_reset", u.Name, httpapi.AuditWhy("second factor withdrawn from the command line", reason)); err != nil {
 		return err
 	}
 	none, no := "", false
@@ -113,12 +113,4 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprint(std.out, secondFactorHint(u.Role))
 	return nil
-}
-
-// withReason is an audit entry's reason: what was done, then why.
-func withReason(what, reason string) string {
-	if reason == "" {
-		return what
-	}
-	return what + ": " + reason
 }
