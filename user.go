@@ -34,6 +34,24 @@ type UserUpdate struct {
 	PasswordHash  *string
 	TOTPSecret    *string
 	TOTPConfirmed *bool
+	// IfUnchanged, when set, makes the update conditional: it applies only
+	// if the stored account is still as IfUnchanged describes it (see
+	// User.SameAccount), and otherwise fails with EConflict and changes
+	// nothing. A caller that decided on an account it read earlier — a
+	// password checked, a second factor verified, an old role shown in the
+	// audit log — passes what it read, so that a reset or disabling landing
+	// meanwhile is never overwritten by a decision taken on the old state.
+	IfUnchanged *User
+}
+
+// SameAccount reports whether u and v agree on what decides what an
+// account may do: role, disabled flag, password hash and second factor
+// (secret and confirmation). It is the comparison UserUpdate.IfUnchanged
+// makes; the last TOTP step is left out, since each login moves it.
+func (u User) SameAccount(v User) bool {
+	return u.ID == v.ID && u.Role == v.Role && u.Disabled == v.Disabled &&
+		u.PasswordHash == v.PasswordHash && u.TOTPSecret == v.TOTPSecret &&
+		u.TOTPConfirmed == v.TOTPConfirmed
 }
 
 // Session is a logged-in browser. The store keeps the digest of the
@@ -77,7 +95,8 @@ type UserStore interface {
 	// bootstrap.
 	CountUsers(ctx context.Context) (int, error)
 	// UpdateUser applies upd to user id and returns the result, or
-	// ENotFound. Disabling a user, changing their role or password, or
+	// ENotFound, or EConflict when upd.IfUnchanged no longer describes the
+	// account. Disabling a user, changing their role or password, or
 	// withdrawing their confirmed second factor also deletes their
 	// sessions, so that the change takes effect at once.
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (User, error)
@@ -112,3 +131,7 @@ type UserStore interface {
 	// mistyped number never revokes someone else's token).
 	DeleteToken(ctx context.Context, userID, id int64) error
 }
+
+// ErrAccountChanged is UpdateUser's answer when UserUpdate.IfUnchanged no
+// longer describes the account: someone changed it since it was read.
+var ErrAccountChanged = Errorf(EConflict, "the account was changed by someone else meanwhile; nothing was done: look at it again and retry")

@@ -82,6 +82,56 @@ func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 		}
 	})
 
+	t.Run("conditional update", func(t *testing.T) {
+		us := open(t)
+		u0, err := us.CreateUser(ctx, newUser("fay", bonafide.RoleSocialWorker))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// what a caller read is still what is stored: the update applies
+		hash := "$argon2id$second"
+		u1, err := us.UpdateUser(ctx, u0.ID, bonafide.UserUpdate{PasswordHash: &hash, IfUnchanged: &u0})
+		if err != nil || u1.PasswordHash != hash {
+			t.Fatalf("UpdateUser(IfUnchanged: as stored) = %+v, %v; want the new hash", u1, err)
+		}
+		// a later login moves the last TOTP step: not a change of the account
+		if err := us.UseTOTPStep(ctx, u0.ID, 5); err != nil {
+			t.Fatal(err)
+		}
+		s := bonafide.Session{Digest: bytes.Repeat([]byte{9}, 32), UserID: u0.ID, Created: t0, LastSeen: t0}
+		if err := us.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		stale := []struct {
+			name string
+			read bonafide.User // what the caller read, no longer stored
+		}{
+			{"password reset since", u0},
+			{"disabled since", func() bonafide.User { v := u1; v.Disabled = true; return v }()},
+			{"role changed since", func() bonafide.User { v := u1; v.Role = bonafide.RoleDPO; return v }()},
+			{"second factor changed since", func() bonafide.User { v := u1; v.TOTPSecret = "X"; return v }()},
+			{"second factor confirmed since", func() bonafide.User { v := u1; v.TOTPConfirmed = true; return v }()},
+			{"another account", func() bonafide.User { v := u1; v.ID++; return v }()},
+		}
+		for _, tt := range stale {
+			old, yes := "$argon2id$old", true
+			_, err := us.UpdateUser(ctx, u0.ID, bonafide.UserUpdate{PasswordHash: &old, Disabled: &yes, IfUnchanged: &tt.read})
+			if code(t, err) != bonafide.EConflict {
+				t.Errorf("%s: UpdateUser = %v, want code %s", tt.name, err, bonafide.EConflict)
+			}
+		}
+		got, err := us.UserByID(ctx, u0.ID)
+		if err != nil || !got.SameAccount(u1) || got.TOTPLastStep != 5 {
+			t.Errorf("after refused updates the user is %+v, %v; want unchanged %+v", got, err, u1)
+		}
+		if _, err := us.SessionByDigest(ctx, s.Digest); err != nil {
+			t.Errorf("a refused update ended the session: %v", err)
+		}
+		if _, err := us.UpdateUser(ctx, u0.ID, bonafide.UserUpdate{Disabled: new(bool), IfUnchanged: &got}); err != nil {
+			t.Errorf("UpdateUser(IfUnchanged: as read again) = %v, want nil", err)
+		}
+	})
+
 	t.Run("totp replay", func(t *testing.T) {
 		us := open(t)
 		u, err := us.CreateUser(ctx, newUser("cat", bonafide.RoleDPO))

@@ -218,7 +218,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		if h, err := auth.HashPassword(req.Password, s.PasswordParams); err == nil {
 			// Setting the password ends the user's other sessions; a
 			// re-hash is the same password, but sessions end once at most.
-			if u, err = s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &h}); err != nil {
+			// Only if the account is still the one the password was
+			// checked against: a reset landing meanwhile must not be
+			// overwritten by a hash of the old password.
+			if u, err = s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &h, IfUnchanged: &u}); err != nil {
+				if errors.Is(err, bonafide.ErrAccountChanged) {
+					err = bonafide.Errorf(bonafide.EConflict, "your account changed while you were logging in: log in again")
+				}
 				s.error(w, r, err)
 				return
 			}
@@ -301,9 +307,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The account as it is now, after the slow hashing: an administrator
-	// may have reset the password or second factor, or disabled the user,
-	// ending this session, meanwhile. (The store has no compare-and-swap;
-	// what remains is the moment between this read and the update.)
+	// may have reset the password or second factor, changed the role or
+	// disabled the user, ending this session, meanwhile. Checked here so
+	// that the audit log is not told of a change that will not be made,
+	// and again by the store in the update itself (IfUnchanged).
+	changed := bonafide.Errorf(bonafide.EConflict, "your account changed while the password was being set: log in again")
 	cur, err := s.Users.UserByID(ctx, p.User.ID)
 	if err != nil {
 		s.error(w, r, err)
@@ -314,15 +322,18 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if err != nil || cur.Disabled || cur.PasswordHash != p.User.PasswordHash {
-		s.error(w, r, bonafide.Errorf(bonafide.EConflict, "your account changed while the password was being set: log in again"))
+	if err != nil || cur.Disabled || !cur.SameAccount(p.User) {
+		s.error(w, r, changed)
 		return
 	}
 	if err := s.audit(ctx, p.who(), "user.password_change", p.User.Name, "own password changed; every session ended"); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{PasswordHash: &hash})
+	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{PasswordHash: &hash, IfUnchanged: &p.User})
+	if errors.Is(err, bonafide.ErrAccountChanged) {
+		err = changed
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -474,7 +485,7 @@ func (s *Server) handleTOTPEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	no := false
-	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no}); err != nil {
+	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no, IfUnchanged: &p.User}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -518,7 +529,9 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	yes := true
-	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{TOTPConfirmed: &yes})
+	// only the enrolment whose code was checked is confirmed: not one
+	// withdrawn or started again meanwhile
+	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{TOTPConfirmed: &yes, IfUnchanged: &p.User})
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -120,6 +120,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = userWhere(ctx, tx, `id = $1 FOR UPDATE`, id); err != nil {
 			return err
 		}
+		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
+			return bonafide.ErrAccountChanged
+		}
 		endSessions := false
 		if upd.Role != nil {
 			endSessions = endSessions || u.Role != *upd.Role
@@ -153,7 +156,7 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		return nil
 	})
 	if err != nil {
-		if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		if c := bonafide.ErrorCode(err); c == bonafide.ENotFound || c == bonafide.EConflict {
 			return bonafide.User{}, err
 		}
 		return bonafide.User{}, fmt.Errorf("postgres: update user %d: %w", id, err)

@@ -131,6 +131,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = us.userWhere(ctx, tx, `id = ?`, id); err != nil {
 			return err
 		}
+		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
+			return bonafide.ErrAccountChanged
+		}
 		endSessions := false
 		if upd.Role != nil {
 			endSessions = endSessions || u.Role != *upd.Role
@@ -164,7 +167,7 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		return nil
 	})
 	if err != nil {
-		if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		if c := bonafide.ErrorCode(err); c == bonafide.ENotFound || c == bonafide.EConflict {
 			return bonafide.User{}, err
 		}
 		return bonafide.User{}, fmt.Errorf("sqlite: update user %d: %w", id, err)

@@ -407,7 +407,7 @@ func runUserDisable(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	yes := true
-	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
+	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes, IfUnchanged: &u}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)
@@ -503,7 +503,7 @@ func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
 		if err != nil {
 			return err
 		}
-		if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &s}); err != nil {
+		if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &s, IfUnchanged: &u}); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 		if err := a.record(ctx, "user.totp_seal", u.Name, "second-factor seed stored in the clear sealed from the command line"); err != nil {
