@@ -18,16 +18,27 @@ type racingUsers struct {
 	meanwhile atomic.Pointer[func(ctx context.Context, id int64)]
 }
 
-func (r *racingUsers) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpdate) (bonafide.User, error) {
+// land runs the change waiting to land, if any.
+func (r *racingUsers) land(ctx context.Context, id int64) {
 	if f := r.meanwhile.Swap(nil); f != nil {
 		(*f)(ctx, id)
 	}
+}
+
+func (r *racingUsers) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpdate) (bonafide.User, error) {
+	r.land(ctx, id)
 	return r.UserStore.UpdateUser(ctx, id, upd)
+}
+
+func (r *racingUsers) CreateSession(ctx context.Context, s bonafide.Session) error {
+	r.land(ctx, s.UserID)
+	return r.UserStore.CreateSession(ctx, s)
 }
 
 // TestAccountChangedMeanwhile: a request that decided on the account as it
 // read it (the old password checked) never writes over a reset that landed
-// since; it is refused with 409 and the administrator's change stands.
+// since, nor leaves a session behind it; it is refused with 409 and the
+// administrator's change stands.
 func TestAccountChangedMeanwhile(t *testing.T) {
 	const resetPassword = "the administrator's reset passphrase"
 	forBackends(t, func(t *testing.T, open opener) {
@@ -62,6 +73,15 @@ func TestAccountChangedMeanwhile(t *testing.T) {
 				resp, body, _ := e.login(t, u.Name, testPassword, "", e.sameOrigin(creds{}))
 				return resp, body
 			}, testPassword},
+			{"login (re-hashed already)", "kim", func(u bonafide.User) (*http.Response, []byte) {
+				racing.meanwhile.Store(nil)
+				if resp, body, _ := e.login(t, u.Name, testPassword, "", e.sameOrigin(creds{})); resp.StatusCode != http.StatusOK {
+					t.Fatalf("first login: %d %s", resp.StatusCode, body)
+				}
+				racing.meanwhile.Store(&reset)
+				resp, body, _ := e.login(t, u.Name, testPassword, "", e.sameOrigin(creds{}))
+				return resp, body
+			}, testPassword},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				u, _ := e.staff(t, tt.user, bonafide.RoleSocialWorker)
@@ -69,6 +89,9 @@ func TestAccountChangedMeanwhile(t *testing.T) {
 				resp, body := tt.request(u)
 				if resp.StatusCode != http.StatusConflict {
 					t.Errorf("with a reset landing meanwhile: %d %s; want 409", resp.StatusCode, body)
+				}
+				if sessionCookie(e, resp) != "" {
+					t.Error("the refused request set a session cookie")
 				}
 				got, err := e.users.UserByID(context.Background(), u.ID)
 				if err != nil {

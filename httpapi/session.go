@@ -397,6 +397,16 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide
 	if err := s.Users.CreateSession(ctx, sess); err != nil {
 		return nil, err
 	}
+	// An administrator's reset or disabling that landed after u was read
+	// ended the sessions there were, not this one: read the account again
+	// now that the session exists (a change from here on ends it too).
+	cur, err := s.Users.UserByID(ctx, u.ID)
+	if err == nil && !cur.SameAccount(u) {
+		err = bonafide.Errorf(bonafide.EConflict, "your account was changed meanwhile, by an administrator: log in again")
+	}
+	if err != nil {
+		return nil, errors.Join(err, s.Users.DeleteSession(ctx, digest))
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.sessionCookieName(),
 		Value:    id,
