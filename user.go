@@ -41,6 +41,8 @@ type UserUpdate struct {
 	// password checked, a second factor verified, an old role shown in the
 	// audit log — passes what it read, so that a reset or disabling landing
 	// meanwhile is never overwritten by a decision taken on the old state.
+	// An administrator's override (disable, reset, role) goes without it:
+	// it must win over the user's own requests under way, which carry it.
 	IfUnchanged *User
 }
 
@@ -134,4 +136,4 @@ type UserStore interface {
 
 // ErrAccountChanged is UpdateUser's answer when UserUpdate.IfUnchanged no
 // longer describes the account: someone changed it since it was read.
-var ErrAccountChanged = Errorf(EConflict, "the account was changed by someone else meanwhile; nothing was done: look at it again and retry")
+var ErrAccountChanged = Errorf(EConflict, "the account changed meanwhile, so this change was not made: read the account again and retry")

@@ -98,6 +98,9 @@ func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 		if err := us.UseTOTPStep(ctx, u0.ID, 5); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := us.UpdateUser(ctx, u0.ID, bonafide.UserUpdate{IfUnchanged: &u1}); err != nil {
+			t.Errorf("UpdateUser(IfUnchanged: as read before a login moved the TOTP step) = %v, want nil", err)
+		}
 		s := bonafide.Session{Digest: bytes.Repeat([]byte{9}, 32), UserID: u0.ID, Created: t0, LastSeen: t0}
 		if err := us.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)

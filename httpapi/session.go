@@ -222,10 +222,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			// checked against: a reset landing meanwhile must not be
 			// overwritten by a hash of the old password.
 			if u, err = s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &h, IfUnchanged: &u}); err != nil {
-				if errors.Is(err, bonafide.ErrAccountChanged) {
-					err = bonafide.Errorf(bonafide.EConflict, "your account changed while you were logging in: log in again")
-				}
-				s.error(w, r, err)
+				s.error(w, r, userFacing(err))
 				return
 			}
 		}
@@ -240,6 +237,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.startSession(w, r, u, secondFactor, time.Time{})
 	if err != nil {
+		s.auditNotMade(ctx, "user:"+u.Name, "login", "", err)
 		s.error(w, r, err)
 		return
 	}
@@ -311,19 +309,17 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	// disabled the user, ending this session, meanwhile. Checked here so
 	// that the audit log is not told of a change that will not be made,
 	// and again by the store in the update itself (IfUnchanged).
-	changed := bonafide.Errorf(bonafide.EConflict, "your account changed while the password was being set: log in again")
 	cur, err := s.Users.UserByID(ctx, p.User.ID)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	_, err = s.Users.SessionByDigest(ctx, p.Session.Digest)
-	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+	if err := s.sessionLive(ctx, p); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err != nil || cur.Disabled || !cur.SameAccount(p.User) {
-		s.error(w, r, changed)
+	if cur.Disabled || !cur.SameAccount(p.User) {
+		s.error(w, r, errAccountChanged)
 		return
 	}
 	if err := s.audit(ctx, p.who(), "user.password_change", p.User.Name, "own password changed; every session ended"); err != nil {
@@ -331,11 +327,9 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{PasswordHash: &hash, IfUnchanged: &p.User})
-	if errors.Is(err, bonafide.ErrAccountChanged) {
-		err = changed
-	}
 	if err != nil {
-		s.error(w, r, err)
+		s.auditNotMade(ctx, p.who(), "user.password_change", p.User.Name, err)
+		s.error(w, r, userFacing(err))
 		return
 	}
 	s.Throttle.Succeed(key)
@@ -347,6 +341,44 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, "application/json", http.StatusOK, meOf(np))
+}
+
+// errAccountChanged answers a request about the caller's own account when
+// the account changed (a reset, a disabling, their own request in another
+// tab) between reading it and acting on it: nothing of the request was done.
+var errAccountChanged = bonafide.Errorf(bonafide.EConflict, "your account changed meanwhile, so nothing was done: log in again")
+
+// userFacing gives the caller errAccountChanged for the store's
+// bonafide.ErrAccountChanged, and any other error unchanged.
+func userFacing(err error) error {
+	if errors.Is(err, bonafide.ErrAccountChanged) {
+		return errAccountChanged
+	}
+	return err
+}
+
+// sessionLive refuses a change of the caller's own account once their
+// session has ended: a reset landing between the middleware's reads of the
+// session and of the account ends the session, yet leaves p.User already
+// the account as reset, so that no condition on the account would notice.
+func (s *Server) sessionLive(ctx context.Context, p *principal) error {
+	_, err := s.Users.SessionByDigest(ctx, p.Session.Digest)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		return errAccountChanged
+	}
+	return err
+}
+
+// auditNotMade follows an audit entry written before a change (as every
+// change of an account is) when the change was then refused because the
+// account changed meanwhile, so that the log never claims a change that
+// was not made. Other errors need no entry: they are not this race.
+func (s *Server) auditNotMade(ctx context.Context, who, what, object string, err error) {
+	if !errors.Is(err, bonafide.ErrAccountChanged) && !errors.Is(err, errAccountChanged) {
+		return
+	}
+	// a failure is logged by audit; the caller's answer is already an error
+	_ = s.audit(ctx, who, what+"_not_made", object, "the account changed meanwhile; the change recorded just before was not made")
 }
 
 // errNoSecrets answers a request that needs a second-factor seed when the
@@ -378,6 +410,9 @@ func (s *Server) openTOTP(ctx context.Context, u bonafide.User) (secret, refusal
 // creates a new one for u and sets its cookie. created, when not zero, is
 // kept as the new session's start, so that replacing a session (a second
 // factor confirmed, a password changed) never extends its absolute limit.
+// If the account is no longer u once the new session exists (a reset or
+// disabling landed since u was read), the session is deleted again and the
+// answer is errAccountChanged.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide.User, secondFactor bool, created time.Time) (*principal, error) {
 	ctx := r.Context()
 	if c, err := r.Cookie(s.sessionCookieName()); err == nil && auth.WellFormed(c.Value, auth.SessionPrefix) {
@@ -402,7 +437,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u bonafide
 	// now that the session exists (a change from here on ends it too).
 	cur, err := s.Users.UserByID(ctx, u.ID)
 	if err == nil && !cur.SameAccount(u) {
-		err = bonafide.Errorf(bonafide.EConflict, "your account was changed meanwhile, by an administrator: log in again")
+		err = errAccountChanged
 	}
 	if err != nil {
 		return nil, errors.Join(err, s.Users.DeleteSession(ctx, digest))
@@ -490,13 +525,18 @@ func (s *Server) handleTOTPEnrol(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	if err := s.sessionLive(r.Context(), p); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	if err := s.audit(r.Context(), p.who(), "user.totp_enrol", p.User.Name, "second factor enrolment started"); err != nil {
 		s.error(w, r, err)
 		return
 	}
 	no := false
 	if _, err := s.Users.UpdateUser(r.Context(), p.User.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &no, IfUnchanged: &p.User}); err != nil {
-		s.error(w, r, err)
+		s.auditNotMade(r.Context(), p.who(), "user.totp_enrol", p.User.Name, err)
+		s.error(w, r, userFacing(err))
 		return
 	}
 	writeJSON(w, "application/json", http.StatusOK, TOTPEnrolment{Secret: secret, OTPAuthURL: url})
@@ -540,10 +580,14 @@ func (s *Server) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	yes := true
 	// only the enrolment whose code was checked is confirmed: not one
-	// withdrawn or started again meanwhile
+	// withdrawn or started again meanwhile, nor from a session ended since
+	if err := s.sessionLive(ctx, p); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	u, err := s.Users.UpdateUser(ctx, p.User.ID, bonafide.UserUpdate{TOTPConfirmed: &yes, IfUnchanged: &p.User})
 	if err != nil {
-		s.error(w, r, err)
+		s.error(w, r, userFacing(err))
 		return
 	}
 	if err := s.audit(ctx, p.who(), "user.totp_confirm", u.Name, "second factor enrolled"); err != nil {

@@ -260,7 +260,7 @@ func (s *Server) handleUserDisable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	yes := true
-	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Disabled: &yes, IfUnchanged: &u}); err != nil {
+	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -297,7 +297,7 @@ func (s *Server) handleUserRole(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Role: &req.Role, IfUnchanged: &u}); err != nil {
+	if u, err = s.Users.UpdateUser(r.Context(), u.ID, bonafide.UserUpdate{Role: &req.Role}); err != nil {
 		s.error(w, r, err)
 		return
 	}

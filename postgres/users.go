@@ -117,6 +117,11 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 	var u bonafide.User
 	err := pgx.BeginFunc(ctx, us.s.pool, func(tx pgx.Tx) error {
 		var err error
+		// FOR UPDATE (not FOR NO KEY UPDATE): it also makes a session
+		// insert for this user, whose foreign-key check takes KEY SHARE,
+		// wait until this transaction ends, so that no session slips in
+		// between the change and the deletion of the user's sessions that
+		// httpapi's startSession would not see when it reads the account.
 		if u, err = userWhere(ctx, tx, `id = $1 FOR UPDATE`, id); err != nil {
 			return err
 		}

@@ -407,7 +407,7 @@ func runUserDisable(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	yes := true
-	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes, IfUnchanged: &u}); err != nil {
+	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)

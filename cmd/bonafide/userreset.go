@@ -58,7 +58,7 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 	if err := a.record(ctx, "user.password_reset", u.Name, httpapi.AuditWhy("password reset from the command line", reason)); err != nil {
 		return err
 	}
-	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &hash, IfUnchanged: &u}); err != nil {
+	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &hash}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Reset the password of %s; their sessions have ended.\n", u.Name)
@@ -102,7 +102,7 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	none, no := "", false
-	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &none, TOTPConfirmed: &no, IfUnchanged: &u}); err != nil {
+	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &none, TOTPConfirmed: &no}); err != nil {
 		return err
 	}
 	if u.TOTPConfirmed {
