@@ -26,7 +26,8 @@ type landing struct {
 	change func(ctx context.Context, id int64)
 }
 
-// meanwhile makes change land before the next call of method on.
+// meanwhile makes change land before the next call of method on. change
+// runs in the server's goroutine: it may report with t.Errorf, not t.Fatal.
 func (r *racingUsers) meanwhile(on string, change func(ctx context.Context, id int64)) {
 	r.next.Store(&landing{on: on, change: change})
 }
@@ -150,31 +151,24 @@ func TestSecondFactorChangedMeanwhile(t *testing.T) {
 	forBackends(t, func(t *testing.T, open opener) {
 		e, racing, reset, _ := racingEnv(t, open)
 		ctx := context.Background()
+		resetting := func(bonafide.User) func(context.Context, int64) { return reset }
 		for _, tt := range []struct {
 			name, user string
 			on         string
-			change     func(ctx context.Context, id int64)
-			confirm    bool // confirm an enrolment (false: start one)
+			// change makes, in the test's goroutine, the change to land
+			change  func(u bonafide.User) func(ctx context.Context, id int64)
+			confirm bool // confirm an enrolment (false: start one)
 		}{
-			{"enrolment started again in another tab", "dana", "UpdateUser", func(ctx context.Context, id int64) {
-				u, err := e.users.UserByID(ctx, id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				other, _, err := auth.NewTOTP("test", u.Name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sealed, err := auth.SealTOTP(e.srv.Secrets, u, other)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := e.users.UpdateUser(ctx, id, bonafide.UserUpdate{TOTPSecret: &sealed}); err != nil {
-					t.Fatal(err)
+			{"enrolment started again in another tab", "dana", "UpdateUser", func(u bonafide.User) func(context.Context, int64) {
+				_, sealed := e.newTOTP(t, u)
+				return func(ctx context.Context, id int64) {
+					if _, err := e.users.UpdateUser(ctx, id, bonafide.UserUpdate{TOTPSecret: &sealed}); err != nil {
+						t.Errorf("the other tab's enrolment: %v", err)
+					}
 				}
 			}, true},
-			{"confirmation: reset between the reads of session and account", "dina", "UserByID", reset, true},
-			{"enrolment: reset between the reads of session and account", "dora", "UserByID", reset, false},
+			{"confirmation: reset between the reads of session and account", "dina", "UserByID", resetting, true},
+			{"enrolment: reset between the reads of session and account", "dora", "UserByID", resetting, false},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				u := mustUser(t, e.users, tt.user, bonafide.RoleDPO)
@@ -192,7 +186,7 @@ func TestSecondFactorChangedMeanwhile(t *testing.T) {
 					decodeInto(t, body, &en)
 				}
 				before := len(e.entries(t))
-				racing.meanwhile(tt.on, tt.change)
+				racing.meanwhile(tt.on, tt.change(u))
 				if tt.confirm {
 					resp, body = e.send(t, "POST", "/api/v1/me/totp/confirm", "application/json", mustJSON(t, TOTPConfirm{Code: e.totpCode(t, en.Secret)}), c)
 				} else {
@@ -232,7 +226,7 @@ func TestAdministratorWins(t *testing.T) {
 		racing.meanwhile("UpdateUser", func(ctx context.Context, id int64) {
 			secret := "a second factor started by the user"
 			if _, err := e.users.UpdateUser(ctx, id, bonafide.UserUpdate{TOTPSecret: &secret}); err != nil {
-				t.Fatal(err)
+				t.Errorf("the user's change: %v", err)
 			}
 		})
 		if resp, body := e.send(t, "POST", "/api/v1/users/"+strconv.FormatInt(u.ID, 10)+"/disable", "", nil, c); resp.StatusCode != http.StatusOK {

@@ -335,19 +335,27 @@ func (e *authEnv) staff(t *testing.T, name string, role bonafide.Role) (bonafide
 // with the server's vault as enrolment seals it, and returns the seed.
 func (e *authEnv) enrolTOTP(t *testing.T, u bonafide.User) string {
 	t.Helper()
-	secret, _, err := auth.NewTOTP("test", u.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := auth.SealTOTP(e.srv.Secrets, u, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret, sealed := e.newTOTP(t, u)
 	yes := true
 	if _, err := e.users.UpdateUser(context.Background(), u.ID, bonafide.UserUpdate{TOTPSecret: &sealed, TOTPConfirmed: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// newTOTP makes a TOTP seed for u and seals it with the server's vault as
+// enrolment does.
+func (e *authEnv) newTOTP(t *testing.T, u bonafide.User) (secret, sealed string) {
+	t.Helper()
+	secret, _, err := auth.NewTOTP("test", u.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err = auth.SealTOTP(e.srv.Secrets, u, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret, sealed
 }
 
 // session stores a session of u, created and last seen at the given
