@@ -68,6 +68,7 @@ func BenchmarkTriage(b *testing.B) {
 		}
 	}
 	load := time.Since(t0)
+	fmt.Fprintf(os.Stderr, "history %d referrals loaded in %s\n", loaded, load.Round(time.Second))
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -93,6 +94,7 @@ func BenchmarkTriage(b *testing.B) {
 	// reported after the loop: ResetTimer clears metrics reported before it
 	b.ReportMetric(heapMiB, "heap-MiB")
 	b.ReportMetric(loadRate, "history-refs/s")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 	slices.Sort(lat)
 	if n := len(lat); n > 0 {
 		b.ReportMetric(float64(lat[n/2].Microseconds())/1000, "p50-ms")
@@ -120,4 +122,14 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS returns the most memory the process has had resident, in bytes
+// (Linux reports ru_maxrss in KiB).
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) << 10
 }
