@@ -38,9 +38,9 @@ type UserUpdate struct {
 	// if the stored account is still as IfUnchanged describes it (see
 	// User.SameAccount), and otherwise fails with EConflict and changes
 	// nothing. A caller that decided on an account it read earlier — a
-	// password checked, a second factor verified, an old role shown in the
-	// audit log — passes what it read, so that a reset or disabling landing
-	// meanwhile is never overwritten by a decision taken on the old state.
+	// password checked, a second factor verified — passes what it read, so
+	// that a reset or disabling landing meanwhile is never overwritten by a
+	// decision taken on the old state.
 	// An administrator's override (disable, reset, role) goes without it:
 	// it must win over the user's own requests under way, which carry it.
 	IfUnchanged *User

@@ -318,7 +318,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if cur.Disabled || !cur.SameAccount(p.User) {
+	if !cur.SameAccount(p.User) {
 		s.error(w, r, errAccountChanged)
 		return
 	}
@@ -345,8 +345,10 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 
 // errAccountChanged answers a request about the caller's own account when
 // the account changed (a reset, a disabling, their own request in another
-// tab) between reading it and acting on it: nothing of the request was done.
-var errAccountChanged = bonafide.Errorf(bonafide.EConflict, "your account changed meanwhile, so nothing was done: log in again")
+// tab) between reading it and acting on it. What the request did before
+// that point stands (a password change, say, whose new session was then
+// refused), so the answer does not claim that nothing was done.
+var errAccountChanged = bonafide.Errorf(bonafide.EConflict, "your account changed meanwhile: log in again")
 
 // userFacing gives the caller errAccountChanged for the store's
 // bonafide.ErrAccountChanged, and any other error unchanged.
