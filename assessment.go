@@ -3,6 +3,7 @@ package bonafide
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,7 +47,81 @@ type Assessment struct {
 	// Output is the triage output object (interchange JSON), as the engine
 	// encoded it; the store keeps it byte for byte.
 	Output json.RawMessage
+	// Kind says how complete the assessment is; KindCampaign when empty.
+	Kind AssessmentKind
 }
+
+// AssessmentKind says how much of a referral's triage an assessment holds.
+// A referral's safety part is stored with it at intake and never waits for
+// anything; the campaign part follows, and where it cannot be made a
+// failure record says so, so that no stored referral is ever without an
+// assessment beside it.
+type AssessmentKind string
+
+// Kinds of assessment, in the order in which readers prefer them: a
+// reader takes the latest assessment of the most complete kind present
+// (campaign and failure alike), so that a provisional assessment stored
+// late never hides the full one.
+const (
+	// KindSafety is the safety judgement alone (triage.JudgeSafety reads
+	// the referral alone), stored in the same transaction as the referral;
+	// the campaign part follows.
+	KindSafety AssessmentKind = "safety"
+	// KindProvisional is a full assessment made against only the recent
+	// history while the triage service reloads the rest after a restart;
+	// its output says so, and a campaign assessment follows.
+	KindProvisional AssessmentKind = "provisional"
+	// KindCampaign is the full assessment: safety and campaign against
+	// the whole history.
+	KindCampaign AssessmentKind = "campaign"
+	// KindFailure records that the campaign part could not be made or
+	// stored: its output holds the safety level and the reason, for staff
+	// to see. A later campaign assessment supersedes it.
+	KindFailure AssessmentKind = "failure"
+)
+
+// AssessmentKinds lists the kinds, least complete first.
+var AssessmentKinds = []AssessmentKind{KindSafety, KindProvisional, KindCampaign, KindFailure}
+
+// Valid reports whether k is one of AssessmentKinds or empty (campaign).
+func (k AssessmentKind) Valid() bool {
+	return k == "" || slices.Contains(AssessmentKinds, k)
+}
+
+// OrDefault returns k, or KindCampaign when k is empty.
+func (k AssessmentKind) OrDefault() AssessmentKind {
+	if k == "" {
+		return KindCampaign
+	}
+	return k
+}
+
+// Final reports whether an assessment of kind k ends the triage service's
+// work on its referral: a campaign assessment or a failure record. The
+// service resumes after the highest Seq of a final assessment.
+func (k AssessmentKind) Final() bool {
+	k = k.OrDefault()
+	return k == KindCampaign || k == KindFailure
+}
+
+// Rank orders kinds for readers: a higher rank is preferred, the latest
+// within a rank.
+func (k AssessmentKind) Rank() int {
+	switch k.OrDefault() {
+	case KindSafety:
+		return 0
+	case KindProvisional:
+		return 1
+	}
+	return 2
+}
+
+// SafetyJudge makes the safety part of a referral's assessment from the
+// referral alone, without history, so that a store can write it in the
+// same transaction as the referral. It returns an assessment of kind
+// KindSafety whose ReferralID, Engine, SafetyLevel, DecisionDue and Output
+// are set; the store sets Seq. package triage provides one (IntakeJudge).
+type SafetyJudge func(r *Referral) (Assessment, error)
 
 // Check returns an error with code EInvalid when a lacks what every stored
 // assessment must have: a referral id, an engine, and output that is one
@@ -65,6 +140,10 @@ func (a *Assessment) Check() error {
 		return Errorf(EInvalid, "assessment of %s: output is not JSON in UTF-8", a.ReferralID)
 	case strings.ContainsRune(a.ReferralID+a.Engine+a.SafetyLevel, 0):
 		return Errorf(EInvalid, "assessment of %q: a NUL character, which no text column takes", a.ReferralID)
+	case !a.Kind.Valid():
+		return Errorf(EInvalid, "assessment of %s: kind %q is not one of %s", a.ReferralID, a.Kind, joinValues(AssessmentKinds))
+	case !utf8.ValidString(a.ReferralID + a.Engine + a.SafetyLevel):
+		return Errorf(EInvalid, "assessment of %q: text that is not UTF-8", a.ReferralID)
 	}
 	return nil
 }
@@ -84,18 +163,21 @@ type AssessmentStore interface {
 	// same engine, store it once. It returns how many it stored.
 	PutAssessments(ctx context.Context, as []Assessment) (int, error)
 
-	// Assessment returns the latest assessment of the referral whose
-	// interchange id is referralID, or ENotFound when it has none (not
-	// yet triaged, or no such referral).
+	// Assessment returns the latest assessment of the most complete kind
+	// (highest AssessmentKind.Rank) of the referral whose interchange id
+	// is referralID, or ENotFound when it has none (no such referral, or
+	// one stored without a SafetyJudge).
 	Assessment(ctx context.Context, referralID string) (Assessment, error)
 
 	// Assessments returns every assessment of the referral, latest first,
 	// or ENotFound when it has none.
 	Assessments(ctx context.Context, referralID string) ([]Assessment, error)
 
-	// LastAssessedSeq returns the highest Seq of any stored assessment, or
-	// 0 when there is none. Writers store assessments in sequence order
-	// (the triage service does), so every referral at or below it has
-	// been assessed and a writer resumes after it.
+	// LastAssessedSeq returns the highest Seq of any stored final
+	// assessment (KindCampaign or KindFailure; see AssessmentKind.Final),
+	// or 0 when there is none. Writers store them in sequence order (the
+	// triage service does), so every referral at or below it has been
+	// assessed and a writer resumes after it. Safety and provisional
+	// assessments do not count.
 	LastAssessedSeq(ctx context.Context) (int64, error)
 }

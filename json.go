@@ -851,6 +851,13 @@ func (d *jsonDecoder) time() time.Time {
 	t, err := parseRFC3339(b)
 	if err != nil {
 		d.fail("%s", err)
+		return time.Time{}
+	}
+	if t.Before(EarliestTime) {
+		// Said here, where the time is known to be present: year 0001
+		// would otherwise look like a missing time to Validate.
+		d.fail("%s is before %s", strconv.Quote(string(b)), EarliestTime.Format("2006-01-02"))
+		return time.Time{}
 	}
 	return t
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"strings"
+	"time"
 
 	"bonafide"
 )
@@ -27,6 +28,11 @@ type Reader struct {
 	buf     []byte // a line that spans bufio buffers
 	ioErr   error  // sticky read error
 	bomGone bool
+
+	// Now is the reader's clock, which times are checked against
+	// (bonafide.CheckTimes: none more than a day ahead of it); time.Now
+	// when nil.
+	Now func() time.Time
 }
 
 // NewReader returns a Reader that reads records from r.
@@ -57,7 +63,11 @@ func (r *Reader) Read() (bonafide.Record, error) {
 			continue
 		}
 		r.recLn = r.line
-		return decode(line, r.line)
+		now := time.Now
+		if r.Now != nil {
+			now = r.Now
+		}
+		return decode(line, r.line, now())
 	}
 }
 
@@ -184,7 +194,7 @@ func (e *lineTooLongError) Unwrap() []error {
 // the record may span lines. A fault is a *bonafide.ValidationError listing
 // every one, with Line 0.
 func Decode(data []byte) (bonafide.Record, error) {
-	return decode(bytes.TrimPrefix(data, bom), 0)
+	return decode(bytes.TrimPrefix(data, bom), 0, time.Now())
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -206,8 +216,9 @@ func DecodeReferral(data []byte) (*bonafide.Referral, error) {
 	return r, nil
 }
 
-// decode decodes and validates one record, numbering its errors line.
-func decode(data []byte, line int) (bonafide.Record, error) {
+// decode decodes and validates one record, numbering its errors line;
+// its times are checked against the reader's clock now.
+func decode(data []byte, line int, now time.Time) (bonafide.Record, error) {
 	rec, err := bonafide.UnmarshalRecord(data)
 	var errs []bonafide.FieldError
 	if err != nil {
@@ -218,7 +229,7 @@ func decode(data []byte, line int) (bonafide.Record, error) {
 		errs = ve.Errors
 	}
 	if rec != nil {
-		errs = bonafide.CapFieldErrors(merge(errs, bonafide.ValidateRecord(rec)))
+		errs = bonafide.CapFieldErrors(merge(errs, append(bonafide.ValidateRecord(rec), bonafide.CheckRecord(rec, now)...)))
 	}
 	if len(errs) == 0 {
 		return rec, nil

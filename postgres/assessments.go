@@ -26,14 +26,21 @@ type Assessments struct{ s *Store }
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
 
-const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output`
+const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind`
+
+// byPreference orders a referral's assessments as readers prefer them:
+// the most complete kind first (bonafide.AssessmentKind.Rank), the latest
+// within a kind.
+const byPreference = `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`
 
 func scanAssessment(row pgx.Row) (bonafide.Assessment, error) {
 	var (
 		a      bonafide.Assessment
 		output string
+		kind   string
 	)
-	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &a.DecisionDue, &a.Engine, &a.Created, &output)
+	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &a.DecisionDue, &a.Engine, &a.Created, &output, &kind)
+	a.Kind = bonafide.AssessmentKind(kind)
 	a.DecisionDue = a.DecisionDue.UTC()
 	a.Created = a.Created.UTC()
 	a.Output = json.RawMessage(output)
@@ -47,8 +54,8 @@ func scanAssessment(row pgx.Row) (bonafide.Assessment, error) {
 const putAssessment = `WITH r AS (
 	SELECT seq FROM records WHERE seq = $2 AND referral_id = $1 AND type = 'referral'
 ), i AS (
-	INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output)
-	SELECT $1, seq, $3, $4, $5, $6, $7, $8, $9 FROM r
+	INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
+	SELECT $1, seq, $3, $4, $5, $6, $7, $8, $9, $10 FROM r
 	ON CONFLICT (referral_id, engine) DO NOTHING
 	RETURNING 1
 )
@@ -83,7 +90,7 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 			if !a.Created.IsZero() {
 				created = micro(a.Created)
 			}
-			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output))
+			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
 		}
 		br := tx.SendBatch(ctx, &b)
 		for _, a := range list {
@@ -131,7 +138,7 @@ func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonaf
 		return bonafide.Assessment{}, err
 	}
 	a, err := scanAssessment(as.s.pool.QueryRow(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC LIMIT 1`, referralID))
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 `+byPreference+` LIMIT 1`, referralID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return bonafide.Assessment{}, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
 	}
@@ -176,7 +183,7 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq *int64
-	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments`).Scan(&seq); err != nil {
+	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments WHERE kind IN ('campaign', 'failure')`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("postgres: last assessed seq: %w", err)
 	}
 	if seq == nil {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -38,4 +39,21 @@ func TestDataRefusal(t *testing.T) {
 			t.Errorf("dataRefusal(%v) = %v; want a refusal %v with code %s", tt.err, r, tt.want, bonafide.EInvalid)
 		}
 	}
+}
+
+func TestIntake(t *testing.T) {
+	requirePostgres(t)
+	storetest.RunIntake(t, func(t *testing.T, o storetest.IntakeOptions) (bonafide.Store, bonafide.AssessmentStore) {
+		t.Helper()
+		s, err := Open(context.Background(), testDSN(t), Options{Migrate: true, Judge: o.Judge, Now: o.Now})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close = %v", err)
+			}
+		})
+		return s, s.Assessments()
+	})
 }

@@ -15,11 +15,12 @@ import (
 type encoded struct {
 	typ        bonafide.RecordType
 	recordTime time.Time
-	referralID sql.NullString // a referral's own id
-	outcomeOf  sql.NullString // an outcome's referral id
-	body       []byte         // interchange JSON without the reporter
-	reporter   []byte         // sealed reporter JSON; nil when none
-	tags       []vault.Tag    // the reporter's blind-index tags (Options.Tagger)
+	referralID sql.NullString       // a referral's own id
+	outcomeOf  sql.NullString       // an outcome's referral id
+	body       []byte               // interchange JSON without the reporter
+	reporter   []byte               // sealed reporter JSON; nil when none
+	tags       []vault.Tag          // the reporter's blind-index tags (Options.Tagger)
+	safety     *bonafide.Assessment // a referral's safety assessment (Options.Judge); Seq set on insert
 }
 
 // encode checks that rec is a record this store can keep and encodes it,
@@ -28,6 +29,9 @@ type encoded struct {
 // which keeps unknown members.
 func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	var e encoded
+	if errs := bonafide.CheckRecord(rec, s.opts.Now()); len(errs) > 0 {
+		return e, &bonafide.ValidationError{Errors: errs}
+	}
 	switch r := rec.(type) {
 	case *bonafide.Referral:
 		if r == nil {
@@ -37,6 +41,14 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 			return e, bonafide.Errorf(bonafide.EInvalid, "referral has no id")
 		}
 		e.referralID = sql.NullString{String: r.ID, Valid: true}
+		if s.opts.Judge != nil {
+			a, err := bonafide.JudgeAtIntake(s.opts.Judge, r)
+			if err != nil {
+				return e, err
+			}
+			a.DecisionDue = micro(a.DecisionDue)
+			e.safety = &a
+		}
 		if r.Reporter != nil {
 			var err error
 			if e.reporter, err = s.encodeReporter(r.ID, r.Reporter); err != nil {

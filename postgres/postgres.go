@@ -56,6 +56,13 @@ type Options struct {
 	// (*vault.Deferred).Tags has this shape.
 	Tagger vault.Tagger
 
+	// Judge, when set, makes each referral's safety assessment, which Add
+	// and Import write to assessments in the same transaction as the
+	// referral (kind bonafide.KindSafety), so that no stored referral is
+	// without its safety level while the campaign part follows.
+	// triage.IntakeJudge is one; servers and commands always set it.
+	Judge bonafide.SafetyJudge
+
 	// Now gives the time recorded as StoredAt; time.Now when nil.
 	Now func() time.Time
 

@@ -36,8 +36,20 @@ const insertOne = `WITH r AS (
 	INSERT INTO reporter_tags (referral_id, kind, tag)
 	SELECT $4, u.kind, u.tag FROM r CROSS JOIN unnest($8::text[], $9::bytea[]) AS u(kind, tag)
 	ON CONFLICT DO NOTHING
+), a AS (
+	INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
+	SELECT $4, seq, $10::text, false, 0, $11::timestamptz, $12::text, $2, $13::json, 'safety' FROM r WHERE $10::text IS NOT NULL
 )
 SELECT seq FROM r`
+
+// safetyColumns gives insertOne's safety assessment parameters ($10-$13):
+// all nil when the record has none.
+func safetyColumns(a *bonafide.Assessment) (level, due, engine, output any) {
+	if a == nil {
+		return nil, nil, nil, nil
+	}
+	return a.SafetyLevel, a.DecisionDue, a.Engine, string(a.Output)
+}
 
 // tagColumns splits tags into the kind and tag arrays insertOne takes.
 func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
@@ -163,7 +175,9 @@ func (s *Store) commit(batch []*addReq) {
 			}
 			e := &r.enc
 			kinds, sums := tagColumns(e.tags)
-			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums)
+			level, due, engine, output := safetyColumns(e.safety)
+			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums,
+				level, due, engine, output)
 			live = append(live, i)
 		}
 		if len(live) == 0 {
@@ -385,6 +399,20 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	if len(tags) > 0 {
 		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"reporter_tags"}, []string{"referral_id", "kind", "tag"}, pgx.CopyFromRows(tags)); err != nil {
 			return fmt.Errorf("postgres: import: copy reporter tags: %w", err)
+		}
+	}
+	var safety [][]any
+	for i := range chunk {
+		if a := chunk[i].safety; a != nil {
+			safety = append(safety, []any{a.ReferralID, first + int64(i), a.SafetyLevel, false, 0.0, a.DecisionDue,
+				a.Engine, im.storedAt, string(a.Output), string(bonafide.KindSafety)})
+		}
+	}
+	if len(safety) > 0 {
+		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"assessments"},
+			[]string{"referral_id", "seq", "safety_level", "flagged", "score", "decision_due", "engine", "created", "output", "kind"},
+			pgx.CopyFromRows(safety)); err != nil {
+			return fmt.Errorf("postgres: import: copy safety assessments: %w", err)
 		}
 	}
 	im.next += int64(len(chunk))

@@ -24,15 +24,22 @@ type Assessments struct{ s *Store }
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
 
-const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output`
+const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind`
+
+// byPreference orders a referral's assessments as readers prefer them:
+// the most complete kind first (bonafide.AssessmentKind.Rank), the latest
+// within a kind.
+const byPreference = `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`
 
 func scanAssessment(row interface{ Scan(...any) error }) (bonafide.Assessment, error) {
 	var (
 		a            bonafide.Assessment
 		due, created int64
 		output       []byte
+		kind         string
 	)
-	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &due, &a.Engine, &created, &output)
+	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &due, &a.Engine, &created, &output, &kind)
+	a.Kind = bonafide.AssessmentKind(kind)
 	a.Output = output
 	a.DecisionDue = time.UnixMicro(due).UTC()
 	a.Created = time.UnixMicro(created).UTC()
@@ -64,8 +71,8 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 			return err
 		}
 		defer check.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, engine) DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, engine) DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -84,7 +91,7 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 				created = a.Created.UnixMicro()
 			}
 			res, err := ins.ExecContext(ctx, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score,
-				a.DecisionDue.UnixMicro(), a.Engine, created, []byte(a.Output))
+				a.DecisionDue.UnixMicro(), a.Engine, created, []byte(a.Output), string(a.Kind.OrDefault()))
 			if err != nil {
 				return err
 			}
@@ -112,7 +119,7 @@ func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonaf
 		return bonafide.Assessment{}, err
 	}
 	a, err := scanAssessment(as.s.rdb.QueryRowContext(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC LIMIT 1`, referralID))
+		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? `+byPreference+` LIMIT 1`, referralID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
 	}
@@ -157,7 +164,7 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq sql.NullInt64
-	if err := as.s.rdb.QueryRowContext(ctx, `SELECT max(seq) FROM assessments`).Scan(&seq); err != nil {
+	if err := as.s.rdb.QueryRowContext(ctx, `SELECT max(seq) FROM assessments WHERE kind IN ('campaign', 'failure')`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("sqlite: last assessed seq: %w", err)
 	}
 	return seq.Int64, nil

@@ -20,3 +20,14 @@ func TestAssessmentStore(t *testing.T) {
 		return st, st.Assessments()
 	})
 }
+
+func TestIntake(t *testing.T) {
+	storetest.RunIntake(t, func(t *testing.T, o storetest.IntakeOptions) (bonafide.Store, bonafide.AssessmentStore) {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "i.db"), sqlite.Options{Migrate: true, Judge: o.Judge, Now: o.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st, st.Assessments()
+	})
+}

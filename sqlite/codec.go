@@ -14,12 +14,13 @@ import (
 // concurrent Adds run in parallel and only the inserts are serialised.
 type encoded struct {
 	typ        bonafide.RecordType
-	recordTime int64          // microseconds since the epoch
-	referralID sql.NullString // a referral's own id
-	outcomeOf  sql.NullString // an outcome's referral id
-	body       []byte         // interchange JSON without the reporter
-	reporter   []byte         // sealed reporter JSON; nil when none
-	tags       []vault.Tag    // the reporter's blind-index tags (Options.Tagger)
+	recordTime int64                // microseconds since the epoch
+	referralID sql.NullString       // a referral's own id
+	outcomeOf  sql.NullString       // an outcome's referral id
+	body       []byte               // interchange JSON without the reporter
+	reporter   []byte               // sealed reporter JSON; nil when none
+	tags       []vault.Tag          // the reporter's blind-index tags (Options.Tagger)
+	safety     *bonafide.Assessment // a referral's safety assessment (Options.Judge); Seq set on insert
 }
 
 // encode checks that rec is a record this store can keep and encodes it,
@@ -28,6 +29,9 @@ type encoded struct {
 // which keeps unknown members.
 func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	var e encoded
+	if err := checkRecord(rec, s.opts.Now()); err != nil {
+		return e, err
+	}
 	switch r := rec.(type) {
 	case *bonafide.Referral:
 		if r == nil {
@@ -37,6 +41,13 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 			return e, bonafide.Errorf(bonafide.EInvalid, "referral has no id")
 		}
 		e.referralID = sql.NullString{String: r.ID, Valid: true}
+		if s.opts.Judge != nil {
+			a, err := bonafide.JudgeAtIntake(s.opts.Judge, r)
+			if err != nil {
+				return e, err
+			}
+			e.safety = &a
+		}
 		if r.Reporter != nil {
 			var err error
 			if e.reporter, err = s.encodeReporter(r.ID, r.Reporter); err != nil {
@@ -77,6 +88,16 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	e.typ = rec.RecordType()
 	e.recordTime = rec.RecordTime().UnixMicro()
 	return e, nil
+}
+
+// checkRecord refuses a record whose identifiers or times no assessment
+// can be made of (bonafide.CheckRecord), so that no path into the store
+// writes a referral that would then sit untriaged.
+func checkRecord(rec bonafide.Record, now time.Time) error {
+	if errs := bonafide.CheckRecord(rec, now); len(errs) > 0 {
+		return &bonafide.ValidationError{Errors: errs}
+	}
+	return nil
 }
 
 // encodeReporter is the one place reporter data is turned into bytes for the

@@ -61,8 +61,16 @@ type Options struct {
 	// (*vault.Deferred).Tags has this shape.
 	Tagger vault.Tagger
 
-	// Now gives the time recorded as StoredAt; time.Now when nil. Tests
-	// inject a clock.
+	// Judge, when set, makes each referral's safety assessment, which Add
+	// and Import write to assessments in the same transaction as the
+	// referral (kind bonafide.KindSafety), so that no stored referral is
+	// without its safety level while the campaign part follows.
+	// triage.IntakeJudge is one; servers and commands always set it.
+	Judge bonafide.SafetyJudge
+
+	// Now gives the time recorded as StoredAt, and the clock that times
+	// in records are checked against (bonafide.CheckTimes); time.Now when
+	// nil. Tests inject a clock.
 	Now func() time.Time
 
 	// Readers is the size of the read connection pool; 2×GOMAXPROCS (at

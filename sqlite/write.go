@@ -21,7 +21,7 @@ const maxBatch = 512
 
 // insertStmts are the writer connection's prepared inserts.
 type insertStmts struct {
-	record, reporter, tag *sql.Stmt
+	record, reporter, tag, safety *sql.Stmt
 }
 
 func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
@@ -39,12 +39,18 @@ func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	p.safety, err = c.PrepareContext(ctx, `INSERT INTO assessments
+		(referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
+		VALUES (?, ?, ?, 0, 0, ?, ?, ?, ?, 'safety')`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	return nil
 }
 
 func (p *insertStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag} {
+	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag, p.safety} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -76,6 +82,12 @@ func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, 
 	for _, t := range e.tags {
 		if _, err := s.ins.tag.ExecContext(ctx, e.referralID.String, string(t.Kind), t.Sum[:]); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter tags of record %d: %w", seq, err)
+		}
+	}
+	if a := e.safety; a != nil {
+		if _, err := s.ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
+			a.Engine, storedAt, []byte(a.Output)); err != nil {
+			return 0, fmt.Errorf("sqlite: insert safety assessment of record %d: %w", seq, err)
 		}
 	}
 	return seq, nil

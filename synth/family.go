@@ -283,7 +283,7 @@ func (g *famGen) referral(s referralSpec) string {
 			p.FamilyName = typedSurname(r, k.h.Surname, s.level)
 		}
 		if s.level < stranger || chance(r, 0.3) {
-			p.DOB = typedDOB(r, k.h.DOB, s.level)
+			p.DOB = formDOB(typedDOB(r, k.h.DOB, s.level), k.h.DOB, s.at)
 		}
 		if s.level == careful && chance(r, 0.6) || s.level == ordinary && chance(r, 0.05) {
 			p.NHSNumber = typedNHS(r, k.h.NHS, s.level)

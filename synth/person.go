@@ -390,3 +390,18 @@ func typedLine1(r *rand.Rand, h home, level int) string {
 	}
 	return s
 }
+
+// formDOB is a typed date of birth as an intake form takes it: one more
+// than a year after the referral (a slipped digit of the year) is refused
+// by every reader, so the reporter corrects it to the real date. It draws
+// no random numbers, so the rest of the stream is unchanged.
+func formDOB(typed bonafide.PartialDate, real, at time.Time) bonafide.PartialDate {
+	if typed.IsZero() || typed.Year <= at.Year() {
+		return typed
+	}
+	m, d := max(typed.Month, 1), max(typed.Day, 1)
+	if !time.Date(typed.Year, time.Month(m), d, 0, 0, 0, 0, time.UTC).After(at.Add(bonafide.MaxDOBAhead)) {
+		return typed
+	}
+	return bonafide.PartialDate{Year: real.Year(), Month: int(real.Month()), Day: real.Day()}
+}

@@ -95,7 +95,12 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 
 	fmt.Fprintf(std.out, "Generating %d families (seed %d) into %s ...\n", cfg.Families, cfg.Seed, dir)
 	stream := filepath.Join(dir, "stream.jsonl")
-	stats, err := generate(ctx, synthConfig{Seed: cfg.Seed, Families: cfg.Families, Out: dir}, stream, filepath.Join(dir, "truth.jsonl"))
+	// The two years generated end today, so that the demo's referrals are
+	// recent (some decisions due, some overdue) and none is dated after the
+	// store's clock, which intake refuses.
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	stats, err := generate(ctx, synthConfig{Seed: cfg.Seed, Families: cfg.Families, Out: dir, Start: today.AddDate(-2, 0, 0)},
+		stream, filepath.Join(dir, "truth.jsonl"))
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}

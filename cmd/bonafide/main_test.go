@@ -260,7 +260,7 @@ func TestMigrate(t *testing.T) {
 // records come out, in the same order, unknown members included.
 func TestExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, stderr := run(t, nil, "", "synth", "--seed", "7", "--families", "150", "--out", dir); code != 0 {
+	if code, _, stderr := run(t, nil, "", "synth", "--seed", "7", "--families", "150", "--start", "2023-01-02", "--out", dir); code != 0 {
 		t.Fatalf("synth exit = %d; stderr:\n%s", code, stderr)
 	}
 	tests := []struct {

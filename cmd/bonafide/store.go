@@ -18,6 +18,7 @@ import (
 	"bonafide/httpapi"
 	"bonafide/postgres"
 	"bonafide/sqlite"
+	"bonafide/triage"
 	"bonafide/vault"
 )
 
@@ -173,19 +174,24 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		return nil, err
+	}
+	judge := triage.IntakeJudge(cal)
 	sealer := &vault.Deferred{}
 	a := &app{}
 	kind := "sqlite"
 	if cfg.isPostgres() {
 		kind = "postgres"
-		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags})
+		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
 		if err != nil {
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
 		a.Users, a.Findings = st.Users(), st
 	} else {
-		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags})
+		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"bonafide/synth"
 )
@@ -15,6 +16,10 @@ type synthConfig struct {
 	Seed     int64
 	Families int
 	Out      string // directory for stream.jsonl and truth.jsonl
+	// Start is the first day of the two years generated (synth's default,
+	// 2025-01-06, when zero). Readers refuse times more than a day ahead
+	// of their clock, so a stream to be imported must end before today.
+	Start time.Time
 }
 
 func (c synthConfig) validate() error {
@@ -38,8 +43,17 @@ func runSynth(ctx context.Context, args []string, std stdio) error {
 	env.int64(fs, &cfg.Seed, "seed", "BONAFIDE_SYNTH_SEED", "random seed; the same seed gives the same data")
 	env.int(fs, &cfg.Families, "families", "BONAFIDE_SYNTH_FAMILIES", "number of families")
 	env.string(fs, &cfg.Out, "out", "BONAFIDE_SYNTH_OUT", "directory to write stream.jsonl and truth.jsonl into")
+	start := ""
+	env.string(fs, &start, "start", "BONAFIDE_SYNTH_START", "first day of the two years generated, YYYY-MM-DD (default 2025-01-06); a stream to import must end before today")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if start != "" {
+		t, err := time.Parse(time.DateOnly, start)
+		if err != nil {
+			return usagef("--start %q is not a date of the form YYYY-MM-DD", start)
+		}
+		cfg.Start = t
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
@@ -70,7 +84,7 @@ func generate(ctx context.Context, cfg synthConfig, streamPath, truthPath string
 	err := writeAtomic(streamPath, func(stream io.Writer) error {
 		return writeAtomic(truthPath, func(truth io.Writer) error {
 			var err error
-			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families}, stream, truth)
+			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families, Start: cfg.Start}, stream, truth)
 			return err
 		})
 	})

@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"bonafide"
 	"bonafide/httpapi"
 	"bonafide/interchange"
 	"bonafide/sqlite"
+	"bonafide/triage"
 )
 
 // triageLater is more of triageStream's story, stored after the first
@@ -131,20 +133,29 @@ func TestServeTriages(t *testing.T) {
 	checkStoredAsCommand(t, st)
 }
 
-// checkStoredAsCommand fails t unless st holds exactly one assessment of
-// each referral of triageStream+triageLater, byte for byte the line
-// `bonafide triage` writes for it.
+// checkStoredAsCommand fails t unless st holds, for each referral of
+// triageStream+triageLater, its safety assessment stored at intake and
+// exactly one campaign assessment, byte for byte the line `bonafide
+// triage` writes for it, which readers are given.
 func checkStoredAsCommand(t *testing.T, st *sqlite.Store) {
 	t.Helper()
 	_, want, _ := run(t, nil, triageStream+triageLater, "triage")
 	for i, id := range []string{"R1", "R2", "R3"} {
 		all, err := st.Assessments().Assessments(context.Background(), id)
-		if err != nil || len(all) != 1 {
-			t.Errorf("stored assessments of %s = %d, %v; want 1", id, len(all), err)
+		kinds := map[bonafide.AssessmentKind]int{}
+		for _, a := range all {
+			kinds[a.Kind]++
+		}
+		if err != nil || len(all) != 2 || kinds[bonafide.KindSafety] != 1 || kinds[bonafide.KindCampaign] != 1 {
+			t.Errorf("stored assessments of %s = %v, %v; want one safety and one campaign assessment", id, kinds, err)
 			continue
 		}
-		if line := strings.Split(want, "\n")[i]; string(all[0].Output) != line {
-			t.Errorf("stored assessment of %s = %s, want %s (the command's)", id, all[0].Output, line)
+		got, err := st.Assessments().Assessment(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line := strings.Split(want, "\n")[i]; got.Kind != bonafide.KindCampaign || string(got.Output) != line {
+			t.Errorf("assessment of %s = %s %s, want the campaign assessment %s (the command's)", id, got.Kind, got.Output, line)
 		}
 	}
 }
@@ -154,7 +165,11 @@ func checkStoredAsCommand(t *testing.T, st *sqlite.Store) {
 // held in the clear in the server's memory, and links them as before.
 func TestServeTriageBlindsReporters(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "blind.db"), sqlite.Options{Migrate: true})
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "blind.db"), sqlite.Options{Migrate: true, Judge: triage.IntakeJudge(cal)})
 	if err != nil {
 		t.Fatal(err)
 	}
