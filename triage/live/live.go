@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bonafide"
@@ -40,7 +41,18 @@ type Options struct {
 	// order, those replayed (assessed before) included; `bonafide triage
 	// --db` writes them out.
 	Each func(*triage.Assessment)
+	// Tail is how many records before the first unassessed referral the
+	// fast lane of a restart loads (see Run): while the full history
+	// replays, referrals not yet assessed are given a provisional
+	// assessment against these. 20,000 when zero; negative turns the fast
+	// lane off.
+	Tail int
 }
+
+// defaultTail is Options.Tail's default: at a council's rate of referrals,
+// a year or more of history, which covers every window the campaign
+// signals look back over (the longest, life events, is six weeks).
+const defaultTail = 20000
 
 // errStopped is Wait's answer once Run has returned.
 var errStopped = bonafide.Errorf(bonafide.EUnavailable, "triage has stopped")
@@ -65,6 +77,13 @@ type Service struct {
 	resume      int64                 // referrals at or below it were assessed before
 	last        int64                 // the last record observed
 	pending     []bonafide.Assessment // observed, not yet stored
+
+	cal      *triage.Calendar
+	fastWake chan struct{} // capacity 1: a pending wake-up for the fast lane
+	mainLast atomic.Int64  // the last record the main engine has observed
+	failures atomic.Int64  // failure records stored
+	retries  atomic.Int64  // failed reads and writes retried
+	interim  atomic.Int64  // provisional assessments stored
 
 	mu      sync.Mutex
 	done    int64         // every record through this seq is observed and its assessment stored
@@ -100,12 +119,19 @@ func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Ser
 	if err != nil {
 		return nil, err
 	}
+	if opts.Tail == 0 {
+		opts.Tail = defaultTail
+	}
 	e, err := triage.New(opts.Config)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, out: out, engine: e, version: version, opts: opts, log: log,
-		wake: make(chan struct{}, 1), changed: make(chan struct{})}, nil
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, out: out, engine: e, version: version, opts: opts, log: log, cal: cal,
+		wake: make(chan struct{}, 1), fastWake: make(chan struct{}, 1), changed: make(chan struct{})}, nil
 }
 
 // Version names the engine that settings cfg make: "triage cfg:" and a
@@ -146,11 +172,25 @@ func (s *Service) Engine() string { return s.version }
 // Notify tells the service that records were stored, so that it triages
 // them now rather than at its next poll. It never blocks.
 func (s *Service) Notify() {
-	select {
-	case s.wake <- struct{}{}:
-	default: // a wake-up is already pending; it will see these records too
+	for _, ch := range []chan struct{}{s.wake, s.fastWake} {
+		select {
+		case ch <- struct{}{}:
+		default: // a wake-up is already pending; it will see these records too
+		}
 	}
 }
+
+// Failures returns how many failure records the service has stored:
+// referrals whose campaign assessment could not be made or was refused
+// by the store, each now with its safety level and the reason.
+func (s *Service) Failures() int64 { return s.failures.Load() }
+
+// Retries returns how many times a failed read or write was retried.
+func (s *Service) Retries() int64 { return s.retries.Load() }
+
+// Provisional returns how many provisional assessments the fast lane of a
+// restart has stored.
+func (s *Service) Provisional() int64 { return s.interim.Load() }
 
 // Triaged returns the sequence number through which every record has been
 // observed and every referral's assessment stored.
@@ -205,13 +245,8 @@ func (s *Service) advance(seq int64) {
 func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	s.engineMu.Lock()
 	defer s.engineMu.Unlock()
-	if !s.resumeKnown {
-		seq, err := s.out.LastAssessedSeq(ctx)
-		if err != nil {
-			return 0, fmt.Errorf("triage: read last assessed seq: %w", err)
-		}
-		s.resume, s.resumeKnown = seq, true
-		s.log.Info("triage replaying the store", slog.Int64("assessed_through", seq), slog.String("engine", s.version))
+	if err := s.readResume(ctx); err != nil {
+		return 0, err
 	}
 	stored := 0
 	for {
@@ -240,11 +275,15 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 		}
 		for _, st := range page {
 			s.last = st.Seq
+			s.mainLast.Store(st.Seq)
 			a, err := s.engine.Observe(st.Record)
 			if err != nil {
 				// Only a record the store should never hold (no id, a
-				// repeated id) fails; it is left out, loudly.
+				// repeated id) fails. A referral gets a failure record.
 				s.log.Error("triage: record not triaged", slog.Int64("seq", st.Seq), slog.Any("error", err))
+				if r, ok := st.Record.(*bonafide.Referral); ok && st.Seq > s.resume {
+					s.pendFailure(r, st.Seq, "the triage engine could not assess it: "+err.Error())
+				}
 				continue
 			}
 			if a == nil {
@@ -259,6 +298,9 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 			out, err := s.stored(a, st.Seq)
 			if err != nil {
 				s.log.Error("triage: assessment not stored", slog.Int64("seq", st.Seq), slog.String("referral_id", a.ReferralID), slog.Any("error", err))
+				if r, ok := st.Record.(*bonafide.Referral); ok {
+					s.pendFailure(r, st.Seq, "its campaign assessment could not be written: "+err.Error())
+				}
 				continue
 			}
 			s.pending = append(s.pending, out)
@@ -277,16 +319,34 @@ func refused(err error) bool {
 	return false
 }
 
-// putEach stores the pending assessments one at a time, skipping those
-// the store refuses, and returns how many it stored. On any other error
-// it stops; those stored already are skipped as stored on the retry.
+// putEach stores the pending assessments one at a time and returns how
+// many it stored. One the store refuses is replaced by a failure record
+// (its referral's safety level and why), so that staff see the referral
+// was not fully triaged; only if the store refuses that too is nothing
+// stored, loudly. On any other error it stops; those stored already are
+// skipped as stored on the retry.
 func (s *Service) putEach(ctx context.Context) (int, error) {
 	stored := 0
 	for i := range s.pending {
-		n, err := s.out.PutAssessments(ctx, s.pending[i:i+1])
+		a := s.pending[i]
+		n, err := s.out.PutAssessments(ctx, []bonafide.Assessment{a})
+		if refused(err) && a.Kind != bonafide.KindFailure {
+			s.log.Error("triage: the store refused an assessment; storing a failure record instead", slog.Int64("seq", a.Seq),
+				slog.String("referral_id", a.ReferralID), slog.Any("error", err))
+			var ferr error
+			a, ferr = s.failureOf(ctx, a, "the store refused its campaign assessment: "+err.Error())
+			if ferr == nil {
+				n, err = s.out.PutAssessments(ctx, []bonafide.Assessment{a})
+				if err == nil {
+					s.failures.Add(int64(n))
+				}
+			} else {
+				err = ferr
+			}
+		}
 		if refused(err) {
-			s.log.Error("triage: the store refused an assessment; it is left out", slog.Int64("seq", s.pending[i].Seq),
-				slog.String("referral_id", s.pending[i].ReferralID), slog.Any("error", err))
+			s.log.Error("triage: the store refused a failure record; the referral has its safety assessment only", slog.Int64("seq", a.Seq),
+				slog.String("referral_id", a.ReferralID), slog.Any("error", err))
 			continue
 		}
 		if err != nil {
@@ -297,12 +357,62 @@ func (s *Service) putEach(ctx context.Context) (int, error) {
 	return stored, nil
 }
 
+// pendFailure queues a failure record for referral r at seq, in its place
+// in sequence order.
+func (s *Service) pendFailure(r *bonafide.Referral, seq int64, why string) {
+	a, err := triage.FailureAssessment(s.cal, r, s.version+" failed", why)
+	if err != nil {
+		s.log.Error("triage: failure record not made", slog.Int64("seq", seq), slog.Any("error", err))
+		return
+	}
+	a.Seq = seq
+	s.pending = append(s.pending, a)
+	s.failures.Add(1)
+}
+
+// failureOf makes the failure record that replaces assessment a.
+func (s *Service) failureOf(ctx context.Context, a bonafide.Assessment, why string) (bonafide.Assessment, error) {
+	st, err := s.store.Get(ctx, a.Seq)
+	if err != nil {
+		return a, err
+	}
+	r, ok := st.Record.(*bonafide.Referral)
+	if !ok || r.ID != a.ReferralID {
+		return a, bonafide.Errorf(bonafide.ENotFound, "no referral %s at seq %d", a.ReferralID, a.Seq)
+	}
+	f, err := triage.FailureAssessment(s.cal, r, s.version+" failed", why)
+	f.Seq = a.Seq
+	return f, err
+}
+
+// readResume reads, once, the sequence number through which referrals
+// were assessed before.
+func (s *Service) readResume(ctx context.Context) error {
+	if s.resumeKnown {
+		return nil
+	}
+	seq, err := s.out.LastAssessedSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("triage: read last assessed seq: %w", err)
+	}
+	s.resume, s.resumeKnown = seq, true
+	s.log.Info("triage replaying the store", slog.Int64("assessed_through", seq), slog.String("engine", s.version))
+	return nil
+}
+
 // Run catches up with the store (see CatchUp), then again after every
 // Notify and every Poll, until ctx ends, when it returns nil. A failed
 // read or write is logged and retried after RetryMin, doubling up to
-// RetryMax, rather than anything skipped; only an assessment the store
-// refuses outright (EInvalid, ENotFound, ETooLarge) is left out, logged
-// with its seq and referral id. Cancel ctx and wait for Run to
+// RetryMax, rather than anything skipped; an assessment the store
+// refuses outright (EInvalid, ENotFound, ETooLarge) is replaced by a
+// failure record, logged with its seq and referral id.
+//
+// On a restart with more than Options.Tail records assessed before, a
+// fast lane runs beside the replay of the history: it assesses the
+// referrals not assessed before, and those arriving meanwhile, against
+// the last Tail records alone, and stores those assessments as
+// provisional (bonafide.KindProvisional, saying so in their output),
+// until the replay has caught up and stores the full ones. Cancel ctx and wait for Run to
 // return before closing the store. A Service runs once: a second Run
 // fails.
 func (s *Service) Run(ctx context.Context) error {
@@ -324,6 +434,33 @@ func (s *Service) Run(ctx context.Context) error {
 	caughtUp := false
 	added := 0
 	wait := s.opts.RetryMin
+	fastCtx, stopFast := context.WithCancel(ctx)
+	defer stopFast()
+	var fast sync.WaitGroup
+	defer fast.Wait()
+	for {
+		s.engineMu.Lock()
+		err := s.readResume(ctx)
+		resume, first := s.resume, s.last == 0
+		s.engineMu.Unlock()
+		if err == nil && first && s.opts.Tail > 0 && resume > int64(s.opts.Tail) {
+			fast.Add(1)
+			go func() {
+				defer fast.Done()
+				s.fastLane(fastCtx, resume)
+			}()
+		}
+		if err != nil {
+			s.log.Error("triage failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))
+			s.retries.Add(1)
+			if !s.pause(ctx, wait) {
+				return nil
+			}
+			wait = min(2*wait, s.opts.RetryMax)
+			continue
+		}
+		break
+	}
 	for {
 		n, err := s.CatchUp(ctx)
 		added += n
@@ -332,6 +469,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			s.log.Error("triage failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))
+			s.retries.Add(1)
 			if !s.pause(ctx, wait) {
 				return nil
 			}
@@ -341,6 +479,7 @@ func (s *Service) Run(ctx context.Context) error {
 		wait = s.opts.RetryMin
 		if !caughtUp {
 			caughtUp = true
+			stopFast()
 			s.log.Info("triage caught up", slog.Int64("seq", s.Triaged()), slog.Int("assessed", added),
 				slog.Duration("elapsed", time.Since(start)))
 		}

@@ -467,23 +467,24 @@ func TestRetriesFailedWrites(t *testing.T) {
 }
 
 // refusingStore refuses, as a store refuses what it will never take,
-// every batch that holds the assessment of referral id.
+// every batch that holds the campaign assessment of referral id.
 type refusingStore struct {
 	bonafide.AssessmentStore
 	id string
 }
 
 func (r *refusingStore) PutAssessments(ctx context.Context, as []bonafide.Assessment) (int, error) {
-	if slices.ContainsFunc(as, func(a bonafide.Assessment) bool { return a.ReferralID == r.id }) {
+	if slices.ContainsFunc(as, func(a bonafide.Assessment) bool { return a.ReferralID == r.id && a.Kind != bonafide.KindFailure }) {
 		return 0, bonafide.Errorf(bonafide.ENotFound, "no referral %s at its seq", r.id)
 	}
 	return r.AssessmentStore.PutAssessments(ctx, as)
 }
 
-// TestRefusedAssessmentSkipped: an assessment the store refuses for good
-// is left out (and logged), and every other referral is still triaged and
+// TestRefusedAssessmentRecorded: an assessment the store refuses for good
+// is replaced by a failure record that staff can see (the safety level
+// and why), counted, and every other referral is still triaged and
 // stored, rather than the service retrying one batch for ever.
-func TestRefusedAssessmentSkipped(t *testing.T) {
+func TestRefusedAssessmentRecorded(t *testing.T) {
 	st, as := backends[0].new(t)()
 	ctx := context.Background()
 	recs := stream(t, 5)
@@ -503,8 +504,23 @@ func TestRefusedAssessmentSkipped(t *testing.T) {
 	if err := svc.Wait(wctx, last); err != nil {
 		t.Fatalf("Wait(%d) = %v: the service is stuck on the refused assessment", last, err)
 	}
-	if got, err := as.Assessments(ctx, bad); bonafide.ErrorCode(err) != bonafide.ENotFound || len(got) != 0 {
-		t.Errorf("refused assessment of %s: stored %d, %v; want none", bad, len(got), err)
+	got, err := as.Assessment(ctx, bad)
+	if err != nil || got.Kind != bonafide.KindFailure || got.Seq != seqs[bad] {
+		t.Fatalf("assessment of %s after its refusal = %+v, %v; want a failure record at seq %d", bad, got, err, seqs[bad])
+	}
+	var out triage.SafetyOutput
+	if err := json.Unmarshal(got.Output, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Part != triage.PartFailure || out.Safety.Level == "" || !strings.Contains(out.Failure, "refused") ||
+		got.SafetyLevel != string(out.Safety.Level) {
+		t.Errorf("failure record of %s = %s; want part failure, its safety level and why", bad, got.Output)
+	}
+	if n := svc.Failures(); n != 1 {
+		t.Errorf("Failures() = %d, want 1", n)
+	}
+	if last, err := as.LastAssessedSeq(ctx); err != nil || last < seqs[bad] {
+		t.Errorf("LastAssessedSeq = %d, %v; want at least %d (a failure record is final)", last, err, seqs[bad])
 	}
 	rest := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == bad })
 	check(t, as, svc.Engine(), rest, want, seqs)
