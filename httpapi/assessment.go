@@ -23,8 +23,15 @@ type AssessmentView struct {
 	Seq        int64     `json:"seq"`         // the referral's sequence number
 	Engine     string    `json:"engine"`      // the settings and build that made it
 	AssessedAt time.Time `json:"assessed_at"` // when it was stored
+	// Kind says how much of the triage it holds: "safety" (the safety
+	// part alone, stored with the referral; the campaign part follows),
+	// "provisional" (made against recent history during a restart),
+	// "campaign" (complete) or "failure" (the campaign part could not be
+	// made: the safety part and why).
+	Kind bonafide.AssessmentKind `json:"kind"`
 	// Assessment is the triage output object of the interchange format,
-	// as the engine wrote it.
+	// as the engine wrote it; for kinds other than campaign, with "part"
+	// saying which, and only the parts made.
 	Assessment json.RawMessage `json:"assessment"`
 }
 
@@ -35,11 +42,13 @@ func (s *Server) notifyTriage() {
 	}
 }
 
-// handleAssessmentGet returns the latest assessment of a referral. It
-// answers 404 until the referral has been triaged (the request that stored
-// it wakes the triage service, which does not make it wait: usually a
-// moment after), and 503 on a server that
-// keeps no assessments. Each view is audited like a view of the referral.
+// handleAssessmentGet returns the most complete assessment of a referral:
+// from the moment it is stored, at least its safety part (written in the
+// same transaction), then the campaign part once the triage service has
+// made it (the request that stored it wakes the service, which does not
+// make it wait). It answers 404 only for a referral stored without a
+// safety judge (before this version), and 503 on a server that keeps no
+// assessments. Each view is audited like a view of the referral.
 func (s *Server) handleAssessmentGet(w http.ResponseWriter, r *http.Request) {
 	if s.Assessments == nil {
 		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "this server keeps no triage assessments"))
@@ -70,6 +79,7 @@ func (s *Server) handleAssessmentGet(w http.ResponseWriter, r *http.Request) {
 		Seq:        a.Seq,
 		Engine:     a.Engine,
 		AssessedAt: a.Created,
+		Kind:       a.Kind.OrDefault(),
 		Assessment: a.Output,
 	})
 }

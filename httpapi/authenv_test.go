@@ -27,6 +27,7 @@ import (
 	"bonafide/auth"
 	"bonafide/postgres"
 	"bonafide/sqlite"
+	"bonafide/triage"
 	"bonafide/vault"
 )
 
@@ -84,7 +85,7 @@ func openSQLite(t *testing.T, sealer *vault.Deferred) backend {
 func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), path,
-		sqlite.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags})
+		sqlite.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags, Judge: intakeJudge(t)})
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
@@ -105,6 +106,16 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 		}
 	}
 	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), exec}
+}
+
+// intakeJudge is the safety judge serve gives its store.
+func intakeJudge(t *testing.T) bonafide.SafetyJudge {
+	t.Helper()
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return triage.IntakeJudge(cal)
 }
 
 // testPostgresURL names the variable that enables the PostgreSQL runs.
@@ -141,7 +152,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	st, err := postgres.Open(ctx, u.String(), postgres.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags})
+	st, err := postgres.Open(ctx, u.String(), postgres.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags, Judge: intakeJudge(t)})
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}

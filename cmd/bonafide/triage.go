@@ -174,7 +174,11 @@ func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std st
 	}
 	fmt.Fprintf(std.err, "triaged %d referrals of the store in %s; %d flagged; stored %d new assessments (engine %s)\n",
 		referrals, time.Since(start).Round(time.Millisecond), flagged, stored, svc.Engine())
-	return a.record(context.WithoutCancel(ctx), "triage.stored", "store", fmt.Sprintf("stored %d new assessments", stored))
+	if n := svc.Failures(); n > 0 {
+		fmt.Fprintf(std.err, "%d referrals could not be given a campaign assessment: each has a failure record with its safety level and why (the log names them)\n", n)
+	}
+	return a.record(context.WithoutCancel(ctx), "triage.stored", "store",
+		fmt.Sprintf("stored %d new assessments, %d of them failure records", stored, svc.Failures()))
 }
 
 // startTriage runs the triage service (triage/live) beside the API that

@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"bonafide"
 	"bonafide/sqlite"
+	"bonafide/triage"
 	"bonafide/triage/live"
 	"bonafide/triage/triagetest"
 )
@@ -66,4 +68,124 @@ func BenchmarkCatchUp(b *testing.B) {
 	}
 	b.ReportMetric(float64(referrals)*float64(b.N)/first.Seconds(), "first-pass-referrals/s")
 	b.ReportMetric(float64(referrals)*float64(b.N)/restart.Seconds(), "replay-referrals/s")
+}
+
+var (
+	restartHistory = flag.Int("restart-history", 20000, "referrals assessed before the restart in BenchmarkRestartWait")
+	restartNew     = flag.Int("restart-new", 300, "referrals BenchmarkRestartWait posts after the restart, one every -restart-every")
+	restartEvery   = flag.Duration("restart-every", 100*time.Millisecond, "the interval between BenchmarkRestartWait's new referrals")
+)
+
+// BenchmarkRestartWait measures how long a referral waits for its campaign
+// assessment (provisional or full) while the triage service restarts on a
+// SQLite store of -restart-history referrals, all assessed before: the
+// service starts, and at once -restart-new referrals are stored one every
+// -restart-every, as intake goes on during the restart. Each has its
+// safety part from the moment it is stored; the wait reported is from its
+// storing to the first campaign assessment a reader gets (p50, p99, max),
+// polled every 5 ms. The store's set-up (import, one assessment marking
+// the history assessed) is not timed. Run it with -benchtime=1x.
+func BenchmarkRestartWait(b *testing.B) {
+	ctx := context.Background()
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var waits []time.Duration
+	provisional := 0
+	for b.Loop() {
+		b.StopTimer()
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "restart.db"), sqlite.Options{Migrate: true, Judge: triage.IntakeJudge(cal)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var fresh []*bonafide.Referral
+		var lastRef *bonafide.Referral
+		n := 0
+		t0 := time.Now()
+		if _, err := st.Import(ctx, func(yield func(bonafide.Record, error) bool) {
+			for rec := range triagetest.History(1, *restartHistory+*restartNew) {
+				if r, ok := rec.(*bonafide.Referral); ok {
+					if n++; n > *restartHistory {
+						fresh = append(fresh, r)
+						continue
+					}
+					lastRef = r
+				} else if n >= *restartHistory {
+					continue
+				}
+				if !yield(rec, nil) {
+					return
+				}
+			}
+		}); err != nil {
+			b.Fatal(err)
+		}
+		last, err := st.ReferralByID(ctx, lastRef.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mark, err := triage.FailureAssessment(cal, lastRef, "benchmark: the history was assessed before the restart", "not assessed: a benchmark's mark")
+		if err != nil {
+			b.Fatal(err)
+		}
+		mark.Seq = last.Seq
+		if _, err := st.Assessments().PutAssessments(ctx, []bonafide.Assessment{mark}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("store of %d referrals ready in %s", *restartHistory, time.Since(t0).Round(time.Second))
+
+		b.StartTimer()
+		svc, err := live.New(st, st.Assessments(), live.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- svc.Run(rctx) }()
+		stored := make([]time.Time, len(fresh))
+		got := make([]time.Duration, len(fresh))
+		for i, r := range fresh {
+			if _, err := st.Add(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+			stored[i] = time.Now()
+			svc.Notify()
+			time.Sleep(*restartEvery)
+		}
+		for left := len(fresh); left > 0; time.Sleep(5 * time.Millisecond) {
+			for i, r := range fresh {
+				if got[i] != 0 {
+					continue
+				}
+				a, err := st.Assessments().Assessment(ctx, r.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if a.Kind == bonafide.KindProvisional || a.Kind == bonafide.KindCampaign {
+					got[i] = time.Since(stored[i])
+					if a.Kind == bonafide.KindProvisional {
+						provisional++
+					}
+					left--
+				}
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		waits = append(waits, got...)
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	slices.Sort(waits)
+	at := func(q float64) float64 { return waits[min(len(waits)-1, int(q*float64(len(waits))))].Seconds() * 1000 }
+	b.ReportMetric(at(0.5), "p50-wait-ms")
+	b.ReportMetric(at(0.99), "p99-wait-ms")
+	b.ReportMetric(waits[len(waits)-1].Seconds()*1000, "max-wait-ms")
+	b.ReportMetric(float64(provisional)/float64(len(waits)), "provisional-share")
 }

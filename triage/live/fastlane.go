@@ -17,8 +17,8 @@ import (
 // assessed before the restart, must not wait for it. Their safety part was
 // stored with them at intake; the fast lane gives them a campaign part at
 // once, from a second engine that has loaded only the last Options.Tail
-// records before the first unassessed referral, and says so in the
-// assessment. The main engine's full assessment follows when its replay
+// records before the first unassessed referral (the main replay waits
+// while it loads them), and says so in the assessment. The main engine's full assessment follows when its replay
 // reaches them and supersedes it for every reader (bonafide.KindCampaign
 // ranks above bonafide.KindProvisional). The fast lane ends when the main
 // engine has observed everything it has.
@@ -42,6 +42,8 @@ func (s *Service) fastLane(ctx context.Context, resume int64) {
 	from := max(resume-int64(s.opts.Tail), 0)
 	t0 := time.Now()
 	last, loaded, ok := s.loadTail(ctx, e, from, resume)
+	s.fastLoading.Store(false)
+	close(s.fastLoaded)
 	if !ok {
 		return
 	}

@@ -44,15 +44,17 @@ type Options struct {
 	// Tail is how many records before the first unassessed referral the
 	// fast lane of a restart loads (see Run): while the full history
 	// replays, referrals not yet assessed are given a provisional
-	// assessment against these. 20,000 when zero; negative turns the fast
+	// assessment against these. 5,000 when zero; negative turns the fast
 	// lane off.
 	Tail int
 }
 
-// defaultTail is Options.Tail's default: at a council's rate of referrals,
-// a year or more of history, which covers every window the campaign
-// signals look back over (the longest, life events, is six weeks).
-const defaultTail = 20000
+// defaultTail is Options.Tail's default: at a council's rate of referrals
+// (tens a day), months of history, which covers the windows most campaign
+// signals look back over (the longest, life events, is six weeks), and few
+// enough to load in seconds, which is how long the first referrals after a
+// restart wait.
+const defaultTail = 5000
 
 // errStopped is Wait's answer once Run has returned.
 var errStopped = bonafide.Errorf(bonafide.EUnavailable, "triage has stopped")
@@ -84,6 +86,11 @@ type Service struct {
 	failures atomic.Int64  // failure records stored
 	retries  atomic.Int64  // failed reads and writes retried
 	interim  atomic.Int64  // provisional assessments stored
+	// fastLoading is set while the fast lane loads its tail; the main
+	// replay waits for fastLoaded meanwhile, so that the two do not share
+	// the processor while new referrals wait.
+	fastLoading atomic.Bool
+	fastLoaded  chan struct{}
 
 	mu      sync.Mutex
 	done    int64         // every record through this seq is observed and its assessment stored
@@ -266,6 +273,13 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 			s.pending = s.pending[:0]
 		}
 		s.advance(s.last)
+		if s.fastLoading.Load() {
+			select {
+			case <-s.fastLoaded:
+			case <-ctx.Done():
+				return stored, ctx.Err()
+			}
+		}
 		page, err := s.readPage(ctx, s.last)
 		if err != nil {
 			return stored, fmt.Errorf("triage: read records after seq %d: %w", s.last, err)
@@ -444,6 +458,8 @@ func (s *Service) Run(ctx context.Context) error {
 		resume, first := s.resume, s.last == 0
 		s.engineMu.Unlock()
 		if err == nil && first && s.opts.Tail > 0 && resume > int64(s.opts.Tail) {
+			s.fastLoaded = make(chan struct{})
+			s.fastLoading.Store(true)
 			fast.Add(1)
 			go func() {
 				defer fast.Done()

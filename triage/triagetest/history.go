@@ -37,7 +37,7 @@ func History(seed int64, n int) iter.Seq[bonafide.Record] {
 				}
 			}
 			child := bonafide.Person{GivenName: girls[fr.IntN(len(girls))], FamilyName: surname, Role: bonafide.RoleChild,
-				DOB: bonafide.PartialDate{Year: 2008 + fr.IntN(16), Month: 1 + fr.IntN(12), Day: 1 + fr.IntN(28)}}
+				DOB: bonafide.PartialDate{Year: 2006 + fr.IntN(16), Month: 1 + fr.IntN(12), Day: 1 + fr.IntN(28)}}
 			mother := bonafide.Person{GivenName: girls[fr.IntN(len(girls))], FamilyName: surname, Role: bonafide.RoleMother}
 			if handle != "" {
 				mother.SocialHandles = []bonafide.SocialHandle{{Platform: "instagram", Handle: handle}}
