@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"bonafide"
+	"bonafide/account"
 )
 
 // TestPrivilegedGrant: the roles that can unseal reporters or manage users
@@ -42,7 +43,7 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 		{"create DPO without a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW}, http.StatusBadRequest, "dee", "", ""},
 		{"create DPO with a short reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: tooShort}, http.StatusBadRequest, "dee", "", ""},
 		{"create administrator without a reason", "POST", "/api/v1/users", UserCreate{Name: "root", Role: bonafide.RoleAdministrator, Password: firstPW}, http.StatusBadRequest, "root", "", ""},
-		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", ""},
+		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", account.MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", ""},
 		{"create social worker without a reason", "POST", "/api/v1/users", UserCreate{Name: "sol", Role: bonafide.RoleSocialWorker, Password: firstPW}, http.StatusCreated, "sol", bonafide.RoleSocialWorker, "role social_worker"},
 		{"create DPO with a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: "  " + reason + " "}, http.StatusCreated, "dee", bonafide.RoleDPO, "role data_protection_officer: " + reason},
 		{"promote to administrator without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, ""},

@@ -12,10 +12,10 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/vault"
@@ -101,11 +101,9 @@ type Server struct {
 	// the API fails closed.
 	Secrets auth.SecretSealer
 
-	importSlots   chan struct{} // made by Handler
-	referralSlots chan struct{} // made by Handler
-
-	dummyOnce sync.Once // makes dummy, on the first login for an unknown name
-	dummy     string
+	importSlots   chan struct{}    // made by Handler
+	referralSlots chan struct{}    // made by Handler
+	accounts      *account.Service // made by Handler, from the fields above
 }
 
 // NewServer returns a Server on store with the default limits, so that
@@ -135,7 +133,26 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
+	s.accounts = s.newAccounts()
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.withCrossOriginProtection(s.mux())))))
+}
+
+// newAccounts returns the account service the account and user routes
+// call, configured from s: the routes decode and encode, the service
+// decides and audits.
+func (s *Server) newAccounts() *account.Service {
+	a := account.New(s.Users, nil, s.Logger)
+	if s.Audit != nil {
+		a.Audit = s.Audit
+	}
+	a.Now = s.Now
+	a.Secrets = s.Secrets
+	a.Throttle = s.Throttle
+	a.PasswordParams = s.PasswordParams
+	a.TOTPIssuer = s.TOTPIssuer
+	a.SessionIdle = s.SessionIdle
+	a.SessionMax = s.SessionMax
+	return a
 }
 
 // mux registers every route of routes() on a fresh ServeMux.

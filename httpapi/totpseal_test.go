@@ -170,6 +170,7 @@ func TestTOTPWithoutSecrets(t *testing.T) {
 		t.Fatal("dana's login set no cookie")
 	}
 	e.srv.Secrets = nil
+	e.srv.accounts.Secrets = nil // the service the server made of its fields
 	tests := []struct {
 		name string
 		do   func() (*http.Response, []byte)
