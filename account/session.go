@@ -35,6 +35,7 @@ type ThrottledError struct {
 // Seconds is Wait rounded up to whole seconds, as Retry-After gives it.
 func (e *ThrottledError) Seconds() int64 { return int64((e.Wait + time.Second - 1) / time.Second) }
 
+// Error says what was refused and when to retry.
 func (e *ThrottledError) Error() string { return fmt.Sprintf("%s; retry in %d s", e.What, e.Seconds()) }
 
 // NewSession is a session just started: the principal it makes, and its

@@ -183,3 +183,37 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 		}
 	}
 }
+
+// TestUnknownRoleListed: a mistyped role, in a new user or a change of
+// role, is refused with 400 and a detail that lists the valid roles (the
+// account service's error, which every face shows).
+func TestUnknownRoleListed(t *testing.T) {
+	e := newAuthEnv(t, envOptions{})
+	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
+	olga := mustUser(t, e.users, "olga", bonafide.RoleSocialWorker)
+	c := e.sameOrigin(creds{cookie: e.freshSession(t, admin)})
+	for _, tt := range []struct {
+		name, method, path string
+		body               any
+	}{
+		{"create", "POST", "/api/v1/users", UserCreate{Name: "sam", Role: "socialworker"}},
+		{"change of role", "PUT", "/api/v1/users/" + strconv.FormatInt(olga.ID, 10) + "/role", RoleChange{Role: "socialworker"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.send(t, tt.method, tt.path, "application/json", mustJSON(t, tt.body), c)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("%s %s with role socialworker = %d, want 400; %s", tt.method, tt.path, resp.StatusCode, body)
+			}
+			var p Problem
+			decodeInto(t, body, &p)
+			if !strings.Contains(p.Detail, `unknown role "socialworker"`) {
+				t.Errorf("detail %q does not name the role given", p.Detail)
+			}
+			for _, r := range bonafide.Roles {
+				if !strings.Contains(p.Detail, string(r)) {
+					t.Errorf("detail %q does not list the role %s", p.Detail, r)
+				}
+			}
+		})
+	}
+}

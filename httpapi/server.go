@@ -57,6 +57,11 @@ type Server struct {
 
 	// Users keeps users, sessions and API tokens. Without it every route
 	// that needs a permission answers 401: the API fails closed.
+	//
+	// Users, Audit, Now, SessionIdle, SessionMax, Throttle,
+	// PasswordParams, TOTPIssuer and Secrets configure the account
+	// service (package account) that Handler makes: the account and user
+	// routes, and authentication, call it.
 	Users bonafide.UserStore
 	// Audit, when set, receives every login (success and failure, never
 	// the password), every view of a referral, every reporter unseal and
