@@ -15,24 +15,47 @@ import (
 )
 
 // UserStore is what the service needs of a store: users, their sessions
-// and API tokens, with the contract of bonafide.UserStore (which both
-// back-ends implement), declared here, where it is used.
+// and API tokens, declared here, where it is used. Both back-ends' user
+// stores (bonafide.UserStore) implement it, and auth.TestUserStore holds
+// them to the contract below. Missing rows are errors with code
+// not_found, never zero values.
 type UserStore interface {
+	// CreateUser stores u and returns it with its ID; a taken name fails
+	// with code conflict.
 	CreateUser(ctx context.Context, u bonafide.User) (bonafide.User, error)
+	// UserByID and UserByName return one user, or not_found.
 	UserByID(ctx context.Context, id int64) (bonafide.User, error)
 	UserByName(ctx context.Context, name string) (bonafide.User, error)
+	// Users returns every user, by ID.
 	Users(ctx context.Context) ([]bonafide.User, error)
+	// UpdateUser applies upd and returns the result; it fails with
+	// bonafide.ErrAccountChanged (code conflict), changing nothing, when
+	// upd.IfUnchanged no longer describes the account. Disabling a user,
+	// changing their role or password, or withdrawing their confirmed
+	// second factor also deletes their sessions.
 	UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpdate) (bonafide.User, error)
+	// UseTOTPStep records step as the user's last accepted TOTP step,
+	// atomically and only if it is later than the one recorded; otherwise
+	// it fails with code conflict (a replayed code).
 	UseTOTPStep(ctx context.Context, id int64, step int64) error
 
+	// CreateSession stores s; a taken digest fails with code conflict.
 	CreateSession(ctx context.Context, s bonafide.Session) error
+	// SessionByDigest returns a session, or not_found.
 	SessionByDigest(ctx context.Context, digest []byte) (bonafide.Session, error)
+	// TouchSession sets a session's LastSeen; not_found if it is gone.
 	TouchSession(ctx context.Context, digest []byte, at time.Time) error
+	// DeleteSession removes a session; a missing one is not an error.
 	DeleteSession(ctx context.Context, digest []byte) error
 
+	// CreateToken stores t and returns it with its ID.
 	CreateToken(ctx context.Context, t bonafide.APIToken) (bonafide.APIToken, error)
+	// TokenByDigest returns a token, or not_found.
 	TokenByDigest(ctx context.Context, digest []byte) (bonafide.APIToken, error)
+	// Tokens returns a user's tokens, by ID.
 	Tokens(ctx context.Context, userID int64) ([]bonafide.APIToken, error)
+	// DeleteToken revokes token id of user userID at once, or fails with
+	// not_found (also when the token is another user's).
 	DeleteToken(ctx context.Context, userID, id int64) error
 }
 
@@ -60,7 +83,8 @@ type Service struct {
 	Users UserStore
 	// Audit receives every login (success and failure, never the
 	// password) and every change of an account, before it is made. Nil
-	// records nothing: only for tests and servers run without a log.
+	// (a nil interface, not a nil *auditlog.Log) records nothing: only for
+	// tests and servers run without a log.
 	Audit AuditLog
 	// Logger receives what the operator must know and the caller must
 	// not: why an audit append or a second-factor secret failed. Required.

@@ -19,7 +19,9 @@
 // once the token is stored (a token whose creation cannot be recorded is
 // deleted again, its secret never shown), and a second factor's
 // confirmation is recorded once it has been confirmed, so that a
-// confirmation refused by a change landing meanwhile leaves no entry.
+// confirmation refused by a change landing meanwhile leaves no entry. A
+// logout ends its session before it is recorded: taking access away never
+// waits on the log.
 //
 // # Conditional updates
 //
