@@ -146,7 +146,7 @@ func (s *Server) Handler() http.Handler {
 // call, configured from s: the routes decode and encode, the service
 // decides and audits.
 func (s *Server) newAccounts() *account.Service {
-	a := account.New(s.Users, nil, s.Logger)
+	a := account.New(s.Users, nil, slog.New(withRequestIDAttr{s.Logger.Handler()}))
 	if s.Audit != nil {
 		a.Audit = s.Audit
 	}
@@ -158,6 +158,28 @@ func (s *Server) newAccounts() *account.Service {
 	a.SessionIdle = s.SessionIdle
 	a.SessionMax = s.SessionMax
 	return a
+}
+
+// withRequestIDAttr adds the request id to every record logged with a
+// request's context, so that what the account service logs (an audit
+// append or a second-factor seed that failed) can be found with the
+// request, as the server's own lines can.
+type withRequestIDAttr struct{ slog.Handler }
+
+func (h withRequestIDAttr) Handle(ctx context.Context, r slog.Record) error {
+	if id := requestID(ctx); id != "" {
+		r = r.Clone()
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h withRequestIDAttr) WithAttrs(as []slog.Attr) slog.Handler {
+	return withRequestIDAttr{h.Handler.WithAttrs(as)}
+}
+
+func (h withRequestIDAttr) WithGroup(name string) slog.Handler {
+	return withRequestIDAttr{h.Handler.WithGroup(name)}
 }
 
 // mux registers every route of routes() on a fresh ServeMux.
