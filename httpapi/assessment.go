@@ -69,7 +69,7 @@ func (s *Server) handleAssessmentGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p := principalOf(r.Context()); p != nil {
-		if err := s.audit(r.Context(), p.who(), "triage.read", a.ReferralID, "assessment viewed through the API"); err != nil {
+		if err := s.audit(r.Context(), p.Who(), "triage.read", a.ReferralID, "assessment viewed through the API"); err != nil {
 			s.error(w, r, err)
 			return
 		}

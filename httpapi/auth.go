@@ -8,19 +8,17 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auditlog"
-	"bonafide/auth"
 )
 
-// Session lifetimes. A session ends after DefaultSessionIdle without a
-// request, and DefaultSessionMax after login whatever happens: a laptop
-// left open in a shared office is not a session for ever.
+// Session lifetimes: account.DefaultSessionIdle and DefaultSessionMax, the
+// defaults of [Server].SessionIdle and SessionMax.
 const (
-	DefaultSessionIdle = 30 * time.Minute
-	DefaultSessionMax  = 12 * time.Hour
+	DefaultSessionIdle = account.DefaultSessionIdle
+	DefaultSessionMax  = account.DefaultSessionMax
 )
 
 // Cookie names. Over TLS the __Host- prefix makes browsers refuse the
@@ -47,28 +45,8 @@ const (
 )
 
 // principal is who a request acts for: a user, through a session cookie
-// or an API token.
-type principal struct {
-	User    bonafide.User
-	Session *bonafide.Session  // set for cookie authentication
-	Token   *bonafide.APIToken // set for bearer-token authentication
-}
-
-// who names the principal in the audit log.
-func (p *principal) who() string { return "user:" + p.User.Name }
-
-// secondFactorDone reports whether the principal may act beyond enrolling:
-// a token (machine clients have no second factor), or a session whose login
-// passed TOTP or whose user needs none.
-func (p *principal) secondFactorDone() bool {
-	if p.Session == nil {
-		return true
-	}
-	if p.Session.SecondFactor {
-		return true
-	}
-	return !p.User.Role.RequiresSecondFactor() && !p.User.TOTPConfirmed
-}
+// or an API token (account.Principal, kept for the request).
+type principal = account.Principal
 
 const principalKey ctxKey = 1
 
@@ -87,73 +65,26 @@ func (s *Server) sessionCookieName() string {
 
 // errUnauthenticated is the one answer for any missing, malformed, unknown,
 // expired or revoked credential, so that the answer tells a prober nothing.
-var errUnauthenticated = bonafide.Errorf(bonafide.EUnauthorized, "authentication required: log in or send an API token")
+var errUnauthenticated = account.ErrUnauthenticated
 
 // authenticate finds the principal of r, or returns errUnauthenticated.
-// A bearer token wins over a cookie.
+// A bearer token wins over a cookie; the account service checks either.
 func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	if s.Users == nil {
 		return nil, errUnauthenticated
 	}
-	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || !auth.WellFormed(tok, auth.TokenPrefix) {
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return nil, errUnauthenticated
 		}
-		t, err := s.Users.TokenByDigest(ctx, auth.HashSecret(tok))
-		if err != nil {
-			return nil, notFoundAs(err, errUnauthenticated)
-		}
-		u, err := s.Users.UserByID(ctx, t.UserID)
-		if err != nil {
-			return nil, notFoundAs(err, errUnauthenticated)
-		}
-		if u.Disabled || u.Role != bonafide.RoleIntakeMachine {
-			return nil, errUnauthenticated
-		}
-		return &principal{User: u, Token: &t}, nil
+		return s.accounts.AuthenticateToken(r.Context(), tok)
 	}
 	c, err := r.Cookie(s.sessionCookieName())
-	if err != nil || !auth.WellFormed(c.Value, auth.SessionPrefix) {
-		return nil, errUnauthenticated
-	}
-	digest := auth.HashSecret(c.Value)
-	sess, err := s.Users.SessionByDigest(ctx, digest)
 	if err != nil {
-		return nil, notFoundAs(err, errUnauthenticated)
-	}
-	now := s.Now()
-	if now.Sub(sess.Created) >= s.SessionMax || now.Sub(sess.LastSeen) >= s.SessionIdle {
-		if err := s.Users.DeleteSession(ctx, digest); err != nil {
-			return nil, err
-		}
 		return nil, errUnauthenticated
 	}
-	u, err := s.Users.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return nil, notFoundAs(err, errUnauthenticated)
-	}
-	if u.Disabled || u.Role == bonafide.RoleIntakeMachine {
-		return nil, errUnauthenticated
-	}
-	// Touch at most once a minute: a write per request would make every
-	// read a write.
-	if now.Sub(sess.LastSeen) >= time.Minute {
-		if err := s.Users.TouchSession(ctx, digest, now); err != nil {
-			return nil, notFoundAs(err, errUnauthenticated)
-		}
-		sess.LastSeen = now
-	}
-	return &principal{User: u, Session: &sess}, nil
-}
-
-// notFoundAs returns instead when err is a not-found error, else err.
-func notFoundAs(err error, instead error) error {
-	if bonafide.ErrorCode(err) == bonafide.ENotFound {
-		return instead
-	}
-	return err
+	return s.accounts.AuthenticateSession(r.Context(), c.Value)
 }
 
 // isUnsafe reports whether method may change state (RFC 9110 9.2.1).
@@ -203,7 +134,7 @@ func (s *Server) authorize(perm bonafide.Permission, h http.Handler) http.Handle
 			s.error(w, r, errCrossOrigin)
 			return
 		}
-		if perm != permEnrol && perm != permSelf && !p.secondFactorDone() {
+		if perm != permEnrol && perm != permSelf && !p.SecondFactorDone() {
 			s.error(w, r, bonafide.Errorf(bonafide.EForbidden,
 				"your role needs a second factor: enrol with POST /api/v1/me/totp and confirm, then log in again"))
 			return

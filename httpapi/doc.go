@@ -69,8 +69,14 @@
 // second factor and a database administrator can neither plant nor move
 // one: a seed that does not open fails the login as a wrong code would, and
 // the audit entry says why. Granting data_protection_officer or
-// administrator needs a written reason ([CheckGrantReason]), kept in the
-// audit entry of the grant.
+// administrator needs a written reason (account.CheckGrantReason), kept in
+// the audit entry of the grant.
+//
+// The account and user routes are transport only: they decode the body,
+// call the account service (package account, made by [Server.Handler] from
+// the Server's fields), and encode its answer; logins, sessions, second
+// factors, grants, tokens and their audit entries are decided there, as
+// they are for the command line's user commands.
 //
 // TestAuthorization walks every route with every role and every kind of
 // caller that must be refused, against a reviewed copy of the permission

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"bonafide"
+	"bonafide/account"
 )
 
 // TestPrivilegedGrant: the roles that can unseal reporters or manage users
@@ -42,7 +43,7 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 		{"create DPO without a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW}, http.StatusBadRequest, "dee", "", ""},
 		{"create DPO with a short reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: tooShort}, http.StatusBadRequest, "dee", "", ""},
 		{"create administrator without a reason", "POST", "/api/v1/users", UserCreate{Name: "root", Role: bonafide.RoleAdministrator, Password: firstPW}, http.StatusBadRequest, "root", "", ""},
-		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", ""},
+		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", account.MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", ""},
 		{"create social worker without a reason", "POST", "/api/v1/users", UserCreate{Name: "sol", Role: bonafide.RoleSocialWorker, Password: firstPW}, http.StatusCreated, "sol", bonafide.RoleSocialWorker, "role social_worker"},
 		{"create DPO with a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: "  " + reason + " "}, http.StatusCreated, "dee", bonafide.RoleDPO, "role data_protection_officer: " + reason},
 		{"promote to administrator without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, ""},
@@ -180,5 +181,39 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 		if n := len(findEntries(e.entries(t), what)); n == 0 {
 			t.Errorf("no %s audit entry", what)
 		}
+	}
+}
+
+// TestUnknownRoleListed: a mistyped role, in a new user or a change of
+// role, is refused with 400 and a detail that lists the valid roles (the
+// account service's error, which every face shows).
+func TestUnknownRoleListed(t *testing.T) {
+	e := newAuthEnv(t, envOptions{})
+	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
+	olga := mustUser(t, e.users, "olga", bonafide.RoleSocialWorker)
+	c := e.sameOrigin(creds{cookie: e.freshSession(t, admin)})
+	for _, tt := range []struct {
+		name, method, path string
+		body               any
+	}{
+		{"create", "POST", "/api/v1/users", UserCreate{Name: "sam", Role: "socialworker"}},
+		{"change of role", "PUT", "/api/v1/users/" + strconv.FormatInt(olga.ID, 10) + "/role", RoleChange{Role: "socialworker"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.send(t, tt.method, tt.path, "application/json", mustJSON(t, tt.body), c)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("%s %s with role socialworker = %d, want 400; %s", tt.method, tt.path, resp.StatusCode, body)
+			}
+			var p Problem
+			decodeInto(t, body, &p)
+			if !strings.Contains(p.Detail, `unknown role "socialworker"`) {
+				t.Errorf("detail %q does not name the role given", p.Detail)
+			}
+			for _, r := range bonafide.Roles {
+				if !strings.Contains(p.Detail, string(r)) {
+					t.Errorf("detail %q does not list the role %s", p.Detail, r)
+				}
+			}
+		})
 	}
 }

@@ -92,25 +92,6 @@ func testLogin(t *testing.T, open opener) {
 	}
 }
 
-// TestLoginSameWork checks that a login for an unknown name verifies a
-// password against a hash of the server's own cost, as a known user's
-// does, so that the time taken does not tell which names exist.
-func TestLoginSameWork(t *testing.T) {
-	e := newAuthEnv(t, envOptions{})
-	u := mustUser(t, e.users, "alice", bonafide.RoleSocialWorker)
-	// The PHC string's fourth field holds the costs: "m=…,t=…,p=…".
-	costs := func(hash string) string {
-		parts := strings.Split(hash, "$")
-		if len(parts) != 6 {
-			t.Fatalf("hash %q is not a PHC string", hash)
-		}
-		return parts[3]
-	}
-	if got, want := costs(e.srv.dummyHash()), costs(u.PasswordHash); got != want {
-		t.Errorf("the hash checked for unknown names costs %s, a user's %s: unknown names answer at another speed", got, want)
-	}
-}
-
 func TestLoginThrottle(t *testing.T) { forBackends(t, testLoginThrottle) }
 
 func testLoginThrottle(t *testing.T, open opener) {

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"bonafide"
+	"bonafide/account"
 )
 
 // ProblemContentType is the media type of every error response (RFC 9457).
@@ -98,6 +100,12 @@ func classify(err error) (status int, code, detail string, fields []bonafide.Fie
 // only, because their messages may quote the body (which may hold
 // reporter data).
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	var te *account.ThrottledError
+	if errors.As(err, &te) {
+		// Too many wrong passwords: say when the next attempt may be made.
+		w.Header().Set("Retry-After", strconv.FormatInt(te.Seconds(), 10))
+		err = &statusError{http.StatusTooManyRequests, te.Error()}
+	}
 	status, code, detail, fields := classify(err)
 	id := requestID(r.Context())
 	switch {

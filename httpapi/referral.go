@@ -104,7 +104,7 @@ func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p := principalOf(r.Context()); p != nil {
-		if err := s.audit(r.Context(), p.who(), "referral.read", ref.ID, "viewed through the API"); err != nil {
+		if err := s.audit(r.Context(), p.Who(), "referral.read", ref.ID, "viewed through the API"); err != nil {
 			s.error(w, r, err)
 			return
 		}

@@ -126,7 +126,7 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 			out.FoundFalse++
 		}
 	}
-	if err := s.audit(ctx, principalOf(ctx).who(), "reporter.links", id, "viewed linked-referral counts"); err != nil {
+	if err := s.audit(ctx, principalOf(ctx).Who(), "reporter.links", id, "viewed linked-referral counts"); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -183,7 +183,7 @@ func (s *Server) handleReporterUnseal(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "referral %q has no reporter", id))
 		return
 	}
-	e, err := s.Audit.Append(ctx, auditEntry(principalOf(ctx).who(), "reporter.unseal", id, req.Reason))
+	e, err := s.Audit.Append(ctx, auditEntry(principalOf(ctx).Who(), "reporter.unseal", id, req.Reason))
 	if err != nil {
 		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; nothing was unsealed"))
 		return

@@ -12,10 +12,10 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/vault"
@@ -57,6 +57,11 @@ type Server struct {
 
 	// Users keeps users, sessions and API tokens. Without it every route
 	// that needs a permission answers 401: the API fails closed.
+	//
+	// Users, Audit, Now, SessionIdle, SessionMax, Throttle,
+	// PasswordParams, TOTPIssuer and Secrets configure the account
+	// service (package account) that Handler makes: the account and user
+	// routes, and authentication, call it.
 	Users bonafide.UserStore
 	// Audit, when set, receives every login (success and failure, never
 	// the password), every view of a referral, every reporter unseal and
@@ -101,11 +106,9 @@ type Server struct {
 	// the API fails closed.
 	Secrets auth.SecretSealer
 
-	importSlots   chan struct{} // made by Handler
-	referralSlots chan struct{} // made by Handler
-
-	dummyOnce sync.Once // makes dummy, on the first login for an unknown name
-	dummy     string
+	importSlots   chan struct{}    // made by Handler
+	referralSlots chan struct{}    // made by Handler
+	accounts      *account.Service // made by Handler, from the fields above
 }
 
 // NewServer returns a Server on store with the default limits, so that
@@ -135,7 +138,48 @@ func NewServer(store bonafide.Store, logger *slog.Logger) *Server {
 func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
+	s.accounts = s.newAccounts()
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.withCrossOriginProtection(s.mux())))))
+}
+
+// newAccounts returns the account service the account and user routes
+// call, configured from s: the routes decode and encode, the service
+// decides and audits.
+func (s *Server) newAccounts() *account.Service {
+	a := account.New(s.Users, nil, slog.New(withRequestIDAttr{s.Logger.Handler()}))
+	if s.Audit != nil {
+		a.Audit = s.Audit
+	}
+	a.Now = s.Now
+	a.Secrets = s.Secrets
+	a.Throttle = s.Throttle
+	a.PasswordParams = s.PasswordParams
+	a.TOTPIssuer = s.TOTPIssuer
+	a.SessionIdle = s.SessionIdle
+	a.SessionMax = s.SessionMax
+	return a
+}
+
+// withRequestIDAttr adds the request id to every record logged with a
+// request's context, so that what the account service logs (an audit
+// append or a second-factor seed that failed) can be found with the
+// request, as the server's own lines can.
+type withRequestIDAttr struct{ slog.Handler }
+
+func (h withRequestIDAttr) Handle(ctx context.Context, r slog.Record) error {
+	if id := requestID(ctx); id != "" {
+		r = r.Clone()
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h withRequestIDAttr) WithAttrs(as []slog.Attr) slog.Handler {
+	return withRequestIDAttr{h.Handler.WithAttrs(as)}
+}
+
+func (h withRequestIDAttr) WithGroup(name string) slog.Handler {
+	return withRequestIDAttr{h.Handler.WithGroup(name)}
 }
 
 // mux registers every route of routes() on a fresh ServeMux.

@@ -149,6 +149,12 @@ func testTOTPTampered(t *testing.T, open opener) {
 			if !strings.Contains(e.logs.String(), "second-factor secret refused") {
 				t.Error("the server log does not report the refused seed to the operator")
 			}
+			// with the request it came from, as the server's own lines are
+			for line := range strings.SplitSeq(e.logs.String(), "\n") {
+				if strings.Contains(line, "second-factor secret refused") && !strings.Contains(line, `"request_id":"`) {
+					t.Errorf("the refused seed's log line has no request_id: %s", line)
+				}
+			}
 			for _, seed := range []string{insider, secret} {
 				if seed != "" && strings.Contains(e.logs.String()+e.rawAudit(t), seed) {
 					t.Error("a seed is in the server or audit log")
@@ -170,6 +176,7 @@ func TestTOTPWithoutSecrets(t *testing.T) {
 		t.Fatal("dana's login set no cookie")
 	}
 	e.srv.Secrets = nil
+	e.srv.accounts.Secrets = nil // the service the server made of its fields
 	tests := []struct {
 		name string
 		do   func() (*http.Response, []byte)

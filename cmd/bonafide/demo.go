@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auditlog"
-	"bonafide/auth"
 	"bonafide/httpapi"
 	"bonafide/interchange"
 	"bonafide/vault"
@@ -144,7 +144,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	} else if linked != "" {
 		example = linked
 	}
-	creds, err := demoUsers(ctx, a, std)
+	creds, err := demoUsers(ctx, a.accounts(logger), std)
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
 	}
@@ -288,7 +288,7 @@ type demoLogin struct{ Name, Password string }
 // first administrator, a social worker, a team manager, a data protection
 // officer (all with generated passwords) and a sending system with a
 // token.
-func demoUsers(ctx context.Context, a *app, std stdio) (demoCreds, error) {
+func demoUsers(ctx context.Context, acc *account.Service, std stdio) (demoCreds, error) {
 	var c demoCreds
 	for _, u := range []struct {
 		login *demoLogin
@@ -300,21 +300,21 @@ func demoUsers(ctx context.Context, a *app, std stdio) (demoCreds, error) {
 		{&c.TeamManager, "team-manager", bonafide.RoleTeamManager},
 		{&c.DPO, "dpo", bonafide.RoleDPO},
 	} {
-		why := "demo user, role " + string(u.role)
+		why := "demo user of the generated data set"
 		if u.role == bonafide.RoleAdministrator {
 			why = "first administrator (bootstrap), demo"
 		}
-		user, pw, err := addUser(ctx, a, u.name, u.role, "", why, auth.DefaultPasswordParams)
+		user, pw, err := addUser(ctx, acc, u.name, u.role, "", why)
 		if err != nil {
 			return c, err
 		}
 		*u.login = demoLogin{Name: user.Name, Password: pw}
 	}
 	c.Sender = "demo-sender"
-	if _, _, err := addUser(ctx, a, c.Sender, bonafide.RoleIntakeMachine, "", "demo sending system", auth.DefaultPasswordParams); err != nil {
+	if _, _, err := addUser(ctx, acc, c.Sender, bonafide.RoleIntakeMachine, "", "demo sending system"); err != nil {
 		return c, err
 	}
-	tok, err := addToken(ctx, a, c.Sender, "bonafide demo")
+	tok, err := addToken(ctx, acc, c.Sender, "bonafide demo")
 	if err != nil {
 		return c, err
 	}

@@ -2,30 +2,31 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auth"
-	"bonafide/httpapi"
 )
 
 // userUsage lists the subcommands of `bonafide user`.
-const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|revoke-token|seal-totp [flags]\n\n" +
+const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|revoke-token|enable|reset-password|reset-totp|seal-totp [flags]\n\n" +
 	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
 	"  add NAME --role ROLE [--password-file F] [--reason R]\n" +
 	"                                     add a user; prints a generated password once when no file is given;\n" +
-	"                                     a data_protection_officer needs --reason, kept in the audit log\n" +
+	"                                     granting data_protection_officer or administrator needs --reason,\n" +
+	"                                     kept in the audit log\n" +
 	"  list                               the users: name, role, disabled, second factor, created\n" +
 	"  disable NAME                       stop a user logging in and end their sessions\n" +
+	"  enable NAME                        let a disabled user log in again\n" +
 	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
 	"  tokens NAME                        a user's API tokens: number, label, created (never the token)\n" +
 	"  revoke-token NAME NUMBER           revoke one API token at once; the user's others go on\n" +
@@ -42,7 +43,7 @@ const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|
 // the machine clients' tokens.
 func runUser(ctx context.Context, args []string, std stdio) error {
 	if len(args) == 0 {
-		return usagef("want a subcommand: bootstrap, add, list, disable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp")
+		return usagef("want a subcommand: bootstrap, add, list, disable, enable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp")
 	}
 	switch args[0] {
 	case "bootstrap":
@@ -53,6 +54,8 @@ func runUser(ctx context.Context, args []string, std stdio) error {
 		return runUserList(ctx, args[1:], std)
 	case "disable":
 		return runUserDisable(ctx, args[1:], std)
+	case "enable":
+		return runUserEnable(ctx, args[1:], std)
 	case "token":
 		return runUserToken(ctx, args[1:], std)
 	case "tokens":
@@ -69,7 +72,7 @@ func runUser(ctx context.Context, args []string, std stdio) error {
 		io.WriteString(std.err, userUsage)
 		return nil
 	}
-	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp", args[0])
+	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, enable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp", args[0])
 }
 
 // userConfig is what every user subcommand needs: the store and its keys.
@@ -120,24 +123,43 @@ func parseUserFlags(fs *flag.FlagSet, env *envDefaults, cfg *userConfig, args []
 
 // openUserApp opens the store with its vault and audit log, refusing a
 // stale schema: user commands run beside a live server and never migrate.
-func openUserApp(ctx context.Context, cfg userConfig, std stdio) (*app, error) {
+// It returns the account service on them too, which makes every change.
+func openUserApp(ctx context.Context, cfg userConfig, std stdio) (*app, *account.Service, error) {
 	logger := cfg.logConfig.logger(std.err)
-	return openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, a.accounts(logger), nil
+}
+
+// accounts returns the account service on a's users, audit log and vault,
+// for the user commands and the demo.
+func (a *app) accounts(logger *slog.Logger) *account.Service {
+	acc := account.New(a.Users, a.Audit, logger)
+	acc.Secrets = a.Vault
+	return acc
+}
+
+// cliActor is who the audit log says made a change from the command line:
+// the operating-system user (see cliUser).
+func cliActor() account.Actor {
+	return account.CommandLine(strings.TrimPrefix(cliUser(), "cli:"))
 }
 
 // openNamedUser opens the app as openUserApp does and looks up the user
 // a subcommand names; the caller closes the app.
-func openNamedUser(ctx context.Context, cfg userConfig, std stdio, name string) (*app, bonafide.User, error) {
-	a, err := openUserApp(ctx, cfg, std)
+func openNamedUser(ctx context.Context, cfg userConfig, std stdio, name string) (*app, *account.Service, bonafide.User, error) {
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
-		return nil, bonafide.User{}, err
+		return nil, nil, bonafide.User{}, err
 	}
-	u, err := a.Users.UserByName(ctx, name)
+	u, err := acc.UserByName(ctx, name)
 	if err != nil {
 		a.Close()
-		return nil, bonafide.User{}, fmt.Errorf("user %q: %w", name, err)
+		return nil, nil, bonafide.User{}, fmt.Errorf("user %q: %w", name, err)
 	}
-	return a, u, nil
+	return a, acc, u, nil
 }
 
 // readPasswordFile returns the password in file, without the line end an
@@ -162,64 +184,14 @@ func readPasswordFile(file string, std stdio) (string, error) {
 	return pw, nil
 }
 
-// errAdministratorExists refuses a second bootstrap; callers tell it
-// apart with errors.Is.
-var errAdministratorExists = errors.New("an administrator exists already")
-
-// activeAdministrators returns the names of the enabled administrators.
-// Disabled ones do not count, so that an agency that has disabled its last
-// administrator can bootstrap a new one from the command line.
-func activeAdministrators(ctx context.Context, users bonafide.UserStore) ([]string, error) {
-	us, err := users.Users(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	var names []string
-	for _, u := range us {
-		if u.Role == bonafide.RoleAdministrator && !u.Disabled {
-			names = append(names, u.Name)
-		}
-	}
-	return names, nil
-}
-
-// addUser checks, hashes and stores a user made from the command line (or
-// the demo), records it in the audit log, and returns it with the
-// generated password ("" when password was given or the role has none).
-// An administrator is added only while there is no enabled one: the
-// command line bootstraps the first, and administrators add the rest
-// through the API, where the audit log names who did it.
-func addUser(ctx context.Context, a *app, name string, role bonafide.Role, password, why string, params auth.PasswordParams) (bonafide.User, string, error) {
-	if role == bonafide.RoleAdministrator {
-		admins, err := activeAdministrators(ctx, a.Users)
-		if err != nil {
-			return bonafide.User{}, "", err
-		}
-		if len(admins) > 0 {
-			return bonafide.User{}, "", fmt.Errorf("%w (%s): administrators add users, administrators too, through the API (POST /api/v1/users)",
-				errAdministratorExists, strings.Join(admins, ", "))
-		}
-	}
-	u, generated, err := httpapi.NewUser(name, role, password, cliUser(), params)
-	if err != nil {
-		return bonafide.User{}, "", err
-	}
-	u.Created = time.Now()
-	// Recorded before it is made: a user the audit log cannot record is not
-	// made. A taken name is refused first, so that the log does not record a
-	// creation that then fails on it.
-	if _, err := a.Users.UserByName(ctx, name); err == nil {
-		return bonafide.User{}, "", bonafide.Errorf(bonafide.EConflict, "user %q already exists", name)
-	} else if bonafide.ErrorCode(err) != bonafide.ENotFound {
-		return bonafide.User{}, "", err
-	}
-	if err := a.record(ctx, "user.create", u.Name, why); err != nil {
-		return bonafide.User{}, "", err
-	}
-	if u, err = a.Users.CreateUser(ctx, u); err != nil {
-		return bonafide.User{}, "", err
-	}
-	return u, generated, nil
+// addUser adds a user made from the command line (or the demo) through the
+// account service, which checks, hashes, records and stores it, and returns
+// it with the generated password ("" when password was given or the role
+// has none). An administrator is added only while there is no enabled one
+// (account.ErrAdministratorExists): the command line bootstraps the first,
+// and administrators add the rest through the API.
+func addUser(ctx context.Context, acc *account.Service, name string, role bonafide.Role, password, reason string) (bonafide.User, string, error) {
+	return acc.Create(ctx, cliActor(), account.NewUserRequest{Name: name, Role: role, Password: password, Reason: reason})
 }
 
 // secondFactorHint tells a user whose role needs a second factor how to
@@ -245,15 +217,15 @@ func runUserBootstrap(ctx context.Context, args []string, std stdio) error {
 	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
 		return err
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	return bootstrapAdmin(ctx, a, name, pwFile, std)
+	return bootstrapAdmin(ctx, acc, name, pwFile, std)
 }
 
-func bootstrapAdmin(ctx context.Context, a *app, name, pwFile string, std stdio) error {
+func bootstrapAdmin(ctx context.Context, acc *account.Service, name, pwFile string, std stdio) error {
 	pw := ""
 	if pwFile != "" {
 		var err error
@@ -261,7 +233,7 @@ func bootstrapAdmin(ctx context.Context, a *app, name, pwFile string, std stdio)
 			return err
 		}
 	}
-	u, generated, err := addUser(ctx, a, name, bonafide.RoleAdministrator, pw, "first administrator (bootstrap)", auth.DefaultPasswordParams)
+	u, generated, err := addUser(ctx, acc, name, bonafide.RoleAdministrator, pw, "first administrator (bootstrap)")
 	if err != nil {
 		return err
 	}
@@ -282,21 +254,22 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 	env := &envDefaults{std: std}
 	cfg.flags(fs, env)
 	var role, pwFile, reason string
-	fs.StringVar(&role, "role", "", "role: "+roleList())
+	fs.StringVar(&role, "role", "", "role: "+account.RoleNames())
 	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why the user needs the role, kept in the audit log; required (%d characters or more) for %s", httpapi.MinGrantReason, bonafide.RoleDPO))
+	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why the user needs the role, kept in the audit log; granting %s or %s needs --reason (%d characters or more)",
+		bonafide.RoleDPO, bonafide.RoleAdministrator, account.MinGrantReason))
 	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
 	if err != nil {
 		return err
 	}
 	r := bonafide.Role(role)
 	if !r.Valid() {
-		return usagef("--role %q: want one of %s", role, roleList())
+		return usagef("--role %q: want one of %s", role, account.RoleNames())
 	}
-	if reason, err = httpapi.CheckGrantReason(r, reason); err != nil {
+	if _, err = account.CheckGrantReason(r, reason); err != nil {
 		return usagef("--reason: %v", err)
 	}
-	if err := httpapi.CheckUserName(pos[0]); err != nil {
+	if err := account.CheckUserName(pos[0]); err != nil {
 		return usagef("%v", err)
 	}
 	pw := ""
@@ -308,12 +281,12 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, generated, err := addUser(ctx, a, pos[0], r, pw, httpapi.AuditWhy("role "+string(r), reason), auth.DefaultPasswordParams)
+	u, generated, err := addUser(ctx, acc, pos[0], r, pw, reason)
 	if err != nil {
 		return err
 	}
@@ -328,14 +301,6 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-func roleList() string {
-	names := make([]string, len(bonafide.Roles))
-	for i, r := range bonafide.Roles {
-		names[i] = string(r)
-	}
-	return strings.Join(names, ", ")
-}
-
 // runUserList prints every user as a table. It shows no hash, secret or
 // token.
 func runUserList(ctx context.Context, args []string, std stdio) error {
@@ -346,12 +311,12 @@ func runUserList(ctx context.Context, args []string, std stdio) error {
 	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
 		return err
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	us, err := a.Users.Users(ctx)
+	us, err := acc.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -386,31 +351,49 @@ func yesNo(b bool) string {
 // runUserDisable disables a user: they can no longer log in or use their
 // tokens, and their sessions end at once.
 func runUserDisable(ctx context.Context, args []string, std stdio) error {
+	return runUserSetDisabled(ctx, args, std, true)
+}
+
+// runUserEnable lets a disabled user log in and use their tokens again:
+// someone back from leave, or disabled by mistake. Their old sessions
+// stay ended.
+func runUserEnable(ctx context.Context, args []string, std stdio) error {
+	return runUserSetDisabled(ctx, args, std, false)
+}
+
+func runUserSetDisabled(ctx context.Context, args []string, std stdio, disable bool) error {
+	verb := "enable"
+	if disable {
+		verb = "disable"
+	}
 	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user disable", "user disable NAME [flags]", std)
+	fs := newFlagSet("user "+verb, "user "+verb+" NAME [flags]", std)
 	env := &envDefaults{std: std}
 	cfg.flags(fs, env)
 	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
 	if err != nil {
 		return err
 	}
-	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if u.Disabled {
-		fmt.Fprintf(std.out, "%s is disabled already.\n", u.Name)
+	if u.Disabled == disable {
+		fmt.Fprintf(std.out, "%s is %sd already.\n", u.Name, verb)
 		return nil
 	}
-	if err := a.record(ctx, "user.disable", u.Name, "disabled from the command line"); err != nil {
+	if disable {
+		if _, err := acc.Disable(ctx, cliActor(), u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)
+		return nil
+	}
+	if _, err := acc.Enable(ctx, cliActor(), u.ID); err != nil {
 		return err
 	}
-	yes := true
-	if u, err = a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &yes}); err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "Disabled %s; their sessions have ended.\n", u.Name)
+	fmt.Fprintf(std.out, "Enabled %s; they can log in again.\n", u.Name)
 	return nil
 }
 
@@ -430,12 +413,12 @@ func runUserToken(ctx context.Context, args []string, std stdio) error {
 	if strings.TrimSpace(label) == "" {
 		return usagef("--label is required: say what the token is for")
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	tok, err := addToken(ctx, a, pos[0], label)
+	tok, err := addToken(ctx, acc, pos[0], label)
 	if err != nil {
 		return err
 	}
@@ -443,25 +426,15 @@ func runUserToken(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// addToken makes an API token for the intake_client user name and records
-// it in the audit log (the token's number and label, never the token).
-func addToken(ctx context.Context, a *app, name, label string) (string, error) {
-	u, err := a.Users.UserByName(ctx, name)
-	if err != nil {
+// addToken makes an API token for the intake_client user name through the
+// account service, which records it in the audit log (the token's number
+// and label, never the token) and deletes it again if it cannot.
+func addToken(ctx context.Context, acc *account.Service, name, label string) (string, error) {
+	_, tok, err := acc.CreateToken(ctx, cliActor(), name, label)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
 		return "", fmt.Errorf("user %q: %w", name, err)
 	}
-	t, tok, err := httpapi.NewToken(ctx, a.Users, u, label, cliUser(), time.Now())
-	if err != nil {
-		return "", err
-	}
-	if err := a.record(ctx, "token.create", u.Name, fmt.Sprintf("token %d: %s", t.ID, t.Label)); err != nil {
-		// as the API does: a token that cannot be recorded is taken back
-		if derr := a.Users.DeleteToken(context.WithoutCancel(ctx), u.ID, t.ID); derr != nil {
-			return "", errors.Join(err, fmt.Errorf("unaudited token %d not removed: %w", t.ID, derr))
-		}
-		return "", err
-	}
-	return tok, nil
+	return tok, err
 }
 
 // runUserSealTOTP seals, with the vault, every second-factor seed stored in
@@ -481,38 +454,19 @@ func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
 	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
 		return err
 	}
-	a, err := openUserApp(ctx, cfg, std)
+	a, acc, err := openUserApp(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	us, err := a.Users.Users(ctx)
+	sealed, already, err := acc.SealSeeds(ctx, cliActor())
+	for _, name := range sealed {
+		fmt.Fprintf(std.out, "Sealed the second-factor seed of %s.\n", name)
+	}
 	if err != nil {
 		return err
 	}
-	sealed, already := 0, 0
-	for _, u := range us {
-		switch {
-		case u.TOTPSecret == "":
-			continue
-		case auth.TOTPSealed(u.TOTPSecret):
-			already++
-			continue
-		}
-		s, err := auth.SealTOTP(a.Vault, u, u.TOTPSecret)
-		if err != nil {
-			return err
-		}
-		if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &s, IfUnchanged: &u}); err != nil {
-			return fmt.Errorf("user %s: %w", u.Name, err)
-		}
-		if err := a.record(ctx, "user.totp_seal", u.Name, "second-factor seed stored in the clear sealed from the command line"); err != nil {
-			return err
-		}
-		fmt.Fprintf(std.out, "Sealed the second-factor seed of %s.\n", u.Name)
-		sealed++
-	}
-	fmt.Fprintf(std.out, "%d second-factor seeds sealed now, %d sealed already.\n", sealed, already)
+	fmt.Fprintf(std.out, "%d second-factor seeds sealed now, %d sealed already.\n", len(sealed), already)
 	return nil
 }
 
@@ -528,12 +482,12 @@ func runUserTokens(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ts, err := a.Users.Tokens(ctx, u.ID)
+	ts, err := acc.Tokens(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -561,22 +515,16 @@ func runUserRevokeToken(ctx context.Context, args []string, std stdio) error {
 	if err != nil || id <= 0 {
 		return usagef("token number %q: want the number 'bonafide user tokens %s' shows", pos[1], pos[0])
 	}
-	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ts, err := a.Users.Tokens(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(ts, func(t bonafide.APIToken) bool { return t.ID == id }) {
+	err = acc.RevokeToken(ctx, cliActor(), u.ID, id)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
 		return bonafide.Errorf(bonafide.ENotFound, "%s has no token %d ('bonafide user tokens %s' lists them)", u.Name, id, u.Name)
 	}
-	if err := a.record(ctx, "token.revoke", u.Name, fmt.Sprintf("token %d revoked from the command line", id)); err != nil {
-		return err
-	}
-	if err := a.Users.DeleteToken(ctx, u.ID, id); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Revoked token %d of %s.\n", id, u.Name)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auth"
-	"bonafide/httpapi"
 )
 
 // runUserResetPassword gives a user who has forgotten their password a new
@@ -21,7 +21,7 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 	cfg.flags(fs, env)
 	var pwFile, reason string
 	fs.StringVar(&pwFile, "password-file", "", "file holding the new password ('-' for stdin); default: generate one and print it once")
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why, kept in the audit log; required (%d characters or more) for %s and %s", httpapi.MinGrantReason, bonafide.RoleDPO, bonafide.RoleAdministrator))
+	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why, kept in the audit log; required (%d characters or more) for %s and %s", account.MinGrantReason, bonafide.RoleDPO, bonafide.RoleAdministrator))
 	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
 	if err != nil {
 		return err
@@ -32,33 +32,26 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	// Mistakes in the command line are usage errors, before anything is
+	// asked of the account service (which checks the same).
 	if u.Role == bonafide.RoleIntakeMachine {
 		return usagef("%s is an intake_client: it has no password; revoke its token and make another with 'bonafide user token'", u.Name)
 	}
-	if reason, err = httpapi.CheckGrantReason(u.Role, reason); err != nil {
+	if _, err = account.CheckGrantReason(u.Role, reason); err != nil {
 		return usagef("--reason: %v", err)
 	}
-	generated := ""
-	if pw == "" {
-		pw = httpapi.GeneratePassword()
-		generated = pw
+	if pw != "" {
+		if err := auth.CheckPasswordPolicy(pw); err != nil {
+			return usagef("%v", err)
+		}
 	}
-	if err := auth.CheckPasswordPolicy(pw); err != nil {
-		return usagef("%v", err)
-	}
-	hash, err := auth.HashPassword(pw, auth.DefaultPasswordParams)
+	_, generated, err := acc.ResetPassword(ctx, cliActor(), u.ID, pw, reason)
 	if err != nil {
-		return err
-	}
-	if err := a.record(ctx, "user.password_reset", u.Name, httpapi.AuditWhy("password reset from the command line", reason)); err != nil {
-		return err
-	}
-	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{PasswordHash: &hash}); err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "Reset the password of %s; their sessions have ended.\n", u.Name)
@@ -79,35 +72,31 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 	env := &envDefaults{std: std}
 	cfg.flags(fs, env)
 	var reason string
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why (the phone was lost, say), kept in the audit log; %d characters or more", httpapi.MinGrantReason))
+	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why (the phone was lost, say), kept in the audit log; %d characters or more", account.MinGrantReason))
 	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
 	if err != nil {
 		return err
 	}
 	// The check of a privileged grant, whatever the user's role: removing
 	// a second factor is as sensitive as granting one.
-	if reason, err = httpapi.CheckGrantReason(bonafide.RoleDPO, reason); err != nil {
+	if _, err = account.CheckGrantReason(bonafide.RoleDPO, reason); err != nil {
 		return usagef("--reason: %v", err)
 	}
-	a, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if u.TOTPSecret == "" && !u.TOTPConfirmed {
+	u, withdrawn, err := acc.ResetTOTP(ctx, cliActor(), u.ID, reason)
+	switch {
+	case err != nil:
+		return err
+	case !withdrawn:
 		fmt.Fprintf(std.out, "%s has no second factor to reset.\n", u.Name)
 		return nil
-	}
-	if err := a.record(ctx, "user.totp_reset", u.Name, httpapi.AuditWhy("second factor withdrawn from the command line", reason)); err != nil {
-		return err
-	}
-	none, no := "", false
-	if _, err := a.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{TOTPSecret: &none, TOTPConfirmed: &no}); err != nil {
-		return err
-	}
-	if u.TOTPConfirmed {
+	case u.TOTPConfirmed:
 		fmt.Fprintf(std.out, "Withdrew the second factor of %s; their sessions have ended.\n", u.Name)
-	} else {
+	default:
 		// an enrolment begun and not confirmed: no session passed it
 		fmt.Fprintf(std.out, "Withdrew the unconfirmed second-factor enrolment of %s.\n", u.Name)
 	}
