@@ -2,12 +2,16 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"bonafide"
+	"bonafide/sqlite"
 )
 
 // doorReferral is a referral body with received_at and id as given.
@@ -112,4 +116,26 @@ func TestSafetyAtOnce(t *testing.T) {
 			t.Errorf("assessment at once = %s; want kind and part safety, level immediate, respond now, the campaign part pending", data)
 		}
 	})
+}
+
+// TestImportNamesStoreRefusal: a record the reader passes but the store
+// refuses (here, a time ahead of the store's own clock) is reported at its
+// line, like any invalid line, and nothing is stored.
+func TestImportNamesStoreRefusal(t *testing.T) {
+	behind := func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "behind.db"), sqlite.Options{Migrate: true, Now: behind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	body := doorReferral(`"D-EARLY"`, "2024-12-30T09:00:00Z", false) + "\n\n" + doorReferral(`"D-LATER"`, "2025-06-01T09:00:00Z", false) + "\n"
+	res, err := Import(t.Context(), st, strings.NewReader(body), false)
+	var ve *bonafide.ValidationError
+	if !errors.As(err, &ve) || res.RejectedLines != 1 {
+		t.Fatalf("Import = %+v, %v; want one rejected line", res, err)
+	}
+	checkFieldError(t, Problem{Errors: res.Rejected}, 3, "received_at", "after this server's clock")
+	if counts, err := st.Count(t.Context()); err != nil || counts[bonafide.TypeReferral] != 0 {
+		t.Errorf("Count = %v, %v; want nothing stored", counts, err)
+	}
 }

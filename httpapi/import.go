@@ -110,6 +110,18 @@ func Import(ctx context.Context, store bonafide.Store, r io.Reader, skipInvalid 
 			res.reject(ve)
 		}
 		return res, &bonafide.ValidationError{Errors: res.Rejected}
+	case errors.As(err, new(*bonafide.ValidationError)) && n >= 0 && n < len(lines):
+		// The store refused a record the reader passed (its own check of
+		// times against its clock, or its safety judge): name its line.
+		var ve *bonafide.ValidationError
+		errors.As(err, &ve)
+		refused := &bonafide.ValidationError{Errors: make([]bonafide.FieldError, len(ve.Errors))}
+		for i, fe := range ve.Errors {
+			fe.Line = int(lines[n])
+			refused.Errors[i] = fe
+		}
+		res.reject(refused)
+		return res, &bonafide.ValidationError{Errors: res.Rejected}
 	case err != nil && bonafide.ErrorCode(err) == bonafide.EConflict && n >= 0 && n < len(lines):
 		// Store.Import stored nothing and took n records before the
 		// conflicting one.

@@ -145,6 +145,10 @@ func TestImport(t *testing.T) {
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.jsonl", goodFile)
 	bad := writeFile(t, dir, "bad.jsonl", badFile)
+	unjudgeable := writeFile(t, dir, "unjudgeable.jsonl",
+		`{"type":"referral","id":"U-1","received_at":"0001-01-01T00:00:00Z","channel":"phone","children":[{"given_name":"Ivo"}]}`+"\n"+
+			`{"type":"referral","id":"U-2","received_at":"9999-12-31T23:59:59Z","channel":"phone","immediate_danger":true,"children":[{"given_name":"Ivo"}]}`+"\n"+
+			`{"type":"referral","id":"U-3\u0000","received_at":"2025-01-01T00:00:00Z","channel":"phone","children":[{"given_name":"Ivo"}]}`+"\n")
 	tests := []struct {
 		name     string
 		args     []string
@@ -185,6 +189,16 @@ func TestImport(t *testing.T) {
 		{
 			name: "file already imported", args: []string{good, good}, code: 1,
 			stderr: []string{good + `: import: line 1: referral "REF-1" is already stored`}, exported: 5,
+		},
+		{
+			name: "times no assessment can be made of", args: []string{unjudgeable}, code: 1,
+			stderr: []string{
+				unjudgeable + `: line 1: received_at: "0001-01-01T00:00:00Z" is before 1900-01-01`,
+				unjudgeable + `: line 2: received_at: 9999-12-31T23:59:59Z is more than a day after this server's clock`,
+				unjudgeable + `: line 3: id: control character U+0000`,
+				unjudgeable + ": 3 invalid lines; nothing of this file imported",
+			},
+			exported: 0,
 		},
 		{
 			name: "missing file", args: []string{filepath.Join(dir, "nope.jsonl")}, code: 1,
