@@ -47,16 +47,19 @@ const (
 	PermAuditRead         Permission = "audit.read"           // read the audit log and its proofs
 	PermAuditCheckpoint   Permission = "audit.checkpoint"     // ask for a signed checkpoint now
 	PermUserManage        Permission = "user.manage"          // add, disable and change the role of users
+	PermSignOff           Permission = "case.sign_off"        // sign off what waits for a team manager; reopen; release held checks
+	PermCaseRead          Permission = "case.read"            // see the queue, a case and a family's chronology
+	PermCensus            Permission = "census.export"        // the Children in Need census return
 )
 
 // Permissions lists every Permission, for the authorisation tests.
-var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage}
+var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus}
 
 // rolePermissions is the one table of what each role may do. Deny by default.
 var rolePermissions = map[Role][]Permission{
 	RoleIntakeOfficer: {PermReferralCreate, PermReferralRead},
-	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord},
-	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport},
+	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead},
+	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus},
 	RoleDPO:           {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermExport},
 	RolePoliceLiaison: {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureRequest},
 	RoleAuditor:       {PermAuditRead, PermAuditCheckpoint},

@@ -77,6 +77,23 @@ func (c *Calendar) IsWorkingDay(t time.Time) bool {
 	return !observed
 }
 
+// AddWorkingDays returns 17:00 London time on the n-th working day after
+// the day (in London) of t, for the deadlines counted in working days
+// (45 for an assessment, 15 to a child protection conference); n < 1
+// counts as 1.
+func (c *Calendar) AddWorkingDays(t time.Time, n int) time.Time {
+	d := t.In(c.loc)
+	day := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, c.loc)
+	for left := max(n, 1); ; {
+		day = day.AddDate(0, 0, 1)
+		if c.IsWorkingDay(day) {
+			if left--; left == 0 {
+				return time.Date(day.Year(), day.Month(), day.Day(), 17, 0, 0, 0, c.loc)
+			}
+		}
+	}
+}
+
 // DecisionDue returns when the decision on a referral received at received
 // is due: 17:00 London time on the first working day after the day of
 // receipt (see [Calendar] for why).
