@@ -49,6 +49,11 @@ type Assessment struct {
 	Output json.RawMessage
 	// Kind says how complete the assessment is; KindCampaign when empty.
 	Kind AssessmentKind
+	// Family is the output's family id, which a store copies onto the
+	// referral's case (CaseRow.Family) when it stores a campaign
+	// assessment; it is not kept beside the assessment itself, and reads
+	// leave it empty.
+	Family string
 }
 
 // AssessmentKind says how much of a referral's triage an assessment holds.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -93,6 +94,7 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
 		}
 		br := tx.SendBatch(ctx, &b)
+		var campaign []bonafide.Assessment
 		for _, a := range list {
 			var found, inserted int64
 			if err := br.QueryRow().Scan(&found, &inserted); err != nil {
@@ -104,8 +106,14 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 				return bonafide.Errorf(bonafide.ENotFound, "no referral %s at seq %d", a.ReferralID, a.Seq)
 			}
 			stored += int(inserted)
+			if inserted > 0 && a.Kind.OrDefault() == bonafide.KindCampaign {
+				campaign = append(campaign, a)
+			}
 		}
-		return br.Close()
+		if err := br.Close(); err != nil {
+			return err
+		}
+		return updateCases(ctx, tx, campaign, now)
 	})
 	var coded *bonafide.Error
 	if errors.As(err, &coded) {
@@ -190,4 +198,27 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	return *seq, nil
+}
+
+// updateCases copies what campaign assessments say onto their referrals'
+// cases: flagged, score and family; a flagged referral restricts every
+// case of its family, and a case of a family already restricted is
+// restricted too (see bonafide.CaseRow).
+func updateCases(ctx context.Context, tx pgx.Tx, list []bonafide.Assessment, now time.Time) error {
+	if len(list) == 0 {
+		return nil
+	}
+	var b pgx.Batch
+	for _, a := range list {
+		b.Queue(`UPDATE cases SET flagged = $1, score = $2, family = $3, updated = $4,
+			restricted = restricted OR $1 OR ($3 <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = $3 AND f.restricted))
+			WHERE referral_id = $5`, a.Flagged, a.Score, a.Family, now, a.ReferralID)
+		if a.Flagged && a.Family != "" {
+			b.Queue(`UPDATE cases SET restricted = true, updated = $1 WHERE family = $2 AND NOT restricted`, now, a.Family)
+		}
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return fmt.Errorf("update cases: %w", err)
+	}
+	return nil
 }

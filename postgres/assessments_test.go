@@ -57,3 +57,20 @@ func TestIntake(t *testing.T) {
 		return s, s.Assessments()
 	})
 }
+
+func TestCases(t *testing.T) {
+	requirePostgres(t)
+	storetest.RunCases(t, func(t *testing.T, o storetest.IntakeOptions) (bonafide.Store, bonafide.AssessmentStore, bonafide.CaseStore) {
+		t.Helper()
+		s, err := Open(context.Background(), testDSN(t), Options{Migrate: true, Judge: o.Judge, Now: o.Now})
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close = %v", err)
+			}
+		})
+		return s, s.Assessments(), s.Cases()
+	})
+}

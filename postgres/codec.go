@@ -21,6 +21,7 @@ type encoded struct {
 	reporter   []byte               // sealed reporter JSON; nil when none
 	tags       []vault.Tag          // the reporter's blind-index tags (Options.Tagger)
 	safety     *bonafide.Assessment // a referral's safety assessment (Options.Judge); Seq set on insert
+	channel    string               // a referral's channel, for its case
 }
 
 // encode checks that rec is a record this store can keep and encodes it,
@@ -41,6 +42,7 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 			return e, bonafide.Errorf(bonafide.EInvalid, "referral has no id")
 		}
 		e.referralID = sql.NullString{String: r.ID, Valid: true}
+		e.channel = string(r.Channel)
 		if s.opts.Judge != nil {
 			a, err := bonafide.JudgeAtIntake(s.opts.Judge, r)
 			if err != nil {

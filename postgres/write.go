@@ -39,16 +39,19 @@ const insertOne = `WITH r AS (
 ), a AS (
 	INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
 	SELECT $4, seq, $10::text, false, 0, $11::timestamptz, $12::text, $2, $13::json, 'safety' FROM r WHERE $10::text IS NOT NULL
+), c AS (
+	INSERT INTO cases (referral_id, seq, state, safety_level, safety_rank, channel, received_at, decision_due, due, updated)
+	SELECT $4, seq, 'received', $10::text, $14::integer, $15::text, $3, $11::timestamptz, $11::timestamptz, $2 FROM r WHERE $10::text IS NOT NULL
 )
 SELECT seq FROM r`
 
-// safetyColumns gives insertOne's safety assessment parameters ($10-$13):
-// all nil when the record has none.
-func safetyColumns(a *bonafide.Assessment) (level, due, engine, output any) {
+// safetyColumns gives insertOne's safety assessment and case parameters
+// ($10-$14): all nil when the record has none.
+func safetyColumns(a *bonafide.Assessment) (level, due, engine, output, rank any) {
 	if a == nil {
-		return nil, nil, nil, nil
+		return nil, nil, nil, nil, nil
 	}
-	return a.SafetyLevel, a.DecisionDue, a.Engine, string(a.Output)
+	return a.SafetyLevel, a.DecisionDue, a.Engine, string(a.Output), bonafide.SafetyRank(a.SafetyLevel)
 }
 
 // tagColumns splits tags into the kind and tag arrays insertOne takes.
@@ -175,9 +178,9 @@ func (s *Store) commit(batch []*addReq) {
 			}
 			e := &r.enc
 			kinds, sums := tagColumns(e.tags)
-			level, due, engine, output := safetyColumns(e.safety)
+			level, due, engine, output, rank := safetyColumns(e.safety)
 			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums,
-				level, due, engine, output)
+				level, due, engine, output, rank, e.channel)
 			live = append(live, i)
 		}
 		if len(live) == 0 {
@@ -408,7 +411,19 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 				a.Engine, im.storedAt, string(a.Output), string(bonafide.KindSafety)})
 		}
 	}
+	var cases [][]any
+	for i := range chunk {
+		if a := chunk[i].safety; a != nil {
+			cases = append(cases, []any{a.ReferralID, first + int64(i), string(bonafide.CaseReceived), a.SafetyLevel,
+				int32(bonafide.SafetyRank(a.SafetyLevel)), chunk[i].channel, chunk[i].recordTime, a.DecisionDue, a.DecisionDue, im.storedAt})
+		}
+	}
 	if len(safety) > 0 {
+		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"cases"},
+			[]string{"referral_id", "seq", "state", "safety_level", "safety_rank", "channel", "received_at", "decision_due", "due", "updated"},
+			pgx.CopyFromRows(cases)); err != nil {
+			return fmt.Errorf("postgres: import: copy cases: %w", err)
+		}
 		if _, err := im.tx.CopyFrom(ctx, pgx.Identifier{"assessments"},
 			[]string{"referral_id", "seq", "safety_level", "flagged", "score", "decision_due", "engine", "created", "output", "kind"},
 			pgx.CopyFromRows(safety)); err != nil {

@@ -100,6 +100,11 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 				return err
 			}
 			stored += int(n)
+			if n > 0 && a.Kind.OrDefault() == bonafide.KindCampaign {
+				if err := updateCase(ctx, tx, a, now); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -168,4 +173,22 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("sqlite: last assessed seq: %w", err)
 	}
 	return seq.Int64, nil
+}
+
+// updateCase copies what a campaign assessment says onto the referral's
+// case: flagged, score and family; a flagged referral restricts every case
+// of its family, and a case of a family already restricted is restricted
+// too (see bonafide.CaseRow).
+func updateCase(ctx context.Context, tx *sql.Tx, a bonafide.Assessment, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET flagged = ?, score = ?, family = ?, updated = ?,
+		restricted = restricted OR ? OR (? <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = ? AND f.restricted))
+		WHERE referral_id = ?`, a.Flagged, a.Score, a.Family, now, a.Flagged, a.Family, a.Family, a.ReferralID); err != nil {
+		return fmt.Errorf("update case: %w", err)
+	}
+	if a.Flagged && a.Family != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = 1, updated = ? WHERE family = ? AND NOT restricted`, now, a.Family); err != nil {
+			return fmt.Errorf("restrict family: %w", err)
+		}
+	}
+	return nil
 }

@@ -31,3 +31,14 @@ func TestIntake(t *testing.T) {
 		return st, st.Assessments()
 	})
 }
+
+func TestCases(t *testing.T) {
+	storetest.RunCases(t, func(t *testing.T, o storetest.IntakeOptions) (bonafide.Store, bonafide.AssessmentStore, bonafide.CaseStore) {
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Migrate: true, Judge: o.Judge, Now: o.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st, st.Assessments(), st.Cases()
+	})
+}

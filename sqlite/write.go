@@ -21,7 +21,7 @@ const maxBatch = 512
 
 // insertStmts are the writer connection's prepared inserts.
 type insertStmts struct {
-	record, reporter, tag, safety *sql.Stmt
+	record, reporter, tag, safety, caseOpen *sql.Stmt
 }
 
 func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
@@ -45,12 +45,18 @@ func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	p.caseOpen, err = c.PrepareContext(ctx, `INSERT INTO cases
+		(referral_id, seq, state, safety_level, safety_rank, channel, received_at, decision_due, due, updated)
+		VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: prepare: %w", err)
+	}
 	return nil
 }
 
 func (p *insertStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag, p.safety} {
+	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag, p.safety, p.caseOpen} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -88,6 +94,11 @@ func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, 
 		if _, err := s.ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
 			a.Engine, storedAt, []byte(a.Output)); err != nil {
 			return 0, fmt.Errorf("sqlite: insert safety assessment of record %d: %w", seq, err)
+		}
+		due := a.DecisionDue.UnixMicro()
+		if _, err := s.ins.caseOpen.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, bonafide.SafetyRank(a.SafetyLevel),
+			e.channel, e.recordTime, due, due, storedAt); err != nil {
+			return 0, fmt.Errorf("sqlite: open the case of record %d: %w", seq, err)
 		}
 	}
 	return seq, nil

@@ -561,6 +561,7 @@ func (s *Service) stored(a *triage.Assessment, seq int64) (bonafide.Assessment, 
 		DecisionDue: a.DecisionDue,
 		Engine:      s.version,
 		Output:      out,
+		Family:      a.Family,
 	}, nil
 }
 

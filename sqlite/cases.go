@@ -1,0 +1,419 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"bonafide"
+)
+
+// This file gives the case workflow its tables (migration 006) on the
+// store's database, sharing its single write connection. A referral's case
+// row is opened by insert, in the referral's own transaction.
+
+// Cases returns the store's cases, a bonafide.CaseStore.
+func (s *Store) Cases() *Cases { return &Cases{s: s} }
+
+// Cases is a bonafide.CaseStore on tables cases, case_events,
+// notifications and letters.
+type Cases struct{ s *Store }
+
+var _ bonafide.CaseStore = (*Cases)(nil)
+
+const caseColumns = `referral_id, seq, state, safety_level, flagged, score, family, channel, received_at, decision_due,
+	due, worker, team, decision, finding, closure, decided, closed, events, restricted, updated`
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+func scanCase(row interface{ Scan(...any) error }) (bonafide.CaseRow, error) {
+	var (
+		r                                                       bonafide.CaseRow
+		state, channel, decision, finding, closure              string
+		received, decisionDue, due, decided, closed, updatedVal int64
+	)
+	err := row.Scan(&r.ReferralID, &r.Seq, &state, &r.SafetyLevel, &r.Flagged, &r.Score, &r.Family, &channel, &received, &decisionDue,
+		&due, &r.Worker, &r.Team, &decision, &finding, &closure, &decided, &closed, &r.Events, &r.Restricted, &updatedVal)
+	r.State, r.Channel = bonafide.CaseState(state), bonafide.Channel(channel)
+	r.Decision, r.Finding, r.Closure = bonafide.CaseDecision(decision), bonafide.Finding(finding), bonafide.ClosureReason(closure)
+	r.ReceivedAt, r.DecisionDue, r.Due = fromMicros(received), fromMicros(decisionDue), fromMicros(due)
+	r.Decided, r.Closed, r.Updated = fromMicros(decided), fromMicros(closed), fromMicros(updatedVal)
+	return r, err
+}
+
+// CaseRow returns the case of referralID, or ENotFound.
+func (c *Cases) CaseRow(ctx context.Context, referralID string) (bonafide.CaseRow, error) {
+	if err := c.s.readable(); err != nil {
+		return bonafide.CaseRow{}, err
+	}
+	r, err := scanCase(c.s.rdb.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE referral_id = ?`, referralID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, bonafide.Errorf(bonafide.ENotFound, "referral %s has no case", referralID)
+	}
+	if err != nil {
+		return r, fmt.Errorf("sqlite: case: %w", err)
+	}
+	return r, nil
+}
+
+// CaseEvents returns the events after the case's opening, in order.
+func (c *Cases) CaseEvents(ctx context.Context, referralID string) ([]bonafide.CaseEvent, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT body FROM case_events WHERE referral_id = ? ORDER BY n`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: case events: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.CaseEvent
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("sqlite: case events: %w", err)
+		}
+		var e bonafide.CaseEvent
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return nil, fmt.Errorf("sqlite: case event of %s: %w", referralID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: case events: %w", err)
+	}
+	return out, nil
+}
+
+// AppendCaseEvent stores e with the case's new row, notifications and
+// letters in one transaction.
+func (c *Cases) AppendCaseEvent(ctx context.Context, e bonafide.CaseEvent, row bonafide.CaseRow, notes []bonafide.Notification, letters []bonafide.Letter) ([]bonafide.Notification, []bonafide.Letter, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, nil, err
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: encode case event: %w", err)
+	}
+	notes = append([]bonafide.Notification(nil), notes...)
+	letters = append([]bonafide.Letter(nil), letters...)
+	now := c.s.opts.Now().UnixMicro()
+	err = c.s.writeTx(ctx, func(tx *sql.Tx) error {
+		var events int
+		err := tx.QueryRowContext(ctx, `SELECT events FROM cases WHERE referral_id = ?`, e.ReferralID).Scan(&events)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bonafide.Errorf(bonafide.ENotFound, "referral %s has no case", e.ReferralID)
+		}
+		if err != nil {
+			return err
+		}
+		if e.N != events+1 {
+			return bonafide.Errorf(bonafide.EConflict, "case %s has moved on (event %d, not %d): reload it and try again", e.ReferralID, events, e.N-1)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_events (referral_id, n, at, actor, action, body) VALUES (?, ?, ?, ?, ?, ?)`,
+			e.ReferralID, e.N, micros(e.At), e.Actor, string(e.Action), string(body)); err != nil {
+			if isUniqueViolation(err) {
+				return bonafide.Errorf(bonafide.EConflict, "case %s has moved on: reload it and try again", e.ReferralID)
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET state = ?, worker = ?, team = ?, decision = ?, finding = ?, closure = ?,
+			due = ?, decided = ?, closed = ?, events = ?, updated = ? WHERE referral_id = ?`,
+			string(row.State), row.Worker, row.Team, string(row.Decision), string(row.Finding), string(row.Closure),
+			micros(row.Due), micros(row.Decided), micros(row.Closed), e.N, now, e.ReferralID); err != nil {
+			return err
+		}
+		for i := range notes {
+			if err := putNotification(ctx, tx, &notes[i]); err != nil {
+				return err
+			}
+		}
+		for i := range letters {
+			l := &letters[i]
+			res, err := tx.ExecContext(ctx, `INSERT INTO letters (referral_id, kind, recipient, created, actor, text, pdf, sha256)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ReferralID, string(l.Kind), l.Recipient, micros(l.Created), l.Actor, l.Text, l.PDF, l.SHA256)
+			if err != nil {
+				return err
+			}
+			if l.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var coded *bonafide.Error
+		if errors.As(err, &coded) {
+			return nil, nil, coded
+		}
+		return nil, nil, fmt.Errorf("sqlite: append case event: %w", err)
+	}
+	return notes, letters, nil
+}
+
+func putNotification(ctx context.Context, tx *sql.Tx, n *bonafide.Notification) error {
+	if n.ID == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (referral_id, agency, kind, basis, status, held_reason, planned, due, sent, sent_by, retraction_of)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.ReferralID, string(n.Agency), string(n.Kind), string(n.Basis), string(n.Status),
+			n.HeldReason, micros(n.Planned), micros(n.Due), micros(n.Sent), n.SentBy, n.RetractionOf)
+		if err != nil {
+			return err
+		}
+		n.ID, err = res.LastInsertId()
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = ?, held_reason = ?, due = ?, sent = ?, sent_by = ? WHERE id = ? AND referral_id = ?`,
+		string(n.Status), n.HeldReason, micros(n.Due), micros(n.Sent), n.SentBy, n.ID, n.ReferralID)
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil || k == 0 {
+		return errors.Join(err, bonafide.Errorf(bonafide.ENotFound, "no notification %d of referral %s", n.ID, n.ReferralID))
+	}
+	return nil
+}
+
+// queueWhere builds the WHERE clause and arguments of a worklist query.
+func queueWhere(f bonafide.QueueFilter, now time.Time) (string, []any) {
+	var conds []string
+	var args []any
+	states := f.StatesOrDefault()
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(states)), ", ")
+	conds = append(conds, "state IN ("+marks+")")
+	for _, s := range states {
+		args = append(args, string(s))
+	}
+	if f.SafetyLevel != "" {
+		conds, args = append(conds, "safety_level = ?"), append(args, f.SafetyLevel)
+	}
+	if f.Flagged != nil {
+		conds, args = append(conds, "flagged = ?"), append(args, *f.Flagged)
+	}
+	if f.Worker != "" {
+		conds, args = append(conds, "worker = ?"), append(args, f.Worker)
+	}
+	if f.Team != "" {
+		conds, args = append(conds, "team = ?"), append(args, f.Team)
+	}
+	if f.Channel != "" {
+		conds, args = append(conds, "channel = ?"), append(args, string(f.Channel))
+	}
+	if f.Family != "" {
+		conds, args = append(conds, "family = ?"), append(args, f.Family)
+	}
+	if !f.OverdueAt.IsZero() {
+		conds, args = append(conds, "due <> 0 AND due < ?"), append(args, f.OverdueAt.UnixMicro())
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Queue returns one page of the worklist f selects, with its counts.
+func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time) (bonafide.QueuePage, error) {
+	if err := f.Check(); err != nil {
+		return bonafide.QueuePage{}, err
+	}
+	if err := c.s.readable(); err != nil {
+		return bonafide.QueuePage{}, err
+	}
+	where, args := queueWhere(f, now)
+	page := bonafide.QueuePage{BySafety: map[string]int{}}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+
+		` ORDER BY safety_rank DESC, due, seq LIMIT ? OFFSET ?`, append(args, f.LimitOrDefault(), f.Offset)...)
+	if err != nil {
+		return page, fmt.Errorf("sqlite: queue: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanCase(rows)
+		if err != nil {
+			return page, fmt.Errorf("sqlite: queue: %w", err)
+		}
+		page.Rows = append(page.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("sqlite: queue: %w", err)
+	}
+	counts, err := c.s.rdb.QueryContext(ctx, `SELECT safety_level, count(*), coalesce(sum(due <> 0 AND due < ?), 0) FROM cases WHERE `+where+
+		` GROUP BY safety_level`, append([]any{now.UnixMicro()}, args...)...)
+	if err != nil {
+		return page, fmt.Errorf("sqlite: queue counts: %w", err)
+	}
+	defer counts.Close()
+	for counts.Next() {
+		var level string
+		var n, overdue int
+		if err := counts.Scan(&level, &n, &overdue); err != nil {
+			return page, fmt.Errorf("sqlite: queue counts: %w", err)
+		}
+		page.BySafety[level], page.Total, page.Overdue = n, page.Total+n, page.Overdue+overdue
+	}
+	if err := counts.Err(); err != nil {
+		return page, fmt.Errorf("sqlite: queue counts: %w", err)
+	}
+	return page, nil
+}
+
+const notificationColumns = `id, referral_id, agency, kind, basis, status, held_reason, planned, due, sent, sent_by, retraction_of`
+
+// Notifications returns the referral's notifications in the order planned.
+func (c *Cases) Notifications(ctx context.Context, referralID string) ([]bonafide.Notification, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE referral_id = ? ORDER BY id`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.Notification
+	for rows.Next() {
+		var (
+			n                           bonafide.Notification
+			agency, kind, basis, status string
+			planned, due, sent          int64
+		)
+		if err := rows.Scan(&n.ID, &n.ReferralID, &agency, &kind, &basis, &status, &n.HeldReason, &planned, &due, &sent, &n.SentBy, &n.RetractionOf); err != nil {
+			return nil, fmt.Errorf("sqlite: notifications: %w", err)
+		}
+		n.Agency, n.Kind, n.Basis, n.Status = bonafide.Agency(agency), bonafide.NotificationKind(kind), bonafide.LawfulBasis(basis), bonafide.NotificationStatus(status)
+		n.Planned, n.Due, n.Sent = fromMicros(planned), fromMicros(due), fromMicros(sent)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UpdateNotification stores n if the stored one is still of status from.
+func (c *Cases) UpdateNotification(ctx context.Context, n bonafide.Notification, from bonafide.NotificationStatus) error {
+	if err := c.s.readable(); err != nil {
+		return err
+	}
+	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM notifications WHERE id = ? AND referral_id = ?`, n.ID, n.ReferralID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bonafide.Errorf(bonafide.ENotFound, "no notification %d of referral %s", n.ID, n.ReferralID)
+		}
+		if err != nil {
+			return err
+		}
+		if bonafide.NotificationStatus(status) != from {
+			return bonafide.Errorf(bonafide.EConflict, "notification %d is %s, not %s: reload it", n.ID, status, from)
+		}
+		return putNotification(ctx, tx, &n)
+	})
+	var coded *bonafide.Error
+	if errors.As(err, &coded) {
+		return coded
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: update notification: %w", err)
+	}
+	return nil
+}
+
+// Letters returns the referral's letters without their PDF.
+func (c *Cases) Letters(ctx context.Context, referralID string) ([]bonafide.Letter, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, sha256 FROM letters WHERE referral_id = ? ORDER BY id`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: letters: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.Letter
+	for rows.Next() {
+		var l bonafide.Letter
+		var kind string
+		var created int64
+		if err := rows.Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &created, &l.Actor, &l.Text, &l.SHA256); err != nil {
+			return nil, fmt.Errorf("sqlite: letters: %w", err)
+		}
+		l.Kind, l.Created = bonafide.LetterKind(kind), fromMicros(created)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Letter returns one letter with its PDF, or ENotFound.
+func (c *Cases) Letter(ctx context.Context, id int64) (bonafide.Letter, error) {
+	if err := c.s.readable(); err != nil {
+		return bonafide.Letter{}, err
+	}
+	var l bonafide.Letter
+	var kind string
+	var created int64
+	err := c.s.rdb.QueryRowContext(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, pdf, sha256 FROM letters WHERE id = ?`, id).
+		Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &created, &l.Actor, &l.Text, &l.PDF, &l.SHA256)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, bonafide.Errorf(bonafide.ENotFound, "no letter %d", id)
+	}
+	if err != nil {
+		return l, fmt.Errorf("sqlite: letter: %w", err)
+	}
+	l.Kind, l.Created = bonafide.LetterKind(kind), fromMicros(created)
+	return l, nil
+}
+
+// SetRestricted marks every case of family restricted, or not.
+func (c *Cases) SetRestricted(ctx context.Context, family string, restricted bool) error {
+	if family == "" {
+		return bonafide.Errorf(bonafide.EInvalid, "family: missing")
+	}
+	if err := c.s.readable(); err != nil {
+		return err
+	}
+	var n int64
+	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ?, updated = ? WHERE family = ?`, restricted, c.s.opts.Now().UnixMicro(), family)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: restrict family: %w", err)
+	}
+	if n == 0 {
+		return bonafide.Errorf(bonafide.ENotFound, "no family %s", family)
+	}
+	return nil
+}
+
+// CensusRows returns the cases of referrals received in [from, to).
+func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.CaseRow, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= ? AND received_at < ? ORDER BY received_at, seq`,
+		from.UnixMicro(), to.UnixMicro())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: census: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.CaseRow
+	for rows.Next() {
+		r, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: census: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
