@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,62 +17,12 @@ import (
 
 // runAudit dispatches `bonafide audit verify|prove|check-proof|checkpoint`.
 func runAudit(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 {
-		return usagef("want a subcommand: verify, prove, check-proof or checkpoint")
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(ctx, args[1:], std)
-	case "prove":
-		return runAuditProve(ctx, args[1:], std)
-	case "check-proof":
-		return runAuditCheckProof(ctx, args[1:], std)
-	case "checkpoint":
-		return runAuditCheckpoint(ctx, args[1:], std)
-	case "-h", "--help", "help":
-		fmt.Fprint(std.err, "Usage: bonafide audit verify|prove|check-proof|checkpoint [flags]\n\n"+
-			"  verify       rebuild the audit log's tree and check it against every checkpoint; exit 1 naming what broke\n"+
-			"  prove N      print a proof that entry N is in the log, against the latest checkpoint\n"+
-			"  check-proof  check a proof printed by prove, without the database\n"+
-			"  checkpoint   print the latest signed checkpoint (--new signs one now)\n\n"+
-			"Run 'bonafide audit <subcommand> --help' for its flags.\n")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want verify, prove, check-proof or checkpoint", args[0])
-}
-
-// auditConfig configures the audit subcommands that open the store.
-type auditConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
-}
-
-// parseAudit parses the flags shared by the audit subcommands that open the
-// store; extra adds a subcommand's own.
-func parseAudit(name, synopsis string, args []string, std stdio, extra func(*envDefaults, *flag.FlagSet)) (auditConfig, []string, error) {
-	cfg := auditConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet(name, synopsis, std)
-	env := &envDefaults{std: std}
-	cfg.dbConfig.flags(fs, env)
-	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	if extra != nil {
-		extra(env, fs)
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return cfg, nil, err
-	}
-	if err := env.err(); err != nil {
-		return cfg, nil, err
-	}
-	if err := cfg.dbConfig.validate(); err != nil {
-		return cfg, nil, err
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return cfg, nil, err
-	}
-	return cfg, fs.Args(), nil
+	return runGroup(ctx, "audit", []command{
+		{"verify", "rebuild the audit log's tree and check it against every checkpoint; exit 1 naming what broke", runAuditVerify},
+		{"prove", "print a proof that entry N is in the log, against the latest checkpoint", runAuditProve},
+		{"check-proof", "check a proof printed by prove, without the database", runAuditCheckProof},
+		{"checkpoint", "print the latest signed checkpoint (--new signs one now)", runAuditCheckpoint},
+	}, args, std)
 }
 
 // runAuditVerify rebuilds the audit log's Merkle tree from its entries and
@@ -82,14 +31,12 @@ func parseAudit(name, synopsis string, args []string, std stdio, extra func(*env
 // each problem on its own line and fails naming them all; it signs nothing.
 func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 	var external stringList
-	cfg, rest, err := parseAudit("audit verify", "audit verify [flags]", args, std, func(_ *envDefaults, fs *flag.FlagSet) {
-		fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against (repeatable)")
-	})
-	if err != nil {
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit verify", "", "Rebuilds the audit log's Merkle tree and checks it against the stored hashes and every checkpoint; signs nothing.")
+	sc.store(&cfg)
+	sc.fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against (repeatable)")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected arguments %q", rest)
 	}
 	var outside [][]byte
 	for _, f := range external {
@@ -99,7 +46,7 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 		}
 		outside = append(outside, b)
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
 	if err != nil {
 		return err
 	}
@@ -134,18 +81,18 @@ const proofHeader = "bonafide audit proof v1"
 // with `bonafide audit check-proof`, or with golang.org/x/mod/sumdb/tlog
 // and note directly.
 func runAuditProve(ctx context.Context, args []string, std stdio) error {
-	cfg, rest, err := parseAudit("audit prove", "audit prove [flags] N", args, std, nil)
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit prove", "N", "Prints a proof that entry N is in the log, against the latest signed checkpoint, for 'bonafide audit check-proof'.")
+	sc.store(&cfg)
+	rest, err := sc.parse(args, exactly(1, "one entry number"))
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usagef("want one entry number")
 	}
 	n, err := strconv.ParseInt(rest[0], 10, 64)
 	if err != nil || n < 0 {
 		return usagef("entry number %q: want a whole number from 0", rest[0])
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
 	if err != nil {
 		return err
 	}
@@ -239,18 +186,15 @@ func parseProofFile(b []byte) (proofFile, error) {
 // the proof, which shows only that the proof is consistent with itself, and
 // says so.
 func runAuditCheckProof(_ context.Context, args []string, std stdio) error {
-	fs := newFlagSet("audit check-proof", "audit check-proof [flags] FILE|-", std)
+	sc := newSubcommand(std, "audit check-proof", "FILE|-", "Checks a proof printed by 'bonafide audit prove' as a third party would, with nothing from the system.")
 	var vkey string
-	fs.StringVar(&vkey, "verifier-key", "", "the audit verifier key you trust (from 'bonafide keys generate' or the operator)")
-	if err := parseFlags(fs, args); err != nil {
+	sc.fs.StringVar(&vkey, "verifier-key", "", "the audit verifier key you trust (from 'bonafide keys generate' or the operator)")
+	pos, err := sc.parse(args, exactly(1, "one proof file, or - for standard input"))
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("want one proof file, or - for standard input")
-	}
 	var b []byte
-	var err error
-	if name := fs.Arg(0); name == "-" {
+	if name := pos[0]; name == "-" {
 		b, err = readAllLimit(std.in)
 	} else {
 		b, err = os.ReadFile(name)
@@ -288,16 +232,14 @@ func runAuditCheckProof(_ context.Context, args []string, std stdio) error {
 // first. The verifier key goes to standard error.
 func runAuditCheckpoint(ctx context.Context, args []string, std stdio) error {
 	var fresh bool
-	cfg, rest, err := parseAudit("audit checkpoint", "audit checkpoint [flags]", args, std, func(_ *envDefaults, fs *flag.FlagSet) {
-		fs.BoolVar(&fresh, "new", false, "sign a checkpoint of the log as it is now, then print it")
-	})
-	if err != nil {
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit checkpoint", "", "Prints the latest signed checkpoint, for keeping outside the system; the verifier key goes to standard error.")
+	sc.store(&cfg)
+	sc.fs.BoolVar(&fresh, "new", false, "sign a checkpoint of the log as it is now, then print it")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected arguments %q", rest)
-	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
 	if err != nil {
 		return err
 	}

@@ -38,9 +38,6 @@ type benchConfig struct {
 }
 
 func (c benchConfig) validate() error {
-	if err := c.logConfig.validate(); err != nil {
-		return err
-	}
 	if c.Rate < 0 {
 		return usagef("--rate must not be negative")
 	}
@@ -77,28 +74,20 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 	}
 	cfg := benchConfig{logConfig: defaultLogConfig(), Rate: 500, Workers: 32, Duration: 10 * time.Second, Seed: 1}
 	cfg.Level = "warn"
-	fs := newFlagSet("bench", "bench intake [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.logConfig.flags(fs, env)
+	sc := newSubcommand(std, "bench intake", "", "Posts generated referrals to POST /api/v1/referrals at a fixed rate (open loop) or as fast as --workers allow, and prints latency percentiles and throughput.")
+	sc.logging(&cfg.logConfig)
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.URL, "url", "BONAFIDE_BENCH_URL", "base URL of a running server (default: start one on a fresh SQLite store)")
 	env.int(fs, &cfg.Rate, "rate", "BONAFIDE_BENCH_RATE", "requests per second (open loop); 0 sends as fast as --workers allow")
 	env.int(fs, &cfg.Workers, "workers", "BONAFIDE_BENCH_WORKERS", "concurrent senders when --rate is 0")
 	env.duration(fs, &cfg.Duration, "duration", "BONAFIDE_BENCH_DURATION", "how long to send")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated referrals")
 	env.secret(fs, &cfg.Token, "token", "BONAFIDE_BENCH_TOKEN", "API token of an intake_client user, with --url")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	sc.check(func() error { return cfg.validate() })
+	if _, err := sc.parse(args[1:], noArgs); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	logger := cfg.logConfig.logger(std.err)
+	logger := sc.logger()
 
 	base := cfg.URL
 	if base == "" {

@@ -51,12 +51,12 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		args = args[1:]
 	}
 	cfg := linkConfig{Progress: "auto"}
-	name, synopsis := "link", "link --config CONFIG.json [flags] A.csv [B.csv] > clusters.csv\n       bonafide link eval --config CONFIG.json [flags] A.csv [B.csv]"
+	name, about := "link", "Links person records in one CSV file (deduplication) or two (A to B) and writes id,cluster, one row per record; 'link eval' scores the result instead."
 	if eval {
-		name = "link eval"
+		name, about = "link eval", "Links person records as 'bonafide link' does and scores the clusters against a truth column: pairwise precision, recall and F1, blocking and a precision/recall curve."
 	}
-	fs := newFlagSet(name, synopsis, std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, name, "A.csv [B.csv]", about)
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_LINK_CONFIG", "linkage configuration (JSON: id, fields with type given_name|surname|date|postcode_uk|address|nhs_number|phone|email|handle|exact|string, blocking, threshold)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "match probability at which two records are linked (default: the configuration's, else 0.5)")
 	fs.StringVar(&cfg.ModelOut, "model-out", "", "write the trained model (m, u, prior) as JSON to this file")
@@ -65,13 +65,11 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	if eval {
 		fs.StringVar(&cfg.Truth, "truth", "", `truth column, or "febrl" to read it from FEBRL ids (default: the configuration's "truth")`)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	files, err := sc.parse(args, atLeast(0, ""))
+	if err != nil {
 		return err
 	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	cfg.Files = fs.Args()
+	cfg.Files = files
 	if err := cfg.validate(); err != nil {
 		return err
 	}

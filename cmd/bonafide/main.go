@@ -146,25 +146,3 @@ func printUsage(w io.Writer) {
 	b.WriteString("\nRun 'bonafide <command> --help' for a command's flags.\n")
 	io.WriteString(w, b.String())
 }
-
-// newFlagSet returns a flag set for a subcommand that reports errors
-// instead of exiting, and prints its usage to std.err.
-func newFlagSet(name, synopsis string, std stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: bonafide %s\n\nFlags (a variable in brackets, when set, gives the default):\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, turning a flag error into a usageError (the flag
-// package has already printed it with the usage).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return &usageError{msg: err.Error(), printed: true}
-}

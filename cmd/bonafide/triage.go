@@ -42,29 +42,20 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	cfg := triageConfig{logConfig: defaultLogConfig()}
-	fs := newFlagSet("triage", "triage [--in FILE | --db STORE] [--out FILE] [--config FILE] | triage eval ... | triage fit ...", std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, "triage", "", "Triages an interchange stream (or a store) and writes one assessment per referral, each judged only on what came before it; 'triage eval' and 'triage fit' score and fit it.")
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "interchange stream to triage (default stdin)")
 	env.string(fs, &cfg.Out, "out", "BONAFIDE_TRIAGE_OUT", "where to write the assessments (default stdout)")
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON (threshold, model, windows); defaults for what it leaves out")
 	env.secret(fs, &cfg.DB, "db", "BONAFIDE_TRIAGE_DB",
 		"triage a store instead of a stream (a SQLite file path or a postgres:// URL): store the assessments of referrals not yet assessed, as serve does, and write every referral's")
 	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
+	sc.logging(&cfg.logConfig)
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if cfg.DB != "" && cfg.In != "" {
 		return usagef("give --in or --db, not both")
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return err
 	}
 	tc, err := loadTriageConfig(cfg.Config)
 	if err != nil {
@@ -271,20 +262,14 @@ type triageEvalConfig struct {
 // on an interchange stream first.
 func runTriageEval(ctx context.Context, args []string, std stdio) error {
 	var cfg triageEvalConfig
-	fs := newFlagSet("triage eval", "triage eval --truth truth.jsonl [--in assessments.jsonl | --stream stream.jsonl [--config FILE]] [--json]", std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, "triage eval", "", "Scores assessments (--in, or triage of --stream) against a generator's truth file: campaign precision, recall, F1, ROC AUC, false flags, immediate-danger misses and link F1.")
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.Truth, "truth", "BONAFIDE_TRIAGE_TRUTH", "truth file (JSON Lines) from the generator")
 	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "assessments to score (default stdin)")
 	env.string(fs, &cfg.Stream, "stream", "BONAFIDE_TRIAGE_STREAM", "an interchange stream to triage and score instead of --in")
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON, with --stream")
 	fs.BoolVar(&cfg.JSON, "json", false, "write the report as JSON")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if cfg.Truth == "" {
@@ -354,12 +339,13 @@ func triageFile(ctx context.Context, path, configPath string) ([]triage.Assessme
 func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	var streams, truths, out string
 	maxFF := 0.005
-	fs := newFlagSet("triage fit", "triage fit --stream A.jsonl[,B.jsonl] --truth A.truth.jsonl[,B.truth.jsonl] [--out config.json]", std)
+	sc := newSubcommand(std, "triage fit", "", "Fits the campaign model on labelled streams and writes a settings file with the fitted weights and a threshold chosen for few false flags.")
+	fs := sc.fs
 	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
 	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
 	fs.StringVar(&out, "out", "", "where to write the settings (default stdout)")
 	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
