@@ -43,7 +43,7 @@
 // # Storage
 //
 // A [Storage] keeps entries, hashes and checkpoints; [MemoryStorage] keeps
-// them in memory, and [TestStorage] checks other implementations, tampering
+// them in memory, and [auditlogtest.RunStorage] checks other implementations, tampering
 // with them through [Tamperer].
 //
 // Entries must never contain reporter data: name the referral, not the
