@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,14 +70,11 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// proofHeader starts the text `audit prove` prints.
-const proofHeader = "bonafide audit proof v1"
-
-// runAuditProve prints, for entry N, everything a third party needs to check
-// that it is in the log: the log's origin and verifier key, the entry's
-// exact bytes, an inclusion proof and the latest signed checkpoint. Check it
-// with `bonafide audit check-proof`, or with golang.org/x/mod/sumdb/tlog
-// and note directly.
+// runAuditProve prints, for entry N, everything a third party needs to
+// check that it is in the log (an auditlog.ProofBundle): the log's origin
+// and verifier key, the entry's exact bytes, an inclusion proof and the
+// latest signed checkpoint. Check it with `bonafide audit check-proof`, or
+// with golang.org/x/mod/sumdb/tlog and note directly.
 func runAuditProve(ctx context.Context, args []string, std stdio) error {
 	cfg := defaultStoreConfig()
 	sc := newSubcommand(std, "audit prove", "N", "Prints a proof that entry N is in the log, against the latest signed checkpoint, for 'bonafide audit check-proof'.")
@@ -97,87 +92,19 @@ func runAuditProve(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer a.Close()
-	cp, err := a.Audit.Checkpoint(ctx)
-	if err != nil {
-		return fmt.Errorf("%w (sign one with 'bonafide audit checkpoint --new')", err)
+	b, err := a.Audit.Bundle(ctx, n)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		return fmt.Errorf("%w; sign a new one with 'bonafide audit checkpoint --new'", err)
 	}
-	c, err := auditlog.ParseCheckpoint(cp, a.Audit.VerifierKey(), a.Audit.Origin())
-	if err != nil {
-		return err
-	}
-	if n >= c.Size {
-		return fmt.Errorf("entry %d is not covered by the latest checkpoint (size %d); sign a new one with 'bonafide audit checkpoint --new'", n, c.Size)
-	}
-	_, raw, err := a.Audit.Entry(ctx, n)
 	if err != nil {
 		return err
 	}
-	p, err := a.Audit.Prove(ctx, n, c.Size)
+	text, err := b.MarshalText()
 	if err != nil {
 		return err
 	}
-	if err := auditlog.CheckInclusion(a.Audit.VerifierKey(), a.Audit.Origin(), cp, raw, p); err != nil {
-		return fmt.Errorf("the proof does not check against the log's own checkpoint: %w (run 'bonafide audit verify')", err)
-	}
-	pt, _ := p.MarshalText()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\norigin %s\nverifier-key %s\nentry %s\n\n", proofHeader, a.Audit.Origin(), a.Audit.VerifierKey(), raw)
-	b.Write(pt)
-	b.WriteString("\n")
-	b.Write(cp)
-	_, err = std.out.Write(b.Bytes())
+	_, err = std.out.Write(text)
 	return err
-}
-
-// proofFile is what `audit prove` prints, parsed.
-type proofFile struct {
-	origin, vkey string
-	entry        []byte
-	proof        auditlog.InclusionProof
-	checkpoint   []byte
-}
-
-// parseProofFile parses the text runAuditProve prints: a header block
-// (header, origin, verifier-key, entry lines), a blank line, the inclusion
-// proof, a blank line, the signed checkpoint.
-func parseProofFile(b []byte) (proofFile, error) {
-	var pf proofFile
-	head, rest, ok := bytes.Cut(b, []byte("\n\n"))
-	if !ok {
-		return pf, errors.New("not a bonafide audit proof: no blank line after the header")
-	}
-	sc := bufio.NewScanner(bytes.NewReader(head))
-	sc.Buffer(nil, 1<<20)
-	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) != 4 || lines[0] != proofHeader {
-		return pf, fmt.Errorf("not a bonafide audit proof: want %q and three lines", proofHeader)
-	}
-	for i, key := range []string{"origin ", "verifier-key ", "entry "} {
-		v, ok := strings.CutPrefix(lines[i+1], key)
-		if !ok {
-			return pf, fmt.Errorf("not a bonafide audit proof: line %d: want %q", i+2, strings.TrimSpace(key))
-		}
-		switch i {
-		case 0:
-			pf.origin = v
-		case 1:
-			pf.vkey = v
-		case 2:
-			pf.entry = []byte(v)
-		}
-	}
-	proof, cp, ok := bytes.Cut(rest, []byte("\n\n"))
-	if !ok {
-		return pf, errors.New("not a bonafide audit proof: no blank line after the inclusion proof")
-	}
-	if err := pf.proof.UnmarshalText(append(proof, '\n')); err != nil {
-		return pf, err
-	}
-	pf.checkpoint = cp
-	return pf, nil
 }
 
 // runAuditCheckProof checks a proof printed by `audit prove`, as a third
@@ -193,35 +120,26 @@ func runAuditCheckProof(_ context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	var b []byte
+	var text []byte
 	if name := pos[0]; name == "-" {
-		b, err = readAllLimit(std.in)
+		text, err = readAllLimit(std.in)
 	} else {
-		b, err = os.ReadFile(name)
+		text, err = os.ReadFile(name)
 	}
 	if err != nil {
 		return err
 	}
-	pf, err := parseProofFile(b)
-	if err != nil {
+	var b auditlog.ProofBundle
+	if err := b.UnmarshalText(text); err != nil {
 		return err
 	}
-	trusted := vkey != ""
-	if !trusted {
-		vkey = pf.vkey
-	} else if vkey != pf.vkey {
-		return fmt.Errorf("the proof names verifier key %s, not the one you trust", pf.vkey)
-	}
-	if err := auditlog.CheckInclusion(vkey, pf.origin, pf.checkpoint, pf.entry, pf.proof); err != nil {
-		return err
-	}
-	e, err := auditlog.UnmarshalEntry(pf.entry)
+	e, err := b.Check(vkey)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "proof OK: entry %d (%s by %s at %s) is in the log %s of size %d\n",
-		e.N, e.What, e.Who, e.Time.Format("2006-01-02T15:04:05Z"), pf.origin, pf.proof.Size)
-	if !trusted {
+		e.N, e.What, e.Who, e.Time.Format("2006-01-02T15:04:05Z"), b.Origin, b.Proof.Size)
+	if vkey == "" {
 		fmt.Fprintf(std.out, "checked against the key in the proof itself; give --verifier-key with a key you trust to check who signed it\n")
 	}
 	return nil
