@@ -352,49 +352,24 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	if streams == "" || len(sl) != len(tl) {
 		return usagef("give as many --truth files as --stream files")
 	}
-	var x []triage.Features
-	var y []bool
+	var data []triage.LabelledStream
 	for i := range sl {
-		tf, err := os.Open(tl[i])
+		s, err := os.Open(sl[i])
 		if err != nil {
 			return err
 		}
-		truth, err := triage.ReadTruth(tf)
-		tf.Close()
+		defer s.Close()
+		t, err := os.Open(tl[i])
 		if err != nil {
 			return err
 		}
-		camp := map[string]bool{}
-		for _, t := range truth {
-			camp[t.ReferralID] = t.Campaign != nil
-		}
-		tc := triage.DefaultConfig()
-		e, err := triage.New(tc)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(sl[i])
-		if err != nil {
-			return err
-		}
-		_, err = triage.Run(ctx, e, f, io.Discard, func(a *triage.Assessment) {
-			x = append(x, a.Features())
-			y = append(y, camp[a.ReferralID])
-		})
-		f.Close()
-		if err != nil {
-			return err
-		}
+		defer t.Close()
+		data = append(data, triage.LabelledStream{Name: sl[i], Stream: s, Truth: t})
 	}
-	m := triage.Fit(x, y, 0.001, 20000)
-	m.Source = fmt.Sprintf("fitted on %s by bonafide triage fit", streams)
-	scores := make([]float64, len(x))
-	for i := range x {
-		scores[i] = m.Score(&x[i])
+	c, err := triage.FitStreams(ctx, data, maxFF, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
+	if err != nil {
+		return err
 	}
-	c := triage.DefaultConfig()
-	c.Model = m
-	c.Threshold = triage.ChooseThreshold(scores, y, maxFF)
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
