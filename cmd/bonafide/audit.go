@@ -44,7 +44,7 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 		}
 		outside = append(outside, b)
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func runAuditProve(ctx context.Context, args []string, std stdio) error {
 	if err != nil || n < 0 {
 		return usagef("entry number %q: want a whole number from 0", rest[0])
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func runAuditCheckpoint(ctx context.Context, args []string, std stdio) error {
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, sc.logger())
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}

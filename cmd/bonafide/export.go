@@ -31,7 +31,9 @@ func runExport(ctx context.Context, args []string, std stdio) (err error) {
 	}
 	logger := sc.logger()
 
-	a, err := openApp(ctx, cfg.app(), logger)
+	acfg := cfg.app()
+	acfg.Existing = true
+	a, err := openApp(ctx, acfg, logger)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func runImport(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	failed, total := 0, 0
+	failed, total, done := 0, 0, 0
 	for _, name := range cfg.Files {
 		if ctx.Err() != nil {
 			break
@@ -73,9 +73,15 @@ func runImport(ctx context.Context, args []string, std stdio) error {
 		if err != nil {
 			failed++
 			fmt.Fprintf(std.err, "%s: %v\n", name, err)
+		} else {
+			done++
 		}
 	}
-	if err := a.Close(); err != nil {
+	closeApp := a.Close
+	if done == 0 {
+		closeApp = a.discard // a store this run created holds nothing: no stray file
+	}
+	if err := closeApp(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	fmt.Fprintf(std.out, "imported %d records from %d of %d files\n", total, len(cfg.Files)-failed, len(cfg.Files))

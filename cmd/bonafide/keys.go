@@ -19,13 +19,6 @@ func runKeys(ctx context.Context, args []string, std stdio) error {
 	}, args, std)
 }
 
-// Default key file names for `bonafide keys generate` when neither flag nor
-// environment names them.
-const (
-	defaultMasterKeyFile = "bonafide-master.key"
-	defaultAuditKeyFile  = "bonafide-audit.key"
-)
-
 // runKeysGenerate writes a new master key file and a new audit signing key
 // file, each with mode 0600, and refuses to overwrite either: an existing
 // master key is the only way to open the reporters sealed under it. It
@@ -80,8 +73,12 @@ func runKeysRotate(ctx context.Context, args []string, std stdio) error {
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
+	cfg.MasterKeyFile = cfg.masterKeyFile()
 	if cfg.MasterKeyFile == "" {
-		return usagef("keys rotate rewrites the master key file: give --master-key-file or set %s", vault.EnvMasterKeyFile)
+		return usagef("keys rotate rewrites the master key file: give --master-key-file, set %s or keep %s in the working directory", vault.EnvMasterKeyFile, defaultMasterKeyFile)
+	}
+	if err := cfg.dbConfig.existing(); err != nil {
+		return err // before the key file is rewritten
 	}
 	logger := sc.logger()
 
@@ -101,7 +98,9 @@ func runKeysRotate(ctx context.Context, args []string, std stdio) error {
 
 	// Open with the new file, so that the audit log and the vault are the
 	// ones every later process sees.
-	a, err := openApp(ctx, cfg.app(), logger)
+	acfg := cfg.app()
+	acfg.Existing = true
+	a, err := openApp(ctx, acfg, logger)
 	if err != nil {
 		return err
 	}

@@ -158,12 +158,13 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	// Failing before serving, serve leaves no new store behind.
 	if err := hintBootstrap(ctx, a.Users, logger); err != nil {
-		return errors.Join(err, a.Close())
+		return errors.Join(err, a.discard())
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return errors.Join(err, a.Close())
+		return errors.Join(err, a.discard())
 	}
 	err = serve(ctx, ln, a.api(), cfg, logger, nil)
 	// a.Close writes the last audit checkpoint, then closes the store.

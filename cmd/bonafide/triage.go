@@ -97,7 +97,7 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 // cfg.Out. Reporters are unsealed to be linked, so the run is audited.
 func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std stdio) (err error) {
 	logger := cfg.logConfig.logger(std.err)
-	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: cfg.DB}, keyConfig: cfg.keyConfig}, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: cfg.DB}, keyConfig: cfg.keyConfig, Existing: true}, logger)
 	if err != nil {
 		return err
 	}
