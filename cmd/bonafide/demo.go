@@ -58,7 +58,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	sc.env.string(sc.fs, &cfg.Dir, "dir", "BONAFIDE_DEMO_DIR", "directory for the store and data (default: a new temporary directory, removed on exit)")
 	sc.env.int(sc.fs, &cfg.Families, "families", "BONAFIDE_DEMO_FAMILIES", "number of families to generate")
 	sc.env.int64(sc.fs, &cfg.Seed, "seed", "BONAFIDE_DEMO_SEED", "random seed of the generated data")
-	sc.env.string(sc.fs, &cfg.Addr, "addr", "BONAFIDE_ADDR", "address to listen on; if taken, a free loopback port is used")
+	sc.env.string(sc.fs, &cfg.Addr, "addr", "BONAFIDE_ADDR", "loopback address to listen on (the demo serves this machine only); if taken, a free loopback port is used")
 	sc.check(func() error { return cfg.validate() })
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err

@@ -43,7 +43,7 @@ func (c importConfig) validate() error {
 // imported is recorded in the audit log (who, file name, count).
 func runImport(ctx context.Context, args []string, std stdio) error {
 	cfg := importConfig{storeConfig: defaultStoreConfig()}
-	sc := newSubcommand(std, "import", "FILE...|-", "Imports interchange JSON Lines files, each in one transaction (- is standard input); each file imported is recorded in the audit log.")
+	sc := newSubcommand(std, "import", "FILE...|-", "Imports interchange JSON Lines files, each in one transaction (- is standard input, at most once); a file with an invalid line is not imported at all (see the flags). Each file imported is recorded in the audit log; a new SQLite file gets its schema.")
 	sc.store(&cfg.storeConfig)
 	sc.fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "import the valid records of a file and list the invalid lines, instead of importing nothing of it")
 	files, err := sc.parse(args, atLeast(0, ""))

@@ -14,7 +14,8 @@
 //	bonafide audit     verify the audit log; prove and check entries; print checkpoints
 //	bonafide user      bootstrap the first administrator; add, list, disable users; API tokens
 //
-// Every subcommand takes --help. Configuration is by flags, each with a
+// Every subcommand takes --help, and its flags before or after its
+// arguments ("--" ends them). Configuration is by flags, each with a
 // BONAFIDE_* environment variable equivalent (the flag wins). BONAFIDE_DB
 // selects the store: a postgres:// or postgresql:// URL means PostgreSQL,
 // anything else is a SQLite file path (default bonafide.db).
@@ -143,6 +144,6 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-8s  %s\n", c.name, c.summary)
 	}
-	b.WriteString("\nRun 'bonafide <command> --help' for a command's flags.\n")
+	b.WriteString("\nRun 'bonafide <command> --help' for a command's flags; flags may come before or after its arguments.\n")
 	io.WriteString(w, b.String())
 }
