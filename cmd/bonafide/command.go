@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 )
 
@@ -165,8 +166,9 @@ func isBoolFlag(f *flag.Flag) bool {
 	return ok && b.IsBoolFlag()
 }
 
-// runGroup runs the subcommand of `bonafide NAME` that args[0] names, for
-// commands made of subcommands (audit, keys). NAME --help lists them.
+// runGroup runs the subcommand of `bonafide NAME` that args[0] names (or,
+// when args start with a flag, the first word naming one), for commands
+// made of subcommands (audit, keys). NAME --help lists them.
 func runGroup(ctx context.Context, name string, subs []command, args []string, std stdio) error {
 	names := make([]string, len(subs))
 	for i, s := range subs {
@@ -181,10 +183,28 @@ func runGroup(ctx context.Context, name string, subs []command, args []string, s
 		printGroupUsage(std.err, name, subs)
 		return nil
 	}
-	for _, s := range subs {
-		if s.name == args[0] {
-			return s.run(ctx, args[1:], std)
+	// Flags may come before the subcommand too (audit --db X prove 24):
+	// then the first word naming a subcommand is it.
+	at := 0
+	if strings.HasPrefix(args[0], "-") {
+		for i, a := range args {
+			if a == "--" {
+				break
+			}
+			if slices.Contains(names, a) {
+				at = i
+				break
+			}
 		}
+	}
+	for _, s := range subs {
+		if s.name == args[at] {
+			rest := append(slices.Clone(args[:at]), args[at+1:]...)
+			return s.run(ctx, rest, std)
+		}
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return usagef("want a subcommand: %s", want)
 	}
 	return usagef("unknown subcommand %q: want %s", args[0], want)
 }

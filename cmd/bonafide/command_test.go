@@ -145,6 +145,10 @@ func TestFlagsAfterArguments(t *testing.T) {
 	if code, _, stderr := run(t, nil, "", "audit", "checkpoint", "--db", db, "--new"); code != 0 {
 		t.Fatalf("audit checkpoint --new = %d; stderr:\n%s", code, stderr)
 	}
+	code, stdout, stderr = run(t, nil, "", "audit", "--db", db, "prove", "1")
+	if code != 0 || !strings.HasPrefix(stdout, "bonafide audit proof v1\n") {
+		t.Fatalf("audit --db X prove 1 = %d, %q %q; want 0 and a proof", code, stdout, stderr)
+	}
 	code, stdout, stderr = run(t, nil, "", "audit", "prove", "1", "--db", db)
 	if code != 0 || !strings.HasPrefix(stdout, "bonafide audit proof v1\n") {
 		t.Fatalf("audit prove 1 --db X = %d, %q %q; want 0 and a proof", code, stdout, stderr)
@@ -162,6 +166,7 @@ func TestGroupErrors(t *testing.T) {
 		{"audit", "want a subcommand: verify, prove, check-proof or checkpoint"},
 		{"audit frob", `unknown subcommand "frob": want verify, prove, check-proof or checkpoint`},
 		{"keys frob", `unknown subcommand "frob": want generate or rotate`},
+		{"audit --db x.db", "want a subcommand: verify, prove, check-proof or checkpoint"},
 	} {
 		code, _, stderr := run(t, nil, "", strings.Fields(tt.args)...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {
