@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"bonafide/linkage"
@@ -97,7 +95,6 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	prog := newProgress(std.err, cfg.Progress)
 	var recs []linkage.Record
 	var truth []string
-	var source []uint8
 	for i, path := range cfg.Files {
 		prog.stage("reading " + path)
 		t, err := readLinkFile(lc, s, path, uint8(i))
@@ -106,9 +103,6 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		}
 		recs = append(recs, t.Records...)
 		truth = append(truth, t.Truth...)
-		for range t.Records {
-			source = append(source, uint8(i))
-		}
 	}
 	var model *linkage.Model
 	if cfg.Model != "" {
@@ -129,9 +123,9 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	if eval {
-		return writeEval(std.out, lc, res, truth, source, link)
+		return res.Evaluate(truth, lc.Threshold).WriteText(std.out)
 	}
-	return writeClusters(std.out, recs, res.Clusters)
+	return linkage.WriteClusters(std.out, recs, res.Clusters)
 }
 
 func readLinkConfig(path string) (*linkage.Config, error) {
@@ -178,81 +172,6 @@ func readModel(path string) (*linkage.Model, error) {
 
 func writeModel(path string, m *linkage.Model) error {
 	return writeAtomic(path, func(w io.Writer) error { return m.WriteJSON(w) })
-}
-
-// writeClusters writes `id,cluster`; clusters are numbered from 1 in order of first
-// appearance so that the numbers do not depend on record ids.
-func writeClusters(out io.Writer, recs []linkage.Record, clusters []int) error {
-	bw := bufio.NewWriterSize(out, 1<<16)
-	w := csv.NewWriter(bw)
-	if err := w.Write([]string{"id", "cluster"}); err != nil {
-		return err
-	}
-	num := map[int]int{}
-	for i, r := range recs {
-		n, ok := num[clusters[i]]
-		if !ok {
-			n = len(num) + 1
-			num[clusters[i]] = n
-		}
-		if err := w.Write([]string{r.ID, strconv.Itoa(n)}); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
-}
-
-// writeEval prints pairwise precision, recall and F1, blocking figures and a
-// precision/recall curve over match-probability thresholds.
-func writeEval(out io.Writer, c *linkage.Config, res *linkage.Result, truth []string, source []uint8, link bool) error {
-	score := func(cl []int) linkage.Metrics {
-		if link {
-			return linkage.EvaluateLink(cl, truth, source)
-		}
-		return linkage.Evaluate(cl, truth)
-	}
-	m := score(res.Clusters)
-	bw := bufio.NewWriter(out)
-	fmt.Fprintf(bw, "records %d; threshold probability %g (weight %.2f); chain guard %d\n", len(truth), c.Threshold, res.Threshold, res.Guard)
-	fmt.Fprintf(bw, "pairwise precision %.4f recall %.4f F1 %.4f (TP %d FP %d FN %d)\n", m.Precision(), m.Recall(), m.F1(), m.TP, m.FP, m.FN)
-	// Blocking recall: true pairs that some rule puts in one block.
-	by := map[string][]int{}
-	for i, e := range truth {
-		by[e] = append(by[e], i)
-	}
-	var all, kept int64
-	perRule := make([]int64, len(c.Blocking))
-	for _, g := range by {
-		for x := range g {
-			for y := x + 1; y < len(g); y++ {
-				if link && source[g[x]] == source[g[y]] {
-					continue
-				}
-				all++
-				if r := res.Blocker.Covers(g[x], g[y]); r >= 0 {
-					kept++
-					perRule[r]++
-				}
-			}
-		}
-	}
-	if all > 0 {
-		fmt.Fprintf(bw, "blocking keeps %d of %d true pairs (recall %.4f)\n", kept, all, float64(kept)/float64(all))
-	}
-	fmt.Fprintf(bw, "%-48s %12s %12s %10s\n", "blocking rule", "pairs", "true pairs", "oversized")
-	for r, st := range res.Blocker.Stats() {
-		fmt.Fprintf(bw, "%-48s %12d %12d %10d\n", st.Rule, st.Pairs, perRule[r], st.Oversized)
-	}
-	probs := []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999}
-	fmt.Fprintf(bw, "\n%-11s %9s %9s %9s %9s %9s\n", "probability", "precision", "recall", "F1", "FP", "FN")
-	for i, mt := range res.Curve(truth, probs) {
-		fmt.Fprintf(bw, "%-11g %9.4f %9.4f %9.4f %9d %9d\n", probs[i], mt.Precision(), mt.Recall(), mt.F1(), mt.FP, mt.FN)
-	}
-	return bw.Flush()
 }
 
 // progress draws a one-line progress bar on stderr for long runs.
