@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -212,48 +210,19 @@ func assessmentStore(st bonafide.Store) (bonafide.AssessmentStore, error) {
 
 // loadTriageConfig reads a settings file onto the defaults; "" means defaults.
 func loadTriageConfig(path string) (triage.Config, error) {
-	c := triage.DefaultConfig()
 	if path == "" {
-		return c, nil
+		return triage.DefaultConfig(), nil
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return c, fmt.Errorf("read triage config: %w", err)
+		return triage.Config{}, fmt.Errorf("read triage config: %w", err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		if name, known := unknownSetting(b); name != "" {
-			return c, usagef("triage config %s: unknown setting %q (want one of %s)", path, name, strings.Join(known, ", "))
-		}
-		return c, usagef("triage config %s: %v", path, err)
-	}
-	if err := c.Validate(); err != nil {
+	defer f.Close()
+	c, err := triage.ReadConfig(f)
+	if err != nil {
 		return c, usagef("triage config %s: %v", path, err)
 	}
 	return c, nil
-}
-
-// unknownSetting returns the first top-level member of a triage settings
-// file that triage.Config does not have, and the members it has, so that
-// the error can list them; "" when every member is known.
-func unknownSetting(file []byte) (string, []string) {
-	var got map[string]json.RawMessage
-	def, err := json.Marshal(triage.DefaultConfig())
-	if err != nil || json.Unmarshal(file, &got) != nil {
-		return "", nil
-	}
-	var known map[string]json.RawMessage
-	if json.Unmarshal(def, &known) != nil {
-		return "", nil
-	}
-	names := slices.Sorted(maps.Keys(known))
-	for _, k := range slices.Sorted(maps.Keys(got)) {
-		if _, ok := known[k]; !ok {
-			return k, names
-		}
-	}
-	return "", nil
 }
 
 func openIn(path string, std stdio) (io.Reader, func(), error) {
