@@ -151,7 +151,7 @@ func TestCaseDeadlines(t *testing.T) {
 		decision CaseDecision
 		want     time.Time
 	}{
-		{DecideAssessment, time.Date(2026, 5, 4, 17, 0, 0, 0, time.UTC)},        // 45 working days after Monday 2 March
+		{DecideAssessment, time.Date(2026, 5, 4, 17, 0, 0, 0, time.UTC)},          // 45 working days after Monday 2 March
 		{DecideStrategyDiscussion, time.Date(2026, 3, 23, 17, 0, 0, 0, time.UTC)}, // 15 working days
 		{DecideSection47, time.Date(2026, 3, 23, 17, 0, 0, 0, time.UTC)},
 		{DecideEarlyHelp, time.Time{}},

@@ -81,7 +81,7 @@ type APIToken struct {
 }
 
 // UserStore keeps users, their sessions and API tokens. Both back-ends
-// implement it; auth.TestUserStore holds them to this contract.
+// implement it; authtest.RunUserStore holds them to this contract.
 //
 // Missing rows are errors with code ENotFound, never zero values.
 type UserStore interface {

@@ -15,10 +15,6 @@ import (
 	"bonafide"
 )
 
-func TestStorageMemory(t *testing.T) {
-	TestStorage(t, func(t *testing.T) TamperStorage { return new(MemoryStorage) })
-}
-
 func mustKey(t testing.TB) *SigningKey {
 	t.Helper()
 	k, _, err := GenerateSigningKey("test")

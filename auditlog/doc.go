@@ -30,6 +30,9 @@
 // at size S). [Log.Prove] and [Log.ProveConsistency] give proofs that
 // anyone holding a checkpoint and the verifier key can check with
 // [CheckInclusion] and [CheckConsistency], without trusting the system.
+// [Log.Bundle] puts one entry, its inclusion proof and the checkpoint in a
+// [ProofBundle], a text file a third party checks with [ProofBundle.Check]
+// (`bonafide audit prove` and `check-proof`).
 //
 // # What it does not protect against
 //
@@ -43,7 +46,7 @@
 // # Storage
 //
 // A [Storage] keeps entries, hashes and checkpoints; [MemoryStorage] keeps
-// them in memory, and [TestStorage] checks other implementations, tampering
+// them in memory, and [auditlogtest.RunStorage] checks other implementations, tampering
 // with them through [Tamperer].
 //
 // Entries must never contain reporter data: name the referral, not the

@@ -86,3 +86,28 @@ func ExampleCheckInclusion() {
 	// entry 3: <nil>
 	// entry 2 with 3's proof fails: true
 }
+
+func ExampleProofBundle() {
+	ctx := context.Background()
+	key, _, _ := auditlog.GenerateSigningKey("council-audit")
+	log, _ := auditlog.New(new(auditlog.MemoryStorage), key, auditlog.Config{Now: clock()})
+	for i := range 3 {
+		log.Append(ctx, auditlog.Entry{Who: "sw-17", What: "reporter.open", Object: fmt.Sprint("R-", i), Why: "section 47 enquiry"})
+	}
+	log.WriteCheckpoint(ctx)
+
+	// The operator sends the bundle of entry 1 as text (bonafide audit prove 1).
+	b, _ := log.Bundle(ctx, 1)
+	text, _ := b.MarshalText()
+
+	// The recipient, who was given the verifier key beforehand, checks it.
+	trusted := log.VerifierKey()
+	var got auditlog.ProofBundle
+	if err := got.UnmarshalText(text); err != nil {
+		panic(err)
+	}
+	e, err := got.Check(trusted)
+	fmt.Println(e.N, e.Who, e.What, e.Object, err)
+	// Output:
+	// 1 sw-17 reporter.open R-1 <nil>
+}

@@ -35,7 +35,7 @@ type StoredCheckpoint struct {
 // tlog.StoredHashes) and signed checkpoints. It is append-only by contract:
 // nothing in the API edits or deletes, and Verify finds it if anything
 // outside the API did. The SQLite and PostgreSQL stores implement it with
-// three tables; MemoryStorage keeps it in memory. TestStorage checks an
+// three tables; MemoryStorage keeps it in memory. auditlogtest.RunStorage checks an
 // implementation.
 //
 // Every method may be called concurrently.
@@ -73,7 +73,7 @@ type Storage interface {
 }
 
 // Tamperer edits a Storage behind its append-only API, as an attacker with
-// database access would. Only tests use it: TestStorage needs it to show
+// database access would. Only tests use it: auditlogtest.RunStorage needs it to show
 // that Verify catches each kind of tampering on a real back-end.
 type Tamperer interface {
 	// SetEntry overwrites the stored data of entry n (which exists).

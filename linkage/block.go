@@ -32,6 +32,9 @@ type BlockKey struct {
 
 var transforms = map[string]bool{"": true, "first": true, "first3": true, "phonetic": true, "year": true, "year_month": true, "district": true, "last3": true}
 
+// transformList names the transforms, for the error that refuses another.
+const transformList = `"" (the value itself), first, first3, phonetic, year, year_month, district or last3`
+
 func (r BlockRule) String() string {
 	if r.Name != "" {
 		return r.Name
@@ -132,7 +135,7 @@ func NewBlocker(s *Schema, rules []BlockRule, recs []Record, maxBlock int, link 
 				return nil, fmt.Errorf("blocking rule %s: no field %q", rule, k.Field)
 			}
 			if !transforms[k.Transform] {
-				return nil, fmt.Errorf("blocking rule %s: unknown transform %q", rule, k.Transform)
+				return nil, fmt.Errorf("blocking rule %s: unknown transform %q (want %s)", rule, k.Transform, transformList)
 			}
 			parts = append(parts, part{f, k.Transform})
 		}

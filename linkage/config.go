@@ -76,7 +76,7 @@ func (c *Config) check() error {
 				return fmt.Errorf("config: blocking rule %s: %q is not a compared field", r, k.Field)
 			}
 			if !transforms[k.Transform] {
-				return fmt.Errorf("config: blocking rule %s: unknown transform %q", r, k.Transform)
+				return fmt.Errorf("config: blocking rule %s: unknown transform %q (want %s)", r, k.Transform, transformList)
 			}
 		}
 	}

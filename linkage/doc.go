@@ -24,7 +24,9 @@
 //   - [Index] adds records one at a time and answers "which known entities does this
 //     record match, with what score and why".
 //   - [Evaluate] and [EvaluateLink] measure pairwise precision, recall and F1 against a
-//     truth labelling.
+//     truth labelling; [Result.Evaluate] adds blocking recall and a precision/recall
+//     curve ([EvalReport], what `bonafide link eval` prints), and [WriteClusters] writes a
+//     run's `id,cluster` file.
 //   - [Config] is the JSON job description of `bonafide link`; [Config.Run] is the whole
 //     batch pipeline.
 //

@@ -111,7 +111,7 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 				return nil, fmt.Errorf("index: blocking rule %s: no field %q", r, k.Field)
 			}
 			if !transforms[k.Transform] {
-				return nil, fmt.Errorf("index: blocking rule %s: unknown transform %q", r, k.Transform)
+				return nil, fmt.Errorf("index: blocking rule %s: unknown transform %q (want %s)", r, k.Transform, transformList)
 			}
 			ks = append(ks, keySpec{f, k.Transform})
 		}

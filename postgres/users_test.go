@@ -4,9 +4,9 @@ import (
 	"testing"
 
 	"bonafide"
-	"bonafide/auth"
+	"bonafide/auth/authtest"
 )
 
 func TestUserStore(t *testing.T) {
-	auth.TestUserStore(t, func(t *testing.T) bonafide.UserStore { return openMigrated(t).Users() })
+	authtest.RunUserStore(t, func(t *testing.T) bonafide.UserStore { return openMigrated(t).Users() })
 }

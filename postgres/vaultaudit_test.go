@@ -9,7 +9,9 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/auditlog/auditlogtest"
 	"bonafide/vault"
+	"bonafide/vault/vaulttest"
 )
 
 // openMigrated opens a store on a fresh schema, or skips t.
@@ -29,12 +31,12 @@ func openMigrated(t *testing.T) *Store {
 
 func TestVaultKeyStore(t *testing.T) {
 	requirePostgres(t)
-	vault.TestKeyStore(t, func(t *testing.T) vault.KeyStore { return openMigrated(t).VaultKeys() })
+	vaulttest.RunKeyStore(t, func(t *testing.T) vault.KeyStore { return openMigrated(t).VaultKeys() })
 }
 
 func TestVaultTagIndex(t *testing.T) {
 	requirePostgres(t)
-	vault.TestTagIndex(t, func(t *testing.T) vault.TagIndex { return openMigrated(t).ReporterTags() })
+	vaulttest.RunTagIndex(t, func(t *testing.T) vault.TagIndex { return openMigrated(t).ReporterTags() })
 }
 
 // tamperAudit edits the audit tables as an insider would: disabling the
@@ -93,7 +95,7 @@ func (a tamperAudit) DeleteCheckpoint(ctx context.Context, id int64) error {
 
 func TestAuditStorage(t *testing.T) {
 	requirePostgres(t)
-	auditlog.TestStorage(t, func(t *testing.T) auditlog.TamperStorage {
+	auditlogtest.RunStorage(t, func(t *testing.T) auditlogtest.TamperStorage {
 		return tamperAudit{openMigrated(t).AuditStorage()}
 	})
 }
@@ -136,7 +138,7 @@ func TestAuditAppendOnly(t *testing.T) {
 
 func TestIntakeTagging(t *testing.T) {
 	requirePostgres(t)
-	vault.TestIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
+	vaulttest.RunIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
 		s, err := Open(context.Background(), testDSN(t), Options{Migrate: true, Tagger: tagger})
 		if err != nil {
 			t.Fatalf("Open = %v", err)

@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"bonafide"
-	"bonafide/auth"
+	"bonafide/auth/authtest"
 	"bonafide/sqlite"
 )
 
 func TestUserStore(t *testing.T) {
-	auth.TestUserStore(t, func(t *testing.T) bonafide.UserStore {
+	authtest.RunUserStore(t, func(t *testing.T) bonafide.UserStore {
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "u.db"), sqlite.Options{Migrate: true})
 		if err != nil {
 			t.Fatal(err)

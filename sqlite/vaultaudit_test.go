@@ -12,7 +12,9 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/auditlog/auditlogtest"
 	"bonafide/vault"
+	"bonafide/vault/vaulttest"
 )
 
 // openMigrated opens a fresh store in a temporary directory.
@@ -31,11 +33,11 @@ func openMigrated(t *testing.T) *Store {
 }
 
 func TestVaultKeyStore(t *testing.T) {
-	vault.TestKeyStore(t, func(t *testing.T) vault.KeyStore { return openMigrated(t).VaultKeys() })
+	vaulttest.RunKeyStore(t, func(t *testing.T) vault.KeyStore { return openMigrated(t).VaultKeys() })
 }
 
 func TestVaultTagIndex(t *testing.T) {
-	vault.TestTagIndex(t, func(t *testing.T) vault.TagIndex { return openMigrated(t).ReporterTags() })
+	vaulttest.RunTagIndex(t, func(t *testing.T) vault.TagIndex { return openMigrated(t).ReporterTags() })
 }
 
 // tamperAudit edits the audit tables as an insider would: dropping the
@@ -99,7 +101,7 @@ func (a tamperAudit) DeleteCheckpoint(ctx context.Context, id int64) error {
 }
 
 func TestAuditStorage(t *testing.T) {
-	auditlog.TestStorage(t, func(t *testing.T) auditlog.TamperStorage {
+	auditlogtest.RunStorage(t, func(t *testing.T) auditlogtest.TamperStorage {
 		return tamperAudit{openMigrated(t).AuditStorage()}
 	})
 }
@@ -291,7 +293,7 @@ func BenchmarkAuditVerify(b *testing.B) {
 }
 
 func TestIntakeTagging(t *testing.T) {
-	vault.TestIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
+	vaulttest.RunIntakeTagging(t, func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex) {
 		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), Options{Migrate: true, Tagger: tagger})
 		if err != nil {
 			t.Fatalf("Open = %v", err)

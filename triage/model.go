@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Signal names a campaign signal. Each has a value in 0..1 for a referral
@@ -86,7 +87,11 @@ func (m Model) Validate() error {
 	}
 	for s, w := range m.Weights {
 		if !known[s] {
-			return fmt.Errorf("model: unknown signal %q", s)
+			names := make([]string, len(Signals))
+			for i, k := range Signals {
+				names[i] = string(k)
+			}
+			return fmt.Errorf("model: unknown signal %q (want one of %s)", s, strings.Join(names, ", "))
 		}
 		if math.IsNaN(w) || math.IsInf(w, 0) {
 			return fmt.Errorf("model: weight of %q is not finite", s)

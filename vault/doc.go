@@ -54,7 +54,7 @@
 //
 // The vault needs a [KeyStore] for wrapped keys and a [TagIndex] for tags;
 // [MemoryKeyStore] and [MemoryTagIndex] keep them in memory, and
-// [TestKeyStore] and [TestTagIndex] check other implementations.
+// [vaulttest.RunKeyStore] and [vaulttest.RunTagIndex] check other implementations.
 //
 // Nothing in this package logs, and no error it returns contains plaintext
 // or key material.

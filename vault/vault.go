@@ -64,7 +64,7 @@ func (k WrappedKey) MasterID() (KeyID, error) {
 
 // KeyStore keeps wrapped data keys. The SQLite and PostgreSQL stores
 // implement it with one table (id, purpose, created, wrapped); MemoryKeyStore
-// is the in-memory version. TestKeyStore checks an implementation.
+// is the in-memory version. vaulttest.RunKeyStore checks an implementation.
 type KeyStore interface {
 	// Keys returns every stored data key, in any order. An empty store
 	// returns no keys and no error.

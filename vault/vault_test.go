@@ -33,14 +33,6 @@ func mustVault(t testing.TB, s KeyStore, ks ...*MasterKey) *Vault {
 	return v
 }
 
-func TestKeyStoreMemory(t *testing.T) {
-	TestKeyStore(t, func(t *testing.T) KeyStore { return new(MemoryKeyStore) })
-}
-
-func TestTagIndexMemory(t *testing.T) {
-	TestTagIndex(t, func(t *testing.T) TagIndex { return new(MemoryTagIndex) })
-}
-
 func TestSealOpen(t *testing.T) {
 	v := mustVault(t, new(MemoryKeyStore), mustMaster(t))
 	tests := []struct {

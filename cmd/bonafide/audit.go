@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,62 +15,12 @@ import (
 
 // runAudit dispatches `bonafide audit verify|prove|check-proof|checkpoint`.
 func runAudit(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 {
-		return usagef("want a subcommand: verify, prove, check-proof or checkpoint")
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(ctx, args[1:], std)
-	case "prove":
-		return runAuditProve(ctx, args[1:], std)
-	case "check-proof":
-		return runAuditCheckProof(ctx, args[1:], std)
-	case "checkpoint":
-		return runAuditCheckpoint(ctx, args[1:], std)
-	case "-h", "--help", "help":
-		fmt.Fprint(std.err, "Usage: bonafide audit verify|prove|check-proof|checkpoint [flags]\n\n"+
-			"  verify       rebuild the audit log's tree and check it against every checkpoint; exit 1 naming what broke\n"+
-			"  prove N      print a proof that entry N is in the log, against the latest checkpoint\n"+
-			"  check-proof  check a proof printed by prove, without the database\n"+
-			"  checkpoint   print the latest signed checkpoint (--new signs one now)\n\n"+
-			"Run 'bonafide audit <subcommand> --help' for its flags.\n")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want verify, prove, check-proof or checkpoint", args[0])
-}
-
-// auditConfig configures the audit subcommands that open the store.
-type auditConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
-}
-
-// parseAudit parses the flags shared by the audit subcommands that open the
-// store; extra adds a subcommand's own.
-func parseAudit(name, synopsis string, args []string, std stdio, extra func(*envDefaults, *flag.FlagSet)) (auditConfig, []string, error) {
-	cfg := auditConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet(name, synopsis, std)
-	env := &envDefaults{std: std}
-	cfg.dbConfig.flags(fs, env)
-	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	if extra != nil {
-		extra(env, fs)
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return cfg, nil, err
-	}
-	if err := env.err(); err != nil {
-		return cfg, nil, err
-	}
-	if err := cfg.dbConfig.validate(); err != nil {
-		return cfg, nil, err
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return cfg, nil, err
-	}
-	return cfg, fs.Args(), nil
+	return runGroup(ctx, "audit", []command{
+		{"verify", "rebuild the audit log's tree and check it against every checkpoint; exit 1 naming what broke", runAuditVerify},
+		{"prove", "print a proof that entry N is in the log, against the latest checkpoint", runAuditProve},
+		{"check-proof", "check a proof printed by prove, without the database", runAuditCheckProof},
+		{"checkpoint", "print the latest signed checkpoint (--new signs one now)", runAuditCheckpoint},
+	}, args, std)
 }
 
 // runAuditVerify rebuilds the audit log's Merkle tree from its entries and
@@ -82,14 +29,12 @@ func parseAudit(name, synopsis string, args []string, std stdio, extra func(*env
 // each problem on its own line and fails naming them all; it signs nothing.
 func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 	var external stringList
-	cfg, rest, err := parseAudit("audit verify", "audit verify [flags]", args, std, func(_ *envDefaults, fs *flag.FlagSet) {
-		fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against (repeatable)")
-	})
-	if err != nil {
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit verify", "", "Rebuilds the audit log's Merkle tree and checks it against the stored hashes and every checkpoint; signs nothing.")
+	sc.store(&cfg)
+	sc.fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against (repeatable)")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return usagef("unexpected arguments %q", rest)
 	}
 	var outside [][]byte
 	for _, f := range external {
@@ -99,7 +44,7 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 		}
 		outside = append(outside, b)
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}
@@ -125,112 +70,41 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// proofHeader starts the text `audit prove` prints.
-const proofHeader = "bonafide audit proof v1"
-
-// runAuditProve prints, for entry N, everything a third party needs to check
-// that it is in the log: the log's origin and verifier key, the entry's
-// exact bytes, an inclusion proof and the latest signed checkpoint. Check it
-// with `bonafide audit check-proof`, or with golang.org/x/mod/sumdb/tlog
-// and note directly.
+// runAuditProve prints, for entry N, everything a third party needs to
+// check that it is in the log (an auditlog.ProofBundle): the log's origin
+// and verifier key, the entry's exact bytes, an inclusion proof and the
+// latest signed checkpoint. Check it with `bonafide audit check-proof`, or
+// with golang.org/x/mod/sumdb/tlog and note directly.
 func runAuditProve(ctx context.Context, args []string, std stdio) error {
-	cfg, rest, err := parseAudit("audit prove", "audit prove [flags] N", args, std, nil)
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit prove", "N", "Prints a proof that entry N is in the log, against the latest signed checkpoint, for 'bonafide audit check-proof'.")
+	sc.store(&cfg)
+	rest, err := sc.parse(args, exactly(1, "one entry number"))
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usagef("want one entry number")
 	}
 	n, err := strconv.ParseInt(rest[0], 10, 64)
 	if err != nil || n < 0 {
 		return usagef("entry number %q: want a whole number from 0", rest[0])
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	cp, err := a.Audit.Checkpoint(ctx)
-	if err != nil {
-		return fmt.Errorf("%w (sign one with 'bonafide audit checkpoint --new')", err)
+	b, err := a.Audit.Bundle(ctx, n)
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
+		return fmt.Errorf("%w; sign a new one with 'bonafide audit checkpoint --new'", err)
 	}
-	c, err := auditlog.ParseCheckpoint(cp, a.Audit.VerifierKey(), a.Audit.Origin())
-	if err != nil {
-		return err
-	}
-	if n >= c.Size {
-		return fmt.Errorf("entry %d is not covered by the latest checkpoint (size %d); sign a new one with 'bonafide audit checkpoint --new'", n, c.Size)
-	}
-	_, raw, err := a.Audit.Entry(ctx, n)
 	if err != nil {
 		return err
 	}
-	p, err := a.Audit.Prove(ctx, n, c.Size)
+	text, err := b.MarshalText()
 	if err != nil {
 		return err
 	}
-	if err := auditlog.CheckInclusion(a.Audit.VerifierKey(), a.Audit.Origin(), cp, raw, p); err != nil {
-		return fmt.Errorf("the proof does not check against the log's own checkpoint: %w (run 'bonafide audit verify')", err)
-	}
-	pt, _ := p.MarshalText()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\norigin %s\nverifier-key %s\nentry %s\n\n", proofHeader, a.Audit.Origin(), a.Audit.VerifierKey(), raw)
-	b.Write(pt)
-	b.WriteString("\n")
-	b.Write(cp)
-	_, err = std.out.Write(b.Bytes())
+	_, err = std.out.Write(text)
 	return err
-}
-
-// proofFile is what `audit prove` prints, parsed.
-type proofFile struct {
-	origin, vkey string
-	entry        []byte
-	proof        auditlog.InclusionProof
-	checkpoint   []byte
-}
-
-// parseProofFile parses the text runAuditProve prints: a header block
-// (header, origin, verifier-key, entry lines), a blank line, the inclusion
-// proof, a blank line, the signed checkpoint.
-func parseProofFile(b []byte) (proofFile, error) {
-	var pf proofFile
-	head, rest, ok := bytes.Cut(b, []byte("\n\n"))
-	if !ok {
-		return pf, errors.New("not a bonafide audit proof: no blank line after the header")
-	}
-	sc := bufio.NewScanner(bytes.NewReader(head))
-	sc.Buffer(nil, 1<<20)
-	var lines []string
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) != 4 || lines[0] != proofHeader {
-		return pf, fmt.Errorf("not a bonafide audit proof: want %q and three lines", proofHeader)
-	}
-	for i, key := range []string{"origin ", "verifier-key ", "entry "} {
-		v, ok := strings.CutPrefix(lines[i+1], key)
-		if !ok {
-			return pf, fmt.Errorf("not a bonafide audit proof: line %d: want %q", i+2, strings.TrimSpace(key))
-		}
-		switch i {
-		case 0:
-			pf.origin = v
-		case 1:
-			pf.vkey = v
-		case 2:
-			pf.entry = []byte(v)
-		}
-	}
-	proof, cp, ok := bytes.Cut(rest, []byte("\n\n"))
-	if !ok {
-		return pf, errors.New("not a bonafide audit proof: no blank line after the inclusion proof")
-	}
-	if err := pf.proof.UnmarshalText(append(proof, '\n')); err != nil {
-		return pf, err
-	}
-	pf.checkpoint = cp
-	return pf, nil
 }
 
 // runAuditCheckProof checks a proof printed by `audit prove`, as a third
@@ -239,45 +113,33 @@ func parseProofFile(b []byte) (proofFile, error) {
 // the proof, which shows only that the proof is consistent with itself, and
 // says so.
 func runAuditCheckProof(_ context.Context, args []string, std stdio) error {
-	fs := newFlagSet("audit check-proof", "audit check-proof [flags] FILE|-", std)
+	sc := newSubcommand(std, "audit check-proof", "FILE|-", "Checks a proof printed by 'bonafide audit prove' as a third party would, with nothing from the system.")
 	var vkey string
-	fs.StringVar(&vkey, "verifier-key", "", "the audit verifier key you trust (from 'bonafide keys generate' or the operator)")
-	if err := parseFlags(fs, args); err != nil {
+	sc.fs.StringVar(&vkey, "verifier-key", "", "the audit verifier key you trust (from 'bonafide keys generate' or the operator)")
+	pos, err := sc.parse(args, exactly(1, "one proof file, or - for standard input"))
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("want one proof file, or - for standard input")
-	}
-	var b []byte
-	var err error
-	if name := fs.Arg(0); name == "-" {
-		b, err = readAllLimit(std.in)
+	var text []byte
+	if name := pos[0]; name == "-" {
+		text, err = readAllLimit(std.in)
 	} else {
-		b, err = os.ReadFile(name)
+		text, err = os.ReadFile(name)
 	}
 	if err != nil {
 		return err
 	}
-	pf, err := parseProofFile(b)
-	if err != nil {
+	var b auditlog.ProofBundle
+	if err := b.UnmarshalText(text); err != nil {
 		return err
 	}
-	trusted := vkey != ""
-	if !trusted {
-		vkey = pf.vkey
-	} else if vkey != pf.vkey {
-		return fmt.Errorf("the proof names verifier key %s, not the one you trust", pf.vkey)
-	}
-	if err := auditlog.CheckInclusion(vkey, pf.origin, pf.checkpoint, pf.entry, pf.proof); err != nil {
-		return err
-	}
-	e, err := auditlog.UnmarshalEntry(pf.entry)
+	e, err := b.Check(vkey)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(std.out, "proof OK: entry %d (%s by %s at %s) is in the log %s of size %d\n",
-		e.N, e.What, e.Who, e.Time.Format("2006-01-02T15:04:05Z"), pf.origin, pf.proof.Size)
-	if !trusted {
+		e.N, e.What, e.Who, e.Time.Format("2006-01-02T15:04:05Z"), b.Origin, b.Proof.Size)
+	if vkey == "" {
 		fmt.Fprintf(std.out, "checked against the key in the proof itself; give --verifier-key with a key you trust to check who signed it\n")
 	}
 	return nil
@@ -288,16 +150,14 @@ func runAuditCheckProof(_ context.Context, args []string, std stdio) error {
 // first. The verifier key goes to standard error.
 func runAuditCheckpoint(ctx context.Context, args []string, std stdio) error {
 	var fresh bool
-	cfg, rest, err := parseAudit("audit checkpoint", "audit checkpoint [flags]", args, std, func(_ *envDefaults, fs *flag.FlagSet) {
-		fs.BoolVar(&fresh, "new", false, "sign a checkpoint of the log as it is now, then print it")
-	})
-	if err != nil {
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "audit checkpoint", "", "Prints the latest signed checkpoint, for keeping outside the system; the verifier key goes to standard error.")
+	sc.store(&cfg)
+	sc.fs.BoolVar(&fresh, "new", false, "sign a checkpoint of the log as it is now, then print it")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usagef("unexpected arguments %q", rest)
-	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true}, cfg.logConfig.logger(std.err))
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
 	if err != nil {
 		return err
 	}

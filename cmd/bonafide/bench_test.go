@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
+
+	"bonafide/loadgen"
 )
 
 // TestBenchIntake runs a short open-loop and closed-loop intake benchmark
@@ -31,3 +34,17 @@ func TestBenchIntake(t *testing.T) {
 		})
 	}
 }
+
+// referralGen hands out referral bodies to the tests that post them: the
+// bench's own generator (loadgen, on synth).
+type referralGen struct{ r *loadgen.Referrals }
+
+func newReferralGen(seed int64) referralGen {
+	r, err := loadgen.NewReferrals(context.Background(), seed, 1)
+	if err != nil {
+		panic(err) // the generator is deterministic: it fails for every test or none
+	}
+	return referralGen{r}
+}
+
+func (g referralGen) next() []byte { return g.r.Next() }

@@ -27,6 +27,7 @@ func (std stdio) env(key, def string) string {
 // flag's type could not parse; validation reports it.
 type envFlag struct {
 	name, key, value string
+	want             string // what would parse, e.g. "true or false"
 }
 
 // envDefaults reads environment variables into flag defaults.
@@ -45,24 +46,26 @@ func (e *envDefaults) string(fs *flag.FlagSet, p *string, name, key, usage strin
 // are mounted), so that it need not sit in the environment. KEY wins over
 // KEY_FILE; the flag wins over both.
 func (e *envDefaults) secret(fs *flag.FlagSet, p *string, name, key, usage string) {
+	// Registered with the default before the variable is read, so that
+	// --help never prints the secret as the flag's default.
+	fs.StringVar(p, name, *p, usage+" ("+key+" or "+key+"_FILE)")
 	if v := e.std.env(key, ""); v != "" {
 		*p = v
 	} else if file := e.std.env(key+"_FILE", ""); file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			e.bad = append(e.bad, envFlag{name, key + "_FILE", file})
+			e.bad = append(e.bad, envFlag{name, key + "_FILE", file, ""})
 		} else {
 			*p = strings.TrimSpace(string(data))
 		}
 	}
-	fs.StringVar(p, name, *p, usage+" ("+key+" or "+key+"_FILE)")
 }
 
 func (e *envDefaults) int(fs *flag.FlagSet, p *int, name, key, usage string) {
 	if v := e.std.env(key, ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			e.bad = append(e.bad, envFlag{name, key, v})
+			e.bad = append(e.bad, envFlag{name, key, v, "a whole number"})
 		} else {
 			*p = n
 		}
@@ -74,7 +77,7 @@ func (e *envDefaults) int64(fs *flag.FlagSet, p *int64, name, key, usage string)
 	if v := e.std.env(key, ""); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			e.bad = append(e.bad, envFlag{name, key, v})
+			e.bad = append(e.bad, envFlag{name, key, v, "a whole number"})
 		} else {
 			*p = n
 		}
@@ -86,7 +89,7 @@ func (e *envDefaults) bool(fs *flag.FlagSet, p *bool, name, key, usage string) {
 	if v := e.std.env(key, ""); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			e.bad = append(e.bad, envFlag{name, key, v})
+			e.bad = append(e.bad, envFlag{name, key, v, "true or false (or 1, 0, t, f)"})
 		} else {
 			*p = b
 		}
@@ -98,7 +101,7 @@ func (e *envDefaults) duration(fs *flag.FlagSet, p *time.Duration, name, key, us
 	if v := e.std.env(key, ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			e.bad = append(e.bad, envFlag{name, key, v})
+			e.bad = append(e.bad, envFlag{name, key, v, "a duration such as 30s, 2m or 1h30m"})
 		} else {
 			*p = d
 		}
@@ -115,7 +118,7 @@ func (e *envDefaults) err() error {
 	if strings.HasSuffix(b.key, "_FILE") {
 		return usagef("%s=%q: cannot read the file for --%s", b.key, b.value, b.name)
 	}
-	return usagef("%s=%q: not a valid value for --%s", b.key, b.value, b.name)
+	return usagef("%s=%q: not a valid value for --%s: want %s", b.key, b.value, b.name, b.want)
 }
 
 // logConfig is the logging configuration every subcommand shares.

@@ -31,9 +31,6 @@ type demoConfig struct {
 }
 
 func (c demoConfig) validate() error {
-	if err := c.logConfig.validate(); err != nil {
-		return err
-	}
 	if c.Families <= 0 {
 		return usagef("--families must be positive")
 	}
@@ -56,26 +53,17 @@ func (c demoConfig) validate() error {
 func runDemo(ctx context.Context, args []string, std stdio) error {
 	cfg := demoConfig{logConfig: defaultLogConfig(), Families: 10000, Seed: 1, Addr: "127.0.0.1:8080"}
 	cfg.Level = "warn" // keep the terminal for the instructions
-	fs := newFlagSet("demo", "demo [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.logConfig.flags(fs, env)
-	env.string(fs, &cfg.Dir, "dir", "BONAFIDE_DEMO_DIR", "directory for the store and data (default: a new temporary directory, removed on exit)")
-	env.int(fs, &cfg.Families, "families", "BONAFIDE_DEMO_FAMILIES", "number of families to generate")
-	env.int64(fs, &cfg.Seed, "seed", "BONAFIDE_DEMO_SEED", "random seed of the generated data")
-	env.string(fs, &cfg.Addr, "addr", "BONAFIDE_ADDR", "address to listen on; if taken, a free loopback port is used")
-	if err := parseFlags(fs, args); err != nil {
+	sc := newSubcommand(std, "demo", "", "Generates a synthetic data set, imports it into a fresh SQLite store, creates users and serves the API with requests to try, until Ctrl-C.")
+	sc.logging(&cfg.logConfig)
+	sc.env.string(sc.fs, &cfg.Dir, "dir", "BONAFIDE_DEMO_DIR", "directory for the store and data (default: a new temporary directory, removed on exit)")
+	sc.env.int(sc.fs, &cfg.Families, "families", "BONAFIDE_DEMO_FAMILIES", "number of families to generate")
+	sc.env.int64(sc.fs, &cfg.Seed, "seed", "BONAFIDE_DEMO_SEED", "random seed of the generated data")
+	sc.env.string(sc.fs, &cfg.Addr, "addr", "BONAFIDE_ADDR", "loopback address to listen on (the demo serves this machine only); if taken, a free loopback port is used")
+	sc.check(func() error { return cfg.validate() })
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	logger := cfg.logConfig.logger(std.err)
+	logger := sc.logger()
 
 	dir := cfg.Dir
 	if dir == "" {

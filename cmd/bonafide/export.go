@@ -11,17 +11,8 @@ import (
 
 // exportConfig configures `bonafide export`.
 type exportConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
+	storeConfig
 	Out string // file to write; "" or "-" is standard output
-}
-
-func (c exportConfig) validate() error {
-	if err := c.dbConfig.validate(); err != nil {
-		return err
-	}
-	return c.logConfig.validate()
 }
 
 // runExport writes every stored record as interchange JSON Lines in stored
@@ -31,28 +22,18 @@ func (c exportConfig) validate() error {
 // Reporters are unsealed to be written, so the export is recorded in the
 // audit log (who, where to, count).
 func runExport(ctx context.Context, args []string, std stdio) (err error) {
-	cfg := exportConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("export", "export [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.dbConfig.flags(fs, env)
-	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	env.string(fs, &cfg.Out, "out", "BONAFIDE_EXPORT_OUT", "file to write (default standard output)")
-	if err := parseFlags(fs, args); err != nil {
+	cfg := exportConfig{storeConfig: defaultStoreConfig()}
+	sc := newSubcommand(std, "export", "", "Writes every stored record, reporter included, as interchange JSON Lines in stored order; the export is recorded in the audit log.")
+	sc.store(&cfg.storeConfig)
+	sc.env.string(sc.fs, &cfg.Out, "out", "BONAFIDE_EXPORT_OUT", "file to write (default standard output)")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	logger := cfg.logConfig.logger(std.err)
+	logger := sc.logger()
 
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+	acfg := cfg.app()
+	acfg.Existing = true
+	a, err := openApp(ctx, acfg, logger)
 	if err != nil {
 		return err
 	}

@@ -13,20 +13,12 @@ import (
 
 // importConfig configures `bonafide import`.
 type importConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
+	storeConfig
 	SkipInvalid bool
 	Files       []string // "-" is standard input
 }
 
 func (c importConfig) validate() error {
-	if err := c.dbConfig.validate(); err != nil {
-		return err
-	}
-	if err := c.logConfig.validate(); err != nil {
-		return err
-	}
 	if len(c.Files) == 0 {
 		return usagef("no files: give one or more JSON Lines files, or - for standard input")
 	}
@@ -50,30 +42,25 @@ func (c importConfig) validate() error {
 // Reporters are sealed and blind-indexed as they are stored, and each file
 // imported is recorded in the audit log (who, file name, count).
 func runImport(ctx context.Context, args []string, std stdio) error {
-	cfg := importConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("import", "import [flags] FILE...|-", std)
-	env := &envDefaults{std: std}
-	cfg.dbConfig.flags(fs, env)
-	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "import the valid records of a file and list the invalid lines, instead of importing nothing of it")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg.Files = fs.Args()
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	logger := cfg.logConfig.logger(std.err)
-
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+	cfg := importConfig{storeConfig: defaultStoreConfig()}
+	sc := newSubcommand(std, "import", "FILE...|-", "Imports interchange JSON Lines files, each in one transaction (- is standard input, at most once); a file with an invalid line is not imported at all (see the flags). Each file imported is recorded in the audit log; a new SQLite file gets its schema.")
+	sc.store(&cfg.storeConfig)
+	sc.fs.BoolVar(&cfg.SkipInvalid, "skip-invalid", false, "import the valid records of a file and list the invalid lines, instead of importing nothing of it")
+	files, err := sc.parse(args, atLeast(0, ""))
 	if err != nil {
 		return err
 	}
-	failed, total := 0, 0
+	cfg.Files = files
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	logger := sc.logger()
+
+	a, err := openApp(ctx, cfg.app(), logger)
+	if err != nil {
+		return err
+	}
+	failed, total, done := 0, 0, 0
 	for _, name := range cfg.Files {
 		if ctx.Err() != nil {
 			break
@@ -86,9 +73,15 @@ func runImport(ctx context.Context, args []string, std stdio) error {
 		if err != nil {
 			failed++
 			fmt.Fprintf(std.err, "%s: %v\n", name, err)
+		} else {
+			done++
 		}
 	}
-	if err := a.Close(); err != nil {
+	closeApp := a.Close
+	if done == 0 {
+		closeApp = a.discard // a store this run created holds nothing: no stray file
+	}
+	if err := closeApp(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	fmt.Fprintf(std.out, "imported %d records from %d of %d files\n", total, len(cfg.Files)-failed, len(cfg.Files))

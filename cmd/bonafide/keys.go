@@ -13,30 +13,11 @@ import (
 
 // runKeys dispatches `bonafide keys generate|rotate`.
 func runKeys(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 {
-		return usagef("want a subcommand: generate or rotate")
-	}
-	switch args[0] {
-	case "generate":
-		return runKeysGenerate(ctx, args[1:], std)
-	case "rotate":
-		return runKeysRotate(ctx, args[1:], std)
-	case "-h", "--help", "help":
-		fmt.Fprint(std.err, "Usage: bonafide keys generate|rotate [flags]\n\n"+
-			"  generate  write a new master key file and audit signing key file (mode 0600)\n"+
-			"  rotate    put a new master key first in the master key file and re-wrap every data key under it\n\n"+
-			"Run 'bonafide keys <subcommand> --help' for its flags.\n")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want generate or rotate", args[0])
+	return runGroup(ctx, "keys", []command{
+		{"generate", "write a new master key file and audit signing key file (mode 0600)", runKeysGenerate},
+		{"rotate", "put a new master key first in the master key file and re-wrap every data key under it", runKeysRotate},
+	}, args, std)
 }
-
-// Default key file names for `bonafide keys generate` when neither flag nor
-// environment names them.
-const (
-	defaultMasterKeyFile = "bonafide-master.key"
-	defaultAuditKeyFile  = "bonafide-audit.key"
-)
 
 // runKeysGenerate writes a new master key file and a new audit signing key
 // file, each with mode 0600, and refuses to overwrite either: an existing
@@ -45,18 +26,11 @@ const (
 // the system needs.
 func runKeysGenerate(_ context.Context, args []string, std stdio) error {
 	kc := keyConfig{MasterKeyFile: defaultMasterKeyFile, AuditKeyFile: defaultAuditKeyFile}
-	fs := newFlagSet("keys generate", "keys generate [flags]", std)
-	env := &envDefaults{std: std}
-	kc.flags(fs, env)
+	sc := newSubcommand(std, "keys generate", "", "Writes a new master key file and a new audit signing key file (mode 0600), refusing to overwrite either, and prints the public verifier key.")
+	kc.flags(sc.fs, sc.env)
 	var name string
-	env.string(fs, &name, "audit-key-name", "BONAFIDE_AUDIT_KEY_NAME", "name of the signing key in checkpoint signatures (default "+auditlog.DefaultKeyName+")")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
+	sc.env.string(sc.fs, &name, "audit-key-name", "BONAFIDE_AUDIT_KEY_NAME", "name of the signing key in checkpoint signatures (default "+auditlog.DefaultKeyName+")")
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if name == "" {
@@ -84,13 +58,6 @@ func runKeysGenerate(_ context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// keysRotateConfig configures `bonafide keys rotate`.
-type keysRotateConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
-}
-
 // runKeysRotate replaces the primary master key without downtime: it
 // generates a new key, rewrites the master key file (atomically, 0600) with
 // the new key first and the old ones after it, then re-wraps every data key
@@ -100,31 +67,20 @@ type keysRotateConfig struct {
 // Once every server has restarted, delete the old lines from the file.
 // Run again after a failure: every step is safe to repeat.
 func runKeysRotate(ctx context.Context, args []string, std stdio) error {
-	cfg := keysRotateConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("keys rotate", "keys rotate [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.dbConfig.flags(fs, env)
-	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	if err := parseFlags(fs, args); err != nil {
+	cfg := defaultStoreConfig()
+	sc := newSubcommand(std, "keys rotate", "", "Puts a new master key first in the master key file and re-wraps every data key in the store under it, without downtime.")
+	sc.store(&cfg)
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.dbConfig.validate(); err != nil {
-		return err
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return err
-	}
+	cfg.MasterKeyFile = cfg.masterKeyFile()
 	if cfg.MasterKeyFile == "" {
-		return usagef("keys rotate rewrites the master key file: give --master-key-file or set %s", vault.EnvMasterKeyFile)
+		return usagef("keys rotate rewrites the master key file: give --master-key-file, set %s or keep %s in the working directory", vault.EnvMasterKeyFile, defaultMasterKeyFile)
 	}
-	logger := cfg.logConfig.logger(std.err)
+	if err := cfg.dbConfig.existing(); err != nil {
+		return err // before the key file is rewritten
+	}
+	logger := sc.logger()
 
 	old, err := vault.ReadMasterKeyFile(cfg.MasterKeyFile)
 	if err != nil {
@@ -142,7 +98,9 @@ func runKeysRotate(ctx context.Context, args []string, std stdio) error {
 
 	// Open with the new file, so that the audit log and the vault are the
 	// ones every later process sees.
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+	acfg := cfg.app()
+	acfg.Existing = true
+	a, err := openApp(ctx, acfg, logger)
 	if err != nil {
 		return err
 	}

@@ -210,7 +210,7 @@ func TestNoKeys(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{"import without a master key", map[string]string{noTestKeys: "1"}, []string{"import", "--db", db, "x.jsonl"}, "no master key: give --master-key-file or set BONAFIDE_MASTER_KEY_FILE (make one with 'bonafide keys generate')"},
+		{"import without a master key", map[string]string{noTestKeys: "1"}, []string{"import", "--db", db, "x.jsonl"}, "no master key: give --master-key-file, set BONAFIDE_MASTER_KEY_FILE or keep bonafide-master.key in the working directory (make one with 'bonafide keys generate')"},
 		{"export without a master key", map[string]string{noTestKeys: "1"}, []string{"export", "--db", db}, "bonafide keys generate"},
 		{"migrate without a signing key", map[string]string{noTestKeys: "1", vault.EnvMasterKeyFile: mk}, []string{"migrate", "--db", db}, "no audit signing key"},
 		{"serve without a master key", map[string]string{noTestKeys: "1"}, []string{"serve", "--db", db}, "no master key"},

@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"bonafide/linkage"
@@ -51,12 +49,12 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		args = args[1:]
 	}
 	cfg := linkConfig{Progress: "auto"}
-	name, synopsis := "link", "link --config CONFIG.json [flags] A.csv [B.csv] > clusters.csv\n       bonafide link eval --config CONFIG.json [flags] A.csv [B.csv]"
+	name, about := "link", "Links person records in one CSV file (deduplication) or two (A to B) and writes id,cluster, one row per record; 'link eval' scores the result instead."
 	if eval {
-		name = "link eval"
+		name, about = "link eval", "Links person records as 'bonafide link' does and scores the clusters against a truth column: pairwise precision, recall and F1, blocking and a precision/recall curve."
 	}
-	fs := newFlagSet(name, synopsis, std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, name, "A.csv [B.csv]", about)
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_LINK_CONFIG", "linkage configuration (JSON: id, fields with type given_name|surname|date|postcode_uk|address|nhs_number|phone|email|handle|exact|string, blocking, threshold)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "match probability at which two records are linked (default: the configuration's, else 0.5)")
 	fs.StringVar(&cfg.ModelOut, "model-out", "", "write the trained model (m, u, prior) as JSON to this file")
@@ -65,13 +63,11 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	if eval {
 		fs.StringVar(&cfg.Truth, "truth", "", `truth column, or "febrl" to read it from FEBRL ids (default: the configuration's "truth")`)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	files, err := sc.parse(args, atLeast(0, ""))
+	if err != nil {
 		return err
 	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	cfg.Files = fs.Args()
+	cfg.Files = files
 	if err := cfg.validate(); err != nil {
 		return err
 	}
@@ -99,7 +95,6 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	prog := newProgress(std.err, cfg.Progress)
 	var recs []linkage.Record
 	var truth []string
-	var source []uint8
 	for i, path := range cfg.Files {
 		prog.stage("reading " + path)
 		t, err := readLinkFile(lc, s, path, uint8(i))
@@ -108,9 +103,6 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		}
 		recs = append(recs, t.Records...)
 		truth = append(truth, t.Truth...)
-		for range t.Records {
-			source = append(source, uint8(i))
-		}
 	}
 	var model *linkage.Model
 	if cfg.Model != "" {
@@ -131,9 +123,9 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	if eval {
-		return writeEval(std.out, lc, res, truth, source, link)
+		return res.Evaluate(truth, lc.Threshold).WriteText(std.out)
 	}
-	return writeClusters(std.out, recs, res.Clusters)
+	return linkage.WriteClusters(std.out, recs, res.Clusters)
 }
 
 func readLinkConfig(path string) (*linkage.Config, error) {
@@ -180,81 +172,6 @@ func readModel(path string) (*linkage.Model, error) {
 
 func writeModel(path string, m *linkage.Model) error {
 	return writeAtomic(path, func(w io.Writer) error { return m.WriteJSON(w) })
-}
-
-// writeClusters writes `id,cluster`; clusters are numbered from 1 in order of first
-// appearance so that the numbers do not depend on record ids.
-func writeClusters(out io.Writer, recs []linkage.Record, clusters []int) error {
-	bw := bufio.NewWriterSize(out, 1<<16)
-	w := csv.NewWriter(bw)
-	if err := w.Write([]string{"id", "cluster"}); err != nil {
-		return err
-	}
-	num := map[int]int{}
-	for i, r := range recs {
-		n, ok := num[clusters[i]]
-		if !ok {
-			n = len(num) + 1
-			num[clusters[i]] = n
-		}
-		if err := w.Write([]string{r.ID, strconv.Itoa(n)}); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
-}
-
-// writeEval prints pairwise precision, recall and F1, blocking figures and a
-// precision/recall curve over match-probability thresholds.
-func writeEval(out io.Writer, c *linkage.Config, res *linkage.Result, truth []string, source []uint8, link bool) error {
-	score := func(cl []int) linkage.Metrics {
-		if link {
-			return linkage.EvaluateLink(cl, truth, source)
-		}
-		return linkage.Evaluate(cl, truth)
-	}
-	m := score(res.Clusters)
-	bw := bufio.NewWriter(out)
-	fmt.Fprintf(bw, "records %d; threshold probability %g (weight %.2f); chain guard %d\n", len(truth), c.Threshold, res.Threshold, res.Guard)
-	fmt.Fprintf(bw, "pairwise precision %.4f recall %.4f F1 %.4f (TP %d FP %d FN %d)\n", m.Precision(), m.Recall(), m.F1(), m.TP, m.FP, m.FN)
-	// Blocking recall: true pairs that some rule puts in one block.
-	by := map[string][]int{}
-	for i, e := range truth {
-		by[e] = append(by[e], i)
-	}
-	var all, kept int64
-	perRule := make([]int64, len(c.Blocking))
-	for _, g := range by {
-		for x := range g {
-			for y := x + 1; y < len(g); y++ {
-				if link && source[g[x]] == source[g[y]] {
-					continue
-				}
-				all++
-				if r := res.Blocker.Covers(g[x], g[y]); r >= 0 {
-					kept++
-					perRule[r]++
-				}
-			}
-		}
-	}
-	if all > 0 {
-		fmt.Fprintf(bw, "blocking keeps %d of %d true pairs (recall %.4f)\n", kept, all, float64(kept)/float64(all))
-	}
-	fmt.Fprintf(bw, "%-48s %12s %12s %10s\n", "blocking rule", "pairs", "true pairs", "oversized")
-	for r, st := range res.Blocker.Stats() {
-		fmt.Fprintf(bw, "%-48s %12d %12d %10d\n", st.Rule, st.Pairs, perRule[r], st.Oversized)
-	}
-	probs := []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999}
-	fmt.Fprintf(bw, "\n%-11s %9s %9s %9s %9s %9s\n", "probability", "precision", "recall", "F1", "FP", "FN")
-	for i, mt := range res.Curve(truth, probs) {
-		fmt.Fprintf(bw, "%-11g %9.4f %9.4f %9.4f %9d %9d\n", probs[i], mt.Precision(), mt.Recall(), mt.F1(), mt.FP, mt.FN)
-	}
-	return bw.Flush()
 }
 
 // progress draws a one-line progress bar on stderr for long runs.

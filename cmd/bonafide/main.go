@@ -14,7 +14,8 @@
 //	bonafide audit     verify the audit log; prove and check entries; print checkpoints
 //	bonafide user      bootstrap the first administrator; add, list, disable users; API tokens
 //
-// Every subcommand takes --help. Configuration is by flags, each with a
+// Every subcommand takes --help, and its flags before or after its
+// arguments ("--" ends them). Configuration is by flags, each with a
 // BONAFIDE_* environment variable equivalent (the flag wins). BONAFIDE_DB
 // selects the store: a postgres:// or postgresql:// URL means PostgreSQL,
 // anything else is a SQLite file path (default bonafide.db).
@@ -143,28 +144,6 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-8s  %s\n", c.name, c.summary)
 	}
-	b.WriteString("\nRun 'bonafide <command> --help' for a command's flags.\n")
+	b.WriteString("\nRun 'bonafide <command> --help' for a command's flags; flags may come before or after its arguments.\n")
 	io.WriteString(w, b.String())
-}
-
-// newFlagSet returns a flag set for a subcommand that reports errors
-// instead of exiting, and prints its usage to std.err.
-func newFlagSet(name, synopsis string, std stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: bonafide %s\n\nFlags (a variable in brackets, when set, gives the default):\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, turning a flag error into a usageError (the flag
-// package has already printed it with the usage).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return &usageError{msg: err.Error(), printed: true}
 }

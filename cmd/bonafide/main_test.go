@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -249,7 +250,20 @@ func TestDBFromFile(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	// A database of an older binary: it holds tables, but none of the
+	// migrations are recorded as applied. (A new, empty one gets its
+	// schema on first use: see TestNewStore.)
 	db := filepath.Join(t.TempDir(), "m.db")
+	old, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec("CREATE TABLE legacy (x)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
 		name   string
 		args   []string

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,9 +19,7 @@ import (
 
 // serveConfig configures `bonafide serve`.
 type serveConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
+	storeConfig
 	Addr             string
 	Migrate          bool
 	ShutdownTimeout  time.Duration
@@ -68,8 +65,7 @@ func (c serveConfig) trustedProxies() ([]netip.Prefix, error) {
 
 func defaultServeConfig() serveConfig {
 	return serveConfig{
-		dbConfig:         defaultDBConfig(),
-		logConfig:        defaultLogConfig(),
+		storeConfig:      defaultStoreConfig(),
 		Addr:             "127.0.0.1:8080",
 		ShutdownTimeout:  30 * time.Second,
 		MaxReferralBytes: httpapi.DefaultMaxReferralBytes,
@@ -79,10 +75,10 @@ func defaultServeConfig() serveConfig {
 	}
 }
 
-func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
-	c.dbConfig.flags(fs, env)
-	c.keyConfig.flags(fs, env)
-	c.logConfig.flags(fs, env)
+// flags registers serve's flags on sc, validated by sc.parse.
+func (c *serveConfig) flags(sc *subcommand) {
+	sc.store(&c.storeConfig)
+	fs, env := sc.fs, sc.env
 	env.string(fs, &c.Addr, "addr", "BONAFIDE_ADDR", "address to listen on, host:port")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending database migrations on start, instead of refusing a stale schema")
 	env.duration(fs, &c.ShutdownTimeout, "shutdown-timeout", "BONAFIDE_SHUTDOWN_TIMEOUT", "how long requests in flight may run on after SIGTERM")
@@ -97,14 +93,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet, env *envDefaults) {
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
 
+// validate checks what the store configuration does not.
 func (c serveConfig) validate() error {
-	if err := c.dbConfig.validate(); err != nil {
-		return err
-	}
 	if _, err := c.trustedProxies(); err != nil {
-		return err
-	}
-	if err := c.logConfig.validate(); err != nil {
 		return err
 	}
 	_, port, err := net.SplitHostPort(c.Addr)
@@ -150,22 +141,13 @@ func isLoopback(host string) bool {
 // deliberate step (`bonafide migrate`), not a side effect of a restart.
 func runServe(ctx context.Context, args []string, std stdio) error {
 	cfg := defaultServeConfig()
-	fs := newFlagSet("serve", "serve [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	if err := parseFlags(fs, args); err != nil {
+	sc := newSubcommand(std, "serve", "", "Serves the intake API until SIGINT or SIGTERM, then lets requests in flight finish; refuses a stale schema unless given --migrate.")
+	cfg.flags(sc)
+	sc.check(func() error { return cfg.validate() })
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	logger := cfg.logConfig.logger(std.err)
+	logger := sc.logger()
 	logger.Info("config", slog.String("db", cfg.dbConfig.redacted()), slog.String("addr", cfg.Addr),
 		slog.Bool("migrate", cfg.Migrate), slog.Bool("tls", cfg.TLS), slog.Duration("shutdown_timeout", cfg.ShutdownTimeout))
 	if !cfg.loopback() && !cfg.TLS {
@@ -176,12 +158,13 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
+	// Failing before serving, serve leaves no new store behind.
 	if err := hintBootstrap(ctx, a.Users, logger); err != nil {
-		return errors.Join(err, a.Close())
+		return errors.Join(err, a.discard())
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return errors.Join(err, a.Close())
+		return errors.Join(err, a.discard())
 	}
 	err = serve(ctx, ln, a.api(), cfg, logger, nil)
 	// a.Close writes the last audit checkpoint, then closes the store.

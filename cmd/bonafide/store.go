@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/user"
@@ -36,36 +37,66 @@ type keyConfig struct {
 	auditKeyText  string
 }
 
+// Key files read when neither a flag nor a variable names a key: the
+// names `bonafide keys generate` writes by default, in the working
+// directory.
+const (
+	defaultMasterKeyFile = "bonafide-master.key"
+	defaultAuditKeyFile  = "bonafide-audit.key"
+)
+
 func (c *keyConfig) flags(fs *flag.FlagSet, e *envDefaults) {
 	e.string(fs, &c.MasterKeyFile, "master-key-file", vault.EnvMasterKeyFile,
-		"file holding the vault master key (mode 0600); make one with 'bonafide keys generate'")
+		"file holding the vault master key (mode 0600); without it or "+vault.EnvMasterKey+", "+defaultMasterKeyFile+" in the working directory if it exists; make one with 'bonafide keys generate'")
 	e.string(fs, &c.AuditKeyFile, "audit-key-file", auditlog.EnvSigningKeyFile,
-		"file holding the audit checkpoint signing key (mode 0600); make one with 'bonafide keys generate'")
+		"file holding the audit checkpoint signing key (mode 0600); without it or "+auditlog.EnvSigningKey+", "+defaultAuditKeyFile+" in the working directory if it exists; make one with 'bonafide keys generate'")
 	c.masterKeyText = e.std.env(vault.EnvMasterKey, "")
 	c.auditKeyText = e.std.env(auditlog.EnvSigningKey, "")
+}
+
+// masterKeyFile returns the master key file to read: the one named, or
+// when no flag or variable gives a key, defaultMasterKeyFile if it exists;
+// "" when the key is text or there is none.
+func (c keyConfig) masterKeyFile() string {
+	return keyFile(c.MasterKeyFile, c.masterKeyText, defaultMasterKeyFile)
+}
+
+// auditKeyFile is masterKeyFile for the audit signing key.
+func (c keyConfig) auditKeyFile() string {
+	return keyFile(c.AuditKeyFile, c.auditKeyText, defaultAuditKeyFile)
+}
+
+func keyFile(named, text, def string) string {
+	if named != "" || text != "" {
+		return named
+	}
+	if fi, err := os.Stat(def); err == nil && fi.Mode().IsRegular() {
+		return def
+	}
+	return ""
 }
 
 // masterKeys loads the master keys, refusing to go on without one: a store
 // opened without the vault would have nothing to seal reporters with.
 func (c keyConfig) masterKeys() (vault.MasterKeys, error) {
 	switch {
-	case c.MasterKeyFile != "":
-		return vault.ReadMasterKeyFile(c.MasterKeyFile)
+	case c.masterKeyFile() != "":
+		return vault.ReadMasterKeyFile(c.masterKeyFile())
 	case c.masterKeyText != "":
 		return vault.ParseMasterKeys([]byte(c.masterKeyText))
 	}
-	return nil, usagef("no master key: give --master-key-file or set %s (make one with 'bonafide keys generate')", vault.EnvMasterKeyFile)
+	return nil, usagef("no master key: give --master-key-file, set %s or keep %s in the working directory (make one with 'bonafide keys generate')", vault.EnvMasterKeyFile, defaultMasterKeyFile)
 }
 
 // signingKey loads the audit signing key, refusing to go on without one.
 func (c keyConfig) signingKey() (*auditlog.SigningKey, error) {
 	switch {
-	case c.AuditKeyFile != "":
-		return auditlog.ReadSigningKeyFile(c.AuditKeyFile)
+	case c.auditKeyFile() != "":
+		return auditlog.ReadSigningKeyFile(c.auditKeyFile())
 	case c.auditKeyText != "":
 		return auditlog.ParseSigningKey([]byte(c.auditKeyText))
 	}
-	return nil, usagef("no audit signing key: give --audit-key-file or set %s (make one with 'bonafide keys generate')", auditlog.EnvSigningKeyFile)
+	return nil, usagef("no audit signing key: give --audit-key-file, set %s or keep %s in the working directory (make one with 'bonafide keys generate')", auditlog.EnvSigningKeyFile, defaultAuditKeyFile)
 }
 
 // appConfig is what openApp needs: where the store is, where the keys are,
@@ -81,6 +112,10 @@ type appConfig struct {
 	// NoCheckpoints opens the audit log without signing anything, for
 	// commands that only read it (audit verify, prove).
 	NoCheckpoints bool
+	// Existing refuses a SQLite file that does not exist yet, for commands
+	// that only read the store: without it a new file is created with its
+	// schema (see openApp).
+	Existing bool
 }
 
 // app is an open store with its vault and audit log: what every command
@@ -103,6 +138,12 @@ type app struct {
 	// reporter-links route.
 	Findings httpapi.FindingReader
 
+	// created is the SQLite file this process created, "" if none:
+	// discard removes it. fresh says the database was new (that file, or
+	// an empty one) and got its schema when it was opened.
+	created string
+	fresh   bool
+
 	stopCheckpoints func() // stops the checkpoint ticker, writing a last one
 	closeOnce       sync.Once
 	closeErr        error
@@ -119,6 +160,45 @@ func (a *app) Close() error {
 		a.closeErr = a.Store.Close()
 	})
 	return a.closeErr
+}
+
+// discard closes the app and, if this process created its SQLite file,
+// removes it: a command that failed on a new store leaves no file behind.
+func (a *app) discard() error {
+	err := a.Close()
+	if a.created != "" {
+		removeSQLite(a.created)
+	}
+	return err
+}
+
+// removeSQLite removes a SQLite database file and the files beside it.
+func removeSQLite(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(path + suffix)
+	}
+}
+
+// newSQLite reports whether the SQLite file path is a new database: absent,
+// or empty (created, say, by a failed earlier run or by touch).
+func newSQLite(path string) (absent, empty bool) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, false
+	}
+	return false, err == nil && fi.Mode().IsRegular() && fi.Size() == 0
+}
+
+// existing fails, for a command that only reads the store, when the SQLite
+// file c names does not exist, instead of creating an empty one.
+func (c dbConfig) existing() error {
+	if c.isPostgres() {
+		return nil
+	}
+	if absent, _ := newSQLite(c.DB); absent {
+		return bonafide.Errorf(bonafide.ENotFound, "no store at %s: give --db (import, migrate, serve and user bootstrap create a new one)", c.DB)
+	}
+	return nil
 }
 
 // record appends an audit entry for a command run from the command line:
@@ -164,8 +244,10 @@ func clip(s string) string {
 // its wrapped keys in that same store), opens the vault and the audit log.
 // It refuses to start without a master key or a signing key. With
 // cfg.Migrate it applies pending migrations; without, it refuses a stale
-// schema (code stale_schema).
-func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, error) {
+// schema (code stale_schema). A SQLite file that does not exist yet, or is
+// empty, is a new database: it is created with its schema (unless
+// cfg.Existing), and removed again if openApp fails.
+func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, err error) {
 	masters, err := cfg.masterKeys()
 	if err != nil {
 		return nil, err
@@ -179,8 +261,28 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (*app, err
 		return nil, err
 	}
 	judge := triage.IntakeJudge(cal)
+	created, fresh := "", false
+	if !cfg.isPostgres() {
+		if cfg.Existing {
+			if err := cfg.existing(); err != nil {
+				return nil, err
+			}
+		}
+		absent, empty := newSQLite(cfg.DB)
+		if absent || empty {
+			cfg.Migrate, fresh = true, true
+		}
+		if absent {
+			created = cfg.DB
+			defer func() {
+				if err != nil {
+					removeSQLite(created)
+				}
+			}()
+		}
+	}
 	sealer := &vault.Deferred{}
-	a := &app{}
+	a := &app{created: created, fresh: fresh}
 	kind := "sqlite"
 	if cfg.isPostgres() {
 		kind = "postgres"

@@ -38,30 +38,23 @@ func (c synthConfig) validate() error {
 // and renamed when complete.
 func runSynth(ctx context.Context, args []string, std stdio) error {
 	cfg := synthConfig{Seed: 1, Families: 1000, Out: "."}
-	fs := newFlagSet("synth", "synth [flags]", std)
-	env := &envDefaults{std: std}
-	env.int64(fs, &cfg.Seed, "seed", "BONAFIDE_SYNTH_SEED", "random seed; the same seed gives the same data")
-	env.int(fs, &cfg.Families, "families", "BONAFIDE_SYNTH_FAMILIES", "number of families")
-	env.string(fs, &cfg.Out, "out", "BONAFIDE_SYNTH_OUT", "directory to write stream.jsonl and truth.jsonl into")
+	sc := newSubcommand(std, "synth", "", "Writes a synthetic data set, DIR/stream.jsonl and DIR/truth.jsonl, the same for the same seed; invented names only.")
+	sc.env.int64(sc.fs, &cfg.Seed, "seed", "BONAFIDE_SYNTH_SEED", "random seed; the same seed gives the same data")
+	sc.env.int(sc.fs, &cfg.Families, "families", "BONAFIDE_SYNTH_FAMILIES", "number of families")
+	sc.env.string(sc.fs, &cfg.Out, "out", "BONAFIDE_SYNTH_OUT", "directory to write stream.jsonl and truth.jsonl into")
 	start := ""
-	env.string(fs, &start, "start", "BONAFIDE_SYNTH_START", "first day of the two years generated, YYYY-MM-DD (default 2025-01-06); a stream to import must end before today")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if start != "" {
-		t, err := time.Parse(time.DateOnly, start)
-		if err != nil {
-			return usagef("--start %q is not a date of the form YYYY-MM-DD", start)
+	sc.env.string(sc.fs, &start, "start", "BONAFIDE_SYNTH_START", "first day of the two years generated, YYYY-MM-DD (default 2025-01-06); a stream to import must end before today")
+	sc.check(func() error {
+		if start != "" {
+			t, err := time.Parse(time.DateOnly, start)
+			if err != nil {
+				return usagef("--start %q is not a date of the form YYYY-MM-DD", start)
+			}
+			cfg.Start = t
 		}
-		cfg.Start = t
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
+		return cfg.validate()
+	})
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(cfg.Out, 0o750); err != nil {

@@ -42,29 +42,20 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	cfg := triageConfig{logConfig: defaultLogConfig()}
-	fs := newFlagSet("triage", "triage [--in FILE | --db STORE] [--out FILE] [--config FILE] | triage eval ... | triage fit ...", std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, "triage", "", "Triages an interchange stream (or a store) and writes one assessment per referral, each judged only on what came before it; 'triage eval' and 'triage fit' score and fit it.")
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "interchange stream to triage (default stdin)")
 	env.string(fs, &cfg.Out, "out", "BONAFIDE_TRIAGE_OUT", "where to write the assessments (default stdout)")
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON (threshold, model, windows); defaults for what it leaves out")
 	env.secret(fs, &cfg.DB, "db", "BONAFIDE_TRIAGE_DB",
 		"triage a store instead of a stream (a SQLite file path or a postgres:// URL): store the assessments of referrals not yet assessed, as serve does, and write every referral's")
 	cfg.keyConfig.flags(fs, env)
-	cfg.logConfig.flags(fs, env)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
+	sc.logging(&cfg.logConfig)
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if cfg.DB != "" && cfg.In != "" {
 		return usagef("give --in or --db, not both")
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return err
 	}
 	tc, err := loadTriageConfig(cfg.Config)
 	if err != nil {
@@ -106,7 +97,7 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 // cfg.Out. Reporters are unsealed to be linked, so the run is audited.
 func triageStore(ctx context.Context, cfg triageConfig, tc triage.Config, std stdio) (err error) {
 	logger := cfg.logConfig.logger(std.err)
-	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: cfg.DB}, keyConfig: cfg.keyConfig}, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: dbConfig{DB: cfg.DB}, keyConfig: cfg.keyConfig, Existing: true}, logger)
 	if err != nil {
 		return err
 	}
@@ -223,20 +214,16 @@ func assessmentStore(st bonafide.Store) (bonafide.AssessmentStore, error) {
 
 // loadTriageConfig reads a settings file onto the defaults; "" means defaults.
 func loadTriageConfig(path string) (triage.Config, error) {
-	c := triage.DefaultConfig()
 	if path == "" {
-		return c, nil
+		return triage.DefaultConfig(), nil
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return c, fmt.Errorf("read triage config: %w", err)
+		return triage.Config{}, fmt.Errorf("read triage config: %w", err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return c, usagef("triage config %s: %v", path, err)
-	}
-	if err := c.Validate(); err != nil {
+	defer f.Close()
+	c, err := triage.ReadConfig(f)
+	if err != nil {
 		return c, usagef("triage config %s: %v", path, err)
 	}
 	return c, nil
@@ -275,20 +262,14 @@ type triageEvalConfig struct {
 // on an interchange stream first.
 func runTriageEval(ctx context.Context, args []string, std stdio) error {
 	var cfg triageEvalConfig
-	fs := newFlagSet("triage eval", "triage eval --truth truth.jsonl [--in assessments.jsonl | --stream stream.jsonl [--config FILE]] [--json]", std)
-	env := &envDefaults{std: std}
+	sc := newSubcommand(std, "triage eval", "", "Scores assessments (--in, or triage of --stream) against a generator's truth file: campaign precision, recall, F1, ROC AUC, false flags, immediate-danger misses and link F1.")
+	fs, env := sc.fs, sc.env
 	env.string(fs, &cfg.Truth, "truth", "BONAFIDE_TRIAGE_TRUTH", "truth file (JSON Lines) from the generator")
 	env.string(fs, &cfg.In, "in", "BONAFIDE_TRIAGE_IN", "assessments to score (default stdin)")
 	env.string(fs, &cfg.Stream, "stream", "BONAFIDE_TRIAGE_STREAM", "an interchange stream to triage and score instead of --in")
 	env.string(fs, &cfg.Config, "config", "BONAFIDE_TRIAGE_CONFIG", "triage settings as JSON, with --stream")
 	fs.BoolVar(&cfg.JSON, "json", false, "write the report as JSON")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	if err := env.err(); err != nil {
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if cfg.Truth == "" {
@@ -358,61 +339,37 @@ func triageFile(ctx context.Context, path, configPath string) ([]triage.Assessme
 func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	var streams, truths, out string
 	maxFF := 0.005
-	fs := newFlagSet("triage fit", "triage fit --stream A.jsonl[,B.jsonl] --truth A.truth.jsonl[,B.truth.jsonl] [--out config.json]", std)
+	sc := newSubcommand(std, "triage fit", "", "Fits the campaign model on labelled streams and writes a settings file with the fitted weights and a threshold chosen for few false flags.")
+	fs := sc.fs
 	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
 	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
 	fs.StringVar(&out, "out", "", "where to write the settings (default stdout)")
 	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data")
-	if err := parseFlags(fs, args); err != nil {
+	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
 	if streams == "" || len(sl) != len(tl) {
 		return usagef("give as many --truth files as --stream files")
 	}
-	var x []triage.Features
-	var y []bool
+	var data []triage.LabelledStream
 	for i := range sl {
-		tf, err := os.Open(tl[i])
+		s, err := os.Open(sl[i])
 		if err != nil {
 			return err
 		}
-		truth, err := triage.ReadTruth(tf)
-		tf.Close()
+		defer s.Close()
+		t, err := os.Open(tl[i])
 		if err != nil {
 			return err
 		}
-		camp := map[string]bool{}
-		for _, t := range truth {
-			camp[t.ReferralID] = t.Campaign != nil
-		}
-		tc := triage.DefaultConfig()
-		e, err := triage.New(tc)
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(sl[i])
-		if err != nil {
-			return err
-		}
-		_, err = triage.Run(ctx, e, f, io.Discard, func(a *triage.Assessment) {
-			x = append(x, a.Features())
-			y = append(y, camp[a.ReferralID])
-		})
-		f.Close()
-		if err != nil {
-			return err
-		}
+		defer t.Close()
+		data = append(data, triage.LabelledStream{Name: sl[i], Stream: s, Truth: t})
 	}
-	m := triage.Fit(x, y, 0.001, 20000)
-	m.Source = fmt.Sprintf("fitted on %s by bonafide triage fit", streams)
-	scores := make([]float64, len(x))
-	for i := range x {
-		scores[i] = m.Score(&x[i])
+	c, err := triage.FitStreams(ctx, data, maxFF, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
+	if err != nil {
+		return err
 	}
-	c := triage.DefaultConfig()
-	c.Model = m
-	c.Threshold = triage.ChooseThreshold(scores, y, maxFF)
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err

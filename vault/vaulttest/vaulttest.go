@@ -1,4 +1,8 @@
-package vault
+// Package vaulttest holds the conformance suites of the vault's storage
+// interfaces ([vault.KeyStore], [vault.TagIndex]) and of tagging at intake,
+// which the SQLite and PostgreSQL stores run from their tests. It imports
+// testing, so it lives apart from package vault, which the binary links.
+package vaulttest
 
 import (
 	"bytes"
@@ -9,17 +13,22 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/vault"
 )
 
-// TestKeyStore checks that a KeyStore keeps its contract, and that a Vault
+// wrappedLen is the length of a wrapped data key as the vault writes it:
+// version, key id, nonce, the key, GCM tag.
+const wrappedLen = 1 + 8 + 12 + vault.KeySize + 16
+
+// RunKeyStore checks that a KeyStore keeps its contract, and that a Vault
 // seals, opens and rotates on it. open returns a new, empty store; it is
 // called once per subtest. The SQLite and PostgreSQL stores run it from
 // their tests.
-func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
+func RunKeyStore(t *testing.T, open func(t *testing.T) vault.KeyStore) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	key := func(b byte, p Purpose) WrappedKey {
-		return WrappedKey{ID: KeyID{b}, Purpose: p, Created: t0.Add(time.Duration(b) * time.Second), Wrapped: bytes.Repeat([]byte{b}, wrappedLen)}
+	key := func(b byte, p vault.Purpose) vault.WrappedKey {
+		return vault.WrappedKey{ID: vault.KeyID{b}, Purpose: p, Created: t0.Add(time.Duration(b) * time.Second), Wrapped: bytes.Repeat([]byte{b}, wrappedLen)}
 	}
 
 	t.Run("empty", func(t *testing.T) {
@@ -32,7 +41,7 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 
 	t.Run("add and read back", func(t *testing.T) {
 		s := open(t)
-		want := []WrappedKey{key(1, PurposeSeal), key(2, PurposeIndex)}
+		want := []vault.WrappedKey{key(1, vault.PurposeSeal), key(2, vault.PurposeIndex)}
 		for _, k := range want {
 			if err := s.AddKey(ctx, k); err != nil {
 				t.Fatalf("AddKey(%s) = %v", k.ID, err)
@@ -42,7 +51,7 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.SortFunc(got, func(a, b WrappedKey) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+		slices.SortFunc(got, func(a, b vault.WrappedKey) int { return bytes.Compare(a.ID[:], b.ID[:]) })
 		if len(got) != len(want) {
 			t.Fatalf("Keys() = %d keys, want %d", len(got), len(want))
 		}
@@ -56,10 +65,10 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 
 	t.Run("duplicate id", func(t *testing.T) {
 		s := open(t)
-		if err := s.AddKey(ctx, key(1, PurposeSeal)); err != nil {
+		if err := s.AddKey(ctx, key(1, vault.PurposeSeal)); err != nil {
 			t.Fatal(err)
 		}
-		err := s.AddKey(ctx, key(1, PurposeIndex))
+		err := s.AddKey(ctx, key(1, vault.PurposeIndex))
 		if got := bonafide.ErrorCode(err); got != bonafide.EConflict {
 			t.Errorf("AddKey(duplicate) code = %q (%v), want %q", got, err, bonafide.EConflict)
 		}
@@ -68,13 +77,13 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 	t.Run("rewrap all or none", func(t *testing.T) {
 		s := open(t)
 		for b := byte(1); b <= 3; b++ {
-			if err := s.AddKey(ctx, key(b, PurposeSeal)); err != nil {
+			if err := s.AddKey(ctx, key(b, vault.PurposeSeal)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		boom := errors.New("boom")
 		calls := 0
-		err := s.Rewrap(ctx, func(k WrappedKey) ([]byte, error) {
+		err := s.Rewrap(ctx, func(k vault.WrappedKey) ([]byte, error) {
 			calls++
 			if calls == 2 {
 				return nil, boom
@@ -93,7 +102,7 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 				t.Errorf("after failed Rewrap, key %s was changed", k.ID)
 			}
 		}
-		if err := s.Rewrap(ctx, func(k WrappedKey) ([]byte, error) {
+		if err := s.Rewrap(ctx, func(k vault.WrappedKey) ([]byte, error) {
 			return append([]byte{0xee}, k.Wrapped[1:]...), nil
 		}); err != nil {
 			t.Fatalf("Rewrap = %v", err)
@@ -114,15 +123,15 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 
 	t.Run("vault seals, rotates and reopens", func(t *testing.T) {
 		s := open(t)
-		old, err := GenerateMasterKey(nil)
+		old, err := vault.GenerateMasterKey(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		next, err := GenerateMasterKey(nil)
+		next, err := vault.GenerateMasterKey(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := Open(ctx, s, MasterKeys{old}, Options{})
+		v, err := vault.Open(ctx, s, vault.MasterKeys{old}, vault.Options{})
 		if err != nil {
 			t.Fatalf("Open = %v", err)
 		}
@@ -130,10 +139,10 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Rotate(ctx, s, MasterKeys{next, old}); err != nil {
+		if _, err := vault.Rotate(ctx, s, vault.MasterKeys{next, old}); err != nil {
 			t.Fatalf("Rotate = %v", err)
 		}
-		v2, err := Open(ctx, s, MasterKeys{next}, Options{})
+		v2, err := vault.Open(ctx, s, vault.MasterKeys{next}, vault.Options{})
 		if err != nil {
 			t.Fatalf("Open after rotation with the new key only = %v", err)
 		}
@@ -141,28 +150,28 @@ func TestKeyStore(t *testing.T, open func(t *testing.T) KeyStore) {
 		if err != nil || string(got) != "conformance" {
 			t.Errorf("Open(sealed) after rotation = %q, %v; want %q, nil", got, err, "conformance")
 		}
-		if _, err := Open(ctx, s, MasterKeys{old}, Options{}); err == nil {
+		if _, err := vault.Open(ctx, s, vault.MasterKeys{old}, vault.Options{}); err == nil {
 			t.Errorf("Open with the retired master key only succeeded; want error")
 		}
 	})
 }
 
-// TestTagIndex checks that a TagIndex keeps its contract. open returns a new,
+// RunTagIndex checks that a TagIndex keeps its contract. open returns a new,
 // empty index and is called once per subtest.
-func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
+func RunTagIndex(t *testing.T, open func(t *testing.T) vault.TagIndex) {
 	ctx := context.Background()
-	tag := func(k TagKind, b byte) Tag { return Tag{Kind: k, Sum: [TagSize]byte{b}} }
-	a, b, c := tag(TagEmail, 1), tag(TagPhone, 1), tag(TagDevice, 9)
+	tag := func(k vault.TagKind, b byte) vault.Tag { return vault.Tag{Kind: k, Sum: [vault.TagSize]byte{b}} }
+	a, b, c := tag(vault.TagEmail, 1), tag(vault.TagPhone, 1), tag(vault.TagDevice, 9)
 
 	t.Run("put, read, find", func(t *testing.T) {
 		idx := open(t)
 		puts := []struct {
 			id   string
-			tags []Tag
+			tags []vault.Tag
 		}{
-			{"R-1", []Tag{b, a}},
-			{"R-2", []Tag{a}},
-			{"R-3", []Tag{c}},
+			{"R-1", []vault.Tag{b, a}},
+			{"R-2", []vault.Tag{a}},
+			{"R-3", []vault.Tag{c}},
 			{"R-4", nil},
 		}
 		for _, p := range puts {
@@ -171,14 +180,14 @@ func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
 			}
 		}
 		got, err := idx.TagsOf(ctx, "R-1")
-		if err != nil || !slices.Equal(got, []Tag{a, b}) {
-			t.Errorf("TagsOf(R-1) = %v, %v; want %v (sorted)", got, err, []Tag{a, b})
+		if err != nil || !slices.Equal(got, []vault.Tag{a, b}) {
+			t.Errorf("TagsOf(R-1) = %v, %v; want %v (sorted)", got, err, []vault.Tag{a, b})
 		}
 		got, err = idx.TagsOf(ctx, "R-4")
 		if err != nil || len(got) != 0 {
 			t.Errorf("TagsOf(R-4) = %v, %v; want none", got, err)
 		}
-		hits, err := idx.ReferralsWithTags(ctx, []Tag{a, c, tag(TagIP, 7)})
+		hits, err := idx.ReferralsWithTags(ctx, []vault.Tag{a, c, tag(vault.TagIP, 7)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,24 +197,24 @@ func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
 		if g := hits[c]; !slices.Equal(g, []string{"R-3"}) {
 			t.Errorf("ReferralsWithTags[%s] = %v, want [R-3]", c, g)
 		}
-		if g, ok := hits[tag(TagIP, 7)]; ok {
+		if g, ok := hits[tag(vault.TagIP, 7)]; ok {
 			t.Errorf("ReferralsWithTags[unused] = %v, want absent", g)
 		}
-		sh, err := Sharing(ctx, idx, "R-2")
-		if err != nil || len(sh) != 1 || sh[0].ReferralID != "R-1" || !slices.Equal(sh[0].Tags, []Tag{a}) {
+		sh, err := vault.Sharing(ctx, idx, "R-2")
+		if err != nil || len(sh) != 1 || sh[0].ReferralID != "R-1" || !slices.Equal(sh[0].Tags, []vault.Tag{a}) {
 			t.Errorf("Sharing(R-2) = %+v, %v; want [{R-1 [%s]}]", sh, err, a)
 		}
 	})
 
 	t.Run("put replaces", func(t *testing.T) {
 		idx := open(t)
-		if err := idx.PutTags(ctx, "R-1", []Tag{a, b}); err != nil {
+		if err := idx.PutTags(ctx, "R-1", []vault.Tag{a, b}); err != nil {
 			t.Fatal(err)
 		}
-		if err := idx.PutTags(ctx, "R-1", []Tag{c}); err != nil {
+		if err := idx.PutTags(ctx, "R-1", []vault.Tag{c}); err != nil {
 			t.Fatal(err)
 		}
-		hits, err := idx.ReferralsWithTags(ctx, []Tag{a, b, c})
+		hits, err := idx.ReferralsWithTags(ctx, []vault.Tag{a, b, c})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,22 +224,22 @@ func TestTagIndex(t *testing.T, open func(t *testing.T) TagIndex) {
 	})
 }
 
-// TestIntakeTagging checks that a store opened with a Tagger writes each
+// RunIntakeTagging checks that a store opened with a Tagger writes each
 // referral's reporter tags with the referral, through Add and Import alike,
 // and only when the referral is stored. open returns a new, empty store
 // using tagger, and its TagIndex; it is called once per subtest. The SQLite
 // and PostgreSQL stores run it from their tests.
-func TestIntakeTagging(t *testing.T, open func(t *testing.T, tagger Tagger) (bonafide.Store, TagIndex)) {
+func RunIntakeTagging(t *testing.T, open func(t *testing.T, tagger vault.Tagger) (bonafide.Store, vault.TagIndex)) {
 	ctx := context.Background()
-	mk, err := GenerateMasterKey(nil)
+	mk, err := vault.GenerateMasterKey(nil)
 	if err != nil {
 		t.Fatalf("GenerateMasterKey = %v", err)
 	}
-	v, err := Open(ctx, &MemoryKeyStore{}, MasterKeys{mk}, Options{})
+	v, err := vault.Open(ctx, &vault.MemoryKeyStore{}, vault.MasterKeys{mk}, vault.Options{})
 	if err != nil {
 		t.Fatalf("Open = %v", err)
 	}
-	d := &Deferred{}
+	d := &vault.Deferred{}
 	d.Set(v)
 	t0 := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
 	ref := func(id string, rep *bonafide.Reporter) *bonafide.Referral {
@@ -259,9 +268,9 @@ func TestIntakeTagging(t *testing.T, open func(t *testing.T, tagger Tagger) (bon
 			}
 		}
 	}
-	sharing := func(t *testing.T, idx TagIndex, id string) []string {
+	sharing := func(t *testing.T, idx vault.TagIndex, id string) []string {
 		t.Helper()
-		sh, err := Sharing(ctx, idx, id)
+		sh, err := vault.Sharing(ctx, idx, id)
 		if err != nil {
 			t.Fatalf("Sharing(%s) = %v", id, err)
 		}
@@ -271,7 +280,7 @@ func TestIntakeTagging(t *testing.T, open func(t *testing.T, tagger Tagger) (bon
 		}
 		return ids
 	}
-	tagsOf := func(t *testing.T, idx TagIndex, id string) []Tag {
+	tagsOf := func(t *testing.T, idx vault.TagIndex, id string) []vault.Tag {
 		t.Helper()
 		got, err := idx.TagsOf(ctx, id)
 		if err != nil {
@@ -344,7 +353,7 @@ func TestIntakeTagging(t *testing.T, open func(t *testing.T, tagger Tagger) (bon
 			}
 		}},
 		{"a tagger that fails stores nothing", func(t *testing.T) {
-			unset := &Deferred{} // never Set: Tags fails
+			unset := &vault.Deferred{} // never Set: Tags fails
 			st, idx := open(t, unset.Tags)
 			if _, err := st.Add(ctx, ref("T-1", rep("orlo.vemmick@example.invalid", ""))); err == nil {
 				t.Fatal("Add with a failing tagger = nil error, want failure")

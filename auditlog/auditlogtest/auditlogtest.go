@@ -1,4 +1,8 @@
-package auditlog
+// Package auditlogtest holds the conformance suite of [auditlog.Storage],
+// tampering included, which the SQLite and PostgreSQL stores run from their
+// tests. It imports testing, so it lives apart from package auditlog, which
+// the binary links.
+package auditlogtest
 
 import (
 	"bytes"
@@ -11,20 +15,21 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"bonafide"
+	"bonafide/auditlog"
 )
 
-// TamperStorage is a Storage that TestStorage can also tamper with.
+// TamperStorage is a Storage that RunStorage can also tamper with.
 type TamperStorage interface {
-	Storage
-	Tamperer
+	auditlog.Storage
+	auditlog.Tamperer
 }
 
-// TestStorage checks that a Storage keeps its contract and that a Log on it
+// RunStorage checks that a Storage keeps its contract and that a Log on it
 // catches every kind of tampering: entries edited, deleted or reordered,
 // hashes altered, checkpoints mangled byte by byte. open returns a new,
 // empty storage and is called once per subtest. It lives in a non-test
 // file so that the SQLite and PostgreSQL stores can run it on their tables.
-func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
+func RunStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 	ctx := context.Background()
 
 	t.Run("contract", func(t *testing.T) {
@@ -104,22 +109,22 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 	t.Run("concurrent appenders", func(t *testing.T) {
 		// Two Logs on one storage stand for two server processes.
 		s := open(t)
-		key, _, err := GenerateSigningKey("conformance")
+		key, _, err := auditlog.GenerateSigningKey("conformance")
 		if err != nil {
 			t.Fatal(err)
 		}
 		const each = 25
 		errs := make(chan error, 2*each)
-		var logs [2]*Log
+		var logs [2]*auditlog.Log
 		for i := range logs {
-			if logs[i], err = New(s, key, Config{}); err != nil {
+			if logs[i], err = auditlog.New(s, key, auditlog.Config{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i := range logs {
 			go func() {
 				for j := range each {
-					_, err := logs[i].Append(ctx, Entry{Who: fmt.Sprint("process-", i), What: "referral.view", Object: fmt.Sprint("R-", j), Why: "triage"})
+					_, err := logs[i].Append(ctx, auditlog.Entry{Who: fmt.Sprint("process-", i), What: "referral.view", Object: fmt.Sprint("R-", j), Why: "triage"})
 					errs <- err
 				}
 			}()
@@ -140,7 +145,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		}
 	})
 
-	key, _, err := GenerateSigningKey("conformance")
+	key, _, err := auditlog.GenerateSigningKey("conformance")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,17 +153,17 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 	checkpointsAt := []int64{7, 16, entries}
 	// build returns a log of 20 entries with checkpoints at 7, 16 and 20,
 	// and the checkpoints' storage IDs.
-	build := func(t *testing.T) (TamperStorage, *Log, []int64) {
+	build := func(t *testing.T) (TamperStorage, *auditlog.Log, []int64) {
 		t.Helper()
 		s := open(t)
 		tick := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-		l, err := New(s, key, Config{Origin: "test/audit", Now: func() time.Time { tick = tick.Add(time.Second); return tick }})
+		l, err := auditlog.New(s, key, auditlog.Config{Origin: "test/audit", Now: func() time.Time { tick = tick.Add(time.Second); return tick }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var ids []int64
 		for i := range int64(entries) {
-			if _, err := l.Append(ctx, Entry{Who: "user-1", What: "referral.view", Object: fmt.Sprintf("R-%04d", i), Why: "triage"}); err != nil {
+			if _, err := l.Append(ctx, auditlog.Entry{Who: "user-1", What: "referral.view", Object: fmt.Sprintf("R-%04d", i), Why: "triage"}); err != nil {
 				t.Fatal(err)
 			}
 			for _, at := range checkpointsAt {
@@ -179,7 +184,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		}
 		return s, l, ids
 	}
-	data := func(t *testing.T, s Storage, n int64) []byte {
+	data := func(t *testing.T, s auditlog.Storage, n int64) []byte {
 		t.Helper()
 		for e, err := range s.Entries(ctx, n) {
 			if err != nil {
@@ -233,11 +238,11 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 				if err != nil {
 					t.Fatalf("Prove(%d, %d) = %v", n, size, err)
 				}
-				if err := CheckInclusion(l.VerifierKey(), "test/audit", notes[size], data(t, s, n), p); err != nil {
+				if err := auditlog.CheckInclusion(l.VerifierKey(), "test/audit", notes[size], data(t, s, n), p); err != nil {
 					t.Errorf("CheckInclusion(%d in %d) = %v", n, size, err)
 				}
 				if n > 0 {
-					if err := CheckInclusion(l.VerifierKey(), "test/audit", notes[size], data(t, s, n-1), p); err == nil {
+					if err := auditlog.CheckInclusion(l.VerifierKey(), "test/audit", notes[size], data(t, s, n-1), p); err == nil {
 						t.Errorf("CheckInclusion(entry %d with proof for %d) succeeded; want error", n-1, n)
 					}
 				}
@@ -247,23 +252,23 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := CheckConsistency(l.VerifierKey(), "test/audit", notes[7], notes[16], p); err != nil {
+		if err := auditlog.CheckConsistency(l.VerifierKey(), "test/audit", notes[7], notes[16], p); err != nil {
 			t.Errorf("CheckConsistency(7, 16) = %v", err)
 		}
-		if err := CheckConsistency(l.VerifierKey(), "test/audit", notes[7], notes[20], p); err == nil {
+		if err := auditlog.CheckConsistency(l.VerifierKey(), "test/audit", notes[7], notes[20], p); err == nil {
 			t.Errorf("CheckConsistency(7, 20) with the proof for 16 succeeded; want error")
 		}
 	})
 
 	type problem struct {
-		kind ProblemKind
+		kind auditlog.ProblemKind
 		n    int64 // entry, or checkpoint size for checkpoint problems
 	}
 	tests := []struct {
 		name   string
 		tamper func(t *testing.T, s TamperStorage, ids []int64)
 		want   []problem
-		absent []ProblemKind
+		absent []auditlog.ProblemKind
 		// refuse: WriteCheckpoint must refuse to sign afterwards (the
 		// stored tree no longer extends the last checkpoint).
 		refuse bool
@@ -271,8 +276,8 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 		{
 			name:   "entry edited",
 			tamper: func(t *testing.T, s TamperStorage, _ []int64) { edit(t, s, 5) },
-			want:   []problem{{EntryEdited, 5}, {CheckpointRootMismatch, 7}, {CheckpointRootMismatch, 16}, {CheckpointRootMismatch, 20}},
-			absent: []ProblemKind{HashAltered},
+			want:   []problem{{auditlog.EntryEdited, 5}, {auditlog.CheckpointRootMismatch, 7}, {auditlog.CheckpointRootMismatch, 16}, {auditlog.CheckpointRootMismatch, 20}},
+			absent: []auditlog.ProblemKind{auditlog.HashAltered},
 		},
 		{
 			name: "entry edited and hashes rewritten",
@@ -280,8 +285,8 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 				edit(t, s, 9)
 				rehash(t, s, 9)
 			},
-			want:   []problem{{CheckpointRootMismatch, 16}, {CheckpointRootMismatch, 20}},
-			absent: []ProblemKind{EntryEdited, HashAltered},
+			want:   []problem{{auditlog.CheckpointRootMismatch, 16}, {auditlog.CheckpointRootMismatch, 20}},
+			absent: []auditlog.ProblemKind{auditlog.EntryEdited, auditlog.HashAltered},
 			refuse: true,
 		},
 		{
@@ -291,7 +296,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 			},
-			want: []problem{{EntryMissing, 9}, {CheckpointRootMismatch, 16}, {CheckpointRootMismatch, 20}},
+			want: []problem{{auditlog.EntryMissing, 9}, {auditlog.CheckpointRootMismatch, 16}, {auditlog.CheckpointRootMismatch, 20}},
 		},
 		{
 			name: "last entry deleted",
@@ -300,7 +305,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 			},
-			want:   []problem{{EntryMissing, entries - 1}, {CheckpointBeyondLog, 20}},
+			want:   []problem{{auditlog.EntryMissing, entries - 1}, {auditlog.CheckpointBeyondLog, 20}},
 			refuse: true,
 		},
 		{
@@ -314,7 +319,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 			},
-			want: []problem{{EntriesReordered, 3}, {EntriesReordered, 4}, {CheckpointRootMismatch, 7}},
+			want: []problem{{auditlog.EntriesReordered, 3}, {auditlog.EntriesReordered, 4}, {auditlog.CheckpointRootMismatch, 7}},
 		},
 		{
 			name: "stored hash altered",
@@ -324,17 +329,17 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 			},
-			want:   []problem{{HashAltered, tlog.StoredHashIndex(1, 5)}},
-			absent: []ProblemKind{EntryEdited, CheckpointRootMismatch},
+			want:   []problem{{auditlog.HashAltered, tlog.StoredHashIndex(1, 5)}},
+			absent: []auditlog.ProblemKind{auditlog.EntryEdited, auditlog.CheckpointRootMismatch},
 		},
 		{
 			name: "checkpoint signed by another key",
 			tamper: func(t *testing.T, s TamperStorage, ids []int64) {
-				other, _, err := GenerateSigningKey("conformance")
+				other, _, err := auditlog.GenerateSigningKey("conformance")
 				if err != nil {
 					t.Fatal(err)
 				}
-				l2, err := New(s, other, Config{Origin: "test/audit"})
+				l2, err := auditlog.New(s, other, auditlog.Config{Origin: "test/audit"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -351,7 +356,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 			},
-			want: []problem{{CheckpointBadSignature, 20}},
+			want: []problem{{auditlog.CheckpointBadSignature, 20}},
 		},
 	}
 	for _, tt := range tests {
@@ -359,7 +364,7 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 			s, l, ids := build(t)
 			tt.tamper(t, s, ids)
 			_, err := l.Verify(ctx)
-			var ve *VerifyError
+			var ve *auditlog.VerifyError
 			if !errors.As(err, &ve) {
 				t.Fatalf("Verify after %s = %v, want *VerifyError", tt.name, err)
 			}
@@ -367,21 +372,21 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 				found := false
 				for _, p := range ve.Problems {
 					switch p.Kind {
-					case CheckpointRootMismatch, CheckpointBeyondLog, CheckpointBadSignature:
+					case auditlog.CheckpointRootMismatch, auditlog.CheckpointBeyondLog, auditlog.CheckpointBadSignature:
 						found = found || p.Kind == w.kind && p.Size == w.n
-					case HashAltered:
+					case auditlog.HashAltered:
 						found = found || p.Kind == w.kind && p.Index == w.n
 					default:
 						found = found || p.Kind == w.kind && p.N == w.n
 					}
 				}
 				if !found {
-					t.Errorf("Verify after %s = %v; want it to report %v", tt.name, err, Problem{Kind: w.kind, N: w.n, Size: w.n, Index: w.n})
+					t.Errorf("Verify after %s = %v; want it to report %v", tt.name, err, auditlog.Problem{Kind: w.kind, N: w.n, Size: w.n, Index: w.n})
 				}
 			}
 			for _, k := range tt.absent {
 				if ve.Has(k) {
-					t.Errorf("Verify after %s = %v; want no %v", tt.name, err, Problem{Kind: k})
+					t.Errorf("Verify after %s = %v; want no %v", tt.name, err, auditlog.Problem{Kind: k})
 				}
 			}
 			if _, err := l.WriteCheckpoint(ctx); tt.refuse && err == nil {
@@ -414,28 +419,28 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 			t.Fatalf("Verify = %v; want nil: the stored evidence is consistent", err)
 		}
 		_, err = l.VerifyWith(ctx, [][]byte{kept})
-		var ve *VerifyError
+		var ve *auditlog.VerifyError
 		if !errors.As(err, &ve) {
 			t.Fatalf("VerifyWith(kept checkpoint) = %v, want *VerifyError", err)
 		}
-		want := Problem{Kind: CheckpointBeyondLog, Checkpoint: 1, Size: entries, Other: 16, External: true}
-		if !ve.Has(EntryMissing) || ve.Problems[len(ve.Problems)-1] != want {
+		want := auditlog.Problem{Kind: auditlog.CheckpointBeyondLog, Checkpoint: 1, Size: entries, Other: 16, External: true}
+		if !ve.Has(auditlog.EntryMissing) || ve.Problems[len(ve.Problems)-1] != want {
 			t.Errorf("VerifyWith(kept checkpoint) = %v; want entries 16 to 19 missing and %v", err, want)
 		}
 		// The log may grow again; the kept checkpoint still disagrees.
 		for range 5 {
-			if _, err := l.Append(ctx, Entry{Who: "intruder", What: "referral.view", Why: "cover"}); err != nil {
+			if _, err := l.Append(ctx, auditlog.Entry{Who: "intruder", What: "referral.view", Why: "cover"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		_, err = l.VerifyWith(ctx, [][]byte{kept})
-		if !errors.As(err, &ve) || !ve.Has(CheckpointRootMismatch) {
+		if !errors.As(err, &ve) || !ve.Has(auditlog.CheckpointRootMismatch) {
 			t.Errorf("VerifyWith(kept checkpoint) after regrowth = %v; want a root mismatch at size %d", err, entries)
 		}
 		mangled := bytes.Clone(kept)
 		mangled[0] ^= 1
 		_, err = l.VerifyWith(ctx, [][]byte{mangled})
-		if !errors.As(err, &ve) || ve.Problems[0] != (Problem{Kind: CheckpointBadSignature, Checkpoint: 1, External: true}) {
+		if !errors.As(err, &ve) || ve.Problems[0] != (auditlog.Problem{Kind: auditlog.CheckpointBadSignature, Checkpoint: 1, External: true}) {
 			t.Errorf("VerifyWith(mangled) = %v; want external checkpoint 1: signature bad", err)
 		}
 	})
@@ -465,8 +470,8 @@ func TestStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 					t.Fatal(err)
 				}
 				_, err := l.Verify(ctx)
-				var ve *VerifyError
-				if !errors.As(err, &ve) || !ve.Has(CheckpointBadSignature) {
+				var ve *auditlog.VerifyError
+				if !errors.As(err, &ve) || !ve.Has(auditlog.CheckpointBadSignature) {
 					t.Errorf("Verify with checkpoint byte %d %s = %v; want checkpoint signature bad", i, x.name, err)
 				}
 			}

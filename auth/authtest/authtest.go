@@ -1,4 +1,7 @@
-package auth
+// Package authtest holds the conformance suite of [bonafide.UserStore],
+// which the SQLite and PostgreSQL stores run from their tests. It imports
+// testing, so it lives apart from package auth, which the binary links.
+package authtest
 
 import (
 	"bytes"
@@ -9,10 +12,10 @@ import (
 	"bonafide"
 )
 
-// TestUserStore is the conformance suite of bonafide.UserStore: both store
+// RunUserStore is the conformance suite of bonafide.UserStore: both store
 // back-ends run it from their tests, so that users, sessions and tokens
 // behave the same on SQLite and PostgreSQL. open returns an empty store.
-func TestUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
+func RunUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	code := func(t *testing.T, err error) string {

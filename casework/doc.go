@@ -1,0 +1,32 @@
+// Package casework is the front door's workflow: the queue of referrals
+// awaiting a decision, decisions with the team manager's sign-off where
+// they need it, findings and closure, the notifications a referral brings
+// and the letters it sends, the team manager's view and the Children in
+// Need census return.
+//
+// The rules are the domain's (bonafide.Case, one table in case.go); this
+// package applies them over a bonafide.CaseStore, in one order for every
+// change: read the case, check the action and the actor's permission,
+// write the audit entry, then store the event with what it brings in one
+// transaction. A change the audit log cannot record is not made.
+//
+// # Notifications that do no needless harm
+//
+// The families in bonafide's story were hurt less by the investigation
+// than by what followed each report: the GP and the school told, and a
+// flag that follows the child. So every contact with an agency is a
+// planned notification with its lawful basis, and nothing is sent by
+// bonafide itself: a worker sends it and records that it was sent. For a
+// referral that triage flags as part of a campaign, and that does not say
+// a child is in danger now, checks with universal services (GP, school,
+// health visitor) are held until a team manager releases them or a
+// decision needs them (a strategy discussion or section 47 releases them
+// at once). When a case closes with a finding that the referral was
+// unfounded or malicious, every agency that was told gets a retraction
+// ("no concerns found; please remove any flag"), and the family a closure
+// letter that says so and gives the reference the police can quote.
+//
+// Acknowledgements to the person who referred go out within one working
+// day; for a flagged referral the wording is neutral, so that it teaches
+// a troll nothing about what triage found.
+package casework

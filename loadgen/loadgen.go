@@ -1,0 +1,249 @@
+// Package loadgen drives the intake API with generated referrals and
+// measures it: `bonafide bench intake` is its command line.
+//
+// # Open and closed loop
+//
+// [Intake] posts referrals to POST /api/v1/referrals either at a fixed
+// rate (open loop: each request is sent at its scheduled time whether or
+// not earlier ones have answered, and its latency counts from that time,
+// so that a stalled server cannot hide its stall) or as fast as a number
+// of senders can (closed loop).
+//
+// # Referrals
+//
+// The bodies come from the shared generator, [synth.Generate]: [Referrals]
+// keeps the referral records of a few generated data sets, made before the
+// run starts so that generating never delays a send, and hands them out in
+// turn, each under a new id so that every request stores a new referral.
+package loadgen
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"bonafide/synth"
+)
+
+// Config says how to drive the server.
+type Config struct {
+	URL      string        // base URL of the server, e.g. http://127.0.0.1:8080
+	Token    string        // API token of an intake_client user of it
+	Rate     int           // requests per second, open loop; 0 means as fast as Workers allow
+	Workers  int           // concurrent senders when Rate is 0
+	Duration time.Duration // how long to send
+	Seed     int64         // seed of the generated referrals
+}
+
+// Validate reports a configuration Intake cannot run.
+func (c Config) Validate() error {
+	switch {
+	case c.Rate < 0:
+		return errors.New("rate must not be negative")
+	case c.Rate == 0 && c.Workers <= 0:
+		return errors.New("workers must be positive when rate is 0")
+	case c.Duration <= 0:
+		return errors.New("duration must be positive")
+	}
+	return nil
+}
+
+// Result is what a run measured.
+type Result struct {
+	Sent, Failed int
+	Statuses     map[int]int     // answers by HTTP status; 0 counts requests that got none
+	Latencies    []time.Duration // of the requests answered 201 Created
+	Elapsed      time.Duration   // first send to last answer
+}
+
+// WriteText prints the run: what was sent, latency percentiles and the
+// throughput achieved.
+func (r Result) WriteText(w io.Writer, cfg Config) error {
+	mode := fmt.Sprintf("open loop at %d req/s", cfg.Rate)
+	if cfg.Rate == 0 {
+		mode = fmt.Sprintf("closed loop with %d workers", cfg.Workers)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "intake: %s for %v: %d sent, %d ok, %d failed %v\n",
+		mode, cfg.Duration, r.Sent, len(r.Latencies), r.Failed, r.Statuses)
+	if len(r.Latencies) > 0 {
+		lat := slices.Sorted(slices.Values(r.Latencies))
+		q := func(p float64) time.Duration {
+			i := int(p*float64(len(lat))+0.5) - 1
+			return lat[max(0, min(i, len(lat)-1))].Round(10 * time.Microsecond)
+		}
+		fmt.Fprintf(&b, "latency: p50 %v  p95 %v  p99 %v  max %v\n", q(0.50), q(0.95), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
+		fmt.Fprintf(&b, "throughput: %.0f referrals/s\n", float64(len(lat))/r.Elapsed.Seconds())
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// Intake drives cfg.URL with referrals from gen as cfg says, until
+// cfg.Duration has passed or ctx is done (then it returns what it measured
+// and ctx's error).
+func Intake(ctx context.Context, cfg Config, gen *Referrals) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, fmt.Errorf("intake: %w", err)
+	}
+	client := &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			MaxIdleConns:        1024,
+			MaxIdleConnsPerHost: 1024,
+			IdleConnTimeout:     time.Minute,
+		},
+	}
+	defer client.CloseIdleConnections()
+	var (
+		mu  sync.Mutex
+		res = Result{Statuses: map[int]int{}}
+		wg  sync.WaitGroup
+	)
+	send := func(body []byte, due time.Time) {
+		status := 0
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL+"/api/v1/referrals", bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+cfg.Token)
+			var resp *http.Response
+			resp, err = client.Do(req)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+		}
+		lat := time.Since(due)
+		mu.Lock()
+		defer mu.Unlock()
+		res.Sent++
+		res.Statuses[status]++
+		if status == http.StatusCreated {
+			res.Latencies = append(res.Latencies, lat)
+		} else {
+			res.Failed++
+		}
+	}
+
+	start := time.Now()
+	end := start.Add(cfg.Duration)
+	if cfg.Rate > 0 {
+		interval := time.Second / time.Duration(cfg.Rate)
+		timer := time.NewTimer(0)
+		defer timer.Stop()
+		for i := 0; ; i++ {
+			due := start.Add(time.Duration(i) * interval)
+			if !due.Before(end) {
+				break
+			}
+			timer.Reset(time.Until(due))
+			select {
+			case <-ctx.Done():
+				wg.Wait()
+				return res, ctx.Err()
+			case <-timer.C:
+			}
+			body := gen.Next()
+			wg.Go(func() { send(body, due) })
+		}
+	} else {
+		for range cfg.Workers {
+			wg.Go(func() {
+				for time.Now().Before(end) && ctx.Err() == nil {
+					send(gen.Next(), time.Now())
+				}
+			})
+		}
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	return res, ctx.Err()
+}
+
+// Referrals hands out referral bodies for POST /api/v1/referrals, made by
+// the shared generator. It is safe for concurrent use.
+type Referrals struct {
+	mu   sync.Mutex
+	pool []map[string]json.RawMessage // referral records, keyed by member
+	n    int                          // bodies handed out
+	run  string                       // in every id, so that runs do not collide
+}
+
+// familiesPerSet is how many families each generated data set has: about
+// 270 referrals per 1,000 families.
+const familiesPerSet = 4000
+
+// NewReferrals generates data sets from seed on (seed, seed+1, …) with
+// [synth.Generate] until it holds at least n referrals (and at least one
+// set). Next hands them out in turn, starting again after the last one.
+func NewReferrals(ctx context.Context, seed int64, n int) (*Referrals, error) {
+	g := &Referrals{
+		// Ids differ between runs so that a run against a long-lived
+		// server does not collide with an earlier one.
+		run: fmt.Sprintf("%08x", rand.Uint32()),
+	}
+	// The two years generated end a month ago: intake refuses times more
+	// than a day ahead of the server's clock.
+	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(-2, -1, 0)
+	for set := int64(0); set == 0 || len(g.pool) < n; set++ {
+		var stream bytes.Buffer
+		if _, err := synth.Generate(ctx, synth.Config{Seed: seed + set, Families: familiesPerSet, Start: start}, &stream, io.Discard); err != nil {
+			return nil, fmt.Errorf("generate referrals: %w", err)
+		}
+		sc := bufio.NewScanner(&stream)
+		sc.Buffer(nil, 4<<20)
+		for sc.Scan() {
+			var rec map[string]json.RawMessage
+			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+				return nil, fmt.Errorf("generated record: %w", err)
+			}
+			if string(rec["type"]) == `"referral"` {
+				g.pool = append(g.pool, rec)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+		if len(g.pool) == 0 {
+			return nil, errors.New("generate referrals: the generator made none")
+		}
+	}
+	return g, nil
+}
+
+// Len returns how many distinct referrals the pool holds.
+func (g *Referrals) Len() int { return len(g.pool) }
+
+// Next returns the body of the next referral, under a new id
+// ("BENCH-<run>-<n>").
+func (g *Referrals) Next() []byte {
+	g.mu.Lock()
+	g.n++
+	n := g.n
+	rec := g.pool[(n-1)%len(g.pool)]
+	id, _ := json.Marshal(fmt.Sprintf("BENCH-%s-%08d", g.run, n))
+	body := make(map[string]json.RawMessage, len(rec))
+	for k, v := range rec {
+		body[k] = v
+	}
+	g.mu.Unlock()
+	body["id"] = id
+	// As the generator wrote it: "A&E", not "A\u0026E".
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		panic(err) // raw messages that were decoded cannot fail to encode
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
