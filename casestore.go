@@ -78,6 +78,9 @@ type QueueFilter struct {
 	// OverdueAt, when set, shows only cases whose deadline has passed at
 	// that time.
 	OverdueAt time.Time
+	// ReceivedSince, when set, shows only referrals received at or after
+	// it.
+	ReceivedSince time.Time
 	// Limit is the page size (50 when zero, at most MaxQueuePage);
 	// Offset skips that many cases of the order.
 	Limit, Offset int

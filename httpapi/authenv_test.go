@@ -24,6 +24,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/casework"
 	"bonafide/auth"
 	"bonafide/postgres"
 	"bonafide/sqlite"
@@ -63,9 +64,11 @@ type backend struct {
 	tags     vault.TagIndex
 	audits   auditlog.Storage
 	findings FindingReader
-	// assessments keeps the triage assessments (nothing triages in these
-	// tests, so the assessment route answers 404, past authorisation).
+	// assessments keeps the triage assessments: the safety part is stored
+	// with each referral (nothing else triages in these tests).
 	assessments bonafide.AssessmentStore
+	// cases keeps the case workflow.
+	cases bonafide.CaseStore
 	// exec runs SQL on the database directly, as an insider (or a full
 	// disk) would act on it, past the store.
 	exec func(t *testing.T, sql string)
@@ -105,7 +108,20 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), exec}
+}
+
+// testAgency heads the letters of the tests: an invented council.
+var testAgency = casework.Agency{Name: "Testbury Borough Council", Team: "Children's Services Front Door",
+	Address: []string{"1 Civic Way", "Testbury", "ZZ1 1AA"}, Email: "frontdoor@testbury.invalid", DPOEmail: "dpo@testbury.invalid", Code: "TBC"}
+
+func testCalendar(t *testing.T) *triage.Calendar {
+	t.Helper()
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal
 }
 
 // intakeJudge is the safety judge serve gives its store.
@@ -170,7 +186,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), exec}
 }
 
 // backends are the stores the API tests run on; the PostgreSQL runs skip
@@ -244,6 +260,8 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.PasswordParams = testPasswordParams
 	srv.Secrets = v
 	srv.TLS = o.tls
+	srv.Cases = &casework.Service{Cases: be.cases, Referrals: be.store, Audit: alog, Calendar: testCalendar(t),
+		Letters: testLetters{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger}
 	if !o.noAudit {
 		srv.Audit = alog
 	}

@@ -45,5 +45,14 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/referrals/{id}/reporter/links", bonafide.PermReporterLinks, s.handleReporterLinks},
 		{http.MethodPost, "/api/v1/referrals/{id}/reporter/unseal", bonafide.PermBreakGlass, s.handleReporterUnseal},
 		{http.MethodPost, "/api/v1/import", bonafide.PermReferralImport, s.handleImport},
+		{http.MethodGet, "/api/v1/referrals", bonafide.PermCaseRead, s.handleQueue},
+		{http.MethodGet, "/api/v1/referrals/{id}/case", bonafide.PermCaseRead, s.handleCaseGet},
+		{http.MethodPost, "/api/v1/referrals/{id}/case/actions", bonafide.PermOutcomeRecord, s.handleCaseAction},
+		{http.MethodPost, "/api/v1/referrals/{id}/notifications/{notification}/release", bonafide.PermSignOff, s.handleNotificationRelease},
+		{http.MethodPost, "/api/v1/referrals/{id}/notifications/{notification}/sent", bonafide.PermOutcomeRecord, s.handleNotificationSent},
+		{http.MethodGet, "/api/v1/letters/{letter}", bonafide.PermCaseRead, s.handleLetterGet},
+		{http.MethodGet, "/api/v1/manager", bonafide.PermSignOff, s.handleManager},
+		{http.MethodGet, "/api/v1/census", bonafide.PermCensus, s.handleCensus},
+		{http.MethodPut, "/api/v1/families/{family}/restriction", bonafide.PermSignOff, s.handleFamilyRestriction},
 	}
 }

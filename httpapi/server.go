@@ -17,6 +17,7 @@ import (
 	"bonafide"
 	"bonafide/account"
 	"bonafide/auditlog"
+	"bonafide/casework"
 	"bonafide/auth"
 	"bonafide/vault"
 )
@@ -77,6 +78,10 @@ type Server struct {
 	// assessment (GET /api/v1/referrals/{id}/assessment); without it that
 	// route answers 503.
 	Assessments bonafide.AssessmentStore
+	// Cases, when set, is the case workflow: the queue, decisions,
+	// notifications, letters, the manager's view and the census; without
+	// it those routes answer 503.
+	Cases *casework.Service
 	// Triage, when set, is woken after every referral and import is
 	// stored, so that it triages them at once (a triage/live.Service).
 	Triage Triager

@@ -219,6 +219,9 @@ func queueWhere(f bonafide.QueueFilter) (string, []any) {
 	if !f.OverdueAt.IsZero() {
 		conds = append(conds, "due < "+arg(f.OverdueAt))
 	}
+	if !f.ReceivedSince.IsZero() {
+		conds = append(conds, "received_at >= "+arg(f.ReceivedSince))
+	}
 	return strings.Join(conds, " AND "), args
 }
 

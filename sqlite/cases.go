@@ -219,6 +219,9 @@ func queueWhere(f bonafide.QueueFilter, now time.Time) (string, []any) {
 	if !f.OverdueAt.IsZero() {
 		conds, args = append(conds, "due <> 0 AND due < ?"), append(args, f.OverdueAt.UnixMicro())
 	}
+	if !f.ReceivedSince.IsZero() {
+		conds, args = append(conds, "received_at >= ?"), append(args, f.ReceivedSince.UnixMicro())
+	}
 	return strings.Join(conds, " AND "), args
 }
 
