@@ -435,3 +435,31 @@ func TestLook(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderPDFBulletsAfterPageBreak checks that a bullet drawn at the top
+// of a new page has the body's size, not the footer's the page was left in.
+func TestRenderPDFBulletsAfterPageBreak(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not found: install poppler-utils (apt-get install -y poppler-utils) to run the PDF checks")
+	}
+	cmd := exec.Command("pdftotext", "-bbox", "-", "-")
+	cmd.Stdin = bytes.NewReader(mustRender(t, long()))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	heights := map[string]int{}
+	for _, ln := range strings.Split(string(out), "\n") {
+		if !strings.HasSuffix(ln, ">•</word>") {
+			continue
+		}
+		var x0, y0, x1, y1 float64
+		if _, err := fmt.Sscanf(strings.TrimSpace(ln), `<word xMin="%f" yMin="%f" xMax="%f" yMax="%f">`, &x0, &y0, &x1, &y1); err != nil {
+			t.Fatalf("parse %q: %v", ln, err)
+		}
+		heights[fmt.Sprintf("%.1f", y1-y0)]++
+	}
+	if len(heights) != 1 {
+		t.Errorf("bullets come in %d sizes (height: count) %v, want one", len(heights), heights)
+	}
+}
