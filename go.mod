@@ -11,6 +11,7 @@ require (
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/xrash/smetrics v0.0.0-20250705151800-55b8f293f342
 	golang.org/x/crypto v0.59.0
+	golang.org/x/image v0.40.0
 	golang.org/x/mod v0.43.0
 	golang.org/x/text v0.44.0
 	modernc.org/sqlite v1.62.0

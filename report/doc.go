@@ -26,16 +26,24 @@
 //
 // # Characters
 //
-// The PDF uses the standard Helvetica font, which every PDF reader has, so
-// no font file is embedded or committed. Its encoding is Windows-1252: the
-// letters of Western European names (Siân, Zoë, Ñuño, Šárka), curly quotes,
-// dashes, the euro and the bullet render; text is first put in Unicode
-// normalisation form C, so a name typed with combining accents renders too.
-// Anything else (Ł, the Welsh ŵ and ŷ, Greek, Cyrillic, Arabic, emoji,
-// control and bidirectional formatting characters, invalid UTF-8) is refused
-// with a [*CharError] naming the field, the position and the character,
-// rather than printed as a wrong glyph in a letter about someone's family.
-// [Letter.Validate] reports the same refusals when a letter is composed.
+// [RenderPDF] uses the standard Helvetica font, which every PDF reader has,
+// so nothing is embedded. Its encoding is Windows-1252: the letters of
+// Western European names (Siân, Zoë, Ñuño, Šárka), curly quotes, dashes,
+// the euro and the bullet render. Text is first put in Unicode normalisation
+// form C, so a name typed with combining accents renders too. Anything else
+// (Ł, the Welsh ŵ and ŷ, Greek, Cyrillic, emoji, control and bidirectional
+// formatting characters, invalid UTF-8) is refused with a [*CharError]
+// naming the field, the position and the character, rather than printed as
+// a wrong glyph in a letter about someone's family. [Letter.Validate]
+// reports the same refusals when a letter is composed.
+//
+// A [Renderer] made by [NewRenderer] embeds a TrueType family instead (for
+// example DejaVu Sans from Debian's fonts-dejavu-core; the project commits
+// no font file), subset to the characters a letter uses, and shows whatever
+// both faces have in scripts written left to right without joining: Polish,
+// Welsh, Czech, Turkish, Lithuanian, Greek, Ukrainian, Russian and the
+// rest. Arabic, Hebrew and the scripts of South Asia need shaping it does
+// not do, and are refused with a [*CharError] too.
 //
 // # Determinism
 //

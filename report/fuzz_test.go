@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -28,6 +29,17 @@ func FuzzRender(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	// With DejaVu Sans installed the embedded-font renderer is fuzzed too.
+	var withFont *report.Renderer
+	regular, err1 := os.ReadFile(dejavu + "DejaVuSans.ttf")
+	bold, err2 := os.ReadFile(dejavu + "DejaVuSans-Bold.ttf")
+	if err1 == nil && err2 == nil {
+		r, err := report.NewRenderer(regular, bold)
+		if err != nil {
+			f.Fatalf("NewRenderer(DejaVu Sans): %v", err)
+		}
+		withFont = r
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		l := closure()
 		l.Body = append(l.Body, report.Paragraph(s), report.Bullets("before", s))
@@ -38,7 +50,7 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("RenderText gave invalid UTF-8")
 		}
 		for _, r := range text {
-			if r != '\n' && (unicode.IsControl(r) || (unicode.Is(unicode.Cf, r) && r != '\u00ad')) {
+			if r != '\n' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
 				t.Fatalf("RenderText kept hidden character %U", r)
 			}
 		}
@@ -51,31 +63,41 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 
-		b, err := report.RenderPDF(l)
-		vErr := l.Validate()
-		switch {
-		case err != nil && vErr == nil:
-			t.Fatalf("RenderPDF: %v, but Validate accepts the letter", err)
-		case err != nil:
-			var ce *report.CharError
-			if !errors.As(err, &ce) && !strings.HasPrefix(err.Error(), "report: body[") {
-				t.Fatalf("RenderPDF error %q is neither a CharError nor an empty block", err)
-			}
-			if b != nil {
-				t.Fatalf("RenderPDF gave %d bytes with its error", len(b))
-			}
-			return
-		case vErr != nil:
-			t.Fatalf("Validate: %v, but RenderPDF rendered the letter", vErr)
-		}
-		if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
-			t.Fatalf("RenderPDF output is not a whole PDF: %q … %q", b[:min(16, len(b))], b[max(0, len(b)-16):])
-		}
-		again, err := report.RenderPDF(l)
-		if err != nil || !bytes.Equal(b, again) {
-			t.Fatalf("RenderPDF is not reproducible (second error %v)", err)
+		checkPDF(t, l, report.RenderPDF, l.Validate)
+		if withFont != nil {
+			checkPDF(t, l, withFont.RenderPDF, func() error { return withFont.Validate(l) })
 		}
 	})
+}
+
+// checkPDF checks that render gives a whole, reproducible PDF of l exactly
+// when validate accepts l, and a clean error otherwise.
+func checkPDF(t *testing.T, l report.Letter, render func(report.Letter) ([]byte, error), validate func() error) {
+	t.Helper()
+	b, err := render(l)
+	vErr := validate()
+	switch {
+	case err != nil && vErr == nil:
+		t.Fatalf("RenderPDF: %v, but Validate accepts the letter", err)
+	case err != nil:
+		var ce *report.CharError
+		if !errors.As(err, &ce) && !strings.HasPrefix(err.Error(), "report: body[") {
+			t.Fatalf("RenderPDF error %q is neither a CharError nor an empty block", err)
+		}
+		if b != nil {
+			t.Fatalf("RenderPDF gave %d bytes with its error", len(b))
+		}
+		return
+	case vErr != nil:
+		t.Fatalf("Validate: %v, but RenderPDF rendered the letter", vErr)
+	}
+	if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(b), []byte("%%EOF")) {
+		t.Fatalf("RenderPDF output is not a whole PDF: %q … %q", b[:min(16, len(b))], b[max(0, len(b)-16):])
+	}
+	again, err := render(l)
+	if err != nil || !bytes.Equal(b, again) {
+		t.Fatalf("RenderPDF is not reproducible (second error %v)", err)
+	}
 }
 
 func isPrintableASCII(s string) bool {

@@ -113,18 +113,21 @@ func Heading(text string) Block { return Block{Kind: KindHeading, Text: text} }
 // Bullets returns a bullet list block, one item per bullet.
 func Bullets(items ...string) Block { return Block{Kind: KindBullets, Items: items} }
 
-// A CharError reports a character [RenderPDF] cannot show, and where it is.
-// The PDF is set in the standard Helvetica font, whose encoding is
-// Windows-1252: Western European letters (Siân, Zoë, Ñ, Š, Œ), curly quotes,
-// dashes, the euro and bullet signs render; letters outside it (Ł, ŵ, Greek,
-// Cyrillic, emoji) would print as the wrong glyph, so they are refused rather
-// than shown wrongly in a letter about someone's family.
+// A CharError reports a character the PDF cannot show, and where it is.
+//
+// [RenderPDF] sets letters in the standard Helvetica font, whose encoding
+// is Windows-1252: Western European letters (Siân, Zoë, Ñ, Š, Œ), curly
+// quotes, dashes, the euro and bullet signs render; letters outside it (Ł,
+// ŵ, Greek, Cyrillic, emoji) would print as the wrong glyph, so they are
+// refused rather than shown wrongly in a letter about someone's family. A
+// [Renderer] with an embedded font shows whatever that font has, in scripts
+// written left to right without joining.
 type CharError struct {
 	Field string // e.g. "to.name", "body[2].items[0]"
 	Pos   int    // 1-based position of the character in the field
 	Rune  rune   // utf8.RuneError for invalid UTF-8
-	// Reason says why: "invalid UTF-8", "control character" or
-	// "outside Windows-1252".
+	// Reason says why, e.g. "invalid UTF-8", "control or formatting
+	// character", "outside Windows-1252, …".
 	Reason string
 }
 
@@ -146,8 +149,7 @@ func (e *CharError) Error() string {
 
 const (
 	reasonInvalid = "invalid UTF-8"
-	reasonControl = "control character"
-	reasonCodePg  = "outside Windows-1252, the only characters the letter font has"
+	reasonControl = "control or formatting character"
 )
 
 // field is one text field of a letter with the name errors give it.
@@ -185,16 +187,17 @@ func (l Letter) fields() []field {
 }
 
 // Validate reports what [RenderPDF] would refuse: a missing agency, recipient
-// name, date or body, an empty block, or a character the PDF cannot show (a
-// [*CharError]). casework can call it when a letter is composed, before
-// anything is stored or sent.
+// name, date or body, an empty block, or a character Helvetica cannot show
+// (a [*CharError]). casework can call it when a letter is composed, before
+// anything is stored or sent; [Renderer.Validate] does the same for a
+// renderer with an embedded font.
 func (l Letter) Validate() error {
-	return l.validate(nil)
+	return l.validate(helveticaRefuses)
 }
 
-// validate checks l; show, if not nil, says whether the PDF font has a
-// character (it is nil when only the text form is wanted).
-func (l Letter) validate(show func(rune) bool) error {
+// validate checks l; refuses says why the PDF's font cannot show a
+// character, or "" if it can.
+func (l Letter) validate(refuses func(rune) string) error {
 	switch {
 	case clean(l.From.Agency) == "":
 		return errors.New("report: from.agency is missing")
@@ -210,11 +213,8 @@ func (l Letter) validate(show func(rune) bool) error {
 			return fmt.Errorf("report: body[%d]: %w", i, err)
 		}
 	}
-	if show == nil {
-		show = cp1252Has
-	}
 	for _, f := range l.fields() {
-		if err := checkChars(f, show); err != nil {
+		if err := checkChars(f, refuses); err != nil {
 			return err
 		}
 	}
@@ -251,7 +251,7 @@ func (b Block) check() error {
 }
 
 // checkChars reports the first character of f that cannot be shown.
-func checkChars(f field, show func(rune) bool) error {
+func checkChars(f field, refuses func(rune) string) error {
 	if !utf8.ValidString(f.text) {
 		pos := 1
 		for s := f.text; len(s) > 0; pos++ {
@@ -266,11 +266,11 @@ func checkChars(f field, show func(rune) bool) error {
 	pos := 0
 	for _, r := range clean(f.text) {
 		pos++
-		switch {
-		case unicode.IsControl(r):
+		if hidden(r) {
 			return &CharError{Field: f.name, Pos: pos, Rune: r, Reason: reasonControl}
-		case !show(r):
-			return &CharError{Field: f.name, Pos: pos, Rune: r, Reason: reasonCodePg}
+		}
+		if why := refuses(r); why != "" {
+			return &CharError{Field: f.name, Pos: pos, Rune: r, Reason: why}
 		}
 	}
 	return nil
@@ -279,7 +279,8 @@ func checkChars(f field, show func(rune) bool) error {
 // clean puts s in Unicode normalisation form C, so that a name typed with a
 // combining accent ("Sia\u0302n") is the same as the precomposed one and can
 // be shown, and reflows breaking whitespace into single spaces. Non-breaking
-// spaces stay: they keep "10 December" or a reference on one line.
+// spaces stay: they keep "10 December" or a reference on one line. Soft
+// hyphens go: the layout does not hyphenate, and a font would print them.
 func clean(s string) string {
 	s = norm.NFC.String(s)
 	var b strings.Builder
@@ -288,6 +289,9 @@ func clean(s string) string {
 	for _, r := range s {
 		if breakingSpace(r) {
 			space = b.Len() > 0
+			continue
+		}
+		if r == '\u00ad' {
 			continue
 		}
 		if space {

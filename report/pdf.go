@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
+	"golang.org/x/image/font/sfnt"
 )
 
 // Page geometry, in millimetres. The recipient block sits where the window
@@ -56,24 +58,93 @@ var (
 // of a particular Go release; a letter is a few kilobytes either way).
 //
 // Every page carries the protective marking at its top and bottom and
-// "Page n of N"; pages after the first repeat the first reference and the
-// date. RenderPDF refuses, before laying anything out, what [Letter.Validate]
-// refuses; a character outside the font's Windows-1252 repertoire is a
-// [*CharError] naming the field and the character.
+// "Page n of N"; pages after the first repeat the recipient, the first
+// reference and the date. RenderPDF refuses, before laying anything out,
+// what [Letter.Validate] refuses; a character outside Helvetica's
+// Windows-1252 repertoire is a [*CharError] naming the field and the
+// character. A [Renderer] with an embedded font shows more.
 func RenderPDF(l Letter) ([]byte, error) {
-	if err := l.Validate(); err != nil {
+	return (&Renderer{}).RenderPDF(l)
+}
+
+// A Renderer lays out letters in one typeface. The zero Renderer uses
+// Helvetica, like [RenderPDF]; [NewRenderer] embeds a TrueType family, so
+// that names such as Łucja, Tŷ Gwyn, Ελένη or Олена can be printed. Its
+// methods may be called concurrently.
+type Renderer struct {
+	regular, bold []byte       // TrueType faces; nil for Helvetica
+	faces         []*sfnt.Font // both faces, parsed, to know what they cover
+}
+
+// NewRenderer returns a Renderer that embeds the TrueType faces regular and
+// bold (for example DejaVu Sans from Debian's fonts-dejavu-core, read at
+// start-up; the project ships no font files). Only the characters a letter
+// uses are embedded, so a letter stays a few tens of kilobytes, and the
+// output is as deterministic as RenderPDF's.
+//
+// Characters both faces have are shown if their script is written left to
+// right without joining (Latin, Greek, Cyrillic, Armenian, Georgian, and the
+// punctuation and symbols all scripts share); Arabic, Hebrew and the scripts
+// of South Asia need shaping this renderer does not do, and are refused.
+func NewRenderer(regular, bold []byte) (*Renderer, error) {
+	r := &Renderer{regular: regular, bold: bold}
+	for _, face := range []struct {
+		name string
+		b    []byte
+	}{{"regular", regular}, {"bold", bold}} {
+		f, err := sfnt.Parse(face.b)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s face: %w", face.name, err)
+		}
+		r.faces = append(r.faces, f)
+	}
+	for _, c := range "Aa0 .,–" {
+		if why := r.refuses(c); why != "" {
+			return nil, fmt.Errorf("report: font lacks %q: %s", c, why)
+		}
+	}
+	return r, nil
+}
+
+// Validate reports what r.RenderPDF would refuse, as [Letter.Validate]
+// does for Helvetica.
+func (r *Renderer) Validate(l Letter) error {
+	return l.validate(r.refuses)
+}
+
+// RenderPDF lays out l as [RenderPDF] does, in r's typeface.
+func (r *Renderer) RenderPDF(l Letter) ([]byte, error) {
+	if err := r.Validate(l); err != nil {
 		return nil, err
 	}
 	// The first pass counts the pages, so that every footer can say
 	// "Page n of N" with N known and laid out at its true width (the
 	// library's page-count alias is replaced after layout, too late for
 	// right-aligned text).
-	pages, _, err := renderPDF(l, 0)
+	pages, _, err := r.render(l, 0)
 	if err != nil {
 		return nil, err
 	}
-	_, b, err := renderPDF(l, pages)
+	_, b, err := r.render(l, pages)
 	return b, err
+}
+
+// refuses says why r's font cannot show c, or "" if it can.
+func (r *Renderer) refuses(c rune) string {
+	if r.faces == nil {
+		return helveticaRefuses(c)
+	}
+	if !unicode.In(c, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Armenian,
+		unicode.Georgian, unicode.Common, unicode.Inherited) || unicode.In(c, unicode.Bidi_Control) {
+		return "its script needs shaping or right-to-left layout, which the PDF renderer does not do"
+	}
+	var buf sfnt.Buffer
+	for _, f := range r.faces {
+		if g, err := f.GlyphIndex(&buf, c); err != nil || g == 0 {
+			return "not in the letter font"
+		}
+	}
+	return ""
 }
 
 // Digest returns the SHA-256 of a rendered letter in lower-case hex, the
@@ -83,31 +154,32 @@ func Digest(pdf []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// cp1252Has reports whether the PDF font can show r, by asking the
-// library's own UTF-8 to Windows-1252 translator (which turns anything it
-// cannot map into '.').
-var cp1252Has = func() func(rune) bool {
-	table := sync.OnceValue(func() map[rune]bool {
-		tr := fpdf.New("P", "mm", "A4", "").UnicodeTranslatorFromDescriptor("cp1252")
-		m := make(map[rune]bool)
-		for r := rune(0x80); r <= 0xffff; r++ {
-			if tr(string(r)) != "." {
-				m[r] = true
-			}
-		}
-		return m
-	})
-	return func(r rune) bool {
-		if r < 0x80 {
-			return r >= 0x20 && r != 0x7f
-		}
-		return table()[r]
+// helveticaRefuses says why Helvetica cannot show r, or "" if it can, by
+// asking the library's own UTF-8 to Windows-1252 translator (which turns
+// anything it cannot map into '.').
+func helveticaRefuses(r rune) string {
+	if r < 0x80 || cp1252()[r] {
+		return ""
 	}
-}()
+	return "outside Windows-1252, the only characters the letter font has"
+}
+
+var cp1252 = sync.OnceValue(func() map[rune]bool {
+	tr := fpdf.New("P", "mm", "A4", "").UnicodeTranslatorFromDescriptor("cp1252")
+	m := make(map[rune]bool)
+	for r := rune(0x80); r <= 0xffff; r++ {
+		if tr(string(r)) != "." {
+			m[r] = true
+		}
+	}
+	return m
+})
 
 type pdfWriter struct {
 	f      *fpdf.Fpdf
-	tr     func(string) string
+	family string              // the font family name in the PDF
+	tr     func(string) string // UTF-8 to the font's encoding
+	scale  float64             // font sizes are multiplied by this
 	l      Letter
 	total  int     // pages in the letter; 0 while counting
 	tail   float64 // height the last lines of the body must share a page with
@@ -115,7 +187,7 @@ type pdfWriter struct {
 	bottom float64 // body text must end above this
 }
 
-func renderPDF(l Letter, total int) (pages int, out []byte, err error) {
+func (r *Renderer) render(l Letter, total int) (pages int, out []byte, err error) {
 	f := fpdf.New("P", "mm", "A4", "")
 	y, m, d := l.Date.Date()
 	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
@@ -132,7 +204,25 @@ func renderPDF(l Letter, total int) (pages int, out []byte, err error) {
 	f.SetMargins(marginL, firstTop, marginR)
 	f.SetCellMargin(0)
 
-	w := &pdfWriter{f: f, tr: f.UnicodeTranslatorFromDescriptor("cp1252"), l: l, total: total}
+	w := &pdfWriter{f: f, family: "Helvetica", l: l, total: total, scale: 1}
+	if r.faces == nil {
+		w.tr = f.UnicodeTranslatorFromDescriptor("cp1252")
+	} else {
+		w.family, w.tr = "Letter", func(s string) string { return s }
+		f.AddUTF8FontFromBytes(w.family, "", r.regular)
+		f.AddUTF8FontFromBytes(w.family, "B", r.bold)
+		// A wider face (DejaVu Sans sets a fifth wider than Helvetica) is
+		// set up to a tenth smaller, so that lines hold about as many words
+		// and the layout keeps its proportions; such faces have a larger
+		// x-height, so 12 pt × 0.9 looks as large as Helvetica at 11.5 pt.
+		const sample = "abcdefghijklmnopqrstuvwxyz Northbury"
+		f.SetFont("Helvetica", "", bodySize)
+		base := f.GetStringWidth(sample)
+		f.SetFont(w.family, "", bodySize)
+		if wide := f.GetStringWidth(sample); wide > base {
+			w.scale = max(0.9, base/wide)
+		}
+	}
 	w.newPage()
 	w.letterhead()
 	w.body()
@@ -147,7 +237,7 @@ func renderPDF(l Letter, total int) (pages int, out []byte, err error) {
 }
 
 func (w *pdfWriter) font(style string, size float64, colour [3]int) {
-	w.f.SetFont("Helvetica", style, size)
+	w.f.SetFont(w.family, style, size*w.scale)
 	w.f.SetTextColor(colour[0], colour[1], colour[2])
 }
 

@@ -368,7 +368,7 @@ func TestRenderPDFRefuses(t *testing.T) {
 		{"bidi override", with(func(l *report.Letter) { l.Subject = "a\u202eb" }),
 			"subject", 2, '\u202e', []string{"subject", "U+202E", "RIGHT-TO-LEFT OVERRIDE"}},
 		{"control character", with(func(l *report.Letter) { l.Closing = "Yours\x1b" }),
-			"closing", 6, 0x1b, []string{"closing", "control character"}},
+			"closing", 6, 0x1b, []string{"closing", "control or formatting character"}},
 		{"invalid UTF-8", with(func(l *report.Letter) { l.References[1].Value = "DPO-\xff" }),
 			"references[1].value", 5, utf8.RuneError, []string{"references[1].value", "invalid UTF-8", "character 5"}},
 		{"no agency", with(func(l *report.Letter) { l.From.Agency = " " }), "", 0, 0, []string{"from.agency is missing"}},
@@ -434,6 +434,22 @@ func TestLook(t *testing.T) {
 			t.Fatalf("pdftoppm %s: %v: %s", base, err, out)
 		}
 	}
+	t.Run("dejavu", func(t *testing.T) {
+		l := closure()
+		l.To.Name = "Pani Łucja Nowak-Wójcik"
+		l.Salutation = "Dear Pani Nowak-Wójcik,"
+		b, err := dejaVu(t).RenderPDF(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := filepath.Join(*look, "closure-dejavu")
+		if err := os.WriteFile(base+".pdf", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(ppm, "-png", "-r", "60", base+".pdf", base).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm %s: %v: %s", base, err, out)
+		}
+	})
 }
 
 // TestRenderPDFBulletsAfterPageBreak checks that a bullet drawn at the top

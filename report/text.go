@@ -136,15 +136,15 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// hidden reports control and formatting characters other than the soft
-// hyphen: bidirectional overrides and zero-width characters among them.
+// hidden reports control and formatting characters, bidirectional
+// overrides and zero-width characters among them.
 func hidden(r rune) bool {
-	return unicode.IsControl(r) || (unicode.Is(unicode.Cf, r) && r != '\u00ad')
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // columns is how many terminal columns r takes.
 func columns(r rune) float64 {
-	if unicode.In(r, unicode.Mn, unicode.Me) || r == '\u00ad' {
+	if unicode.In(r, unicode.Mn, unicode.Me) {
 		return 0
 	}
 	switch width.LookupRune(r).Kind() {
