@@ -102,3 +102,33 @@ func TestZeroRendererIsHelvetica(t *testing.T) {
 		t.Errorf("zero Renderer differs from RenderPDF (error %v)", err)
 	}
 }
+
+// TestRenderConcurrently checks the claim that renderers may be used from
+// many goroutines: each gives the bytes it gives alone (run with -race).
+func TestRenderConcurrently(t *testing.T) {
+	renderers := map[string]func(report.Letter) ([]byte, error){"helvetica": report.RenderPDF}
+	if _, err := os.Stat(dejavu + "DejaVuSans.ttf"); err == nil {
+		renderers["dejavu"] = dejaVu(t).RenderPDF
+	}
+	for name, render := range renderers {
+		want, err := render(closure())
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				got, err := render(closure())
+				if err == nil && !bytes.Equal(got, want) {
+					err = errors.New("different bytes")
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Errorf("%s: concurrent RenderPDF: %v", name, err)
+			}
+		}
+	}
+}

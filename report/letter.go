@@ -43,7 +43,7 @@ type Letter struct {
 
 	// Marking is the protective marking printed at the top and bottom of every
 	// page, as the Government Security Classifications ask, e.g.
-	// "OFFICIAL-SENSITIVE". Empty means none.
+	// "OFFICIAL-SENSITIVE"; at most 60 characters. Empty means none.
 	Marking string
 
 	// Footer is a short line printed small at the foot of every page, e.g.
@@ -124,7 +124,7 @@ func Bullets(items ...string) Block { return Block{Kind: KindBullets, Items: ite
 // written left to right without joining.
 type CharError struct {
 	Field string // e.g. "to.name", "body[2].items[0]"
-	Pos   int    // 1-based position of the character in the field
+	Pos   int    // 1-based position of the character in the field, as normalised (see [Letter])
 	Rune  rune   // utf8.RuneError for invalid UTF-8
 	// Reason says why, e.g. "invalid UTF-8", "control or formatting
 	// character", "outside Windows-1252, …".
@@ -151,6 +151,11 @@ const (
 	reasonInvalid = "invalid UTF-8"
 	reasonControl = "control or formatting character"
 )
+
+// maxMarking is the longest protective marking: it is centred on one line
+// at the top and bottom of every page. Real markings ("OFFICIAL-SENSITIVE",
+// "OFFICIAL-SENSITIVE PERSONAL") are far shorter.
+const maxMarking = 60
 
 // field is one text field of a letter with the name errors give it.
 type field struct {
@@ -207,6 +212,8 @@ func (l Letter) validate(refuses func(rune) string) error {
 		return errors.New("report: date is missing")
 	case len(l.Body) == 0:
 		return errors.New("report: body is empty")
+	case utf8.RuneCountInString(clean(l.Marking)) > maxMarking:
+		return fmt.Errorf("report: marking is longer than %d characters", maxMarking)
 	}
 	for i, b := range l.Body {
 		if err := b.check(); err != nil {
@@ -239,8 +246,8 @@ func (b Block) check() error {
 				return fmt.Errorf("items[%d] is empty", j)
 			}
 		}
-		// Text is allowed to be empty only: an introduction belongs in the
-		// paragraph before the list.
+		// A list has no text of its own: its introduction is the paragraph
+		// before it, so that both forms lay it out the same way.
 		if b.Text != "" {
 			return errors.New("a bullet list has items, not text")
 		}

@@ -378,6 +378,9 @@ func TestRenderPDFRefuses(t *testing.T) {
 		{"empty paragraph", with(func(l *report.Letter) { l.Body[0].Text = "\n\t" }), "", 0, 0, []string{"body[0]: text is empty"}},
 		{"empty bullet", with(func(l *report.Letter) { l.Body[4].Items[0] = "" }), "", 0, 0, []string{"body[4]: items[0] is empty"}},
 		{"empty list", with(func(l *report.Letter) { l.Body[4] = report.Bullets() }), "", 0, 0, []string{"body[4]: bullet list has no items"}},
+		{"long marking", with(func(l *report.Letter) { l.Marking = strings.Repeat("OFFICIAL ", 7) }), "", 0, 0, []string{"marking is longer than 60 characters"}},
+		{"list with text", with(func(l *report.Letter) { l.Body[4].Text = "intro" }), "", 0, 0, []string{"body[4]: a bullet list has items, not text"}},
+		{"paragraph with items", with(func(l *report.Letter) { l.Body[0].Items = []string{"x"} }), "", 0, 0, []string{"body[0]: a paragraph or heading has no items"}},
 		{"unknown kind", with(func(l *report.Letter) { l.Body[0].Kind = 7 }), "", 0, 0, []string{"body[0]: unknown block kind 7"}},
 	}
 	for _, tc := range cases {
