@@ -261,7 +261,7 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.Secrets = v
 	srv.TLS = o.tls
 	srv.Cases = &casework.Service{Cases: be.cases, Referrals: be.store, Audit: alog, Calendar: testCalendar(t),
-		Letters: testLetters{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger}
+		Letters: &casework.Letterhead{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger}
 	if !o.noAudit {
 		srv.Audit = alog
 	}

@@ -342,6 +342,10 @@ func (s *Server) handleLetterGet(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(l.Text))
 		return
 	}
+	if len(l.PDF) == 0 {
+		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "letter %d has no PDF: it names a character the letter font cannot show; ask for ?format=text", id))
+		return
+	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="letter-`+strconv.FormatInt(id, 10)+`.pdf"`)
 	_, _ = w.Write(l.PDF)

@@ -13,7 +13,9 @@ import (
 	"bonafide"
 	"bonafide/auditlog"
 	"bonafide/auth"
+	"bonafide/casework"
 	"bonafide/httpapi"
+	"bonafide/triage"
 	"bonafide/vault"
 )
 
@@ -39,6 +41,8 @@ type serveConfig struct {
 	// TrustedProxies lists the reverse proxies in front of the server, as
 	// comma-separated CIDR prefixes; see httpapi.Server.TrustedProxies.
 	TrustedProxies string
+	// Agency heads the letters the case workflow renders.
+	Agency casework.Agency
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -72,6 +76,7 @@ func defaultServeConfig() serveConfig {
 		MaxImportBytes:   httpapi.DefaultMaxImportBytes,
 
 		MaxReferralsInFlight: 512,
+		Agency:               casework.Agency{Name: "Children's Services", Team: "Front Door", Code: "BF"},
 	}
 }
 
@@ -89,6 +94,11 @@ func (c *serveConfig) flags(sc *subcommand) {
 		"allow a non-loopback --addr; the API is authenticated, but passwords and cookies need HTTPS: put an HTTPS proxy in front (keeping the Host header) and give --tls")
 	env.bool(fs, &c.TLS, "tls", "BONAFIDE_TLS",
 		"clients reach the server over HTTPS (a proxy in front terminates it): the session cookie takes the __Host- prefix")
+	env.string(fs, &c.Agency.Name, "agency", "BONAFIDE_AGENCY", "the agency's name, as letters are headed, e.g. \"Northbury Borough Council\"")
+	env.string(fs, &c.Agency.Team, "agency-team", "BONAFIDE_AGENCY_TEAM", "the team that signs letters and takes replies")
+	env.string(fs, &c.Agency.Email, "agency-email", "BONAFIDE_AGENCY_EMAIL", "the team's e-mail address, printed on letters")
+	env.string(fs, &c.Agency.DPOEmail, "dpo-email", "BONAFIDE_DPO_EMAIL", "the data protection officer's address, which closure letters give for the police")
+	env.string(fs, &c.Agency.Code, "agency-code", "BONAFIDE_AGENCY_CODE", "a short code that starts the references police quote to the data protection officer")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
@@ -200,6 +210,7 @@ type apiDeps struct {
 	Tags     vault.TagIndex
 	Findings httpapi.FindingReader
 	Secrets  auth.SecretSealer
+	Cases    bonafide.CaseStore
 	// Blind, when set, is the vault's keyed hash that triage links
 	// reporters on (triage.Config.BlindKey).
 	Blind func(string) string
@@ -207,7 +218,7 @@ type apiDeps struct {
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault, Blind: a.Vault.Blind}
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Blind: a.Vault.Blind}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -234,6 +245,18 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		return err
 	}
 	srv.TrustedProxies = proxies
+	if deps.Cases != nil {
+		cal, err := triage.NewCalendar()
+		if err != nil {
+			return err
+		}
+		letters, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1])
+		if err != nil {
+			logger.Warn("letters use Helvetica", slog.Any("error", err))
+		}
+		srv.Cases = &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
+			Letters: letters, Agency: cfg.Agency, Logger: logger}
+	}
 	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
 		return err

@@ -137,6 +137,8 @@ type app struct {
 	// Findings tells what earlier referrals were found to be, for the
 	// reporter-links route.
 	Findings httpapi.FindingReader
+	// Cases keeps the case workflow.
+	Cases bonafide.CaseStore
 
 	// created is the SQLite file this process created, "" if none:
 	// discard removes it. fresh says the database was new (that file, or
@@ -291,14 +293,14 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings = st.Users(), st
+		a.Users, a.Findings, a.Cases = st.Users(), st, st.Cases()
 	} else {
 		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
 		if err != nil {
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings = st.Users(), st
+		a.Users, a.Findings, a.Cases = st.Users(), st, st.Cases()
 	}
 	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
 	a.Vault, err = vault.Open(ctx, a.Keys, masters, vault.Options{})
