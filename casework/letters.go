@@ -142,7 +142,7 @@ func acknowledgement(ag Agency, r *bonafide.Referral, now time.Time) Draft {
 // received and when, what was decided and found, that the agency believes
 // the referral malicious where it does, and the reference the police can
 // quote to the data protection officer.
-func closure(ag Agency, r *bonafide.Referral, v View, c bonafide.Case, retracted int, now time.Time) Draft {
+func closure(ag Agency, r *bonafide.Referral, c bonafide.Case, retracted []bonafide.Agency, now time.Time) Draft {
 	children := childNames(r)
 	paras := []string{
 		fmt.Sprintf("On %s we received a referral about %s. We are writing to tell you that we have now closed it.", londonDate(r.ReceivedAt), children),
@@ -158,8 +158,16 @@ func closure(ag Agency, r *bonafide.Referral, v View, c bonafide.Case, retracted
 	case bonafide.FindingSubstantiated:
 		paras = append(paras, "What we found: some of the concerns were borne out. Your social worker has talked with you about the support offered.")
 	}
-	if retracted > 0 {
-		paras = append(paras, fmt.Sprintf("We have written to the %d service(s) we had contacted about %s to tell them that no concerns were found and to ask them to remove any flag from their records.", retracted, children))
+	if len(retracted) > 0 {
+		var names []string
+		for _, a := range retracted {
+			names = append(names, agencyWords(a))
+		}
+		list := strings.Join(names, ", ")
+		if len(names) > 1 {
+			list = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		}
+		paras = append(paras, fmt.Sprintf("We had contacted %s about %s. We have written to tell them that no concerns were found and to ask them to remove any flag from their records.", list, children))
 	}
 	if c.Finding.False() {
 		paras = append(paras, fmt.Sprintf("If you report this to the police, they can quote reference %s to our data protection officer%s, who will consider any request for information lawfully and will not release anything without it.",

@@ -116,6 +116,7 @@ func (s *Service) consequences(ctx context.Context, a Actor, v View, next bonafi
 			return nil, nil, err
 		}
 		told := map[bonafide.Agency]bool{}
+		var retracted []bonafide.Agency
 		for _, n := range existing {
 			if n.Kind != bonafide.NoteCheck && n.Kind != bonafide.NoteInform {
 				continue
@@ -126,6 +127,7 @@ func (s *Service) consequences(ctx context.Context, a Actor, v View, next bonafi
 				notes = append(notes, n)
 			case n.Status == bonafide.NoteSent && next.Finding.False() && !told[n.Agency]:
 				told[n.Agency] = true
+				retracted = append(retracted, n.Agency)
 				notes = append(notes, bonafide.Notification{ReferralID: r.ID, Agency: n.Agency, Kind: bonafide.NoteRetraction,
 					Basis: bonafide.BasisRetraction, Status: bonafide.NotePlanned, Planned: now, Due: s.Calendar.AddWorkingDays(now, 1),
 					RetractionOf: n.ID})
@@ -136,7 +138,7 @@ func (s *Service) consequences(ctx context.Context, a Actor, v View, next bonafi
 				letters = append(letters, l)
 			}
 		}
-		l, err := s.letter(closure(s.Agency, r, v, next, len(told), now), a, now)
+		l, err := s.letter(closure(s.Agency, r, next, retracted, now), a, now)
 		if err != nil {
 			return nil, nil, err
 		}
