@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/casework"
 	"bonafide/interchange"
 )
 
@@ -89,6 +91,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notifyTriage()
+	s.auditStored(r, "referral.create", ref.ID, fmt.Sprintf("stored at seq %d through the API", seq))
 	w.Header().Set("Location", referralLocation(ref.ID))
 	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})
 }
@@ -103,14 +106,36 @@ func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	named, restricted := true, false
+	if s.Cases != nil {
+		row, err := s.Cases.Cases.CaseRow(r.Context(), ref.ID)
+		switch {
+		case err == nil:
+			restricted = row.Restricted
+			named = casework.MayNameFamily(caseActor(r), row)
+		case bonafide.ErrorCode(err) != bonafide.ENotFound:
+			s.error(w, r, err)
+			return
+		}
+	}
 	if p := principalOf(r.Context()); p != nil {
-		if err := s.audit(r.Context(), p.Who(), "referral.read", ref.ID, "viewed through the API"); err != nil {
+		why := "viewed through the API"
+		switch {
+		case restricted && named:
+			why = "viewed through the API (restricted family)"
+		case restricted:
+			why = "viewed through the API (restricted family: names withheld)"
+		}
+		if err := s.audit(r.Context(), p.Who(), "referral.read", ref.ID, why); err != nil {
 			s.error(w, r, err)
 			return
 		}
 	}
 	shown := *ref
 	shown.Reporter = nil
+	if !named {
+		withholdNames(&shown)
+	}
 	data, err := interchange.Encode(&shown)
 	if err != nil {
 		s.error(w, r, err)
@@ -141,4 +166,47 @@ func (s *Server) pathReferral(r *http.Request) (bonafide.Stored, *bonafide.Refer
 		return st, nil, fmt.Errorf("referral %q: the store returned a non-referral record", r.PathValue("id"))
 	}
 	return st, ref, nil
+}
+
+// auditStored records a write that the store has already made: an entry
+// that cannot be written is logged, not answered with an error, since the
+// referral is stored (its seq and stored_at record it) and a retry by the
+// sender would be refused as a duplicate.
+func (s *Server) auditStored(r *http.Request, what, object, why string) {
+	p := principalOf(r.Context())
+	if p == nil || s.Audit == nil {
+		return
+	}
+	if _, err := s.Audit.Append(r.Context(), auditEntry(p.Who(), what, object, why)); err != nil {
+		s.Logger.LogAttrs(r.Context(), slog.LevelError, "audit of a stored write failed",
+			slog.String("request_id", requestID(r.Context())), slog.String("what", what), slog.String("object", object), slog.Any("error", err))
+	}
+}
+
+// withheld replaces what a restricted family's referral says of its
+// people, for staff not working its case.
+const withheld = "[withheld: restricted family]"
+
+// withholdNames blanks the names, dates of birth, NHS numbers, handles,
+// addresses and free text of r, leaving its shape (how many children,
+// which concerns) for the queue's work.
+func withholdNames(r *bonafide.Referral) {
+	blank := func(ps []bonafide.Person) []bonafide.Person {
+		out := make([]bonafide.Person, len(ps))
+		for i, p := range ps {
+			out[i] = bonafide.Person{GivenName: withheld, Role: p.Role}
+		}
+		return out
+	}
+	r.Children, r.Adults = blank(r.Children), blank(r.Adults)
+	if r.Address != nil {
+		r.Address = &bonafide.Address{Line1: withheld}
+	}
+	r.Narrative = withheld
+	concerns := make([]bonafide.Concern, len(r.Concerns))
+	for i, c := range r.Concerns {
+		concerns[i] = bonafide.Concern{Category: c.Category}
+	}
+	r.Concerns = concerns
+	r.Extra = nil
 }
