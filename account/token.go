@@ -11,6 +11,10 @@ import (
 	"bonafide/auth"
 )
 
+// MaxTokenLabel bounds a token's label, which says what the token is for
+// (a sending system's host, say), in bytes.
+const MaxTokenLabel = 200
+
 // TokenCreator is what NewToken needs of a store.
 type TokenCreator interface {
 	CreateToken(ctx context.Context, t bonafide.APIToken) (bonafide.APIToken, error)
@@ -24,8 +28,8 @@ func NewToken(ctx context.Context, users TokenCreator, u bonafide.User, label, c
 	if u.Role != bonafide.RoleIntakeMachine || u.Disabled {
 		return bonafide.APIToken{}, "", bonafide.Errorf(bonafide.EInvalid, "API tokens are only for enabled users of role %s", bonafide.RoleIntakeMachine)
 	}
-	if label == "" || len(label) > 200 {
-		return bonafide.APIToken{}, "", bonafide.Errorf(bonafide.EInvalid, "label: want 1 to 200 bytes saying what the token is for")
+	if label == "" || len(label) > MaxTokenLabel {
+		return bonafide.APIToken{}, "", bonafide.Errorf(bonafide.EInvalid, "label: want 1 to %d bytes saying what the token is for", MaxTokenLabel)
 	}
 	secret, digest, err := auth.NewSecret(auth.TokenPrefix)
 	if err != nil {

@@ -52,14 +52,18 @@ func AuditWhy(what, reason string) string {
 }
 
 // userNamePattern keeps names short and plain, so that they are safe in
-// logs, audit entries and URLs.
+// logs, audit entries and URLs. UserNameRule says it in words.
 var userNamePattern = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,63}$`)
+
+// UserNameRule says what a user name may be, for the messages and help
+// texts that tell a person (the pattern CheckUserName applies).
+const UserNameRule = "2 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter"
 
 // CheckUserName says why name cannot be a user name, or nil, so that a
 // face can refuse a bad name before it asks for anything else.
 func CheckUserName(name string) error {
 	if !userNamePattern.MatchString(name) {
-		return bonafide.Errorf(bonafide.EInvalid, "user name %q: want 2 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter", name)
+		return bonafide.Errorf(bonafide.EInvalid, "user name %q: want %s", name, UserNameRule)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auth"
 )
 
@@ -21,7 +22,7 @@ func mustUser(t testing.TB, users bonafide.UserStore, name string, role bonafide
 	if role == bonafide.RoleIntakeMachine {
 		pw = ""
 	}
-	u, _, err := NewUser(name, role, pw, "test", testPasswordParams)
+	u, _, err := account.NewUser(name, role, pw, "test", testPasswordParams)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func mustUser(t testing.TB, users bonafide.UserStore, name string, role bonafide
 func mustToken(t testing.TB, users bonafide.UserStore, name string) string {
 	t.Helper()
 	u := mustUser(t, users, name, bonafide.RoleIntakeMachine)
-	_, tok, err := NewToken(context.Background(), users, u, "test sender", "test", u.Created)
+	_, tok, err := account.NewToken(context.Background(), users, u, "test sender", "test", u.Created)
 	if err != nil {
 		t.Fatal(err)
 	}

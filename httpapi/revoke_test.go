@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"bonafide"
+	"bonafide/account"
 )
 
 // TestTokenRevoke revokes one of a sending system's two tokens: it stops
@@ -22,16 +23,16 @@ func testTokenRevoke(t *testing.T, open opener) {
 	adminC := e.sameOrigin(creds{cookie: e.freshSession(t, admin)})
 	sender := mustUser(t, e.users, "portal", bonafide.RoleIntakeMachine)
 	other := mustUser(t, e.users, "helpline", bonafide.RoleIntakeMachine)
-	_, _, err := NewToken(ctx, e.users, sender, "main host", "test", e.clock.Now())
+	_, _, err := account.NewToken(ctx, e.users, sender, "main host", "test", e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost, lostSecret, err := NewToken(ctx, e.users, sender, "stolen laptop", "test", e.clock.Now())
+	lost, lostSecret, err := account.NewToken(ctx, e.users, sender, "stolen laptop", "test", e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	keptSecret := e.token(t, sender)
-	otherTok, _, err := NewToken(ctx, e.users, other, "helpline host", "test", e.clock.Now())
+	otherTok, _, err := account.NewToken(ctx, e.users, other, "helpline host", "test", e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

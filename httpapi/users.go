@@ -1,14 +1,12 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
 
 	"bonafide"
 	"bonafide/account"
-	"bonafide/auth"
 )
 
 // UserView is a user as the API shows it: never a hash or a TOTP secret.
@@ -66,20 +64,6 @@ type TokenCreated struct {
 	User  string `json:"user"`
 	Label string `json:"label"`
 	Token string `json:"token"`
-}
-
-// NewUser is account.NewUser: it checks and builds a user with a hashed
-// password, without storing or recording it, for tools that make users of
-// their own store (the bench).
-func NewUser(name string, role bonafide.Role, password, createdBy string, p auth.PasswordParams) (bonafide.User, string, error) {
-	return account.NewUser(name, role, password, createdBy, p)
-}
-
-// NewToken is account.NewToken: it makes and stores an API token for u,
-// an enabled machine client, without recording it, for tools that make
-// tokens on their own store (the bench).
-func NewToken(ctx context.Context, users bonafide.UserStore, u bonafide.User, label, createdBy string, now time.Time) (bonafide.APIToken, string, error) {
-	return account.NewToken(ctx, users, u, label, createdBy, now)
 }
 
 func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {

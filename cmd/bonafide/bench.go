@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/account"
 	"bonafide/auth"
-	"bonafide/httpapi"
 	"bonafide/loadgen"
 	"bonafide/sqlite"
 )
@@ -126,13 +126,13 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 // an API token of it, so that the bench drives the authenticated API as a
 // real sender does.
 func benchToken(ctx context.Context, users bonafide.UserStore) (string, error) {
-	u, _, err := httpapi.NewUser("bench-sender", bonafide.RoleIntakeMachine, "", "bench", auth.DefaultPasswordParams)
+	u, _, err := account.NewUser("bench-sender", bonafide.RoleIntakeMachine, "", "bench", auth.DefaultPasswordParams)
 	if err != nil {
 		return "", err
 	}
 	if u, err = users.CreateUser(ctx, u); err != nil {
 		return "", err
 	}
-	_, tok, err := httpapi.NewToken(ctx, users, u, "bonafide bench", "bench", time.Now())
+	_, tok, err := account.NewToken(ctx, users, u, "bonafide bench", "bench", time.Now())
 	return tok, err
 }

@@ -168,7 +168,7 @@ func isBoolFlag(f *flag.Flag) bool {
 
 // runGroup runs the subcommand of `bonafide NAME` that args[0] names (or,
 // when args start with a flag, the first word naming one), for commands
-// made of subcommands (audit, keys). NAME --help lists them.
+// made of subcommands (audit, keys, user). NAME --help lists them.
 func runGroup(ctx context.Context, name string, subs []command, args []string, std stdio) error {
 	names := make([]string, len(subs))
 	for i, s := range subs {
@@ -212,13 +212,15 @@ func runGroup(ctx context.Context, name string, subs []command, args []string, s
 // printGroupUsage lists a command's subcommands.
 func printGroupUsage(w io.Writer, name string, subs []command) {
 	names := make([]string, len(subs))
+	width := 0
 	for i, s := range subs {
 		names[i] = s.name
+		width = max(width, len(s.name))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: bonafide %s %s [flags]\n\n", name, strings.Join(names, "|"))
 	for _, s := range subs {
-		fmt.Fprintf(&b, "  %-12s %s\n", s.name, s.summary)
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, s.name, s.summary)
 	}
 	fmt.Fprintf(&b, "\nRun 'bonafide %s <subcommand> --help' for its flags.\n", name)
 	io.WriteString(w, b.String())
@@ -250,28 +252,4 @@ func defaultStoreConfig() storeConfig {
 // app returns what openApp needs to open the store c names.
 func (c storeConfig) app() appConfig {
 	return appConfig{dbConfig: c.dbConfig, keyConfig: c.keyConfig}
-}
-
-// newFlagSet returns a flag set for a subcommand that reports errors
-// instead of exiting, and prints its usage to std.err. Only the user
-// commands still use it (with parseFlags), until they move onto
-// subcommand; every other command is parsed by subcommand.parse.
-func newFlagSet(name, synopsis string, std stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: bonafide %s\n\nFlags (a variable in brackets, when set, gives the default):\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, turning a flag error into a usageError (the flag
-// package has already printed it with the usage).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return &usageError{msg: err.Error(), printed: true}
 }

@@ -61,7 +61,7 @@ func TestUsage(t *testing.T) {
 		{name: "bench url needs a token", args: []string{"bench", "intake", "--url", "http://127.0.0.1:1"}, code: 2, stderr: "--url needs --token"},
 		{name: "user help", args: []string{"user", "help"}, code: 0, stderr: "bootstrap|add|list|disable|token"},
 		{name: "user list help", args: []string{"user", "list", "--help"}, code: 0, stderr: "Usage: bonafide user list"},
-		{name: "user disable help", args: []string{"user", "disable", "--help"}, code: 0, stderr: "Usage: bonafide user disable NAME"},
+		{name: "user disable help", args: []string{"user", "disable", "--help"}, code: 0, stderr: "Usage: bonafide user disable [flags] NAME"},
 		{name: "user bootstrap help", args: []string{"user", "bootstrap", "--help"}, code: 0, stderr: "-password-file"},
 		{name: "bad log level from env", env: map[string]string{"BONAFIDE_LOG_LEVEL": "loud"}, args: []string{"migrate"}, code: 2, stderr: `log level "loud"`},
 		{name: "bad log format", args: []string{"export", "--log-format", "xml"}, code: 2, stderr: `log format "xml"`},

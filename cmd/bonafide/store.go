@@ -174,6 +174,20 @@ func (a *app) discard() error {
 	return err
 }
 
+// finish closes a once a command has run, for a deferred call with the
+// command's named error: when the command failed (*errp != nil) it
+// discards a, so that a failed command leaves no SQLite file it created
+// behind; a close error is returned when nothing else failed.
+func (a *app) finish(errp *error) {
+	closeApp := a.Close
+	if *errp != nil {
+		closeApp = a.discard
+	}
+	if cerr := closeApp(); cerr != nil && *errp == nil {
+		*errp = fmt.Errorf("close store: %w", cerr)
+	}
+}
+
 // removeSQLite removes a SQLite database file and the files beside it.
 func removeSQLite(path string) {
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
@@ -198,7 +212,7 @@ func (c dbConfig) existing() error {
 		return nil
 	}
 	if absent, _ := newSQLite(c.DB); absent {
-		return bonafide.Errorf(bonafide.ENotFound, "no store at %s: give --db (import, migrate, serve and user bootstrap create a new one)", c.DB)
+		return bonafide.Errorf(bonafide.ENotFound, "no store at %s: give --db (import, migrate, serve, user bootstrap and user add create a new one)", c.DB)
 	}
 	return nil
 }

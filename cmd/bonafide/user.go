@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,120 +16,105 @@ import (
 	"bonafide/auth"
 )
 
-// userUsage lists the subcommands of `bonafide user`.
-const userUsage = "Usage: bonafide user bootstrap|add|list|disable|token|tokens|revoke-token|enable|reset-password|reset-totp|seal-totp [flags]\n\n" +
-	"  bootstrap [--name N]               create the first administrator, only while there is none\n" +
-	"  add NAME --role ROLE [--password-file F] [--reason R]\n" +
-	"                                     add a user; prints a generated password once when no file is given;\n" +
-	"                                     granting data_protection_officer or administrator needs --reason,\n" +
-	"                                     kept in the audit log\n" +
-	"  list                               the users: name, role, disabled, second factor, created\n" +
-	"  disable NAME                       stop a user logging in and end their sessions\n" +
-	"  enable NAME                        let a disabled user log in again\n" +
-	"  token NAME --label L               a new API token for an intake_client user, printed once\n" +
-	"  tokens NAME                        a user's API tokens: number, label, created (never the token)\n" +
-	"  revoke-token NAME NUMBER           revoke one API token at once; the user's others go on\n" +
-	"  reset-password NAME                a new password (given, or generated and printed once); their sessions end\n" +
-	"  reset-totp NAME --reason R         withdraw a lost second factor; they enrol a new one at their next login\n" +
-	"  seal-totp                          seal second-factor seeds stored in the clear (from before seeds were sealed)\n\n" +
-	"Each change is recorded in the audit log as done by cli:<your login name>.\n" +
-	"Run 'bonafide user <subcommand> --help' for its flags.\n"
-
 // runUser dispatches `bonafide user …`: the command line's user
 // management, for whoever runs the server (it needs the database and both
 // keys, as the server does). Administrators manage users through the API
 // once the first of them exists; the command line makes that first one, and
 // the machine clients' tokens.
 func runUser(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 {
-		return usagef("want a subcommand: bootstrap, add, list, disable, enable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp")
-	}
-	switch args[0] {
-	case "bootstrap":
-		return runUserBootstrap(ctx, args[1:], std)
-	case "add":
-		return runUserAdd(ctx, args[1:], std)
-	case "list":
-		return runUserList(ctx, args[1:], std)
-	case "disable":
-		return runUserDisable(ctx, args[1:], std)
-	case "enable":
-		return runUserEnable(ctx, args[1:], std)
-	case "token":
-		return runUserToken(ctx, args[1:], std)
-	case "tokens":
-		return runUserTokens(ctx, args[1:], std)
-	case "revoke-token":
-		return runUserRevokeToken(ctx, args[1:], std)
-	case "reset-password":
-		return runUserResetPassword(ctx, args[1:], std)
-	case "reset-totp":
-		return runUserResetTOTP(ctx, args[1:], std)
-	case "seal-totp":
-		return runUserSealTOTP(ctx, args[1:], std)
-	case "-h", "--help", "help":
-		io.WriteString(std.err, userUsage)
-		return nil
-	}
-	return usagef("unknown subcommand %q: want bootstrap, add, list, disable, enable, reset-password, reset-totp, token, tokens, revoke-token or seal-totp", args[0])
+	return runGroup(ctx, "user", []command{
+		{"bootstrap", "create the first administrator, only while there is no enabled one", runUserBootstrap},
+		{"add", "add a user; granting " + reasonRoles() + " needs --reason", runUserAdd},
+		{"list", "the users: name, role, disabled, second factor, created", runUserList},
+		{"disable", "stop a user logging in and using their tokens; their sessions end", runUserDisable},
+		{"token", "a new API token for an intake_client user, printed once", runUserToken},
+		{"tokens", "a user's API tokens: number, label, created (never the token)", runUserTokens},
+		{"revoke-token", "revoke one API token at once; the user's others go on", runUserRevokeToken},
+		{"enable", "let a disabled user log in and use their tokens again", runUserEnable},
+		{"reset-password", "a new password (given, or generated and printed once); their sessions end", runUserResetPassword},
+		{"reset-totp", "withdraw a lost second factor, with --reason; they enrol a new one at their next login", runUserResetTOTP},
+		{"seal-totp", "seal second-factor seeds stored in the clear (from before seeds were sealed)", runUserSealTOTP},
+	}, args, std)
 }
 
-// userConfig is what every user subcommand needs: the store and its keys.
-type userConfig struct {
-	dbConfig
-	keyConfig
-	logConfig
-}
+// What the help of the user commands says of every one of them: how each
+// change is recorded, and which commands may create a new SQLite file.
+const (
+	userAudited  = "Recorded in the audit log, as done by cli:<your login name>, before it is made."
+	userExisting = "A SQLite file that does not exist is refused, not created."
+	userCreates  = "A SQLite file that does not exist yet gets its schema, and is removed again if the command fails."
+)
 
-func (c *userConfig) flags(fs *flag.FlagSet, env *envDefaults) {
-	c.dbConfig.flags(fs, env)
-	c.keyConfig.flags(fs, env)
-	c.logConfig.flags(fs, env)
-}
-
-// parseUserFlags parses args with fs, taking up to want positional
-// arguments wherever they stand (`user add NAME --role R` and `user add
-// --role R NAME` both work), and validates the common configuration.
-func parseUserFlags(fs *flag.FlagSet, env *envDefaults, cfg *userConfig, args []string, want int, what string) ([]string, error) {
-	var pos []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
+// reasonRoles names the roles whose grant needs a written reason (see
+// account.CheckGrantReason): "data_protection_officer or administrator".
+func reasonRoles() string {
+	var names []string
+	for _, r := range bonafide.Roles {
+		if r.RequiresSecondFactor() {
+			names = append(names, string(r))
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
 	}
-	if len(pos) != want {
-		if want == 0 {
-			return nil, usagef("unexpected arguments %q", pos)
-		}
-		return nil, usagef("want %s, got %d arguments %q", what, len(pos), pos)
-	}
-	if err := env.err(); err != nil {
-		return nil, err
-	}
-	if err := cfg.dbConfig.validate(); err != nil {
-		return nil, err
-	}
-	if err := cfg.logConfig.validate(); err != nil {
-		return nil, err
-	}
-	return pos, nil
+	return orList(names)
 }
 
-// openUserApp opens the store with its vault and audit log, refusing a
-// stale schema: user commands run beside a live server and never migrate.
-// It returns the account service on them too, which makes every change.
-func openUserApp(ctx context.Context, cfg userConfig, std stdio) (*app, *account.Service, error) {
-	logger := cfg.logConfig.logger(std.err)
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig}, logger)
+// reasonRule says how long a written reason must be, for the help texts.
+func reasonRule() string {
+	return fmt.Sprintf("%d characters or more, at most %d bytes", account.MinGrantReason, account.MaxGrantReason)
+}
+
+// passwordRule says what a password must be (auth.CheckPasswordPolicy),
+// for the help texts.
+func passwordRule() string {
+	return fmt.Sprintf("%d characters or more, at most %d bytes", auth.MinPasswordLen, auth.MaxPasswordLen)
+}
+
+// userCommand is the command line of one `bonafide user` subcommand: the
+// shared parser, with the store's flags registered into cfg.
+type userCommand struct {
+	*subcommand
+	cfg storeConfig
+}
+
+// newUserCommand returns the parser of `bonafide user NAME`; args and
+// about are as for newSubcommand.
+func newUserCommand(std stdio, name, args, about string) *userCommand {
+	uc := &userCommand{subcommand: newSubcommand(std, "user "+name, args, about), cfg: defaultStoreConfig()}
+	uc.store(&uc.cfg)
+	return uc
+}
+
+// open opens the store with its vault and audit log, refusing a stale
+// schema: user commands run beside a live server and never migrate. A
+// SQLite file that does not exist yet is created with its schema only if
+// create (the commands that add a user); the others refuse it. It returns
+// the account service on them too, which makes every change. Close the app
+// with finish, which removes a file open created if the command fails.
+func (uc *userCommand) open(ctx context.Context, create bool) (*app, *account.Service, error) {
+	logger := uc.logger()
+	acfg := uc.cfg.app()
+	acfg.Existing = !create
+	a, err := openApp(ctx, acfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	return a, a.accounts(logger), nil
+}
+
+// openUser opens an existing store as open does and looks up the user
+// called name, for the commands that change or show one user; the caller
+// closes the app.
+func (uc *userCommand) openUser(ctx context.Context, name string) (*app, *account.Service, bonafide.User, error) {
+	a, acc, err := uc.open(ctx, false)
+	if err != nil {
+		return nil, nil, bonafide.User{}, err
+	}
+	u, err := acc.UserByName(ctx, name)
+	if err != nil {
+		err = fmt.Errorf("user %q: %w", name, err)
+		a.finish(&err)
+		return nil, nil, bonafide.User{}, err
+	}
+	return a, acc, u, nil
 }
 
 // accounts returns the account service on a's users, audit log and vault,
@@ -145,21 +129,6 @@ func (a *app) accounts(logger *slog.Logger) *account.Service {
 // the operating-system user (see cliUser).
 func cliActor() account.Actor {
 	return account.CommandLine(strings.TrimPrefix(cliUser(), "cli:"))
-}
-
-// openNamedUser opens the app as openUserApp does and looks up the user
-// a subcommand names; the caller closes the app.
-func openNamedUser(ctx context.Context, cfg userConfig, std stdio, name string) (*app, *account.Service, bonafide.User, error) {
-	a, acc, err := openUserApp(ctx, cfg, std)
-	if err != nil {
-		return nil, nil, bonafide.User{}, err
-	}
-	u, err := acc.UserByName(ctx, name)
-	if err != nil {
-		a.Close()
-		return nil, nil, bonafide.User{}, fmt.Errorf("user %q: %w", name, err)
-	}
-	return a, acc, u, nil
 }
 
 // readPasswordFile returns the password in file, without the line end an
@@ -204,35 +173,33 @@ func secondFactorHint(role bonafide.Role) string {
 }
 
 // runUserBootstrap creates the first administrator and prints the
-// password once. It refuses when an enabled administrator exists.
-func runUserBootstrap(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user bootstrap", "user bootstrap [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
+// password once. It refuses when an enabled administrator exists, and is
+// the usual first command on a new store.
+func runUserBootstrap(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "bootstrap", "", "Creates the first administrator and prints their password once, unless a password file gives one ("+passwordRule()+"). "+
+		"Refused while an enabled administrator exists: administrators add the others, administrators too, through the API. "+
+		"The administrator must enrol a second factor at their first login. "+userAudited+" "+userCreates)
 	name := "admin"
 	var pwFile string
-	fs.StringVar(&name, "name", name, "login name of the first administrator")
-	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
-	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+	uc.fs.StringVar(&name, "name", name, "login name of the first administrator: "+account.UserNameRule)
+	uc.fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin; "+passwordRule()+"); default: generate one and print it once")
+	if _, err := uc.parse(args, noArgs); err != nil {
 		return err
 	}
-	a, acc, err := openUserApp(ctx, cfg, std)
-	if err != nil {
-		return err
+	if err := account.CheckUserName(name); err != nil {
+		return usagef("--name: %v", err)
 	}
-	defer a.Close()
-	return bootstrapAdmin(ctx, acc, name, pwFile, std)
-}
-
-func bootstrapAdmin(ctx context.Context, acc *account.Service, name, pwFile string, std stdio) error {
 	pw := ""
 	if pwFile != "" {
-		var err error
 		if pw, err = readPasswordFile(pwFile, std); err != nil {
 			return err
 		}
 	}
+	a, acc, err := uc.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer a.finish(&err)
 	u, generated, err := addUser(ctx, acc, name, bonafide.RoleAdministrator, pw, "first administrator (bootstrap)")
 	if err != nil {
 		return err
@@ -248,17 +215,18 @@ func bootstrapAdmin(ctx context.Context, acc *account.Service, name, pwFile stri
 // runUserAdd adds one user of any role but administrator (beyond the
 // first). A generated password is printed once; intake_client users have
 // none and get tokens from `user token`.
-func runUserAdd(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user add", "user add NAME --role ROLE [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
+func runUserAdd(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "add", "NAME", "Adds user NAME ("+account.UserNameRule+") with --role. "+
+		"Granting "+reasonRoles()+" needs --reason ("+reasonRule()+"), kept in the audit log, and the user must enrol a second factor at their first login; "+
+		"an administrator is added only while there is no enabled one (administrators add the others through the API). "+
+		"Prints a generated password once unless --password-file gives one ("+passwordRule()+"); "+
+		"an intake_client user has no password and authenticates with tokens from 'bonafide user token'. "+userAudited+" "+userCreates)
 	var role, pwFile, reason string
-	fs.StringVar(&role, "role", "", "role: "+account.RoleNames())
-	fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin); default: generate one and print it once")
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why the user needs the role, kept in the audit log; granting %s or %s needs --reason (%d characters or more)",
-		bonafide.RoleDPO, bonafide.RoleAdministrator, account.MinGrantReason))
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	uc.fs.StringVar(&role, "role", "", "role (required): "+account.RoleNames())
+	uc.fs.StringVar(&pwFile, "password-file", "", "file holding the password ('-' for stdin; "+passwordRule()+"); default: generate one and print it once; none for intake_client")
+	uc.fs.StringVar(&reason, "reason", "", fmt.Sprintf("why the user needs the role, kept in the audit log; granting %s needs --reason (%s)",
+		reasonRoles(), reasonRule()))
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
@@ -281,11 +249,11 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	a, acc, err := openUserApp(ctx, cfg, std)
+	a, acc, err := uc.open(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	u, generated, err := addUser(ctx, acc, pos[0], r, pw, reason)
 	if err != nil {
 		return err
@@ -303,19 +271,17 @@ func runUserAdd(ctx context.Context, args []string, std stdio) error {
 
 // runUserList prints every user as a table. It shows no hash, secret or
 // token.
-func runUserList(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user list", "user list [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+func runUserList(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "list", "", "Lists the users: name, role, disabled, second factor (a seed stored in the clear shows as refused; see 'bonafide user seal-totp'), created and by whom. "+
+		"Never a password hash, seed or token. "+userExisting)
+	if _, err := uc.parse(args, noArgs); err != nil {
 		return err
 	}
-	a, acc, err := openUserApp(ctx, cfg, std)
+	a, acc, err := uc.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	us, err := acc.List(ctx)
 	if err != nil {
 		return err
@@ -361,24 +327,23 @@ func runUserEnable(ctx context.Context, args []string, std stdio) error {
 	return runUserSetDisabled(ctx, args, std, false)
 }
 
-func runUserSetDisabled(ctx context.Context, args []string, std stdio, disable bool) error {
+func runUserSetDisabled(ctx context.Context, args []string, std stdio, disable bool) (err error) {
 	verb := "enable"
+	about := "Lets the disabled user NAME log in and use their API tokens again; the sessions that ended with the disabling stay ended. Enabling an enabled user changes nothing. "
 	if disable {
 		verb = "disable"
+		about = "Stops user NAME logging in and using their API tokens; their sessions end at once. Disabling a disabled user changes nothing. "
 	}
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user "+verb, "user "+verb+" NAME [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	uc := newUserCommand(std, verb, "NAME", about+userAudited+" "+userExisting)
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
-	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := uc.openUser(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	if u.Disabled == disable {
 		fmt.Fprintf(std.out, "%s is %sd already.\n", u.Name, verb)
 		return nil
@@ -399,25 +364,26 @@ func runUserSetDisabled(ctx context.Context, args []string, std stdio, disable b
 
 // runUserToken makes an API token for an intake_client user and prints
 // it once; only its digest is stored.
-func runUserToken(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user token", "user token NAME --label L [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
+func runUserToken(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "token", "NAME", "Makes an API token for NAME, an enabled intake_client user, and prints it once (send it as 'Authorization: Bearer <token>'); only its digest is kept. "+
+		"Recorded in the audit log, as done by cli:<your login name>, by number and label, never the token; a token that cannot be recorded is deleted again. "+userExisting)
 	var label string
-	fs.StringVar(&label, "label", "", "what the token is for, e.g. the sending system's host (required)")
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	uc.fs.StringVar(&label, "label", "", fmt.Sprintf("what the token is for, e.g. the sending system's host (required; at most %d bytes)", account.MaxTokenLabel))
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(label) == "" {
 		return usagef("--label is required: say what the token is for")
 	}
-	a, acc, err := openUserApp(ctx, cfg, std)
+	if len(label) > account.MaxTokenLabel {
+		return usagef("--label: at most %d bytes, not %d", account.MaxTokenLabel, len(label))
+	}
+	a, acc, err := uc.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	tok, err := addToken(ctx, acc, pos[0], label)
 	if err != nil {
 		return err
@@ -445,20 +411,19 @@ func addToken(ctx context.Context, acc *account.Service, name, label string) (st
 // database from before sealing. It prints and audits each user whose seed
 // it seals. Later, a seed in the clear can only have been written into the
 // database directly: find out who wrote it before sealing it, and rather
-// have the user enrol again.
-func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user seal-totp", "user seal-totp [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	if _, err := parseUserFlags(fs, env, &cfg, args, 0, ""); err != nil {
+// have the user enrol again. A new store has no such seed, so a missing
+// file is refused.
+func runUserSealTOTP(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "seal-totp", "", "Seals, with the vault, every second-factor seed stored in the clear (enrolled before seeds were sealed), which logins refuse; run it once after upgrading. "+
+		"Each seal is recorded in the audit log, as done by cli:<your login name>, before it is made. "+userExisting)
+	if _, err := uc.parse(args, noArgs); err != nil {
 		return err
 	}
-	a, acc, err := openUserApp(ctx, cfg, std)
+	a, acc, err := uc.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	sealed, already, err := acc.SealSeeds(ctx, cliActor())
 	for _, name := range sealed {
 		fmt.Fprintf(std.out, "Sealed the second-factor seed of %s.\n", name)
@@ -473,20 +438,17 @@ func runUserSealTOTP(ctx context.Context, args []string, std stdio) error {
 // runUserTokens lists a user's API tokens by number and label, so that an
 // operator can tell which one to revoke; the tokens themselves are not
 // kept, only their digests.
-func runUserTokens(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user tokens", "user tokens NAME [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+func runUserTokens(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "tokens", "NAME", "Lists the API tokens of user NAME: number (for 'bonafide user revoke-token'), label, created and by whom; never the token, which is kept only as a digest. "+userExisting)
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
-	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := uc.openUser(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	ts, err := acc.Tokens(ctx, u.ID)
 	if err != nil {
 		return err
@@ -502,12 +464,9 @@ func runUserTokens(ctx context.Context, args []string, std stdio) error {
 // runUserRevokeToken revokes one API token of a user: a sending system's
 // lost or leaked token stops working at once, the others go on. Recorded
 // in the audit log before it is done.
-func runUserRevokeToken(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user revoke-token", "user revoke-token NAME NUMBER [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
-	pos, err := parseUserFlags(fs, env, &cfg, args, 2, "a user name and a token number")
+func runUserRevokeToken(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "revoke-token", "NAME NUMBER", "Revokes API token NUMBER (as 'bonafide user tokens NAME' shows it) of user NAME at once; the user's other tokens go on. "+userAudited+" "+userExisting)
+	pos, err := uc.parse(args, exactly(2, "a user name and a token number"))
 	if err != nil {
 		return err
 	}
@@ -515,11 +474,11 @@ func runUserRevokeToken(ctx context.Context, args []string, std stdio) error {
 	if err != nil || id <= 0 {
 		return usagef("token number %q: want the number 'bonafide user tokens %s' shows", pos[1], pos[0])
 	}
-	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := uc.openUser(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	err = acc.RevokeToken(ctx, cliActor(), u.ID, id)
 	if bonafide.ErrorCode(err) == bonafide.ENotFound {
 		return bonafide.Errorf(bonafide.ENotFound, "%s has no token %d ('bonafide user tokens %s' lists them)", u.Name, id, u.Name)

@@ -31,7 +31,7 @@ func TestUserEnable(t *testing.T) {
 		out    string // stdout must contain it
 		errOut string // stderr must contain it
 	}{
-		{"enable help", []string{"user", "enable", "--help"}, 0, "", "user enable NAME"},
+		{"enable help", []string{"user", "enable", "--help"}, 0, "", "user enable [flags] NAME"},
 		{"enable an enabled user", []string{"user", "enable", "sam"}, 0, "sam is enabled already.", ""},
 		{"disable", []string{"user", "disable", "sam"}, 0, "Disabled sam", ""},
 		{"enable", []string{"user", "enable", "sam"}, 0, "Enabled sam; they can log in again.", ""},

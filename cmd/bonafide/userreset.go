@@ -14,15 +14,13 @@ import (
 // sessions end. A privileged user's reset (data protection officer,
 // administrator) needs a written reason, as granting the role does; every
 // reset is audited before it is made.
-func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user reset-password", "user reset-password NAME [--password-file F] [--reason R] [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
+func runUserResetPassword(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "reset-password", "NAME", "Gives user NAME a new password, from --password-file ("+passwordRule()+") or generated and printed once; their sessions end. "+
+		"Resetting the password of a "+reasonRoles()+" needs --reason ("+reasonRule()+"), kept in the audit log; an intake_client has no password. "+userAudited+" "+userExisting)
 	var pwFile, reason string
-	fs.StringVar(&pwFile, "password-file", "", "file holding the new password ('-' for stdin); default: generate one and print it once")
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why, kept in the audit log; required (%d characters or more) for %s and %s", account.MinGrantReason, bonafide.RoleDPO, bonafide.RoleAdministrator))
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	uc.fs.StringVar(&pwFile, "password-file", "", "file holding the new password ('-' for stdin; "+passwordRule()+"); default: generate one and print it once")
+	uc.fs.StringVar(&reason, "reason", "", fmt.Sprintf("why, kept in the audit log; required for %s (%s)", reasonRoles(), reasonRule()))
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
@@ -32,11 +30,11 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := uc.openUser(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	// Mistakes in the command line are usage errors, before anything is
 	// asked of the account service (which checks the same).
 	if u.Role == bonafide.RoleIntakeMachine {
@@ -66,14 +64,12 @@ func runUserResetPassword(ctx context.Context, args []string, std stdio) error {
 // a second factor must enrol a new one before anything else. It weakens
 // the account until then, so it always needs a written reason, and it is
 // audited before it is made.
-func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
-	cfg := userConfig{dbConfig: defaultDBConfig(), logConfig: defaultLogConfig()}
-	fs := newFlagSet("user reset-totp", "user reset-totp NAME --reason R [flags]", std)
-	env := &envDefaults{std: std}
-	cfg.flags(fs, env)
+func runUserResetTOTP(ctx context.Context, args []string, std stdio) (err error) {
+	uc := newUserCommand(std, "reset-totp", "NAME", "Withdraws the second factor of user NAME (a lost or replaced phone), or an enrolment begun and not confirmed; always needs --reason ("+reasonRule()+"), kept in the audit log. "+
+		"Withdrawing a confirmed second factor ends their sessions; a "+reasonRoles()+" must enrol a new one at their next login. "+userAudited+" "+userExisting)
 	var reason string
-	fs.StringVar(&reason, "reason", "", fmt.Sprintf("why (the phone was lost, say), kept in the audit log; %d characters or more", account.MinGrantReason))
-	pos, err := parseUserFlags(fs, env, &cfg, args, 1, "one user name")
+	uc.fs.StringVar(&reason, "reason", "", "why (the phone was lost, say), kept in the audit log; required, whatever the role ("+reasonRule()+")")
+	pos, err := uc.parse(args, exactly(1, "one user name"))
 	if err != nil {
 		return err
 	}
@@ -82,11 +78,11 @@ func runUserResetTOTP(ctx context.Context, args []string, std stdio) error {
 	if _, err = account.CheckGrantReason(bonafide.RoleDPO, reason); err != nil {
 		return usagef("--reason: %v", err)
 	}
-	a, acc, u, err := openNamedUser(ctx, cfg, std, pos[0])
+	a, acc, u, err := uc.openUser(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.finish(&err)
 	u, withdrawn, err := acc.ResetTOTP(ctx, cliActor(), u.ID, reason)
 	switch {
 	case err != nil:
