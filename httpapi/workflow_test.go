@@ -135,6 +135,19 @@ func TestWorkingDay(t *testing.T) {
 		}
 
 		w.act(t, w.worker, id, CaseActionRequest{Action: bonafide.ActAssign, Worker: "user:ada", Team: "front door"}, http.StatusOK)
+		// The family is restricted: only the worker assigned and team
+		// managers see its names; every view is audited, saying which.
+		other := w.sameOrigin(creds{cookie: w.freshSession(t, mustUser(t, w.users, "bea", bonafide.RoleSocialWorker))})
+		for _, c := range []struct {
+			name  string
+			creds creds
+			named bool
+		}{{"the worker assigned", w.worker, true}, {"a team manager", w.manager, true}, {"another social worker", other, false}} {
+			resp, data := w.send(t, "GET", "/api/v1/referrals/"+id, "", nil, c.creds)
+			if resp.StatusCode != http.StatusOK || strings.Contains(string(data), "Rowan") != c.named || strings.Contains(string(data), "withheld") == c.named {
+				t.Errorf("%s reading a restricted family's referral = %d %s; want names shown %v", c.name, resp.StatusCode, data, c.named)
+			}
+		}
 		v = w.act(t, w.worker, id, CaseActionRequest{Action: bonafide.ActDecide, Decision: bonafide.DecideAssessment,
 			Reason: "check what the school and GP know before any contact with the family", Seen: 2}, http.StatusOK)
 		if v.State != bonafide.CaseDecided || v.Due == nil || v.Due.Before(w.clock.Now().AddDate(0, 2, 0)) {
@@ -246,7 +259,16 @@ func TestWorkingDay(t *testing.T) {
 				whats = append(whats, en.What)
 			}
 		}
-		for _, want := range []string{"case.assign", "case.decide", "notification.release", "notification.sent", "case.find", "case.approve", "case.close", "letter.read", "census.export"} {
+		withheldSeen := false
+		for _, en := range w.entries(t) {
+			if en.Object == id && en.What == "referral.read" && strings.Contains(en.Why, "names withheld") {
+				withheldSeen = true
+			}
+		}
+		if !withheldSeen {
+			t.Errorf("no audit entry of a restricted view with names withheld")
+		}
+		for _, want := range []string{"referral.create", "case.assign", "case.decide", "notification.release", "notification.sent", "case.find", "case.approve", "case.close", "letter.read", "census.export"} {
 			if !slices.Contains(whats, want) {
 				t.Errorf("audit log of %s = %v; want %s", id, whats, want)
 			}
