@@ -83,11 +83,11 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 
 	fmt.Fprintf(std.out, "Generating %d families (seed %d) into %s ...\n", cfg.Families, cfg.Seed, dir)
 	stream := filepath.Join(dir, "stream.jsonl")
-	// The two years generated end today, so that the demo's referrals are
+	// The months generated end today, so that the demo's referrals are
 	// recent (some decisions due, some overdue) and none is dated after the
 	// store's clock, which intake refuses.
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	stats, err := generate(ctx, synthConfig{Seed: cfg.Seed, Families: cfg.Families, Out: dir, Start: today.AddDate(-2, 0, 0)},
+	stats, err := generate(ctx, synthConfig{Seed: cfg.Seed, Families: cfg.Families, Out: dir, Start: today.AddDate(0, -demoMonths, 0), Months: demoMonths},
 		stream, filepath.Join(dir, "truth.jsonl"))
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
@@ -136,6 +136,9 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return fmt.Errorf("demo users: %w", err)
 	}
+	if err := demoWork(ctx, a, stream, creds.SocialWorker.Name, creds.TeamManager.Name, logger, std.out); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		logger.Warn("address taken; using a free port", slog.String("addr", cfg.Addr), slog.Any("error", err))
@@ -145,6 +148,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	}
 	scfg := defaultServeConfig()
 	scfg.logConfig = cfg.logConfig
+	scfg.Agency = demoAgency
 	err = serve(ctx, ln, a.api(), scfg, logger, func(addr string) {
 		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Dir: dir, Referral: example, Creds: creds})
 	})

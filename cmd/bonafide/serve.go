@@ -246,16 +246,9 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	}
 	srv.TrustedProxies = proxies
 	if deps.Cases != nil {
-		cal, err := triage.NewCalendar()
-		if err != nil {
+		if srv.Cases, err = newCaseService(deps, cfg.Agency, logger); err != nil {
 			return err
 		}
-		letters, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1])
-		if err != nil {
-			logger.Warn("letters use Helvetica", slog.Any("error", err))
-		}
-		srv.Cases = &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
-			Letters: letters, Agency: cfg.Agency, Logger: logger}
 	}
 	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
@@ -303,4 +296,20 @@ func sweepSessions(ctx context.Context, users bonafide.UserStore, srv *httpapi.S
 			logger.Debug("expired sessions deleted", slog.Int64("sessions", n))
 		}
 	}
+}
+
+// newCaseService returns the case workflow over deps, its letters headed by
+// agency (with DejaVu embedded when Debian's fonts-dejavu-core is
+// installed, Helvetica otherwise).
+func newCaseService(deps apiDeps, agency casework.Agency, logger *slog.Logger) (*casework.Service, error) {
+	cal, err := triage.NewCalendar()
+	if err != nil {
+		return nil, err
+	}
+	letters, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1])
+	if err != nil {
+		logger.Warn("letters use Helvetica", slog.Any("error", err))
+	}
+	return &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
+		Letters: letters, Agency: agency, Logger: logger}, nil
 }

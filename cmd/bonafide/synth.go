@@ -20,6 +20,8 @@ type synthConfig struct {
 	// 2025-01-06, when zero). Readers refuse times more than a day ahead
 	// of their clock, so a stream to be imported must end before today.
 	Start time.Time
+	// Months is the length of the period (synth's default, 24, when zero).
+	Months int
 }
 
 func (c synthConfig) validate() error {
@@ -77,7 +79,7 @@ func generate(ctx context.Context, cfg synthConfig, streamPath, truthPath string
 	err := writeAtomic(streamPath, func(stream io.Writer) error {
 		return writeAtomic(truthPath, func(truth io.Writer) error {
 			var err error
-			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families, Start: cfg.Start}, stream, truth)
+			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families, Start: cfg.Start, Months: cfg.Months}, stream, truth)
 			return err
 		})
 	})
