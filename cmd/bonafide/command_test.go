@@ -92,7 +92,7 @@ func TestSubcommandEnv(t *testing.T) {
 // prints the same shape.
 func TestHelpEverywhere(t *testing.T) {
 	subs := []string{
-		"serve", "demo", "import", "export", "synth", "migrate", "bench intake",
+		"serve", "demo", "import", "export", "census", "synth", "migrate", "bench intake",
 		"triage", "triage eval", "triage fit", "link", "link eval",
 		"keys generate", "keys rotate",
 		"audit verify", "audit prove", "audit check-proof", "audit checkpoint",

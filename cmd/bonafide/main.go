@@ -58,6 +58,7 @@ func commands() []command {
 		{"demo", "generate data, import it and serve it, for trying out", runDemo},
 		{"import", "import interchange JSON Lines files", runImport},
 		{"export", "export the store as interchange JSON Lines", runExport},
+		{"census", "the Children in Need census return's referral fields, as CSV", runCensus},
 		{"synth", "generate a synthetic data set with its truth", runSynth},
 		{"migrate", "apply database migrations", runMigrate},
 		{"bench", "measure intake throughput and latency", runBench},
