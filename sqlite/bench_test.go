@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"iter"
 	"math/rand/v2"
@@ -147,4 +148,25 @@ func BenchmarkAddLatency(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")
+}
+
+var queueCases = flag.Int("queue-cases", 100000, "referrals BenchmarkQueue stores (1% of them open)")
+
+// BenchmarkQueue measures the front-door queue's first page among
+// -queue-cases stored referrals of which 1% await a decision (the rest
+// marked closed in the set-up), e.g. 10,000 open among 1,000,000.
+func BenchmarkQueue(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "queue.db"), Options{Migrate: true, Judge: storetest.BenchJudge})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Now()
+	storetest.LoadCases(b, s, *queueCases)
+	if _, err := s.wconn.ExecContext(context.Background(), `UPDATE cases SET state = 'closed', due = 0 WHERE seq % 100 <> 0`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d referrals stored in %s", *queueCases, time.Since(t0).Round(time.Second))
+	b.ResetTimer()
+	storetest.BenchQueue(b, s.Cases(), time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
 }
