@@ -125,29 +125,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = userWhere(ctx, tx, `id = $1 FOR UPDATE`, id); err != nil {
 			return err
 		}
-		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
-			return bonafide.ErrAccountChanged
-		}
-		endSessions := false
-		if upd.Role != nil {
-			endSessions = endSessions || u.Role != *upd.Role
-			u.Role = *upd.Role
-		}
-		if upd.Disabled != nil {
-			endSessions = endSessions || *upd.Disabled
-			u.Disabled = *upd.Disabled
-		}
-		if upd.PasswordHash != nil {
-			endSessions = true
-			u.PasswordHash = *upd.PasswordHash
-		}
-		if upd.TOTPSecret != nil {
-			u.TOTPSecret = *upd.TOTPSecret
-		}
-		if upd.TOTPConfirmed != nil {
-			// a confirmed second factor withdrawn: the sessions that passed it end
-			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
-			u.TOTPConfirmed = *upd.TOTPConfirmed
+		var endSessions bool
+		if u, endSessions, err = u.Apply(upd); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET role = $1, disabled = $2, password_hash = $3, totp_secret = $4, totp_confirmed = $5 WHERE id = $6`,
 			string(u.Role), u.Disabled, u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, id); err != nil {

@@ -131,29 +131,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = us.userWhere(ctx, tx, `id = ?`, id); err != nil {
 			return err
 		}
-		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
-			return bonafide.ErrAccountChanged
-		}
-		endSessions := false
-		if upd.Role != nil {
-			endSessions = endSessions || u.Role != *upd.Role
-			u.Role = *upd.Role
-		}
-		if upd.Disabled != nil {
-			endSessions = endSessions || *upd.Disabled
-			u.Disabled = *upd.Disabled
-		}
-		if upd.PasswordHash != nil {
-			endSessions = true
-			u.PasswordHash = *upd.PasswordHash
-		}
-		if upd.TOTPSecret != nil {
-			u.TOTPSecret = *upd.TOTPSecret
-		}
-		if upd.TOTPConfirmed != nil {
-			// a confirmed second factor withdrawn: the sessions that passed it end
-			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
-			u.TOTPConfirmed = *upd.TOTPConfirmed
+		var endSessions bool
+		if u, endSessions, err = u.Apply(upd); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, disabled = ?, password_hash = ?, totp_secret = ?, totp_confirmed = ? WHERE id = ?`,
 			string(u.Role), u.Disabled, u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, id); err != nil {
