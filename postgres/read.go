@@ -30,7 +30,7 @@ func (s *Store) scan(row pgx.Row) (bonafide.Stored, error) {
 	if err := row.Scan(&seq, &typ, &storedAt, &body, &reporter); err != nil {
 		return bonafide.Stored{}, err
 	}
-	return s.decode(seq, typ, storedAt, []byte(body), reporter)
+	return s.codec.Decode(seq, typ, storedAt, []byte(body), reporter)
 }
 
 // readable returns errClosed once Close has begun, so that reads after

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 
 	"github.com/jackc/pgx/v5"
@@ -64,7 +65,7 @@ func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	enc   encoded
+	enc   sqlstore.Encoded
 	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan addResult // buffered, 1; answered only once taken
 }
@@ -97,7 +98,7 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: add: %w", err)
 	}
-	enc, err := s.encode(rec, nil)
+	enc, err := s.codec.Encode(rec, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -174,9 +175,9 @@ func (s *Store) commit(batch []*addReq) {
 				continue // abandoned: the caller has returned and wants no answer
 			}
 			e := &r.enc
-			kinds, sums := tagColumns(e.tags)
-			level, due, engine, output := safetyColumns(e.safety)
-			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums,
+			kinds, sums := tagColumns(e.Tags)
+			level, due, engine, output := safetyColumns(e.Safety)
+			b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
 				level, due, engine, output)
 			live = append(live, i)
 		}
@@ -188,13 +189,13 @@ func (s *Store) commit(batch []*addReq) {
 			err := br.QueryRow().Scan(&results[i].seq)
 			switch {
 			case err == pgx.ErrNoRows:
-				results[i].err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].enc.referralID.String)
+				results[i].err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].enc.ReferralID.String)
 			case isUniqueViolation(err):
 				br.Close()
 				return bonafide.Errorf(bonafide.EConflict, "a referral id in this group is already stored")
 			case err != nil:
 				br.Close()
-				return fmt.Errorf("postgres: insert %s: %w", batch[i].enc.typ, err)
+				return fmt.Errorf("postgres: insert %s: %w", batch[i].enc.Type, err)
 			}
 		}
 		return br.Close()
@@ -263,7 +264,7 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM records`).Scan(&im.next); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
-	full := make(chan []encoded, 2)
+	full := make(chan []sqlstore.Encoded, 2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var srcErr error
@@ -271,11 +272,11 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 	go func() { // the source and encoding overlap the copies
 		defer wg.Done()
 		defer close(full)
-		chunk := make([]encoded, 0, importChunk)
+		chunk := make([]sqlstore.Encoded, 0, importChunk)
 		for rec, err := range recs {
-			var e encoded
+			var e sqlstore.Encoded
 			if err == nil {
-				e, err = s.encode(rec, nil)
+				e, err = s.codec.Encode(rec, nil)
 			}
 			if err != nil {
 				srcErr = err
@@ -287,7 +288,7 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 				case <-stop:
 					return
 				}
-				chunk = make([]encoded, 0, importChunk)
+				chunk = make([]sqlstore.Encoded, 0, importChunk)
 			}
 		}
 		if len(chunk) > 0 {
@@ -308,7 +309,7 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 	return im.n, err
 }
 
-func (im *importer) copyAll(ctx context.Context, full <-chan []encoded) error {
+func (im *importer) copyAll(ctx context.Context, full <-chan []sqlstore.Encoded) error {
 	for chunk := range full {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("postgres: import: %w", err)
@@ -322,11 +323,11 @@ func (im *importer) copyAll(ctx context.Context, full <-chan []encoded) error {
 
 // copyChunk copies the records of chunk before its first duplicate referral
 // id, and returns EConflict if there is one.
-func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
+func (im *importer) copyChunk(ctx context.Context, chunk []sqlstore.Encoded) error {
 	var ids []string
 	for _, e := range chunk {
-		if e.referralID.Valid {
-			ids = append(ids, e.referralID.String)
+		if e.ReferralID.Valid {
+			ids = append(ids, e.ReferralID.String)
 		}
 	}
 	stored := map[string]bool{}
@@ -345,10 +346,10 @@ func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
 	}
 	var conflict error
 	for i, e := range chunk {
-		if !e.referralID.Valid {
+		if !e.ReferralID.Valid {
 			continue
 		}
-		id := e.referralID.String
+		id := e.ReferralID.String
 		if stored[id] || im.seen[id] {
 			conflict = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)
 			chunk = chunk[:i]
@@ -362,7 +363,7 @@ func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
 	return conflict
 }
 
-func (im *importer) copy(ctx context.Context, chunk []encoded) error {
+func (im *importer) copy(ctx context.Context, chunk []sqlstore.Encoded) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -371,7 +372,7 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 		[]string{"seq", "type", "stored_at", "record_time", "referral_id", "outcome_of", "body"},
 		pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
 			e := &chunk[i]
-			return []any{first + int64(i), string(e.typ), im.storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body}, nil
+			return []any{first + int64(i), string(e.Type), im.storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body}, nil
 		}))
 	if err != nil {
 		if isUniqueViolation(err) {
@@ -381,8 +382,8 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var reps [][]any
 	for i := range chunk {
-		if chunk[i].reporter != nil {
-			reps = append(reps, []any{first + int64(i), chunk[i].reporter})
+		if chunk[i].Reporter != nil {
+			reps = append(reps, []any{first + int64(i), chunk[i].Reporter})
 		}
 	}
 	if len(reps) > 0 {
@@ -392,8 +393,8 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var tags [][]any
 	for i := range chunk {
-		for _, t := range chunk[i].tags {
-			tags = append(tags, []any{chunk[i].referralID.String, string(t.Kind), t.Sum[:]})
+		for _, t := range chunk[i].Tags {
+			tags = append(tags, []any{chunk[i].ReferralID.String, string(t.Kind), t.Sum[:]})
 		}
 	}
 	if len(tags) > 0 {
@@ -403,7 +404,7 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var safety [][]any
 	for i := range chunk {
-		if a := chunk[i].safety; a != nil {
+		if a := chunk[i].Safety; a != nil {
 			safety = append(safety, []any{a.ReferralID, first + int64(i), a.SafetyLevel, false, 0.0, a.DecisionDue,
 				a.Engine, im.storedAt, string(a.Output), string(bonafide.KindSafety)})
 		}

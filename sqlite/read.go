@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 
 	"bonafide"
 )
@@ -26,7 +27,7 @@ func (s *Store) scan(row interface{ Scan(...any) error }) (bonafide.Stored, erro
 	if err := row.Scan(&seq, &typ, &storedAt, &body, &reporter); err != nil {
 		return bonafide.Stored{}, err
 	}
-	return s.decode(seq, typ, storedAt, body, reporter)
+	return s.codec.Decode(seq, typ, time.UnixMicro(storedAt), body, reporter)
 }
 
 // readable returns errClosed once Close has begun, so that reads after

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"bonafide"
+	"bonafide/sqlstore"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -58,33 +59,33 @@ func (p *insertStmts) close() error {
 	return errors.Join(errs...)
 }
 
-// insert writes one encoded record inside the open transaction. A duplicate
+// insert writes one sqlstore.Encoded record inside the open transaction. A duplicate
 // referral id aborts only this statement (SQLite's default ABORT conflict
 // resolution) and comes back with code EConflict; any other error leaves the
 // transaction to be rolled back.
-func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, error) {
-	res, err := s.ins.record.ExecContext(ctx, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body)
+func (s *Store) insert(ctx context.Context, e *sqlstore.Encoded, storedAt int64) (int64, error) {
+	res, err := s.ins.record.ExecContext(ctx, string(e.Type), storedAt, e.RecordTime.UnixMicro(), e.ReferralID, e.OutcomeOf, e.Body)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.referralID.String)
+			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.ReferralID.String)
 		}
-		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.Type, err)
 	}
 	seq, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.Type, err)
 	}
-	if e.reporter != nil {
-		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.reporter); err != nil {
+	if e.Reporter != nil {
+		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.Reporter); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter of record %d: %w", seq, err)
 		}
 	}
-	for _, t := range e.tags {
-		if _, err := s.ins.tag.ExecContext(ctx, e.referralID.String, string(t.Kind), t.Sum[:]); err != nil {
+	for _, t := range e.Tags {
+		if _, err := s.ins.tag.ExecContext(ctx, e.ReferralID.String, string(t.Kind), t.Sum[:]); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter tags of record %d: %w", seq, err)
 		}
 	}
-	if a := e.safety; a != nil {
+	if a := e.Safety; a != nil {
 		if _, err := s.ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
 			a.Engine, storedAt, []byte(a.Output)); err != nil {
 			return 0, fmt.Errorf("sqlite: insert safety assessment of record %d: %w", seq, err)
@@ -101,7 +102,7 @@ func isUniqueViolation(err error) bool {
 
 // addReq is one Add waiting for the writer.
 type addReq struct {
-	enc   encoded
+	enc   sqlstore.Encoded
 	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan addResult // buffered, 1; answered only once taken
 }
@@ -129,7 +130,7 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: add: %w", err)
 	}
-	enc, err := s.encode(rec, nil)
+	enc, err := s.codec.Encode(rec, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -269,10 +270,10 @@ const (
 	importQueue = 4
 )
 
-// encodedBatch is a run of encoded records, or the error that ended the
+// encodedBatch is a run of sqlstore.Encoded records, or the error that ended the
 // source. Buffers are reused once the inserting side hands them back.
 type encodedBatch struct {
-	recs []encoded
+	recs []sqlstore.Encoded
 	buf  []byte
 	err  error
 }
@@ -284,7 +285,7 @@ func (s *Store) importTx(ctx context.Context, recs iter.Seq2[bonafide.Record, er
 	free := make(chan *encodedBatch, importQueue+2)
 	stop := make(chan struct{})
 	for range importQueue + 2 {
-		free <- &encodedBatch{recs: make([]encoded, 0, importBatch)}
+		free <- &encodedBatch{recs: make([]sqlstore.Encoded, 0, importBatch)}
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -329,11 +330,11 @@ func (s *Store) encodeAll(recs iter.Seq2[bonafide.Record, error], free <-chan *e
 	for rec, err := range recs {
 		if err == nil {
 			start := len(b.buf)
-			var e encoded
-			e, err = s.encode(rec, b.buf)
+			var e sqlstore.Encoded
+			e, err = s.codec.Encode(rec, b.buf)
 			if err == nil {
-				b.buf = e.body
-				e.body = e.body[start:len(e.body):len(e.body)]
+				b.buf = e.Body
+				e.Body = e.Body[start:len(e.Body):len(e.Body)]
 				b.recs = append(b.recs, e)
 			}
 		}
