@@ -23,7 +23,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"bonafide"
@@ -74,11 +73,7 @@ type Store struct {
 	pool  *pgxpool.Pool
 	codec sqlstore.Codec
 
-	mu      sync.RWMutex // closed; Close waits for senders on reqs
-	closed  bool
-	reqs    chan *addReq
-	done    chan struct{}  // closed when the writer has drained reqs
-	imports sync.WaitGroup // Imports under way; Close waits for them
+	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; Close waits for it and for Imports
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -116,26 +111,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.reqs = make(chan *addReq, 4096)
-	s.done = make(chan struct{})
-	go s.writer()
+	s.batch = sqlstore.NewBatcher("postgres", s.commit)
 	return s, nil
 }
 
 // Close stops taking writes, waits for queued Adds and running Imports to
 // finish, and closes the pool. Close is safe to call twice.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
+	if s.batch.Close() {
+		s.pool.Close()
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.done
-	s.imports.Wait()
-	s.pool.Close()
 	return nil
 }
 

@@ -33,16 +33,9 @@ func (s *Store) scan(row pgx.Row) (bonafide.Stored, error) {
 	return s.codec.Decode(seq, typ, storedAt, []byte(body), reporter)
 }
 
-// readable returns errClosed once Close has begun, so that reads after
+// readable returns sqlstore.ErrClosed once Close has begun, so that reads after
 // Close fail with code EUnavailable rather than an internal error.
-func (s *Store) readable() error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return errClosed
-	}
-	return nil
-}
+func (s *Store) readable() error { return s.batch.Err() }
 
 // Get returns the record with sequence number seq, or code ENotFound.
 func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {

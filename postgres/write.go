@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"bonafide"
@@ -14,9 +13,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 )
-
-// maxBatch bounds how many Adds share one commit.
-const maxBatch = 512
 
 // lockRecords serialises writers (not readers) so that seq order is commit
 // order.
@@ -63,37 +59,14 @@ func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
 	return kinds, sums
 }
 
-// addReq is one Add waiting for the writer.
-type addReq struct {
-	enc   sqlstore.Encoded
-	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
-	done  chan addResult // buffered, 1; answered only once taken
-}
-
-// States of an addReq. Whichever of writer and caller moves the request out
-// of reqQueued first decides: an abandoned request is never inserted, a
-// taken one is always answered, so an error from Add means not stored.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type addResult struct {
-	seq int64
-	err error
-}
-
-var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
-
 // now returns the store's clock at PostgreSQL's precision.
 func (s *Store) now() time.Time { return time.UnixMicro(s.opts.Now().UnixMicro()).UTC() }
 
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: if ctx ends
-// before the writer has claimed the request, Add returns ctx's error at once
-// and the writer skips it; once claimed, Add waits for the commit (a few
-// milliseconds) and reports its outcome.
+// share a commit (sqlstore.Batcher). An error means the record was not
+// stored: if ctx ends before the writer has claimed the request, Add returns
+// ctx's error at once and the writer skips it; once claimed, Add waits for
+// the commit (a few milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: add: %w", err)
@@ -102,79 +75,28 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{enc: enc, done: make(chan addResult, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
-	}
-	select {
-	case s.reqs <- r:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
-	}
-	select {
-	case res := <-r.done:
-		return res.seq, res.err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
-		}
-		res := <-r.done // the writer has it: wait for the commit
-		return res.seq, res.err
-	}
+	return s.batch.Add(ctx, enc)
 }
 
-// writer commits queued Adds in groups until reqs is closed and drained.
-func (s *Store) writer() {
-	defer close(s.done)
-	batch := make([]*addReq, 0, maxBatch)
-	for r := range s.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
-		clear(batch)
-	}
-}
-
-// commit inserts a batch in one transaction and answers each caller. It
+// commit inserts a batch in one transaction, a sqlstore.CommitFunc. It
 // takes the records lock first and only then claims the requests, so that an
 // Add queued behind a long Import can still be abandoned by its caller; the
 // inserts are then pipelined in one round trip. A duplicate id fails only its
 // own request; any other failure fails the whole batch.
-func (s *Store) commit(batch []*addReq) {
+func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sqlstore.Result) error {
 	ctx := context.Background()
-	results := make([]addResult, len(batch))
-	answer := func() {
-		for i, r := range batch {
-			r.done <- results[i] // buffered: an abandoned request ignores it
-		}
-	}
 	storedAt := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockRecords); err != nil {
 			return fmt.Errorf("postgres: lock records: %w", err)
 		}
 		var b pgx.Batch
 		live := make([]int, 0, len(batch))
 		for i, r := range batch {
-			if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			if !r.Take() {
 				continue // abandoned: the caller has returned and wants no answer
 			}
-			e := &r.enc
+			e := &r.Item
 			kinds, sums := tagColumns(e.Tags)
 			level, due, engine, output := safetyColumns(e.Safety)
 			b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
@@ -186,26 +108,20 @@ func (s *Store) commit(batch []*addReq) {
 		}
 		br := tx.SendBatch(ctx, &b)
 		for _, i := range live {
-			err := br.QueryRow().Scan(&results[i].seq)
+			err := br.QueryRow().Scan(&results[i].Seq)
 			switch {
 			case err == pgx.ErrNoRows:
-				results[i].err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].enc.ReferralID.String)
+				results[i].Err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].Item.ReferralID.String)
 			case isUniqueViolation(err):
 				br.Close()
 				return bonafide.Errorf(bonafide.EConflict, "a referral id in this group is already stored")
 			case err != nil:
 				br.Close()
-				return fmt.Errorf("postgres: insert %s: %w", batch[i].enc.Type, err)
+				return fmt.Errorf("postgres: insert %s: %w", batch[i].Item.Type, err)
 			}
 		}
 		return br.Close()
 	})
-	if err != nil {
-		for i := range results {
-			results[i] = addResult{err: err}
-		}
-	}
-	answer()
 }
 
 // importChunk is how many records Import checks for duplicates and copies
@@ -220,14 +136,11 @@ const importChunk = 1000
 // duplicate referral id with EConflict, or ctx) with the number of records
 // taken before it, having written nothing.
 func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
+	end, err := s.batch.Begin() // so that Close waits for the import
+	if err != nil {
+		return 0, err
 	}
-	s.imports.Add(1)
-	s.mu.RUnlock()
-	defer s.imports.Done()
+	defer end()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}

@@ -92,10 +92,7 @@ type Store struct {
 	ins   insertStmts
 	codec sqlstore.Codec
 
-	mu     sync.RWMutex // closed, and Close waiting for senders on reqs
-	closed bool
-	reqs   chan *addReq
-	done   chan struct{} // closed when the writer goroutine has drained reqs
+	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; closed by Close
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -135,9 +132,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, err
 	}
-	s.reqs = make(chan *addReq, 4096)
-	s.done = make(chan struct{})
-	go s.writer()
+	s.batch = sqlstore.NewBatcher("sqlite", s.commit)
 	return s, nil
 }
 
@@ -171,16 +166,10 @@ func (s *Store) open(ctx context.Context, path, common string) error {
 // Close stops taking Adds, waits for the ones already queued (and any Import
 // under way) to commit, and closes the database. Close is safe to call twice.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.batch.Close() { // waits for queued Adds and Imports under way
 		return nil
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.done
-	s.wmu.Lock() // an Import holds it until it has finished
+	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.closeDBs()
 }

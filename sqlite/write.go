@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"iter"
 	"sync"
-	"sync/atomic"
 
 	"bonafide"
 	"bonafide/sqlstore"
@@ -15,10 +14,6 @@ import (
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
-
-// maxBatch bounds how many Adds share one commit, so that one slow batch
-// cannot hold every caller.
-const maxBatch = 512
 
 // insertStmts are the writer connection's prepared inserts.
 type insertStmts struct {
@@ -100,32 +95,11 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// addReq is one Add waiting for the writer.
-type addReq struct {
-	enc   sqlstore.Encoded
-	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
-	done  chan addResult // buffered, 1; answered only once taken
-}
-
-// States of an addReq. Whichever of writer and caller moves the request out
-// of reqQueued first decides: an abandoned request is never inserted, a
-// taken one is always answered, so an error from Add means not stored.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type addResult struct {
-	seq int64
-	err error
-}
-
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: if ctx ends
-// before the writer has claimed the request, Add returns ctx's error at once
-// and the writer skips it; once claimed, Add waits for the commit (a few
-// milliseconds) and reports its outcome.
+// share a commit (sqlstore.Batcher). An error means the record was not
+// stored: if ctx ends before the writer has claimed the request, Add returns
+// ctx's error at once and the writer skips it; once claimed, Add waits for
+// the commit (a few milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: add: %w", err)
@@ -134,94 +108,37 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{enc: enc, done: make(chan addResult, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
-	}
-	select {
-	case s.reqs <- r:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
-	}
-	select {
-	case res := <-r.done:
-		return res.seq, res.err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
-		}
-		res := <-r.done // the writer has it: wait for the commit
-		return res.seq, res.err
-	}
+	return s.batch.Add(ctx, enc)
 }
 
-var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
-
-// writer commits queued Adds in groups until reqs is closed and drained.
-func (s *Store) writer() {
-	defer close(s.done)
-	batch := make([]*addReq, 0, maxBatch)
-	for r := range s.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
-		clear(batch)
-	}
-}
-
-// commit inserts a batch in one transaction, syncs once and answers each
-// caller. A duplicate id fails only its own request, abandoned requests are skipped; any
-// other failure rolls back and fails the whole batch.
-func (s *Store) commit(batch []*addReq) {
+// commit inserts a batch in one transaction and syncs once, a
+// sqlstore.CommitFunc. A duplicate id fails only its own request, abandoned
+// requests are skipped; any other failure rolls back and fails the whole
+// batch.
+func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sqlstore.Result) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	ctx := context.Background()
-	results := make([]addResult, len(batch))
-	fail := func(err error) {
-		for _, r := range batch {
-			r.done <- addResult{err: err}
-		}
-	}
 	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		fail(fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	storedAt := s.opts.Now().UnixMicro()
 	for i, r := range batch {
-		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+		if !r.Take() {
 			continue // abandoned: the caller has returned and wants no answer
 		}
-		seq, err := s.insert(ctx, &r.enc, storedAt)
+		seq, err := s.insert(ctx, &r.Item, storedAt)
 		if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
 			s.rollback(ctx)
-			fail(err)
-			return
+			return err
 		}
-		results[i] = addResult{seq: seq, err: err}
+		results[i] = sqlstore.Result{Seq: seq, Err: err}
 	}
 	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		s.rollback(ctx)
-		fail(fmt.Errorf("sqlite: commit: %w", err))
-		return
+		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	for i, r := range batch {
-		r.done <- results[i]
-	}
+	return nil
 }
 
 // rollback ends a failed transaction. Its own error is dropped: the caller
@@ -237,13 +154,12 @@ func (s *Store) rollback(ctx context.Context) {
 // duplicate referral id with EConflict, or ctx) with the number of records
 // taken before it, having written nothing.
 func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
+	end, err := s.batch.Begin() // so that Close waits for the import
+	if err != nil {
+		return 0, err
 	}
-	s.wmu.Lock() // taken before releasing mu, so Close waits for the import
-	s.mu.RUnlock()
+	defer end()
+	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: import: %w", err)
