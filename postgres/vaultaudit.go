@@ -143,20 +143,8 @@ func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.T
 		return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
 	}
 	defer rows.Close()
-	var out []vault.Tag
-	for rows.Next() {
-		var (
-			kind string
-			sum  []byte
-		)
-		if err := rows.Scan(&kind, &sum); err != nil {
-			return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
-		}
-		t := vault.Tag{Kind: vault.TagKind(kind)}
-		copy(t.Sum[:], sum)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTag)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
 	}
 	return out, nil

@@ -98,16 +98,8 @@ func (s *Store) Count(ctx context.Context) (map[bonafide.RecordType]int64, error
 		return nil, fmt.Errorf("sqlite: count: %w", err)
 	}
 	defer rows.Close()
-	counts := map[bonafide.RecordType]int64{}
-	for rows.Next() {
-		var typ string
-		var n int64
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: count: %w", err)
-		}
-		counts[bonafide.RecordType(typ)] = n
-	}
-	if err := rows.Err(); err != nil {
+	counts, err := sqlstore.RecordCounts(rows)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: count: %w", err)
 	}
 	return counts, nil

@@ -172,20 +172,8 @@ func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.T
 		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
 	}
 	defer rows.Close()
-	var out []vault.Tag
-	for rows.Next() {
-		var (
-			kind string
-			sum  []byte
-		)
-		if err := rows.Scan(&kind, &sum); err != nil {
-			return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
-		}
-		t := vault.Tag{Kind: vault.TagKind(kind)}
-		copy(t.Sum[:], sum)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTag)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
 	}
 	return out, nil
@@ -200,16 +188,8 @@ func (r *ReporterTags) ReferralsWithTags(ctx context.Context, tags []vault.Tag) 
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
 		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		ids, err := sqlstore.Collect(rows, sqlstore.ScanString)
+		if err = errors.Join(err, rows.Close()); err != nil {
 			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
 		}
 		if len(ids) > 0 {

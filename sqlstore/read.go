@@ -41,32 +41,3 @@ func Pages[T any](from int64, limit int, page func(from int64, n int) ([]T, erro
 		}
 	}
 }
-
-// A Scanner is one row of either driver: *sql.Row, *sql.Rows, pgx.Row.
-type Scanner interface {
-	Scan(dest ...any) error
-}
-
-// Rows is a result set of either driver: *sql.Rows or pgx.Rows.
-type Rows interface {
-	Scanner
-	Next() bool
-	Err() error
-}
-
-// Collect scans every row of rows with scan. The caller still closes rows
-// (the drivers' Close methods differ); an error stops at once.
-func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}

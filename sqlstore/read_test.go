@@ -85,37 +85,3 @@ func TestPagesStops(t *testing.T) {
 		t.Errorf("Pages(caller stops at once) made %d queries, want 1", tb.queries)
 	}
 }
-
-// fakeRows is a result set in memory.
-type fakeRows struct {
-	vals []int
-	i    int
-	err  error
-}
-
-func (r *fakeRows) Next() bool { r.i++; return r.i <= len(r.vals) }
-func (r *fakeRows) Err() error { return r.err }
-func (r *fakeRows) Scan(dest ...any) error {
-	*dest[0].(*int) = r.vals[r.i-1]
-	return nil
-}
-
-func TestCollect(t *testing.T) {
-	scan := func(s Scanner) (int, error) {
-		var v int
-		err := s.Scan(&v)
-		return v, err
-	}
-	got, err := Collect(&fakeRows{vals: []int{3, 1, 2}}, scan)
-	if err != nil || !slices.Equal(got, []int{3, 1, 2}) {
-		t.Errorf("Collect() = %v, %v, want [3 1 2], nil", got, err)
-	}
-	broken := errors.New("connection lost")
-	if _, err := Collect(&fakeRows{vals: []int{1}, err: broken}, scan); !errors.Is(err, broken) {
-		t.Errorf("Collect(rows failing) = %v, want its error", err)
-	}
-	bad := errors.New("bad value")
-	if _, err := Collect(&fakeRows{vals: []int{1}}, func(Scanner) (int, error) { return 0, bad }); !errors.Is(err, bad) {
-		t.Errorf("Collect(scan failing) = %v, want its error", err)
-	}
-}
