@@ -75,9 +75,9 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 		for _, a := range list {
 			created := now
 			if !a.Created.IsZero() {
-				created = micro(a.Created)
+				created = sqlstore.Micro(a.Created)
 			}
-			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
+			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, sqlstore.Micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
 		}
 		br := tx.SendBatch(ctx, &b)
 		for _, a := range list {

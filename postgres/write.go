@@ -60,7 +60,7 @@ func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
 }
 
 // now returns the store's clock at PostgreSQL's precision.
-func (s *Store) now() time.Time { return time.UnixMicro(s.opts.Now().UnixMicro()).UTC() }
+func (s *Store) now() time.Time { return sqlstore.Micro(s.opts.Now()) }
 
 // Add stores rec durably and returns its sequence number. Concurrent Adds
 // share a commit (sqlstore.Batcher). An error means the record was not

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives users, sessions and API tokens their tables (migration
@@ -42,7 +43,7 @@ func (us *Users) CreateUser(ctx context.Context, u bonafide.User) (bonafide.User
 	if u.Created.IsZero() {
 		u.Created = us.s.opts.Now()
 	}
-	u.Created = time.UnixMicro(u.Created.UnixMicro()).UTC()
+	u.Created = sqlstore.Micro(u.Created)
 	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, totp_secret, totp_confirmed, totp_last_step, disabled, created, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -268,7 +269,7 @@ func (us *Users) CreateToken(ctx context.Context, t bonafide.APIToken) (bonafide
 	if t.Created.IsZero() {
 		t.Created = us.s.opts.Now()
 	}
-	t.Created = time.UnixMicro(t.Created.UnixMicro()).UTC()
+	t.Created = sqlstore.Micro(t.Created)
 	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := us.userWhere(ctx, tx, `id = ?`, t.UserID); err != nil {
 			return err
