@@ -16,6 +16,14 @@
 // The same as package sqlite: records (body is the interchange JSON without
 // the reporter) and reporters (sealed by [Options.Sealer] when given), with
 // migrations of the same numbers recorded in schema_migrations.
+//
+// # What is shared
+//
+// Encoding records (checks, sealing, tags, the safety assessment at
+// intake), the group commit, paging and the migration loader are package
+// [bonafide/sqlstore], shared with the SQLite back-end; this package keeps
+// what is PostgreSQL's own: the pool, the table locks and numbering, COPY
+// for Import, its SQL and column types, and its SQLSTATE mapping.
 package postgres
 
 import (

@@ -20,6 +20,14 @@
 // sealed by [Options.Sealer] when one is given. Migrations are embedded SQL
 // files applied in order and recorded in schema_migrations; the PostgreSQL
 // back-end uses the same numbers.
+//
+// # What is shared
+//
+// Encoding records (checks, sealing, tags, the safety assessment at
+// intake), the group commit, paging and the migration loader are package
+// [bonafide/sqlstore], shared with the PostgreSQL back-end; this package
+// keeps what is SQLite's own: the connections and pragmas, the single
+// writer lock, its SQL and column types, and its error codes.
 package sqlite
 
 import (
