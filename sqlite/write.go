@@ -54,10 +54,10 @@ func (p *insertStmts) close() error {
 	return errors.Join(errs...)
 }
 
-// insert writes one sqlstore.Encoded record inside the open transaction. A duplicate
-// referral id aborts only this statement (SQLite's default ABORT conflict
-// resolution) and comes back with code EConflict; any other error leaves the
-// transaction to be rolled back.
+// insert writes one encoded record inside the open transaction. A
+// duplicate referral id aborts only this statement (SQLite's default ABORT
+// conflict resolution) and comes back with code EConflict; any other error
+// leaves the transaction to be rolled back.
 func (s *Store) insert(ctx context.Context, e *sqlstore.Encoded, storedAt int64) (int64, error) {
 	res, err := s.ins.record.ExecContext(ctx, string(e.Type), storedAt, e.RecordTime.UnixMicro(), e.ReferralID, e.OutcomeOf, e.Body)
 	if err != nil {

@@ -49,7 +49,7 @@ type CommitFunc[T any] func(batch []*Request[T], results []Result) error
 
 // A Request is one write waiting for the writer goroutine.
 type Request[T any] struct {
-	Item  T
+	Item  T            // what the caller asked to write
 	state atomic.Int32 // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
 	done  chan Result  // buffered, 1; answered only once taken
 }
