@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
-	"strings"
 
 	"bonafide"
 )
@@ -15,38 +13,13 @@ const AssessmentColumns = `id, referral_id, seq, safety_level, flagged, score, d
 
 // ByPreference orders a referral's assessments as readers prefer them: the
 // most complete kind first (bonafide.AssessmentKind.Rank), the latest within
-// a kind. It is made from Rank, so that the SQL cannot drift from it.
-var ByPreference = byPreference()
+// a kind. A test holds it to Rank.
+const ByPreference = `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`
 
-// FinalKinds is the SQL list of the kinds that end the triage service's work
-// on a referral (bonafide.AssessmentKind.Final), for LastAssessedSeq.
-var FinalKinds = finalKinds()
-
-func byPreference() string {
-	var b strings.Builder
-	b.WriteString("ORDER BY CASE kind")
-	top := 0
-	for _, k := range bonafide.AssessmentKinds {
-		top = max(top, k.Rank())
-	}
-	for _, k := range bonafide.AssessmentKinds {
-		if k.Rank() != top {
-			fmt.Fprintf(&b, " WHEN '%s' THEN %d", k, k.Rank())
-		}
-	}
-	fmt.Fprintf(&b, " ELSE %d END DESC, id DESC", top)
-	return b.String()
-}
-
-func finalKinds() string {
-	var quoted []string
-	for _, k := range bonafide.AssessmentKinds {
-		if k.Final() {
-			quoted = append(quoted, "'"+string(k)+"'")
-		}
-	}
-	return "(" + strings.Join(quoted, ", ") + ")"
-}
+// FinalKinds is the SQL list of the kinds that end the triage service's
+// work on a referral (bonafide.AssessmentKind.Final), for LastAssessedSeq.
+// A test holds it to Final.
+const FinalKinds = `('campaign', 'failure')`
 
 // SortAssessments checks each of list (bonafide.Assessment.Check) and
 // returns a copy in Seq order (stable), so that IDs follow the referrals'

@@ -1,19 +1,40 @@
 package sqlstore
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"bonafide"
 )
 
-// TestAssessmentSQL checks the SQL made from the domain's kinds against the
-// text both stores used before it was made from them.
+// TestAssessmentSQL checks that the SQL of ByPreference and FinalKinds says
+// what the domain's AssessmentKind.Rank and Final say, so that a new kind
+// or a changed rank cannot leave the stores' queries behind.
 func TestAssessmentSQL(t *testing.T) {
-	if want := `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`; ByPreference != want {
-		t.Errorf("ByPreference = %q, want %q", ByPreference, want)
+	var b strings.Builder
+	b.WriteString("ORDER BY CASE kind")
+	top := 0
+	for _, k := range bonafide.AssessmentKinds {
+		top = max(top, k.Rank())
 	}
-	if want := `('campaign', 'failure')`; FinalKinds != want {
-		t.Errorf("FinalKinds = %q, want %q", FinalKinds, want)
+	for _, k := range bonafide.AssessmentKinds {
+		if k.Rank() != top {
+			fmt.Fprintf(&b, " WHEN '%s' THEN %d", k, k.Rank())
+		}
+	}
+	fmt.Fprintf(&b, " ELSE %d END DESC, id DESC", top)
+	if want := b.String(); ByPreference != want {
+		t.Errorf("ByPreference = %q, want %q (from AssessmentKind.Rank)", ByPreference, want)
+	}
+	var final []string
+	for _, k := range bonafide.AssessmentKinds {
+		if k.Final() {
+			final = append(final, "'"+string(k)+"'")
+		}
+	}
+	if want := "(" + strings.Join(final, ", ") + ")"; FinalKinds != want {
+		t.Errorf("FinalKinds = %q, want %q (from AssessmentKind.Final)", FinalKinds, want)
 	}
 }
 
