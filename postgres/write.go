@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"sync"
 	"time"
 
 	"bonafide"
@@ -125,8 +124,12 @@ func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sq
 }
 
 // importChunk is how many records Import checks for duplicates and copies
-// at a time.
-const importChunk = 1000
+// at a time; importQueue is how many chunks may wait, encoded, for the copy
+// (sqlstore.Codec.EncodeAll).
+const (
+	importChunk = 1000
+	importQueue = 2
+)
 
 // Import stores every record of recs in one transaction: all or none. It
 // holds the records lock throughout, so other writers wait until it ends.
@@ -161,7 +164,6 @@ func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, erro
 
 // importer carries one Import's state across chunks.
 type importer struct {
-	s        *Store
 	tx       pgx.Tx
 	next     int64 // seq of the next record
 	storedAt time.Time
@@ -173,65 +175,17 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 	if _, err := tx.Exec(ctx, lockRecords); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
-	im := &importer{s: s, tx: tx, storedAt: s.now(), seen: map[string]bool{}}
+	im := &importer{tx: tx, storedAt: s.now(), seen: map[string]bool{}}
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM records`).Scan(&im.next); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
-	full := make(chan []sqlstore.Encoded, 2)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var srcErr error
-	wg.Add(1)
-	go func() { // the source and encoding overlap the copies
-		defer wg.Done()
-		defer close(full)
-		chunk := make([]sqlstore.Encoded, 0, importChunk)
-		for rec, err := range recs {
-			var e sqlstore.Encoded
-			if err == nil {
-				e, err = s.codec.Encode(rec, nil)
-			}
-			if err != nil {
-				srcErr = err
-				break
-			}
-			if chunk = append(chunk, e); len(chunk) == importChunk {
-				select {
-				case full <- chunk:
-				case <-stop:
-					return
-				}
-				chunk = make([]sqlstore.Encoded, 0, importChunk)
-			}
-		}
-		if len(chunk) > 0 {
-			select {
-			case full <- chunk:
-			case <-stop:
-			}
-		}
-	}()
-	err := im.copyAll(ctx, full)
-	close(stop)
-	for range full {
-	}
-	wg.Wait()
-	if err == nil {
-		err = srcErr
-	}
-	return im.n, err
-}
-
-func (im *importer) copyAll(ctx context.Context, full <-chan []sqlstore.Encoded) error {
-	for chunk := range full {
+	err := s.codec.EncodeAll(recs, importChunk, importQueue, func(chunk []sqlstore.Encoded) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("postgres: import: %w", err)
 		}
-		if err := im.copyChunk(ctx, chunk); err != nil {
-			return err
-		}
-	}
-	return nil
+		return im.copyChunk(ctx, chunk)
+	})
+	return im.n, err
 }
 
 // copyChunk copies the records of chunk before its first duplicate referral

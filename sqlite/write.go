@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
 
 	"bonafide"
 	"bonafide/sqlstore"
@@ -180,116 +179,29 @@ func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, erro
 }
 
 // importBatch is how many records the encoding goroutine hands over at a
-// time; importQueue is how many batches may wait.
+// time; importQueue is how many batches may wait (sqlstore.Codec.EncodeAll).
 const (
 	importBatch = 128
 	importQueue = 4
 )
 
-// encodedBatch is a run of sqlstore.Encoded records, or the error that ended the
-// source. Buffers are reused once the inserting side hands them back.
-type encodedBatch struct {
-	recs []sqlstore.Encoded
-	buf  []byte
-	err  error
-}
-
 // importTx runs the source and encoding on one goroutine and the inserts on
-// this one, so that parsing and JSON encoding overlap SQLite's work.
+// this one (sqlstore.Codec.EncodeAll), so that parsing and JSON encoding
+// overlap SQLite's work. It returns the number of records inserted.
 func (s *Store) importTx(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	full := make(chan *encodedBatch, importQueue)
-	free := make(chan *encodedBatch, importQueue+2)
-	stop := make(chan struct{})
-	for range importQueue + 2 {
-		free <- &encodedBatch{recs: make([]sqlstore.Encoded, 0, importBatch)}
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(full)
-		s.encodeAll(recs, free, full, stop)
-	}()
-	n, err := s.insertAll(ctx, full, free)
-	close(stop)
-	for range full { // let the encoder finish if it is blocked sending
-	}
-	wg.Wait()
-	return n, err
-}
-
-// encodeAll pulls records from recs, encodes them and sends them in
-// batches on full, until recs ends, an error, or stop.
-func (s *Store) encodeAll(recs iter.Seq2[bonafide.Record, error], free <-chan *encodedBatch, full chan<- *encodedBatch, stop <-chan struct{}) {
-	var b *encodedBatch
-	get := func() bool {
-		select {
-		case b = <-free:
-			b.recs, b.buf, b.err = b.recs[:0], b.buf[:0], nil
-			return true
-		case <-stop:
-			return false
-		}
-	}
-	send := func() bool {
-		select {
-		case full <- b:
-			b = nil
-			return true
-		case <-stop:
-			return false
-		}
-	}
-	if !get() {
-		return
-	}
-	for rec, err := range recs {
-		if err == nil {
-			start := len(b.buf)
-			var e sqlstore.Encoded
-			e, err = s.codec.Encode(rec, b.buf)
-			if err == nil {
-				b.buf = e.Body
-				e.Body = e.Body[start:len(e.Body):len(e.Body)]
-				b.recs = append(b.recs, e)
-			}
-		}
-		if err != nil {
-			b.err = err
-			send()
-			return
-		}
-		if len(b.recs) == importBatch {
-			if !send() || !get() {
-				return
-			}
-		}
-	}
-	if len(b.recs) > 0 {
-		send()
-	}
-}
-
-// insertAll inserts the batches from full in order. It returns the number
-// inserted and the first error, whether from the source, encoding, an
-// insert or ctx.
-func (s *Store) insertAll(ctx context.Context, full <-chan *encodedBatch, free chan<- *encodedBatch) (int, error) {
 	n := 0
 	storedAt := s.opts.Now().UnixMicro()
-	for b := range full {
+	err := s.codec.EncodeAll(recs, importBatch, importQueue, func(chunk []sqlstore.Encoded) error {
 		if err := ctx.Err(); err != nil {
-			return n, fmt.Errorf("sqlite: import: %w", err)
+			return fmt.Errorf("sqlite: import: %w", err)
 		}
-		for i := range b.recs {
-			if _, err := s.insert(ctx, &b.recs[i], storedAt); err != nil {
-				return n, err
+		for i := range chunk {
+			if _, err := s.insert(ctx, &chunk[i], storedAt); err != nil {
+				return err
 			}
 			n++
 		}
-		if b.err != nil {
-			return n, b.err
-		}
-		free <- b
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
