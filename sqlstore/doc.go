@@ -15,6 +15,9 @@
 // the safety assessment made at intake, all before any lock is taken, so
 // that concurrent writers encode in parallel. [Codec.Decode] reverses it.
 // It is the only place the stores call the domain's JSON codec.
+// [Codec.EncodeAll] is a bulk load's pipeline: encoding on one goroutine,
+// the back-end's inserts (SQLite's statements, PostgreSQL's COPY) on the
+// caller's, in order, with buffers reused.
 //
 // # Group commit
 //
