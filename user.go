@@ -56,6 +56,39 @@ func (u User) SameAccount(v User) bool {
 		u.TOTPConfirmed == v.TOTPConfirmed
 }
 
+// Apply returns u changed by the fields of upd that are set, and whether
+// the change ends u's sessions: a new role, disabling, a new password or a
+// confirmed second factor withdrawn (the sessions that passed it), so that
+// the change takes effect at once. It fails with ErrAccountChanged, and
+// changes nothing, when upd.IfUnchanged no longer describes u. Every
+// UserStore.UpdateUser applies its changes through it, inside the
+// transaction that read u.
+func (u User) Apply(upd UserUpdate) (_ User, endSessions bool, _ error) {
+	if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
+		return u, false, ErrAccountChanged
+	}
+	if upd.Role != nil {
+		endSessions = endSessions || u.Role != *upd.Role
+		u.Role = *upd.Role
+	}
+	if upd.Disabled != nil {
+		endSessions = endSessions || *upd.Disabled
+		u.Disabled = *upd.Disabled
+	}
+	if upd.PasswordHash != nil {
+		endSessions = true
+		u.PasswordHash = *upd.PasswordHash
+	}
+	if upd.TOTPSecret != nil {
+		u.TOTPSecret = *upd.TOTPSecret
+	}
+	if upd.TOTPConfirmed != nil {
+		endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
+		u.TOTPConfirmed = *upd.TOTPConfirmed
+	}
+	return u, endSessions, nil
+}
+
 // Session is a logged-in browser. The store keeps the digest of the
 // session id, never the id, so that a reader of the database cannot take
 // the session over.

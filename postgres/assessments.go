@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives triage assessments their table (migration 004).
@@ -27,14 +26,7 @@ type Assessments struct{ s *Store }
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
 
-const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind`
-
-// byPreference orders a referral's assessments as readers prefer them:
-// the most complete kind first (bonafide.AssessmentKind.Rank), the latest
-// within a kind.
-const byPreference = `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`
-
-func scanAssessment(row pgx.Row) (bonafide.Assessment, error) {
+func scanAssessment(row sqlstore.Scanner) (bonafide.Assessment, error) {
 	var (
 		a      bonafide.Assessment
 		output string
@@ -66,15 +58,10 @@ SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM i)`
 // trip, skipping any already stored by the same engine; a referral not
 // stored at its Seq fails the whole call with ENotFound.
 func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
-	for i := range list {
-		if err := list[i].Check(); err != nil {
-			return 0, err
-		}
+	list, err := sqlstore.SortAssessments(list)
+	if err != nil {
+		return 0, err
 	}
-	// In Seq order, so that IDs follow the referrals' order and writers
-	// racing on the same referrals take their row locks in one order.
-	list = slices.Clone(list)
-	slices.SortStableFunc(list, func(a, b bonafide.Assessment) int { return cmp.Compare(a.Seq, b.Seq) })
 	if err := as.s.readable(); err != nil {
 		return 0, err
 	}
@@ -83,15 +70,15 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 	}
 	now := as.s.now()
 	stored := 0
-	err := pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
 		stored = 0
 		var b pgx.Batch
 		for _, a := range list {
 			created := now
 			if !a.Created.IsZero() {
-				created = micro(a.Created)
+				created = sqlstore.Micro(a.Created)
 			}
-			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
+			b.Queue(putAssessment, a.ReferralID, a.Seq, a.SafetyLevel, a.Flagged, a.Score, sqlstore.Micro(a.DecisionDue), a.Engine, created, string(a.Output), string(a.Kind.OrDefault()))
 		}
 		br := tx.SendBatch(ctx, &b)
 		var campaign []bonafide.Assessment
@@ -146,7 +133,7 @@ func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonaf
 		return bonafide.Assessment{}, err
 	}
 	a, err := scanAssessment(as.s.pool.QueryRow(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 `+byPreference+` LIMIT 1`, referralID))
+		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = $1 `+sqlstore.ByPreference+` LIMIT 1`, referralID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return bonafide.Assessment{}, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
 	}
@@ -163,20 +150,13 @@ func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bo
 		return nil, err
 	}
 	rows, err := as.s.pool.Query(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC`, referralID)
+		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: assessments: %w", err)
 	}
 	defer rows.Close()
-	var out []bonafide.Assessment
-	for rows.Next() {
-		a, err := scanAssessment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: assessments: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, scanAssessment)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: assessments: %w", err)
 	}
 	if len(out) == 0 {
@@ -191,7 +171,7 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq *int64
-	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments WHERE kind IN ('campaign', 'failure')`).Scan(&seq); err != nil {
+	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments WHERE kind IN `+sqlstore.FinalKinds).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("postgres: last assessed seq: %w", err)
 	}
 	if seq == nil {

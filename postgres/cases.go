@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives the case workflow its tables (migration 006). A
@@ -35,7 +36,7 @@ func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	u := micro(t)
+	u := sqlstore.Micro(t)
 	return &u
 }
 
@@ -127,7 +128,7 @@ func (c *Cases) AppendCaseEvent(ctx context.Context, e bonafide.CaseEvent, row b
 			return bonafide.Errorf(bonafide.EConflict, "case %s has moved on (event %d, not %d): reload it and try again", e.ReferralID, events, e.N-1)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO case_events (referral_id, n, at, actor, action, body) VALUES ($1, $2, $3, $4, $5, $6)`,
-			e.ReferralID, e.N, micro(e.At), e.Actor, string(e.Action), string(body)); err != nil {
+			e.ReferralID, e.N, sqlstore.Micro(e.At), e.Actor, string(e.Action), string(body)); err != nil {
 			if isUniqueViolation(err) {
 				return bonafide.Errorf(bonafide.EConflict, "case %s has moved on: reload it and try again", e.ReferralID)
 			}
@@ -147,7 +148,7 @@ func (c *Cases) AppendCaseEvent(ctx context.Context, e bonafide.CaseEvent, row b
 		for i := range letters {
 			l := &letters[i]
 			if err := tx.QueryRow(ctx, `INSERT INTO letters (referral_id, kind, recipient, created, actor, text, pdf, sha256)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, l.ReferralID, string(l.Kind), l.Recipient, micro(l.Created), l.Actor,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, l.ReferralID, string(l.Kind), l.Recipient, sqlstore.Micro(l.Created), l.Actor,
 				l.Text, l.PDF, l.SHA256).Scan(&l.ID); err != nil {
 				return err
 			}
@@ -171,7 +172,7 @@ func putNotification(ctx context.Context, tx pgx.Tx, n *bonafide.Notification) e
 	if n.ID == 0 {
 		return tx.QueryRow(ctx, `INSERT INTO notifications (referral_id, agency, kind, basis, status, held_reason, planned, due, sent, sent_by, retraction_of)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, n.ReferralID, string(n.Agency), string(n.Kind), string(n.Basis),
-			string(n.Status), n.HeldReason, micro(n.Planned), nullTime(n.Due), nullTime(n.Sent), n.SentBy, n.RetractionOf).Scan(&n.ID)
+			string(n.Status), n.HeldReason, sqlstore.Micro(n.Planned), nullTime(n.Due), nullTime(n.Sent), n.SentBy, n.RetractionOf).Scan(&n.ID)
 	}
 	tag, err := tx.Exec(ctx, `UPDATE notifications SET status = $1, held_reason = $2, due = $3, sent = $4, sent_by = $5 WHERE id = $6 AND referral_id = $7`,
 		string(n.Status), n.HeldReason, nullTime(n.Due), nullTime(n.Sent), n.SentBy, n.ID, n.ReferralID)

@@ -16,6 +16,14 @@
 // The same as package sqlite: records (body is the interchange JSON without
 // the reporter) and reporters (sealed by [Options.Sealer] when given), with
 // migrations of the same numbers recorded in schema_migrations.
+//
+// # What is shared
+//
+// Encoding records (checks, sealing, tags, the safety assessment at
+// intake), the group commit, paging and the migration loader are package
+// [bonafide/sqlstore], shared with the SQLite back-end; this package keeps
+// what is PostgreSQL's own: the pool, the table locks and numbering, COPY
+// for Import, its SQL and column types, and its SQLSTATE mapping.
 package postgres
 
 import (
@@ -23,14 +31,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 
 	"github.com/jackc/pgx/v5"
@@ -73,14 +77,11 @@ type Options struct {
 // Store is a [bonafide.Store] on one PostgreSQL database (and schema: set
 // search_path in the DSN to use another).
 type Store struct {
-	opts Options
-	pool *pgxpool.Pool
+	opts  Options
+	pool  *pgxpool.Pool
+	codec sqlstore.Codec
 
-	mu      sync.RWMutex // closed; Close waits for senders on reqs
-	closed  bool
-	reqs    chan *addReq
-	done    chan struct{}  // closed when the writer has drained reqs
-	imports sync.WaitGroup // Imports under way; Close waits for them
+	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; Close waits for it and for Imports
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -108,7 +109,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{opts: opts, pool: pool}
+	s := &Store{opts: opts, pool: pool, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
 	if opts.Migrate {
 		_, err = s.Migrate(ctx)
 	} else {
@@ -118,64 +119,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.reqs = make(chan *addReq, 4096)
-	s.done = make(chan struct{})
-	go s.writer()
+	s.batch = sqlstore.NewBatcher("postgres", s.commit)
 	return s, nil
 }
 
 // Close stops taking writes, waits for queued Adds and running Imports to
 // finish, and closes the pool. Close is safe to call twice.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
+	if s.batch.Close() {
+		s.pool.Close()
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.done
-	s.imports.Wait()
-	s.pool.Close()
 	return nil
-}
-
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
 }
 
 // migrations returns the embedded migrations in version order. File names
 // are NNN_name.sql; the numbers match the SQLite back-end's.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %s: name must start with a number and _", base)
-		}
-		b, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
+func migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFS, "migrations")
 }
 
 // appliedVersions reads schema_migrations in the current schema; an absent
@@ -217,18 +177,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: read schema version: %w", err)
 	}
-	var pending []string
-	for _, m := range ms {
-		if !done[m.version] {
-			pending = append(pending, m.name)
-		}
-	}
-	if len(pending) > 0 {
-		return bonafide.Errorf(bonafide.EStaleSchema,
-			"database schema is stale: %d migration(s) pending (%s); run `bonafide migrate`",
-			len(pending), strings.Join(pending, ", "))
-	}
-	return nil
+	return sqlstore.CheckSchema(ms, done)
 }
 
 // Migrate applies every embedded migration not yet recorded in
@@ -240,19 +189,14 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("postgres: %w", err)
 	}
-	for _, m := range ms {
-		ok, err := s.applyMigration(ctx, m)
-		if err != nil {
-			return applied, fmt.Errorf("postgres: migration %s: %w", m.name, err)
-		}
-		if ok {
-			applied++
-		}
+	n, err := sqlstore.Migrate(ctx, ms, s.applyMigration)
+	if err != nil {
+		return n, fmt.Errorf("postgres: %w", err)
 	}
-	return applied, nil
+	return n, nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+func (s *Store) applyMigration(ctx context.Context, m sqlstore.Migration) (bool, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return false, err
@@ -271,14 +215,14 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if done[m.version] {
+	if done[m.Version] {
 		return false, nil
 	}
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-		m.version, m.name, s.opts.Now()); err != nil {
+		m.Version, m.Name, s.opts.Now()); err != nil {
 		return false, err
 	}
 	return true, tx.Commit(ctx)

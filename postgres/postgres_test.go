@@ -241,8 +241,8 @@ func TestMigrationsMatchSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if _, err := os.Stat("../sqlite/migrations/" + m.name); err != nil {
-			t.Errorf("migration %s has no SQLite counterpart of the same name: %v", m.name, err)
+		if _, err := os.Stat("../sqlite/migrations/" + m.Name); err != nil {
+			t.Errorf("migration %s has no SQLite counterpart of the same name: %v", m.Name, err)
 		}
 	}
 	entries, err := os.ReadDir("../sqlite/migrations")

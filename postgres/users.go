@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives users, sessions and API tokens their tables (migration
@@ -37,14 +38,12 @@ func scanUser(row pgx.Row) (bonafide.User, error) {
 	return u, err
 }
 
-func micro(t time.Time) time.Time { return time.UnixMicro(t.UnixMicro()).UTC() }
-
 // CreateUser stores u; a taken name gives EConflict.
 func (us *Users) CreateUser(ctx context.Context, u bonafide.User) (bonafide.User, error) {
 	if u.Created.IsZero() {
 		u.Created = us.s.opts.Now()
 	}
-	u.Created = micro(u.Created)
+	u.Created = sqlstore.Micro(u.Created)
 	err := us.s.pool.QueryRow(ctx, `INSERT INTO users (name, role, password_hash, totp_secret, totp_confirmed, totp_last_step, disabled, created, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		u.Name, string(u.Role), u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, u.TOTPLastStep, u.Disabled, u.Created, u.CreatedBy).Scan(&u.ID)
@@ -125,29 +124,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = userWhere(ctx, tx, `id = $1 FOR UPDATE`, id); err != nil {
 			return err
 		}
-		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
-			return bonafide.ErrAccountChanged
-		}
-		endSessions := false
-		if upd.Role != nil {
-			endSessions = endSessions || u.Role != *upd.Role
-			u.Role = *upd.Role
-		}
-		if upd.Disabled != nil {
-			endSessions = endSessions || *upd.Disabled
-			u.Disabled = *upd.Disabled
-		}
-		if upd.PasswordHash != nil {
-			endSessions = true
-			u.PasswordHash = *upd.PasswordHash
-		}
-		if upd.TOTPSecret != nil {
-			u.TOTPSecret = *upd.TOTPSecret
-		}
-		if upd.TOTPConfirmed != nil {
-			// a confirmed second factor withdrawn: the sessions that passed it end
-			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
-			u.TOTPConfirmed = *upd.TOTPConfirmed
+		var endSessions bool
+		if u, endSessions, err = u.Apply(upd); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET role = $1, disabled = $2, password_hash = $3, totp_secret = $4, totp_confirmed = $5 WHERE id = $6`,
 			string(u.Role), u.Disabled, u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, id); err != nil {
@@ -185,7 +164,7 @@ func (us *Users) UseTOTPStep(ctx context.Context, id int64, step int64) error {
 // CreateSession stores sess.
 func (us *Users) CreateSession(ctx context.Context, sess bonafide.Session) error {
 	_, err := us.s.pool.Exec(ctx, `INSERT INTO sessions (digest, user_id, created, last_seen, second_factor) VALUES ($1, $2, $3, $4, $5)`,
-		sess.Digest, sess.UserID, micro(sess.Created), micro(sess.LastSeen), sess.SecondFactor)
+		sess.Digest, sess.UserID, sqlstore.Micro(sess.Created), sqlstore.Micro(sess.LastSeen), sess.SecondFactor)
 	if isUniqueViolation(err) {
 		return bonafide.Errorf(bonafide.EConflict, "session exists")
 	}
@@ -215,7 +194,7 @@ func (us *Users) SessionByDigest(ctx context.Context, digest []byte) (bonafide.S
 
 // TouchSession sets the session's last-seen time.
 func (us *Users) TouchSession(ctx context.Context, digest []byte, at time.Time) error {
-	tag, err := us.s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $1 WHERE digest = $2`, micro(at), digest)
+	tag, err := us.s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $1 WHERE digest = $2`, sqlstore.Micro(at), digest)
 	if err != nil {
 		return fmt.Errorf("postgres: touch session: %w", err)
 	}
@@ -235,7 +214,7 @@ func (us *Users) DeleteSession(ctx context.Context, digest []byte) error {
 
 // DeleteSessionsBefore removes sessions idle since before t.
 func (us *Users) DeleteSessionsBefore(ctx context.Context, t time.Time) (int64, error) {
-	tag, err := us.s.pool.Exec(ctx, `DELETE FROM sessions WHERE last_seen < $1`, micro(t))
+	tag, err := us.s.pool.Exec(ctx, `DELETE FROM sessions WHERE last_seen < $1`, sqlstore.Micro(t))
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete old sessions: %w", err)
 	}
@@ -247,7 +226,7 @@ func (us *Users) CreateToken(ctx context.Context, t bonafide.APIToken) (bonafide
 	if t.Created.IsZero() {
 		t.Created = us.s.opts.Now()
 	}
-	t.Created = micro(t.Created)
+	t.Created = sqlstore.Micro(t.Created)
 	err := pgx.BeginFunc(ctx, us.s.pool, func(tx pgx.Tx) error {
 		if _, err := userWhere(ctx, tx, `id = $1`, t.UserID); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 )
 
@@ -142,20 +143,8 @@ func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.T
 		return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
 	}
 	defer rows.Close()
-	var out []vault.Tag
-	for rows.Next() {
-		var (
-			kind string
-			sum  []byte
-		)
-		if err := rows.Scan(&kind, &sum); err != nil {
-			return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
-		}
-		t := vault.Tag{Kind: vault.TagKind(kind)}
-		copy(t.Sum[:], sum)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTag)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: tags of %q: %w", referralID, err)
 	}
 	return out, nil
@@ -282,33 +271,21 @@ func (a *AuditStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.
 
 // Entries yields entries from start in index order, a page at a time.
 func (a *AuditStorage) Entries(ctx context.Context, start int64) iter.Seq2[auditlog.StoredEntry, error] {
-	return func(yield func(auditlog.StoredEntry, error) bool) {
-		next := start
-		for {
-			rows, err := a.s.pool.Query(ctx, `SELECT n, data FROM audit_entries WHERE n >= $1 ORDER BY n LIMIT $2`, next, pageSize)
-			var page []auditlog.StoredEntry
-			if err == nil {
-				page, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (auditlog.StoredEntry, error) {
-					var e auditlog.StoredEntry
-					err := r.Scan(&e.N, &e.Data)
-					return e, err
-				})
-			}
-			if err != nil {
-				yield(auditlog.StoredEntry{}, fmt.Errorf("postgres: audit entries: %w", err))
-				return
-			}
-			for _, e := range page {
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-			next = page[len(page)-1].N + 1
+	return sqlstore.Pages(start, 0, func(from int64, n int) ([]auditlog.StoredEntry, error) {
+		rows, err := a.s.pool.Query(ctx, `SELECT n, data FROM audit_entries WHERE n >= $1 ORDER BY n LIMIT $2`, from, n)
+		var page []auditlog.StoredEntry
+		if err == nil {
+			page, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (auditlog.StoredEntry, error) {
+				var e auditlog.StoredEntry
+				err := r.Scan(&e.N, &e.Data)
+				return e, err
+			})
 		}
-	}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: audit entries: %w", err)
+		}
+		return page, nil
+	}, func(e auditlog.StoredEntry) int64 { return e.N + 1 })
 }
 
 // AddCheckpoint stores a checkpoint and returns its ID.
@@ -328,29 +305,17 @@ func scanCheckpoint(r pgx.CollectableRow) (auditlog.StoredCheckpoint, error) {
 
 // Checkpoints yields every checkpoint in ID order, a page at a time.
 func (a *AuditStorage) Checkpoints(ctx context.Context) iter.Seq2[auditlog.StoredCheckpoint, error] {
-	return func(yield func(auditlog.StoredCheckpoint, error) bool) {
-		after := int64(-1)
-		for {
-			rows, err := a.s.pool.Query(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > $1 ORDER BY id LIMIT $2`, after, pageSize)
-			var page []auditlog.StoredCheckpoint
-			if err == nil {
-				page, err = pgx.CollectRows(rows, scanCheckpoint)
-			}
-			if err != nil {
-				yield(auditlog.StoredCheckpoint{}, fmt.Errorf("postgres: checkpoints: %w", err))
-				return
-			}
-			for _, c := range page {
-				if !yield(c, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-			after = page[len(page)-1].ID
+	return sqlstore.Pages(-1, 0, func(after int64, n int) ([]auditlog.StoredCheckpoint, error) {
+		rows, err := a.s.pool.Query(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > $1 ORDER BY id LIMIT $2`, after, n)
+		var page []auditlog.StoredCheckpoint
+		if err == nil {
+			page, err = pgx.CollectRows(rows, scanCheckpoint)
 		}
-	}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: checkpoints: %w", err)
+		}
+		return page, nil
+	}, func(c auditlog.StoredCheckpoint) int64 { return c.ID })
 }
 
 // LatestCheckpoint returns the checkpoint with the highest ID, or

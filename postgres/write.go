@@ -4,18 +4,14 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// maxBatch bounds how many Adds share one commit.
-const maxBatch = 512
 
 // lockRecords serialises writers (not readers) so that seq order is commit
 // order.
@@ -65,122 +61,48 @@ func tagColumns(tags []vault.Tag) ([]string, [][]byte) {
 	return kinds, sums
 }
 
-// addReq is one Add waiting for the writer.
-type addReq struct {
-	enc   encoded
-	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
-	done  chan addResult // buffered, 1; answered only once taken
-}
-
-// States of an addReq. Whichever of writer and caller moves the request out
-// of reqQueued first decides: an abandoned request is never inserted, a
-// taken one is always answered, so an error from Add means not stored.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type addResult struct {
-	seq int64
-	err error
-}
-
-var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
-
 // now returns the store's clock at PostgreSQL's precision.
-func (s *Store) now() time.Time { return time.UnixMicro(s.opts.Now().UnixMicro()).UTC() }
+func (s *Store) now() time.Time { return sqlstore.Micro(s.opts.Now()) }
 
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: if ctx ends
-// before the writer has claimed the request, Add returns ctx's error at once
-// and the writer skips it; once claimed, Add waits for the commit (a few
-// milliseconds) and reports its outcome.
+// share a commit (sqlstore.Batcher). An error means the record was not
+// stored: if ctx ends before the writer has claimed the request, Add returns
+// ctx's error at once and the writer skips it; once claimed, Add waits for
+// the commit (a few milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: add: %w", err)
 	}
-	enc, err := s.encode(rec, nil)
+	enc, err := s.codec.Encode(rec, nil)
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{enc: enc, done: make(chan addResult, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
-	}
-	select {
-	case s.reqs <- r:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
-	}
-	select {
-	case res := <-r.done:
-		return res.seq, res.err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return 0, fmt.Errorf("postgres: add: %w", ctx.Err())
-		}
-		res := <-r.done // the writer has it: wait for the commit
-		return res.seq, res.err
-	}
+	return s.batch.Add(ctx, enc)
 }
 
-// writer commits queued Adds in groups until reqs is closed and drained.
-func (s *Store) writer() {
-	defer close(s.done)
-	batch := make([]*addReq, 0, maxBatch)
-	for r := range s.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
-		clear(batch)
-	}
-}
-
-// commit inserts a batch in one transaction and answers each caller. It
+// commit inserts a batch in one transaction, a sqlstore.CommitFunc. It
 // takes the records lock first and only then claims the requests, so that an
 // Add queued behind a long Import can still be abandoned by its caller; the
 // inserts are then pipelined in one round trip. A duplicate id fails only its
 // own request; any other failure fails the whole batch.
-func (s *Store) commit(batch []*addReq) {
+func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sqlstore.Result) error {
 	ctx := context.Background()
-	results := make([]addResult, len(batch))
-	answer := func() {
-		for i, r := range batch {
-			r.done <- results[i] // buffered: an abandoned request ignores it
-		}
-	}
 	storedAt := s.now()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockRecords); err != nil {
 			return fmt.Errorf("postgres: lock records: %w", err)
 		}
 		var b pgx.Batch
 		live := make([]int, 0, len(batch))
 		for i, r := range batch {
-			if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			if !r.Take() {
 				continue // abandoned: the caller has returned and wants no answer
 			}
-			e := &r.enc
-			kinds, sums := tagColumns(e.tags)
-			level, due, engine, output, rank := safetyColumns(e.safety)
-			b.Queue(insertOne, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body, e.reporter, kinds, sums,
-				level, due, engine, output, rank, e.channel)
+			e := &r.Item
+			kinds, sums := tagColumns(e.Tags)
+			level, due, engine, output, rank := safetyColumns(e.Safety)
+			b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
+				level, due, engine, output, rank, e.Channel)
 			live = append(live, i)
 		}
 		if len(live) == 0 {
@@ -188,31 +110,29 @@ func (s *Store) commit(batch []*addReq) {
 		}
 		br := tx.SendBatch(ctx, &b)
 		for _, i := range live {
-			err := br.QueryRow().Scan(&results[i].seq)
+			err := br.QueryRow().Scan(&results[i].Seq)
 			switch {
 			case err == pgx.ErrNoRows:
-				results[i].err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].enc.referralID.String)
+				results[i].Err = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", batch[i].Item.ReferralID.String)
 			case isUniqueViolation(err):
 				br.Close()
 				return bonafide.Errorf(bonafide.EConflict, "a referral id in this group is already stored")
 			case err != nil:
 				br.Close()
-				return fmt.Errorf("postgres: insert %s: %w", batch[i].enc.typ, err)
+				return fmt.Errorf("postgres: insert %s: %w", batch[i].Item.Type, err)
 			}
 		}
 		return br.Close()
 	})
-	if err != nil {
-		for i := range results {
-			results[i] = addResult{err: err}
-		}
-	}
-	answer()
 }
 
 // importChunk is how many records Import checks for duplicates and copies
-// at a time.
-const importChunk = 1000
+// at a time; importQueue is how many chunks may wait, encoded, for the copy
+// (sqlstore.Codec.EncodeAll).
+const (
+	importChunk = 1000
+	importQueue = 2
+)
 
 // Import stores every record of recs in one transaction: all or none. It
 // holds the records lock throughout, so other writers wait until it ends.
@@ -222,14 +142,11 @@ const importChunk = 1000
 // duplicate referral id with EConflict, or ctx) with the number of records
 // taken before it, having written nothing.
 func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
+	end, err := s.batch.Begin() // so that Close waits for the import
+	if err != nil {
+		return 0, err
 	}
-	s.imports.Add(1)
-	s.mu.RUnlock()
-	defer s.imports.Done()
+	defer end()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
@@ -250,7 +167,6 @@ func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, erro
 
 // importer carries one Import's state across chunks.
 type importer struct {
-	s        *Store
 	tx       pgx.Tx
 	next     int64 // seq of the next record
 	storedAt time.Time
@@ -262,74 +178,26 @@ func (s *Store) importTx(ctx context.Context, tx pgx.Tx, recs iter.Seq2[bonafide
 	if _, err := tx.Exec(ctx, lockRecords); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
-	im := &importer{s: s, tx: tx, storedAt: s.now(), seen: map[string]bool{}}
+	im := &importer{tx: tx, storedAt: s.now(), seen: map[string]bool{}}
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM records`).Scan(&im.next); err != nil {
 		return 0, fmt.Errorf("postgres: import: %w", err)
 	}
-	full := make(chan []encoded, 2)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var srcErr error
-	wg.Add(1)
-	go func() { // the source and encoding overlap the copies
-		defer wg.Done()
-		defer close(full)
-		chunk := make([]encoded, 0, importChunk)
-		for rec, err := range recs {
-			var e encoded
-			if err == nil {
-				e, err = s.encode(rec, nil)
-			}
-			if err != nil {
-				srcErr = err
-				break
-			}
-			if chunk = append(chunk, e); len(chunk) == importChunk {
-				select {
-				case full <- chunk:
-				case <-stop:
-					return
-				}
-				chunk = make([]encoded, 0, importChunk)
-			}
-		}
-		if len(chunk) > 0 {
-			select {
-			case full <- chunk:
-			case <-stop:
-			}
-		}
-	}()
-	err := im.copyAll(ctx, full)
-	close(stop)
-	for range full {
-	}
-	wg.Wait()
-	if err == nil {
-		err = srcErr
-	}
-	return im.n, err
-}
-
-func (im *importer) copyAll(ctx context.Context, full <-chan []encoded) error {
-	for chunk := range full {
+	err := s.codec.EncodeAll(recs, importChunk, importQueue, func(chunk []sqlstore.Encoded) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("postgres: import: %w", err)
 		}
-		if err := im.copyChunk(ctx, chunk); err != nil {
-			return err
-		}
-	}
-	return nil
+		return im.copyChunk(ctx, chunk)
+	})
+	return im.n, err
 }
 
 // copyChunk copies the records of chunk before its first duplicate referral
 // id, and returns EConflict if there is one.
-func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
+func (im *importer) copyChunk(ctx context.Context, chunk []sqlstore.Encoded) error {
 	var ids []string
 	for _, e := range chunk {
-		if e.referralID.Valid {
-			ids = append(ids, e.referralID.String)
+		if e.ReferralID.Valid {
+			ids = append(ids, e.ReferralID.String)
 		}
 	}
 	stored := map[string]bool{}
@@ -348,10 +216,10 @@ func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
 	}
 	var conflict error
 	for i, e := range chunk {
-		if !e.referralID.Valid {
+		if !e.ReferralID.Valid {
 			continue
 		}
-		id := e.referralID.String
+		id := e.ReferralID.String
 		if stored[id] || im.seen[id] {
 			conflict = bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)
 			chunk = chunk[:i]
@@ -365,7 +233,7 @@ func (im *importer) copyChunk(ctx context.Context, chunk []encoded) error {
 	return conflict
 }
 
-func (im *importer) copy(ctx context.Context, chunk []encoded) error {
+func (im *importer) copy(ctx context.Context, chunk []sqlstore.Encoded) error {
 	if len(chunk) == 0 {
 		return nil
 	}
@@ -374,7 +242,7 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 		[]string{"seq", "type", "stored_at", "record_time", "referral_id", "outcome_of", "body"},
 		pgx.CopyFromSlice(len(chunk), func(i int) ([]any, error) {
 			e := &chunk[i]
-			return []any{first + int64(i), string(e.typ), im.storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body}, nil
+			return []any{first + int64(i), string(e.Type), im.storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body}, nil
 		}))
 	if err != nil {
 		if isUniqueViolation(err) {
@@ -384,8 +252,8 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var reps [][]any
 	for i := range chunk {
-		if chunk[i].reporter != nil {
-			reps = append(reps, []any{first + int64(i), chunk[i].reporter})
+		if chunk[i].Reporter != nil {
+			reps = append(reps, []any{first + int64(i), chunk[i].Reporter})
 		}
 	}
 	if len(reps) > 0 {
@@ -395,8 +263,8 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var tags [][]any
 	for i := range chunk {
-		for _, t := range chunk[i].tags {
-			tags = append(tags, []any{chunk[i].referralID.String, string(t.Kind), t.Sum[:]})
+		for _, t := range chunk[i].Tags {
+			tags = append(tags, []any{chunk[i].ReferralID.String, string(t.Kind), t.Sum[:]})
 		}
 	}
 	if len(tags) > 0 {
@@ -406,16 +274,16 @@ func (im *importer) copy(ctx context.Context, chunk []encoded) error {
 	}
 	var safety [][]any
 	for i := range chunk {
-		if a := chunk[i].safety; a != nil {
+		if a := chunk[i].Safety; a != nil {
 			safety = append(safety, []any{a.ReferralID, first + int64(i), a.SafetyLevel, false, 0.0, a.DecisionDue,
 				a.Engine, im.storedAt, string(a.Output), string(bonafide.KindSafety)})
 		}
 	}
 	var cases [][]any
 	for i := range chunk {
-		if a := chunk[i].safety; a != nil {
+		if a := chunk[i].Safety; a != nil {
 			cases = append(cases, []any{a.ReferralID, first + int64(i), string(bonafide.CaseReceived), a.SafetyLevel,
-				int32(bonafide.SafetyRank(a.SafetyLevel)), chunk[i].channel, chunk[i].recordTime, a.DecisionDue, a.DecisionDue, im.storedAt})
+				int32(bonafide.SafetyRank(a.SafetyLevel)), chunk[i].Channel, chunk[i].RecordTime, a.DecisionDue, a.DecisionDue, im.storedAt})
 		}
 	}
 	if len(safety) > 0 {

@@ -1,15 +1,14 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives triage assessments their table (migration 004) on the
@@ -24,14 +23,7 @@ type Assessments struct{ s *Store }
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
 
-const assessmentColumns = `id, referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind`
-
-// byPreference orders a referral's assessments as readers prefer them:
-// the most complete kind first (bonafide.AssessmentKind.Rank), the latest
-// within a kind.
-const byPreference = `ORDER BY CASE kind WHEN 'safety' THEN 0 WHEN 'provisional' THEN 1 ELSE 2 END DESC, id DESC`
-
-func scanAssessment(row interface{ Scan(...any) error }) (bonafide.Assessment, error) {
+func scanAssessment(row sqlstore.Scanner) (bonafide.Assessment, error) {
 	var (
 		a            bonafide.Assessment
 		due, created int64
@@ -50,21 +42,16 @@ func scanAssessment(row interface{ Scan(...any) error }) (bonafide.Assessment, e
 // stored by the same engine; a referral not stored at its Seq fails the
 // whole call with ENotFound.
 func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Assessment) (int, error) {
-	for i := range list {
-		if err := list[i].Check(); err != nil {
-			return 0, err
-		}
+	list, err := sqlstore.SortAssessments(list)
+	if err != nil {
+		return 0, err
 	}
-	// In Seq order, so that IDs follow the referrals' order and writers
-	// racing on the same referrals take their row locks in one order.
-	list = slices.Clone(list)
-	slices.SortStableFunc(list, func(a, b bonafide.Assessment) int { return cmp.Compare(a.Seq, b.Seq) })
 	if err := as.s.readable(); err != nil {
 		return 0, err
 	}
 	now := as.s.opts.Now().UnixMicro()
 	stored := 0
-	err := as.s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = as.s.writeTx(ctx, func(tx *sql.Tx) error {
 		stored = 0
 		check, err := tx.PrepareContext(ctx, `SELECT 1 FROM records WHERE seq = ? AND referral_id = ? AND type = 'referral'`)
 		if err != nil {
@@ -124,7 +111,7 @@ func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonaf
 		return bonafide.Assessment{}, err
 	}
 	a, err := scanAssessment(as.s.rdb.QueryRowContext(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? `+byPreference+` LIMIT 1`, referralID))
+		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = ? `+sqlstore.ByPreference+` LIMIT 1`, referralID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
 	}
@@ -141,20 +128,13 @@ func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bo
 		return nil, err
 	}
 	rows, err := as.s.rdb.QueryContext(ctx,
-		`SELECT `+assessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC`, referralID)
+		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: assessments: %w", err)
 	}
 	defer rows.Close()
-	var out []bonafide.Assessment
-	for rows.Next() {
-		a, err := scanAssessment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: assessments: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, scanAssessment)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: assessments: %w", err)
 	}
 	if len(out) == 0 {
@@ -169,7 +149,7 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var seq sql.NullInt64
-	if err := as.s.rdb.QueryRowContext(ctx, `SELECT max(seq) FROM assessments WHERE kind IN ('campaign', 'failure')`).Scan(&seq); err != nil {
+	if err := as.s.rdb.QueryRowContext(ctx, `SELECT max(seq) FROM assessments WHERE kind IN `+sqlstore.FinalKinds).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("sqlite: last assessed seq: %w", err)
 	}
 	return seq.Int64, nil

@@ -6,18 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 const selectStored = `SELECT r.seq, r.type, r.stored_at, r.body, p.sealed
 	FROM records r LEFT JOIN reporters p ON p.seq = r.seq`
 
-// pageSize is how many rows Records reads per query, so that no read
-// transaction stays open while the caller works on what it was given.
-const pageSize = 1000
-
-func (s *Store) scan(row interface{ Scan(...any) error }) (bonafide.Stored, error) {
+func (s *Store) scan(row sqlstore.Scanner) (bonafide.Stored, error) {
 	var (
 		seq, storedAt  int64
 		typ            string
@@ -26,19 +24,12 @@ func (s *Store) scan(row interface{ Scan(...any) error }) (bonafide.Stored, erro
 	if err := row.Scan(&seq, &typ, &storedAt, &body, &reporter); err != nil {
 		return bonafide.Stored{}, err
 	}
-	return s.decode(seq, typ, storedAt, body, reporter)
+	return s.codec.Decode(seq, typ, time.UnixMicro(storedAt), body, reporter)
 }
 
-// readable returns errClosed once Close has begun, so that reads after
+// readable returns sqlstore.ErrClosed once Close has begun, so that reads after
 // Close fail with code EUnavailable rather than an internal error.
-func (s *Store) readable() error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return errClosed
-	}
-	return nil
-}
+func (s *Store) readable() error { return s.batch.Err() }
 
 // Get returns the record with sequence number seq, or code ENotFound.
 func (s *Store) Get(ctx context.Context, seq int64) (bonafide.Stored, error) {
@@ -75,33 +66,9 @@ func (s *Store) ReferralByID(ctx context.Context, id string) (bonafide.Stored, e
 // when limit > 0. It reads a page at a time and holds no connection while
 // the caller handles a record. An error ends the sequence.
 func (s *Store) Records(ctx context.Context, after int64, limit int) iter.Seq2[bonafide.Stored, error] {
-	return func(yield func(bonafide.Stored, error) bool) {
-		left := limit
-		for {
-			n := pageSize
-			if limit > 0 {
-				if left <= 0 {
-					return
-				}
-				n = min(n, left)
-			}
-			page, err := s.page(ctx, after, n)
-			if err != nil {
-				yield(bonafide.Stored{}, err)
-				return
-			}
-			for _, st := range page {
-				if !yield(st, nil) {
-					return
-				}
-			}
-			if len(page) < n {
-				return
-			}
-			after = page[len(page)-1].Seq
-			left -= len(page)
-		}
-	}
+	return sqlstore.Pages(after, limit,
+		func(after int64, n int) ([]bonafide.Stored, error) { return s.page(ctx, after, n) },
+		func(st bonafide.Stored) int64 { return st.Seq })
 }
 
 func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored, error) {
@@ -113,15 +80,8 @@ func (s *Store) page(ctx context.Context, after int64, n int) ([]bonafide.Stored
 		return nil, fmt.Errorf("sqlite: records after %d: %w", after, err)
 	}
 	defer rows.Close()
-	page := make([]bonafide.Stored, 0, n)
-	for rows.Next() {
-		st, err := s.scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: records after %d: %w", after, err)
-		}
-		page = append(page, st)
-	}
-	if err := rows.Err(); err != nil {
+	page, err := sqlstore.Collect(rows, s.scan)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: records after %d: %w", after, err)
 	}
 	return page, nil
@@ -138,16 +98,8 @@ func (s *Store) Count(ctx context.Context) (map[bonafide.RecordType]int64, error
 		return nil, fmt.Errorf("sqlite: count: %w", err)
 	}
 	defer rows.Close()
-	counts := map[bonafide.RecordType]int64{}
-	for rows.Next() {
-		var typ string
-		var n int64
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: count: %w", err)
-		}
-		counts[bonafide.RecordType(typ)] = n
-	}
-	if err := rows.Err(); err != nil {
+	counts, err := sqlstore.RecordCounts(rows)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: count: %w", err)
 	}
 	return counts, nil

@@ -20,6 +20,14 @@
 // sealed by [Options.Sealer] when one is given. Migrations are embedded SQL
 // files applied in order and recorded in schema_migrations; the PostgreSQL
 // back-end uses the same numbers.
+//
+// # What is shared
+//
+// Encoding records (checks, sealing, tags, the safety assessment at
+// intake), the group commit, paging and the migration loader are package
+// [bonafide/sqlstore], shared with the PostgreSQL back-end; this package
+// keeps what is SQLite's own: the connections and pragmas, the single
+// writer lock, its SQL and column types, and its error codes.
 package sqlite
 
 import (
@@ -28,15 +36,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -91,11 +98,9 @@ type Store struct {
 	wmu   sync.Mutex // held by a group commit or an Import for its whole transaction
 	wconn *sql.Conn
 	ins   insertStmts
+	codec sqlstore.Codec
 
-	mu     sync.RWMutex // closed, and Close waiting for senders on reqs
-	closed bool
-	reqs   chan *addReq
-	done   chan struct{} // closed when the writer goroutine has drained reqs
+	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; closed by Close
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -130,14 +135,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	s := &Store{opts: opts, wdb: wdb}
+	s := &Store{opts: opts, wdb: wdb, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
 	if err := s.open(ctx, path, common); err != nil {
 		s.closeDBs()
 		return nil, err
 	}
-	s.reqs = make(chan *addReq, 4096)
-	s.done = make(chan struct{})
-	go s.writer()
+	s.batch = sqlstore.NewBatcher("sqlite", s.commit)
 	return s, nil
 }
 
@@ -171,16 +174,10 @@ func (s *Store) open(ctx context.Context, path, common string) error {
 // Close stops taking Adds, waits for the ones already queued (and any Import
 // under way) to commit, and closes the database. Close is safe to call twice.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.batch.Close() { // waits for queued Adds and Imports under way
 		return nil
 	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.done
-	s.wmu.Lock() // an Import holds it until it has finished
+	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.closeDBs()
 }
@@ -201,41 +198,10 @@ func (s *Store) closeDBs() error {
 	return nil
 }
 
-// migration is one embedded schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order. File names
 // are NNN_name.sql; the numbers match the PostgreSQL back-end's.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %s: name must start with a number and _", base)
-		}
-		b, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
-		}
-	}
-	return ms, nil
+func migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFS, "migrations")
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -286,18 +252,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: read schema version: %w", err)
 	}
-	var pending []string
-	for _, m := range ms {
-		if !done[m.version] {
-			pending = append(pending, m.name)
-		}
-	}
-	if len(pending) > 0 {
-		return bonafide.Errorf(bonafide.EStaleSchema,
-			"database schema is stale: %d migration(s) pending (%s); run `bonafide migrate`",
-			len(pending), strings.Join(pending, ", "))
-	}
-	return nil
+	return sqlstore.CheckSchema(ms, done)
 }
 
 // Migrate applies every embedded migration not yet recorded in
@@ -314,36 +269,31 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	if _, err := s.wconn.ExecContext(ctx, createMigrationsTable); err != nil {
 		return 0, fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	for _, m := range ms {
-		ok, err := s.applyMigration(ctx, m)
-		if err != nil {
-			return applied, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
-		}
-		if ok {
-			applied++
-		}
+	n, err := sqlstore.Migrate(ctx, ms, s.applyMigration)
+	if err != nil {
+		return n, fmt.Errorf("sqlite: %w", err)
 	}
-	return applied, nil
+	return n, nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+func (s *Store) applyMigration(ctx context.Context, m sqlstore.Migration) (bool, error) {
 	tx, err := s.wconn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return false, err
 	}
 	if n > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, s.opts.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		m.Version, m.Name, s.opts.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()

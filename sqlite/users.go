@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives users, sessions and API tokens their tables (migration
@@ -42,7 +43,7 @@ func (us *Users) CreateUser(ctx context.Context, u bonafide.User) (bonafide.User
 	if u.Created.IsZero() {
 		u.Created = us.s.opts.Now()
 	}
-	u.Created = time.UnixMicro(u.Created.UnixMicro()).UTC()
+	u.Created = sqlstore.Micro(u.Created)
 	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, totp_secret, totp_confirmed, totp_last_step, disabled, created, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -131,29 +132,9 @@ func (us *Users) UpdateUser(ctx context.Context, id int64, upd bonafide.UserUpda
 		if u, err = us.userWhere(ctx, tx, `id = ?`, id); err != nil {
 			return err
 		}
-		if upd.IfUnchanged != nil && !u.SameAccount(*upd.IfUnchanged) {
-			return bonafide.ErrAccountChanged
-		}
-		endSessions := false
-		if upd.Role != nil {
-			endSessions = endSessions || u.Role != *upd.Role
-			u.Role = *upd.Role
-		}
-		if upd.Disabled != nil {
-			endSessions = endSessions || *upd.Disabled
-			u.Disabled = *upd.Disabled
-		}
-		if upd.PasswordHash != nil {
-			endSessions = true
-			u.PasswordHash = *upd.PasswordHash
-		}
-		if upd.TOTPSecret != nil {
-			u.TOTPSecret = *upd.TOTPSecret
-		}
-		if upd.TOTPConfirmed != nil {
-			// a confirmed second factor withdrawn: the sessions that passed it end
-			endSessions = endSessions || u.TOTPConfirmed && !*upd.TOTPConfirmed
-			u.TOTPConfirmed = *upd.TOTPConfirmed
+		var endSessions bool
+		if u, endSessions, err = u.Apply(upd); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, disabled = ?, password_hash = ?, totp_secret = ?, totp_confirmed = ? WHERE id = ?`,
 			string(u.Role), u.Disabled, u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, id); err != nil {
@@ -288,7 +269,7 @@ func (us *Users) CreateToken(ctx context.Context, t bonafide.APIToken) (bonafide
 	if t.Created.IsZero() {
 		t.Created = us.s.opts.Now()
 	}
-	t.Created = time.UnixMicro(t.Created.UnixMicro()).UTC()
+	t.Created = sqlstore.Micro(t.Created)
 	err := us.s.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := us.userWhere(ctx, tx, `id = ?`, t.UserID); err != nil {
 			return err

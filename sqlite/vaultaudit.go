@@ -13,6 +13,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/sqlstore"
 	"bonafide/vault"
 )
 
@@ -171,20 +172,8 @@ func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.T
 		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
 	}
 	defer rows.Close()
-	var out []vault.Tag
-	for rows.Next() {
-		var (
-			kind string
-			sum  []byte
-		)
-		if err := rows.Scan(&kind, &sum); err != nil {
-			return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
-		}
-		t := vault.Tag{Kind: vault.TagKind(kind)}
-		copy(t.Sum[:], sum)
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTag)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
 	}
 	return out, nil
@@ -199,16 +188,8 @@ func (r *ReporterTags) ReferralsWithTags(ctx context.Context, tags []vault.Tag) 
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
 		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		ids, err := sqlstore.Collect(rows, sqlstore.ScanString)
+		if err = errors.Join(err, rows.Close()); err != nil {
 			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
 		}
 		if len(ids) > 0 {
@@ -356,42 +337,26 @@ func (a *AuditStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.
 
 // Entries yields entries from start in index order, a page at a time.
 func (a *AuditStorage) Entries(ctx context.Context, start int64) iter.Seq2[auditlog.StoredEntry, error] {
-	return func(yield func(auditlog.StoredEntry, error) bool) {
-		next := start
-		for {
-			page, err := a.entryPage(ctx, next)
-			if err != nil {
-				yield(auditlog.StoredEntry{}, fmt.Errorf("sqlite: audit entries: %w", err))
-				return
-			}
-			for _, e := range page {
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-			next = page[len(page)-1].N + 1
+	return sqlstore.Pages(start, 0, func(from int64, n int) ([]auditlog.StoredEntry, error) {
+		page, err := a.entryPage(ctx, from, n)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: audit entries: %w", err)
 		}
-	}
+		return page, nil
+	}, func(e auditlog.StoredEntry) int64 { return e.N + 1 })
 }
 
-func (a *AuditStorage) entryPage(ctx context.Context, from int64) ([]auditlog.StoredEntry, error) {
-	rows, err := a.s.rdb.QueryContext(ctx, `SELECT n, data FROM audit_entries WHERE n >= ? ORDER BY n LIMIT ?`, from, pageSize)
+func (a *AuditStorage) entryPage(ctx context.Context, from int64, n int) ([]auditlog.StoredEntry, error) {
+	rows, err := a.s.rdb.QueryContext(ctx, `SELECT n, data FROM audit_entries WHERE n >= ? ORDER BY n LIMIT ?`, from, n)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []auditlog.StoredEntry
-	for rows.Next() {
+	return sqlstore.Collect(rows, func(r sqlstore.Scanner) (auditlog.StoredEntry, error) {
 		var e auditlog.StoredEntry
-		if err := rows.Scan(&e.N, &e.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := r.Scan(&e.N, &e.Data)
+		return e, err
+	})
 }
 
 // AddCheckpoint stores a checkpoint and returns its ID.
@@ -413,42 +378,29 @@ func (a *AuditStorage) AddCheckpoint(ctx context.Context, size int64, note []byt
 
 // Checkpoints yields every checkpoint in ID order, a page at a time.
 func (a *AuditStorage) Checkpoints(ctx context.Context) iter.Seq2[auditlog.StoredCheckpoint, error] {
-	return func(yield func(auditlog.StoredCheckpoint, error) bool) {
-		after := int64(-1)
-		for {
-			page, err := a.checkpointPage(ctx, after)
-			if err != nil {
-				yield(auditlog.StoredCheckpoint{}, fmt.Errorf("sqlite: checkpoints: %w", err))
-				return
-			}
-			for _, c := range page {
-				if !yield(c, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-			after = page[len(page)-1].ID
+	return sqlstore.Pages(-1, 0, func(after int64, n int) ([]auditlog.StoredCheckpoint, error) {
+		page, err := a.checkpointPage(ctx, after, n)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: checkpoints: %w", err)
 		}
-	}
+		return page, nil
+	}, func(c auditlog.StoredCheckpoint) int64 { return c.ID })
 }
 
-func (a *AuditStorage) checkpointPage(ctx context.Context, after int64) ([]auditlog.StoredCheckpoint, error) {
-	rows, err := a.s.rdb.QueryContext(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?`, after, pageSize)
+func (a *AuditStorage) checkpointPage(ctx context.Context, after int64, n int) ([]auditlog.StoredCheckpoint, error) {
+	rows, err := a.s.rdb.QueryContext(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []auditlog.StoredCheckpoint
-	for rows.Next() {
-		var c auditlog.StoredCheckpoint
-		if err := rows.Scan(&c.ID, &c.Size, &c.Note); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return sqlstore.Collect(rows, scanCheckpoint)
+}
+
+// scanCheckpoint reads the columns id, size, note.
+func scanCheckpoint(r sqlstore.Scanner) (auditlog.StoredCheckpoint, error) {
+	var c auditlog.StoredCheckpoint
+	err := r.Scan(&c.ID, &c.Size, &c.Note)
+	return c, err
 }
 
 // LatestCheckpoint returns the checkpoint with the highest ID, or

@@ -6,18 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
-	"sync/atomic"
 
 	"bonafide"
+	"bonafide/sqlstore"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
-
-// maxBatch bounds how many Adds share one commit, so that one slow batch
-// cannot hold every caller.
-const maxBatch = 512
 
 // insertStmts are the writer connection's prepared inserts.
 type insertStmts struct {
@@ -64,40 +59,40 @@ func (p *insertStmts) close() error {
 	return errors.Join(errs...)
 }
 
-// insert writes one encoded record inside the open transaction. A duplicate
-// referral id aborts only this statement (SQLite's default ABORT conflict
-// resolution) and comes back with code EConflict; any other error leaves the
-// transaction to be rolled back.
-func (s *Store) insert(ctx context.Context, e *encoded, storedAt int64) (int64, error) {
-	res, err := s.ins.record.ExecContext(ctx, string(e.typ), storedAt, e.recordTime, e.referralID, e.outcomeOf, e.body)
+// insert writes one encoded record inside the open transaction. A
+// duplicate referral id aborts only this statement (SQLite's default ABORT
+// conflict resolution) and comes back with code EConflict; any other error
+// leaves the transaction to be rolled back.
+func (s *Store) insert(ctx context.Context, e *sqlstore.Encoded, storedAt int64) (int64, error) {
+	res, err := s.ins.record.ExecContext(ctx, string(e.Type), storedAt, e.RecordTime.UnixMicro(), e.ReferralID, e.OutcomeOf, e.Body)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.referralID.String)
+			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.ReferralID.String)
 		}
-		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.Type, err)
 	}
 	seq, err := res.LastInsertId()
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: insert %s: %w", e.typ, err)
+		return 0, fmt.Errorf("sqlite: insert %s: %w", e.Type, err)
 	}
-	if e.reporter != nil {
-		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.reporter); err != nil {
+	if e.Reporter != nil {
+		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.Reporter); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter of record %d: %w", seq, err)
 		}
 	}
-	for _, t := range e.tags {
-		if _, err := s.ins.tag.ExecContext(ctx, e.referralID.String, string(t.Kind), t.Sum[:]); err != nil {
+	for _, t := range e.Tags {
+		if _, err := s.ins.tag.ExecContext(ctx, e.ReferralID.String, string(t.Kind), t.Sum[:]); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter tags of record %d: %w", seq, err)
 		}
 	}
-	if a := e.safety; a != nil {
+	if a := e.Safety; a != nil {
 		if _, err := s.ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
 			a.Engine, storedAt, []byte(a.Output)); err != nil {
 			return 0, fmt.Errorf("sqlite: insert safety assessment of record %d: %w", seq, err)
 		}
 		due := a.DecisionDue.UnixMicro()
 		if _, err := s.ins.caseOpen.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, bonafide.SafetyRank(a.SafetyLevel),
-			e.channel, e.recordTime, due, due, storedAt); err != nil {
+			e.Channel, e.RecordTime.UnixMicro(), due, due, storedAt); err != nil {
 			return 0, fmt.Errorf("sqlite: open the case of record %d: %w", seq, err)
 		}
 	}
@@ -110,128 +105,50 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// addReq is one Add waiting for the writer.
-type addReq struct {
-	enc   encoded
-	state atomic.Int32   // reqQueued, then reqTaken by the writer or reqAbandoned by the caller
-	done  chan addResult // buffered, 1; answered only once taken
-}
-
-// States of an addReq. Whichever of writer and caller moves the request out
-// of reqQueued first decides: an abandoned request is never inserted, a
-// taken one is always answered, so an error from Add means not stored.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type addResult struct {
-	seq int64
-	err error
-}
-
 // Add stores rec durably and returns its sequence number. Concurrent Adds
-// share a commit. An error means the record was not stored: if ctx ends
-// before the writer has claimed the request, Add returns ctx's error at once
-// and the writer skips it; once claimed, Add waits for the commit (a few
-// milliseconds) and reports its outcome.
+// share a commit (sqlstore.Batcher). An error means the record was not
+// stored: if ctx ends before the writer has claimed the request, Add returns
+// ctx's error at once and the writer skips it; once claimed, Add waits for
+// the commit (a few milliseconds) and reports its outcome.
 func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: add: %w", err)
 	}
-	enc, err := s.encode(rec, nil)
+	enc, err := s.codec.Encode(rec, nil)
 	if err != nil {
 		return 0, err
 	}
-	r := &addReq{enc: enc, done: make(chan addResult, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
-	}
-	select {
-	case s.reqs <- r:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
-	}
-	select {
-	case res := <-r.done:
-		return res.seq, res.err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return 0, fmt.Errorf("sqlite: add: %w", ctx.Err())
-		}
-		res := <-r.done // the writer has it: wait for the commit
-		return res.seq, res.err
-	}
+	return s.batch.Add(ctx, enc)
 }
 
-var errClosed = bonafide.Errorf(bonafide.EUnavailable, "store is closed")
-
-// writer commits queued Adds in groups until reqs is closed and drained.
-func (s *Store) writer() {
-	defer close(s.done)
-	batch := make([]*addReq, 0, maxBatch)
-	for r := range s.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		s.commit(batch)
-		clear(batch)
-	}
-}
-
-// commit inserts a batch in one transaction, syncs once and answers each
-// caller. A duplicate id fails only its own request, abandoned requests are skipped; any
-// other failure rolls back and fails the whole batch.
-func (s *Store) commit(batch []*addReq) {
+// commit inserts a batch in one transaction and syncs once, a
+// sqlstore.CommitFunc. A duplicate id fails only its own request, abandoned
+// requests are skipped; any other failure rolls back and fails the whole
+// batch.
+func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sqlstore.Result) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	ctx := context.Background()
-	results := make([]addResult, len(batch))
-	fail := func(err error) {
-		for _, r := range batch {
-			r.done <- addResult{err: err}
-		}
-	}
 	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		fail(fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	storedAt := s.opts.Now().UnixMicro()
 	for i, r := range batch {
-		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+		if !r.Take() {
 			continue // abandoned: the caller has returned and wants no answer
 		}
-		seq, err := s.insert(ctx, &r.enc, storedAt)
+		seq, err := s.insert(ctx, &r.Item, storedAt)
 		if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
 			s.rollback(ctx)
-			fail(err)
-			return
+			return err
 		}
-		results[i] = addResult{seq: seq, err: err}
+		results[i] = sqlstore.Result{Seq: seq, Err: err}
 	}
 	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
 		s.rollback(ctx)
-		fail(fmt.Errorf("sqlite: commit: %w", err))
-		return
+		return fmt.Errorf("sqlite: commit: %w", err)
 	}
-	for i, r := range batch {
-		r.done <- results[i]
-	}
+	return nil
 }
 
 // rollback ends a failed transaction. Its own error is dropped: the caller
@@ -247,13 +164,12 @@ func (s *Store) rollback(ctx context.Context) {
 // duplicate referral id with EConflict, or ctx) with the number of records
 // taken before it, having written nothing.
 func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return 0, errClosed
+	end, err := s.batch.Begin() // so that Close waits for the import
+	if err != nil {
+		return 0, err
 	}
-	s.wmu.Lock() // taken before releasing mu, so Close waits for the import
-	s.mu.RUnlock()
+	defer end()
+	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sqlite: import: %w", err)
@@ -274,116 +190,29 @@ func (s *Store) Import(ctx context.Context, recs iter.Seq2[bonafide.Record, erro
 }
 
 // importBatch is how many records the encoding goroutine hands over at a
-// time; importQueue is how many batches may wait.
+// time; importQueue is how many batches may wait (sqlstore.Codec.EncodeAll).
 const (
 	importBatch = 128
 	importQueue = 4
 )
 
-// encodedBatch is a run of encoded records, or the error that ended the
-// source. Buffers are reused once the inserting side hands them back.
-type encodedBatch struct {
-	recs []encoded
-	buf  []byte
-	err  error
-}
-
 // importTx runs the source and encoding on one goroutine and the inserts on
-// this one, so that parsing and JSON encoding overlap SQLite's work.
+// this one (sqlstore.Codec.EncodeAll), so that parsing and JSON encoding
+// overlap SQLite's work. It returns the number of records inserted.
 func (s *Store) importTx(ctx context.Context, recs iter.Seq2[bonafide.Record, error]) (int, error) {
-	full := make(chan *encodedBatch, importQueue)
-	free := make(chan *encodedBatch, importQueue+2)
-	stop := make(chan struct{})
-	for range importQueue + 2 {
-		free <- &encodedBatch{recs: make([]encoded, 0, importBatch)}
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(full)
-		s.encodeAll(recs, free, full, stop)
-	}()
-	n, err := s.insertAll(ctx, full, free)
-	close(stop)
-	for range full { // let the encoder finish if it is blocked sending
-	}
-	wg.Wait()
-	return n, err
-}
-
-// encodeAll pulls records from recs, encodes them and sends them in
-// batches on full, until recs ends, an error, or stop.
-func (s *Store) encodeAll(recs iter.Seq2[bonafide.Record, error], free <-chan *encodedBatch, full chan<- *encodedBatch, stop <-chan struct{}) {
-	var b *encodedBatch
-	get := func() bool {
-		select {
-		case b = <-free:
-			b.recs, b.buf, b.err = b.recs[:0], b.buf[:0], nil
-			return true
-		case <-stop:
-			return false
-		}
-	}
-	send := func() bool {
-		select {
-		case full <- b:
-			b = nil
-			return true
-		case <-stop:
-			return false
-		}
-	}
-	if !get() {
-		return
-	}
-	for rec, err := range recs {
-		if err == nil {
-			start := len(b.buf)
-			var e encoded
-			e, err = s.encode(rec, b.buf)
-			if err == nil {
-				b.buf = e.body
-				e.body = e.body[start:len(e.body):len(e.body)]
-				b.recs = append(b.recs, e)
-			}
-		}
-		if err != nil {
-			b.err = err
-			send()
-			return
-		}
-		if len(b.recs) == importBatch {
-			if !send() || !get() {
-				return
-			}
-		}
-	}
-	if len(b.recs) > 0 {
-		send()
-	}
-}
-
-// insertAll inserts the batches from full in order. It returns the number
-// inserted and the first error, whether from the source, encoding, an
-// insert or ctx.
-func (s *Store) insertAll(ctx context.Context, full <-chan *encodedBatch, free chan<- *encodedBatch) (int, error) {
 	n := 0
 	storedAt := s.opts.Now().UnixMicro()
-	for b := range full {
+	err := s.codec.EncodeAll(recs, importBatch, importQueue, func(chunk []sqlstore.Encoded) error {
 		if err := ctx.Err(); err != nil {
-			return n, fmt.Errorf("sqlite: import: %w", err)
+			return fmt.Errorf("sqlite: import: %w", err)
 		}
-		for i := range b.recs {
-			if _, err := s.insert(ctx, &b.recs[i], storedAt); err != nil {
-				return n, err
+		for i := range chunk {
+			if _, err := s.insert(ctx, &chunk[i], storedAt); err != nil {
+				return err
 			}
 			n++
 		}
-		if b.err != nil {
-			return n, b.err
-		}
-		free <- b
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }

@@ -1,0 +1,43 @@
+// Package sqlstore is the SQL core the two stores share: what package
+// sqlite and package postgres would otherwise each write again, written
+// once so that a rule about stored records cannot differ between them.
+//
+// A store built on it keeps only what truly differs between databases: its
+// SQL dialect, its column types, how it locks (SQLite's one writer
+// connection, PostgreSQL's table lock), how it bulk-loads (PostgreSQL's
+// COPY) and how it maps driver error codes to bonafide codes.
+//
+// # Records
+//
+// [Codec] turns a [bonafide.Record] into its stored form, an [Encoded]:
+// type, times and ids for the records table, the interchange JSON body
+// without the reporter, the reporter sealed apart, its blind-index tags and
+// the safety assessment made at intake, all before any lock is taken, so
+// that concurrent writers encode in parallel. [Codec.Decode] reverses it.
+// It is the only place the stores call the domain's JSON codec.
+// [Codec.EncodeAll] is a bulk load's pipeline: encoding on one goroutine,
+// the back-end's inserts (SQLite's statements, PostgreSQL's COPY) on the
+// caller's, in order, with buffers reused.
+//
+// # Group commit
+//
+// [Batcher] queues concurrent writes for one goroutine that commits them
+// together, up to [MaxBatch] a transaction, with the back-end's own
+// [CommitFunc]. A caller whose context ends while its request is still
+// queued abandons it and the request is never written; once the writer has
+// taken it, the caller waits for the commit. So an error from
+// [Batcher.Add] always means "not stored".
+//
+// # Reading
+//
+// [Pages] walks a keyset-paged query a page at a time, so that no read
+// holds a connection while its caller works; [Collect] scans rows of either
+// driver.
+//
+// # Migrations
+//
+// Each store embeds its own migrations/NNN_name.sql files (the SQL
+// differs, the numbers are the same); [LoadMigrations] reads, orders and
+// validates them, [CheckSchema] refuses a stale schema and [Migrate]
+// applies the pending ones with the back-end's own transaction.
+package sqlstore
