@@ -331,3 +331,15 @@ func index(list string, i int, field string) string {
 func notOneOf[T ~string](v string, values []T) string {
 	return strconv.Quote(v) + " is not one of " + joinValues(values)
 }
+
+// joinValues lists enum values for a message: "phone, web_form, email".
+func joinValues[T ~string](values []T) string {
+	var b []byte
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(b)
+}

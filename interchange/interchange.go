@@ -208,7 +208,7 @@ func DecodeReferral(data []byte) (*bonafide.Referral, error) {
 
 // decode decodes and validates one record, numbering its errors line.
 func decode(data []byte, line int) (bonafide.Record, error) {
-	rec, err := bonafide.UnmarshalRecord(data)
+	rec, err := Unmarshal(data)
 	var errs []bonafide.FieldError
 	if err != nil {
 		var ve *bonafide.ValidationError
@@ -261,6 +261,7 @@ func covers(a, b string) bool {
 type Writer struct {
 	w   *bufio.Writer
 	buf []byte
+	enc writer // reused for every record
 }
 
 // NewWriter returns a Writer that writes records to w.
@@ -270,10 +271,12 @@ func NewWriter(w io.Writer) *Writer {
 
 // Write writes rec and a newline. It writes whatever the record holds,
 // valid or not, so that export never loses what was stored; it fails only
-// if rec cannot be put in JSON (see bonafide.AppendRecord) or on an I/O
+// if rec cannot be put in JSON (see Append) or on an I/O
 // error.
 func (w *Writer) Write(rec bonafide.Record) error {
-	b, err := bonafide.AppendRecord(w.buf[:0], rec)
+	w.enc = writer{b: w.buf[:0]}
+	b, err := w.enc.record(rec)
+	w.enc.b = nil
 	if err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
@@ -296,7 +299,7 @@ func (w *Writer) Flush() error {
 // Encode returns rec as one line of JSON without the newline, as Writer
 // would write it.
 func Encode(rec bonafide.Record) ([]byte, error) {
-	b, err := bonafide.AppendRecord(nil, rec)
+	b, err := Append(nil, rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
 	}

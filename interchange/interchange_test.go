@@ -207,9 +207,8 @@ func TestReaderLines(t *testing.T) {
 
 func TestLineTooLong(t *testing.T) {
 	const rec = `{"type":"outcome","referral_id":"R","decided_at":"2024-01-01T00:00:00Z"}`
-	pad := func(n int) string { // a valid record line of exactly n bytes
-		base := `{"type":"outcome","referral_id":"R","decided_at":"2024-01-01T00:00:00Z","pad":""}`
-		return base[:len(base)-2] + strings.Repeat("x", n-len(base)) + `"}`
+	pad := func(n int) string { // a valid record line of exactly n bytes, padded with white space
+		return rec[:len(rec)-1] + strings.Repeat(" ", n-len(rec)) + "}"
 	}
 	tests := []struct {
 		name   string

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/interchange"
 	"bonafide/vault"
 )
 
@@ -24,7 +25,7 @@ type encoded struct {
 
 // encode checks that rec is a record this store can keep and encodes it,
 // appending its body to buf (which may be nil) so that Import can reuse one
-// buffer. The body is the domain's own interchange JSON (bonafide.AppendRecord),
+// buffer. The body is the domain's own interchange JSON (interchange.Append),
 // which keeps unknown members.
 func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	var e encoded
@@ -69,7 +70,7 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 	default:
 		return e, bonafide.Errorf(bonafide.EInvalid, "unknown record type %T", rec)
 	}
-	body, err := bonafide.AppendRecord(buf, rec)
+	body, err := interchange.Append(buf, rec)
 	if err != nil {
 		return e, bonafide.Errorf(bonafide.EInvalid, "encode %s: %v", rec.RecordType(), err)
 	}
@@ -82,7 +83,7 @@ func (s *Store) encode(rec bonafide.Record, buf []byte) (encoded, error) {
 // encodeReporter is the one place reporter data is turned into bytes for the
 // database. Its errors never carry reporter content.
 func (s *Store) encodeReporter(referralID string, r *bonafide.Reporter) ([]byte, error) {
-	plain, err := r.MarshalJSON()
+	plain, err := interchange.AppendReporter(nil, r)
 	if err != nil {
 		return nil, fmt.Errorf("encode reporter of referral %q: unencodable value", referralID)
 	}
@@ -106,8 +107,8 @@ func (s *Store) decodeReporter(referralID string, b []byte) (*bonafide.Reporter,
 			return nil, fmt.Errorf("open reporter of referral %q: %w", referralID, err)
 		}
 	}
-	r := new(bonafide.Reporter)
-	if err := r.UnmarshalJSON(plain); err != nil {
+	r, err := interchange.UnmarshalReporter(plain)
+	if err != nil {
 		return nil, fmt.Errorf("decode reporter of referral %q: malformed data", referralID)
 	}
 	return r, nil
@@ -117,7 +118,7 @@ func (s *Store) decodeReporter(referralID string, b []byte) (*bonafide.Reporter,
 // referral has none.
 func (s *Store) decode(seq int64, typ string, storedAt int64, body, reporter []byte) (bonafide.Stored, error) {
 	st := bonafide.Stored{Seq: seq, StoredAt: time.UnixMicro(storedAt).UTC()}
-	rec, err := bonafide.UnmarshalRecord(body)
+	rec, err := interchange.Unmarshal(body)
 	if err != nil {
 		return st, fmt.Errorf("decode record %d: %w", seq, err)
 	}
