@@ -374,8 +374,9 @@ func controlProblem(s string, freeText bool) string {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 			if (x-ones*0x20)&^x&highs == 0 { // no byte below 0x20
 				i += 8
 				continue

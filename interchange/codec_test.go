@@ -429,3 +429,44 @@ func TestAppendPartialDate(t *testing.T) {
 		}
 	}
 }
+
+// TestFind checks the member lookup of every schema: each name is found
+// from every hint, and a name differing in any one byte, or one byte
+// shorter or longer, is not, whatever follows it in the buffer.
+func TestFind(t *testing.T) {
+	check := func(t *testing.T, names []string, find func(key []byte, hint int) int) {
+		for want, name := range names {
+			for hint := 0; hint <= len(names); hint++ {
+				line := []byte(`"` + name + `":"0123456789abcdef"`)
+				if got := find(line[1:1+len(name)], hint); got != want {
+					t.Errorf("find(%q, %d) = %d, want %d", name, hint, got, want)
+				}
+				alone := []byte(name)
+				if got := find(alone[:len(name):len(name)], hint); got != want {
+					t.Errorf("find(%q at the end of its buffer, %d) = %d, want %d", name, hint, got, want)
+				}
+			}
+			near := []string{name[:len(name)-1], name + "s", name + "\x00"}
+			for i := range name {
+				b := []byte(name)
+				b[i] ^= 0x20
+				near = append(near, string(b))
+			}
+			for _, n := range near {
+				if got := find([]byte(n), 0); got >= 0 && names[got] != n {
+					t.Errorf("find(%q) = %d (%q), want not found", n, got, names[got])
+				}
+			}
+		}
+	}
+	check(t, referralSchema.names, referralSchema.find)
+	check(t, reporterSchema.names, reporterSchema.find)
+	check(t, personSchema.names, personSchema.find)
+	check(t, handleSchema.names, handleSchema.find)
+	check(t, addressSchema.names, addressSchema.find)
+	check(t, concernSchema.names, concernSchema.find)
+	check(t, relaySchema.names, relaySchema.find)
+	check(t, publicPostSchema.names, publicPostSchema.find)
+	check(t, forumPostSchema.names, forumPostSchema.find)
+	check(t, outcomeSchema.names, outcomeSchema.find)
+}

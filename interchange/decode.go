@@ -46,14 +46,14 @@ type decoder struct {
 	quiet  bool // the type pre-scan: report no text faults
 	inKey  bool // reading a member name
 
+	extraFull  bool // the unknown-member limit was reported
+	extraCount int  // unknown members kept in this record
+	extraBytes int  // their names' and values' bytes
+
 	path []pathSeg
 	errs []bonafide.FieldError
 
-	extraCount int  // unknown members kept in this record
-	extraBytes int  // their names' and values' bytes
-	extraFull  bool // the unknown-member limit was reported
-
-	pathBuf [8]pathSeg // backing for path, deep enough for every known member
+	pathBuf [6]pathSeg // backing for path, deep enough for every known member
 }
 
 // pathSeg is one step of a field path: a member name, or an array index

@@ -1,6 +1,7 @@
 package interchange
 
 import (
+	"encoding/binary"
 	"time"
 	"unsafe"
 
@@ -35,9 +36,10 @@ const (
 // member is one known member of a struct T. Its place in the schema is its
 // bit in the decoder's set of members seen, so a schema has at most 32.
 type member[T any] struct {
-	name string
-	kind kind
-	off  uintptr // where in a T the field of a scalar kind is (offsetOf)
+	name   string
+	w0, w1 uint64 // name as nameWords gives it, for find
+	kind   kind
+	off    uintptr // where in a T the field of a scalar kind is (offsetOf)
 
 	values []string            // kindEnum, kindEnumReq: the values of the format
 	rtype  bonafide.RecordType // kindType
@@ -50,35 +52,72 @@ type member[T any] struct {
 
 // schema is the known members of a struct T and where it keeps the rest.
 type schema[T any] struct {
-	members []member[T]
-	names   []string // the members' names, for leaving out shadowing Extra
-	extra   func(v *T) *bonafide.Extra
+	members  []member[T]
+	names    []string // the members' names, for leaving out shadowing Extra
+	extraOff uintptr  // where in a T its Extra is
 }
 
 func newSchema[T any](extra func(*T) *bonafide.Extra, members ...member[T]) *schema[T] {
-	s := &schema[T]{members: members, extra: extra}
+	s := &schema[T]{members: members, extraOff: offsetOf(extra)}
 	if len(members) > 32 {
 		panic("interchange: a schema has at most 32 members")
 	}
-	for _, m := range members {
+	for i := range s.members {
+		m := &s.members[i]
+		if len(m.name) > 16 {
+			panic("interchange: a member name is at most 16 bytes")
+		}
+		m.w0, m.w1 = nameWords([]byte(m.name))
 		s.names = append(s.names, m.name)
 	}
 	return s
 }
 
-// find returns the index of the member named key, trying hint first:
-// writers give members in schema order, so the one after the last found is
-// nearly always the next.
+// find returns the index of the member named key, looking from hint on
+// first: writers give members in schema order, leaving out empty ones, so
+// the member is nearly always hint or a few places after it. Names are
+// compared as two words (every member name is at most 16 bytes), which
+// costs less than a string comparison per candidate.
 func (s *schema[T]) find(key []byte, hint int) int {
-	if hint < len(s.members) && s.members[hint].name == string(key) {
-		return hint
+	if len(key) > 16 {
+		return -1
 	}
-	for i := range s.members {
-		if s.members[i].name == string(key) {
+	w0, w1 := nameWords(key)
+	for i := hint; i < len(s.members); i++ {
+		if m := &s.members[i]; m.w0 == w0 && m.w1 == w1 && len(m.name) == len(key) {
+			return i
+		}
+	}
+	for i := 0; i < hint && i < len(s.members); i++ {
+		if m := &s.members[i]; m.w0 == w0 && m.w1 == w1 && len(m.name) == len(key) {
 			return i
 		}
 	}
 	return -1
+}
+
+// nameWords returns the bytes of b, at most 16 of them, as two
+// little-endian words, zero past len(b). A key usually aliases the line,
+// which goes on past it, so the words are read from b's capacity and
+// masked; a copy is made only near the end of the buffer.
+func nameWords(b []byte) (w0, w1 uint64) {
+	n := len(b)
+	if full := b[:cap(b)]; len(full) >= 16 {
+		w0, w1 = binary.LittleEndian.Uint64(full), binary.LittleEndian.Uint64(full[8:])
+	} else {
+		var buf [16]byte
+		copy(buf[:], b)
+		w0, w1 = binary.LittleEndian.Uint64(buf[:]), binary.LittleEndian.Uint64(buf[8:])
+	}
+	switch {
+	case n >= 16:
+	case n >= 8:
+		w1 &= 1<<(8*(n-8)) - 1
+	default:
+		w0 &= 1<<(8*n) - 1
+		w1 = 0
+	}
+	return w0, w1
 }
 
 // decodeObject decodes an object into v by s. v may be nil when the value
@@ -98,9 +137,21 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 			d.skip()
 			continue
 		}
-		i := s.find(key, hint)
+		i := -1
+		if len(key) <= 16 { // the lookup of find, inlined: it runs for every member
+			w0, w1 := nameWords(key)
+			for j := hint; j < len(s.members); j++ {
+				if m := &s.members[j]; m.w0 == w0 && m.w1 == w1 && len(m.name) == len(key) {
+					i = j
+					break
+				}
+			}
+			if i < 0 {
+				i = s.find(key, 0)
+			}
+		}
 		if i < 0 {
-			d.extra(s.extra(v), key)
+			d.extra(at[bonafide.Extra](unsafe.Pointer(v), s.extraOff), key)
 			continue
 		}
 		hint = i + 1
@@ -190,14 +241,16 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 			m.enc(w, m.name, v)
 		}
 	}
-	w.extra(*s.extra(v), s.names)
+	if x := *at[bonafide.Extra](p, s.extraOff); len(x) > 0 {
+		w.extra(x, s.names)
+	}
 	w.close()
 }
 
 // decodeList decodes an array of objects by s into *dst. Past max elements
 // it reports "N noun, at most max" once, counting the rest as it checks and
 // skips them, so that a hostile count costs no memory.
-func decodeList[E any](d *decoder, dst *[]E, s *schema[E], max int, noun string) {
+func decodeList[E any](d *decoder, dst *[]E, s *schema[E], max, first int, noun string) {
 	if !d.array() {
 		return
 	}
@@ -209,7 +262,7 @@ func decodeList[E any](d *decoder, dst *[]E, s *schema[E], max int, noun string)
 			continue
 		}
 		if out == nil {
-			out = make([]E, 0, min(2, max)) // most lists hold one or two
+			out = make([]E, 0, first)
 		}
 		d.pushIndex(n)
 		var zero E
@@ -319,6 +372,7 @@ func stringList[T any](name string, f func(*T) *[]string, max int, noun string) 
 
 // objectPtr is an optional object member: nil when absent or null.
 func objectPtr[T, F any](name string, f func(*T) **F, s *schema[F]) member[T] {
+	off := offsetOf(f)
 	return member[T]{name: name, kind: kindNested,
 		dec: func(d *decoder, v *T) {
 			if d.peek() != '{' {
@@ -326,11 +380,11 @@ func objectPtr[T, F any](name string, f func(*T) **F, s *schema[F]) member[T] {
 				return
 			}
 			p := new(F)
-			*f(v) = p
+			*at[*F](unsafe.Pointer(v), off) = p
 			decodeObject(d, s, p)
 		},
 		enc: func(w *writer, k string, v *T) {
-			if p := *f(v); p != nil {
+			if p := *at[*F](unsafe.Pointer(v), off); p != nil {
 				w.key(k)
 				encodeObject(w, s, p)
 			}
@@ -339,12 +393,13 @@ func objectPtr[T, F any](name string, f func(*T) **F, s *schema[F]) member[T] {
 }
 
 // list is an array of at most max objects, written only when not empty
-// unless always.
-func list[T, E any](name string, f func(*T) *[]E, s *schema[E], max int, noun string, always bool) member[T] {
+// unless always; first is the room made for it on its first element.
+func list[T, E any](name string, f func(*T) *[]E, s *schema[E], max, first int, noun string, always bool) member[T] {
+	off := offsetOf(f)
 	return member[T]{name: name, kind: kindNested,
-		dec: func(d *decoder, v *T) { decodeList(d, f(v), s, max, noun) },
+		dec: func(d *decoder, v *T) { decodeList(d, at[[]E](unsafe.Pointer(v), off), s, max, first, noun) },
 		enc: func(w *writer, k string, v *T) {
-			es := *f(v)
+			es := *at[[]E](unsafe.Pointer(v), off)
 			if len(es) == 0 && !always {
 				return
 			}
@@ -385,10 +440,10 @@ var referralSchema = newSchema(func(r *referral) *bonafide.Extra { return &r.Ext
 	str("source_code", func(r *referral) *string { return &r.SourceCode }),
 	objectPtr("reporter", func(r *referral) **reporter { return &r.Reporter }, reporterSchema),
 	enumOf("knowledge_basis", func(r *referral) *string { return (*string)(&r.KnowledgeBasis) }, bonafide.KnowledgeBases),
-	list("children", func(r *referral) *[]person { return &r.Children }, personSchema, bonafide.MaxChildren, "children", true),
-	list("adults", func(r *referral) *[]person { return &r.Adults }, personSchema, bonafide.MaxAdults, "adults", false),
+	list("children", func(r *referral) *[]person { return &r.Children }, personSchema, bonafide.MaxChildren, 2, "children", true),
+	list("adults", func(r *referral) *[]person { return &r.Adults }, personSchema, bonafide.MaxAdults, 2, "adults", false),
 	objectPtr("address", func(r *referral) **address { return &r.Address }, addressSchema),
-	list("concerns", func(r *referral) *[]concern { return &r.Concerns }, concernSchema, bonafide.MaxConcerns, "concerns", false),
+	list("concerns", func(r *referral) *[]concern { return &r.Concerns }, concernSchema, bonafide.MaxConcerns, 1, "concerns", false),
 	str("narrative", func(r *referral) *string { return &r.Narrative }),
 	boolReq("immediate_danger", func(r *referral) *bool { return &r.ImmediateDanger }),
 )
@@ -419,7 +474,7 @@ var personSchema = newSchema(func(p *person) *bonafide.Extra { return &p.Extra }
 	str("nhs_number", func(p *person) *string { return &p.NHSNumber }),
 	str("sex", func(p *person) *string { return &p.Sex }),
 	enumOf("role", func(p *person) *string { return (*string)(&p.Role) }, bonafide.PersonRoles),
-	list("social_handles", func(p *person) *[]handle { return &p.SocialHandles }, handleSchema, bonafide.MaxSocialHandles, "handles", false),
+	list("social_handles", func(p *person) *[]handle { return &p.SocialHandles }, handleSchema, bonafide.MaxSocialHandles, 1, "handles", false),
 )
 
 var handleSchema = newSchema(func(h *handle) *bonafide.Extra { return &h.Extra },
