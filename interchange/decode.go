@@ -456,7 +456,7 @@ func (d *decoder) slowString(start int, build bool) []byte {
 		default:
 			r, size := utf8.DecodeRune(d.data[d.i:])
 			if r == utf8.RuneError && size == 1 && fault == "" {
-				fault = fmt.Sprintf("is not valid UTF-8 (byte 0x%02x at byte %d of the line)", c, d.i+1)
+				fault = fmt.Sprintf("is not valid UTF-8 (at byte %d of the line)", d.i+1)
 			}
 			d.i += size
 			if build {

@@ -37,7 +37,7 @@ func TestImportRefusals(t *testing.T) {
 	}
 	for _, want := range []string{
 		path + `: line 2: narrative: holds a lone surrogate \ud800, which is not a character`,
-		path + `: line 3: children[0].given_name: is not valid UTF-8 (byte 0xff at byte 117 of the line)`,
+		path + `: line 3: children[0].given_name: is not valid UTF-8 (at byte 117 of the line)`,
 		path + `: line 4: id: holds control character U+0000, which this field may not hold`,
 		path + `: line 5: children: 25 children, at most 20`,
 		path + `: line 6: x: nested deeper than 32 levels`,
