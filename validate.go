@@ -371,6 +371,13 @@ func tooLong(s string, max int) bool {
 // be sealed reporter data. Eight bytes are tested at a time, so that the
 // check costs little on every string of every record.
 func controlProblem(s string, freeText bool) string {
+	if s == "" { // most optional fields: no call
+		return ""
+	}
+	return controlScan(s, freeText)
+}
+
+func controlScan(s string, freeText bool) string {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) {

@@ -51,6 +51,7 @@ type decoder struct {
 	extraBytes int  // their names' and values' bytes
 
 	path []pathSeg
+	leaf string // a string member being read, the last step of path
 	errs []bonafide.FieldError
 
 	pathBuf [6]pathSeg // backing for path, deep enough for every known member
@@ -163,6 +164,12 @@ func (d *decoder) pathString() string {
 			b = append(b, '.')
 		}
 		b = append(b, s.name...)
+	}
+	if d.leaf != "" {
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, d.leaf...)
 	}
 	return string(b)
 }

@@ -101,23 +101,20 @@ func (s *schema[T]) find(key []byte, hint int) int {
 // which goes on past it, so the words are read from b's capacity and
 // masked; a copy is made only near the end of the buffer.
 func nameWords(b []byte) (w0, w1 uint64) {
-	n := len(b)
-	if full := b[:cap(b)]; len(full) >= 16 {
-		w0, w1 = binary.LittleEndian.Uint64(full), binary.LittleEndian.Uint64(full[8:])
-	} else {
-		var buf [16]byte
-		copy(buf[:], b)
-		w0, w1 = binary.LittleEndian.Uint64(buf[:]), binary.LittleEndian.Uint64(buf[8:])
+	if cap(b) < 16 {
+		return nameWordsCopy(b)
 	}
-	switch {
-	case n >= 16:
-	case n >= 8:
-		w1 &= 1<<(8*(n-8)) - 1
-	default:
-		w0 &= 1<<(8*n) - 1
-		w1 = 0
-	}
+	full := b[:16:16]
+	n := uint(len(b))
+	w0 = binary.LittleEndian.Uint64(full) & (^uint64(0) >> (64 - 8*min(n, 8)))
+	w1 = binary.LittleEndian.Uint64(full[8:]) & (^uint64(0) >> (64 - 8*(min(n, 16)-min(n, 8))))
 	return w0, w1
+}
+
+func nameWordsCopy(b []byte) (w0, w1 uint64) {
+	var buf [16]byte
+	copy(buf[:], b)
+	return binary.LittleEndian.Uint64(buf[:]), binary.LittleEndian.Uint64(buf[8:])
 }
 
 // decodeObject decodes an object into v by s. v may be nil when the value
@@ -157,8 +154,8 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 		hint = i + 1
 		m := &s.members[i]
 		p := unsafe.Pointer(v)
-		d.push(m.name)
 		if seen&(1<<i) != 0 {
+			d.push(m.name)
 			d.fail("given more than once")
 			d.skip()
 			d.pop()
@@ -166,10 +163,12 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 		}
 		seen |= 1 << i
 		if m.kind == kindString { // most members: test it before the switch
+			d.leaf = m.name // named by any error, without a push
 			*at[string](p, m.off) = d.str()
-			d.pop()
+			d.leaf = ""
 			continue
 		}
+		d.push(m.name)
 		switch m.kind {
 		case kindType:
 			d.recordTypeMember(m.rtype)
