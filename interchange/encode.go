@@ -41,6 +41,16 @@ func (w *writer) key(k string) {
 	w.b = append(w.b, '"', ':')
 }
 
+// member starts a member whose name is already quoted, with its colon.
+func (w *writer) member(quoted string) {
+	top := w.depth - 1
+	if w.n[top] > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.n[top]++
+	w.b = append(w.b, quoted...)
+}
+
 // str writes a string member, omitted when empty.
 func (w *writer) str(k, v string) {
 	if v == "" {

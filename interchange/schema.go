@@ -37,6 +37,7 @@ const (
 // bit in the decoder's set of members seen, so a schema has at most 32.
 type member[T any] struct {
 	name   string
+	quoted string // "name": as written
 	w0, w1 uint64 // name as nameWords gives it, for find
 	kind   kind
 	off    uintptr // where in a T the field of a scalar kind is (offsetOf)
@@ -47,7 +48,7 @@ type member[T any] struct {
 	noun   string              // kindStrings: what the count error calls them
 
 	dec func(d *decoder, v *T)          // kindNested; the value is at the cursor
-	enc func(w *writer, k string, v *T) // kindNested; writes k and the value, or nothing
+	enc func(w *writer, q string, v *T) // kindNested; writes the quoted name q and the value, or nothing
 }
 
 // schema is the known members of a struct T and where it keeps the rest.
@@ -68,6 +69,7 @@ func newSchema[T any](extra func(*T) *bonafide.Extra, members ...member[T]) *sch
 			panic("interchange: a member name is at most 16 bytes")
 		}
 		m.w0, m.w1 = nameWords([]byte(m.name))
+		m.quoted = `"` + m.name + `":`
 		s.names = append(s.names, m.name)
 	}
 	return s
@@ -199,7 +201,7 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 		m := &s.members[i]
 		if m.kind == kindString { // most members: test it before the switch
 			if v := *at[string](p, m.off); v != "" {
-				w.key(m.name)
+				w.member(m.quoted)
 				w.b = appendJSONString(w.b, v)
 			}
 			continue
@@ -208,14 +210,18 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 		case kindType:
 			w.strAlways(m.name, string(m.rtype))
 		case kindString, kindEnum:
-			w.str(m.name, *at[string](p, m.off))
+			if v := *at[string](p, m.off); v != "" {
+				w.member(m.quoted)
+				w.b = appendJSONString(w.b, v)
+			}
 		case kindStringReq, kindEnumReq:
-			w.strAlways(m.name, *at[string](p, m.off))
+			w.member(m.quoted)
+			w.b = appendJSONString(w.b, *at[string](p, m.off))
 		case kindTime:
 			w.time(m.name, *at[time.Time](p, m.off))
 		case kindDate:
 			if d := *at[bonafide.PartialDate](p, m.off); !d.IsZero() {
-				w.key(m.name)
+				w.member(m.quoted)
 				w.b = appendPartialDate(w.b, d)
 			}
 		case kindBool:
@@ -226,7 +232,7 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 			}
 		case kindStrings:
 			if ss := *at[[]string](p, m.off); len(ss) > 0 {
-				w.key(m.name)
+				w.member(m.quoted)
 				w.b = append(w.b, '[')
 				for i, s := range ss {
 					if i > 0 {
@@ -237,7 +243,7 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 				w.b = append(w.b, ']')
 			}
 		case kindNested:
-			m.enc(w, m.name, v)
+			m.enc(w, m.quoted, v)
 		}
 	}
 	if x := *at[bonafide.Extra](p, s.extraOff); len(x) > 0 {
@@ -384,7 +390,7 @@ func objectPtr[T, F any](name string, f func(*T) **F, s *schema[F]) member[T] {
 		},
 		enc: func(w *writer, k string, v *T) {
 			if p := *at[*F](unsafe.Pointer(v), off); p != nil {
-				w.key(k)
+				w.member(k)
 				encodeObject(w, s, p)
 			}
 		},
@@ -402,7 +408,7 @@ func list[T, E any](name string, f func(*T) *[]E, s *schema[E], max, first int, 
 			if len(es) == 0 && !always {
 				return
 			}
-			w.key(k)
+			w.member(k)
 			w.b = append(w.b, '[')
 			for i := range es {
 				if i > 0 {
