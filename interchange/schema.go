@@ -20,8 +20,7 @@ import (
 type kind uint8
 
 const (
-	kindType       kind = iota // the record's "type", checked and written first
-	kindString                 // written when not empty
+	kindString     kind = iota // written when not empty
 	kindStringReq              // written always
 	kindEnum                   // a string from values, written when not empty
 	kindEnumReq                // written always
@@ -29,8 +28,7 @@ const (
 	kindDate                   // a partial date
 	kindBool                   // written always
 	kindBoolIfTrue             // written only when true
-	kindStrings                // an array of strings, at most max
-	kindNested                 // an object or a list of objects: dec and enc
+	kindNested                 // anything else (type, lists, objects): dec and enc
 )
 
 // member is one known member of a struct T. Its place in the schema is its
@@ -42,10 +40,7 @@ type member[T any] struct {
 	kind   kind
 	off    uintptr // where in a T the field of a scalar kind is (offsetOf)
 
-	values []string            // kindEnum, kindEnumReq: the values of the format
-	rtype  bonafide.RecordType // kindType
-	max    int                 // kindStrings: at most this many
-	noun   string              // kindStrings: what the count error calls them
+	values []string // kindEnum, kindEnumReq: the values of the format
 
 	dec func(d *decoder, v *T)          // kindNested; the value is at the cursor
 	enc func(w *writer, q string, v *T) // kindNested; writes the quoted name q and the value, or nothing
@@ -172,8 +167,6 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 		}
 		d.push(m.name)
 		switch m.kind {
-		case kindType:
-			d.recordTypeMember(m.rtype)
 		case kindString, kindStringReq:
 			*at[string](p, m.off) = d.str()
 		case kindEnum, kindEnumReq:
@@ -184,8 +177,6 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 			*at[bonafide.PartialDate](p, m.off) = d.date()
 		case kindBool, kindBoolIfTrue:
 			*at[bool](p, m.off) = d.boolean()
-		case kindStrings:
-			decodeStrings(d, at[[]string](p, m.off), m.max, m.noun)
 		case kindNested:
 			m.dec(d, v)
 		}
@@ -207,8 +198,6 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 			continue
 		}
 		switch m.kind {
-		case kindType:
-			w.strAlways(m.name, string(m.rtype))
 		case kindString, kindEnum:
 			if v := *at[string](p, m.off); v != "" {
 				w.member(m.quoted)
@@ -229,18 +218,6 @@ func encodeObject[T any](w *writer, s *schema[T], v *T) {
 		case kindBoolIfTrue:
 			if *at[bool](p, m.off) {
 				w.boolean(m.name, true)
-			}
-		case kindStrings:
-			if ss := *at[[]string](p, m.off); len(ss) > 0 {
-				w.member(m.quoted)
-				w.b = append(w.b, '[')
-				for i, s := range ss {
-					if i > 0 {
-						w.b = append(w.b, ',')
-					}
-					w.b = appendJSONString(w.b, s)
-				}
-				w.b = append(w.b, ']')
 			}
 		case kindNested:
 			m.enc(w, m.quoted, v)
@@ -324,7 +301,13 @@ func at[F any](p unsafe.Pointer, off uintptr) *F { return (*F)(unsafe.Add(p, off
 // field's offset.
 
 func typeMember[T any](t bonafide.RecordType) member[T] {
-	return member[T]{name: "type", kind: kindType, rtype: t}
+	return member[T]{name: "type", kind: kindNested,
+		dec: func(d *decoder, _ *T) { d.recordTypeMember(t) },
+		enc: func(w *writer, q string, _ *T) {
+			w.member(q)
+			w.b = appendJSONString(w.b, string(t))
+		},
+	}
 }
 
 // str is a string written when not empty; strReq is written always.
@@ -372,7 +355,25 @@ func boolIfTrue[T any](name string, f func(*T) *bool) member[T] {
 
 // stringList is an array of at most max strings, written when not empty.
 func stringList[T any](name string, f func(*T) *[]string, max int, noun string) member[T] {
-	return member[T]{name: name, kind: kindStrings, off: offsetOf(f), max: max, noun: noun}
+	off := offsetOf(f)
+	return member[T]{name: name, kind: kindNested,
+		dec: func(d *decoder, v *T) { decodeStrings(d, at[[]string](unsafe.Pointer(v), off), max, noun) },
+		enc: func(w *writer, q string, v *T) {
+			ss := *at[[]string](unsafe.Pointer(v), off)
+			if len(ss) == 0 {
+				return
+			}
+			w.member(q)
+			w.b = append(w.b, '[')
+			for i, s := range ss {
+				if i > 0 {
+					w.b = append(w.b, ',')
+				}
+				w.b = appendJSONString(w.b, s)
+			}
+			w.b = append(w.b, ']')
+		},
+	}
 }
 
 // objectPtr is an optional object member: nil when absent or null.
