@@ -2,6 +2,8 @@ package interchange
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strconv"
 	"time"
 	"unsafe"
 
@@ -184,49 +186,70 @@ func decodeObject[T any](d *decoder, s *schema[T], v *T) {
 	}
 }
 
-// encodeObject writes v by s: the known members in order, then Extra.
+// encodeObject writes v by s: the known members in order, then Extra. The
+// buffer and the count of members written are kept in locals between the
+// nested members, which go through w, so that the common members cost no
+// loads and stores of the writer.
 func encodeObject[T any](w *writer, s *schema[T], v *T) {
 	w.open()
+	b, n := w.b, 0
 	p := unsafe.Pointer(v)
 	for i := range s.members {
 		m := &s.members[i]
-		if m.kind == kindString { // most members: test it before the switch
-			if v := *at[string](p, m.off); v != "" {
-				w.member(m.quoted)
-				w.b = appendJSONString(w.b, v)
-			}
-			continue
-		}
 		switch m.kind {
 		case kindString, kindEnum:
-			if v := *at[string](p, m.off); v != "" {
-				w.member(m.quoted)
-				w.b = appendJSONString(w.b, v)
+			if x := *at[string](p, m.off); x != "" {
+				b, n = sep(b, n, m.quoted)
+				b = appendJSONString(b, x)
 			}
 		case kindStringReq, kindEnumReq:
-			w.member(m.quoted)
-			w.b = appendJSONString(w.b, *at[string](p, m.off))
+			b, n = sep(b, n, m.quoted)
+			b = appendJSONString(b, *at[string](p, m.off))
 		case kindTime:
-			w.time(m.name, *at[time.Time](p, m.off))
+			t := *at[time.Time](p, m.off)
+			if t.IsZero() {
+				continue
+			}
+			if y := t.Year(); y < 0 || y > 9999 {
+				if w.err == nil {
+					w.err = fmt.Errorf("%s: year %d outside 0 to 9999", m.name, y)
+				}
+				continue
+			}
+			b, n = sep(b, n, m.quoted)
+			b = append(b, '"')
+			b = t.AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
 		case kindDate:
 			if d := *at[bonafide.PartialDate](p, m.off); !d.IsZero() {
-				w.member(m.quoted)
-				w.b = appendPartialDate(w.b, d)
+				b, n = sep(b, n, m.quoted)
+				b = appendPartialDate(b, d)
 			}
-		case kindBool:
-			w.boolean(m.name, *at[bool](p, m.off))
-		case kindBoolIfTrue:
-			if *at[bool](p, m.off) {
-				w.boolean(m.name, true)
+		case kindBool, kindBoolIfTrue:
+			x := *at[bool](p, m.off)
+			if x || m.kind == kindBool {
+				b, n = sep(b, n, m.quoted)
+				b = strconv.AppendBool(b, x)
 			}
 		case kindNested:
+			w.b, w.n[w.depth-1] = b, n
 			m.enc(w, m.quoted, v)
+			b, n = w.b, w.n[w.depth-1]
 		}
 	}
+	w.b, w.n[w.depth-1] = b, n
 	if x := *at[bonafide.Extra](p, s.extraOff); len(x) > 0 {
 		w.extra(x, s.names)
 	}
 	w.close()
+}
+
+// sep appends a comma unless n members are none, then the quoted name.
+func sep(b []byte, n int, quoted string) ([]byte, int) {
+	if n > 0 {
+		b = append(b, ',')
+	}
+	return append(b, quoted...), n + 1
 }
 
 // decodeList decodes an array of objects by s into *dst. Past max elements
