@@ -45,6 +45,10 @@ type Record interface {
 	RecordTime() time.Time
 }
 
+// The json tags of the record types name their interchange members, for
+// reference. Records are read and written by package interchange, never by
+// encoding/json, which would drop the "type" member and Extra.
+
 // Referral is a concern about one or more children, as received.
 type Referral struct {
 	ID              string         `json:"id"`
