@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"bonafide"
@@ -30,17 +28,6 @@ func (w *writer) close() {
 	w.depth--
 }
 
-func (w *writer) key(k string) {
-	top := w.depth - 1
-	if w.n[top] > 0 {
-		w.b = append(w.b, ',')
-	}
-	w.n[top]++
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-}
-
 // member starts a member whose name is already quoted, with its colon.
 func (w *writer) member(quoted string) {
 	top := w.depth - 1
@@ -49,41 +36,6 @@ func (w *writer) member(quoted string) {
 	}
 	w.n[top]++
 	w.b = append(w.b, quoted...)
-}
-
-// str writes a string member, omitted when empty.
-func (w *writer) str(k, v string) {
-	if v == "" {
-		return
-	}
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
-}
-
-func (w *writer) strAlways(k, v string) {
-	w.key(k)
-	w.b = appendJSONString(w.b, v)
-}
-
-func (w *writer) time(k string, t time.Time) {
-	if t.IsZero() {
-		return
-	}
-	if y := t.Year(); y < 0 || y > 9999 {
-		if w.err == nil {
-			w.err = fmt.Errorf("%s: year %d outside 0 to 9999", k, y)
-		}
-		return
-	}
-	w.key(k)
-	w.b = append(w.b, '"')
-	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
-	w.b = append(w.b, '"')
-}
-
-func (w *writer) boolean(k string, v bool) {
-	w.key(k)
-	w.b = strconv.AppendBool(w.b, v)
 }
 
 // extra writes the members of x sorted by name, leaving out any whose name
