@@ -1,7 +1,6 @@
 package bonafide
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -93,34 +92,4 @@ func (d PartialDate) String() string {
 		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
-}
-
-// MarshalJSON writes the date as a string, or null when unknown.
-func (d PartialDate) MarshalJSON() ([]byte, error) {
-	if d.IsZero() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(d.String())
-}
-
-// UnmarshalJSON reads a date string; null and "" leave the date unknown.
-func (d *PartialDate) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*d = PartialDate{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("a date must be a string")
-	}
-	if s == "" {
-		*d = PartialDate{}
-		return nil
-	}
-	p, err := ParsePartialDate(s)
-	if err != nil {
-		return err
-	}
-	*d = p
-	return nil
 }

@@ -1,7 +1,6 @@
 package bonafide
 
 import (
-	"encoding/json"
 	"testing"
 )
 
@@ -39,31 +38,5 @@ func TestParsePartialDate(t *testing.T) {
 				t.Errorf("ParsePartialDate(%q).String() = %q, want the input back", tt.in, got.String())
 			}
 		})
-	}
-}
-
-func TestPartialDateJSON(t *testing.T) {
-	var p struct {
-		DOB PartialDate `json:"dob,omitzero"`
-	}
-	if err := json.Unmarshal([]byte(`{"dob":"2018-11"}`), &p); err != nil {
-		t.Fatal(err)
-	}
-	if p.DOB.Precision() != 2 {
-		t.Errorf("Precision() = %d, want 2", p.DOB.Precision())
-	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != `{"dob":"2018-11"}` {
-		t.Errorf("Marshal = %s, want {\"dob\":\"2018-11\"}", b)
-	}
-	p.DOB = PartialDate{}
-	if b, _ = json.Marshal(p); string(b) != `{}` {
-		t.Errorf("Marshal of unknown date = %s, want {}", b)
-	}
-	if err := json.Unmarshal([]byte(`{"dob":20181101}`), &p); err == nil {
-		t.Error("Unmarshal of a number succeeded, want an error")
 	}
 }

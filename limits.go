@@ -1,6 +1,11 @@
 package bonafide
 
-// Limits on the size of a record's fields, checked by Validate. Lengths count
+// Limits on the size of a record's fields, checked by Validate. The counts
+// (children, adults, concerns, other names, handles) and MaxDepth,
+// MaxMembers, MaxUnknownMembers and MaxUnknownBytes are also enforced by the
+// interchange decoder while it reads, before anything past them is kept, so
+// that a hostile record costs no more memory than a small multiple of its
+// size. Lengths count
 // characters (Unicode code points), not bytes, so that a name in Welsh, Polish
 // or Arabic gets the same room as one in ASCII.
 //
@@ -96,6 +101,26 @@ const (
 
 	// MaxSocialHandles bounds the social handles of one person.
 	MaxSocialHandles = 20
+
+	// MaxDepth bounds the nesting of objects and arrays in one record,
+	// counting the record itself as 1. The format's own members nest at
+	// most five deep (referral, children, a child, social_handles, a
+	// handle); the rest is room for unknown members. Checked while
+	// decoding, so that a line of brackets costs neither stack nor time.
+	MaxDepth = 32
+
+	// MaxMembers bounds the members of one object, known and unknown. No
+	// struct of the format has more than 14 known members.
+	MaxMembers = 100
+
+	// MaxUnknownMembers bounds the unknown members kept in one record, at
+	// every level together. They are kept so that a newer sender's fields
+	// survive a round trip, not to carry data of their own.
+	MaxUnknownMembers = 64
+
+	// MaxUnknownBytes bounds the bytes of the unknown members of one
+	// record, names and values together, as given.
+	MaxUnknownBytes = 64 << 10
 
 	// MaxFieldErrors bounds the field errors reported for one record; past
 	// it one more error says the rest were left out. A sender fixing a file

@@ -8,6 +8,8 @@ import (
 
 // Extra holds the JSON members of a record that this version does not know,
 // keyed by member name, so that they survive import and export unchanged.
+// Each value is one compact JSON value; the interchange codec fills and
+// writes it, within MaxUnknownMembers and MaxUnknownBytes a record.
 type Extra map[string]json.RawMessage
 
 // RecordType names the kind of an interchange record, as in its "type" member.
@@ -20,6 +22,9 @@ const (
 	TypeForumPost  RecordType = "forum_post"
 	TypeOutcome    RecordType = "outcome"
 )
+
+// RecordTypes lists every valid RecordType, for validation messages.
+var RecordTypes = []RecordType{TypeReferral, TypePublicPost, TypeForumPost, TypeOutcome}
 
 // Valid reports whether t is a record type of the interchange format.
 func (t RecordType) Valid() bool {
@@ -39,6 +44,10 @@ type Record interface {
 	// referral on what was known at the time.
 	RecordTime() time.Time
 }
+
+// The json tags of the record types name their interchange members, for
+// reference. Records are read and written by package interchange, never by
+// encoding/json, which would drop the "type" member and Extra.
 
 // Referral is a concern about one or more children, as received.
 type Referral struct {

@@ -3,7 +3,6 @@ package bonafide
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -153,25 +152,22 @@ func CheckRecord(rec Record, now time.Time) []FieldError {
 }
 
 // identifier reports an identifier that is not valid UTF-8 or holds a
-// control character (C0, DEL or C1): identifiers are shown, compared and
-// put in URLs, and none of those characters belongs in one.
+// C0 control character: identifiers are shown, compared and put in URLs,
+// and none of those characters belongs in one.
 func (c *checker) identifier(field, v string) {
 	if reason := identifierProblem(v); reason != "" {
 		c.add(field, reason)
 	}
 }
 
-// identifierProblem says why v cannot be an identifier, or "".
+// identifierProblem says why v cannot be an identifier, or "": as
+// Validate and the decoder say it, so that a store's refusal reads like
+// the reader's.
 func identifierProblem(v string) string {
-	for i, r := range v {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(v[i:], "\uFFFD"):
-			return fmt.Sprintf("not valid UTF-8 at byte %d", i)
-		case r < 0x20 || (r >= 0x7f && r < 0xa0):
-			return fmt.Sprintf("control character U+%04X at byte %d", r, i)
-		}
+	if !utf8.ValidString(v) {
+		return "is not valid UTF-8"
 	}
-	return ""
+	return controlProblem(v, false)
 }
 
 // JudgeAtIntake runs judge on r and checks its answer, for a store about

@@ -6,9 +6,20 @@ import (
 	"unicode/utf8"
 )
 
-// Validation checks what the JSON form cannot: required fields, enum values
-// and the lengths in limits.go. It reports every problem, not the first, so
-// that a sender can fix a file in one pass.
+// Validation checks what the JSON form cannot: required fields, enum values,
+// the lengths in limits.go and control characters. It reports every
+// problem, not the first, so that a sender can fix a file in one pass.
+//
+// Control characters: no string may hold a C0 control character (U+0000 to
+// U+001F), except that free text may hold tab, line feed and carriage
+// return. Free text is what a person writes in sentences: a referral's
+// narrative, a concern's detail, a post's text and media note, an
+// outcome's note. Everything else (ids, names, handles, enums, postcodes,
+// address lines, phone numbers, URLs, labels) is one line of characters
+// that is compared, indexed and shown in lists, where an invisible or
+// line-breaking character hides one value as another. The decoder has
+// already refused what is not text at all (invalid UTF-8, lone
+// surrogates).
 //
 // Messages about reporter fields never repeat the value given: reporter data
 // is sealed, and validation errors are logged and shown to staff. Elsewhere a
@@ -76,8 +87,11 @@ func (r *Referral) Validate() []FieldError {
 		if tooLong(cc.Detail, MaxDetailLen) {
 			c.add(index("concerns", i, "detail"), longer(cc.Detail, MaxDetailLen))
 		}
+		if reason := controlProblem(cc.Detail, true); reason != "" {
+			c.add(index("concerns", i, "detail"), reason)
+		}
 	}
-	c.length("narrative", r.Narrative, MaxNarrativeLen)
+	c.text("narrative", r.Narrative, MaxNarrativeLen)
 	return c.errs
 }
 
@@ -118,9 +132,9 @@ func (p *PublicPost) Validate() []FieldError {
 	}
 	c.length("platform", p.Platform, MaxLabelLen)
 	c.length("handle", p.Handle, MaxHandleLen)
-	c.length("text", p.Text, MaxTextLen)
+	c.text("text", p.Text, MaxTextLen)
 	c.length("url", p.URL, MaxURLLen)
-	c.length("media_note", p.MediaNote, MaxMediaNoteLen)
+	c.text("media_note", p.MediaNote, MaxMediaNoteLen)
 	return c.errs
 }
 
@@ -134,7 +148,7 @@ func (p *ForumPost) Validate() []FieldError {
 	c.length("site", p.Site, MaxLabelLen)
 	c.length("thread", p.Thread, MaxLabelLen)
 	c.length("author_handle", p.AuthorHandle, MaxHandleLen)
-	c.length("text", p.Text, MaxTextLen)
+	c.text("text", p.Text, MaxTextLen)
 	c.length("url", p.URL, MaxURLLen)
 	return c.errs
 }
@@ -152,7 +166,7 @@ func (o *Outcome) Validate() []FieldError {
 	if o.Finding != "" && !o.Finding.Valid() {
 		c.add("finding", notOneOf(string(o.Finding), Findings))
 	}
-	c.length("note", o.Note, MaxNoteLen)
+	c.text("note", o.Note, MaxNoteLen)
 	return c.errs
 }
 
@@ -197,9 +211,25 @@ func (c *checker) id(field, v string) {
 	c.length(field, v, MaxIDLen)
 }
 
+// length checks a one-line value: at most max characters, no control
+// character.
 func (c *checker) length(field, v string, max int) {
 	if tooLong(v, max) {
 		c.add(field, longer(v, max))
+	}
+	if reason := controlProblem(v, false); reason != "" {
+		c.add(field, reason)
+	}
+}
+
+// text checks free text: at most max characters, no control character but
+// tab, line feed and carriage return.
+func (c *checker) text(field, v string, max int) {
+	if tooLong(v, max) {
+		c.add(field, longer(v, max))
+	}
+	if reason := controlProblem(v, true); reason != "" {
+		c.add(field, reason)
 	}
 }
 
@@ -233,6 +263,9 @@ func (c *checker) address(prefix string, a *Address) {
 		if tooLong(f.v, f.max) {
 			c.add(prefix+"."+f.name, longer(f.v, f.max))
 		}
+		if reason := controlProblem(f.v, false); reason != "" {
+			c.add(prefix+"."+f.name, reason)
+		}
 	}
 }
 
@@ -248,6 +281,9 @@ func (c *checker) person(list string, i int, p *Person) {
 		if tooLong(f.v, f.max) {
 			c.add(index(list, i, f.name), longer(f.v, f.max))
 		}
+		if reason := controlProblem(f.v, false); reason != "" {
+			c.add(index(list, i, f.name), reason)
+		}
 	}
 	if len(p.OtherNames) > MaxOtherNames {
 		c.add(index(list, i, "other_names"), fmt.Sprintf("%d names, at most %d", len(p.OtherNames), MaxOtherNames))
@@ -255,6 +291,9 @@ func (c *checker) person(list string, i int, p *Person) {
 	for j, n := range p.OtherNames {
 		if tooLong(n, MaxNameLen) {
 			c.add(index(list, i, "other_names")+"["+strconv.Itoa(j)+"]", longer(n, MaxNameLen))
+		}
+		if reason := controlProblem(n, false); reason != "" {
+			c.add(index(list, i, "other_names")+"["+strconv.Itoa(j)+"]", reason)
 		}
 	}
 	if p.NHSNumber != "" {
@@ -279,8 +318,14 @@ func (c *checker) person(list string, i int, p *Person) {
 		if tooLong(h.Handle, MaxHandleLen) {
 			c.add(at("handle"), longer(h.Handle, MaxHandleLen))
 		}
+		if reason := controlProblem(h.Handle, false); reason != "" {
+			c.add(at("handle"), reason)
+		}
 		if tooLong(h.Platform, MaxLabelLen) {
 			c.add(at("platform"), longer(h.Platform, MaxLabelLen))
+		}
+		if reason := controlProblem(h.Platform, false); reason != "" {
+			c.add(at("platform"), reason)
 		}
 	}
 }
@@ -320,6 +365,46 @@ func tooLong(s string, max int) bool {
 	return len(s) > max && utf8.RuneCountInString(s) > max
 }
 
+// controlProblem says why s may not hold the control character it holds,
+// or "". Free text may hold tab, line feed and carriage return; nothing may
+// hold any other C0 control character. The value is never quoted: it may
+// be sealed reporter data. Eight bytes are tested at a time, so that the
+// check costs little on every string of every record.
+func controlProblem(s string, freeText bool) string {
+	if s == "" { // most optional fields: no call
+		return ""
+	}
+	return controlScan(s, freeText)
+}
+
+func controlScan(s string, freeText bool) string {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if (x-ones*0x20)&^x&highs == 0 { // no byte below 0x20
+				i += 8
+				continue
+			}
+		}
+		ch := s[i]
+		i++
+		if ch >= 0x20 {
+			continue
+		}
+		if freeText {
+			if ch == '\t' || ch == '\n' || ch == '\r' {
+				continue
+			}
+			return fmt.Sprintf("holds control character U+%04X; free text may hold only tab, line feed and carriage return", ch)
+		}
+		return fmt.Sprintf("holds control character U+%04X, which this field may not hold", ch)
+	}
+	return ""
+}
+
 func longer(s string, max int) string {
 	return fmt.Sprintf("%d characters, at most %d", utf8.RuneCountInString(s), max)
 }
@@ -330,4 +415,16 @@ func index(list string, i int, field string) string {
 
 func notOneOf[T ~string](v string, values []T) string {
 	return strconv.Quote(v) + " is not one of " + joinValues(values)
+}
+
+// joinValues lists enum values for a message: "phone, web_form, email".
+func joinValues[T ~string](values []T) string {
+	var b []byte
+	for i, v := range values {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, v...)
+	}
+	return string(b)
 }

@@ -193,3 +193,27 @@ func TestValidateAllocations(t *testing.T) {
 		t.Errorf("Validate() of a good referral allocates %v times, want 0", n)
 	}
 }
+
+func TestControlProblem(t *testing.T) {
+	naive := func(s string, freeText bool) bool { // whether s is refused
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 && !(freeText && (c == '\t' || c == '\n' || c == '\r')) {
+				return true
+			}
+		}
+		return false
+	}
+	for n := 0; n < 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for v := 0; v < 256; v++ {
+				b := []byte(strings.Repeat("é", n)[:n])
+				b[pos] = byte(v)
+				for _, free := range []bool{false, true} {
+					if got, want := controlProblem(string(b), free) != "", naive(string(b), free); got != want {
+						t.Fatalf("controlProblem(%q, %v) refuses = %v, want %v", b, free, got, want)
+					}
+				}
+			}
+		}
+	}
+}

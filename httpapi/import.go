@@ -164,7 +164,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, r.Context().Err())
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxImportBytes))
+	body, err := readBody(w, r, s.MaxImportBytes)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -75,7 +74,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxReferralBytes))
+	body, err := readBody(w, r, s.MaxReferralBytes)
 	if err != nil {
 		s.error(w, r, err)
 		return

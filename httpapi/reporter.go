@@ -12,6 +12,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/interchange"
 	"bonafide/vault"
 )
 
@@ -147,9 +148,9 @@ type UnsealRequest struct {
 // Unsealed answers a break-glass unseal with the reporter's identity and
 // the audit entry that records it.
 type Unsealed struct {
-	ReferralID string             `json:"referral_id"`
-	Reporter   *bonafide.Reporter `json:"reporter"`
-	AuditEntry int64              `json:"audit_entry"`
+	ReferralID string          `json:"referral_id"`
+	Reporter   json.RawMessage `json:"reporter"` // interchange JSON, unknown members kept
+	AuditEntry int64           `json:"audit_entry"`
 }
 
 // handleReporterUnseal is the break-glass route: a data protection officer
@@ -188,7 +189,12 @@ func (s *Server) handleReporterUnseal(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; nothing was unsealed"))
 		return
 	}
-	body, err := json.Marshal(Unsealed{ReferralID: id, Reporter: ref.Reporter, AuditEntry: e.N})
+	rep, err := interchange.AppendReporter(nil, ref.Reporter)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	body, err := json.Marshal(Unsealed{ReferralID: id, Reporter: rep, AuditEntry: e.N})
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"bonafide"
+	"bonafide/interchange"
 )
 
 // linkedReporter is the reporter of the referrals TestReporterLinks links:
@@ -267,8 +268,9 @@ func testReporterUnseal(t *testing.T, open opener) {
 			}
 			var u Unsealed
 			decodeInto(t, body, &u)
-			if u.ReferralID != tt.id || u.Reporter == nil || u.Reporter.FamilyName != "Brackenridge" || u.Reporter.Email != "o.brackenridge@example.net" {
-				t.Fatalf("unseal = %+v, want %s's reporter", u, tt.id)
+			rep, err := interchange.UnmarshalReporter(u.Reporter)
+			if err != nil || u.ReferralID != tt.id || rep.FamilyName != "Brackenridge" || rep.Email != "o.brackenridge@example.net" {
+				t.Fatalf("unseal = %+v (%v), want %s's reporter", u, err, tt.id)
 			}
 			// The answer names its audit entry, which is stored: who, what,
 			// which referral, and the reason as given.

@@ -31,8 +31,31 @@
 // the other members in the order of the format, so that equal records give
 // equal bytes and files can be compared with diff.
 //
+// # The codec
+//
+// [Unmarshal] and [Append] are the codec itself, for callers that keep
+// records of their own (the stores, the triage stream): Unmarshal checks
+// the JSON form only, Decode and the Reader validate too. [AppendReporter]
+// and [UnmarshalReporter] are the one form in which a reporter is sealed.
+// The domain types have no JSON methods of their own: encoding/json would
+// lose the "type" member and unknown members, so every JSON form of a
+// record goes through this package.
+//
+// Each struct of the format is one table (schema.go) listing its members in
+// the order they are written, with the field each sets; one decoder and
+// one encoder walk the tables, without reflection. A field is reached by
+// its offset in the struct, found once from the member's accessor when the
+// tables are built and checked to lie within the struct (offsetOf): the one
+// use of package unsafe, which keeps the walk as fast as hand-written code.
+//
 // # Limits
 //
-// A line may be at most [MaxLineBytes] long. Field lengths and counts are
-// the bonafide Max… constants, checked by each record's Validate.
+// A line may be at most [MaxLineBytes] long. Strings must be UTF-8 without
+// lone surrogates, raw or escaped. The counts of children, adults,
+// concerns, other names and handles, and [bonafide.MaxDepth],
+// [bonafide.MaxMembers], [bonafide.MaxUnknownMembers] and
+// [bonafide.MaxUnknownBytes], are enforced while a line is decoded, before
+// anything past them is kept. Field lengths and control characters are
+// checked by each record's Validate (docs/interchange.md lists which
+// fields are free text).
 package interchange

@@ -25,6 +25,11 @@ func FuzzDecode(f *testing.F) {
 		`{"type":"referral","children":[{"dob":"2019-02-29"}]}`,
 		`{"type":"referral","id":"x","id":"y"}`,
 		"{\"type\":\"outcome\",\"note\":\"\xff\xfe\"}",
+		`{"type":"outcome","referral_id":"r\u0000","decided_at":"2024-01-01T00:00:00Z","note":"a\tb\n\u001b"}`,
+		`{"type":"referral","narrative":"\ud800\udbff\udfff\ude00"}`,
+		`{"type":"referral","children":[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]}`,
+		`{"type":"referral","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+		`{"type":"forum_post","a":1,"b":"\u00e9","c":{"d":[]},"e":null}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -219,7 +219,7 @@ func DecodeReferral(data []byte) (*bonafide.Referral, error) {
 // decode decodes and validates one record, numbering its errors line;
 // its times are checked against the reader's clock now.
 func decode(data []byte, line int, now time.Time) (bonafide.Record, error) {
-	rec, err := bonafide.UnmarshalRecord(data)
+	rec, err := Unmarshal(data)
 	var errs []bonafide.FieldError
 	if err != nil {
 		var ve *bonafide.ValidationError
@@ -229,7 +229,7 @@ func decode(data []byte, line int, now time.Time) (bonafide.Record, error) {
 		errs = ve.Errors
 	}
 	if rec != nil {
-		errs = bonafide.CapFieldErrors(merge(errs, append(bonafide.ValidateRecord(rec), bonafide.CheckRecord(rec, now)...)))
+		errs = bonafide.CapFieldErrors(merge(errs, append(bonafide.ValidateRecord(rec), bonafide.CheckTimes(rec, now)...)))
 	}
 	if len(errs) == 0 {
 		return rec, nil
@@ -272,6 +272,7 @@ func covers(a, b string) bool {
 type Writer struct {
 	w   *bufio.Writer
 	buf []byte
+	enc writer // reused for every record
 }
 
 // NewWriter returns a Writer that writes records to w.
@@ -281,10 +282,12 @@ func NewWriter(w io.Writer) *Writer {
 
 // Write writes rec and a newline. It writes whatever the record holds,
 // valid or not, so that export never loses what was stored; it fails only
-// if rec cannot be put in JSON (see bonafide.AppendRecord) or on an I/O
+// if rec cannot be put in JSON (see Append) or on an I/O
 // error.
 func (w *Writer) Write(rec bonafide.Record) error {
-	b, err := bonafide.AppendRecord(w.buf[:0], rec)
+	w.enc = writer{b: w.buf[:0]}
+	b, err := w.enc.record(rec)
+	w.enc.b = nil
 	if err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
@@ -307,7 +310,7 @@ func (w *Writer) Flush() error {
 // Encode returns rec as one line of JSON without the newline, as Writer
 // would write it.
 func Encode(rec bonafide.Record) ([]byte, error) {
-	b, err := bonafide.AppendRecord(nil, rec)
+	b, err := Append(nil, rec)
 	if err != nil {
 		return nil, fmt.Errorf("encode record: %w", err)
 	}

@@ -207,9 +207,8 @@ func TestReaderLines(t *testing.T) {
 
 func TestLineTooLong(t *testing.T) {
 	const rec = `{"type":"outcome","referral_id":"R","decided_at":"2024-01-01T00:00:00Z"}`
-	pad := func(n int) string { // a valid record line of exactly n bytes
-		base := `{"type":"outcome","referral_id":"R","decided_at":"2024-01-01T00:00:00Z","pad":""}`
-		return base[:len(base)-2] + strings.Repeat("x", n-len(base)) + `"}`
+	pad := func(n int) string { // a valid record line of exactly n bytes, padded with white space
+		return rec[:len(rec)-1] + strings.Repeat(" ", n-len(rec)) + "}"
 	}
 	tests := []struct {
 		name   string
@@ -371,6 +370,7 @@ func TestReporterValuesNotEchoed(t *testing.T) {
 		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"relationship":"` + secret + `"}}`,
 		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"given_name":"` + long + `","family_name":"` + long + `","email":"` + long + `","phone":"` + long + `","organisation":"` + long + `","contact_ip":"` + long + `","device_id":"` + long + `","address":{"line1":"` + long + `","postcode":"` + long + `"}}}`,
 		`{"type":"referral","id":"R","received_at":"2024-01-01T00:00:00Z","channel":"phone","children":[{}],"reporter":{"anonymous":"` + secret + `","address":"` + secret + `"}}`,
+		"{\"type\":\"referral\",\"id\":\"R\",\"received_at\":\"2024-01-01T00:00:00Z\",\"channel\":\"phone\",\"children\":[{}],\"reporter\":{\"given_name\":\"" + secret + "\xff\",\"phone\":\"" + secret + "\\u0000\",\"email\":\"" + secret + "\\ud800\"}}",
 	}
 	for i, line := range lines {
 		_, err := Decode([]byte(line))

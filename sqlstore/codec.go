@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/interchange"
 	"bonafide/vault"
 )
 
@@ -114,9 +115,9 @@ func (c *Codec) Encode(rec bonafide.Record, buf []byte) (Encoded, error) {
 // appendBody and parseBody are the stores' only calls of the record JSON
 // codec, so that moving it is a change of these two lines.
 func appendBody(buf []byte, rec bonafide.Record) ([]byte, error) {
-	return bonafide.AppendRecord(buf, rec)
+	return interchange.Append(buf, rec)
 }
-func parseBody(body []byte) (bonafide.Record, error) { return bonafide.UnmarshalRecord(body) }
+func parseBody(body []byte) (bonafide.Record, error) { return interchange.Unmarshal(body) }
 
 func (c *Codec) now() time.Time {
 	if c.Now == nil {
@@ -128,7 +129,7 @@ func (c *Codec) now() time.Time {
 // encodeReporter is the one place reporter data is turned into bytes for the
 // database. Its errors never carry reporter content.
 func (c *Codec) encodeReporter(referralID string, r *bonafide.Reporter) ([]byte, error) {
-	plain, err := r.MarshalJSON()
+	plain, err := interchange.AppendReporter(nil, r)
 	if err != nil {
 		return nil, fmt.Errorf("encode reporter of referral %q: unencodable value", referralID)
 	}
@@ -152,8 +153,8 @@ func (c *Codec) decodeReporter(referralID string, b []byte) (*bonafide.Reporter,
 			return nil, fmt.Errorf("open reporter of referral %q: %w", referralID, err)
 		}
 	}
-	r := new(bonafide.Reporter)
-	if err := r.UnmarshalJSON(plain); err != nil {
+	r, err := interchange.UnmarshalReporter(plain)
+	if err != nil {
 		return nil, fmt.Errorf("decode reporter of referral %q: malformed data", referralID)
 	}
 	return r, nil

@@ -3,7 +3,6 @@ package synth
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -91,36 +90,20 @@ func generate(t *testing.T, cfg Config) *genOut {
 
 func decodeLine(t *testing.T, n int, b []byte) line {
 	t.Helper()
-	var head struct {
-		Type bonafide.RecordType `json:"type"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		t.Fatalf("line %d is not JSON: %v: %s", n, err, b)
-	}
-	l := line{n: n, typ: head.Type, text: string(b)}
-	var err error
-	switch head.Type {
-	case bonafide.TypeReferral:
-		l.ref = new(bonafide.Referral)
-		err = json.Unmarshal(b, l.ref)
-		l.at = l.ref.ReceivedAt
-	case bonafide.TypePublicPost:
-		l.pub = new(bonafide.PublicPost)
-		err = json.Unmarshal(b, l.pub)
-		l.at = l.pub.PostedAt
-	case bonafide.TypeForumPost:
-		l.fp = new(bonafide.ForumPost)
-		err = json.Unmarshal(b, l.fp)
-		l.at = l.fp.PostedAt
-	case bonafide.TypeOutcome:
-		l.out = new(bonafide.Outcome)
-		err = json.Unmarshal(b, l.out)
-		l.at = l.out.DecidedAt
-	default:
-		t.Fatalf("line %d: type %q is not a record type", n, head.Type)
-	}
+	rec, err := interchange.Unmarshal(b)
 	if err != nil {
-		t.Fatalf("line %d does not decode as %s: %v: %s", n, head.Type, err, b)
+		t.Fatalf("line %d does not decode: %v: %s", n, err, b)
+	}
+	l := line{n: n, typ: rec.RecordType(), text: string(b), at: rec.RecordTime()}
+	switch r := rec.(type) {
+	case *bonafide.Referral:
+		l.ref = r
+	case *bonafide.PublicPost:
+		l.pub = r
+	case *bonafide.ForumPost:
+		l.fp = r
+	case *bonafide.Outcome:
+		l.out = r
 	}
 	return l
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/interchange"
 )
 
 // StreamStats counts what a stream run saw.
@@ -72,7 +73,7 @@ func (e *Engine) observeLine(b []byte, line int, w *bufio.Writer, each func(*Ass
 	if blank(b) {
 		return nil
 	}
-	rec, err := bonafide.UnmarshalRecord(b)
+	rec, err := interchange.Unmarshal(b)
 	if err == nil && rec != nil {
 		if fe := bonafide.ValidateRecord(rec); len(fe) > 0 {
 			err = &bonafide.ValidationError{Errors: fe}

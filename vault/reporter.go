@@ -2,12 +2,12 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
 
 	"bonafide"
+	"bonafide/interchange"
 )
 
 // ReporterAAD returns the associated data that binds a sealed reporter to
@@ -23,7 +23,7 @@ var _ bonafide.Sealer = (*Vault)(nil)
 // SealReporter encodes r as interchange JSON (every field, unknown ones
 // too) and seals it for the referral with the given ID.
 func (v *Vault) SealReporter(referralID string, r *bonafide.Reporter) ([]byte, error) {
-	plain, err := json.Marshal(r)
+	plain, err := interchange.AppendReporter(nil, r)
 	if err != nil {
 		// The encoder's error could quote a field; keep only that it failed.
 		return nil, fmt.Errorf("seal reporter of %s: cannot encode", referralID)
@@ -43,8 +43,8 @@ func (v *Vault) OpenReporter(referralID string, sealed []byte) (*bonafide.Report
 		return nil, fmt.Errorf("open reporter of %s: %w", referralID, err)
 	}
 	defer clear(plain)
-	r := new(bonafide.Reporter)
-	if err := json.Unmarshal(plain, r); err != nil {
+	r, err := interchange.UnmarshalReporter(plain)
+	if err != nil {
 		return nil, fmt.Errorf("open reporter of %s: cannot decode", referralID)
 	}
 	return r, nil

@@ -196,7 +196,7 @@ func TestImport(t *testing.T) {
 			stderr: []string{
 				unjudgeable + `: line 1: received_at: "0001-01-01T00:00:00Z" is before 1900-01-01`,
 				unjudgeable + `: line 2: received_at: 9999-12-31T23:59:59Z is more than a day after this server's clock`,
-				unjudgeable + `: line 3: id: control character U+0000`,
+				unjudgeable + `: line 3: id: holds control character U+0000`,
 				unjudgeable + ": 3 invalid lines; nothing of this file imported",
 			},
 			exported: 0,

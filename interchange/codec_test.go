@@ -1,4 +1,4 @@
-package bonafide
+package interchange
 
 import (
 	"encoding/json"
@@ -8,7 +8,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"bonafide"
 )
+
+// decodeAs decodes data as one struct of s, as the decoder does inside a
+// record: a failure is a *bonafide.ValidationError and no value.
+func decodeAs[T any](s *schema[T], data []byte) (*T, error) {
+	v := new(T)
+	if errs, _ := decodeJSON(data, func(d *decoder) { decodeObject(d, s, v) }); len(errs) > 0 {
+		return nil, &bonafide.ValidationError{Errors: errs}
+	}
+	return v, nil
+}
+
+// encodeAs writes v as s, as inside a record.
+func encodeAs[T any](s *schema[T], v *T) ([]byte, error) {
+	w := writer{}
+	encodeObject(&w, s, v)
+	return w.result(nil)
+}
 
 // fullReferral is a referral with every field set and unknown members at
 // every level.
@@ -24,10 +43,11 @@ const fullReferral = `{"type":"referral","id":"R-1","received_at":"2024-03-01T10
 	`"a_first":[],"z_last":{"nested":{"deep":[true,false,null,-1.5e3]}}}`
 
 func TestReferralJSONRoundTrip(t *testing.T) {
-	var r Referral
-	if err := json.Unmarshal([]byte(fullReferral), &r); err != nil {
-		t.Fatalf("json.Unmarshal(fullReferral) error = %v", err)
+	rec, err := Unmarshal([]byte(fullReferral))
+	if err != nil {
+		t.Fatalf("Unmarshal(fullReferral) error = %v", err)
 	}
+	r := rec.(*bonafide.Referral)
 	if got, want := string(r.Extra["z_last"]), `{"nested":{"deep":[true,false,null,-1.5e3]}}`; got != want {
 		t.Errorf("Extra[z_last] = %s, want %s", got, want)
 	}
@@ -40,20 +60,16 @@ func TestReferralJSONRoundTrip(t *testing.T) {
 	if _, off := r.ReceivedAt.Zone(); off != 3600 {
 		t.Errorf("ReceivedAt offset = %d, want 3600", off)
 	}
-	b, err := json.Marshal(&r)
+	b, err := Append(nil, r)
 	if err != nil {
-		t.Fatalf("json.Marshal error = %v", err)
+		t.Fatalf("Append error = %v", err)
 	}
 	if string(b) != fullReferral {
-		t.Errorf("json.Marshal =\n%s\nwant\n%s", b, fullReferral)
+		t.Errorf("Append =\n%s\nwant\n%s", b, fullReferral)
 	}
-	b, err = json.Marshal(r) // by value too
-	if err != nil || string(b) != fullReferral {
-		t.Errorf("json.Marshal(value) = %s, %v, want the input back", b, err)
-	}
-	var r2 Referral
-	if err := json.Unmarshal(b, &r2); err != nil {
-		t.Fatalf("json.Unmarshal(marshalled) error = %v", err)
+	r2, err := Unmarshal(b)
+	if err != nil {
+		t.Fatalf("Unmarshal(appended) error = %v", err)
 	}
 	if !reflect.DeepEqual(r, r2) {
 		t.Errorf("decode(encode(r)) = %+v, want %+v", r2, r)
@@ -62,59 +78,59 @@ func TestReferralJSONRoundTrip(t *testing.T) {
 
 func TestExtraOrderAndCompaction(t *testing.T) {
 	in := "{\n  \"zeta\": [1, 2],\n  \"handle\": \"@x\",\n  \"alpha\": { \"b\" : \"a b\" },\n  \"platform\": \"p\"\n}"
-	var h SocialHandle
-	if err := json.Unmarshal([]byte(in), &h); err != nil {
-		t.Fatalf("json.Unmarshal error = %v", err)
+	h, err := decodeAs(handleSchema, []byte(in))
+	if err != nil {
+		t.Fatalf("decode handle error = %v", err)
 	}
-	b, err := json.Marshal(h)
+	b, err := encodeAs(handleSchema, h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"platform":"p","handle":"@x","alpha":{"b":"a b"},"zeta":[1,2]}`
 	if string(b) != want {
-		t.Errorf("json.Marshal(handle) = %s, want %s", b, want)
+		t.Errorf("encode handle = %s, want %s", b, want)
 	}
 }
 
 func TestMarshalSkipsExtraShadowingKnown(t *testing.T) {
-	c := Concern{Category: ConcernNeglect, Extra: Extra{"category": json.RawMessage(`"other"`), "x": json.RawMessage(`1`)}}
-	b, err := json.Marshal(c)
+	c := bonafide.Concern{Category: bonafide.ConcernNeglect, Extra: bonafide.Extra{"category": json.RawMessage(`"other"`), "x": json.RawMessage(`1`)}}
+	b, err := encodeAs(concernSchema, &c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := `{"category":"neglect","x":1}`; string(b) != want {
-		t.Errorf("json.Marshal(concern) = %s, want %s", b, want)
+		t.Errorf("encode concern = %s, want %s", b, want)
 	}
 }
 
 func TestMarshalErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		rec  Record
+		rec  bonafide.Record
 		want string
 	}{
-		{name: "bad extra", rec: &Outcome{ReferralID: "r", Extra: Extra{"x": json.RawMessage(`{`)}}, want: `extra member "x" is not valid JSON`},
-		{name: "empty extra", rec: &ForumPost{ID: "f", Extra: Extra{"x": nil}}, want: `extra member "x" is not valid JSON`},
-		{name: "year 10000", rec: &PublicPost{ID: "p", PostedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, want: "posted_at: year 10000 outside 0 to 9999"},
+		{name: "bad extra", rec: &bonafide.Outcome{ReferralID: "r", Extra: bonafide.Extra{"x": json.RawMessage(`{`)}}, want: `extra member "x" is not valid JSON`},
+		{name: "empty extra", rec: &bonafide.ForumPost{ID: "f", Extra: bonafide.Extra{"x": nil}}, want: `extra member "x" is not valid JSON`},
+		{name: "year 10000", rec: &bonafide.PublicPost{ID: "p", PostedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, want: "posted_at: year 10000 outside 0 to 9999"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := []byte("keep")
-			got, err := AppendRecord(dst, tt.rec)
+			got, err := Append(dst, tt.rec)
 			if err == nil || err.Error() != tt.want {
-				t.Fatalf("AppendRecord(%s) error = %v, want %q", tt.name, err, tt.want)
+				t.Fatalf("Append(%s) error = %v, want %q", tt.name, err, tt.want)
 			}
 			if string(got) != "keep" {
-				t.Errorf("AppendRecord(%s) on error = %q, want dst unchanged", tt.name, got)
+				t.Errorf("Append(%s) on error = %q, want dst unchanged", tt.name, got)
 			}
 		})
 	}
-	if _, err := AppendRecord(nil, nil); err == nil {
-		t.Error("AppendRecord(nil) error = nil, want an error")
+	if _, err := Append(nil, nil); err == nil {
+		t.Error("Append(nil) error = nil, want an error")
 	}
 }
 
-func TestUnmarshalRecordErrors(t *testing.T) {
+func TestUnmarshalErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
@@ -154,47 +170,45 @@ func TestUnmarshalRecordErrors(t *testing.T) {
 		{name: "bad number", in: `{"type":"outcome","x":01}`, want: []string{`malformed JSON at byte 24: unexpected character '1' after object member, want , or }`}},
 		{name: "bad literal", in: `{"type":"outcome","x":nul}`, want: []string{`malformed JSON at byte 26: unexpected character '}' in literal null`}},
 		{name: "syntax error hides field errors", in: `{"type":"referral","received_at":"no","id":`, want: []string{"malformed JSON at byte 44: unexpected end of input"}},
-		{name: "too deep", in: `{"type":"outcome","x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`, want: []string{"malformed JSON at byte 534: nested deeper than 512 levels"}},
+		{name: "too deep", in: `{"type":"outcome","x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`, want: []string{"x: nested deeper than 32 levels (at byte 54)"}},
+		{name: "too deep in a known member", in: `{"type":"referral","children":[{"social_handles":[{"x":` + strings.Repeat(`{"a":`, 40) + `1` + strings.Repeat("}", 40) + `}]}]}`,
+			want: []string{"children[0].social_handles[0].x: nested deeper than 32 levels (at byte 191)"}},
 		{name: "empty", in: ``, want: []string{"malformed JSON at byte 1: unexpected end of input"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := UnmarshalRecord([]byte(tt.in))
-			var ve *ValidationError
+			rec, err := Unmarshal([]byte(tt.in))
+			var ve *bonafide.ValidationError
 			if !errors.As(err, &ve) {
-				t.Fatalf("UnmarshalRecord(%s) error = %v, want a *ValidationError", tt.in, err)
+				t.Fatalf("Unmarshal(%s) error = %v, want a *ValidationError", tt.in, err)
 			}
 			var got []string
 			for _, fe := range ve.Errors {
 				got = append(got, fe.Error())
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("UnmarshalRecord(%s) errors =\n%q\nwant\n%q", tt.in, got, tt.want)
+				t.Errorf("Unmarshal(%s) errors =\n%q\nwant\n%q", tt.in, got, tt.want)
 			}
 			if (rec != nil) != tt.wantRec {
-				t.Errorf("UnmarshalRecord(%s) record = %v, want a record %v", tt.in, rec, tt.wantRec)
+				t.Errorf("Unmarshal(%s) record = %v, want a record %v", tt.in, rec, tt.wantRec)
 			}
 		})
 	}
 }
 
 func TestUnmarshalTypeMismatch(t *testing.T) {
-	var o Outcome
-	err := json.Unmarshal([]byte(`{"type":"referral","referral_id":"r"}`), &o)
-	if err == nil || err.Error() != `type: "referral", want "outcome"` {
-		t.Errorf("Unmarshal(outcome with type referral) error = %v, want type mismatch", err)
+	o, err := decodeAs(outcomeSchema, []byte(`{"type":"referral","referral_id":"r"}`))
+	if err == nil || err.Error() != `type: "referral", want "outcome"` || o != nil {
+		t.Errorf("decode(outcome with type referral) = %v, %v, want type mismatch", o, err)
 	}
-	if o.ReferralID != "" {
-		t.Errorf("Unmarshal on error set ReferralID = %q, want the struct untouched", o.ReferralID)
-	}
-	if err := json.Unmarshal([]byte(`{"referral_id":"r"}`), &o); err != nil || o.ReferralID != "r" {
-		t.Errorf("Unmarshal(no type) = %+v, %v, want referral_id r", o, err)
+	if o, err := decodeAs(outcomeSchema, []byte(`{"referral_id":"r"}`)); err != nil || o.ReferralID != "r" {
+		t.Errorf("decode(no type) = %+v, %v, want referral_id r", o, err)
 	}
 }
 
 func TestUnmarshalExactNames(t *testing.T) {
-	var a Address
-	if err := json.Unmarshal([]byte(`{"Town":"A","town":"B"}`), &a); err != nil {
+	a, err := decodeAs(addressSchema, []byte(`{"Town":"A","town":"B"}`))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Town != "B" || string(a.Extra["Town"]) != `"A"` {
@@ -205,32 +219,45 @@ func TestUnmarshalExactNames(t *testing.T) {
 func TestStrings(t *testing.T) {
 	tests := []struct {
 		name, in, want, out string
+		err                 string // the field error, when the string is refused
 	}{
 		{name: "plain", in: `"abc"`, want: "abc", out: `"abc"`},
 		{name: "escapes", in: `"a\"b\\c\/d\b\f\n\r\t"`, want: "a\"b\\c/d\b\f\n\r\t", out: `"a\"b\\c/d\u0008\u000c\n\r\t"`},
 		{name: "unicode escape", in: `"\u00e9\u0041"`, want: "éA", out: `"éA"`},
 		{name: "surrogate pair", in: `"\ud83d\ude00"`, want: "😀", out: `"😀"`},
-		{name: "lone surrogate", in: `"\ud83dx"`, want: "\ufffdx", out: `"` + "\ufffd" + `x"`},
-		{name: "two high surrogates", in: `"\ud83d\ud83d"`, want: "\ufffd\ufffd", out: `"` + "\ufffd\ufffd" + `"`},
-		{name: "invalid utf8", in: "\"a\xffb\"", want: "a\ufffdb", out: "\"a\ufffdb\""},
+		{name: "replacement character kept", in: `"\ufffd"`, want: "\ufffd", out: `"` + "\ufffd" + `"`},
+		{name: "lone surrogate", in: `"\ud83dx"`, err: `given_name: holds a lone surrogate \ud83d, which is not a character`},
+		{name: "lone low surrogate", in: `"\udc00"`, err: `given_name: holds a lone surrogate \udc00, which is not a character`},
+		{name: "two high surrogates", in: `"\ud83d\ud83d"`, err: `given_name: holds a lone surrogate \ud83d, which is not a character`},
+		{name: "surrogate at end", in: `"a\ud800"`, err: `given_name: holds a lone surrogate \ud800, which is not a character`},
+		{name: "invalid utf8", in: "\"a\xffb\"", err: "given_name: is not valid UTF-8 (at byte 17 of the line)"},
+		{name: "raw surrogate", in: "\"\xed\xa0\x80\"", err: "given_name: is not valid UTF-8 (at byte 16 of the line)"},
+		{name: "overlong", in: "\"\xc0\xaf\"", err: "given_name: is not valid UTF-8 (at byte 16 of the line)"},
+		{name: "invalid utf8 after escape", in: "\"\\n\xff\"", err: "given_name: is not valid UTF-8 (at byte 18 of the line)"},
 		{name: "line separator", in: "\"a\u2028b\"", want: "a\u2028b", out: `"a\u2028b"`},
 		{name: "html kept", in: `"<a&b>"`, want: "<a&b>", out: `"<a&b>"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var p Person
-			if err := p.UnmarshalJSON([]byte(`{"given_name":` + tt.in + `}`)); err != nil {
-				t.Fatalf("UnmarshalJSON(%s) error = %v", tt.in, err)
+			p, err := decodeAs(personSchema, []byte(`{"given_name":`+tt.in+`}`))
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("decode(%q) = %+v, %v, want error %q", tt.in, p, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("decode(%s) error = %v", tt.in, err)
 			}
 			if p.GivenName != tt.want {
-				t.Errorf("UnmarshalJSON(%s) given_name = %q, want %q", tt.in, p.GivenName, tt.want)
+				t.Errorf("decode(%s) given_name = %q, want %q", tt.in, p.GivenName, tt.want)
 			}
-			b, err := p.MarshalJSON()
+			b, err := encodeAs(personSchema, p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := `{"given_name":` + tt.out + `}`; string(b) != want {
-				t.Errorf("MarshalJSON(%q) = %s, want %s", p.GivenName, b, want)
+				t.Errorf("encode(%q) = %s, want %s", p.GivenName, b, want)
 			}
 		})
 	}
@@ -249,16 +276,17 @@ func TestTimeKeepsOffset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var o Outcome
-			if err := o.UnmarshalJSON([]byte(`{"decided_at":"` + tt.in + `"}`)); err != nil {
+			rec, err := Unmarshal([]byte(`{"type":"outcome","decided_at":"` + tt.in + `"}`))
+			if err != nil {
 				t.Fatal(err)
 			}
+			o := rec.(*bonafide.Outcome)
 			if _, off := o.DecidedAt.Zone(); off != tt.offset {
-				t.Errorf("UnmarshalJSON(%s) offset = %d, want %d", tt.in, off, tt.offset)
+				t.Errorf("Unmarshal(%s) offset = %d, want %d", tt.in, off, tt.offset)
 			}
-			b, _ := o.MarshalJSON()
+			b, _ := Append(nil, o)
 			if want := `{"type":"outcome","decided_at":"` + tt.out + `"}`; string(b) != want {
-				t.Errorf("MarshalJSON = %s, want %s", b, want)
+				t.Errorf("Append = %s, want %s", b, want)
 			}
 		})
 	}
@@ -266,33 +294,33 @@ func TestTimeKeepsOffset(t *testing.T) {
 
 func TestNullIsAbsent(t *testing.T) {
 	in := `{"type":"referral","id":"x","reporter":null,"children":null,"address":null,"narrative":null,"immediate_danger":null,"knowledge_basis":null}`
-	rec, err := UnmarshalRecord([]byte(in))
+	rec, err := Unmarshal([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Referral{ID: "x"}
+	want := &bonafide.Referral{ID: "x"}
 	if !reflect.DeepEqual(rec, want) {
-		t.Errorf("UnmarshalRecord(nulls) = %+v, want %+v", rec, want)
+		t.Errorf("Unmarshal(nulls) = %+v, want %+v", rec, want)
 	}
 }
 
 func BenchmarkUnmarshalRecord(b *testing.B) {
 	data := []byte(fullReferral)
 	for b.Loop() {
-		if _, err := UnmarshalRecord(data); err != nil {
+		if _, err := Unmarshal(data); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkAppendRecord(b *testing.B) {
-	rec, err := UnmarshalRecord([]byte(fullReferral))
+	rec, err := Unmarshal([]byte(fullReferral))
 	if err != nil {
 		b.Fatal(err)
 	}
 	var buf []byte
 	for b.Loop() {
-		if buf, err = AppendRecord(buf[:0], rec); err != nil {
+		if buf, err = Append(buf[:0], rec); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -318,12 +346,18 @@ func TestSpecialByte(t *testing.T) {
 func TestStringBoundaries(t *testing.T) {
 	for n := 0; n < 24; n++ {
 		for p := 0; p <= n; p++ {
-			for _, sp := range []struct{ raw, want string }{{`\n`, "\n"}, {"é", "é"}, {`\"`, `"`}, {"\xff", "\ufffd"}} {
+			for _, sp := range []struct{ raw, want string }{{`\n`, "\n"}, {"é", "é"}, {`\"`, `"`}, {"\xff", ""}} {
 				raw := strings.Repeat("a", p) + sp.raw + strings.Repeat("b", n-p)
 				want := strings.Repeat("a", p) + sp.want + strings.Repeat("b", n-p)
-				var p Person
-				if err := p.UnmarshalJSON([]byte(`{"given_name":"` + raw + `","family_name":"x"}`)); err != nil || p.GivenName != want || p.FamilyName != "x" {
-					t.Fatalf("UnmarshalJSON(given_name %q) = %q, %q, %v; want %q", raw, p.GivenName, p.FamilyName, err, want)
+				got, err := decodeAs(personSchema, []byte(`{"given_name":"`+raw+`","family_name":"x"}`))
+				if sp.want == "" { // refused, at its place
+					if err == nil || !strings.HasPrefix(err.Error(), "given_name: is not valid UTF-8") {
+						t.Fatalf("decode(given_name %q) error = %v, want invalid UTF-8", raw, err)
+					}
+					continue
+				}
+				if err != nil || got.GivenName != want || got.FamilyName != "x" {
+					t.Fatalf("decode(given_name %q) = %+v, %v; want %q", raw, got, err, want)
 				}
 			}
 		}
@@ -343,7 +377,7 @@ func TestQuickPartialDateAgrees(t *testing.T) {
 		}
 	}
 	for _, in := range inputs {
-		want, err := ParsePartialDate(in)
+		want, err := bonafide.ParsePartialDate(in)
 		got, ok := quickPartialDate([]byte(in))
 		if ok != (err == nil) || (ok && got != want) {
 			t.Errorf("quickPartialDate(%q) = %+v, %v; ParsePartialDate = %+v, %v", in, got, ok, want, err)
@@ -388,10 +422,51 @@ func TestParseRFC3339AgreesWithTime(t *testing.T) {
 }
 
 func TestAppendPartialDate(t *testing.T) {
-	for _, d := range []PartialDate{{2019, 3, 7}, {2019, 12, 0}, {1800, 0, 0}, {9999, 1, 31}, {123, 1, 2}, {-5, 0, 0}, {2019, 123, 0}, {12345, 1, 1}} {
+	for _, d := range []bonafide.PartialDate{{Year: 2019, Month: 3, Day: 7}, {Year: 2019, Month: 12, Day: 0}, {Year: 1800, Month: 0, Day: 0}, {Year: 9999, Month: 1, Day: 31}, {Year: 123, Month: 1, Day: 2}, {Year: -5, Month: 0, Day: 0}, {Year: 2019, Month: 123, Day: 0}, {Year: 12345, Month: 1, Day: 1}} {
 		want := `"` + d.String() + `"`
 		if got := string(appendPartialDate(nil, d)); got != want {
 			t.Errorf("appendPartialDate(%+v) = %s, want %s", d, got, want)
 		}
 	}
+}
+
+// TestFind checks the member lookup of every schema: each name is found
+// from every hint, and a name differing in any one byte, or one byte
+// shorter or longer, is not, whatever follows it in the buffer.
+func TestFind(t *testing.T) {
+	check := func(t *testing.T, names []string, find func(key []byte, hint int) int) {
+		for want, name := range names {
+			for hint := 0; hint <= len(names); hint++ {
+				line := []byte(`"` + name + `":"0123456789abcdef"`)
+				if got := find(line[1:1+len(name)], hint); got != want {
+					t.Errorf("find(%q, %d) = %d, want %d", name, hint, got, want)
+				}
+				alone := []byte(name)
+				if got := find(alone[:len(name):len(name)], hint); got != want {
+					t.Errorf("find(%q at the end of its buffer, %d) = %d, want %d", name, hint, got, want)
+				}
+			}
+			near := []string{name[:len(name)-1], name + "s", name + "\x00"}
+			for i := range name {
+				b := []byte(name)
+				b[i] ^= 0x20
+				near = append(near, string(b))
+			}
+			for _, n := range near {
+				if got := find([]byte(n), 0); got >= 0 && names[got] != n {
+					t.Errorf("find(%q) = %d (%q), want not found", n, got, names[got])
+				}
+			}
+		}
+	}
+	check(t, referralSchema.names, referralSchema.find)
+	check(t, reporterSchema.names, reporterSchema.find)
+	check(t, personSchema.names, personSchema.find)
+	check(t, handleSchema.names, handleSchema.find)
+	check(t, addressSchema.names, addressSchema.find)
+	check(t, concernSchema.names, concernSchema.find)
+	check(t, relaySchema.names, relaySchema.find)
+	check(t, publicPostSchema.names, publicPostSchema.find)
+	check(t, forumPostSchema.names, forumPostSchema.find)
+	check(t, outcomeSchema.names, outcomeSchema.find)
 }
