@@ -219,3 +219,44 @@ func unitLetter(c byte) bool {
 	}
 	return isLetter(c)
 }
+
+// AnyPostcode is [Postcode] for data that holds postcodes Royal Mail would
+// not know (an unknown area, as generated data has, or a typo in the
+// shape): when Postcode does not read s as a full postcode or an outward
+// code, s is split by shape alone (spaces dropped, upper case, the last
+// three characters the inward code when there are five or more, the
+// leading letters of the rest the area), so that two records typed the
+// same way still agree. It reports false when neither reads s.
+func AnyPostcode(s string) (PostcodeParts, bool) {
+	if pc, ok := Postcode(s); ok && (pc.Full != "" || pc.District != "") {
+		return pc, true
+	}
+	return roughPostcode(s)
+}
+
+// roughPostcode splits a postcode-like value by shape alone: the last three
+// characters are the inward code, the rest the outward code, its leading
+// letters the area.
+func roughPostcode(s string) (PostcodeParts, bool) {
+	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if len(c) < 2 || len(c) > 8 {
+		return PostcodeParts{}, false
+	}
+	var p PostcodeParts
+	out := c
+	if len(c) >= 5 {
+		out = c[:len(c)-3]
+		in := c[len(c)-3:]
+		p.Sector = out + " " + in[:1]
+		p.Full = out + " " + in
+	}
+	n := 0
+	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
+		n++
+	}
+	if n == 0 || n == len(out) {
+		return PostcodeParts{}, false
+	}
+	p.Area, p.District = out[:n], out
+	return p, true
+}

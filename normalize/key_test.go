@@ -1,0 +1,101 @@
+package normalize
+
+import (
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestNameKey(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", "Jane", "jane"},
+		{"hyphen and space", "Mary-Jane Ann", "maryjaneann"},
+		{"apostrophe", "O'Brien", "obrien"},
+		{"diacritics folded", "Zoë", "zoe"},
+		{"digits dropped", "Henry 8th", "henryth"},
+		{"cyrillic kept", "Мария", "мария"},
+		{"empty", "", ""},
+		{"only punctuation", "--", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := NameKey(tt.in); got != tt.want {
+				t.Errorf("NameKey(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNHSNumber(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		valid          bool
+	}{
+		{"valid", "9434765919", "9434765919", true},
+		{"spaced", "943 476 5919", "9434765919", true},
+		{"dashed", "943-476-5919", "9434765919", true},
+		{"wrong check digit", "9434765918", "9434765918", false},
+		{"another wrong check digit", "1000000010", "1000000010", false},
+		{"too short", "943476591", "943476591", false},
+		{"too long", "94347659190", "94347659190", false},
+		{"letters dropped", "NHS 9434765919", "9434765919", true},
+		{"empty", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, valid := NHSNumber(tt.in)
+			if got != tt.want || valid != tt.valid {
+				t.Errorf("NHSNumber(%q) = %q, %v, want %q, %v", tt.in, got, valid, tt.want, tt.valid)
+			}
+		})
+	}
+}
+
+func TestAnyPostcode(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		want   PostcodeParts
+		wantOK bool
+	}{
+		{"real", "sw1a1aa", PostcodeParts{"SW1A 1AA", "SW1A 1", "SW1A", "SW"}, true},
+		{"real district", "LS6", PostcodeParts{"", "", "LS6", "LS"}, true},
+		{"unknown area", "KV2 5QB", PostcodeParts{"KV2 5QB", "KV2 5", "KV2", "KV"}, true},
+		{"unknown area lower case", "kv25qb", PostcodeParts{"KV2 5QB", "KV2 5", "KV2", "KV"}, true},
+		{"unknown district", "KV2", PostcodeParts{"", "", "KV2", "KV"}, true},
+		{"no letters", "12345", PostcodeParts{}, false},
+		{"no digits", "ABCDE", PostcodeParts{}, false},
+		{"too long", "ABC123DEFG", PostcodeParts{}, false},
+		{"empty", "", PostcodeParts{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := AnyPostcode(tt.in)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("AnyPostcode(%q) = %+v, %v, want %+v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func FuzzNameKey(f *testing.F) {
+	for _, s := range []string{"Zoë O'Brien", "Smith-Jones", "Мария", "Henry 8th", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		k := NameKey(s)
+		if again := NameKey(k); again != k {
+			t.Errorf("NameKey(%q) = %q, want it unchanged (idempotent)", k, again)
+		}
+		for _, r := range k {
+			if !unicode.IsLetter(r) {
+				t.Fatalf("NameKey(%q) = %q, holds %q, not a letter", s, k, r)
+			}
+		}
+	})
+}
