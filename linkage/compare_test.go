@@ -118,35 +118,6 @@ func TestCompareSwappedNames(t *testing.T) {
 	}
 }
 
-func TestWithin1(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b string
-		want bool
-	}{
-		{"equal", "abc", "abc", true},
-		{"substitution", "abc", "abd", true},
-		{"insertion end", "abc", "abcd", true},
-		{"insertion middle", "abc", "abxc", true},
-		{"deletion start", "abc", "bc", true},
-		{"adjacent swap", "abcd", "acbd", true},
-		{"two substitutions", "abcd", "xbcy", false},
-		{"swap plus change", "abcd", "bacx", false},
-		{"length two apart", "ab", "abcd", false},
-		{"empty and one", "", "a", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := within1(tt.a, tt.b); got != tt.want {
-				t.Errorf("within1(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
-			}
-			if got := within1(tt.b, tt.a); got != tt.want {
-				t.Errorf("within1(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
-			}
-		})
-	}
-}
-
 // TestScoreSymmetric checks score(a,b) == score(b,a) and equal explanations on random
 // pairs of generated, deliberately messy records, with a field group and term
 // frequencies in play.
