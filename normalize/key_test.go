@@ -80,6 +80,29 @@ func TestAnyPostcode(t *testing.T) {
 	}
 }
 
+func TestPostcodeShape(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		want   PostcodeParts
+		wantOK bool
+	}{
+		{"unused inward letters kept", "WV7 5PO", PostcodeParts{"WV7 5PO", "WV7 5", "WV7", "WV"}, true},
+		{"no repair", "wi71mw", PostcodeParts{"WI7 1MW", "WI7 1", "WI7", "WI"}, true},
+		{"district", "ls6", PostcodeParts{"", "", "LS6", "LS"}, true},
+		{"no digits", "ABCDE", PostcodeParts{}, false},
+		{"one character", "A", PostcodeParts{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := PostcodeShape(tt.in)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("PostcodeShape(%q) = %+v, %v, want %+v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
 func FuzzNameKey(f *testing.F) {
 	for _, s := range []string{"Zoë O'Brien", "Smith-Jones", "Мария", "Henry 8th", ""} {
 		f.Add(s)

@@ -231,13 +231,19 @@ func AnyPostcode(s string) (PostcodeParts, bool) {
 	if pc, ok := Postcode(s); ok && (pc.Full != "" || pc.District != "") {
 		return pc, true
 	}
-	return roughPostcode(s)
+	return PostcodeShape(s)
 }
 
-// roughPostcode splits a postcode-like value by shape alone: the last three
-// characters are the inward code, the rest the outward code, its leading
-// letters the area.
-func roughPostcode(s string) (PostcodeParts, bool) {
+// PostcodeShape splits a postcode-like value by shape alone, without
+// [Postcode]'s rules and repairs: spaces dropped and upper case, the last
+// three characters the inward code when there are five or more, the rest
+// the outward code (the district), its leading letters the area. It
+// reports false unless the outward code is letters then at least one more
+// character. It is the reading for values compared only for equality
+// where Royal Mail's rules would discard what was typed: an invented area,
+// or an inward code with letters Royal Mail never uses (Postcode keeps only
+// the sector of "WV7 5PO"; two referrals that both say WV7 5PO still agree).
+func PostcodeShape(s string) (PostcodeParts, bool) {
 	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
 	if len(c) < 2 || len(c) > 8 {
 		return PostcodeParts{}, false

@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"bonafide"
 	"bonafide/linkage/nickname"
+	"bonafide/linkage/phonetic"
+	"bonafide/linkage/strcmp"
+	"bonafide/normalize"
 	"bonafide/triage/textsim"
 )
 
@@ -64,82 +66,45 @@ func newFamilyLinker() *familyLinker {
 	return &familyLinker{blocks: map[uint64][]int32{}, hits: map[int32]int{}, minScore: 4}
 }
 
-func normName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func normPostcode(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// postcodeDistrict returns the outward code of a normalised postcode
-// (everything but the last three characters of a full one).
-func postcodeDistrict(pc string) string {
-	if len(pc) >= 5 {
-		return pc[:len(pc)-3]
-	}
-	return pc
-}
-
-func normHandle(s string) string {
-	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "@")
-}
-
-// soundex is the American Soundex code of a name: enough for a blocking key
-// that tolerates most misspellings of a surname.
-func soundex(s string) string {
-	s = normName(s)
-	if s == "" {
-		return ""
-	}
-	code := func(r byte) byte {
-		switch r {
-		case 'b', 'f', 'p', 'v':
-			return '1'
-		case 'c', 'g', 'j', 'k', 'q', 's', 'x', 'z':
-			return '2'
-		case 'd', 't':
-			return '3'
-		case 'l':
-			return '4'
-		case 'm', 'n':
-			return '5'
-		case 'r':
-			return '6'
-		}
-		return 0
-	}
-	out := []byte{s[0] &^ 0x20}
-	last := code(s[0])
-	for i := 1; i < len(s) && len(out) < 4; i++ {
-		c := code(s[i])
-		if c != 0 && c != last {
-			out = append(out, c)
-		}
-		if s[i] != 'h' && s[i] != 'w' {
-			last = c
-		}
-	}
-	for len(out) < 4 {
-		out = append(out, '0')
-	}
-	return string(out)
-}
-
 func keyOf(p bonafide.Person) personKey {
-	return personKey{given: normName(p.GivenName), family: normName(p.FamilyName), dob: p.DOB}
+	return personKey{given: normalize.NameKey(p.GivenName), family: normalize.NameKey(p.FamilyName), dob: p.DOB}
+}
+
+// nhsNumber returns the ten digits of a valid NHS number typed with or
+// without spaces or dashes, or "" when it is not valid.
+func nhsNumber(s string) string {
+	if d, ok := normalize.NHSNumber(s); ok {
+		return d
+	}
+	return ""
+}
+
+// handleKey is the form a social-media handle is compared in: without its
+// platform, since a page named in a narrative ("check her page @name")
+// names none.
+func handleKey(h string) string { return normalize.Handle("", h) }
+
+// postcodeKey returns the full postcode of an address ("" when only part
+// is given) and its district ("" when none), read by shape
+// ([normalize.PostcodeShape]): they are compared only for equality, and a
+// postcode typed the same way twice must agree even when Royal Mail would
+// not know it.
+func postcodeKey(a *bonafide.Address) (full, district string) {
+	if a == nil {
+		return "", ""
+	}
+	pc, ok := normalize.PostcodeShape(a.Postcode)
+	if !ok {
+		return "", ""
+	}
+	return pc.Full, pc.District
+}
+
+// districtOf returns the district (outward code) of a full postcode in
+// normalised form.
+func districtOf(full string) string {
+	d, _, _ := strings.Cut(full, " ")
+	return d
 }
 
 // blockKeys returns the blocking keys of a referral's family details.
@@ -148,11 +113,11 @@ func blockKeys(r *bonafide.Referral) []string {
 	add := func(k string) { keys = append(keys, k) }
 	var surnames []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if n := nhsDigits(p.NHSNumber); n != "" {
+		if n := nhsNumber(p.NHSNumber); n != "" {
 			add("nhs:" + n)
 		}
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				add("h:" + h)
 			}
 		}
@@ -166,15 +131,15 @@ func blockKeys(r *bonafide.Referral) []string {
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		// name keys, for the many referrals that give no date or postcode:
 		// phonetic given name with phonetic surname, and with the town
-		g := soundex(p.GivenName)
+		g := phonetic.Soundex(p.GivenName)
 		if g == "" {
 			continue
 		}
-		if sn := soundex(p.FamilyName); sn != "" {
+		if sn := phonetic.Soundex(p.FamilyName); sn != "" {
 			add("gn:" + g + sn)
 		}
 		if r.Address != nil {
-			if t := normName(r.Address.Town); t != "" {
+			if t := normalize.NameKey(r.Address.Town); t != "" {
 				add("gt:" + g + t)
 			}
 		}
@@ -184,7 +149,7 @@ func blockKeys(r *bonafide.Referral) []string {
 	// chance, so a pair is selective even without surnames or dates.
 	var givens []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if g := soundex(p.GivenName); g != "" && !slices.Contains(givens, g) {
+		if g := phonetic.Soundex(p.GivenName); g != "" && !slices.Contains(givens, g) {
 			givens = append(givens, g)
 		}
 	}
@@ -195,15 +160,15 @@ func blockKeys(r *bonafide.Referral) []string {
 		}
 	}
 	for _, sn := range surnames {
-		if sx := soundex(sn); sx != "" {
+		if sx := phonetic.Soundex(sn); sx != "" {
 			add("rg:/" + sx) // a surname alone, likewise only for recent families
 		}
 	}
 	for _, c := range r.Children {
 		// a child's given name alone: used only to find families referred
 		// in the last few days (see recentKey)
-		if g := normName(c.GivenName); g != "" {
-			add("rg:" + soundex(g))
+		if g := normalize.NameKey(c.GivenName); g != "" {
+			add("rg:" + phonetic.Soundex(g))
 			if len(g) >= 4 {
 				add("rg:" + g[:1] + "*" + g[len(g)-2:]) // survives a typo in the middle
 			}
@@ -212,29 +177,28 @@ func blockKeys(r *bonafide.Referral) []string {
 	for _, c := range r.Children {
 		if c.DOB.Precision() == 3 {
 			// a full date with an initial: given or family name may be misspelt, not both
-			if g := normName(c.GivenName); g != "" {
+			if g := normalize.NameKey(c.GivenName); g != "" {
 				add("dob:" + c.DOB.String() + g[:1])
 			}
-			if f := normName(c.FamilyName); f != "" {
+			if f := normalize.NameKey(c.FamilyName); f != "" {
 				add("dob:" + c.DOB.String() + "/" + f[:1])
 			}
 		}
 		if c.DOB.Year != 0 {
 			for _, n := range []string{c.FamilyName, c.GivenName} { // given/family may be swapped
-				if sx := soundex(n); sx != "" {
+				if sx := phonetic.Soundex(n); sx != "" {
 					add("sy:" + sx + strconv.Itoa(c.DOB.Year))
 				}
 			}
 		}
 	}
-	if r.Address != nil {
-		pc := normPostcode(r.Address.Postcode)
-		if len(pc) >= 5 {
-			add("pc:" + pc)
+	if full, d := postcodeKey(r.Address); full != "" || d != "" {
+		if full != "" {
+			add("pc:" + full)
 		}
-		if d := postcodeDistrict(pc); d != "" {
+		if d != "" {
 			for _, s := range surnames {
-				add("ds:" + d + ":" + soundex(s))
+				add("ds:" + d + ":" + phonetic.Soundex(s))
 			}
 		}
 	}
@@ -250,7 +214,7 @@ func (fl *familyLinker) jw(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	return jaroWinkler(a, b)
+	return strcmp.JaroWinkler(a, b)
 }
 
 // keyHash files a blocking key under 64 bits: the blocks are the largest
@@ -345,7 +309,8 @@ type refKeys struct {
 	children, adults []personKey
 	childNHS         []string
 	handles          []string
-	postcode, line   string
+	postcode, line   string // full postcode ("" when only a district is given)
+	district         string
 	town             string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
@@ -355,14 +320,14 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 	k := &refKeys{}
 	for _, c := range r.Children {
 		k.children = append(k.children, keyOf(c))
-		k.childNHS = append(k.childNHS, nhsDigits(c.NHSNumber))
+		k.childNHS = append(k.childNHS, nhsNumber(c.NHSNumber))
 	}
 	for _, a := range r.Adults {
 		k.adults = append(k.adults, keyOf(a))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				k.handles = append(k.handles, h)
 			}
 		}
@@ -384,9 +349,9 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	if r.Address != nil {
-		k.postcode = normPostcode(r.Address.Postcode)
-		k.line = normLine(r.Address.Line1)
-		k.town = normName(r.Address.Town)
+		k.postcode, k.district = postcodeKey(r.Address)
+		k.line = normalize.AddressLine(r.Address.Line1)
+		k.town = normalize.NameKey(r.Address.Town)
 	}
 	return k
 }
@@ -484,13 +449,12 @@ func lineScore(k *refKeys, f *familyRec) float64 {
 // postcodeScore is the agreement of the postcode: 2.5 for the full one,
 // 0.75 for its district.
 func postcodeScore(k *refKeys, f *familyRec) float64 {
-	switch pc := k.postcode; {
-	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
+	switch {
+	case k.postcode != "" && slices.Contains(f.postcode, k.postcode):
 		return 2.5
-	case pc != "":
-		d := postcodeDistrict(pc)
+	case k.district != "":
 		for _, p := range f.postcode {
-			if postcodeDistrict(p) == d {
+			if districtOf(p) == k.district {
 				return 0.75
 			}
 		}
@@ -951,15 +915,15 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		f.adults = addPerson(f.adults, a)
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		f.addSurname(normName(p.FamilyName))
+		f.addSurname(normalize.NameKey(p.FamilyName))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				addTo(&f.handles, h, 0)
 			}
 		}
-		if n := nhsDigits(p.NHSNumber); n != "" {
+		if n := nhsNumber(p.NHSNumber); n != "" {
 			addTo(&f.nhs, n, 0)
 		}
 	}
@@ -967,11 +931,11 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		addTo(&f.handles, h, 8)
 	}
 	if r.Address != nil {
-		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 {
+		if pc, _ := postcodeKey(r.Address); pc != "" {
 			addTo(&f.postcode, pc, 6)
 		}
-		addTo(&f.towns, normName(r.Address.Town), 4)
-		addTo(&f.lines, normLine(r.Address.Line1), 6)
+		addTo(&f.towns, normalize.NameKey(r.Address.Town), 4)
+		addTo(&f.lines, normalize.AddressLine(r.Address.Line1), 6)
 	}
 	for _, k := range keys {
 		if h := keyHash(k); !slices.Contains(f.blockSet, h) {
@@ -979,53 +943,6 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 			fl.blocks[h] = append(fl.blocks[h], f.id)
 		}
 	}
-}
-
-// nhsDigits returns the ten digits of a valid NHS number typed with or
-// without spaces or dashes, or "" when it is not valid.
-func nhsDigits(s string) string {
-	if s == "" {
-		return ""
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	if n := b.String(); len(n) == 10 && bonafide.ValidNHSNumber(n) {
-		return n
-	}
-	return ""
-}
-
-// normLine normalises a first address line for exact comparison: lower
-// case, letters and digits only, common street words shortened.
-func normLine(s string) string {
-	f := strings.Fields(strings.ToLower(s))
-	for i, w := range f {
-		w = strings.Trim(w, ".,")
-		switch w {
-		case "road":
-			w = "rd"
-		case "street":
-			w = "st"
-		case "avenue":
-			w = "ave"
-		case "lane":
-			w = "ln"
-		case "close":
-			w = "cl"
-		case "crescent":
-			w = "cres"
-		case "terrace":
-			w = "ter"
-		case "drive":
-			w = "dr"
-		}
-		f[i] = w
-	}
-	return strings.Join(f, " ")
 }
 
 // blockLimit caps how many families (the most recently seen) one blocking
