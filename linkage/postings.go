@@ -61,13 +61,13 @@ func (p *Postings) Get(k uint64) (merged, recent []uint32) {
 	return p.num[lo:hi], p.delta[k]
 }
 
-// Last calls visit with the last (most recently added) at most limit
-// numbers filed under k, oldest first, and returns how many are filed
-// under k in all.
-func (p *Postings) Last(k uint64, limit int, visit func(uint32)) int {
-	merged, recent := p.Get(k)
-	n := len(merged) + len(recent)
-	if skip := n - limit; skip > 0 {
+// Last returns the last (most recently added) at most limit numbers filed
+// under k, oldest first, as Get does (older ones merged, the rest since),
+// and how many are filed under k in all.
+func (p *Postings) Last(k uint64, limit int) (merged, recent []uint32, total int) {
+	merged, recent = p.Get(k)
+	total = len(merged) + len(recent)
+	if skip := total - limit; skip > 0 {
 		if skip >= len(merged) {
 			recent = recent[skip-len(merged):]
 			merged = nil
@@ -75,13 +75,7 @@ func (p *Postings) Last(k uint64, limit int, visit func(uint32)) int {
 			merged = merged[skip:]
 		}
 	}
-	for _, x := range merged {
-		visit(x)
-	}
-	for _, x := range recent {
-		visit(x)
-	}
-	return n
+	return merged, recent, total
 }
 
 // load files a bulk of postings, each given key's numbers in the order

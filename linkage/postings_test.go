@@ -23,8 +23,8 @@ func TestPostings(t *testing.T) {
 				t.Fatalf("step %d: Get(%d) = %v, want %v", step, k, got, want[k])
 			}
 			for _, limit := range []int{1, 3, 50} {
-				var got []uint32
-				n := p.Last(k, limit, func(x uint32) { got = append(got, x) })
+				m, rc, n := p.Last(k, limit)
+				got := append(slices.Clone(m), rc...)
 				w := want[k]
 				if len(w) > limit {
 					w = w[len(w)-limit:]

@@ -2,7 +2,6 @@ package triage
 
 import (
 	"cmp"
-	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/linkage"
 	"bonafide/linkage/nickname"
 	"bonafide/linkage/phonetic"
 	"bonafide/linkage/strcmp"
@@ -21,11 +21,15 @@ import (
 // familyLinker links each referral to a family by blocking on a few keys
 // (NHS number, social handle, child's date of birth, postcode, phonetic
 // surname with birth year) and scoring each candidate family on the
-// children, adults, address and handles it has been seen with. It is the
-// stand-in until package linkage's online index can be plugged in; its
-// evidence is the same kind (which field agreed and how strongly).
+// children, adults, address and handles it has been seen with. Its
+// candidate index is package linkage's ([linkage.Postings], as
+// [linkage.Index] uses), its names, postcodes and handles are normalised by
+// package normalize and compared with linkage/strcmp, linkage/nickname and
+// linkage/phonetic; what stays here is triage's own: which keys to file a
+// family under and how recent a family must be for a key to count, the
+// agreement scores and thresholds, and the union-find of families.
 type familyLinker struct {
-	blocks   map[uint64][]int32 // blocking key hash -> families, oldest first
+	blocks   *linkage.Postings // blocking key hash -> families, oldest first
 	families []*familyRec
 	// Per family, beside the records, for the loops over hundreds of
 	// candidates that need only these: the family it was merged into
@@ -63,7 +67,7 @@ type familyRec struct {
 }
 
 func newFamilyLinker() *familyLinker {
-	return &familyLinker{blocks: map[uint64][]int32{}, hits: map[int32]int{}, minScore: 4}
+	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, minScore: 4}
 }
 
 func keyOf(p bonafide.Person) personKey {
@@ -215,17 +219,6 @@ func (fl *familyLinker) jw(a, b string) float64 {
 		return 1
 	}
 	return strcmp.JaroWinkler(a, b)
-}
-
-// keyHash files a blocking key under 64 bits: the blocks are the largest
-// map the linker holds, and a hash costs a fraction of the key. Two keys
-// of one hash (a chance of about n²/2⁶⁵ among n keys; FNV is not keyed, so
-// a collision can be built on purpose, though flooding the key itself does
-// as much) share one list and its blockLimit cut-off.
-func keyHash(k string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(k))
-	return h.Sum64()
 }
 
 // addTo appends s to the set list unless it is there already or the set
@@ -523,20 +516,21 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
 	clear(hits)
 	for _, k := range keys {
-		ids := fl.blocks[keyHash(k)]
-		if limit := blockLimit(k); len(ids) > limit { // a key shared by hundreds of families tells little
-			ids = ids[len(ids)-limit:]
-		}
+		// a key shared by hundreds of families tells little: the most
+		// recently filed are scored
+		older, newer, _ := fl.blocks.Last(linkage.KeyHash(k), blockLimit(k))
 		w := 1
 		if strongKey(k) || recentKey(k) {
 			w = 2
 		}
-		for _, id := range ids {
-			id = fl.find(id)
-			if recentKey(k) && fl.age(id, now) > RecentWindow {
-				continue
+		for _, ids := range [2][]uint32{older, newer} {
+			for _, n := range ids {
+				id := fl.find(int32(n))
+				if recentKey(k) && fl.age(id, now) > RecentWindow {
+					continue
+				}
+				hits[id] += w
 			}
-			hits[id] += w
 		}
 	}
 	rk := newRefKeys(r)
@@ -938,9 +932,9 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		addTo(&f.lines, normalize.AddressLine(r.Address.Line1), 6)
 	}
 	for _, k := range keys {
-		if h := keyHash(k); !slices.Contains(f.blockSet, h) {
+		if h := linkage.KeyHash(k); !slices.Contains(f.blockSet, h) {
 			f.blockSet = append(f.blockSet, h)
-			fl.blocks[h] = append(fl.blocks[h], f.id)
+			fl.blocks.Add(h, uint32(f.id))
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"bonafide"
+	"bonafide/linkage"
 	"bonafide/normalize"
 )
 
@@ -18,13 +19,29 @@ import (
 // The keys are built from the raw reporter fields. When the vault lands,
 // the same keys are to be computed as blind HMAC indexes instead: the
 // linker never needs the plaintext, only equality of keys.
+//
+// The keys are filed in a [linkage.Postings] under their 64-bit hash, each
+// with the first reporter seen with it: the candidate index the family
+// linker and package linkage use too.
 type reporterLinker struct {
-	byKey  map[string]int32
+	byKey  *linkage.Postings // key hash -> the first reporter with the key
 	parent []int32
 }
 
 func newReporterLinker() *reporterLinker {
-	return &reporterLinker{byKey: map[string]int32{}}
+	return &reporterLinker{byKey: linkage.NewPostings()}
+}
+
+// first returns the first reporter filed under key hash h, or -1.
+func (rl *reporterLinker) first(h uint64) int32 {
+	merged, recent := rl.byKey.Get(h)
+	switch {
+	case len(merged) > 0:
+		return int32(merged[0])
+	case len(recent) > 0:
+		return int32(recent[0])
+	}
+	return -1
 }
 
 func (rl *reporterLinker) find(x int32) int32 {
@@ -147,8 +164,10 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 // link returns the reporter id for keys, creating one when nothing links.
 func (rl *reporterLinker) link(keys []string) int32 {
 	id := int32(-1)
-	for _, k := range keys {
-		if other, ok := rl.byKey[k]; ok {
+	hs := make([]uint64, len(keys))
+	for i, k := range keys {
+		hs[i] = linkage.KeyHash(k)
+		if other := rl.first(hs[i]); other >= 0 {
 			other = rl.find(other)
 			if id < 0 {
 				id = other
@@ -165,9 +184,9 @@ func (rl *reporterLinker) link(keys []string) int32 {
 		id = int32(len(rl.parent))
 		rl.parent = append(rl.parent, id)
 	}
-	for _, k := range keys {
-		if _, ok := rl.byKey[k]; !ok {
-			rl.byKey[k] = id
+	for _, h := range hs {
+		if rl.first(h) < 0 {
+			rl.byKey.Add(h, uint32(id))
 		}
 	}
 	return id
