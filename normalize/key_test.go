@@ -88,6 +88,7 @@ func TestPostcodeShape(t *testing.T) {
 		wantOK bool
 	}{
 		{"unused inward letters kept", "WV7 5PO", PostcodeParts{"WV7 5PO", "WV7 5", "WV7", "WV"}, true},
+		{"punctuation dropped", "kv2-5qb.", PostcodeParts{"KV2 5QB", "KV2 5", "KV2", "KV"}, true},
 		{"no repair", "wi71mw", PostcodeParts{"WI7 1MW", "WI7 1", "WI7", "WI"}, true},
 		{"district", "ls6", PostcodeParts{"", "", "LS6", "LS"}, true},
 		{"no digits", "ABCDE", PostcodeParts{}, false},

@@ -223,10 +223,8 @@ func unitLetter(c byte) bool {
 // AnyPostcode is [Postcode] for data that holds postcodes Royal Mail would
 // not know (an unknown area, as generated data has, or a typo in the
 // shape): when Postcode does not read s as a full postcode or an outward
-// code, s is split by shape alone (spaces dropped, upper case, the last
-// three characters the inward code when there are five or more, the
-// leading letters of the rest the area), so that two records typed the
-// same way still agree. It reports false when neither reads s.
+// code, s is split by shape alone ([PostcodeShape]), so that two records
+// typed the same way still agree. It reports false when neither reads s.
 func AnyPostcode(s string) (PostcodeParts, bool) {
 	if pc, ok := Postcode(s); ok && (pc.Full != "" || pc.District != "") {
 		return pc, true
@@ -235,7 +233,7 @@ func AnyPostcode(s string) (PostcodeParts, bool) {
 }
 
 // PostcodeShape splits a postcode-like value by shape alone, without
-// [Postcode]'s rules and repairs: spaces dropped and upper case, the last
+// [Postcode]'s rules and repairs: only letters and digits kept, upper case, the last
 // three characters the inward code when there are five or more, the rest
 // the outward code (the district), its leading letters the area. It
 // reports false unless the outward code is letters then at least one more
@@ -244,7 +242,16 @@ func AnyPostcode(s string) (PostcodeParts, bool) {
 // or an inward code with letters Royal Mail never uses (Postcode keeps only
 // the sector of "WV7 5PO"; two referrals that both say WV7 5PO still agree).
 func PostcodeShape(s string) (PostcodeParts, bool) {
-	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	b := make([]byte, 0, 8)
+	for i := 0; i < len(s) && len(b) <= 8; i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b = append(b, c)
+		}
+	}
+	c := string(b)
 	if len(c) < 2 || len(c) > 8 {
 		return PostcodeParts{}, false
 	}
