@@ -1,6 +1,9 @@
 package linkage
 
-import "bonafide/linkage/strcmp"
+import (
+	"bonafide/linkage/strcmp"
+	"bonafide/normalize"
+)
 
 // Compare returns the comparison level of field i between a and b: 0 for the strongest
 // agreement, len(Levels)-1 for disagreement, or [Null] when either value is missing.
@@ -234,10 +237,26 @@ func compareDate(x, y *value) int {
 
 func comparePostcode(x, y *value) int {
 	// parts: area, district, sector, full
-	for l := 3; l >= 0; l-- {
-		if x.parts[l] != "" && x.parts[l] == y.parts[l] {
-			return 3 - l
-		}
+	p := func(v *value) normalize.PostcodeParts {
+		return normalize.PostcodeParts{Full: v.parts[3], Sector: v.parts[2], District: v.parts[1], Area: v.parts[0]}
+	}
+	return ComparePostcodes(p(x), p(y))
+}
+
+// ComparePostcodes returns the agreement level of two postcodes, as the
+// postcode_uk comparison grades it: 0 the full postcode, 1 its sector, 2 its
+// district, 3 its area, 4 none of them (a part missing on either side does
+// not agree). Triage's family linker weighs its levels too.
+func ComparePostcodes(a, b normalize.PostcodeParts) int {
+	switch {
+	case a.Full != "" && a.Full == b.Full:
+		return 0
+	case a.Sector != "" && a.Sector == b.Sector:
+		return 1
+	case a.District != "" && a.District == b.District:
+		return 2
+	case a.Area != "" && a.Area == b.Area:
+		return 3
 	}
 	return 4
 }

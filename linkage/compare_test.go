@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"bonafide/normalize"
 )
 
 // level prepares a and b as one-field records of kind k (with a given name and surname
@@ -115,6 +117,36 @@ func TestCompareSwappedNames(t *testing.T) {
 		if got := s.Fields[i].Kind.Levels()[s.Compare(i, &a, &b)]; got != want {
 			t.Errorf("Compare(%s, Tamsin Hollis, Hollis Tamsin) = %s, want %s", s.Fields[i].Name, got, want)
 		}
+	}
+}
+
+func TestComparePostcodes(t *testing.T) {
+	pc := func(s string) normalize.PostcodeParts {
+		p, _ := normalize.AnyPostcode(s)
+		return p
+	}
+	tests := []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{"full", "SW1A 1AA", "sw1a1aa", 0},
+		{"sector", "SW1A 1AA", "SW1A 1AB", 1},
+		{"district", "SW1A 1AA", "SW1A 2AB", 2},
+		{"district alone", "SW1A", "SW1A 2AB", 2},
+		{"area", "SW1A 1AA", "SW2 1AA", 3},
+		{"else", "SW1A 1AA", "LS6 1AA", 4},
+		{"missing", "", "LS6 1AA", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ComparePostcodes(pc(tt.a), pc(tt.b)); got != tt.want {
+				t.Errorf("ComparePostcodes(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			}
+			if got := ComparePostcodes(pc(tt.b), pc(tt.a)); got != tt.want {
+				t.Errorf("ComparePostcodes(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -104,6 +104,49 @@ func TestPostcodeShape(t *testing.T) {
 	}
 }
 
+func TestSplitPostcode(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want PostcodeParts
+	}{
+		{"full", "SW1A 1AA", PostcodeParts{"SW1A 1AA", "SW1A 1", "SW1A", "SW"}},
+		{"district", "LS6", PostcodeParts{"", "", "LS6", "LS"}},
+		{"empty", "", PostcodeParts{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SplitPostcode(tt.in); got != tt.want {
+				t.Errorf("SplitPostcode(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzPostcodeShape checks that the parts PostcodeShape and Postcode give
+// are what SplitPostcode reads back from the full postcode or district.
+func FuzzPostcodeShape(f *testing.F) {
+	for _, s := range []string{"KV2 5QB", "wv75po", "LS6", "SW1A 1AA", "0L1 1AA", "a", "AB-12"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, read := range []func(string) (PostcodeParts, bool){PostcodeShape, Postcode} {
+			p, ok := read(s)
+			if !ok {
+				continue
+			}
+			key := p.Full
+			if key == "" {
+				key = p.District
+				p.Sector = "" // a partial postcode read back from its district alone
+			}
+			if got := SplitPostcode(key); got != p {
+				t.Fatalf("SplitPostcode(%q) = %+v, want %+v (read from %q)", key, got, p, s)
+			}
+		}
+	})
+}
+
 func FuzzNameKey(f *testing.F) {
 	for _, s := range []string{"Zoë O'Brien", "Smith-Jones", "Мария", "Henry 8th", ""} {
 		f.Add(s)

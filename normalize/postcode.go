@@ -232,6 +232,26 @@ func AnyPostcode(s string) (PostcodeParts, bool) {
 	return PostcodeShape(s)
 }
 
+// SplitPostcode returns the parts of a postcode already in the form
+// [PostcodeParts] holds it ("SW1A 1AA", or a district "SW1A"), as
+// substrings of it: for comparing stored postcodes without storing their
+// parts. What is not in that form gives parts that agree only with the
+// same text.
+func SplitPostcode(s string) PostcodeParts {
+	var p PostcodeParts
+	out, in, full := strings.Cut(s, " ")
+	if full && len(in) > 0 {
+		p.Full, p.Sector = s, s[:len(out)+2]
+	}
+	p.District = out
+	n := 0
+	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
+		n++
+	}
+	p.Area = out[:n]
+	return p
+}
+
 // PostcodeShape splits a postcode-like value by shape alone, without
 // [Postcode]'s rules and repairs: only letters and digits kept, upper case, the last
 // three characters the inward code when there are five or more, the rest

@@ -56,7 +56,7 @@ type familyRec struct {
 	adults   []personKey
 	// Small sets as slices: a family is seen a few times, and a map
 	// costs hundreds of bytes even when it holds one key.
-	postcode []string // normalised full postcodes
+	postcode []string // full postcodes, as normalize.PostcodeShape gives them
 	handles  []string
 	nhs      []string
 	towns    []string        // normalised town names
@@ -88,27 +88,16 @@ func nhsNumber(s string) string {
 // names none.
 func handleKey(h string) string { return normalize.Handle("", h) }
 
-// postcodeKey returns the full postcode of an address ("" when only part
-// is given) and its district ("" when none), read by shape
+// postcodeOf returns the parts of an address's postcode read by shape
 // ([normalize.PostcodeShape]): they are compared only for equality, and a
 // postcode typed the same way twice must agree even when Royal Mail would
 // not know it.
-func postcodeKey(a *bonafide.Address) (full, district string) {
+func postcodeOf(a *bonafide.Address) normalize.PostcodeParts {
 	if a == nil {
-		return "", ""
+		return normalize.PostcodeParts{}
 	}
-	pc, ok := normalize.PostcodeShape(a.Postcode)
-	if !ok {
-		return "", ""
-	}
-	return pc.Full, pc.District
-}
-
-// districtOf returns the district (outward code) of a full postcode in
-// normalised form.
-func districtOf(full string) string {
-	d, _, _ := strings.Cut(full, " ")
-	return d
+	pc, _ := normalize.PostcodeShape(a.Postcode)
+	return pc
 }
 
 // blockKeys returns the blocking keys of a referral's family details.
@@ -196,14 +185,12 @@ func blockKeys(r *bonafide.Referral) []string {
 			}
 		}
 	}
-	if full, d := postcodeKey(r.Address); full != "" || d != "" {
-		if full != "" {
-			add("pc:" + full)
+	if pc := postcodeOf(r.Address); pc.District != "" {
+		if pc.Full != "" {
+			add("pc:" + pc.Full)
 		}
-		if d != "" {
-			for _, s := range surnames {
-				add("ds:" + d + ":" + phonetic.Soundex(s))
-			}
+		for _, s := range surnames {
+			add("ds:" + pc.District + ":" + phonetic.Soundex(s))
 		}
 	}
 	return keys
@@ -302,9 +289,8 @@ type refKeys struct {
 	children, adults []personKey
 	childNHS         []string
 	handles          []string
-	postcode, line   string // full postcode ("" when only a district is given)
-	district         string
-	town             string
+	postcode         normalize.PostcodeParts
+	line, town       string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
 }
@@ -342,7 +328,7 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	if r.Address != nil {
-		k.postcode, k.district = postcodeKey(r.Address)
+		k.postcode = postcodeOf(r.Address)
 		k.line = normalize.AddressLine(r.Address.Line1)
 		k.town = normalize.NameKey(r.Address.Town)
 	}
@@ -439,20 +425,22 @@ func lineScore(k *refKeys, f *familyRec) float64 {
 	return 0
 }
 
-// postcodeScore is the agreement of the postcode: 2.5 for the full one,
-// 0.75 for its district.
+// postcodeWeight is what each level of [linkage.ComparePostcodes] adds to
+// a family's score: 2.5 for the full postcode, 0.75 for its sector or
+// district, nothing for the area alone.
+var postcodeWeight = [5]float64{2.5, 0.75, 0.75, 0, 0}
+
+// postcodeScore is the agreement of the postcode: the best level of the
+// referral's postcode against those the family has been seen with.
 func postcodeScore(k *refKeys, f *familyRec) float64 {
-	switch {
-	case k.postcode != "" && slices.Contains(f.postcode, k.postcode):
-		return 2.5
-	case k.district != "":
-		for _, p := range f.postcode {
-			if districtOf(p) == k.district {
-				return 0.75
-			}
-		}
+	if k.postcode.District == "" {
+		return 0
 	}
-	return 0
+	best := 0.0
+	for _, p := range f.postcode {
+		best = max(best, postcodeWeight[linkage.ComparePostcodes(k.postcode, normalize.SplitPostcode(p))])
+	}
+	return best
 }
 
 // scoreBound returns a bound that score's base plus household bonus never
@@ -925,8 +913,8 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		addTo(&f.handles, h, 8)
 	}
 	if r.Address != nil {
-		if pc, _ := postcodeKey(r.Address); pc != "" {
-			addTo(&f.postcode, pc, 6)
+		if pc := postcodeOf(r.Address); pc.Full != "" {
+			addTo(&f.postcode, pc.Full, 6)
 		}
 		addTo(&f.towns, normalize.NameKey(r.Address.Town), 4)
 		addTo(&f.lines, normalize.AddressLine(r.Address.Line1), 6)

@@ -150,7 +150,7 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 			keys = append(keys, "name:"+g+" "+f+"|"+o)
 		}
 		if rep.Address != nil {
-			if pc, _ := postcodeKey(rep.Address); pc != "" {
+			if pc := postcodeOf(rep.Address).Full; pc != "" {
 				keys = append(keys, "name:"+g+" "+f+"|"+pc)
 			}
 			if l := normalize.AddressLine(rep.Address.Line1); l != "" {
