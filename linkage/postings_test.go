@@ -15,9 +15,14 @@ func TestPostings(t *testing.T) {
 	p.compactMin = 16 // merge many times
 	want := map[uint64][]uint32{}
 	r := rand.New(rand.NewPCG(5, 6))
+	// keys spread over 64 bits, as hashes are, and a few at the ends
+	keys := []uint64{0, 1, 1<<64 - 1, 1<<63 - 1, 1 << 63}
+	for i := uint64(len(keys)); i < 40; i++ {
+		keys = append(keys, i*0x9e3779b97f4a7c15)
+	}
 	check := func(step int) {
 		t.Helper()
-		for k := uint64(0); k < 40; k++ {
+		for _, k := range append(keys, 12345) { // and one never filed
 			merged, recent := p.Get(k)
 			if got := append(slices.Clone(merged), recent...); !slices.Equal(got, want[k]) {
 				t.Fatalf("step %d: Get(%d) = %v, want %v", step, k, got, want[k])
@@ -39,13 +44,13 @@ func TestPostings(t *testing.T) {
 		if step%500 == 250 {
 			var pend []posting
 			for range 200 {
-				k, n := uint64(r.IntN(40)), r.Uint32N(1000)
+				k, n := keys[r.IntN(40)], r.Uint32N(1000)
 				pend = append(pend, posting{k: k, r: n})
 				want[k] = append(want[k], n)
 			}
 			p.load(pend)
 		} else {
-			k, n := uint64(r.IntN(40)), r.Uint32N(1000)
+			k, n := keys[r.IntN(40)], r.Uint32N(1000)
 			p.Add(k, n)
 			want[k] = append(want[k], n)
 		}
