@@ -1,8 +1,8 @@
 package linkage
 
 import (
-	"github.com/hbollon/go-edlib"
-	"github.com/xrash/smetrics"
+	"bonafide/linkage/strcmp"
+	"bonafide/normalize"
 )
 
 // Compare returns the comparison level of field i between a and b: 0 for the strongest
@@ -48,7 +48,7 @@ func (s *Schema) compareValue(i int, a, b *Record, x, y *value) int {
 			return 0
 		case x.alt == y.alt:
 			return 1
-		case within1(x.s, y.s):
+		case strcmp.Within1(x.s, y.s):
 			return 2
 		}
 		return 3
@@ -58,7 +58,7 @@ func (s *Schema) compareValue(i int, a, b *Record, x, y *value) int {
 			return 0
 		case x.alt == y.alt:
 			return 1
-		case within1(x.alt, y.alt):
+		case strcmp.Within1(x.alt, y.alt):
 			return 2
 		}
 		return 3
@@ -81,47 +81,20 @@ func pick(c bool, yes, no int) int {
 	return no
 }
 
-// jw is Jaro–Winkler with the usual 0.7 boost threshold and 4-letter prefix, with its
-// arguments put in a fixed order so that it is exactly symmetric.
+// jw is Jaro–Winkler ([strcmp.JaroWinkler]) with its arguments put in a fixed order so
+// that it is exactly symmetric.
 func jw(a, b string) float64 {
 	if a > b {
 		a, b = b, a
 	}
-	return smetrics.JaroWinkler(a, b, 0.7, 4)
-}
-
-// within1 reports whether a and b are at most one edit apart, counting a swap of two
-// adjacent letters as one edit (optimal string alignment distance ≤ 1). It does not
-// allocate, unlike a full distance matrix, because it runs in the pair loop.
-func within1(a, b string) bool {
-	la, lb := len(a), len(b)
-	if la > lb {
-		a, b, la, lb = b, a, lb, la
-	}
-	if lb-la > 1 {
-		return false
-	}
-	i := 0
-	for i < la && a[i] == b[i] {
-		i++
-	}
-	if i == la {
-		return true // equal, or b has one extra letter at the end
-	}
-	if la == lb {
-		if a[i+1:] == b[i+1:] {
-			return true // substitution
-		}
-		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
-	}
-	return a[i:] == b[i+1:] // insertion
+	return strcmp.JaroWinkler(a, b)
 }
 
 func compareString(x, y *value) int {
 	switch {
 	case x.s == y.s || x.alt == y.alt:
 		return 0
-	case within1(x.alt, y.alt):
+	case strcmp.Within1(x.alt, y.alt):
 		return 1
 	}
 	j := jw(x.alt, y.alt)
@@ -191,7 +164,7 @@ func (s *Schema) compareGiven(i int, a, b *Record, x, y *value) int {
 	if sharePart(x, y) {
 		return 1 // nickname group, or one of two given names
 	}
-	if within1(x.alt, y.alt) {
+	if strcmp.Within1(x.alt, y.alt) {
 		return 2
 	}
 	j := jw(x.alt, y.alt)
@@ -217,7 +190,7 @@ func (s *Schema) compareSurname(i int, a, b *Record, x, y *value) int {
 	if sharePart(x, y) {
 		return 1
 	}
-	if within1(x.alt, y.alt) {
+	if strcmp.Within1(x.alt, y.alt) {
 		return 2
 	}
 	j := jw(x.alt, y.alt)
@@ -245,7 +218,7 @@ func compareDate(x, y *value) int {
 		switch {
 		case xy == yy && xm == yd && xd == ym:
 			return 1
-		case within1(x.s, y.s):
+		case strcmp.Within1(x.s, y.s):
 			return 2
 		case xy == yy && xm == ym:
 			return 3
@@ -264,10 +237,26 @@ func compareDate(x, y *value) int {
 
 func comparePostcode(x, y *value) int {
 	// parts: area, district, sector, full
-	for l := 3; l >= 0; l-- {
-		if x.parts[l] != "" && x.parts[l] == y.parts[l] {
-			return 3 - l
-		}
+	p := func(v *value) normalize.PostcodeParts {
+		return normalize.PostcodeParts{Full: v.parts[3], Sector: v.parts[2], District: v.parts[1], Area: v.parts[0]}
+	}
+	return ComparePostcodes(p(x), p(y))
+}
+
+// ComparePostcodes returns the agreement level of two postcodes, as the
+// postcode_uk comparison grades it: 0 the full postcode, 1 its sector, 2 its
+// district, 3 its area, 4 none of them (a part missing on either side does
+// not agree). Triage's family linker weighs its levels too.
+func ComparePostcodes(a, b normalize.PostcodeParts) int {
+	switch {
+	case a.Full != "" && a.Full == b.Full:
+		return 0
+	case a.Sector != "" && a.Sector == b.Sector:
+		return 1
+	case a.District != "" && a.District == b.District:
+		return 2
+	case a.Area != "" && a.Area == b.Area:
+		return 3
 	}
 	return 4
 }
@@ -284,7 +273,7 @@ func compareAddress(x, y *value) int {
 	used := uint64(0)
 	for _, t := range x.parts {
 		for k, u := range y.parts {
-			if k < 64 && used&(1<<k) == 0 && (t == u || min(len(t), len(u)) > 3 && within1(t, u)) {
+			if k < 64 && used&(1<<k) == 0 && (t == u || min(len(t), len(u)) > 3 && strcmp.Within1(t, u)) {
 				used |= 1 << k
 				matched++
 				break
@@ -311,42 +300,11 @@ func compareNHS(x, y *value) int {
 	if x.n == 1 && y.n == 1 {
 		return 3 // two valid numbers that differ belong to two people
 	}
-	switch d := editDistance(x.s, y.s); {
+	switch d := strcmp.OSA(x.s, y.s); {
 	case d <= 1:
 		return 1
 	case d == 2:
 		return 2
 	}
 	return 3
-}
-
-// editDistance is the optimal string alignment distance (substitutions, insertions,
-// deletions and swaps of adjacent characters). Short strings such as NHS numbers use
-// fixed arrays, so the pair loop does not allocate; longer ones go to go-edlib.
-func editDistance(a, b string) int {
-	const max = 24
-	if len(a) > max || len(b) > max {
-		return edlib.OSADamerauLevenshteinDistance(a, b)
-	}
-	var d [max + 1][max + 1]int
-	for i := 0; i <= len(a); i++ {
-		d[i][0] = i
-	}
-	for j := 0; j <= len(b); j++ {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, d[i-2][j-2]+1)
-			}
-			d[i][j] = v
-		}
-	}
-	return d[len(a)][len(b)]
 }

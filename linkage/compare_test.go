@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"bonafide/normalize"
 )
 
 // level prepares a and b as one-field records of kind k (with a given name and surname
@@ -118,30 +120,31 @@ func TestCompareSwappedNames(t *testing.T) {
 	}
 }
 
-func TestWithin1(t *testing.T) {
+func TestComparePostcodes(t *testing.T) {
+	pc := func(s string) normalize.PostcodeParts {
+		p, _ := normalize.AnyPostcode(s)
+		return p
+	}
 	tests := []struct {
 		name string
 		a, b string
-		want bool
+		want int
 	}{
-		{"equal", "abc", "abc", true},
-		{"substitution", "abc", "abd", true},
-		{"insertion end", "abc", "abcd", true},
-		{"insertion middle", "abc", "abxc", true},
-		{"deletion start", "abc", "bc", true},
-		{"adjacent swap", "abcd", "acbd", true},
-		{"two substitutions", "abcd", "xbcy", false},
-		{"swap plus change", "abcd", "bacx", false},
-		{"length two apart", "ab", "abcd", false},
-		{"empty and one", "", "a", true},
+		{"full", "SW1A 1AA", "sw1a1aa", 0},
+		{"sector", "SW1A 1AA", "SW1A 1AB", 1},
+		{"district", "SW1A 1AA", "SW1A 2AB", 2},
+		{"district alone", "SW1A", "SW1A 2AB", 2},
+		{"area", "SW1A 1AA", "SW2 1AA", 3},
+		{"else", "SW1A 1AA", "LS6 1AA", 4},
+		{"missing", "", "LS6 1AA", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := within1(tt.a, tt.b); got != tt.want {
-				t.Errorf("within1(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			if got := ComparePostcodes(pc(tt.a), pc(tt.b)); got != tt.want {
+				t.Errorf("ComparePostcodes(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 			}
-			if got := within1(tt.b, tt.a); got != tt.want {
-				t.Errorf("within1(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+			if got := ComparePostcodes(pc(tt.b), pc(tt.a)); got != tt.want {
+				t.Errorf("ComparePostcodes(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
 			}
 		})
 	}

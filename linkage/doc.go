@@ -30,8 +30,10 @@
 //   - [Config] is the JSON job description of `bonafide link`; [Config.Run] is the whole
 //     batch pipeline.
 //
-// Normalisation and phonetic codes come from the subpackages [bonafide/linkage/normalize],
-// [bonafide/linkage/phonetic] and [bonafide/linkage/nickname].
+// Normalisation comes from the top-level package [bonafide/normalize] (which vault and
+// triage use too, so that blind indexes, triage keys and linkage compare the same forms);
+// phonetic codes, nicknames and string similarity from the subpackages
+// [bonafide/linkage/phonetic], [bonafide/linkage/nickname] and [bonafide/linkage/strcmp].
 //
 // # Comparison levels
 //

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unsafe"
@@ -22,9 +21,9 @@ import (
 // [Record]: each prepared field value is encoded once into an append-only byte arena and
 // shared by every record holding it (names, dates, towns and postcodes repeat), so a
 // record is one 4-byte arena offset per field plus its term frequencies, entity and ID.
-// Block postings are one sorted array of (key hash, record number) pairs; records added
-// one at a time wait in a small map until the next [Index.Load] or compaction merges them
-// in. Candidates are decoded back into a [Record] field by field while they are scored,
+// Block postings are a [Postings]: one sorted array of (key hash, record number) pairs;
+// records added one at a time wait in a small map until the next [Index.Load] or
+// compaction merges them in. Candidates are decoded back into a [Record] field by field while they are scored,
 // and dropped as soon as the fields left cannot lift them to the query's minimum weight,
 // so that a query into large blocks reads little; scores, explanations and the order
 // candidates are met in are those of scoring every record added in full.
@@ -51,11 +50,7 @@ type Index struct {
 	arena  arena
 	intern map[string]uint32 // encoded value → its arena offset
 
-	postKey    []uint64 // sorted by key, then record number
-	postRec    []uint32
-	delta      map[uint64][]uint32 // postings added since the last merge; all after postRec's
-	deltaN     int
-	compactMin int // merge delta once it holds more than max(compactMin, len(postKey)/8) postings
+	post *Postings // block key → record numbers
 
 	counts []map[string]int32 // per term-frequency field
 
@@ -101,7 +96,7 @@ func NewIndex(m *Model, rules []BlockRule, threshold float64, maxPost int) (*Ind
 		maxPost = 5000
 	}
 	x := &Index{model: m, schema: m.schema, maxPost: maxPost, threshold: m.WeightAt(threshold),
-		nf: len(m.Fields), intern: map[string]uint32{}, delta: map[uint64][]uint32{}, compactMin: 1 << 16,
+		nf: len(m.Fields), intern: map[string]uint32{}, post: NewPostings(),
 		counts: make([]map[string]int32, len(m.Fields))}
 	for _, r := range rules {
 		var ks []keySpec
@@ -181,12 +176,6 @@ func (x *Index) Len() int {
 	return x.n
 }
 
-// posting is one (block key, record) pair waiting to be merged into the sorted arrays.
-type posting struct {
-	k uint64
-	r uint32
-}
-
 // Load adds records already grouped into entities, such as the clusters of a batch
 // run, without querying each one. entity[i] is any integer naming rec[i]'s entity.
 // Entity numbers are renumbered per call; to load one batch result in pieces, use
@@ -212,11 +201,11 @@ func (x *Index) Load(recs []Record, entity []int) error {
 		}
 		for r, ks := range x.rules {
 			if k := ruleKey(r, ks, &recs[i]); k != 0 {
-				pend = append(pend, posting{k, id})
+				pend = append(pend, posting{k: k, r: id})
 			}
 		}
 	}
-	x.merge(pend)
+	x.post.load(pend)
 	return nil
 }
 
@@ -244,11 +233,11 @@ func (x *Index) LoadEntities(recs []Record, entity []int32) error {
 		}
 		for r, ks := range x.rules {
 			if k := ruleKey(r, ks, &recs[i]); k != 0 {
-				pend = append(pend, posting{k, id})
+				pend = append(pend, posting{k: k, r: id})
 			}
 		}
 	}
-	x.merge(pend)
+	x.post.load(pend)
 	return nil
 }
 
@@ -275,46 +264,8 @@ func (x *Index) SetFrequencies() {
 	}
 }
 
-// merge sorts pend and merges it and the delta postings into the sorted arrays, in
-// place from the back so that the arrays grow only once.
-func (x *Index) merge(pend []posting) {
-	for k, ids := range x.delta {
-		for _, id := range ids {
-			pend = append(pend, posting{k, id})
-		}
-	}
-	clear(x.delta)
-	x.deltaN = 0
-	slices.SortFunc(pend, func(a, b posting) int {
-		switch {
-		case a.k < b.k:
-			return -1
-		case a.k > b.k:
-			return 1
-		}
-		return int(int64(a.r) - int64(b.r))
-	})
-	n, m := len(x.postKey), len(pend)
-	x.postKey = slices.Grow(x.postKey, m)[:n+m]
-	x.postRec = slices.Grow(x.postRec, m)[:n+m]
-	i, j := n-1, m-1
-	for w := n + m - 1; j >= 0; w-- {
-		if i >= 0 && (x.postKey[i] > pend[j].k || x.postKey[i] == pend[j].k && x.postRec[i] > pend[j].r) {
-			x.postKey[w], x.postRec[w] = x.postKey[i], x.postRec[i]
-			i--
-		} else {
-			x.postKey[w], x.postRec[w] = pend[j].k, pend[j].r
-			j--
-		}
-	}
-}
-
 // postings returns the records under block key k: the merged ones, then the delta.
-func (x *Index) postings(k uint64) (merged []uint32, delta []uint32) {
-	lo, _ := slices.BinarySearch(x.postKey, k)
-	hi := lo + sort.Search(len(x.postKey)-lo, func(i int) bool { return x.postKey[lo+i] != k })
-	return x.postRec[lo:hi], x.delta[k]
-}
+func (x *Index) postings(k uint64) (merged []uint32, delta []uint32) { return x.post.Get(k) }
 
 // insert stores rec as the next record of entity e and returns its number.
 func (x *Index) insert(rec *Record, e int32) (uint32, error) {
@@ -732,12 +683,8 @@ func (x *Index) Add(rec Record) (int, []Match) {
 	}
 	for r, ks := range x.rules {
 		if k := ruleKey(r, ks, &rec); k != 0 {
-			x.delta[k] = append(x.delta[k], id)
-			x.deltaN++
+			x.post.Add(k, id)
 		}
-	}
-	if x.deltaN > max(x.compactMin, len(x.postKey)/8) {
-		x.merge(nil)
 	}
 	return int(e), ms
 }

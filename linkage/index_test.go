@@ -261,7 +261,7 @@ func TestIndexMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			x.compactMin = 64 // merge the added postings many times
+			x.post.compactMin = 64 // merge the added postings many times
 			ref := newRefIndex(x)
 			lo := 0
 			for _, hi := range tt.pieces {

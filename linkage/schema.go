@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"bonafide/linkage/nickname"
-	"bonafide/linkage/normalize"
 	"bonafide/linkage/phonetic"
+	"bonafide/normalize"
 )
 
 // A Field is one compared column: its name, how it is compared and, for dates, how it
@@ -188,13 +188,11 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		}
 		v.s = eightDigits(v.n)
 	case KindPostcodeUK:
-		pc, ok := normalize.Postcode(raw)
-		if !ok || pc.Full == "" && pc.District == "" {
-			// Not a postcode Royal Mail would know (an unknown area, a typo in the
-			// shape): two records typed the same way still agree, so keep its parts.
-			if pc, ok = roughPostcode(raw); !ok {
-				return v
-			}
+		// A postcode Royal Mail would not know (an unknown area, a typo in the
+		// shape) keeps its parts by shape: two records typed the same way still agree.
+		pc, ok := normalize.AnyPostcode(raw)
+		if !ok {
+			return v
 		}
 		v.s = pc.String()
 		v.alt = pc.District
@@ -208,8 +206,8 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		v.s = strings.Join(t, " ")
 		v.alt = strings.Join(t, "")
 	case KindNHSNumber:
-		v.s = digits(raw)
-		if validNHS(v.s) {
+		var valid bool
+		if v.s, valid = normalize.NHSNumber(raw); valid {
 			v.n = 1
 		}
 	case KindPhone:
@@ -238,22 +236,6 @@ func (s *Schema) prepareValue(i int, k Kind, raw string) value {
 		v.s, v.alt = normalize.IP(raw)
 	}
 	return v
-}
-
-// validNHS reports whether s is ten digits with a correct Modulus 11 check digit.
-func validNHS(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	sum := 0
-	for i := 0; i < 9; i++ {
-		sum += int(s[i]-'0') * (10 - i)
-	}
-	c := 11 - sum%11
-	if c == 11 {
-		c = 0
-	}
-	return c != 10 && c == int(s[9]-'0')
 }
 
 // phoneticCodes returns the Double Metaphone codes of a normalised name.
@@ -414,32 +396,6 @@ func eightDigits(n int32) string {
 		n /= 10
 	}
 	return string(b[:])
-}
-
-// roughPostcode splits a postcode-like value by shape alone: the last three characters
-// are the inward code, the rest the outward code, its leading letters the area.
-func roughPostcode(s string) (normalize.PostcodeParts, bool) {
-	c := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	if len(c) < 2 || len(c) > 8 {
-		return normalize.PostcodeParts{}, false
-	}
-	var p normalize.PostcodeParts
-	out := c
-	if len(c) >= 5 {
-		out = c[:len(c)-3]
-		in := c[len(c)-3:]
-		p.Sector = out + " " + in[:1]
-		p.Full = out + " " + in
-	}
-	n := 0
-	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
-		n++
-	}
-	if n == 0 || n == len(out) {
-		return normalize.PostcodeParts{}, false
-	}
-	p.Area, p.District = out[:n], out
-	return p, true
 }
 
 // Conflict returns the "cannot link" test for recs used by [ClusterConflict]: two

@@ -17,17 +17,6 @@ func compact(s string) string {
 	return b.String()
 }
 
-// digits keeps only the ASCII digits of s.
-func digits(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
 // isNumber reports whether s is a non-empty run of ASCII digits.
 func isNumber(s string) bool {
 	if s == "" {

@@ -38,6 +38,14 @@
 // pairs of a household's given names; a sparse referral may also join a
 // family referred in the last [RecentWindow] on a child's name when exactly
 // one such family fits or the narrative tells of the same incident.
+// Linking runs on the project's one linker: candidates are filed and found
+// in [linkage.Postings] (the candidate index of [linkage.Index]), names,
+// postcodes, handles, NHS numbers, address lines and reporters' contact
+// details are read by package normalize, and names are compared with
+// linkage/strcmp's Jaro–Winkler, linkage/nickname and linkage/phonetic's
+// Soundex. Triage keeps what is its own: the keys a family is filed under,
+// the recency windows, the agreement scores and thresholds, and the
+// union-find of families and reporters.
 //
 // # Evaluation and fitting
 //

@@ -194,7 +194,7 @@ func (e *Engine) Observe(rec bonafide.Record) (*Assessment, error) {
 	case *bonafide.Referral:
 		return e.triage(r)
 	case *bonafide.PublicPost:
-		h := normHandle(r.Handle)
+		h := handleKey(r.Handle)
 		if h != "" {
 			list := append(e.posts[h], r)
 			if len(list) > 64 {

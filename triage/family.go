@@ -2,28 +2,34 @@ package triage
 
 import (
 	"cmp"
-	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"bonafide"
+	"bonafide/linkage"
 	"bonafide/linkage/nickname"
+	"bonafide/linkage/phonetic"
+	"bonafide/linkage/strcmp"
+	"bonafide/normalize"
 	"bonafide/triage/textsim"
 )
 
 // familyLinker links each referral to a family by blocking on a few keys
 // (NHS number, social handle, child's date of birth, postcode, phonetic
 // surname with birth year) and scoring each candidate family on the
-// children, adults, address and handles it has been seen with. It is the
-// stand-in until package linkage's online index can be plugged in; its
-// evidence is the same kind (which field agreed and how strongly).
+// children, adults, address and handles it has been seen with. Its
+// candidate index is package linkage's ([linkage.Postings], as
+// [linkage.Index] uses), its names, postcodes and handles are normalised by
+// package normalize and compared with linkage/strcmp, linkage/nickname and
+// linkage/phonetic; what stays here is triage's own: which keys to file a
+// family under and how recent a family must be for a key to count, the
+// agreement scores and thresholds, and the union-find of families.
 type familyLinker struct {
-	blocks   map[uint64][]int32 // blocking key hash -> families, oldest first
+	blocks   *linkage.Postings // blocking key hash -> families, oldest first
 	families []*familyRec
 	// Per family, beside the records, for the loops over hundreds of
 	// candidates that need only these: the family it was merged into
@@ -50,7 +56,7 @@ type familyRec struct {
 	adults   []personKey
 	// Small sets as slices: a family is seen a few times, and a map
 	// costs hundreds of bytes even when it holds one key.
-	postcode []string // normalised full postcodes
+	postcode []string // full postcodes, as normalize.PostcodeShape gives them
 	handles  []string
 	nhs      []string
 	towns    []string        // normalised town names
@@ -61,85 +67,37 @@ type familyRec struct {
 }
 
 func newFamilyLinker() *familyLinker {
-	return &familyLinker{blocks: map[uint64][]int32{}, hits: map[int32]int{}, minScore: 4}
-}
-
-func normName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func normPostcode(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// postcodeDistrict returns the outward code of a normalised postcode
-// (everything but the last three characters of a full one).
-func postcodeDistrict(pc string) string {
-	if len(pc) >= 5 {
-		return pc[:len(pc)-3]
-	}
-	return pc
-}
-
-func normHandle(s string) string {
-	return strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "@")
-}
-
-// soundex is the American Soundex code of a name: enough for a blocking key
-// that tolerates most misspellings of a surname.
-func soundex(s string) string {
-	s = normName(s)
-	if s == "" {
-		return ""
-	}
-	code := func(r byte) byte {
-		switch r {
-		case 'b', 'f', 'p', 'v':
-			return '1'
-		case 'c', 'g', 'j', 'k', 'q', 's', 'x', 'z':
-			return '2'
-		case 'd', 't':
-			return '3'
-		case 'l':
-			return '4'
-		case 'm', 'n':
-			return '5'
-		case 'r':
-			return '6'
-		}
-		return 0
-	}
-	out := []byte{s[0] &^ 0x20}
-	last := code(s[0])
-	for i := 1; i < len(s) && len(out) < 4; i++ {
-		c := code(s[i])
-		if c != 0 && c != last {
-			out = append(out, c)
-		}
-		if s[i] != 'h' && s[i] != 'w' {
-			last = c
-		}
-	}
-	for len(out) < 4 {
-		out = append(out, '0')
-	}
-	return string(out)
+	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, minScore: 4}
 }
 
 func keyOf(p bonafide.Person) personKey {
-	return personKey{given: normName(p.GivenName), family: normName(p.FamilyName), dob: p.DOB}
+	return personKey{given: normalize.NameKey(p.GivenName), family: normalize.NameKey(p.FamilyName), dob: p.DOB}
+}
+
+// nhsNumber returns the ten digits of a valid NHS number typed with or
+// without spaces or dashes, or "" when it is not valid.
+func nhsNumber(s string) string {
+	if d, ok := normalize.NHSNumber(s); ok {
+		return d
+	}
+	return ""
+}
+
+// handleKey is the form a social-media handle is compared in: without its
+// platform, since a page named in a narrative ("check her page @name")
+// names none.
+func handleKey(h string) string { return normalize.Handle("", h) }
+
+// postcodeOf returns the parts of an address's postcode read by shape
+// ([normalize.PostcodeShape]): they are compared only for equality, and a
+// postcode typed the same way twice must agree even when Royal Mail would
+// not know it.
+func postcodeOf(a *bonafide.Address) normalize.PostcodeParts {
+	if a == nil {
+		return normalize.PostcodeParts{}
+	}
+	pc, _ := normalize.PostcodeShape(a.Postcode)
+	return pc
 }
 
 // blockKeys returns the blocking keys of a referral's family details.
@@ -148,11 +106,11 @@ func blockKeys(r *bonafide.Referral) []string {
 	add := func(k string) { keys = append(keys, k) }
 	var surnames []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if n := nhsDigits(p.NHSNumber); n != "" {
+		if n := nhsNumber(p.NHSNumber); n != "" {
 			add("nhs:" + n)
 		}
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				add("h:" + h)
 			}
 		}
@@ -166,15 +124,15 @@ func blockKeys(r *bonafide.Referral) []string {
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		// name keys, for the many referrals that give no date or postcode:
 		// phonetic given name with phonetic surname, and with the town
-		g := soundex(p.GivenName)
+		g := phonetic.Soundex(p.GivenName)
 		if g == "" {
 			continue
 		}
-		if sn := soundex(p.FamilyName); sn != "" {
+		if sn := phonetic.Soundex(p.FamilyName); sn != "" {
 			add("gn:" + g + sn)
 		}
 		if r.Address != nil {
-			if t := normName(r.Address.Town); t != "" {
+			if t := normalize.NameKey(r.Address.Town); t != "" {
 				add("gt:" + g + t)
 			}
 		}
@@ -184,7 +142,7 @@ func blockKeys(r *bonafide.Referral) []string {
 	// chance, so a pair is selective even without surnames or dates.
 	var givens []string
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if g := soundex(p.GivenName); g != "" && !slices.Contains(givens, g) {
+		if g := phonetic.Soundex(p.GivenName); g != "" && !slices.Contains(givens, g) {
 			givens = append(givens, g)
 		}
 	}
@@ -195,15 +153,15 @@ func blockKeys(r *bonafide.Referral) []string {
 		}
 	}
 	for _, sn := range surnames {
-		if sx := soundex(sn); sx != "" {
+		if sx := phonetic.Soundex(sn); sx != "" {
 			add("rg:/" + sx) // a surname alone, likewise only for recent families
 		}
 	}
 	for _, c := range r.Children {
 		// a child's given name alone: used only to find families referred
 		// in the last few days (see recentKey)
-		if g := normName(c.GivenName); g != "" {
-			add("rg:" + soundex(g))
+		if g := normalize.NameKey(c.GivenName); g != "" {
+			add("rg:" + phonetic.Soundex(g))
 			if len(g) >= 4 {
 				add("rg:" + g[:1] + "*" + g[len(g)-2:]) // survives a typo in the middle
 			}
@@ -212,30 +170,27 @@ func blockKeys(r *bonafide.Referral) []string {
 	for _, c := range r.Children {
 		if c.DOB.Precision() == 3 {
 			// a full date with an initial: given or family name may be misspelt, not both
-			if g := normName(c.GivenName); g != "" {
+			if g := normalize.NameKey(c.GivenName); g != "" {
 				add("dob:" + c.DOB.String() + g[:1])
 			}
-			if f := normName(c.FamilyName); f != "" {
+			if f := normalize.NameKey(c.FamilyName); f != "" {
 				add("dob:" + c.DOB.String() + "/" + f[:1])
 			}
 		}
 		if c.DOB.Year != 0 {
 			for _, n := range []string{c.FamilyName, c.GivenName} { // given/family may be swapped
-				if sx := soundex(n); sx != "" {
+				if sx := phonetic.Soundex(n); sx != "" {
 					add("sy:" + sx + strconv.Itoa(c.DOB.Year))
 				}
 			}
 		}
 	}
-	if r.Address != nil {
-		pc := normPostcode(r.Address.Postcode)
-		if len(pc) >= 5 {
-			add("pc:" + pc)
+	if pc := postcodeOf(r.Address); pc.District != "" {
+		if pc.Full != "" {
+			add("pc:" + pc.Full)
 		}
-		if d := postcodeDistrict(pc); d != "" {
-			for _, s := range surnames {
-				add("ds:" + d + ":" + soundex(s))
-			}
+		for _, s := range surnames {
+			add("ds:" + pc.District + ":" + phonetic.Soundex(s))
 		}
 	}
 	return keys
@@ -250,18 +205,7 @@ func (fl *familyLinker) jw(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	return jaroWinkler(a, b)
-}
-
-// keyHash files a blocking key under 64 bits: the blocks are the largest
-// map the linker holds, and a hash costs a fraction of the key. Two keys
-// of one hash (a chance of about n²/2⁶⁵ among n keys; FNV is not keyed, so
-// a collision can be built on purpose, though flooding the key itself does
-// as much) share one list and its blockLimit cut-off.
-func keyHash(k string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(k))
-	return h.Sum64()
+	return strcmp.JaroWinkler(a, b)
 }
 
 // addTo appends s to the set list unless it is there already or the set
@@ -345,8 +289,8 @@ type refKeys struct {
 	children, adults []personKey
 	childNHS         []string
 	handles          []string
-	postcode, line   string
-	town             string
+	postcode         normalize.PostcodeParts
+	line, town       string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
 }
@@ -355,14 +299,14 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 	k := &refKeys{}
 	for _, c := range r.Children {
 		k.children = append(k.children, keyOf(c))
-		k.childNHS = append(k.childNHS, nhsDigits(c.NHSNumber))
+		k.childNHS = append(k.childNHS, nhsNumber(c.NHSNumber))
 	}
 	for _, a := range r.Adults {
 		k.adults = append(k.adults, keyOf(a))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				k.handles = append(k.handles, h)
 			}
 		}
@@ -384,9 +328,9 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	if r.Address != nil {
-		k.postcode = normPostcode(r.Address.Postcode)
-		k.line = normLine(r.Address.Line1)
-		k.town = normName(r.Address.Town)
+		k.postcode = postcodeOf(r.Address)
+		k.line = normalize.AddressLine(r.Address.Line1)
+		k.town = normalize.NameKey(r.Address.Town)
 	}
 	return k
 }
@@ -481,21 +425,22 @@ func lineScore(k *refKeys, f *familyRec) float64 {
 	return 0
 }
 
-// postcodeScore is the agreement of the postcode: 2.5 for the full one,
-// 0.75 for its district.
+// postcodeWeight is what each level of [linkage.ComparePostcodes] adds to
+// a family's score: 2.5 for the full postcode, 0.75 for its sector or
+// district, nothing for the area alone.
+var postcodeWeight = [5]float64{2.5, 0.75, 0.75, 0, 0}
+
+// postcodeScore is the agreement of the postcode: the best level of the
+// referral's postcode against those the family has been seen with.
 func postcodeScore(k *refKeys, f *familyRec) float64 {
-	switch pc := k.postcode; {
-	case len(pc) >= 5 && slices.Contains(f.postcode, pc):
-		return 2.5
-	case pc != "":
-		d := postcodeDistrict(pc)
-		for _, p := range f.postcode {
-			if postcodeDistrict(p) == d {
-				return 0.75
-			}
-		}
+	if k.postcode.District == "" {
+		return 0
 	}
-	return 0
+	best := 0.0
+	for _, p := range f.postcode {
+		best = max(best, postcodeWeight[linkage.ComparePostcodes(k.postcode, normalize.SplitPostcode(p))])
+	}
+	return best
 }
 
 // scoreBound returns a bound that score's base plus household bonus never
@@ -559,20 +504,21 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
 	clear(hits)
 	for _, k := range keys {
-		ids := fl.blocks[keyHash(k)]
-		if limit := blockLimit(k); len(ids) > limit { // a key shared by hundreds of families tells little
-			ids = ids[len(ids)-limit:]
-		}
+		// a key shared by hundreds of families tells little: the most
+		// recently filed are scored
+		older, newer, _ := fl.blocks.Last(linkage.KeyHash(k), blockLimit(k))
 		w := 1
 		if strongKey(k) || recentKey(k) {
 			w = 2
 		}
-		for _, id := range ids {
-			id = fl.find(id)
-			if recentKey(k) && fl.age(id, now) > RecentWindow {
-				continue
+		for _, ids := range [2][]uint32{older, newer} {
+			for _, n := range ids {
+				id := fl.find(int32(n))
+				if recentKey(k) && fl.age(id, now) > RecentWindow {
+					continue
+				}
+				hits[id] += w
 			}
-			hits[id] += w
 		}
 	}
 	rk := newRefKeys(r)
@@ -951,15 +897,15 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		f.adults = addPerson(f.adults, a)
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		f.addSurname(normName(p.FamilyName))
+		f.addSurname(normalize.NameKey(p.FamilyName))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
-			if h := normHandle(h.Handle); h != "" {
+			if h := handleKey(h.Handle); h != "" {
 				addTo(&f.handles, h, 0)
 			}
 		}
-		if n := nhsDigits(p.NHSNumber); n != "" {
+		if n := nhsNumber(p.NHSNumber); n != "" {
 			addTo(&f.nhs, n, 0)
 		}
 	}
@@ -967,65 +913,18 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		addTo(&f.handles, h, 8)
 	}
 	if r.Address != nil {
-		if pc := normPostcode(r.Address.Postcode); len(pc) >= 5 {
-			addTo(&f.postcode, pc, 6)
+		if pc := postcodeOf(r.Address); pc.Full != "" {
+			addTo(&f.postcode, pc.Full, 6)
 		}
-		addTo(&f.towns, normName(r.Address.Town), 4)
-		addTo(&f.lines, normLine(r.Address.Line1), 6)
+		addTo(&f.towns, normalize.NameKey(r.Address.Town), 4)
+		addTo(&f.lines, normalize.AddressLine(r.Address.Line1), 6)
 	}
 	for _, k := range keys {
-		if h := keyHash(k); !slices.Contains(f.blockSet, h) {
+		if h := linkage.KeyHash(k); !slices.Contains(f.blockSet, h) {
 			f.blockSet = append(f.blockSet, h)
-			fl.blocks[h] = append(fl.blocks[h], f.id)
+			fl.blocks.Add(h, uint32(f.id))
 		}
 	}
-}
-
-// nhsDigits returns the ten digits of a valid NHS number typed with or
-// without spaces or dashes, or "" when it is not valid.
-func nhsDigits(s string) string {
-	if s == "" {
-		return ""
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	if n := b.String(); len(n) == 10 && bonafide.ValidNHSNumber(n) {
-		return n
-	}
-	return ""
-}
-
-// normLine normalises a first address line for exact comparison: lower
-// case, letters and digits only, common street words shortened.
-func normLine(s string) string {
-	f := strings.Fields(strings.ToLower(s))
-	for i, w := range f {
-		w = strings.Trim(w, ".,")
-		switch w {
-		case "road":
-			w = "rd"
-		case "street":
-			w = "st"
-		case "avenue":
-			w = "ave"
-		case "lane":
-			w = "ln"
-		case "close":
-			w = "cl"
-		case "crescent":
-			w = "cres"
-		case "terrace":
-			w = "ter"
-		case "drive":
-			w = "dr"
-		}
-		f[i] = w
-	}
-	return strings.Join(f, " ")
 }
 
 // blockLimit caps how many families (the most recently seen) one blocking

@@ -20,6 +20,12 @@ func sparse(id string, at time.Time, town, narrative string, children ...bonafid
 	return r
 }
 
+// withLine gives r an address line (in its town).
+func withLine(r *bonafide.Referral, line string) *bonafide.Referral {
+	r.Address.Line1 = line
+	return r
+}
+
 func kid(given, family, d string) bonafide.Person {
 	p := bonafide.Person{GivenName: given, FamilyName: family, Role: bonafide.RoleChild}
 	if d != "" {
@@ -76,6 +82,12 @@ func TestFamilyLinkSparse(t *testing.T) {
 		{"household names in another town do not", []bonafide.Record{
 			sparse("R1", hours(0), "Coldharbour", "", kid("Ernestine", "Vaughan", ""), kid("Devlin", "Vaughan", "")),
 			sparse("R2", hours(24*60), "Farnwick", "", kid("Ernestine", "", ""), kid("Devlin", "", ""))}, false},
+		{"the same address line abbreviated links", []bonafide.Record{
+			withLine(sparse("R1", hours(0), "Saltmarsh", "", kid("Craig", "Norris", "")), "48 Chapel Terrace"),
+			withLine(sparse("R2", hours(24*60), "Saltmarsh", "", kid("Craig", "Norris", "")), "48 Chapel Terr.")}, true},
+		{"another house in the street does not", []bonafide.Record{
+			withLine(sparse("R1", hours(0), "Saltmarsh", "", kid("Craig", "Norris", "")), "48 Chapel Terrace"),
+			withLine(sparse("R2", hours(24*60), "Saltmarsh", "", kid("Craig", "Norris", "")), "84 Chapel Terr.")}, false},
 		{"a birth year alone does not link another child", []bonafide.Record{
 			sparse("R1", hours(0), "Coldharbour", "", kid("Kerensa", "Marlowe", "2024-02-10"), kid("Bartholomew", "Marlowe", "2013-09-15")),
 			sparse("R2", hours(24*60), "", "", kid("Philippa", "Abernethy", "2024-04-05"), kid("Cuthbert", "Abernethy", "2013-05-30"))}, false},

@@ -1,11 +1,12 @@
 package triage
 
 import (
-	"net/netip"
 	"strings"
 	"unicode"
 
 	"bonafide"
+	"bonafide/linkage"
+	"bonafide/normalize"
 )
 
 // reporterLinker gives each referral a reporter id: referrals whose
@@ -18,13 +19,29 @@ import (
 // The keys are built from the raw reporter fields. When the vault lands,
 // the same keys are to be computed as blind HMAC indexes instead: the
 // linker never needs the plaintext, only equality of keys.
+//
+// The keys are filed in a [linkage.Postings] under their 64-bit hash, each
+// with the first reporter seen with it: the candidate index the family
+// linker and package linkage use too.
 type reporterLinker struct {
-	byKey  map[string]int32
+	byKey  *linkage.Postings // key hash -> the first reporter with the key
 	parent []int32
 }
 
 func newReporterLinker() *reporterLinker {
-	return &reporterLinker{byKey: map[string]int32{}}
+	return &reporterLinker{byKey: linkage.NewPostings()}
+}
+
+// first returns the first reporter filed under key hash h, or -1.
+func (rl *reporterLinker) first(h uint64) int32 {
+	merged, recent := rl.byKey.Get(h)
+	switch {
+	case len(merged) > 0:
+		return int32(merged[0])
+	case len(recent) > 0:
+		return int32(recent[0])
+	}
+	return -1
 }
 
 func (rl *reporterLinker) find(x int32) int32 {
@@ -35,12 +52,14 @@ func (rl *reporterLinker) find(x int32) int32 {
 	return x
 }
 
-// emailKey normalises an e-mail address so that variants of one throwaway
-// address meet: lower case, any +tag dropped, dots and digits-separators
-// in the local part removed. The provider is dropped when the local part
-// is long enough to be distinctive on its own.
+// emailKey is the key an e-mail address links reporters by, so that
+// variants of one throwaway address meet: the address in
+// [normalize.Email]'s form, any +tag dropped and only the letters and
+// digits of the local part kept. The provider is dropped when the local
+// part is long enough to be distinctive on its own (letters and at least
+// two digits), and a shared office mailbox gives no key.
 func emailKey(e string) string {
-	e = strings.ToLower(strings.TrimSpace(e))
+	e = normalize.Email(e)
 	at := strings.LastIndexByte(e, '@')
 	if at <= 0 {
 		return ""
@@ -74,39 +93,22 @@ func emailKey(e string) string {
 	return local + "@" + domain
 }
 
-// phoneKey keeps the last ten digits of a number, so +44 7700 900123 and
+// phoneKey is the key a phone number links reporters by: the last ten
+// digits of its E.164 form ([normalize.Phone]), so +44 7700 900123 and
 // 07700900123 meet.
 func phoneKey(p string) string {
-	var b []byte
-	for i := 0; i < len(p); i++ {
-		if p[i] >= '0' && p[i] <= '9' {
-			b = append(b, p[i])
-		}
-	}
-	if len(b) < 9 {
+	e, _ := normalize.Phone(p)
+	if len(e) < 10 {
 		return ""
 	}
-	if len(b) > 10 {
-		b = b[len(b)-10:]
-	}
-	return string(b)
+	return e[len(e)-10:]
 }
 
-// ipPrefix returns the /24 (IPv4) or /48 (IPv6) network of an address.
+// ipPrefix returns the /24 (IPv4) or /48 (IPv6) network of an address
+// ([normalize.IP]).
 func ipPrefix(s string) string {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
-		return ""
-	}
-	bits := 24
-	if a.Is6() && !a.Is4In6() {
-		bits = 48
-	}
-	p, err := a.Prefix(bits)
-	if err != nil {
-		return ""
-	}
-	return p.String()
+	_, group := normalize.IP(s)
+	return group
 }
 
 // roleMailbox lists local parts of shared mailboxes (schools, surgeries,
@@ -122,12 +124,12 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 		return nil
 	}
 	var keys []string
-	g, f := normName(rep.GivenName), normName(rep.FamilyName)
+	g, f := normalize.NameKey(rep.GivenName), normalize.NameKey(rep.FamilyName)
 	if !rep.Anonymous && rep.Relationship.Professional() && rep.Organisation != "" {
 		// A professional is identified by name and organisation: the
 		// organisation's phone, mailbox and network are shared by colleagues.
 		if g != "" && f != "" {
-			keys = append(keys, "name:"+g+" "+f+"|"+normName(rep.Organisation))
+			keys = append(keys, "name:"+g+" "+f+"|"+normalize.NameKey(rep.Organisation))
 		}
 		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
 			keys = append(keys, "e-mail:"+e)
@@ -144,14 +146,14 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 		keys = append(keys, "phone:"+p)
 	}
 	if g != "" && f != "" {
-		if o := normName(rep.Organisation); o != "" {
+		if o := normalize.NameKey(rep.Organisation); o != "" {
 			keys = append(keys, "name:"+g+" "+f+"|"+o)
 		}
 		if rep.Address != nil {
-			if pc := normPostcode(rep.Address.Postcode); len(pc) >= 5 {
+			if pc := postcodeOf(rep.Address).Full; pc != "" {
 				keys = append(keys, "name:"+g+" "+f+"|"+pc)
 			}
-			if l := normLine(rep.Address.Line1); l != "" {
+			if l := normalize.AddressLine(rep.Address.Line1); l != "" {
 				keys = append(keys, "name:"+g+" "+f+"|"+l)
 			}
 		}
@@ -162,8 +164,10 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 // link returns the reporter id for keys, creating one when nothing links.
 func (rl *reporterLinker) link(keys []string) int32 {
 	id := int32(-1)
-	for _, k := range keys {
-		if other, ok := rl.byKey[k]; ok {
+	hs := make([]uint64, len(keys))
+	for i, k := range keys {
+		hs[i] = linkage.KeyHash(k)
+		if other := rl.first(hs[i]); other >= 0 {
 			other = rl.find(other)
 			if id < 0 {
 				id = other
@@ -180,9 +184,9 @@ func (rl *reporterLinker) link(keys []string) int32 {
 		id = int32(len(rl.parent))
 		rl.parent = append(rl.parent, id)
 	}
-	for _, k := range keys {
-		if _, ok := rl.byKey[k]; !ok {
-			rl.byKey[k] = id
+	for _, h := range hs {
+		if rl.first(h) < 0 {
+			rl.byKey.Add(h, uint32(id))
 		}
 	}
 	return id
@@ -207,7 +211,7 @@ func personalName(rep *bonafide.Reporter) string {
 	if rep == nil || rep.Relationship.Professional() && rep.Organisation != "" {
 		return ""
 	}
-	g, f := normName(rep.GivenName), normName(rep.FamilyName)
+	g, f := normalize.NameKey(rep.GivenName), normalize.NameKey(rep.FamilyName)
 	if g == "" || f == "" {
 		return ""
 	}

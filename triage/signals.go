@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"bonafide"
+	"bonafide/normalize"
 	"bonafide/triage/textsim"
 )
 
@@ -285,7 +286,7 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 	if bestPost == nil {
 		if p, o := e.findRestatedPost(allegation, now); p != nil {
 			bestPost, bestCov, bestShared = p, o.Coverage, o.Shared
-			if h := normHandle(p.Handle); h != "" {
+			if h := handleKey(p.Handle); h != "" {
 				addTo(&e.fam.families[me.family].handles, h, 0) // learnt: later referrals see this family's posts
 				if age := now.Sub(p.PostedAt); age <= time.Duration(e.cfg.PostWindow) && lastPost == nil {
 					lastPost = p
@@ -321,10 +322,10 @@ func (e *Engine) postSignals(r *bonafide.Referral, me *refInfo, set func(Signal,
 func familyNames(r *bonafide.Referral) (surnames, given map[string]bool) {
 	surnames, given = map[string]bool{}, map[string]bool{}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		if s := normName(p.FamilyName); len(s) >= 3 {
+		if s := normalize.NameKey(p.FamilyName); len(s) >= 3 {
 			surnames[s] = true
 		}
-		if g := normName(p.GivenName); len(g) >= 3 {
+		if g := normalize.NameKey(p.GivenName); len(g) >= 3 {
 			given[g] = true
 		}
 	}

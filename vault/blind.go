@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"bonafide"
-	"bonafide/linkage/normalize"
+	"bonafide/normalize"
 )
 
 // TagSize is how many bytes of the HMAC-SHA256 a blind-index tag keeps.
@@ -174,7 +174,7 @@ func compareTags(a, b Tag) int {
 }
 
 // NormalizeEmail returns the address as its mailbox knows it, by
-// linkage/normalize.Email (so that tags agree with what linkage compares):
+// normalize.Email (so that tags agree with what linkage compares):
 // lower case, an address taken down as spoken repaired, and each large
 // provider's rules applied (Gmail ignores dots and +tags, and so on). ok is
 // false for anything without a local part and a dotted domain.
@@ -188,7 +188,7 @@ func NormalizeEmail(s string) (string, bool) {
 }
 
 // NormalizePhone returns a number in E.164 (+447700900123) by
-// linkage/normalize.Phone, reading national numbers as UK ones. ok is false
+// normalize.Phone, reading national numbers as UK ones. ok is false
 // for a withheld number or anything that is not a number.
 func NormalizePhone(s string) (string, bool) {
 	e164, _ := normalize.Phone(s)
@@ -208,7 +208,7 @@ func NormalizeDevice(s string) (string, bool) {
 
 // NormalizeIP returns an address in canonical form (IPv4-mapped IPv6 read as
 // IPv4, a port dropped) and its network, the IPv4 /24 or the IPv6 /48, by
-// linkage/normalize.IP. Private, loopback, link-local, multicast and
+// normalize.IP. Private, loopback, link-local, multicast and
 // unspecified addresses give no tag: they are the council's own proxies or
 // nonsense, and would link strangers.
 func NormalizeIP(s string) (ip, network string, ok bool) {

@@ -1,4 +1,4 @@
-package triage
+package strcmp
 
 import (
 	"math/rand/v2"
@@ -8,7 +8,7 @@ import (
 	"github.com/xrash/smetrics"
 )
 
-// TestJaroWinklerMatchesSmetrics holds jaroWinkler to the library's value
+// TestJaroWinklerMatchesSmetrics holds JaroWinkler to the library's value
 // bit for bit: names typed by strangers, random strings over a small
 // alphabet (many repeated letters, the hard case for matching), the
 // empty string and lengths on both sides of 64.
@@ -27,8 +27,8 @@ func TestJaroWinklerMatchesSmetrics(t *testing.T) {
 	}
 	for _, p := range pairs {
 		want := smetrics.JaroWinkler(p[0], p[1], 0.7, 4)
-		if got := jaroWinkler(p[0], p[1]); got != want {
-			t.Fatalf("jaroWinkler(%q, %q) = %v, smetrics says %v", p[0], p[1], got, want)
+		if got := JaroWinkler(p[0], p[1]); got != want {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, smetrics says %v", p[0], p[1], got, want)
 		}
 	}
 }
@@ -49,8 +49,8 @@ func FuzzJaroWinkler(f *testing.F) {
 	f.Add("martha", "marhta")
 	f.Add("", "x")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		if got, want := jaroWinkler(a, b), smetrics.JaroWinkler(a, b, 0.7, 4); got != want {
-			t.Fatalf("jaroWinkler(%q, %q) = %v, smetrics says %v", a, b, got, want)
+		if got, want := JaroWinkler(a, b), smetrics.JaroWinkler(a, b, 0.7, 4); got != want {
+			t.Fatalf("JaroWinkler(%q, %q) = %v, smetrics says %v", a, b, got, want)
 		}
 	})
 }
@@ -60,7 +60,7 @@ func BenchmarkJaroWinkler(b *testing.B) {
 		name string
 		f    func(a, b string) float64
 	}{
-		{"own", jaroWinkler},
+		{"own", JaroWinkler},
 		{"smetrics", func(a, b string) float64 { return smetrics.JaroWinkler(a, b, 0.7, 4) }},
 	} {
 		b.Run(impl.name, func(b *testing.B) {

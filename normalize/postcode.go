@@ -219,3 +219,77 @@ func unitLetter(c byte) bool {
 	}
 	return isLetter(c)
 }
+
+// AnyPostcode is [Postcode] for data that holds postcodes Royal Mail would
+// not know (an unknown area, as generated data has, or a typo in the
+// shape): when Postcode does not read s as a full postcode or an outward
+// code, s is split by shape alone ([PostcodeShape]), so that two records
+// typed the same way still agree. It reports false when neither reads s.
+func AnyPostcode(s string) (PostcodeParts, bool) {
+	if pc, ok := Postcode(s); ok && (pc.Full != "" || pc.District != "") {
+		return pc, true
+	}
+	return PostcodeShape(s)
+}
+
+// SplitPostcode returns the parts of a postcode already in the form
+// [PostcodeParts] holds it ("SW1A 1AA", or a district "SW1A"), as
+// substrings of it: for comparing stored postcodes without storing their
+// parts. What is not in that form gives parts that agree only with the
+// same text.
+func SplitPostcode(s string) PostcodeParts {
+	var p PostcodeParts
+	out, in, full := strings.Cut(s, " ")
+	if full && len(in) > 0 {
+		p.Full, p.Sector = s, s[:len(out)+2]
+	}
+	p.District = out
+	n := 0
+	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
+		n++
+	}
+	p.Area = out[:n]
+	return p
+}
+
+// PostcodeShape splits a postcode-like value by shape alone, without
+// [Postcode]'s rules and repairs: only letters and digits kept, upper case, the last
+// three characters the inward code when there are five or more, the rest
+// the outward code (the district), its leading letters the area. It
+// reports false unless the outward code is letters then at least one more
+// character. It is the reading for values compared only for equality
+// where Royal Mail's rules would discard what was typed: an invented area,
+// or an inward code with letters Royal Mail never uses (Postcode keeps only
+// the sector of "WV7 5PO"; two referrals that both say WV7 5PO still agree).
+func PostcodeShape(s string) (PostcodeParts, bool) {
+	b := make([]byte, 0, 8)
+	for i := 0; i < len(s) && len(b) <= 8; i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b = append(b, c)
+		}
+	}
+	c := string(b)
+	if len(c) < 2 || len(c) > 8 {
+		return PostcodeParts{}, false
+	}
+	var p PostcodeParts
+	out := c
+	if len(c) >= 5 {
+		out = c[:len(c)-3]
+		in := c[len(c)-3:]
+		p.Sector = out + " " + in[:1]
+		p.Full = out + " " + in
+	}
+	n := 0
+	for n < len(out) && out[n] >= 'A' && out[n] <= 'Z' {
+		n++
+	}
+	if n == 0 || n == len(out) {
+		return PostcodeParts{}, false
+	}
+	p.Area, p.District = out[:n], out
+	return p, true
+}

@@ -1,15 +1,22 @@
-package triage
+package strcmp
 
 import "github.com/xrash/smetrics"
 
-// jaroWinkler returns smetrics.JaroWinkler(a, b, 0.7, 4), the same value
-// to the last bit, without its floating-point bookkeeping for strings of
-// up to 64 bytes (every name): the family linker compares a referral's
-// names with those of about a hundred candidate families, and this
-// comparison was the larger part of triage's time. Longer strings go to
-// smetrics. TestJaroWinklerMatchesSmetrics and FuzzJaroWinkler hold the
-// two equal.
-func jaroWinkler(a, b string) float64 {
+// JaroWinkler returns the Jaro–Winkler similarity of a and b with the usual
+// boost threshold 0.7 and prefix of four: 1 for equal strings (two empty
+// ones included), 0 when one is empty or no character matches. It compares
+// bytes, as names are compared once normalised.
+//
+// It is smetrics.JaroWinkler(a, b, 0.7, 4), the same value to the last
+// bit, without its floating-point bookkeeping for strings of up to 64 bytes
+// (every name): triage's family linker compares a referral's names with
+// those of about a hundred candidate families, and this comparison was the
+// larger part of triage's time. Longer strings go to smetrics.
+// TestJaroWinklerMatchesSmetrics and FuzzJaroWinkler hold the two equal.
+//
+// The greedy matching makes it depend, very rarely, on the order of its
+// arguments; a caller that needs exact symmetry puts them in a fixed order.
+func JaroWinkler(a, b string) float64 {
 	la, lb := len(a), len(b)
 	if la > 64 || lb > 64 {
 		return smetrics.JaroWinkler(a, b, 0.7, 4)

@@ -57,6 +57,11 @@ func AddressTokens(s string) []string {
 	return tokens
 }
 
+// AddressLine returns [AddressTokens] joined by single spaces: the form an
+// address line is compared in as one value ("12 High St." and "12 high
+// street" are "12 high street").
+func AddressLine(s string) string { return strings.Join(AddressTokens(s), " ") }
+
 // saintHere decides whether words[i], an "st", abbreviates saint.
 func saintHere(words []string, i int) bool {
 	if i == len(words)-1 {

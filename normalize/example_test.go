@@ -3,7 +3,7 @@ package normalize_test
 import (
 	"fmt"
 
-	"bonafide/linkage/normalize"
+	"bonafide/normalize"
 )
 
 func ExamplePostcode() {

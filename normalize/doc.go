@@ -10,6 +10,11 @@
 // that comparison, blocking and term-frequency counts see them as equal, and
 // reports when the input is not a value of the kind at all.
 //
+// It is the one normaliser of the project: linkage prepares its fields with
+// it, vault computes its blind indexes from its forms and triage builds its
+// family and reporter keys on it, so that all three see the same values as
+// equal.
+//
 // The functions are pure and safe for concurrent use. They keep nothing and
 // log nothing: reporter details pass through them before sealing.
 //
@@ -19,6 +24,9 @@
 // outward code (area and district) and an inward code (sector digit and unit
 // letters). It repairs the letter O and digit 0, and letter I and digit 1,
 // where the format allows only one of them, and accepts partial postcodes.
+//
+// [AnyPostcode] also reads postcodes Royal Mail would not know (generated data
+// uses invented areas) by their shape.
 //
 // # Phone numbers
 //

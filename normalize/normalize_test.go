@@ -309,6 +309,25 @@ func TestAddressTokens(t *testing.T) {
 	}
 }
 
+func TestAddressLine(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"abbreviated", "48 Chapel Terr.", "48 chapel terrace"},
+		{"spelt out", "48 Chapel Terrace", "48 chapel terrace"},
+		{"street", "12 High St", "12 high street"},
+		{"flat", "Flat 3, 53 Windmill Dr", "flat 3 53 windmill drive"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AddressLine(tt.in); got != tt.want {
+				t.Errorf("AddressLine(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestIP(t *testing.T) {
 	tests := []struct {
 		name, in, wantIP, wantGroup string

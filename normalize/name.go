@@ -70,6 +70,32 @@ func Name(s string) string {
 	return b.String()
 }
 
+// NameKey returns the letters of [Name]'s form of s and nothing else:
+// spaces, hyphens and digits dropped, so that "Mary-Jane", "Mary Jane" and
+// "MARYJANE" are one key. It is the form names are filed and compared under
+// when a whole name is one token (triage's family blocking keys and
+// name comparisons, its reporter keys). NameKey is idempotent.
+func NameKey(s string) string {
+	s = Name(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 'a' || c > 'z' {
+			return lettersOnly(s)
+		}
+	}
+	return s
+}
+
+func lettersOnly(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // letterFold spells the Latin letters that have no decomposition into a base
 // letter and a mark, so that they match how the name is typed on an English
 // keyboard.
