@@ -55,11 +55,7 @@ func (s *Service) plan(row bonafide.CaseRow, d bonafide.CaseDecision, now time.T
 // taken, at once or on sign-off), and at closure with an unfounded or
 // malicious finding a retraction to every agency that was told, the
 // checks never sent withdrawn, and the closure letter to the family.
-func (s *Service) consequences(ctx context.Context, a Actor, v View, next bonafide.Case, e bonafide.CaseEvent) ([]bonafide.Notification, []bonafide.Letter, error) {
-	existing, err := s.Cases.Notifications(ctx, v.Row.ReferralID)
-	if err != nil {
-		return nil, nil, err
-	}
+func (s *Service) consequences(ctx context.Context, a Actor, v View, next bonafide.Case, e bonafide.CaseEvent, existing []bonafide.Notification) ([]bonafide.Notification, []bonafide.Letter, error) {
 	var ref *bonafide.Referral
 	referral := func() (*bonafide.Referral, error) {
 		if ref != nil {

@@ -115,12 +115,7 @@ func (s *Service) load(ctx context.Context, id string) (View, error) {
 	c.Flagged = row.Flagged
 	v := View{Row: row, Case: c, Events: all, Recommended: bonafide.RecommendedDecisions(c.SafetyLevel, c.Flagged)}
 	v.Overdue = c.Overdue(s.now())
-	for _, a := range bonafide.CaseActions {
-		probe := bonafide.CaseEvent{N: c.Events + 1, Action: a}
-		if err := c.Check(&probe); bonafide.ErrorCode(err) != bonafide.EConflict {
-			v.Next = append(v.Next, a)
-		}
-	}
+	v.Next = nextActions(c)
 	return v, nil
 }
 
@@ -199,17 +194,56 @@ func (s *Service) Act(ctx context.Context, a Actor, id string, req Request) (Vie
 	if err != nil {
 		return View{}, err
 	}
-	notes, letters, err := s.consequences(ctx, a, v, next, e)
+	existing, err := s.Cases.Notifications(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	notes, letters, err := s.consequences(ctx, a, v, next, e, existing)
 	if err != nil {
 		return View{}, err
 	}
 	if err := s.audit(ctx, a.Who, "case."+string(req.Action), id, summary(e, next)); err != nil {
 		return View{}, err
 	}
-	if _, _, err := s.Cases.AppendCaseEvent(ctx, e, v.Row.WithCase(next), notes, letters); err != nil {
+	row := v.Row.WithCase(next)
+	stored, _, err := s.Cases.AppendCaseEvent(ctx, e, row, notes, letters)
+	if err != nil {
 		return View{}, err
 	}
-	return s.Case(ctx, Actor{Who: a.Who, Role: a.Role}, id)
+	// The case as it now stands, from what was read and written rather
+	// than read again.
+	out := View{Row: row, Case: next, Events: append(v.Events, e), Recommended: bonafide.RecommendedDecisions(next.SafetyLevel, next.Flagged)}
+	out.Row.Events = next.Events
+	out.Overdue = next.Overdue(s.now())
+	out.Next = nextActions(next)
+	byID := map[int64]int{}
+	for _, n := range existing {
+		byID[n.ID] = len(out.Notifications)
+		out.Notifications = append(out.Notifications, n)
+	}
+	for _, n := range stored {
+		if i, ok := byID[n.ID]; ok {
+			out.Notifications[i] = n
+			continue
+		}
+		out.Notifications = append(out.Notifications, n)
+	}
+	if out.Letters, err = s.Cases.Letters(ctx, id); err != nil {
+		return View{}, err
+	}
+	return out, nil
+}
+
+// nextActions are the actions the workflow's table allows on c now.
+func nextActions(c bonafide.Case) []bonafide.CaseAction {
+	var out []bonafide.CaseAction
+	for _, a := range bonafide.CaseActions {
+		probe := bonafide.CaseEvent{N: c.Events + 1, Action: a}
+		if err := c.Check(&probe); bonafide.ErrorCode(err) != bonafide.EConflict {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func actionNames() string {
