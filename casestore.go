@@ -64,6 +64,27 @@ func SafetyRank(level string) int {
 	return 0
 }
 
+// SafetyLevelOfRank is SafetyRank's inverse, for counts a store groups by
+// rank (which its queue index holds) rather than by name.
+func SafetyLevelOfRank(rank int) string {
+	switch rank {
+	case 3:
+		return "immediate"
+	case 2:
+		return "high"
+	case 1:
+		return "standard"
+	}
+	return "low"
+}
+
+// AwaitingDecision reports whether states are exactly the front-door
+// queue's (received and reopened), which stores keep an index of their own
+// for.
+func AwaitingDecision(states []CaseState) bool {
+	return len(states) == 2 && slices.Contains(states, CaseReceived) && slices.Contains(states, CaseReopened)
+}
+
 // QueueFilter says which cases a worklist shows. The zero value is the
 // front-door queue: every case awaiting a decision.
 type QueueFilter struct {

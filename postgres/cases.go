@@ -194,13 +194,9 @@ func queueWhere(f bonafide.QueueFilter) (string, []any) {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	var states []string
-	for _, s := range f.StatesOrDefault() {
-		states = append(states, string(s))
-	}
-	conds = append(conds, "state = ANY("+arg(states)+")")
+	conds = append(conds, stateIn(f.StatesOrDefault()))
 	if f.SafetyLevel != "" {
-		conds = append(conds, "safety_level = "+arg(f.SafetyLevel))
+		conds = append(conds, "safety_rank = "+arg(bonafide.SafetyRank(f.SafetyLevel)))
 	}
 	if f.Flagged != nil {
 		conds = append(conds, "flagged = "+arg(*f.Flagged))
@@ -247,19 +243,19 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue: %w", err)
 	}
-	counts, err := c.s.pool.Query(ctx, `SELECT safety_level, count(*), count(*) FILTER (WHERE due < $`+strconv.Itoa(n+1)+`) FROM cases WHERE `+where+
-		` GROUP BY safety_level`, append(args, now)...)
+	counts, err := c.s.pool.Query(ctx, `SELECT safety_rank, count(*), count(*) FILTER (WHERE due < $`+strconv.Itoa(n+1)+`) FROM cases WHERE `+where+
+		` GROUP BY safety_rank`, append(args, now)...)
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue counts: %w", err)
 	}
 	defer counts.Close()
 	for counts.Next() {
-		var level string
+		var rank int32
 		var total, overdue int64
-		if err := counts.Scan(&level, &total, &overdue); err != nil {
+		if err := counts.Scan(&rank, &total, &overdue); err != nil {
 			return page, fmt.Errorf("postgres: queue counts: %w", err)
 		}
-		page.BySafety[level], page.Total, page.Overdue = int(total), page.Total+int(total), page.Overdue+int(overdue)
+		page.BySafety[bonafide.SafetyLevelOfRank(int(rank))], page.Total, page.Overdue = int(total), page.Total+int(total), page.Overdue+int(overdue)
 	}
 	if err := counts.Err(); err != nil {
 		return page, fmt.Errorf("postgres: queue counts: %w", err)
@@ -397,4 +393,16 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 		return nil, fmt.Errorf("postgres: census: %w", err)
 	}
 	return out, nil
+}
+
+// stateIn is the states condition of a worklist, its values written as
+// literals (they are checked case states, never caller text) so that the
+// front-door queue's condition implies the partial index cases_awaiting's
+// and the planner uses it.
+func stateIn(states []bonafide.CaseState) string {
+	quoted := make([]string, len(states))
+	for i, s := range states {
+		quoted[i] = "'" + string(s) + "'"
+	}
+	return "state IN (" + strings.Join(quoted, ", ") + ")"
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,22 +144,32 @@ func BenchmarkRestartWait(b *testing.B) {
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- svc.Run(rctx) }()
+		// One goroutine stores the new referrals at their pace; this one
+		// polls, from the start, for the first campaign assessment of each
+		// stored so far.
 		stored := make([]time.Time, len(fresh))
 		got := make([]time.Duration, len(fresh))
-		for i, r := range fresh {
-			if _, err := st.Add(ctx, r); err != nil {
-				b.Fatal(err)
-			}
-			stored[i] = time.Now()
-			svc.Notify()
-			time.Sleep(*restartEvery)
-		}
-		for left := len(fresh); left > 0; time.Sleep(5 * time.Millisecond) {
+		var posted atomic.Int64
+		postErr := make(chan error, 1)
+		go func() {
 			for i, r := range fresh {
+				if _, err := st.Add(ctx, r); err != nil {
+					postErr <- err
+					return
+				}
+				stored[i] = time.Now()
+				posted.Store(int64(i + 1))
+				svc.Notify()
+				time.Sleep(*restartEvery)
+			}
+			postErr <- nil
+		}()
+		for left := len(fresh); left > 0; time.Sleep(5 * time.Millisecond) {
+			for i := range int(posted.Load()) {
 				if got[i] != 0 {
 					continue
 				}
-				a, err := st.Assessments().Assessment(ctx, r.ID)
+				a, err := st.Assessments().Assessment(ctx, fresh[i].ID)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -170,6 +181,9 @@ func BenchmarkRestartWait(b *testing.B) {
 					left--
 				}
 			}
+		}
+		if err := <-postErr; err != nil {
+			b.Fatal(err)
 		}
 		cancel()
 		if err := <-done; err != nil {
