@@ -254,12 +254,24 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		if err != nil {
 			logger.Warn("letters use Helvetica", slog.Any("error", err))
 		}
+		families, err := casework.NewFamilies()
+		if err != nil {
+			return err
+		}
+		n, err := families.Sync(ctx, deps.Store)
+		if err != nil {
+			return err
+		}
+		logger.Info("family search index built", slog.Int("referrals", n), slog.Int("people", families.Len()))
 		srv.Cases = &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
-			Letters: letters, Agency: cfg.Agency, Logger: logger}
+			Letters: letters, Agency: cfg.Agency, Logger: logger, Families: families}
 	}
 	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
 		return err
+	}
+	if srv.Cases != nil && srv.Assessments != nil {
+		srv.Cases.Assessments = srv.Assessments
 	}
 	hs := srv.HTTPServer()
 
