@@ -239,12 +239,16 @@ func (s *Service) caseEntries(ctx context.Context, row bonafide.CaseRow) ([]Fami
 		case n.Kind == bonafide.NoteRetraction:
 			out = append(out, FamilyEntry{At: n.Planned, ReferralID: id, Kind: EntryNotificationRetract,
 				Detail: fmt.Sprintf("retraction to the %s of notification %d planned", n.Agency, n.RetractionOf)})
-		case n.Status == bonafide.NoteHeld:
-			out = append(out, FamilyEntry{At: n.Planned, ReferralID: id, Kind: EntryNotificationHeld, Detail: what + " held: " + n.HeldReason})
+		case n.HeldReason != "": // held now, or held until the case closed and it was withdrawn
+			d := what + " held: " + n.HeldReason
+			if n.Status == bonafide.NoteWithdrawn {
+				d += "; withdrawn unsent when the case closed"
+			}
+			out = append(out, FamilyEntry{At: n.Planned, ReferralID: id, Kind: EntryNotificationHeld, Detail: d})
 		default:
 			d := what
 			if n.Status == bonafide.NoteWithdrawn {
-				d += "; withdrawn unsent"
+				d += "; withdrawn unsent when the case closed"
 			}
 			out = append(out, FamilyEntry{At: n.Planned, ReferralID: id, Kind: EntryNotificationPlanned, Detail: d})
 		}

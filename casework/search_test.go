@@ -293,3 +293,111 @@ func TestSearchRestrictedFamily(t *testing.T) {
 		t.Errorf("restricted family shown to the worker assigned = %+v, want it named", f)
 	}
 }
+
+// TestFamilyPage: the page of a family holds every referral with one
+// chronology in time order (receipt, assignment, decision, held checks,
+// finding, closure, letters), the flagged referrals close in time as one
+// campaign episode, and the public post triage linked; every view is
+// audited, saying when names were withheld.
+func TestFamilyPage(t *testing.T) {
+	e := newFamilyEnv(t)
+	ctx := context.Background()
+	day := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	e.now = day.Add(100 * 24 * time.Hour)
+	e.add(t, &bonafide.PublicPost{ID: "POST-7", Platform: "instagram", Handle: "smithfamilylife", PostedAt: day.Add(-3 * time.Hour),
+		Text: "Our little William's first day at nursery!"})
+	e.add(t, smithReferral("S-1", day))
+	e.add(t, smithReferral("S-2", day.Add(48*time.Hour)))
+	e.add(t, smithReferral("S-3", day.Add(90*24*time.Hour)))
+	e.add(t, smithReferral("S-OTHER", day.Add(time.Hour)))
+	reasons := `[{"signal":"after_public_post","weight":1.2,"evidence":"received 3 hours after the family's public post POST-7 on instagram (2025-05-01): \"Our little William's first day\""}]`
+	e.triaged(t, "S-1", "FAM-S", true, reasons)
+	e.triaged(t, "S-2", "FAM-S", true, "")
+	e.triaged(t, "S-3", "FAM-S", true, "")
+	e.triaged(t, "S-OTHER", "FAM-O", false, "")
+
+	manager := Actor{Who: "user:morwenna", Role: bonafide.RoleTeamManager}
+	steps := []Request{
+		{Action: bonafide.ActAssign, Worker: worker.Who, Team: "front door"},
+		{Action: bonafide.ActDecide, Decision: bonafide.DecideAssessment, Reason: "check with universal services first"},
+		{Action: bonafide.ActFind, Finding: bonafide.FindingUnfounded, Reason: "the school and GP know of no concern"},
+		{Action: bonafide.ActClose, Closure: bonafide.ClosureNoFurtherAction, Reason: "unfounded; nothing more to do"},
+	}
+	for _, req := range steps {
+		e.now = e.now.Add(time.Hour)
+		if _, err := e.svc.Act(ctx, manager, "S-1", req); err != nil {
+			t.Fatalf("%s: %v", req.Action, err)
+		}
+	}
+
+	p, err := e.svc.Family(ctx, manager, "FAM-S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range p.Referrals {
+		ids = append(ids, r.Row.ReferralID)
+		if r.Referral == nil || r.Referral.Reporter != nil {
+			t.Errorf("referral %s on the page = %+v; want it without its reporter", r.Row.ReferralID, r.Referral)
+		}
+	}
+	if !slices.Equal(ids, []string{"S-1", "S-2", "S-3"}) {
+		t.Errorf("Family(FAM-S) referrals = %v, want S-1, S-2, S-3", ids)
+	}
+	if !p.Restricted || !p.Named {
+		t.Errorf("Family(FAM-S) restricted %v named %v for a team manager; want true, true (triage restricts a flagged family)", p.Restricted, p.Named)
+	}
+	var kinds []string
+	for i, en := range p.Chronology {
+		if i > 0 && en.At.Before(p.Chronology[i-1].At) {
+			t.Errorf("chronology out of order at %d: %v after %v", i, en.At, p.Chronology[i-1].At)
+		}
+		if en.ReferralID == "S-1" {
+			kinds = append(kinds, en.Kind)
+		}
+		if en.ReferralID == "S-OTHER" {
+			t.Errorf("chronology holds another family's referral: %+v", en)
+		}
+	}
+	want := []string{EntryReceived, EntryAssigned, EntryDecided, EntryNotificationHeld, EntryNotificationHeld, EntryNotificationHeld,
+		EntryFound, EntryClosed}
+	for _, k := range want {
+		i := slices.Index(kinds, k)
+		if i < 0 {
+			t.Fatalf("S-1 chronology %v lacks %s", kinds, k)
+		}
+		kinds = slices.Delete(kinds, 0, i+1)
+	}
+	if !slices.Contains(kinds, EntryLetterCreated) {
+		t.Errorf("S-1 chronology after closure %v has no letter", kinds)
+	}
+	if len(p.Episodes) != 1 || !slices.Equal(p.Episodes[0].Referrals, []string{"S-1", "S-2"}) {
+		t.Errorf("Family(FAM-S) episodes = %+v, want one of S-1 and S-2 (S-3 came 90 days later)", p.Episodes)
+	}
+	for _, en := range p.Chronology {
+		if wantEp := map[string]int{"S-1": 1, "S-2": 1}[en.ReferralID]; en.Episode != wantEp {
+			t.Errorf("entry %+v in episode %d, want %d", en, en.Episode, wantEp)
+		}
+	}
+	if len(p.Posts) != 1 || p.Posts[0].ID != "POST-7" || p.Posts[0].Signal != "after_public_post" || p.Posts[0].Post == nil {
+		t.Errorf("Family(FAM-S) posts = %+v, want POST-7 linked by after_public_post, with the post", p.Posts)
+	}
+	if a, ok := e.audit.last("family.read"); !ok || a.Object != "FAM-S" || a.Who != manager.Who || strings.Contains(a.Why, "withheld") {
+		t.Errorf("audit of the view = %+v, want family.read of FAM-S by the manager, names shown", a)
+	}
+
+	other := Actor{Who: "user:bo", Role: bonafide.RoleSocialWorker}
+	p, err = e.svc.Family(ctx, other, "FAM-S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Named {
+		t.Errorf("Family(FAM-S) named for a worker not on its case; want names withheld")
+	}
+	if a, ok := e.audit.last("family.read"); !ok || a.Who != other.Who || !strings.Contains(a.Why, "names withheld") {
+		t.Errorf("audit of the withheld view = %+v, want it to say names were withheld", a)
+	}
+	if _, err := e.svc.Family(ctx, other, "FAM-NONE"); bonafide.ErrorCode(err) != bonafide.ENotFound {
+		t.Errorf("Family(FAM-NONE) = %v, want ENotFound", err)
+	}
+}

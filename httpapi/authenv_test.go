@@ -24,8 +24,8 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
-	"bonafide/casework"
 	"bonafide/auth"
+	"bonafide/casework"
 	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/triage"

@@ -17,8 +17,8 @@ import (
 	"bonafide"
 	"bonafide/account"
 	"bonafide/auditlog"
-	"bonafide/casework"
 	"bonafide/auth"
+	"bonafide/casework"
 	"bonafide/vault"
 )
 
