@@ -37,10 +37,12 @@ const MaxFamilyResults = 100
 const maxSearchHits = 500
 
 // MinSearchWeight is the match weight (log2 of the likelihood ratio) a
-// person must reach to be a hit: one field agreeing well (a full postcode,
-// a surname with a nickname of the given name), not a district or a year
-// of birth alone.
-const MinSearchWeight = 4.0
+// person must reach to be a hit: an identifier (NHS number, handle, full
+// postcode) or two fields agreeing well (a surname with a nickname or a
+// one-letter typo of the given name, a surname with a month of birth),
+// not a given name with a surname that only sounds alike (8.6), which
+// common names match by the hundred.
+const MinSearchWeight = 9.0
 
 // fields returns the names of the fields q gives, for the audit entry.
 func (q FamilyQuery) fields() []string {
@@ -276,7 +278,7 @@ func (f *Families) search(q FamilyQuery) []FamilyHit {
 	minProb := f.model.Probability(MinSearchWeight)
 	best := map[string]FamilyHit{}
 	for k, rec := range recs {
-		for _, m := range f.idx.Query(rec, minProb, 0) {
+		for _, m := range f.idx.Query(rec, minProb, maxSearchHits) {
 			ref, person := splitRecordID(m.RecordID)
 			if b, ok := best[ref]; ok && b.Weight >= m.Weight {
 				continue

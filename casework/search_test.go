@@ -50,7 +50,7 @@ type familyEnv struct {
 	now   time.Time
 }
 
-func newFamilyEnv(t *testing.T) *familyEnv {
+func newFamilyEnv(t testing.TB) *familyEnv {
 	t.Helper()
 	ctx := context.Background()
 	cal, err := triage.NewCalendar()
@@ -81,7 +81,7 @@ func newFamilyEnv(t *testing.T) *familyEnv {
 
 // add stores rec and brings the index up to date, as the API does after
 // each write.
-func (e *familyEnv) add(t *testing.T, rec bonafide.Record) {
+func (e *familyEnv) add(t testing.TB, rec bonafide.Record) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.st.Add(ctx, rec); err != nil {
@@ -94,7 +94,7 @@ func (e *familyEnv) add(t *testing.T, rec bonafide.Record) {
 
 // triaged stores the campaign assessment triage would make: the referral
 // in family, flagged or not, with reasons.
-func (e *familyEnv) triaged(t *testing.T, id, family string, flagged bool, reasons string) {
+func (e *familyEnv) triaged(t testing.TB, id, family string, flagged bool, reasons string) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := e.st.ReferralByID(ctx, id)
