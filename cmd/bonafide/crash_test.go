@@ -105,7 +105,10 @@ func TestCrashSafety(t *testing.T) {
 	}
 
 	tok := mustToken(t, db, "crash-sender")
-	readerPW := mustAddUser(t, db, "crash-reader", "social_worker")
+	// A team manager reads every referral back in full: triage restricts
+	// the families it finds targeted, whose names a social worker not
+	// working the case does not see.
+	readerPW := mustAddUser(t, db, "crash-reader", "team_manager")
 	srv := startServer(t, bin, db)
 	const (
 		senders = 8
