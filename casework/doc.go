@@ -29,4 +29,21 @@
 // Acknowledgements to the person who referred go out within one working
 // day; for a flagged referral the wording is neutral, so that it teaches
 // a troll nothing about what triage found.
+//
+// # Families
+//
+// [Families] indexes every child and adult named in a stored referral
+// (never the reporter) in one linkage.Index, the engine batch linking
+// uses: names compared with nicknames, typos, sound and swapped order,
+// partial dates of birth, postcodes by sector and district, NHS numbers
+// and handles. The index is built from the store at start and brought up
+// to date after each write ([Families.Sync]); there is no second linker.
+// [Service.SearchFamilies] ranks the referrals found by match weight and
+// groups them by the family triage gave them, each hit saying which
+// fields agreed; a restricted family shows only as "a restricted family
+// (N referrals)" to staff who may not name it ([MayNameFamily]).
+// [Service.Family] is the family's page: every referral with its case,
+// one chronology of what happened, the campaign episodes (runs of
+// flagged referrals close in time) and the posts triage linked. Every
+// search and every view is audited.
 package casework

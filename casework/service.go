@@ -18,6 +18,12 @@ type AuditLog interface {
 	Append(ctx context.Context, e auditlog.Entry) (auditlog.Entry, error)
 }
 
+// AssessmentReader reads a referral's stored triage assessment.
+// bonafide.AssessmentStore is one.
+type AssessmentReader interface {
+	Assessment(ctx context.Context, referralID string) (bonafide.Assessment, error)
+}
+
 // Actor is who acts: the audit log's principal and their role.
 type Actor struct {
 	Who  string // "user:ada" or "cli:login"
@@ -34,6 +40,13 @@ type Service struct {
 	// Letters renders the letters a case sends; Agency heads them.
 	Letters LetterRenderer
 	Agency  Agency
+	// Families is the family search index (NewFamilies), kept current by
+	// whoever stores referrals; without it a search answers EUnavailable.
+	Families *Families
+	// Assessments gives each referral's stored triage assessment, for the
+	// public and forum posts a family's page shows; without it the page
+	// shows none.
+	Assessments AssessmentReader
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -260,8 +260,13 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.PasswordParams = testPasswordParams
 	srv.Secrets = v
 	srv.TLS = o.tls
+	families, err := casework.NewFamilies()
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.Cases = &casework.Service{Cases: be.cases, Referrals: be.store, Audit: alog, Calendar: testCalendar(t),
-		Letters: &casework.Letterhead{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger}
+		Letters: &casework.Letterhead{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger,
+		Families: families, Assessments: be.assessments}
 	if !o.noAudit {
 		srv.Audit = alog
 	}

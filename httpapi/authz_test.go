@@ -155,6 +155,12 @@ var authzRows = map[string]authzRow{
 	"PUT /api/v1/families/{family}/restriction": {perm: bonafide.PermSignOff, request: func(t *testing.T, _ *authzFixture) authzRequest {
 		return jsonRequest("/api/v1/families/FAM-NONE/restriction", mustJSON(t, RestrictionRequest{Restricted: true, Reason: "the authorisation test restricts no one"}))
 	}},
+	"GET /api/v1/families": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/families?name=Rowan+Ashdown&postcode=KX34AB"}
+	}},
+	"GET /api/v1/families/{family}": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/families/FAM-NONE"}
+	}},
 }
 
 // authzCaller is one kind of caller of the walk.

@@ -54,5 +54,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/manager", bonafide.PermSignOff, s.handleManager},
 		{http.MethodGet, "/api/v1/census", bonafide.PermCensus, s.handleCensus},
 		{http.MethodPut, "/api/v1/families/{family}/restriction", bonafide.PermSignOff, s.handleFamilyRestriction},
+		{http.MethodGet, "/api/v1/families", bonafide.PermCaseRead, s.handleFamilySearch},
+		{http.MethodGet, "/api/v1/families/{family}", bonafide.PermCaseRead, s.handleFamilyGet},
 	}
 }

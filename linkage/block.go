@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"bonafide/linkage/nickname"
 )
 
 // A BlockRule puts records that share a key in one block; only pairs within a block are
@@ -26,14 +28,15 @@ type BlockKey struct {
 	Field string `json:"field"`
 	// Transform is "" (the normalised value), "first" (first letter), "first3",
 	// "phonetic", "year", "year_month", "district" (postcode district or e-mail local
-	// part or handle without platform) or "last3".
+	// part or handle without platform), "last3" or "nickname" (the group of names a
+	// given name stands for: bill and william share one).
 	Transform string `json:"transform,omitempty"`
 }
 
-var transforms = map[string]bool{"": true, "first": true, "first3": true, "phonetic": true, "year": true, "year_month": true, "district": true, "last3": true}
+var transforms = map[string]bool{"": true, "first": true, "first3": true, "phonetic": true, "year": true, "year_month": true, "district": true, "last3": true, "nickname": true}
 
 // transformList names the transforms, for the error that refuses another.
-const transformList = `"" (the value itself), first, first3, phonetic, year, year_month, district or last3`
+const transformList = `"" (the value itself), first, first3, phonetic, year, year_month, district, last3 or nickname`
 
 func (r BlockRule) String() string {
 	if r.Name != "" {
@@ -76,8 +79,25 @@ func keyPart(v *value, t string) string {
 		return v.alt
 	case "last3":
 		return v.s[max(0, len(v.s)-3):]
+	case "nickname":
+		return nicknameKey(v.s)
 	}
 	return v.s
+}
+
+// nicknameKey is the "nickname" block key of a normalised given name: the
+// group of names its first word stands for (bill → william), so that a
+// nickname and the full name share a block. A name that heads a group of
+// its own keys by itself (william, though it is also in liam's group); a
+// name the table does not know keys by itself too.
+func nicknameKey(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	w, _, _ = strings.Cut(w, "-")
+	g := nickname.Canonical(w)
+	if len(g) == 0 || slices.Contains(g, w) {
+		return w
+	}
+	return g[0]
 }
 
 // A Blocker holds the blocks of a set of records under a list of rules and produces

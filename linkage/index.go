@@ -689,6 +689,31 @@ func (x *Index) Add(rec Record) (int, []Match) {
 	return int(e), ms
 }
 
+// AddSeparate stores rec as an entity of its own, without querying it or
+// joining it to any other, and returns that entity. It is for an index used
+// only to search, whose callers group the records themselves (each record a
+// person named in one referral, grouped by a family found elsewhere), so
+// that every record answers a query by itself. It panics only when the
+// index's value store is full (16 GiB of distinct values).
+func (x *Index) AddSeparate(rec Record) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	rec.vals = slices.Clone(rec.vals)
+	x.freshTF(&rec)
+	e := x.next
+	x.next++
+	id, err := x.insert(&rec, e)
+	if err != nil {
+		panic("linkage: index add: " + err.Error())
+	}
+	for r, ks := range x.rules {
+		if k := ruleKey(r, ks, &rec); k != 0 {
+			x.post.Add(k, id)
+		}
+	}
+	return int(e)
+}
+
 // arena is an append-only store of byte strings addressed by 4-byte offsets counted in
 // 4-byte units, so that 16 GiB fit. Chunks are never moved or changed once written, so
 // strings may point into them.

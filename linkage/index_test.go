@@ -318,3 +318,40 @@ func TestIndexMatchesReference(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexAddSeparate: records added separately stay entities of their
+// own, each answering a query, and the nickname transform puts Bill and
+// William in one block.
+func TestIndexAddSeparate(t *testing.T) {
+	off := false
+	fields := []Field{{Name: "g", Kind: KindGivenName, TF: &off}, {Name: "s", Kind: KindSurname, TF: &off}}
+	m, err := NewModel(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := NewIndex(m, []BlockRule{{On: []BlockKey{{Field: "g", Transform: "nickname"}, {Field: "s"}}}}, 0.5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e1 := x.AddSeparate(x.Prepare("a", []string{"William", "Smith"}))
+	e2 := x.AddSeparate(x.Prepare("b", []string{"William", "Smith"}))
+	if e1 == e2 {
+		t.Errorf("AddSeparate of two records = entities %d, %d; want two", e1, e2)
+	}
+	tests := []struct {
+		name, given string
+		want        int
+	}{
+		{"same name", "William", 2},
+		{"nickname", "Bill", 2},
+		{"a name that heads its own group", "Liam", 0},
+		{"unknown name", "Wilhelmina", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := x.Query(x.Prepare("q", []string{tt.given, "Smith"}), 0.0001, 0); len(got) != tt.want {
+				t.Errorf("Query(%s Smith) = %d matches, want %d", tt.given, len(got), tt.want)
+			}
+		})
+	}
+}

@@ -211,7 +211,9 @@ func queueWhere(f bonafide.QueueFilter) (string, []any) {
 		conds = append(conds, "channel = "+arg(string(f.Channel)))
 	}
 	if f.Family != "" {
-		conds = append(conds, "family = "+arg(f.Family))
+		// "family <> ''" as the partial index cases_family says it, so that
+		// a generic plan can use that index too.
+		conds = append(conds, "family <> '' AND family = "+arg(f.Family))
 	}
 	if !f.OverdueAt.IsZero() {
 		conds = append(conds, "due < "+arg(f.OverdueAt))

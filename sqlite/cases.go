@@ -209,7 +209,9 @@ func queueWhere(f bonafide.QueueFilter, now time.Time) (string, []any) {
 		conds, args = append(conds, "channel = ?"), append(args, string(f.Channel))
 	}
 	if f.Family != "" {
-		conds, args = append(conds, "family = ?"), append(args, f.Family)
+		// "family <> ''" as the partial index cases_family says it, so that
+		// the planner can use that index (it cannot tell that ? is not '').
+		conds, args = append(conds, "family <> '' AND family = ?"), append(args, f.Family)
 	}
 	if !f.OverdueAt.IsZero() {
 		conds, args = append(conds, "due <> 0 AND due < ?"), append(args, f.OverdueAt.UnixMicro())

@@ -249,10 +249,23 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		if srv.Cases, err = newCaseService(deps, cfg.Agency, logger); err != nil {
 			return err
 		}
+		families, err := casework.NewFamilies()
+		if err != nil {
+			return err
+		}
+		n, err := families.Sync(ctx, deps.Store)
+		if err != nil {
+			return err
+		}
+		logger.Info("family search index built", slog.Int("referrals", n), slog.Int("people", families.Len()))
+		srv.Cases.Families = families
 	}
 	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
 		return err
+	}
+	if srv.Cases != nil && srv.Assessments != nil {
+		srv.Cases.Assessments = srv.Assessments
 	}
 	hs := srv.HTTPServer()
 

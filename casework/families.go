@@ -1,0 +1,179 @@
+package casework
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"bonafide"
+	"bonafide/linkage"
+)
+
+// The family search index: every person (child or adult) named in a
+// stored referral, as one record of a linkage.Index, scored by the same
+// engine that links records in batch. The index groups nothing: each
+// person is an entity of its own (linkage.Index.AddSeparate), and a
+// search groups the referrals it finds by the family triage gave them.
+
+// searchFields are the fields a person is indexed and searched by, in
+// the order of [personRaw].
+var searchFields = []string{"given_name", "surname", "dob", "nhs_number", "postcode", "handle"}
+
+//go:embed searchmodel.json
+var searchModelJSON []byte
+
+// searchRules are the blocks a search looks in. Each field a search may
+// give alone has a rule of its own (NHS number, handle without platform,
+// full postcode); names block with and without typos and nicknames, with
+// the date of birth, and with the postcode district. A typo in a surname
+// that changes its sound is found through its first three letters (a
+// single letter made the blocks of common given names too large at 1M
+// referrals: 63 ms at p99 against 20 ms).
+var searchRules = []linkage.BlockRule{
+	{Name: "nhs_number", On: []linkage.BlockKey{{Field: "nhs_number"}}},
+	{Name: "handle", On: []linkage.BlockKey{{Field: "handle", Transform: "district"}}},
+	{Name: "postcode", On: []linkage.BlockKey{{Field: "postcode"}}},
+	{Name: "nickname+phonetic(surname)", On: []linkage.BlockKey{{Field: "given_name", Transform: "nickname"}, {Field: "surname", Transform: "phonetic"}}},
+	{Name: "phonetic(given)+phonetic(surname)", On: []linkage.BlockKey{{Field: "given_name", Transform: "phonetic"}, {Field: "surname", Transform: "phonetic"}}},
+	{Name: "nickname+first3(surname)", On: []linkage.BlockKey{{Field: "given_name", Transform: "nickname"}, {Field: "surname", Transform: "first3"}}},
+	{Name: "phonetic(surname)+year_month(dob)", On: []linkage.BlockKey{{Field: "surname", Transform: "phonetic"}, {Field: "dob", Transform: "year_month"}}},
+	{Name: "dob+first(given)", On: []linkage.BlockKey{{Field: "dob"}, {Field: "given_name", Transform: "first"}}},
+	{Name: "district(postcode)+phonetic(surname)", On: []linkage.BlockKey{{Field: "postcode", Transform: "district"}, {Field: "surname", Transform: "phonetic"}}},
+}
+
+// Families is the family search index over the people of every stored
+// referral. Build it with [NewFamilies], fill it with [Families.Sync] at
+// start, and call Sync again after each write (the API does, after every
+// referral and import it stores), so that a referral is found as soon as
+// it is stored. It is safe for concurrent use.
+type Families struct {
+	idx   *linkage.Index
+	model *linkage.Model
+
+	mu    sync.Mutex // one Sync at a time
+	after int64      // highest sequence number read
+	posts map[string]int64
+}
+
+// NewFamilies returns an empty family search index.
+func NewFamilies() (*Families, error) {
+	m, err := linkage.ReadModel(bytes.NewReader(searchModelJSON))
+	if err != nil {
+		return nil, fmt.Errorf("family search model: %w", err)
+	}
+	for i, f := range m.Fields {
+		if i >= len(searchFields) || f.Name != searchFields[i] {
+			return nil, fmt.Errorf("family search model: field %d is %q, want %q", i+1, f.Name, searchFields[i])
+		}
+	}
+	idx, err := linkage.NewIndex(m, searchRules, 0.5, 0)
+	if err != nil {
+		return nil, fmt.Errorf("family search index: %w", err)
+	}
+	return &Families{idx: idx, model: m, posts: map[string]int64{}}, nil
+}
+
+// Sync indexes every record stored after the last one it read, and
+// returns how many referrals it added. Records come in sequence order, so
+// a Sync that fails part way resumes after the last record it took.
+func (f *Families) Sync(ctx context.Context, st bonafide.Store) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for rec, err := range st.Records(ctx, f.after, 0) {
+		if err != nil {
+			return n, fmt.Errorf("family search: read records after %d: %w", f.after, err)
+		}
+		if f.add(rec) {
+			n++
+		}
+		f.after = rec.Seq
+	}
+	return n, nil
+}
+
+// Add indexes one stored record, for a caller that reads the store
+// itself (a benchmark, a loader); it reports whether rec was a referral.
+// Records must come in sequence order and each once, as Sync reads them.
+func (f *Families) Add(rec bonafide.Stored) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ok := f.add(rec)
+	f.after = max(f.after, rec.Seq)
+	return ok
+}
+
+func (f *Families) add(rec bonafide.Stored) bool {
+	switch r := rec.Record.(type) {
+	case *bonafide.PublicPost:
+		f.posts[r.ID] = rec.Seq
+	case *bonafide.ForumPost:
+		f.posts[r.ID] = rec.Seq
+	case *bonafide.Referral:
+		for i, p := range r.Children {
+			f.addPerson(r, "c"+strconv.Itoa(i), p)
+		}
+		for i, p := range r.Adults {
+			f.addPerson(r, "a"+strconv.Itoa(i), p)
+		}
+		return true
+	}
+	return false
+}
+
+// addPerson indexes one person of referral r: one record per social
+// handle (a field holds one value), or one without.
+func (f *Families) addPerson(r *bonafide.Referral, who string, p bonafide.Person) {
+	raw := personRaw(p, r.Address)
+	id := r.ID + "#" + who
+	if len(p.SocialHandles) == 0 {
+		f.idx.AddSeparate(f.idx.Prepare(id, raw))
+		return
+	}
+	for i, h := range p.SocialHandles {
+		raw[5] = h.Handle
+		if h.Platform != "" {
+			raw[5] = h.Platform + ":" + h.Handle
+		}
+		f.idx.AddSeparate(f.idx.Prepare(id+"h"+strconv.Itoa(i), raw))
+	}
+}
+
+// personRaw is a person's values in the order of searchFields.
+func personRaw(p bonafide.Person, a *bonafide.Address) []string {
+	raw := []string{p.GivenName, p.FamilyName, p.DOB.String(), p.NHSNumber, "", ""}
+	if a != nil {
+		raw[4] = a.Postcode
+	}
+	return raw
+}
+
+// Len returns how many person records the index holds.
+func (f *Families) Len() int { return f.idx.Len() }
+
+// post returns the sequence number of a public or forum post indexed, by
+// its interchange id.
+func (f *Families) post(id string) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	seq, ok := f.posts[id]
+	return seq, ok
+}
+
+// splitRecordID returns the referral id and the person ("c0" the first
+// child, "a1" the second adult) of an index record id.
+func splitRecordID(id string) (referral, person string) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return id, ""
+	}
+	person = id[i+1:]
+	if h := strings.IndexByte(person, 'h'); h >= 0 {
+		person = person[:h]
+	}
+	return id[:i], person
+}
