@@ -49,6 +49,12 @@ type Options struct {
 	// bonafide.EStaleSchema.
 	Migrate bool
 
+	// MigrateEmpty applies the migrations when the schema holds no table
+	// at all (a new, empty database), and otherwise refuses a stale schema
+	// as without Migrate: a command's first use of a new database gets its
+	// schema, an old one is never upgraded behind the operator's back.
+	MigrateEmpty bool
+
 	// Sealer, when set, seals reporter JSON before it is written and opens
 	// it when read.
 	Sealer bonafide.Sealer
@@ -110,7 +116,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{opts: opts, pool: pool, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
-	if opts.Migrate {
+	migrate := opts.Migrate
+	if !migrate && opts.MigrateEmpty {
+		var tables int64
+		if err = pool.QueryRow(ctx, `SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()`).Scan(&tables); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: inspect schema: %w", err)
+		}
+		migrate = tables == 0
+	}
+	if migrate {
 		_, err = s.Migrate(ctx)
 	} else {
 		err = s.checkSchema(ctx)

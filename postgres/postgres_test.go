@@ -263,3 +263,22 @@ func TestOpenBadDSN(t *testing.T) {
 		t.Errorf("Open(bad DSN) error %q repeats the password", err)
 	}
 }
+
+// TestMigrateEmpty: MigrateEmpty gives a new, empty database its schema
+// on first use, and still refuses a stale one (a schema with tables but
+// migrations pending) rather than upgrade it unasked.
+func TestMigrateEmpty(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDSN(t)
+	s, err := Open(ctx, dsn, Options{MigrateEmpty: true})
+	if err != nil {
+		t.Fatalf("Open(MigrateEmpty, empty schema) = %v; want the schema applied", err)
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, dsn, Options{MigrateEmpty: true}); bonafide.ErrorCode(err) != bonafide.EStaleSchema {
+		t.Errorf("Open(MigrateEmpty, stale schema) = %v; want %s", err, bonafide.EStaleSchema)
+	}
+}

@@ -130,3 +130,17 @@ func TestPostgresUsers(t *testing.T) {
 		t.Fatalf("serve = %v", err)
 	}
 }
+
+// TestPostgresFirstImport: a first import into a new, empty PostgreSQL
+// database gets its schema, as a new SQLite file does, instead of being
+// refused as stale; a command that only reads still refuses it.
+func TestPostgresFirstImport(t *testing.T) {
+	db := postgresDSN(t)
+	if code, _, stderr := run(t, nil, "", "export", "--db", db); code == 0 || !strings.Contains(stderr, "migrat") {
+		t.Errorf("export of an empty database = exit %d, %q; want it refused as stale", code, stderr)
+	}
+	dir := t.TempDir()
+	if code, stdout, stderr := run(t, nil, "", "import", "--db", db, writeFile(t, dir, "good.jsonl", goodFile)); code != 0 || !strings.Contains(stdout, "imported 5 records") {
+		t.Fatalf("first import into an empty database = exit %d, %q, %q; want it imported", code, stdout, stderr)
+	}
+}

@@ -302,7 +302,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 	kind := "sqlite"
 	if cfg.isPostgres() {
 		kind = "postgres"
-		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
+		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, MigrateEmpty: !cfg.Existing, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
 		if err != nil {
 			return nil, err
 		}

@@ -485,45 +485,49 @@ func (r *refusingStore) PutAssessments(ctx context.Context, as []bonafide.Assess
 // and why), counted, and every other referral is still triaged and
 // stored, rather than the service retrying one batch for ever.
 func TestRefusedAssessmentRecorded(t *testing.T) {
-	st, as := backends[0].new(t)()
-	ctx := context.Background()
-	recs := stream(t, 5)
-	if _, err := st.Import(ctx, records(recs)); err != nil {
-		t.Fatal(err)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			st, as := be.new(t)()
+			ctx := context.Background()
+			recs := stream(t, 5)
+			if _, err := st.Import(ctx, records(recs)); err != nil {
+				t.Fatal(err)
+			}
+			ids, want := command(t, triage.DefaultConfig(), recs)
+			bad := ids[len(ids)/2]
+			svc := newService(t, st, &refusingStore{AssessmentStore: as, id: bad}, live.Options{PageSize: 50, RetryMin: time.Millisecond, RetryMax: 4 * time.Millisecond})
+			start(t, svc)
+			_, seqs, last := storeOrder(t, st)
+			// A guard against a hang, not a measure of speed: without the
+			// fallback the service retries the refused batch for ever.
+			wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			svc.Notify()
+			if err := svc.Wait(wctx, last); err != nil {
+				t.Fatalf("Wait(%d) = %v: the service is stuck on the refused assessment", last, err)
+			}
+			got, err := as.Assessment(ctx, bad)
+			if err != nil || got.Kind != bonafide.KindFailure || got.Seq != seqs[bad] {
+				t.Fatalf("assessment of %s after its refusal = %+v, %v; want a failure record at seq %d", bad, got, err, seqs[bad])
+			}
+			var out triage.SafetyOutput
+			if err := json.Unmarshal(got.Output, &out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Part != triage.PartFailure || out.Safety.Level == "" || !strings.Contains(out.Failure, "refused") ||
+				got.SafetyLevel != string(out.Safety.Level) {
+				t.Errorf("failure record of %s = %s; want part failure, its safety level and why", bad, got.Output)
+			}
+			if n := svc.Failures(); n != 1 {
+				t.Errorf("Failures() = %d, want 1", n)
+			}
+			if last, err := as.LastAssessedSeq(ctx); err != nil || last < seqs[bad] {
+				t.Errorf("LastAssessedSeq = %d, %v; want at least %d (a failure record is final)", last, err, seqs[bad])
+			}
+			rest := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == bad })
+			check(t, as, svc.Engine(), rest, want, seqs)
+		})
 	}
-	ids, want := command(t, triage.DefaultConfig(), recs)
-	bad := ids[len(ids)/2]
-	svc := newService(t, st, &refusingStore{AssessmentStore: as, id: bad}, live.Options{PageSize: 50, RetryMin: time.Millisecond, RetryMax: 4 * time.Millisecond})
-	start(t, svc)
-	_, seqs, last := storeOrder(t, st)
-	// A guard against a hang, not a measure of speed: without the
-	// fallback the service retries the refused batch for ever.
-	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	svc.Notify()
-	if err := svc.Wait(wctx, last); err != nil {
-		t.Fatalf("Wait(%d) = %v: the service is stuck on the refused assessment", last, err)
-	}
-	got, err := as.Assessment(ctx, bad)
-	if err != nil || got.Kind != bonafide.KindFailure || got.Seq != seqs[bad] {
-		t.Fatalf("assessment of %s after its refusal = %+v, %v; want a failure record at seq %d", bad, got, err, seqs[bad])
-	}
-	var out triage.SafetyOutput
-	if err := json.Unmarshal(got.Output, &out); err != nil {
-		t.Fatal(err)
-	}
-	if out.Part != triage.PartFailure || out.Safety.Level == "" || !strings.Contains(out.Failure, "refused") ||
-		got.SafetyLevel != string(out.Safety.Level) {
-		t.Errorf("failure record of %s = %s; want part failure, its safety level and why", bad, got.Output)
-	}
-	if n := svc.Failures(); n != 1 {
-		t.Errorf("Failures() = %d, want 1", n)
-	}
-	if last, err := as.LastAssessedSeq(ctx); err != nil || last < seqs[bad] {
-		t.Errorf("LastAssessedSeq = %d, %v; want at least %d (a failure record is final)", last, err, seqs[bad])
-	}
-	rest := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == bad })
-	check(t, as, svc.Engine(), rest, want, seqs)
 }
 
 // Invented family and reporters for the campaign scenario.
