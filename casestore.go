@@ -284,4 +284,21 @@ type CaseStore interface {
 	// CensusRows returns the cases of referrals received in [from, to),
 	// in order of receipt, for the Children in Need census.
 	CensusRows(ctx context.Context, from, to time.Time) ([]CaseRow, error)
+	// RecordView keeps one view of a restricted family's case or page;
+	// Views returns the latest limit of a family's, newest first.
+	RecordView(ctx context.Context, v RestrictedView) error
+	Views(ctx context.Context, family string, limit int) ([]RestrictedView, error)
+}
+
+// RestrictedView is one look at a restricted family: who looked, at what,
+// when, and whether they were shown its names. The audit log holds every
+// view; these are kept apart so that the family's page can list them for
+// its team manager without reading the whole log.
+type RestrictedView struct {
+	Family     string
+	ReferralID string // "" for the family's page itself
+	Who        string
+	What       string // the audit entry's action, e.g. "referral.read"
+	At         time.Time
+	NamesShown bool
 }

@@ -82,6 +82,23 @@ type FamilyPage struct {
 	Chronology []FamilyEntry
 	Episodes   []Episode
 	Posts      []LinkedPost
+	// Views lists, for a team manager, the latest views of a restricted
+	// family (who, what, when, whether names were shown), newest first.
+	Views []bonafide.RestrictedView
+}
+
+// MaxViewsListed bounds the views a family's page lists.
+const MaxViewsListed = 200
+
+// NoteView keeps a's view (an audit action such as "referral.read") of a
+// restricted family's case row for its team manager's list; nothing for an
+// unrestricted family.
+func (s *Service) NoteView(ctx context.Context, a Actor, row bonafide.CaseRow, what string, named bool) error {
+	if !row.Restricted || row.Family == "" {
+		return nil
+	}
+	return s.Cases.RecordView(ctx, bonafide.RestrictedView{Family: row.Family, ReferralID: row.ReferralID, Who: a.Who, What: what,
+		At: s.now(), NamesShown: named})
 }
 
 // Family returns the page of family (triage's family id): every referral
@@ -116,6 +133,16 @@ func (s *Service) Family(ctx context.Context, a Actor, family string) (FamilyPag
 	}
 	if err := s.audit(ctx, a.Who, "family.read", family, fmt.Sprintf("%s: %d referrals", why, len(rows))); err != nil {
 		return FamilyPage{}, err
+	}
+	if p.Restricted {
+		if err := s.Cases.RecordView(ctx, bonafide.RestrictedView{Family: family, Who: a.Who, What: "family.read", At: s.now(), NamesShown: p.Named}); err != nil {
+			return FamilyPage{}, err
+		}
+		if a.Role.Can(bonafide.PermSignOff) {
+			if p.Views, err = s.Cases.Views(ctx, family, MaxViewsListed); err != nil {
+				return FamilyPage{}, err
+			}
+		}
 	}
 	episode := episodes(rows, &p)
 	for _, row := range rows {

@@ -218,6 +218,10 @@ func (s *Server) handleCaseGet(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	if err := s.Cases.NoteView(r.Context(), a, v.Row, "case.read", casework.MayNameFamily(a, v.Row)); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, "application/json", http.StatusOK, s.caseView(v))
 }

@@ -150,6 +150,18 @@ type FamilyView struct {
 	Chronology    []FamilyEntryView    `json:"chronology"`
 	Episodes      []EpisodeView        `json:"episodes"`
 	Posts         []LinkedPostView     `json:"posts"`
+	// Views lists, for a team manager, who looked at a restricted family
+	// and whether they were shown its names, newest first.
+	Views []RestrictedViewView `json:"views,omitempty"`
+}
+
+// RestrictedViewView is one view of a restricted family.
+type RestrictedViewView struct {
+	ReferralID string    `json:"referral_id,omitempty"`
+	Who        string    `json:"who"`
+	What       string    `json:"what"`
+	At         time.Time `json:"at"`
+	NamesShown bool      `json:"names_shown"`
 }
 
 // handleFamilyGet serves a family's page: every referral with its case,
@@ -167,6 +179,9 @@ func (s *Server) handleFamilyGet(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	out := FamilyView{Family: p.Family, Restricted: p.Restricted, NamesWithheld: !p.Named, Referrals: []FamilyReferralView{},
 		Chronology: []FamilyEntryView{}, Episodes: []EpisodeView{}, Posts: []LinkedPostView{}}
+	for _, v := range p.Views {
+		out.Views = append(out.Views, RestrictedViewView{ReferralID: v.ReferralID, Who: v.Who, What: v.What, At: v.At, NamesShown: v.NamesShown})
+	}
 	for _, fr := range p.Referrals {
 		v := FamilyReferralView{Case: caseRowView(fr.Row, now)}
 		if fr.Referral != nil {

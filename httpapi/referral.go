@@ -113,6 +113,10 @@ func (s *Server) handleReferralGet(w http.ResponseWriter, r *http.Request) {
 		case err == nil:
 			restricted = row.Restricted
 			named = casework.MayNameFamily(caseActor(r), row)
+			if err := s.Cases.NoteView(r.Context(), caseActor(r), row, "referral.read", named); err != nil {
+				s.error(w, r, err)
+				return
+			}
 		case bonafide.ErrorCode(err) != bonafide.ENotFound:
 			s.error(w, r, err)
 			return

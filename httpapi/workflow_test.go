@@ -148,6 +148,21 @@ func TestWorkingDay(t *testing.T) {
 				t.Errorf("%s reading a restricted family's referral = %d %s; want names shown %v", c.name, resp.StatusCode, data, c.named)
 			}
 		}
+		// Its team manager sees who looked, and whether names were shown.
+		resp, data = w.send(t, "GET", "/api/v1/families/FAM-WALK", "", nil, w.manager)
+		var page FamilyView
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &page) != nil {
+			t.Fatalf("family page = %d %s", resp.StatusCode, data)
+		}
+		seen := map[string]bool{}
+		for _, v := range page.Views {
+			seen[fmt.Sprintf("%s %s %s %v", v.Who, v.What, v.ReferralID, v.NamesShown)] = true
+		}
+		for _, want := range []string{"user:bea referral.read WALK-1 false", "user:ada referral.read WALK-1 true", "user:morwenna family.read  true"} {
+			if !seen[want] {
+				t.Errorf("family page's views = %+v; want %q among them", page.Views, want)
+			}
+		}
 		v = w.act(t, w.worker, id, CaseActionRequest{Action: bonafide.ActDecide, Decision: bonafide.DecideAssessment,
 			Reason: "check what the school and GP know before any contact with the family", Seen: 2}, http.StatusOK)
 		if v.State != bonafide.CaseDecided || v.Due == nil || v.Due.Before(w.clock.Now().AddDate(0, 2, 0)) {

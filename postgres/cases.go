@@ -408,3 +408,40 @@ func stateIn(states []bonafide.CaseState) string {
 	}
 	return "state IN (" + strings.Join(quoted, ", ") + ")"
 }
+
+// RecordView keeps one view of a restricted family.
+func (c *Cases) RecordView(ctx context.Context, v bonafide.RestrictedView) error {
+	if v.Family == "" {
+		return bonafide.Errorf(bonafide.EInvalid, "family: missing")
+	}
+	if err := c.s.readable(); err != nil {
+		return err
+	}
+	if _, err := c.s.pool.Exec(ctx, `INSERT INTO restricted_views (family, referral_id, who, what, at, names_shown) VALUES ($1, $2, $3, $4, $5, $6)`,
+		v.Family, v.ReferralID, v.Who, v.What, sqlstore.Micro(v.At), v.NamesShown); err != nil {
+		return fmt.Errorf("postgres: record view: %w", err)
+	}
+	return nil
+}
+
+// Views returns the latest limit views of family, newest first.
+func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide.RestrictedView, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.pool.Query(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
+		WHERE family = $1 ORDER BY id DESC LIMIT $2`, family, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: views: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.RestrictedView, error) {
+		var v bonafide.RestrictedView
+		err := r.Scan(&v.Family, &v.ReferralID, &v.Who, &v.What, &v.At, &v.NamesShown)
+		v.At = v.At.UTC()
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: views: %w", err)
+	}
+	return out, nil
+}

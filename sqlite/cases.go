@@ -434,3 +434,46 @@ func stateIn(states []bonafide.CaseState) string {
 	}
 	return "state IN (" + strings.Join(quoted, ", ") + ")"
 }
+
+// RecordView keeps one view of a restricted family.
+func (c *Cases) RecordView(ctx context.Context, v bonafide.RestrictedView) error {
+	if v.Family == "" {
+		return bonafide.Errorf(bonafide.EInvalid, "family: missing")
+	}
+	if err := c.s.readable(); err != nil {
+		return err
+	}
+	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO restricted_views (family, referral_id, who, what, at, names_shown) VALUES (?, ?, ?, ?, ?, ?)`,
+			v.Family, v.ReferralID, v.Who, v.What, micros(v.At), v.NamesShown)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: record view: %w", err)
+	}
+	return nil
+}
+
+// Views returns the latest limit views of family, newest first.
+func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide.RestrictedView, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
+		WHERE family = ? ORDER BY id DESC LIMIT ?`, family, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: views: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.RestrictedView
+	for rows.Next() {
+		var v bonafide.RestrictedView
+		var at int64
+		if err := rows.Scan(&v.Family, &v.ReferralID, &v.Who, &v.What, &at, &v.NamesShown); err != nil {
+			return nil, fmt.Errorf("sqlite: views: %w", err)
+		}
+		v.At = fromMicros(at)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -33,6 +33,7 @@ func RunCases(t *testing.T, open OpenCases) {
 		{"CampaignRestricts", testCaseCampaign},
 		{"NotificationsAndLetters", testCaseNotes},
 		{"Census", testCaseCensus},
+		{"RestrictedViews", testRestrictedViews},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -313,5 +314,30 @@ func testCaseCensus(t *testing.T, open OpenCases) {
 	rows, err := cs.CensusRows(ctx, t0.Add(24*time.Hour), t0.Add(72*time.Hour))
 	if err != nil || len(rows) != 2 || rows[0].ReferralID != "K-2" || rows[1].ReferralID != "K-3" {
 		t.Errorf("CensusRows = %+v, %v; want K-2 and K-3", rows, err)
+	}
+}
+
+func testRestrictedViews(t *testing.T, open OpenCases) {
+	ctx := context.Background()
+	_, _, cs := openCases(t, open)
+	at := t0
+	for i, v := range []bonafide.RestrictedView{
+		{Family: "FAM-V", ReferralID: "R-1", Who: "user:ada", What: "referral.read", NamesShown: true},
+		{Family: "FAM-V", ReferralID: "R-2", Who: "user:bo", What: "case.read"},
+		{Family: "FAM-OTHER", ReferralID: "R-9", Who: "user:bo", What: "referral.read"},
+		{Family: "FAM-V", Who: "user:cy", What: "family.read"},
+	} {
+		v.At = at.Add(time.Duration(i) * time.Minute)
+		if err := cs.RecordView(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := cs.Views(ctx, "FAM-V", 2)
+	if err != nil || len(got) != 2 || got[0].Who != "user:cy" || got[1].Who != "user:bo" || got[1].NamesShown || got[1].ReferralID != "R-2" ||
+		!got[0].At.Equal(at.Add(3*time.Minute)) {
+		t.Errorf("Views(FAM-V, 2) = %+v, %v; want cy's then bo's, newest first", got, err)
+	}
+	if err := cs.RecordView(ctx, bonafide.RestrictedView{Who: "user:x"}); bonafide.ErrorCode(err) != bonafide.EInvalid {
+		t.Errorf("RecordView without a family = %v; want EInvalid", err)
 	}
 }
