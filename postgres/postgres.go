@@ -86,6 +86,7 @@ type Store struct {
 	opts  Options
 	pool  *pgxpool.Pool
 	codec sqlstore.Codec
+	fresh bool // Open found the schema empty and applied the migrations (MigrateEmpty)
 
 	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; Close waits for it and for Imports
 }
@@ -125,6 +126,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		migrate = tables == 0
 	}
+	s.fresh = migrate && !opts.Migrate
 	if migrate {
 		_, err = s.Migrate(ctx)
 	} else {
@@ -194,6 +196,10 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	}
 	return sqlstore.CheckSchema(ms, done)
 }
+
+// Fresh reports whether Open found the schema empty and gave it its
+// migrations (Options.MigrateEmpty), so that a command can record it.
+func (s *Store) Fresh() bool { return s.fresh }
 
 // Migrate applies every embedded migration not yet recorded in
 // schema_migrations, each in its own transaction, and returns how many it

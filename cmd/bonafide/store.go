@@ -308,6 +308,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
 		a.Users, a.Findings, a.Cases = st.Users(), st, st.Cases()
+		a.fresh = st.Fresh()
 	} else {
 		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
 		if err != nil {
