@@ -75,7 +75,9 @@ func TestLetterWording(t *testing.T) {
 		Children: []bonafide.Person{{GivenName: "Nell", FamilyName: "Garside"}, {GivenName: "Ivo", FamilyName: "Garside"}},
 		Reporter: &bonafide.Reporter{GivenName: "Secretive", FamilyName: "Sender", Email: "sender@example.invalid"}}
 	now := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
-	text := func(d Draft) string { return strings.Join(append([]string{d.Subject, d.Recipient}, append(d.To, d.Paragraphs...)...), "\n") }
+	text := func(d Draft) string {
+		return strings.Join(append([]string{d.Subject, d.Recipient}, append(d.To, d.Paragraphs...)...), "\n")
+	}
 
 	ack := text(acknowledgement(ag, r, now))
 	for _, leak := range []string{"Secretive", "Sender", "sender@example.invalid", "campaign", "flag"} {

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,10 +22,13 @@ import (
 type reporterLinker struct {
 	byKey  map[string]int32
 	parent []int32
+	// members holds, for each reporter id that is its own root, the
+	// indexes of its referrals (relays excluded), ascending.
+	members map[int32][]int32
 }
 
 func newReporterLinker() *reporterLinker {
-	return &reporterLinker{byKey: map[string]int32{}}
+	return &reporterLinker{byKey: map[string]int32{}, members: map[int32][]int32{}}
 }
 
 func (rl *reporterLinker) find(x int32) int32 {
@@ -173,6 +177,7 @@ func (rl *reporterLinker) link(keys []string) int32 {
 					id, other = other, id
 				}
 				rl.parent[other] = id
+				rl.adopt(id, other)
 			}
 		}
 	}
@@ -198,7 +203,60 @@ func (rl *reporterLinker) union(a, b int32) int32 {
 		a, b = b, a
 	}
 	rl.parent[b] = a
+	rl.adopt(a, b)
 	return a
+}
+
+// adopt moves the referrals of reporter b, no longer a root, to root a.
+func (rl *reporterLinker) adopt(a, b int32) {
+	if m := rl.members[b]; len(m) > 0 {
+		rl.members[a] = append(rl.members[a], m...)
+		slices.Sort(rl.members[a])
+	}
+	delete(rl.members, b)
+}
+
+// add records referral idx, the newest triaged, as reporter rep's.
+func (rl *reporterLinker) add(rep, idx int32) {
+	rep = rl.find(rep)
+	rl.members[rep] = append(rl.members[rep], idx)
+}
+
+// linkedEarlier returns the referrals linked to me's reporter that are
+// earlier than it, newest first: received strictly before it (one at the
+// same instant is not earlier), among those triaged before it, relays not
+// counted. For a relay they are its original's: those earlier than the
+// original, the original itself not among them.
+func (e *Engine) linkedEarlier(me *refInfo) []int32 {
+	cut, self := me.received, int32(-1)
+	if me.relayOf >= 0 {
+		cut, self = e.refs[me.relayOf].received, me.relayOf
+	}
+	m := e.rep.members[e.rep.find(me.reporter)]
+	var out []int32
+	for k := len(m) - 1; k >= 0; k-- {
+		if j := m[k]; j != self && e.refs[j].received.Before(cut) {
+			out = append(out, j)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b int32) int { return e.refs[b].received.Compare(e.refs[a].received) })
+	return out
+}
+
+// reporterLinks is what an assessment says of linked, the referrals
+// linkedEarlier gave for me.
+func (e *Engine) reporterLinks(me *refInfo, linked []int32) ReporterLinks {
+	out := ReporterLinks{Linked: len(linked), Referrals: []LinkedReferral{}}
+	for _, j := range linked {
+		same := e.fam.find(e.refs[j].family) == me.family
+		if same {
+			out.AboutFamily++
+		}
+		if len(out.Referrals) < MaxLinkedNamed {
+			out.Referrals = append(out.Referrals, LinkedReferral{ID: e.refs[j].id, AboutFamily: same})
+		}
+	}
+	return out
 }
 
 // personalName returns the normalised full name of a reporter who gives
