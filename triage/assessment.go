@@ -41,10 +41,12 @@ func (a *Assessment) Features() Features { return a.features }
 type ReporterLinks struct {
 	// Linked counts them, across all families.
 	Linked int `json:"linked"`
-	// AboutFamily counts those about this referral's family: what
-	// reporter_repeat counts.
+	// AboutFamily counts those about this referral's family (among its
+	// newest 200 referrals, the history every signal about a family
+	// weighs): what reporter_repeat counts.
 	AboutFamily int `json:"about_family"`
-	// Referrals names them, newest first, at most [MaxLinkedNamed].
+	// Referrals names them, newest first (in the order triaged), at
+	// most [MaxLinkedNamed].
 	Referrals []LinkedReferral `json:"referrals"`
 }
 

@@ -433,7 +433,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	}
 	e.famRefs[famID] = h
 	if relayOf < 0 {
-		e.rep.add(repID, idx) // a relay is its original's call, not another referral of the reporter
+		e.rep.add(repID, idx, r.ReceivedAt) // a relay is its original's call, not another referral of the reporter
 	}
 	e.refs[idx].reasons = reasons
 	e.recent[0].Add(idx, &sig)
@@ -449,7 +449,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		Campaign:       Campaign{Score: math.Round(score*10000) / 10000, Flagged: flagged, Reasons: out},
 		Recommendation: recommend(safety, flagged),
 		DecisionDue:    e.cal.DecisionDue(r.ReceivedAt),
-		ReporterLinks:  e.reporterLinks(&info, linked),
+		ReporterLinks:  e.reporterLinks(linked),
 	}
 	if relayOf >= 0 {
 		a.RelayOf = e.refs[relayOf].id

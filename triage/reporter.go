@@ -1,9 +1,11 @@
 package triage
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"bonafide"
@@ -23,12 +25,15 @@ type reporterLinker struct {
 	byKey  map[string]int32
 	parent []int32
 	// members holds, for each reporter id that is its own root, the
-	// indexes of its referrals (relays excluded), ascending.
-	members map[int32][]int32
+	// indexes of its referrals (relays excluded), ascending; latest the
+	// latest received_at among them (Unix nanoseconds). Both are indexed
+	// like parent: a slice costs less than a map at a reporter a referral.
+	members [][]int32
+	latest  []int64
 }
 
 func newReporterLinker() *reporterLinker {
-	return &reporterLinker{byKey: map[string]int32{}, members: map[int32][]int32{}}
+	return &reporterLinker{byKey: map[string]int32{}}
 }
 
 func (rl *reporterLinker) find(x int32) int32 {
@@ -184,6 +189,8 @@ func (rl *reporterLinker) link(keys []string) int32 {
 	if id < 0 {
 		id = int32(len(rl.parent))
 		rl.parent = append(rl.parent, id)
+		rl.members = append(rl.members, nil)
+		rl.latest = append(rl.latest, math.MinInt64)
 	}
 	for _, k := range keys {
 		if _, ok := rl.byKey[k]; !ok {
@@ -212,49 +219,70 @@ func (rl *reporterLinker) adopt(a, b int32) {
 	if m := rl.members[b]; len(m) > 0 {
 		rl.members[a] = append(rl.members[a], m...)
 		slices.Sort(rl.members[a])
+		rl.latest[a] = max(rl.latest[a], rl.latest[b])
 	}
-	delete(rl.members, b)
+	rl.members[b] = nil
 }
 
-// add records referral idx, the newest triaged, as reporter rep's.
-func (rl *reporterLinker) add(rep, idx int32) {
+// add records referral idx, the newest triaged, received at, as reporter
+// rep's.
+func (rl *reporterLinker) add(rep, idx int32, at time.Time) {
 	rep = rl.find(rep)
 	rl.members[rep] = append(rl.members[rep], idx)
+	rl.latest[rep] = max(rl.latest[rep], at.UnixNano())
 }
 
-// linkedEarlier returns the referrals linked to me's reporter that are
-// earlier than it, newest first: received strictly before it (one at the
-// same instant is not earlier), among those triaged before it, relays not
-// counted. For a relay they are its original's: those earlier than the
-// original, the original itself not among them.
-func (e *Engine) linkedEarlier(me *refInfo) []int32 {
+// linkedSet is what linkedEarlier finds.
+type linkedSet struct {
+	n     int     // linked earlier referrals, of every family
+	named []int32 // the newest of them (in the order triaged), at most MaxLinkedNamed
+	about []int32 // those about me's family, newest first
+}
+
+// linkedEarlier finds the referrals linked to me's reporter that are
+// earlier than it: received strictly before it (one at the same instant
+// is not earlier), among those triaged before it, relays not counted. For
+// a relay they are its original's: those earlier than the original, the
+// original itself not among them. Those about me's family are looked for
+// among the family's history (its newest maxFamilyHistory referrals), as
+// every signal about the family is.
+func (e *Engine) linkedEarlier(me *refInfo) linkedSet {
 	cut, self := me.received, int32(-1)
 	if me.relayOf >= 0 {
 		cut, self = e.refs[me.relayOf].received, me.relayOf
 	}
-	m := e.rep.members[e.rep.find(me.reporter)]
-	var out []int32
+	root := e.rep.find(me.reporter)
+	earlier := func(j int32) bool { return j != self && e.refs[j].received.Before(cut) }
+	var out linkedSet
+	m := e.rep.members[root]
+	all := e.rep.latest[root] < cut.UnixNano() && self < 0 // the usual case: every one of them is earlier
 	for k := len(m) - 1; k >= 0; k-- {
-		if j := m[k]; j != self && e.refs[j].received.Before(cut) {
-			out = append(out, j)
+		if j := m[k]; all || earlier(j) {
+			out.n++
+			if len(out.named) < MaxLinkedNamed {
+				out.named = append(out.named, j)
+			}
+			if all && len(out.named) == MaxLinkedNamed {
+				out.n = len(m)
+				break
+			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b int32) int { return e.refs[b].received.Compare(e.refs[a].received) })
+	hist := e.famRefs[me.family]
+	for k := len(hist) - 1; k >= 0; k-- {
+		if j := hist[k]; e.refs[j].relayOf < 0 && earlier(j) && e.rep.find(e.refs[j].reporter) == root {
+			out.about = append(out.about, j)
+		}
+	}
 	return out
 }
 
-// reporterLinks is what an assessment says of linked, the referrals
-// linkedEarlier gave for me.
-func (e *Engine) reporterLinks(me *refInfo, linked []int32) ReporterLinks {
-	out := ReporterLinks{Linked: len(linked), Referrals: []LinkedReferral{}}
-	for _, j := range linked {
-		same := e.fam.find(e.refs[j].family) == me.family
-		if same {
-			out.AboutFamily++
-		}
-		if len(out.Referrals) < MaxLinkedNamed {
-			out.Referrals = append(out.Referrals, LinkedReferral{ID: e.refs[j].id, AboutFamily: same})
-		}
+// reporterLinks is what an assessment says of the referrals linkedEarlier
+// found for me.
+func (e *Engine) reporterLinks(l linkedSet) ReporterLinks {
+	out := ReporterLinks{Linked: l.n, AboutFamily: len(l.about), Referrals: make([]LinkedReferral, len(l.named))}
+	for i, j := range l.named {
+		out.Referrals[i] = LinkedReferral{ID: e.refs[j].id, AboutFamily: slices.Contains(l.about, j)}
 	}
 	return out
 }

@@ -42,7 +42,7 @@ func dayDate(t time.Time) string { return t.Format("2 Jan 2006") }
 // signals computes the value of every campaign signal for r and the
 // evidence for those that fire. It reads only what the engine has been
 // given before r; linked are the referrals linkedEarlier gave for me.
-func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked []int32) (Features, []Reason) {
+func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (Features, []Reason) {
 	var f Features
 	var reasons []Reason
 	set := func(s Signal, v float64, evidence string) {
@@ -120,17 +120,12 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked []int32) (Fea
 		}
 	}
 	// The reporter's linked earlier referrals about this family, newest
-	// first: the same ones the assessment's reporter_links names.
-	others := 0
-	for _, j := range linked {
-		o := &e.refs[j]
-		if e.fam.find(o.family) != me.family {
-			others++
-			continue
-		}
+	// first: the same ones the assessment's reporter_links counts.
+	for _, j := range linked.about {
 		if me.professional {
-			continue
+			break
 		}
+		o := &e.refs[j]
 		found := ""
 		known := o.finding != "" && !o.findingAt.After(now)
 		if known {
@@ -152,8 +147,8 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked []int32) (Fea
 	}
 	if len(repeat) > 0 {
 		more := ""
-		if others > 0 {
-			more = fmt.Sprintf(" (and to %d about other families)", others)
+		if linked.n > len(repeat) {
+			more = fmt.Sprintf(" (%d in all, of every family)", linked.n)
 		}
 		set(SigReporterRepeat, min(float64(len(repeat)), 3)/3+0.0001, fmt.Sprintf("the reporter is linked to %d earlier referral(s) about this family%s: %s",
 			len(repeat), more, strings.Join(first(repeat, 3), "; ")))
