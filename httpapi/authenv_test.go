@@ -29,6 +29,7 @@ import (
 	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/triage"
+	"bonafide/triage/live"
 	"bonafide/vault"
 )
 
@@ -213,6 +214,8 @@ type authEnv struct {
 	audit *auditlog.Log
 	clock *testClock
 	logs  *syncBuffer
+	// triage is the triage service of envOptions.triage, else nil.
+	triage *live.Service
 }
 
 // envOptions vary newAuthEnv.
@@ -221,6 +224,11 @@ type envOptions struct {
 	tls       bool          // serve over HTTPS, with Server.TLS set
 	noAudit   bool          // leave Server.Audit nil
 	configure func(*Server) // last changes before serving
+	// triage gives the env a triage service (triage/live, linking
+	// reporters on the vault's blind keys as serve does) that the test
+	// runs with authEnv.catchUp; without it only the safety part of each
+	// assessment is stored.
+	triage bool
 }
 
 // newAuthEnv starts the API with every part serve wires.
@@ -254,7 +262,6 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv := NewServer(be.store, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	srv.Now = clock.Now
 	srv.Users = be.users
-	srv.Tags = be.tags
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
 	srv.PasswordParams = testPasswordParams
@@ -270,6 +277,14 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	if !o.noAudit {
 		srv.Audit = alog
 	}
+	var svc *live.Service
+	if o.triage {
+		cfg := triage.DefaultConfig()
+		cfg.BlindKey = v.Blind // as serve links them
+		if svc, err = live.New(be.store, be.assessments, live.Options{Config: cfg, Poll: time.Hour, Tail: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if o.configure != nil {
 		o.configure(srv)
 	}
@@ -280,7 +295,19 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 		ts = httptest.NewServer(srv.Handler())
 	}
 	t.Cleanup(ts.Close)
-	return &authEnv{backend: be, srv: srv, ts: ts, audit: alog, clock: clock, logs: logs}
+	return &authEnv{backend: be, srv: srv, ts: ts, audit: alog, clock: clock, logs: logs, triage: svc}
+}
+
+// catchUp has the env's triage service assess every referral stored so
+// far, in order of storage, as serve's would.
+func (e *authEnv) catchUp(t *testing.T) {
+	t.Helper()
+	if e.triage == nil {
+		t.Fatal("catchUp: the env has no triage service (envOptions.triage)")
+	}
+	if _, err := e.triage.CatchUp(context.Background()); err != nil {
+		t.Fatalf("triage CatchUp: %v", err)
+	}
 }
 
 // creds is what a request carries to authenticate, and the headers a

@@ -5,129 +5,136 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"bonafide"
 	"bonafide/auditlog"
 	"bonafide/interchange"
-	"bonafide/vault"
 )
 
-// FindingReader tells when other referrals were received and what they
-// were found to be, for the reporter-links route. Both stores implement it.
+// FindingReader tells what other referrals were found to be, for the
+// reporter-links route. Both stores implement it.
 type FindingReader interface {
 	// Findings returns the finding of the latest outcome of each of ids
 	// that has one; ids without a finding are absent.
 	Findings(ctx context.Context, ids []string) (map[string]bonafide.Finding, error)
-	// ReceivedAt returns the received_at of each of ids that is a stored
-	// referral; others are absent.
-	ReceivedAt(ctx context.Context, ids []string) (map[string]time.Time, error)
 }
 
 // ReporterLinks is the answer to GET /api/v1/referrals/{id}/reporter/links:
-// how many earlier referrals — received strictly before this one — came
-// from a reporter who shares an identifying value (e-mail, phone, device,
-// or name with postcode; see [linkingKinds]) with this one, and what they
-// were found to be. Later referrals do not count: what a social worker
-// weighs is the reporter's record when this referral came in, and it must
-// not change as the same reporter goes on reporting. It never says which
-// referrals, nor who: the reporter stays sealed.
+// the earlier referrals the referral's reporter is linked to, exactly as
+// its stored triage assessment counted them (reporter_links in the triage
+// output; see triage.ReporterLinks): across all families, with those
+// about this family as a part, received strictly before it, a relay
+// counted as its original's call. So the route and the assessment's
+// reporter_repeat signal always give the same figures. The earlier
+// referrals are named by id, since staff may open any referral and the
+// reporter stays sealed in each; who the reporter is, and by what detail
+// they were linked beyond its kind, is never said.
 type ReporterLinks struct {
+	// Linked counts the linked earlier referrals, of every family.
 	Linked int `json:"linked"`
-	// Findings counts the linked referrals by finding; those without an
-	// outcome yet are under "pending".
+	// AboutFamily counts those about this referral's family.
+	AboutFamily int `json:"about_family"`
+	// Referrals names them, newest first (at most
+	// triage.MaxLinkedNamed, 100, the newest, when there are more), each
+	// with its latest finding.
+	Referrals []LinkedReferral `json:"referrals"`
+	// Findings counts the named referrals by their latest finding; those
+	// without an outcome yet are under "pending".
 	Findings map[string]int `json:"findings"`
-	// FoundFalse counts linked referrals found unfounded or malicious.
+	// FoundFalse counts named referrals found unfounded or malicious.
 	FoundFalse int `json:"found_false"`
+	// Provisional is set when the assessment was made against the recent
+	// history only, while the triage service reloaded after a restart; a
+	// complete one follows.
+	Provisional bool `json:"provisional,omitempty"`
 }
 
-// linkingKinds returns the blind-index kinds that make another referral
-// the same reporter's, as in triage's reporter linkage. A network address
-// (ip, ip_net) is shared by a household, an office, a school or a café:
-// alone it would show a teacher as "linked" to every referral a colleague
-// made, so it only corroborates and never counts here. A professional
-// reporting through their organisation shares its phone, mailbox and
-// computers with colleagues too: for them only name with postcode counts,
-// and an e-mail address only when it bears their family name.
-func linkingKinds(rep *bonafide.Reporter) []vault.TagKind {
-	if rep == nil || rep.Anonymous || !rep.Relationship.Professional() || strings.TrimSpace(rep.Organisation) == "" {
-		return []vault.TagKind{vault.TagEmail, vault.TagPhone, vault.TagDevice, vault.TagNamePostcode}
-	}
-	kinds := []vault.TagKind{vault.TagNamePostcode}
-	family := strings.ToLower(strings.TrimSpace(rep.FamilyName))
-	if family != "" && strings.Contains(strings.ToLower(rep.Email), family) {
-		kinds = append(kinds, vault.TagEmail)
-	}
-	return kinds
+// LinkedReferral is one earlier referral linked to the reporter.
+type LinkedReferral struct {
+	ID          string `json:"id"`
+	AboutFamily bool   `json:"about_family,omitempty"`
+	// Finding is its latest outcome's finding, or "pending".
+	Finding string `json:"finding"`
 }
 
-// linked reports whether sh shares a tag of one of kinds.
-func linked(sh vault.Shared, kinds []vault.TagKind) bool {
-	return slices.ContainsFunc(sh.Tags, func(t vault.Tag) bool { return slices.Contains(kinds, t.Kind) })
+// storedLinks is the part of a stored triage output the route reads.
+type storedLinks struct {
+	ReporterLinks *struct {
+		Linked      int `json:"linked"`
+		AboutFamily int `json:"about_family"`
+		Referrals   []struct {
+			ID          string `json:"id"`
+			AboutFamily bool   `json:"about_family"`
+		} `json:"referrals"`
+	} `json:"reporter_links"`
 }
 
 func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	_, ref, err := s.pathReferral(r)
-	if err != nil {
+	if _, _, err := s.pathReferral(r); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if s.Tags == nil || s.Findings == nil {
-		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the reporter index or the referrals' findings are not configured"))
+	if s.Assessments == nil || s.Findings == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the triage assessments or the referrals' findings are not configured"))
 		return
 	}
-	shared, err := vault.Sharing(ctx, s.Tags, id)
+	a, err := s.Assessments.Assessment(ctx, id)
 	if err != nil {
+		if bonafide.ErrorCode(err) == bonafide.ENotFound {
+			err = bonafide.Errorf(bonafide.ENotFound, "referral %s has not been triaged yet; try again shortly", id)
+		}
 		s.error(w, r, err)
 		return
 	}
-	kinds := linkingKinds(ref.Reporter)
-	candidates := make([]string, 0, len(shared))
-	for _, sh := range shared {
-		if linked(sh, kinds) {
-			candidates = append(candidates, sh.ReferralID)
+	var st storedLinks
+	switch a.Kind.OrDefault() {
+	case bonafide.KindSafety:
+		// Like the assessment route before the campaign part: not yet.
+		err = bonafide.Errorf(bonafide.ENotFound, "referral %s has not been triaged yet; try again shortly", id)
+	case bonafide.KindFailure:
+		err = bonafide.Errorf(bonafide.ENotFound, "referral %s could not be triaged, so its reporter's links are not known", id)
+	default:
+		if err = json.Unmarshal(a.Output, &st); err != nil {
+			err = fmt.Errorf("reporter links of %s: %w", id, err)
+		} else if st.ReporterLinks == nil {
+			err = bonafide.Errorf(bonafide.EUnavailable, "referral %s was triaged by an engine that did not record reporter links", id)
 		}
 	}
-	var ids []string
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	sl := st.ReporterLinks
+	ids := make([]string, len(sl.Referrals))
+	for i, l := range sl.Referrals {
+		ids[i] = l.ID
+	}
 	found := map[string]bonafide.Finding{}
-	if len(candidates) > 0 {
-		received, err := s.Findings.ReceivedAt(ctx, candidates)
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		// Only referrals received strictly before this one: one received
-		// at the same instant is not earlier.
-		for _, id := range candidates {
-			if at, ok := received[id]; ok && at.Before(ref.ReceivedAt) {
-				ids = append(ids, id)
-			}
-		}
-	}
 	if len(ids) > 0 {
 		if found, err = s.Findings.Findings(ctx, ids); err != nil {
 			s.error(w, r, err)
 			return
 		}
 	}
-	out := ReporterLinks{Linked: len(ids), Findings: map[string]int{}}
-	for _, id := range ids {
-		f, ok := found[id]
+	out := ReporterLinks{Linked: sl.Linked, AboutFamily: sl.AboutFamily, Referrals: []LinkedReferral{}, Findings: map[string]int{},
+		Provisional: a.Kind == bonafide.KindProvisional}
+	for _, l := range sl.Referrals {
+		f, ok := found[l.ID]
+		name := string(f)
 		if !ok {
-			out.Findings["pending"]++
-			continue
+			name = "pending"
 		}
-		out.Findings[string(f)]++
-		if f.False() {
+		out.Referrals = append(out.Referrals, LinkedReferral{ID: l.ID, AboutFamily: l.AboutFamily, Finding: name})
+		out.Findings[name]++
+		if ok && f.False() {
 			out.FoundFalse++
 		}
 	}
-	if err := s.audit(ctx, principalOf(ctx).Who(), "reporter.links", id, "viewed linked-referral counts"); err != nil {
+	if err := s.audit(ctx, principalOf(ctx).Who(), "reporter.links", id, "viewed linked earlier referrals"); err != nil {
 		s.error(w, r, err)
 		return
 	}

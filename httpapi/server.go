@@ -19,7 +19,6 @@ import (
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/casework"
-	"bonafide/vault"
 )
 
 // Default body limits. A referral is a few kilobytes; the interchange limits
@@ -68,11 +67,9 @@ type Server struct {
 	// the password), every view of a referral, every reporter unseal and
 	// every change of a user. The unseal route refuses to work without it.
 	Audit *auditlog.Log
-	// Tags is the blind index of reporters, for the reporter-links route;
-	// without it that route answers 503.
-	Tags vault.TagIndex
 	// Findings, when set, tells the reporter-links route what earlier
-	// referrals were found to be.
+	// referrals were found to be; that route answers from the stored
+	// assessments (Assessments), and without both it answers 503.
 	Findings FindingReader
 	// Assessments, when set, serves each referral's stored triage
 	// assessment (GET /api/v1/referrals/{id}/assessment); without it that

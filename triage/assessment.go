@@ -16,6 +16,10 @@ type Assessment struct {
 	// RelayOf names the original referral when this one is a relay of the
 	// same call by another agency; the relay is counted once, with it.
 	RelayOf string `json:"relay_of,omitempty"`
+	// ReporterLinks are the earlier referrals the reporter is linked to,
+	// as the signals reporter_repeat and reporter_prior_false counted
+	// them; the reporter-links route of the API answers from it.
+	ReporterLinks ReporterLinks `json:"reporter_links"`
 
 	features Features // the signal values, for fitting the model
 }
@@ -23,6 +27,40 @@ type Assessment struct {
 // Features returns the signal values the score was computed from, in the
 // order of [Signals], so that a model can be fitted on labelled streams.
 func (a *Assessment) Features() Features { return a.features }
+
+// ReporterLinks are the earlier referrals linked to a referral's reporter:
+// those of every family that triage's reporter linkage (device, e-mail
+// and its variants, phone, full name with an organisation or an address,
+// the same full name about the same family; for a named professional
+// only name with organisation and an e-mail address bearing their family
+// name; never a network address) puts with this one, received strictly
+// before it, among the referrals triaged before it. A relay is its
+// original's call: it is never counted as a referral of its own, and its
+// links are its original's. The ids name referrals, never the reporter,
+// who stays sealed in each.
+type ReporterLinks struct {
+	// Linked counts them, across all families.
+	Linked int `json:"linked"`
+	// AboutFamily counts those about this referral's family (among its
+	// newest 200 referrals, the history every signal about a family
+	// weighs): what reporter_repeat counts.
+	AboutFamily int `json:"about_family"`
+	// Referrals names them, newest first (in the order triaged), at
+	// most [MaxLinkedNamed].
+	Referrals []LinkedReferral `json:"referrals"`
+}
+
+// MaxLinkedNamed bounds how many linked earlier referrals an assessment
+// names (the newest), so that a busy professional's every referral does
+// not carry a list of all their others; the counts are always whole.
+const MaxLinkedNamed = 100
+
+// LinkedReferral is one earlier referral linked to the reporter.
+type LinkedReferral struct {
+	ID string `json:"id"`
+	// AboutFamily is set when it concerns the same family.
+	AboutFamily bool `json:"about_family,omitempty"`
+}
 
 // Campaign is how strongly a referral looks part of a malicious or
 // vexatious pattern, and why.

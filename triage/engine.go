@@ -93,7 +93,8 @@ func (c Config) Validate() error {
 // refInfo is what the engine remembers of each referral it has triaged.
 type refInfo struct {
 	id           string
-	at           time.Time
+	at           time.Time // when it was judged: received_at, or the latest seen before it if later
+	received     time.Time // its own received_at, which decides what is earlier (see linkedEarlier)
 	family       int32
 	reporter     int32
 	relayOf      int32 // index of the original, or -1
@@ -377,7 +378,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		}
 	}
 
-	info := refInfo{id: r.ID, at: now, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
+	info := refInfo{id: r.ID, at: now, received: r.ReceivedAt, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
 		professional: professional, repKeys: keys, repName: repName,
 		refText: &refText{sig: &sig, narrative: r.Narrative}}
 	if r.Reporter != nil {
@@ -391,7 +392,8 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		info.claims = claimHashes(r.Narrative)
 	}
 
-	feat, reasons := e.signals(r, &info)
+	linked := e.linkedEarlier(&info)
+	feat, reasons := e.signals(r, &info, linked)
 	if relayOf >= 0 {
 		// The same call, counted once: the relay carries every signal its
 		// original had, and any that have appeared since.
@@ -430,6 +432,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		h = h[len(h)-maxFamilyHistory:]
 	}
 	e.famRefs[famID] = h
+	if relayOf < 0 {
+		e.rep.add(repID, idx, r.ReceivedAt) // a relay is its original's call, not another referral of the reporter
+	}
 	e.refs[idx].reasons = reasons
 	e.recent[0].Add(idx, &sig)
 	e.genRefs[0] = append(e.genRefs[0], idx)
@@ -444,6 +449,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		Campaign:       Campaign{Score: math.Round(score*10000) / 10000, Flagged: flagged, Reasons: out},
 		Recommendation: recommend(safety, flagged),
 		DecisionDue:    e.cal.DecisionDue(r.ReceivedAt),
+		ReporterLinks:  e.reporterLinks(linked),
 	}
 	if relayOf >= 0 {
 		a.RelayOf = e.refs[relayOf].id

@@ -1,7 +1,10 @@
 package triage
 
 import (
+	"math"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"bonafide"
@@ -26,6 +29,12 @@ import (
 type reporterLinker struct {
 	byKey  *linkage.Postings // key hash -> the first reporter with the key
 	parent []int32
+	// members holds, for each reporter id that is its own root, the
+	// indexes of its referrals (relays excluded), ascending; latest the
+	// latest received_at among them (Unix nanoseconds). Both are indexed
+	// like parent: a slice costs less than a map at a reporter a referral.
+	members [][]int32
+	latest  []int64
 }
 
 func newReporterLinker() *reporterLinker {
@@ -177,12 +186,15 @@ func (rl *reporterLinker) link(keys []string) int32 {
 					id, other = other, id
 				}
 				rl.parent[other] = id
+				rl.adopt(id, other)
 			}
 		}
 	}
 	if id < 0 {
 		id = int32(len(rl.parent))
 		rl.parent = append(rl.parent, id)
+		rl.members = append(rl.members, nil)
+		rl.latest = append(rl.latest, math.MinInt64)
 	}
 	for _, h := range hs {
 		if rl.first(h) < 0 {
@@ -202,7 +214,81 @@ func (rl *reporterLinker) union(a, b int32) int32 {
 		a, b = b, a
 	}
 	rl.parent[b] = a
+	rl.adopt(a, b)
 	return a
+}
+
+// adopt moves the referrals of reporter b, no longer a root, to root a.
+func (rl *reporterLinker) adopt(a, b int32) {
+	if m := rl.members[b]; len(m) > 0 {
+		rl.members[a] = append(rl.members[a], m...)
+		slices.Sort(rl.members[a])
+		rl.latest[a] = max(rl.latest[a], rl.latest[b])
+	}
+	rl.members[b] = nil
+}
+
+// add records referral idx, the newest triaged, received at, as reporter
+// rep's.
+func (rl *reporterLinker) add(rep, idx int32, at time.Time) {
+	rep = rl.find(rep)
+	rl.members[rep] = append(rl.members[rep], idx)
+	rl.latest[rep] = max(rl.latest[rep], at.UnixNano())
+}
+
+// linkedSet is what linkedEarlier finds.
+type linkedSet struct {
+	n     int     // linked earlier referrals, of every family
+	named []int32 // the newest of them (in the order triaged), at most MaxLinkedNamed
+	about []int32 // those about me's family, newest first
+}
+
+// linkedEarlier finds the referrals linked to me's reporter that are
+// earlier than it: received strictly before it (one at the same instant
+// is not earlier), among those triaged before it, relays not counted. For
+// a relay they are its original's: those earlier than the original, the
+// original itself not among them. Those about me's family are looked for
+// among the family's history (its newest maxFamilyHistory referrals), as
+// every signal about the family is.
+func (e *Engine) linkedEarlier(me *refInfo) linkedSet {
+	cut, self := me.received, int32(-1)
+	if me.relayOf >= 0 {
+		cut, self = e.refs[me.relayOf].received, me.relayOf
+	}
+	root := e.rep.find(me.reporter)
+	earlier := func(j int32) bool { return j != self && e.refs[j].received.Before(cut) }
+	var out linkedSet
+	m := e.rep.members[root]
+	all := e.rep.latest[root] < cut.UnixNano() && self < 0 // the usual case: every one of them is earlier
+	for k := len(m) - 1; k >= 0; k-- {
+		if j := m[k]; all || earlier(j) {
+			out.n++
+			if len(out.named) < MaxLinkedNamed {
+				out.named = append(out.named, j)
+			}
+			if all && len(out.named) == MaxLinkedNamed {
+				out.n = len(m)
+				break
+			}
+		}
+	}
+	hist := e.famRefs[me.family]
+	for k := len(hist) - 1; k >= 0; k-- {
+		if j := hist[k]; e.refs[j].relayOf < 0 && earlier(j) && e.rep.find(e.refs[j].reporter) == root {
+			out.about = append(out.about, j)
+		}
+	}
+	return out
+}
+
+// reporterLinks is what an assessment says of the referrals linkedEarlier
+// found for me.
+func (e *Engine) reporterLinks(l linkedSet) ReporterLinks {
+	out := ReporterLinks{Linked: l.n, AboutFamily: len(l.about), Referrals: make([]LinkedReferral, len(l.named))}
+	for i, j := range l.named {
+		out.Referrals[i] = LinkedReferral{ID: e.refs[j].id, AboutFamily: slices.Contains(l.about, j)}
+	}
+	return out
 }
 
 // personalName returns the normalised full name of a reporter who gives

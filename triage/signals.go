@@ -42,8 +42,8 @@ func dayDate(t time.Time) string { return t.Format("2 Jan 2006") }
 
 // signals computes the value of every campaign signal for r and the
 // evidence for those that fire. It reads only what the engine has been
-// given before r.
-func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason) {
+// given before r; linked are the referrals linkedEarlier gave for me.
+func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (Features, []Reason) {
 	var f Features
 	var reasons []Reason
 	set := func(s Signal, v float64, evidence string) {
@@ -88,14 +88,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 		if known {
 			found = fmt.Sprintf(", found %s on %s", o.finding, dayDate(o.findingAt))
 		}
+		// The reporter's own earlier referrals are counted below, from linked.
 		sameRep := e.rep.find(o.reporter) == e.rep.find(me.reporter) && !me.professional
-		if sameRep {
-			desc := fmt.Sprintf("%s (received %s%s; linked by %s)", o.id, dayDate(o.at), found, sharedKinds(me.repKeys, o.repKeys))
-			repeat = append(repeat, desc)
-			if known && o.finding.False() {
-				repeatFalse = append(repeatFalse, desc)
-			}
-		} else if known && o.finding.False() {
+		if !sameRep && known && o.finding.False() {
 			falseOthers = append(falseOthers, fmt.Sprintf("%s (received %s%s)", o.id, dayDate(o.at), found))
 		}
 		if !sameRep && !me.professional && !o.professional && me.ipNet != "" && me.ipNet == o.ipNet && netLinked == "" {
@@ -125,6 +120,24 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 			}
 		}
 	}
+	// The reporter's linked earlier referrals about this family, newest
+	// first: the same ones the assessment's reporter_links counts.
+	for _, j := range linked.about {
+		if me.professional {
+			break
+		}
+		o := &e.refs[j]
+		found := ""
+		known := o.finding != "" && !o.findingAt.After(now)
+		if known {
+			found = fmt.Sprintf(", found %s on %s", o.finding, dayDate(o.findingAt))
+		}
+		desc := fmt.Sprintf("%s (received %s%s; linked by %s)", o.id, dayDate(o.received), found, sharedKinds(me.repKeys, o.repKeys))
+		repeat = append(repeat, desc)
+		if known && o.finding.False() {
+			repeatFalse = append(repeatFalse, desc)
+		}
+	}
 	if n := len(falseOthers); n > 0 {
 		set(SigPriorFalse, min(float64(n), 2)/2, fmt.Sprintf("%d earlier referral(s) about this family were found unfounded or malicious: %s",
 			n, strings.Join(first(falseOthers, 3), "; ")))
@@ -134,8 +147,12 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo) (Features, []Reason)
 			strings.Join(first(repeatFalse, 3), "; "))
 	}
 	if len(repeat) > 0 {
-		set(SigReporterRepeat, min(float64(len(repeat)), 3)/3+0.0001, fmt.Sprintf("the reporter is linked to %d earlier referral(s) about this family: %s",
-			len(repeat), strings.Join(first(repeat, 3), "; ")))
+		more := ""
+		if linked.n > len(repeat) {
+			more = fmt.Sprintf(" (%d in all, of every family)", linked.n)
+		}
+		set(SigReporterRepeat, min(float64(len(repeat)), 3)/3+0.0001, fmt.Sprintf("the reporter is linked to %d earlier referral(s) about this family%s: %s",
+			len(repeat), more, strings.Join(first(repeat, 3), "; ")))
 	}
 	if netLinked != "" {
 		set(SigNearNetwork, 1, fmt.Sprintf("sent from the same /24 network as earlier referral %s by an apparently different reporter", netLinked))

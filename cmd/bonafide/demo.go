@@ -18,6 +18,8 @@ import (
 	"bonafide/auditlog"
 	"bonafide/httpapi"
 	"bonafide/interchange"
+	"bonafide/triage"
+	"bonafide/triage/live"
 	"bonafide/vault"
 )
 
@@ -127,7 +129,7 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	if linked, err := linkedReferral(ctx, a.Tags, stream); err != nil {
+	if linked, err := triageDemo(ctx, a, logger); err != nil {
 		return err
 	} else if linked != "" {
 		example = linked
@@ -219,47 +221,31 @@ func writeDemoFiles(dir, stream string) (string, error) {
 	return stored, nil
 }
 
-// linkedReferral returns the first referral of stream whose reporter
-// shares an identifier with the reporters of at least two referrals
-// received before it (or, failing that, one), so that the demo's
-// reporter-links example shows what a social worker sees of a repeat
-// reporter (the route counts earlier referrals only); "" if there is none.
-func linkedReferral(ctx context.Context, tags vault.TagIndex, stream string) (string, error) {
-	f, err := os.Open(stream)
+// triageDemo triages the imported store once, before the server starts,
+// as serve's triage service would (on the vault's blind keys), so that
+// every referral's assessment, and with it its reporter links, is stored
+// when the help is printed. It returns the first referral whose reporter
+// is linked to two or more earlier referrals (or, failing that, the most
+// linked), so that the reporter-links example shows what a social worker
+// sees of a repeat reporter; "" if there is none.
+func triageDemo(ctx context.Context, a *app, logger *slog.Logger) (string, error) {
+	as, err := assessmentStore(a.Store)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	tc := triage.DefaultConfig()
+	tc.BlindKey = a.Vault.Blind
 	best, bestN := "", 0
-	received := map[string]time.Time{}
-	for rec, err := range interchange.NewReader(f).All() {
-		if err != nil {
-			return "", err
+	svc, err := live.New(a.Store, as, live.Options{Config: tc, Logger: logger, Tail: -1, Each: func(x *triage.Assessment) {
+		if n := x.ReporterLinks.Linked; bestN < 2 && n > bestN {
+			best, bestN = x.ReferralID, n
 		}
-		ref, ok := rec.(*bonafide.Referral)
-		if !ok {
-			continue
-		}
-		received[ref.ID] = ref.ReceivedAt
-		if ref.Reporter == nil {
-			continue
-		}
-		shared, err := vault.Sharing(ctx, tags, ref.ID)
-		if err != nil {
-			return "", err
-		}
-		n := 0
-		for _, sh := range shared {
-			if at, ok := received[sh.ReferralID]; ok && at.Before(ref.ReceivedAt) {
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = ref.ID, n
-		}
-		if bestN >= 2 {
-			break
-		}
+	}})
+	if err != nil {
+		return "", err
+	}
+	if _, err := svc.CatchUp(ctx); err != nil {
+		return "", fmt.Errorf("triage the demo store: %w", err)
 	}
 	return best, nil
 }

@@ -16,7 +16,6 @@ import (
 	"bonafide/casework"
 	"bonafide/httpapi"
 	"bonafide/triage"
-	"bonafide/vault"
 )
 
 // serveConfig configures `bonafide serve`.
@@ -199,15 +198,14 @@ func hintBootstrap(ctx context.Context, users bonafide.UserStore, logger *slog.L
 }
 
 // apiDeps is what the API works on besides its configuration: the store
-// and, from the same database, users, the audit log, the reporters' blind
-// index and the findings of earlier referrals; and the vault, which seals
+// and, from the same database, users, the audit log and the findings of
+// earlier referrals; and the vault, which seals
 // users' second-factor seeds and blinds the reporter identifiers triage
 // links on.
 type apiDeps struct {
 	Store    bonafide.Store
 	Users    bonafide.UserStore
 	Audit    *auditlog.Log
-	Tags     vault.TagIndex
 	Findings httpapi.FindingReader
 	Secrets  auth.SecretSealer
 	Cases    bonafide.CaseStore
@@ -218,7 +216,7 @@ type apiDeps struct {
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Tags: a.Tags, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Blind: a.Vault.Blind}
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Blind: a.Vault.Blind}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -236,7 +234,6 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	srv.MaxReferralsInFlight = cfg.MaxReferralsInFlight
 	srv.Users = deps.Users
 	srv.Audit = deps.Audit
-	srv.Tags = deps.Tags
 	srv.Findings = deps.Findings
 	srv.Secrets = deps.Secrets
 	srv.TLS = cfg.TLS
