@@ -316,7 +316,7 @@ func (s *Service) linkedPosts(ctx context.Context, id string) ([]LinkedPost, err
 		return nil, nil
 	}
 	a, err := s.Assessments.Assessment(ctx, id)
-	if IsNotFound(err) {
+	if bonafide.ErrorCode(err) == bonafide.ENotFound {
 		return nil, nil
 	}
 	if err != nil {

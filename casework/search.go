@@ -146,7 +146,7 @@ func (s *Service) SearchFamilies(ctx context.Context, a Actor, q FamilyQuery) (F
 	}
 	for _, h := range hits {
 		row, err := s.Cases.CaseRow(ctx, h.ReferralID)
-		if IsNotFound(err) {
+		if bonafide.ErrorCode(err) == bonafide.ENotFound {
 			continue // stored without a case (a store older than the workflow)
 		}
 		if err != nil {

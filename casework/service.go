@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -400,10 +399,4 @@ func (s *Service) Restrict(ctx context.Context, a Actor, family string, restrict
 // case is assigned to and team managers.
 func MayNameFamily(a Actor, row bonafide.CaseRow) bool {
 	return !row.Restricted || a.Role == bonafide.RoleTeamManager || (row.Worker != "" && row.Worker == a.Who)
-}
-
-// IsNotFound reports whether err says there is no such case.
-func IsNotFound(err error) bool {
-	var e *bonafide.Error
-	return errors.As(err, &e) && e.Code == bonafide.ENotFound
 }

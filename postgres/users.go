@@ -315,27 +315,3 @@ func (s *Store) Findings(ctx context.Context, referralIDs []string) (map[string]
 	}
 	return out, nil
 }
-
-// ReceivedAt returns when each of referralIDs that is stored was received
-// (its received_at). The reporter-links route uses it to count only the
-// referrals received before the one in view.
-func (s *Store) ReceivedAt(ctx context.Context, referralIDs []string) (map[string]time.Time, error) {
-	rows, err := s.pool.Query(ctx, `SELECT referral_id, record_time FROM records WHERE referral_id = ANY($1)`, referralIDs)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: received at: %w", err)
-	}
-	defer rows.Close()
-	out := make(map[string]time.Time, len(referralIDs))
-	for rows.Next() {
-		var id string
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, fmt.Errorf("postgres: received at: %w", err)
-		}
-		out[id] = at.UTC()
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: received at: %w", err)
-	}
-	return out, nil
-}

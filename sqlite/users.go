@@ -380,22 +380,3 @@ func (s *Store) Findings(ctx context.Context, referralIDs []string) (map[string]
 	}
 	return out, nil
 }
-
-// ReceivedAt returns when each of referralIDs that is stored was received
-// (its received_at). The reporter-links route uses it to count only the
-// referrals received before the one in view.
-func (s *Store) ReceivedAt(ctx context.Context, referralIDs []string) (map[string]time.Time, error) {
-	out := make(map[string]time.Time, len(referralIDs))
-	for _, id := range referralIDs {
-		var us int64
-		err := s.rdb.QueryRowContext(ctx, `SELECT record_time FROM records WHERE referral_id = ?`, id).Scan(&us)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: received at: %w", err)
-		}
-		out[id] = time.UnixMicro(us).UTC()
-	}
-	return out, nil
-}
