@@ -41,6 +41,7 @@ type Log struct {
 	logger *slog.Logger
 
 	mu    sync.Mutex // serialises this process's appends and checkpoints
+	size  int64      // the log's size after this process's last append, -1 when unknown; under mu
 	qmu   sync.Mutex // guards queue
 	queue []*pending // Appends waiting for the writer lock
 }
@@ -50,7 +51,7 @@ func New(store Storage, key *SigningKey, cfg Config) (*Log, error) {
 	if key == nil {
 		return nil, errors.New("new audit log: no signing key")
 	}
-	l := &Log{store: store, key: key, origin: cfg.Origin, now: cfg.Now, logger: cfg.Logger}
+	l := &Log{store: store, key: key, origin: cfg.Origin, now: cfg.Now, logger: cfg.Logger, size: -1}
 	if l.origin == "" {
 		l.origin = DefaultOrigin
 	}
@@ -146,11 +147,13 @@ func (l *Log) appendBatch(ctx context.Context, batch []*pending) {
 	var err error
 	for range maxAppendTries {
 		if err = l.tryAppend(ctx, live); err == nil {
+			l.size = live[len(live)-1].e.N + 1
 			for _, p := range live {
 				p.done <- appendResult{e: p.e}
 			}
 			return
 		}
+		l.size = -1 // another writer, or a failed write: read the size again
 		if bonafide.ErrorCode(err) != bonafide.EConflict {
 			break
 		}
@@ -162,10 +165,17 @@ func (l *Log) appendBatch(ctx context.Context, batch []*pending) {
 
 // tryAppend numbers, stamps and hashes the batch from the current size and
 // stores it, or fails with EConflict if another writer got there first.
+//
+// The size is read from storage only when this process does not know it:
+// Storage.Append checks it again in its transaction, so a stale size (another
+// process appended) fails with EConflict and the retry reads it afresh.
 func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
-	n, err := l.store.Size(ctx)
-	if err != nil {
-		return err
+	n := l.size
+	var err error
+	if n < 0 {
+		if n, err = l.store.Size(ctx); err != nil {
+			return err
+		}
 	}
 	base := tlog.StoredHashIndex(0, n)
 	var hashes []tlog.Hash

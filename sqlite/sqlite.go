@@ -101,6 +101,7 @@ type Store struct {
 	codec sqlstore.Codec
 
 	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; closed by Close
+	txs   *sqlstore.Batcher[txWrite]          // group commit of every other write (writeTx); closed by Close
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -141,6 +142,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.batch = sqlstore.NewBatcher("sqlite", s.commit)
+	s.txs = sqlstore.NewBatcher("sqlite", s.commitTxs)
 	return s, nil
 }
 
@@ -177,6 +179,7 @@ func (s *Store) Close() error {
 	if !s.batch.Close() { // waits for queued Adds and Imports under way
 		return nil
 	}
+	s.txs.Close() // waits for queued writes
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.closeDBs()
