@@ -11,6 +11,7 @@ import (
 	"bonafide"
 	"bonafide/auditlog"
 	"bonafide/casework"
+	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/storetest"
 	"bonafide/triage"
@@ -24,20 +25,36 @@ var decisionCases = flag.Int("decision-cases", 20000, "referrals BenchmarkDecide
 // stores the event and the case's row in one durable transaction. The
 // referrals are assigned in the set-up (which renders each one's
 // acknowledgement letter), so that only the decision is timed; they are
-// decided from the parallel goroutines (-cpu sets how many).
+// decided from the parallel goroutines (-cpu sets how many). It runs on
+// SQLite and, when BONAFIDE_TEST_POSTGRES_URL is set, on PostgreSQL.
 func BenchmarkDecide(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "decide.db"), sqlite.Options{Migrate: true, Judge: storetest.BenchJudge})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	b.Run("sqlite", func(b *testing.B) {
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "decide.db"), sqlite.Options{Migrate: true, Judge: storetest.BenchJudge})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		benchDecide(b, st, st.Cases(), st.AuditStorage())
+	})
+	b.Run("postgres", func(b *testing.B) {
+		st, err := postgres.Open(ctx, storetest.PostgresDSN(b, "bench_decide"), postgres.Options{Migrate: true, Judge: storetest.BenchJudge})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		benchDecide(b, st, st.Cases(), st.AuditStorage())
+	})
+}
+
+func benchDecide(b *testing.B, st bonafide.Store, cases bonafide.CaseStore, audit auditlog.Storage) {
+	ctx := context.Background()
 	storetest.LoadCases(b, st, *decisionCases)
 	key, _, err := auditlog.GenerateSigningKey("bench.bonafide/audit")
 	if err != nil {
 		b.Fatal(err)
 	}
-	alog, err := auditlog.New(st.AuditStorage(), key, auditlog.Config{})
+	alog, err := auditlog.New(audit, key, auditlog.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +62,7 @@ func BenchmarkDecide(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cs := &casework.Service{Cases: st.Cases(), Referrals: st, Audit: alog, Calendar: cal, Letters: &casework.Letterhead{},
+	cs := &casework.Service{Cases: cases, Referrals: st, Audit: alog, Calendar: cal, Letters: &casework.Letterhead{},
 		Agency: casework.Agency{Name: "Benchbury Borough Council", Team: "Front Door"}}
 	worker := casework.Actor{Who: "user:bench", Role: bonafide.RoleSocialWorker}
 	var levels []string

@@ -5,22 +5,17 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"bonafide"
 	"bonafide/auditlog"
@@ -28,6 +23,7 @@ import (
 	"bonafide/casework"
 	"bonafide/postgres"
 	"bonafide/sqlite"
+	"bonafide/storetest"
 	"bonafide/triage"
 	"bonafide/triage/live"
 	"bonafide/vault"
@@ -135,41 +131,13 @@ func intakeJudge(t *testing.T) bonafide.SafetyJudge {
 	return triage.IntakeJudge(cal)
 }
 
-// testPostgresURL names the variable that enables the PostgreSQL runs.
-const testPostgresURL = "BONAFIDE_TEST_POSTGRES_URL"
-
 // openPostgres opens a fresh PostgreSQL back-end in a schema of its own,
 // dropped when t ends, or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
 func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 	t.Helper()
-	base := os.Getenv(testPostgresURL)
-	if base == "" {
-		t.Skipf("PostgreSQL runs need %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", testPostgresURL)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "httpapi_" + hex.EncodeToString(b[:])
+	dsn := storetest.PostgresDSN(t, "httpapi")
 	ctx := context.Background()
-	execOn := func(dsn, sql string) error {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := execOn(base, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA %s: %v", schema, err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", testPostgresURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(ctx, u.String(), postgres.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags, Judge: intakeJudge(t)})
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags, Judge: intakeJudge(t)})
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}
@@ -177,15 +145,10 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 		if err := st.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
-		if err := execOn(base, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA %s: %v", schema, err)
-		}
 	})
 	exec := func(t *testing.T, q string) {
 		t.Helper()
-		if err := execOn(u.String(), q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+		storetest.ExecPostgres(t, dsn, q)
 	}
 	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), exec}
 }

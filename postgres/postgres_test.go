@@ -2,9 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -23,53 +20,10 @@ const envURL = "BONAFIDE_TEST_POSTGRES_URL"
 func testDSN(t *testing.T) string { return benchDSN(t) }
 
 // benchDSN is testDSN for any testing.TB.
-func benchDSN(t testing.TB) string {
-	t.Helper()
-	base := requirePostgres(t)
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", envURL, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect to drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s does not parse: %v", envURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func benchDSN(t testing.TB) string { return storetest.PostgresDSN(t, "test") }
 
 // requirePostgres returns BONAFIDE_TEST_POSTGRES_URL or skips t.
-func requirePostgres(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(envURL)
-	if base == "" {
-		t.Skipf("PostgreSQL tests need %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", envURL)
-	}
-	return base
-}
+func requirePostgres(t testing.TB) string { return storetest.PostgresBase(t) }
 
 // opener gives each test its own schema and reopens it when called again
 // in the same test.

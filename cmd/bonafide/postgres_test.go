@@ -1,61 +1,18 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"bonafide/storetest"
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
-// postgresDSN returns a DSN for a fresh schema on the server named by
-// BONAFIDE_TEST_POSTGRES_URL, dropped when t ends, or skips t.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("BONAFIDE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("PostgreSQL tests need BONAFIDE_TEST_POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect %s: %v", base, err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "cmd_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("CREATE SCHEMA: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("connect to drop schema: %v", err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresDSN returns a DSN for a fresh schema, dropped when t ends, or
+// skips t.
+func postgresDSN(t *testing.T) string { return storetest.PostgresDSN(t, "cmd_test") }
 
 // TestPostgresRoundTrip runs migrate, import and export against
 // PostgreSQL: BONAFIDE_DB as a postgres:// URL selects it.

@@ -3,13 +3,9 @@ package live_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"iter"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"bonafide"
 	"bonafide/interchange"
 	"bonafide/postgres"
 	"bonafide/sqlite"
+	"bonafide/storetest"
 	"bonafide/triage"
 	"bonafide/triage/live"
 	"bonafide/triage/triagetest"
@@ -68,42 +63,7 @@ var backends = []backend{
 
 // postgresDSN returns a DSN for a fresh schema of its own, dropped when t
 // ends, or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("BONAFIDE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("PostgreSQL tests need BONAFIDE_TEST_POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "test_live_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	exec := func(sql string) error {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("CREATE SCHEMA: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("DROP SCHEMA %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("BONAFIDE_TEST_POSTGRES_URL does not parse: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t *testing.T) string { return storetest.PostgresDSN(t, "test_live") }
 
 // stream returns a generated interchange stream (invented families,
 // campaigns among them) in order of receipt. The engine gives the same
