@@ -320,7 +320,8 @@ func randomU(s *Schema, recs []Record, link bool, opt TrainOptions) [][]float64 
 }
 
 // em fits a two-class mixture to the pattern counts: m (stored in the model's M) for
-// matches and a separate u for non-matches among blocked pairs. It returns the match
+// matches and a separate u (stored in its U, which em starts from) for non-matches
+// among blocked pairs, so callers pass a copy of a model whose U they keep. It returns the match
 // share and the iterations used.
 //
 // With fixed not nil, m is held at fixed and only the match share and the non-match
@@ -415,6 +416,7 @@ func em(m *Model, patterns map[uint64]float64, opt TrainOptions, fixed [][]float
 	for f := range nf {
 		for l := range mm[f] {
 			m.Params[f].Levels[l].M = mm[f][l]
+			m.Params[f].Levels[l].U = uu[f][l]
 		}
 	}
 	return lambda, iter
