@@ -21,6 +21,9 @@ type AutoOptions struct {
 	MaxRules    int    // at most this many rules (default 10)
 	MaxBlock    int    // blocks larger than this are skipped, as in [NewBlocker] (default 5000)
 	Seed        uint64 // which records are sampled
+	// Model, if not nil, judges which sampled pairs probably match; otherwise one is
+	// trained on the first pass's rules (see [Train]) and returned in the report.
+	Model *Model
 }
 
 func (o *AutoOptions) defaults(n int) {
@@ -58,6 +61,11 @@ type AutoReport struct {
 	Recall     float64      `json:"recall"`       // estimated recall of the chosen rules together
 	Pairs      int64        `json:"pairs"`        // estimated pairs of the chosen rules, summed rule by rule
 	FirstPassR float64      `json:"first_recall"` // estimated recall of all first-pass rules together
+
+	// Model is the model trained on the first pass's rules (or the one given in
+	// [AutoOptions]). Its prior is the match probability of a pair at large, not of
+	// blocked pairs, so it scores the chosen rules' pairs as well.
+	Model *Model `json:"-"`
 }
 
 // Rules returns the chosen rules, in order of choice.
@@ -348,6 +356,7 @@ func ChooseBlocking(ctx context.Context, s *Schema, recs []Record, link bool, op
 		return nil, err
 	}
 	rep.Sampled = fp.sampled
+	rep.Model = fp.model
 	rep.Matches = fp.total
 	if fp.total <= 0 {
 		return nil, fmt.Errorf("choose blocking: the first pass found no probable matches among %d pairs", fp.sampled)
@@ -474,6 +483,7 @@ func ChooseBlocking(ctx context.Context, s *Schema, recs []Record, link bool, op
 // match probability is at least one half, weighed by it and by the inverse of their
 // chance of being sampled.
 type firstPass struct {
+	model   *Model
 	sampled int64
 	pairs   []weightedPair
 	total   float64
@@ -518,14 +528,20 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 		}
 		return 1 - miss
 	}
-	nf := len(s.Fields)
-	workers := runtime.GOMAXPROCS(0)
-	type drawn struct {
-		i, j int32
-		key  uint64
-		w    float64
+	fp := &firstPass{model: opt.Model}
+	if fp.model == nil {
+		// Each rule an EM session of its own, its blocked fields left out (Splink's
+		// way): a mixture fitted to the union of the blocks at once would take the
+		// agreements they were blocked on for chance.
+		fp.model, err = Train(ctx, s, recs, b, TrainOptions{EMPairs: 200_000, SessionPairs: 10_000, Seed: opt.Seed})
+		if err != nil {
+			return nil, fmt.Errorf("choose blocking: first pass: %w", err)
+		}
 	}
-	out := make([][]drawn, workers)
+	m := fp.model
+	workers := runtime.GOMAXPROCS(0)
+	out := make([][]weightedPair, workers)
+	sampled := make([]int64, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -562,12 +578,13 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 						if dup {
 							continue
 						}
-						var key uint64
-						for f := range nf {
-							key |= uint64(s.Compare(f, &recs[i], &recs[j])+1) << (4 * f)
+						sampled[w]++
+						p := m.Probability(m.Score(&recs[i], &recs[j]))
+						if p < 0.5 {
+							continue
 						}
 						a, c := min(i, j), max(i, j)
-						out[w] = append(out[w], drawn{a, c, key, 1 / chance(a, c)})
+						out[w] = append(out[w], weightedPair{a, c, p / chance(a, c)})
 					}
 				}
 			}
@@ -577,62 +594,11 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("choose blocking: %w", err)
 	}
-	fp := &firstPass{}
-	patterns := map[uint64]float64{}
-	for _, o := range out {
+	for w, o := range out {
+		fp.sampled += sampled[w]
 		for _, d := range o {
-			patterns[d.key] += d.w
-			fp.sampled++
-		}
-	}
-	if fp.sampled == 0 {
-		return nil, fmt.Errorf("choose blocking: the first pass drew no pairs")
-	}
-	// Start u at the level shares of the drawn pairs (almost all non-matches).
-	m, err := NewModel(s.Fields)
-	if err != nil {
-		return nil, err
-	}
-	for f := range nf {
-		lv := m.Params[f].Levels
-		counts := make([]float64, len(lv))
-		for k, c := range patterns {
-			if l := int((k>>(4*f))&15) - 1; l >= 0 {
-				counts[l] += c
-			}
-		}
-		var tot float64
-		for l := range counts {
-			counts[l]++
-			tot += counts[l]
-		}
-		for l := range lv {
-			lv[l].U = counts[l] / tot
-		}
-	}
-	topt := TrainOptions{}
-	topt.defaults()
-	lambda, _ := em(m, patterns, topt, nil)
-	post := func(key uint64) float64 {
-		lm, lu := math.Log(lambda), math.Log(1-lambda)
-		for f := range nf {
-			if l := int((key>>(4*f))&15) - 1; l >= 0 {
-				lm += math.Log(m.Params[f].Levels[l].M)
-				lu += math.Log(m.Params[f].Levels[l].U)
-			}
-		}
-		return 1 / (1 + math.Exp(lu-lm))
-	}
-	pp := map[uint64]float64{}
-	for k := range patterns {
-		pp[k] = post(k)
-	}
-	for _, o := range out {
-		for _, d := range o {
-			if p := pp[d.key]; p >= 0.5 {
-				fp.pairs = append(fp.pairs, weightedPair{d.i, d.j, p * d.w})
-				fp.total += p * d.w
-			}
+			fp.pairs = append(fp.pairs, d)
+			fp.total += d.w
 		}
 	}
 	return fp, nil

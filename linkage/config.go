@@ -277,7 +277,7 @@ func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bo
 	if len(rules) == 0 {
 		progress("choose blocking", 0, 0)
 		var err error
-		if auto, err = ChooseBlocking(ctx, s, recs, link, AutoOptions{MaxPairs: c.MaxPairs, MaxBlock: c.MaxBlock}); err != nil {
+		if auto, err = ChooseBlocking(ctx, s, recs, link, AutoOptions{MaxPairs: c.MaxPairs, MaxBlock: c.MaxBlock, Model: m}); err != nil {
 			return nil, err
 		}
 		rules = auto.Rules()
@@ -287,15 +287,18 @@ func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bo
 		return nil, err
 	}
 	var total int64
+	if m == nil && auto != nil {
+		// The first pass's model, trained on looser rules than those chosen, scores
+		// the chosen rules' pairs: its prior is that of a pair at large.
+		m = auto.Model
+		m.Meta["blocking_chosen"] = auto
+	}
 	if m == nil {
 		progress("train", 0, 0)
 		if m, err = Train(ctx, s, recs, b, TrainOptions{}); err != nil {
 			return nil, err
 		}
 		total, _ = m.Meta["blocked_pairs"].(int64)
-		if auto != nil {
-			m.Meta["blocking_chosen"] = auto
-		}
 	} else {
 		if err := b.Pairs(ctx, 0, func(int, int32, int32) {}); err != nil {
 			return nil, err
