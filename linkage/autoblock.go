@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -16,7 +17,7 @@ type AutoOptions struct {
 	// produce together, counted rule by rule (default 20 per record, at least 200,000).
 	MaxPairs int64
 	// SamplePairs is how many pairs the first pass compares to find probable matches
-	// (default 250,000).
+	// (default 120,000).
 	SamplePairs int64
 	MaxRules    int    // at most this many rules (default 10)
 	MaxBlock    int    // blocks larger than this are skipped, as in [NewBlocker] (default 5000)
@@ -31,7 +32,7 @@ func (o *AutoOptions) defaults(n int) {
 		o.MaxPairs = max(20*int64(n), 200_000)
 	}
 	if o.SamplePairs <= 0 {
-		o.SamplePairs = 250_000
+		o.SamplePairs = 120_000
 	}
 	if o.MaxRules <= 0 {
 		o.MaxRules = 10
@@ -61,6 +62,10 @@ type AutoReport struct {
 	Recall     float64      `json:"recall"`       // estimated recall of the chosen rules together
 	Pairs      int64        `json:"pairs"`        // estimated pairs of the chosen rules, summed rule by rule
 	FirstPassR float64      `json:"first_recall"` // estimated recall of all first-pass rules together
+
+	// Fallback, when not empty, says why the rules are the ones the field types
+	// suggest ([DefaultBlocking]) rather than chosen by estimated recall.
+	Fallback string `json:"fallback,omitempty"`
 
 	// Model is the model trained on the first pass's rules (or the one given in
 	// [AutoOptions]). Its prior is the match probability of a pair at large, not of
@@ -359,7 +364,18 @@ func ChooseBlocking(ctx context.Context, s *Schema, recs []Record, link bool, op
 	rep.Model = fp.model
 	rep.Matches = fp.total
 	if fp.total <= 0 {
-		return nil, fmt.Errorf("choose blocking: the first pass found no probable matches among %d pairs", fp.sampled)
+		// Nothing to measure recall on (a model given that links nothing, or
+		// records of distinct people only): the rules the field types suggest, else
+		// the cheapest candidate.
+		rep.Fallback = fmt.Sprintf("the first pass found no probable matches among %d pairs", fp.sampled)
+		rules := DefaultBlocking(s.Fields)
+		if len(rules) == 0 {
+			rules = []BlockRule{cands[slices.MinFunc(within, func(x, y int) int { return cmp.Compare(cands[x].pairs, cands[y].pairs) })].rule}
+		}
+		for _, r := range rules {
+			rep.Chosen = append(rep.Chosen, RuleChoice{Rule: r})
+		}
+		return rep, nil
 	}
 
 	// Coverage of each candidate over the probable matches, from the single keys of
@@ -533,7 +549,7 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 		// Each rule an EM session of its own, its blocked fields left out (Splink's
 		// way): a mixture fitted to the union of the blocks at once would take the
 		// agreements they were blocked on for chance.
-		fp.model, err = Train(ctx, s, recs, b, TrainOptions{EMPairs: 200_000, SessionPairs: 10_000, Seed: opt.Seed})
+		fp.model, err = Train(ctx, s, recs, b, TrainOptions{EMPairs: 50_000, SessionPairs: 5_000, Seed: opt.Seed})
 		if err != nil {
 			return nil, fmt.Errorf("choose blocking: first pass: %w", err)
 		}

@@ -85,8 +85,10 @@ func (c *Config) check() error {
 	return nil
 }
 
-// DefaultBlocking derives blocking rules from field types: identifiers on their own,
-// surname with date of birth and postcode, given name with surname.
+// DefaultBlocking derives blocking rules from field types alone: identifiers on their
+// own, surname with date of birth and postcode, given name with surname. It serves an
+// online [Index] begun without data to choose from, and [ChooseBlocking] when the data
+// holds no probable matches to measure recall on; a batch run chooses from the data.
 func DefaultBlocking(fields []Field) []BlockRule {
 	first := map[Kind]string{}
 	for _, f := range fields {

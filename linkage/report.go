@@ -140,6 +140,9 @@ func WriteClusters(w io.Writer, recs []Record, clusters []int) error {
 func (a *AutoReport) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "blocking rules chosen from the data (no labels): %d candidates, %d pairs sampled from %d of them, %.0f probable matches\n", a.Candidates, a.Sampled, len(a.FirstPass), a.Matches)
+	if a.Fallback != "" {
+		fmt.Fprintf(bw, "%s: rules from the field types instead\n", a.Fallback)
+	}
 	fmt.Fprintf(bw, "estimated recall %.4f (all sampled rules %.4f), %d pairs within a budget of %d\n", a.Recall, a.FirstPassR, a.Pairs, a.Budget)
 	fmt.Fprintf(bw, "%-48s %12s %12s %10s\n", "chosen rule", "est. pairs", "est. recall", "adds")
 	for _, c := range a.Chosen {
