@@ -65,6 +65,8 @@ func peakRSS() float64 {
 // BenchmarkDedupe1M reads, prepares, trains, blocks, scores and clusters a million
 // generated person records (BONAFIDE_BENCH_PEOPLE to change the size) and reports
 // seconds per run, pairwise F1 against the generator's truth and peak memory.
+// BONAFIDE_BENCH_AUTO=1 drops the configuration's blocking rules, so that they are
+// chosen from the data ([ChooseBlocking]).
 //
 //	go test ./linkage -run '^$' -bench Dedupe1M -benchtime 1x
 func BenchmarkDedupe1M(b *testing.B) {
@@ -73,6 +75,9 @@ func BenchmarkDedupe1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := loadConfig(b, "testdata/people.json")
+	if os.Getenv("BONAFIDE_BENCH_AUTO") == "1" {
+		c.Blocking = nil
+	}
 	var m Metrics
 	var n int
 	var cpu float64
@@ -92,6 +97,11 @@ func BenchmarkDedupe1M(b *testing.B) {
 		}
 		b.StopTimer()
 		cpu += cpuSeconds() - c0
+		if res.Auto != nil {
+			for _, ch := range res.Auto.Chosen {
+				b.Logf("chosen rule %s: %d pairs, estimated recall %.4f, adds %.4f", ch.Rule, ch.Pairs, ch.Recall, ch.Gain)
+			}
+		}
 		n = len(tb.Records)
 		m = Evaluate(res.Clusters, tb.Truth)
 		b.StartTimer()

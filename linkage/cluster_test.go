@@ -73,6 +73,7 @@ func TestReadConfigErrors(t *testing.T) {
 		{"blocking on unknown field", `{"id":"id","fields":[{"name":"a","type":"exact"}],"blocking":[{"on":[{"field":"b"}]}]}`, `"b" is not a compared field`},
 		{"bad threshold", `{"id":"id","fields":[{"name":"a","type":"exact"}],"threshold":2}`, `threshold`},
 		{"duplicate field", `{"id":"id","fields":[{"name":"a","type":"exact"},{"name":"a","type":"string"}]}`, `listed twice`},
+		{"negative budget", `{"id":"id","fields":[{"name":"a","type":"exact"}],"max_pairs":-1}`, `max_pairs -1 must be positive`},
 		{"unknown transform", `{"id":"id","fields":[{"name":"a","type":"exact"}],"blocking":[{"on":[{"field":"a","transform":"soundex"}]}]}`, `unknown transform "soundex" (want "" (the value itself), first, first3, phonetic, year, year_month, district, last3 or nickname)`},
 	}
 	for _, tt := range tests {

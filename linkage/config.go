@@ -14,9 +14,14 @@ import (
 // record, how each compared column is compared, the blocking rules and the threshold.
 // It is the JSON file given to `bonafide link --config`.
 type Config struct {
-	ID       string      `json:"id"`                 // identifier column
-	Fields   []Field     `json:"fields"`             // compared columns
-	Blocking []BlockRule `json:"blocking,omitempty"` // default: derived from the field types
+	ID     string  `json:"id"`     // identifier column
+	Fields []Field `json:"fields"` // compared columns
+	// Blocking are the rules that choose the pairs to compare. Without them the rules
+	// are chosen from the data ([ChooseBlocking]) within MaxPairs.
+	Blocking []BlockRule `json:"blocking,omitempty"`
+	// MaxPairs is the comparison budget of rules chosen from the data: the candidate
+	// pairs they may produce, rule by rule (default 20 per record, at least 200,000).
+	MaxPairs int64 `json:"max_pairs,omitempty"`
 	// Threshold is the match probability above which two records are linked (default 0.5).
 	Threshold float64 `json:"threshold,omitempty"`
 	// Guard is the chain guard of [Cluster]: a lone link between two parts of a cluster
@@ -64,11 +69,8 @@ func (c *Config) check() error {
 	if *c.Guard < 0 {
 		return fmt.Errorf("config: guard %d must be 0 (off) or more", *c.Guard)
 	}
-	if len(c.Blocking) == 0 {
-		c.Blocking = DefaultBlocking(c.Fields)
-	}
-	if len(c.Blocking) == 0 {
-		return errors.New("config: no blocking rules given and none can be derived from the field types")
+	if c.MaxPairs < 0 {
+		return fmt.Errorf("config: max_pairs %d must be positive (or left out for the default)", c.MaxPairs)
 	}
 	for _, r := range c.Blocking {
 		for _, k := range r.On {
@@ -83,8 +85,10 @@ func (c *Config) check() error {
 	return nil
 }
 
-// DefaultBlocking derives blocking rules from field types: identifiers on their own,
-// surname with date of birth and postcode, given name with surname.
+// DefaultBlocking derives blocking rules from field types alone: identifiers on their
+// own, surname with date of birth and postcode, given name with surname. It serves an
+// online [Index] begun without data to choose from, and [ChooseBlocking] when the data
+// holds no probable matches to measure recall on; a batch run chooses from the data.
 func DefaultBlocking(fields []Field) []BlockRule {
 	first := map[Kind]string{}
 	for _, f := range fields {
@@ -241,10 +245,11 @@ func FEBRLEntity(id string) string {
 type Result struct {
 	Model     *Model
 	Blocker   *Blocker
-	Edges     []Edge  // scored pairs at or above the lowest weight worth keeping
-	Clusters  []int   // cluster number per record
-	Threshold float64 // weight threshold used
-	Guard     int     // chain guard used
+	Auto      *AutoReport // how the rules were chosen, when the configuration gave none
+	Edges     []Edge      // scored pairs at or above the lowest weight worth keeping
+	Clusters  []int       // cluster number per record
+	Threshold float64     // weight threshold used
+	Guard     int         // chain guard used
 	source    []uint8
 	conflict  func(a, b int32) bool
 }
@@ -269,11 +274,27 @@ func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bo
 		}
 	}
 	s.SetFrequencies(recs)
-	b, err := NewBlocker(s, c.Blocking, recs, c.MaxBlock, link)
+	rules := c.Blocking
+	var auto *AutoReport
+	if len(rules) == 0 {
+		progress("choose blocking", 0, 0)
+		var err error
+		if auto, err = ChooseBlocking(ctx, s, recs, link, AutoOptions{MaxPairs: c.MaxPairs, MaxBlock: c.MaxBlock, Model: m}); err != nil {
+			return nil, err
+		}
+		rules = auto.Rules()
+	}
+	b, err := NewBlocker(s, rules, recs, c.MaxBlock, link)
 	if err != nil {
 		return nil, err
 	}
 	var total int64
+	if m == nil && auto != nil {
+		// The first pass's model, trained on looser rules than those chosen, scores
+		// the chosen rules' pairs: its prior is that of a pair at large.
+		m = auto.Model
+		m.Meta["blocking_chosen"] = auto
+	}
 	if m == nil {
 		progress("train", 0, 0)
 		if m, err = Train(ctx, s, recs, b, TrainOptions{}); err != nil {
@@ -307,7 +328,7 @@ func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bo
 		}
 	}
 	cl := ClusterConflict(len(recs), edges, th, guard, s.Conflict(recs))
-	return &Result{Model: m, Blocker: b, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src, conflict: s.Conflict(recs)}, nil
+	return &Result{Model: m, Blocker: b, Auto: auto, Edges: edges, Clusters: cl, Threshold: th, Guard: guard, source: src, conflict: s.Conflict(recs)}, nil
 }
 
 // Curve returns pairwise metrics of clustering at each match probability in probs,

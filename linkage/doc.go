@@ -16,6 +16,10 @@
 //   - [Schema.Prepare] normalises each record once (phonetic codes, parsed dates,
 //     postcode parts), so the pair loop compares integers and short strings only.
 //   - [BlockRule]s are unioned by a [Blocker]; each pair is produced by exactly one rule.
+//     A configuration without rules has them chosen from the data by [ChooseBlocking]
+//     (candidate keys' pair counts from key frequencies, their recall on the probable
+//     matches of a sampled first pass, a greedy union within a comparison budget),
+//     without labels; [AutoReport] says what it chose and why.
 //   - [Train] estimates a [Model]; [Model.Score] and [Model.Explain] score a pair and say
 //     why, field by field, for the caseworker screen.
 //   - [Cluster] joins links above a threshold and cuts a lone link between two groups

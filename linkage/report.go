@@ -3,6 +3,7 @@ package linkage
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -25,6 +26,7 @@ type EvalReport struct {
 
 	TruePairs, BlockedTruePairs int64 // true pairs, and those some rule puts in one block
 	Rules                       []RuleReport
+	Auto                        *AutoReport // how the rules were chosen, when the configuration gave none
 	Curve                       []CurvePoint
 }
 
@@ -45,7 +47,7 @@ type CurvePoint struct {
 // configuration's). For a run that linked two files only pairs across
 // them count.
 func (r *Result) Evaluate(truth []string, probability float64) EvalReport {
-	rep := EvalReport{Records: len(truth), Probability: probability, Weight: r.Threshold, Guard: r.Guard}
+	rep := EvalReport{Records: len(truth), Probability: probability, Weight: r.Threshold, Guard: r.Guard, Auto: r.Auto}
 	if r.source != nil {
 		rep.Pairs = EvaluateLink(r.Clusters, truth, r.source)
 	} else {
@@ -89,6 +91,11 @@ func (rep EvalReport) WriteText(w io.Writer) error {
 	if rep.TruePairs > 0 {
 		fmt.Fprintf(bw, "blocking keeps %d of %d true pairs (recall %.4f)\n", rep.BlockedTruePairs, rep.TruePairs, float64(rep.BlockedTruePairs)/float64(rep.TruePairs))
 	}
+	if rep.Auto != nil {
+		if err := rep.Auto.WriteText(bw); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(bw, "%-48s %12s %12s %10s\n", "blocking rule", "pairs", "true pairs", "oversized")
 	for _, r := range rep.Rules {
 		fmt.Fprintf(bw, "%-48s %12d %12d %10d\n", r.Rule, r.Pairs, r.TruePairs, r.Oversized)
@@ -124,5 +131,27 @@ func WriteClusters(w io.Writer, recs []Record, clusters []int) error {
 	if err := cw.Error(); err != nil {
 		return err
 	}
+	return bw.Flush()
+}
+
+// WriteText says which blocking rules were chosen from the data and why (the estimated
+// pairs and recall of each), and gives them as a "blocking" member to pin in the
+// configuration. `bonafide link` prints it on stderr and `link eval` in its report.
+func (a *AutoReport) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "blocking rules chosen from the data (no labels): %d candidates, %d pairs sampled from %d of them, %.0f probable matches\n", a.Candidates, a.Sampled, len(a.FirstPass), a.Matches)
+	if a.Fallback != "" {
+		fmt.Fprintf(bw, "%s: rules from the field types instead\n", a.Fallback)
+	}
+	fmt.Fprintf(bw, "estimated recall %.4f (all sampled rules %.4f), %d pairs within a budget of %d\n", a.Recall, a.FirstPassR, a.Pairs, a.Budget)
+	fmt.Fprintf(bw, "%-48s %12s %12s %10s\n", "chosen rule", "est. pairs", "est. recall", "adds")
+	for _, c := range a.Chosen {
+		fmt.Fprintf(bw, "%-48s %12d %12.4f %10.4f\n", c.Rule, c.Pairs, c.Recall, c.Gain)
+	}
+	b, err := json.Marshal(a.Rules())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(bw, "to pin them: \"blocking\": %s\n\n", b)
 	return bw.Flush()
 }

@@ -35,12 +35,15 @@ func (s *Schema) SetFrequencies(recs []Record) {
 
 // TrainOptions bound the work of [Train].
 type TrainOptions struct {
-	RandomPairs int     // random pairs for u (default 500,000; all pairs when fewer)
-	EMPairs     int     // blocked pairs sampled for EM (default 1,000,000)
-	MaxIter     int     // EM iterations (default 200)
-	Tolerance   float64 // stop when no parameter moves more than this (default 1e-7)
-	Seed        uint64  // random pair sampling; fixed for reproducible models
-	Workers     int     // default GOMAXPROCS
+	RandomPairs int // random pairs for u (default 500,000; all pairs when fewer)
+	EMPairs     int // blocked pairs sampled for EM (default 1,000,000)
+	// SessionPairs is the least number of a rule's pairs its EM session samples, when
+	// EMPairs shared among the rules gives fewer (default 100,000).
+	SessionPairs int
+	MaxIter      int     // EM iterations (default 200)
+	Tolerance    float64 // stop when no parameter moves more than this (default 1e-7)
+	Seed         uint64  // random pair sampling; fixed for reproducible models
+	Workers      int     // default GOMAXPROCS
 }
 
 func (o *TrainOptions) defaults() {
@@ -49,6 +52,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.EMPairs <= 0 {
 		o.EMPairs = 1_000_000
+	}
+	if o.SessionPairs <= 0 {
+		o.SessionPairs = 100_000
 	}
 	if o.MaxIter <= 0 {
 		o.MaxIter = 200
@@ -105,7 +111,7 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 	for f := range nf {
 		sumM[f] = make([]float64, len(m.Params[f].Levels))
 	}
-	per := max(opt.EMPairs/len(train), 100_000)
+	per := max(opt.EMPairs/len(train), opt.SessionPairs)
 	sessions := map[string]any{}
 	for _, r := range train {
 		var masked uint64
@@ -320,7 +326,8 @@ func randomU(s *Schema, recs []Record, link bool, opt TrainOptions) [][]float64 
 }
 
 // em fits a two-class mixture to the pattern counts: m (stored in the model's M) for
-// matches and a separate u for non-matches among blocked pairs. It returns the match
+// matches and a separate u (stored in its U, which em starts from) for non-matches
+// among blocked pairs, so callers pass a copy of a model whose U they keep. It returns the match
 // share and the iterations used.
 //
 // With fixed not nil, m is held at fixed and only the match share and the non-match
@@ -415,6 +422,7 @@ func em(m *Model, patterns map[uint64]float64, opt TrainOptions, fixed [][]float
 	for f := range nf {
 		for l := range mm[f] {
 			m.Params[f].Levels[l].M = mm[f][l]
+			m.Params[f].Levels[l].U = uu[f][l]
 		}
 	}
 	return lambda, iter

@@ -55,7 +55,7 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	}
 	sc := newSubcommand(std, name, "A.csv [B.csv]", about)
 	fs, env := sc.fs, sc.env
-	env.string(fs, &cfg.Config, "config", "BONAFIDE_LINK_CONFIG", "linkage configuration (JSON: id, fields with type given_name|surname|date|postcode_uk|address|nhs_number|phone|email|handle|exact|string, blocking, threshold)")
+	env.string(fs, &cfg.Config, "config", "BONAFIDE_LINK_CONFIG", "linkage configuration (JSON: id, fields with type given_name|surname|date|postcode_uk|address|nhs_number|phone|email|handle|exact|string, blocking (chosen from the data when left out, within max_pairs), threshold)")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "match probability at which two records are linked (default: the configuration's, else 0.5)")
 	fs.StringVar(&cfg.ModelOut, "model-out", "", "write the trained model (m, u, prior) as JSON to this file")
 	fs.StringVar(&cfg.Model, "model", "", "score with this saved model (from --model-out) instead of training one")
@@ -116,6 +116,11 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	prog.done()
 	if err != nil {
 		return err
+	}
+	if res.Auto != nil {
+		if err := res.Auto.WriteText(std.err); err != nil {
+			return err
+		}
 	}
 	if cfg.ModelOut != "" {
 		if err := writeModel(cfg.ModelOut, res.Model); err != nil {

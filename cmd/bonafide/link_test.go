@@ -99,6 +99,14 @@ func TestLink(t *testing.T) {
 			t.Errorf("same cluster(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.same)
 		}
 	}
+	// No rules in the configuration: the rules chosen from the data are reported on
+	// standard error, ready to pin, and the output holds only the clusters.
+	if !strings.Contains(errs, "blocking rules chosen from the data") || !strings.Contains(errs, `to pin them: "blocking": [{"on":[`) {
+		t.Errorf("link stderr = %q, want the blocking rules chosen from the data", errs)
+	}
+	if strings.Contains(out, "blocking") {
+		t.Errorf("link output holds the blocking report, want clusters only")
+	}
 	// A saved model scores the same files to the same clusters without training.
 	model := filepath.Join(dir, "model.json")
 	code, out1, errs := run(t, nil, "", "link", "--config", cfg, "--model-out", model, a, b)
@@ -185,6 +193,19 @@ func TestLinkFEBRL(t *testing.T) {
 	code, out, errs := run(t, nil, "", "link", "eval", "--config", "../../linkage/testdata/febrl.json", data)
 	if code != 0 || !strings.Contains(out, "F1 1.0000") {
 		t.Errorf("link eval FEBRL 1 = exit %d\n%s\n%s; want F1 1.0000", code, out, errs)
+	}
+}
+
+// TestLinkFEBRLAuto links FEBRL 1 with fields and types only: the rules chosen from the
+// data are in the eval report, and the figures those of the hand-written rules.
+func TestLinkFEBRLAuto(t *testing.T) {
+	data := "/work/shared/data/febrl/dataset1.csv"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("FEBRL data not at %s", data)
+	}
+	code, out, errs := run(t, nil, "", "link", "eval", "--config", "../../linkage/testdata/febrl_auto.json", data)
+	if code != 0 || !strings.Contains(out, "F1 1.0000") || !strings.Contains(out, "blocking rules chosen from the data") || !strings.Contains(errs, "blocking rules chosen from the data") {
+		t.Errorf("link eval FEBRL 1 (no blocking rules) = exit %d\n%s\n%s; want F1 1.0000 and the chosen rules in the report and on stderr", code, out, errs)
 	}
 }
 
