@@ -172,6 +172,13 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 				w[i] = 0
 			}
 		}
+		// Guard rail: a reporter found right before about this family is
+		// never scored more a campaign for reporting again. Whatever the
+		// data, the weight of reporter_prior_substantiated at least cancels
+		// reporter_repeat's.
+		if rs, rr := sigIndex(SigReporterSubst), sigIndex(SigReporterRepeat); w[rs] > -w[rr] {
+			w[rs] = -w[rr]
+		}
 	}
 	m := Model{Bias: b, Weights: map[Signal]float64{}}
 	for i, s := range Signals {
