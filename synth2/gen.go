@@ -128,6 +128,7 @@ type gen struct {
 	streets  [][]string // per town
 	pcs      map[string]string
 	surnames []string
+	used     map[string]bool // phone numbers and handles given out
 }
 
 func (g *gen) surname() string { return g.surnames[g.surZ.draw(g.r)] }
@@ -160,7 +161,7 @@ func Generate(ctx context.Context, cfg Config, stream, truth io.Writer) (Stats, 
 	if err := cfg.defaults(); err != nil {
 		return Stats{}, fmt.Errorf("synth2: %w", err)
 	}
-	g := &gen{cfg: cfg, r: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5e2c0de)), pcs: map[string]string{}}
+	g := &gen{cfg: cfg, r: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5e2c0de)), pcs: map[string]string{}, used: map[string]bool{}}
 	g.surnames = allSurnames()
 	g.surZ = newZipf(len(g.surnames), 1.0, 8)
 	g.girlZ = newZipf(len(girlNames), 1.0, 8)
@@ -283,8 +284,28 @@ func (g *gen) newPerson() string {
 	return fmt.Sprintf("P-%06d", g.people)
 }
 
+// phone returns a mobile number no one else in the stream has: two people
+// sharing a number would be one reporter to any linker, whatever the truth
+// says. Numbers are drawn without replacement from 07700 900000–999999.
 func (g *gen) phone() string {
-	return fmt.Sprintf("07700 9%05d", g.r.IntN(100000))
+	for {
+		n := fmt.Sprintf("07700 9%05d", g.r.IntN(100000))
+		if !g.used[n] {
+			g.used[n] = true
+			return n
+		}
+	}
+}
+
+// handle returns a forum handle no one else has, built like a troll's.
+func (g *gen) handle() string {
+	for {
+		h := pick(g.r, []string{"truthteller", "concernedmum", "justsaying", "watcher", "nosey", "realtalk", "mumof", "localeyes"}) + fmt.Sprint(10+g.r.IntN(990))
+		if !g.used[h] {
+			g.used[h] = true
+			return h
+		}
+	}
 }
 
 // detail says how much of the family a reporter gives.
@@ -575,7 +596,7 @@ func (g *gen) campaign(f *fam) {
 	net := fmt.Sprintf("81.%d.%d.", 2+g.r.IntN(250), g.r.IntN(256))
 	var ts []*troll
 	for i := range 1 + g.r.IntN(4) {
-		t := &troll{who: g.newPerson(), handle: pick(g.r, []string{"truthteller", "concernedmum", "justsaying", "watcher", "nosey", "realtalk"}) + fmt.Sprint(10+g.r.IntN(89)),
+		t := &troll{who: g.newPerson(), handle: g.handle(),
 			device: fmt.Sprintf("dev-%08x", g.r.Uint32()), calm: g.r.Float64() < 0.5, habit: g.r.IntN(4)}
 		if i == 0 || g.r.Float64() < 0.5 {
 			t.ip = net + fmt.Sprint(2+g.r.IntN(250))
