@@ -417,13 +417,30 @@ func handleScore(k *refKeys, f *familyRec) float64 {
 	return 0
 }
 
-// lineScore is the agreement of the first address line: 2 when equal.
+// lineScore is the agreement of the first address line: 2 when equal,
+// lineDisagree when both give a line with a house number and none of the
+// family's agrees. Two real families on one street often share a surname
+// (relatives live near each other) and common first names; their house
+// numbers tell them apart, so a different house counts against a link
+// (a move is rarer than a namesake on the same or the next street).
 func lineScore(k *refKeys, f *familyRec) float64 {
-	if k.line != "" && slices.Contains(f.lines, k.line) {
+	if k.line == "" || len(f.lines) == 0 {
+		return 0
+	}
+	if slices.Contains(f.lines, k.line) {
 		return 2
 	}
-	return 0
+	if !hasDigit(k.line) || !slices.ContainsFunc(f.lines, hasDigit) {
+		return 0 // a street without a number (a sparse referral) says nothing against
+	}
+	return lineDisagree
 }
+
+// lineDisagree is what two different numbered address lines add to a
+// family's score.
+const lineDisagree = -2
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 // postcodeWeight is what each level of [linkage.ComparePostcodes] adds to
 // a family's score: 2.5 for the full postcode, 0.75 for its sector or

@@ -33,12 +33,16 @@ const (
 	SigRepeatClaim    Signal = "repeated_claim"       // a sentence of an earlier referral about the family, days or more before, made again
 	SigLayRepeat      Signal = "lay_repeat"           // earlier referrals about the family by members of the public in the last 90 days
 	SigHearsay        Signal = "hearsay"              // rumour and reputation ("her ex says", "a known abuser") rather than what was seen
+	// SigReporterSubst: the reporter is linked to an earlier referral about
+	// this family that was found substantiated. A finding that the reporter
+	// was right counts against a campaign, never for one (lowers the score).
+	SigReporterSubst Signal = "reporter_prior_substantiated"
 )
 
 // Signals lists every signal in a fixed order: the order of feature vectors.
 var Signals = []Signal{SigPriorFalse, SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigAfterPost, SigLifeEvent,
 	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail, SigManner,
-	SigRepeatClaim, SigLayRepeat, SigHearsay}
+	SigRepeatClaim, SigLayRepeat, SigHearsay, SigReporterSubst}
 
 // Model is a logistic combination of the signals:
 // score = 1 / (1 + exp(-(Bias + Σ Weights[s] × value(s)))).
@@ -74,6 +78,7 @@ func DefaultModel() Model {
 			SigRepeatClaim:    1.063,
 			SigLayRepeat:      1.77,
 			SigHearsay:        2.416,
+			SigReporterSubst:  -1.5,
 		},
 		Source: "fitted by `bonafide triage fit` on synth (commit 82f030c) seeds 1-4, 10,000 families each; judged on seeds 11-13 and 21-23 and on triagetest seed 101",
 	}
@@ -106,7 +111,7 @@ func (m Model) Validate() error {
 // Features are the signal values of one referral, in the order of [Signals].
 type Features [numSignals]float64
 
-const numSignals = 18
+const numSignals = 19
 
 func sigIndex(s Signal) int {
 	for i, x := range Signals {
@@ -135,7 +140,7 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 	var w Features
 	b := 0.0
 	sign := func(i int) float64 {
-		if Signals[i] == SigProfessional || Signals[i] == SigRichDetail {
+		if Signals[i] == SigProfessional || Signals[i] == SigRichDetail || Signals[i] == SigReporterSubst {
 			return -1
 		}
 		return 1
@@ -166,6 +171,13 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 			if w[i]*sign(i) < 0 {
 				w[i] = 0
 			}
+		}
+		// Guard rail: a reporter found right before about this family is
+		// never scored more a campaign for reporting again. Whatever the
+		// data, the weight of reporter_prior_substantiated at least cancels
+		// reporter_repeat's.
+		if rs, rr := sigIndex(SigReporterSubst), sigIndex(SigReporterRepeat); w[rs] > -w[rr] {
+			w[rs] = -w[rr]
 		}
 	}
 	m := Model{Bias: b, Weights: map[Signal]float64{}}

@@ -66,7 +66,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 
 	// Earlier referrals about the family, their findings, and links to this reporter.
 	var falseOthers []string
-	var repeat, repeatFalse []string
+	var repeat, repeatFalse, repeatSub []string
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
 	lay := 0
@@ -109,7 +109,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 				bestDup, dupOf = s, j
 			}
 		}
-		if len(me.claims) > 0 && len(o.claims) > 0 && !o.professional && !sameIncident && j != me.relayOf {
+		// A reporter repeating their own words is a continuing concern, which
+		// reporter_repeat already weighs: only another reporter's words count.
+		if len(me.claims) > 0 && len(o.claims) > 0 && !o.professional && !sameIncident && j != me.relayOf && !sameRep {
 			if n := sharedClaims(me.claims, o.claims); n > bestClaim {
 				bestClaim, claimOf = n, j
 			}
@@ -137,6 +139,13 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		if known && o.finding.False() {
 			repeatFalse = append(repeatFalse, desc)
 		}
+		if known && o.finding == bonafide.FindingSubstantiated {
+			repeatSub = append(repeatSub, desc)
+		}
+	}
+	if len(repeatSub) > 0 {
+		set(SigReporterSubst, 1, "the reporter is linked to earlier referral(s) about this family that were found substantiated: "+
+			strings.Join(first(repeatSub, 3), "; "))
 	}
 	if n := len(falseOthers); n > 0 {
 		set(SigPriorFalse, min(float64(n), 2)/2, fmt.Sprintf("%d earlier referral(s) about this family were found unfounded or malicious: %s",
@@ -219,8 +228,40 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 	if d.Count() >= 2 {
 		set(SigRichDetail, float64(d.Count()-1)/2, fmt.Sprintf("first-hand detail: %s", strings.Join(nonEmpty(d.When, d.Where, d.Perceived), "; ")))
 	}
+	gatePersistence(&f, reasons)
 	gateContext(&f, reasons)
 	return f, reasons
+}
+
+// gatePersistence keeps a persistent genuine reporter from being a campaign
+// by persistence alone: reporter_repeat (the reporter has reported this
+// family before) is multiplied by the strongest other sign in the referral
+// itself (an earlier referral of theirs found false, a forum precursor, a
+// restated post, hostility, hearsay, no detail from a claimed witness, a
+// copied or same-styled narrative). A grandmother who rings again about the
+// same neglect, calmly and with what she saw, scores nothing for ringing
+// again; a troll who rings again scores for it as soon as anything else
+// about the call points to a campaign.
+func gatePersistence(f *Features, reasons []Reason) {
+	i := sigIndex(SigReporterRepeat)
+	if f[i] == 0 {
+		return
+	}
+	gate := 0.0
+	for _, s := range referralSignals {
+		if s != SigReporterRepeat {
+			gate = max(gate, f[sigIndex(s)])
+		}
+	}
+	if gate >= 1 {
+		return
+	}
+	f[i] *= gate
+	for k := range reasons {
+		if reasons[k].Signal == SigReporterRepeat {
+			reasons[k].Evidence += fmt.Sprintf(" (counted at %.0f%%: reporting a family again is not a campaign by itself)", 100*gate)
+		}
+	}
 }
 
 // contextSignals describe the family's circumstances rather than the

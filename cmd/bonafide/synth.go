@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bonafide/synth"
+	"bonafide/synth2"
 )
 
 // synthConfig configures `bonafide synth`.
@@ -22,11 +23,17 @@ type synthConfig struct {
 	Start time.Time
 	// Months is the length of the period (synth's default, 24, when zero).
 	Months int
+	// Generator is "synth" (the default) or "synth2", the second,
+	// independent generator that models are judged on across.
+	Generator string
 }
 
 func (c synthConfig) validate() error {
 	if c.Families <= 0 {
 		return usagef("--families must be positive")
+	}
+	if c.Generator != "" && c.Generator != "synth" && c.Generator != "synth2" {
+		return usagef("unknown generator %q: want synth or synth2", c.Generator)
 	}
 	if c.Out == "" {
 		return usagef("--out is empty: give a directory")
@@ -44,6 +51,7 @@ func runSynth(ctx context.Context, args []string, std stdio) error {
 	sc.env.int64(sc.fs, &cfg.Seed, "seed", "BONAFIDE_SYNTH_SEED", "random seed; the same seed gives the same data")
 	sc.env.int(sc.fs, &cfg.Families, "families", "BONAFIDE_SYNTH_FAMILIES", "number of families")
 	sc.env.string(sc.fs, &cfg.Out, "out", "BONAFIDE_SYNTH_OUT", "directory to write stream.jsonl and truth.jsonl into")
+	sc.env.string(sc.fs, &cfg.Generator, "generator", "BONAFIDE_SYNTH_GENERATOR", "synth (default) or synth2: the second, independent generator (its own names, sentences and rates) to judge a model fitted on the first")
 	start := ""
 	sc.env.string(sc.fs, &start, "start", "BONAFIDE_SYNTH_START", "first day of the two years generated, YYYY-MM-DD (default 2025-01-06); a stream to import must end before today")
 	sc.check(func() error {
@@ -79,6 +87,17 @@ func generate(ctx context.Context, cfg synthConfig, streamPath, truthPath string
 	err := writeAtomic(streamPath, func(stream io.Writer) error {
 		return writeAtomic(truthPath, func(truth io.Writer) error {
 			var err error
+			if cfg.Generator == "synth2" {
+				days := 0
+				if cfg.Months > 0 {
+					days = cfg.Months * 365 / 12
+				}
+				var s2 synth2.Stats
+				s2, err = synth2.Generate(ctx, synth2.Config{Seed: cfg.Seed, Families: cfg.Families, Start: cfg.Start, Days: days}, stream, truth)
+				stats = synth.Stats{Families: s2.Families, Referrals: s2.Referrals, CampaignReferrals: s2.CampaignReferrals, Relays: s2.Relays,
+					ImmediateDanger: s2.ImmediateDanger, PublicPosts: s2.PublicPosts, ForumPosts: s2.ForumPosts, Outcomes: s2.Outcomes, Campaigns: s2.Campaigns}
+				return err
+			}
 			stats, err = synth.Generate(ctx, synth.Config{Seed: cfg.Seed, Families: cfg.Families, Start: cfg.Start, Months: cfg.Months}, stream, truth)
 			return err
 		})

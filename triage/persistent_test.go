@@ -1,0 +1,129 @@
+package triage_test
+
+import (
+	"testing"
+	"time"
+
+	"bonafide"
+	"bonafide/triage"
+)
+
+// persistentStream is a grandmother who rings about the same neglect of
+// her grandchildren three times, months apart, calmly, with what she saw,
+// repeating her own words; her first call was found as finding says.
+func persistentStream(finding bonafide.Finding) []bonafide.Record {
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	ref := func(id string, at time.Time, text string) *bonafide.Referral {
+		return &bonafide.Referral{ID: id, ReceivedAt: at, Channel: bonafide.ChannelPhone, KnowledgeBasis: bonafide.KnowledgeFirstHand,
+			Reporter: &bonafide.Reporter{GivenName: "Maureen", FamilyName: "Brook", Phone: "07700 900123", Relationship: bonafide.RelRelative},
+			Children: []bonafide.Person{{GivenName: "Alfie", FamilyName: "Brook", DOB: bonafide.PartialDate{Year: 2019}}, {GivenName: "Ruby", FamilyName: "Brook"}},
+			Adults:   []bonafide.Person{{GivenName: "Kelly", FamilyName: "Brook", Role: bonafide.RoleMother}},
+			Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
+			Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
+	}
+	worry := "The house is filthy and there is never any food in the fridge."
+	return []bonafide.Record{
+		ref("G1", t0, "I am Alfie's nan. "+worry+" On Tuesday at about 4pm I saw Alfie outside the flats with no coat and no shoes."),
+		&bonafide.Outcome{ReferralID: "G1", DecidedAt: t0.AddDate(0, 0, 20), Decision: bonafide.DecisionAssessment, Finding: finding},
+		ref("G2", t0.AddDate(0, 2, 0), "It's me again, Alfie's grandmother. "+worry+" Ruby came round to mine on Sunday asking for bread."),
+		ref("G3", t0.AddDate(0, 5, 0), "I rang you before about my grandchildren. "+worry+" On Monday at 8am I saw Alfie at the school gate in dirty clothes, crying."),
+	}
+}
+
+func reasonOf(a *triage.Assessment, s triage.Signal) *triage.Reason {
+	for i := range a.Campaign.Reasons {
+		if a.Campaign.Reasons[i].Signal == s {
+			return &a.Campaign.Reasons[i]
+		}
+	}
+	return nil
+}
+
+// TestPersistentGenuineReporter: ringing again about a continuing concern
+// is not a campaign by itself; a finding that the reporter was right counts
+// against one; a finding that they were not still counts for one.
+func TestPersistentGenuineReporter(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		finding   bonafide.Finding
+		wantSubst bool
+		wantFalse bool
+	}{
+		{"substantiated before", bonafide.FindingSubstantiated, true, false},
+		{"unsubstantiated before", bonafide.FindingUnsubstantiated, false, false},
+		{"unfounded before", bonafide.FindingUnfounded, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := triage.New(triage.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var as []*triage.Assessment
+			for _, rec := range persistentStream(tc.finding) {
+				a, err := e.Observe(rec)
+				if err != nil {
+					t.Fatalf("Observe: %v", err)
+				}
+				if a != nil {
+					as = append(as, a)
+				}
+			}
+			if len(as) != 3 || as[1].Reporter != as[0].Reporter || as[2].Family != as[0].Family {
+				t.Fatalf("want three referrals by one linked reporter about one family, got %d", len(as))
+			}
+			for _, a := range as[1:] {
+				if r := reasonOf(a, triage.SigRepeatClaim); r != nil {
+					t.Errorf("%s: repeated_claim fired on the reporter's own words: %s", a.ReferralID, r.Evidence)
+				}
+				// Her pet phrase ("never any food") is a faint sweeping claim:
+				// reporter_repeat counts at most that faintly.
+				if r := reasonOf(a, triage.SigReporterRepeat); r != nil && r.Weight > 0.3 && !tc.wantFalse {
+					t.Errorf("%s: reporter_repeat contributes %.2f with little else pointing to a campaign: %s", a.ReferralID, r.Weight, r.Evidence)
+				}
+				if got := reasonOf(a, triage.SigReporterSubst) != nil; got != tc.wantSubst {
+					t.Errorf("%s: reporter_prior_substantiated fired = %v, want %v", a.ReferralID, got, tc.wantSubst)
+				}
+				if got := reasonOf(a, triage.SigReporterFalse) != nil; got != tc.wantFalse {
+					t.Errorf("%s: reporter_prior_false fired = %v, want %v", a.ReferralID, got, tc.wantFalse)
+				}
+				if !tc.wantFalse && a.Campaign.Flagged {
+					t.Errorf("%s: flagged (score %.3f), want not", a.ReferralID, a.Campaign.Score)
+				}
+				if tc.wantSubst && a.Campaign.Score >= as[0].Campaign.Score {
+					t.Errorf("%s: score %.3f after a substantiated finding, want below the first call's %.3f", a.ReferralID, a.Campaign.Score, as[0].Campaign.Score)
+				}
+			}
+		})
+	}
+}
+
+// TestFitGuardRail: even on data where reporters found right before are
+// campaigns (as no real data should say), the fitted weight of
+// reporter_prior_substantiated cancels reporter_repeat's at least.
+func TestFitGuardRail(t *testing.T) {
+	idx := func(s triage.Signal) int {
+		for i, x := range triage.Signals {
+			if x == s {
+				return i
+			}
+		}
+		t.Fatalf("no signal %s", s)
+		return -1
+	}
+	var x []triage.Features
+	var y []bool
+	for i := range 400 {
+		var f triage.Features
+		pos := i%2 == 0
+		if pos {
+			f[idx(triage.SigReporterRepeat)] = 1
+			f[idx(triage.SigReporterSubst)] = 1
+		}
+		x, y = append(x, f), append(y, pos)
+	}
+	m := triage.Fit(x, y, 0.001, 2000)
+	rr, rs := m.Weights[triage.SigReporterRepeat], m.Weights[triage.SigReporterSubst]
+	if rs > 0 || rs > -rr+1e-3 {
+		t.Errorf("Fit: reporter_prior_substantiated %.3f, reporter_repeat %.3f; want the first <= 0 and <= -the second", rs, rr)
+	}
+}
