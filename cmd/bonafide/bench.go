@@ -216,7 +216,7 @@ type bencher struct {
 	cfg     benchConfig
 	logger  *slog.Logger
 	out     io.Writer
-	dir     string   // temporary: key files and SQLite files
+	dir     string // temporary: key files and SQLite files
 	keys    keyConfig
 	schemas []string // PostgreSQL schemas made, dropped by close
 	n       int      // stores opened
