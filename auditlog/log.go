@@ -43,10 +43,17 @@ type Log struct {
 	// mu serialises this process's appends and checkpoints: a channel of
 	// capacity 1, held by sending, so that an Append can wait for the lock
 	// and for its own answer at once (see Append).
-	mu    chan struct{}
-	size  int64      // the log's size after this process's last append, -1 when unknown; under mu
-	qmu   sync.Mutex // guards queue
-	queue []*pending // Appends waiting for the writer lock
+	mu   chan struct{}
+	size int64 // the log's size after this process's last append, -1 when unknown; under mu
+	// hashes keeps stored hashes this process has written or read for an
+	// append, under mu, so that an append reads none from storage: the
+	// left siblings an append hashes with are those earlier appends
+	// wrote. Reading them took a read connection while every waiting
+	// request held the lock's queue. Only committed hashes enter it, and
+	// only appends use it: verification reads storage.
+	hashes map[int64]tlog.Hash
+	qmu    sync.Mutex // guards queue
+	queue  []*pending // Appends waiting for the writer lock
 }
 
 // New returns a Log on store that signs checkpoints with key.
@@ -203,6 +210,8 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		for i, x := range idx {
 			if x >= base {
 				out[i] = hashes[x-base]
+			} else if h, ok := l.hashes[x]; ok {
+				out[i] = h
 			} else {
 				old = append(old, x)
 			}
@@ -216,8 +225,9 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		}
 		j := 0
 		for i, x := range idx {
-			if x < base {
+			if j < len(old) && x == old[j] {
 				out[i] = got[j]
+				l.remember(x, got[j])
 				j++
 			}
 		}
@@ -236,7 +246,25 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		}
 		hashes = append(hashes, hs...)
 	}
-	return l.store.Append(ctx, n, data, hashes)
+	if err := l.store.Append(ctx, n, data, hashes); err != nil {
+		return err
+	}
+	for i, h := range hashes {
+		l.remember(base+int64(i), h)
+	}
+	return nil
+}
+
+// maxCachedHashes bounds Log.hashes (about 5 MiB); past it the cache
+// starts again empty and refills from the next appends.
+const maxCachedHashes = 1 << 16
+
+// remember puts a committed stored hash in l.hashes; it runs under mu.
+func (l *Log) remember(idx int64, h tlog.Hash) {
+	if l.hashes == nil || len(l.hashes) >= maxCachedHashes {
+		l.hashes = make(map[int64]tlog.Hash, 1024)
+	}
+	l.hashes[idx] = h
 }
 
 // Entry returns entry n and its stored encoding, which a third party needs

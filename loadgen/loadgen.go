@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bonafide"
@@ -205,10 +206,9 @@ func (r Result) Rate() float64 {
 // Referrals hands out referral bodies for POST /api/v1/referrals, made by
 // the shared generator. It is safe for concurrent use.
 type Referrals struct {
-	mu   sync.Mutex
-	pool []map[string]json.RawMessage // referral records, keyed by member
+	pool []map[string]json.RawMessage // referral records, keyed by member; read-only once made
 	recs []*bonafide.Referral         // the same, decoded, for a store called directly
-	n    int                          // bodies and records handed out
+	n    atomic.Int64                 // bodies and records handed out
 	run  string                       // in every id, so that runs do not collide
 }
 
@@ -267,11 +267,8 @@ func (g *Referrals) Len() int { return len(g.pool) }
 // store's own work alone, with no JSON decoding. The copy shares the pool
 // referral's slices, which a store's Add only reads.
 func (g *Referrals) NextRecord() *bonafide.Referral {
-	g.mu.Lock()
-	g.n++
-	n := g.n
+	n := int(g.n.Add(1))
 	ref := *g.recs[(n-1)%len(g.recs)]
-	g.mu.Unlock()
 	ref.ID = g.id(n)
 	return &ref
 }
@@ -281,16 +278,13 @@ func (g *Referrals) id(n int) string { return fmt.Sprintf("BENCH-%s-%08d", g.run
 // Next returns the body of the next referral, under a new id
 // ("BENCH-<run>-<n>").
 func (g *Referrals) Next() []byte {
-	g.mu.Lock()
-	g.n++
-	n := g.n
+	n := int(g.n.Add(1))
 	rec := g.pool[(n-1)%len(g.pool)]
 	id, _ := json.Marshal(g.id(n))
 	body := make(map[string]json.RawMessage, len(rec))
 	for k, v := range rec {
 		body[k] = v
 	}
-	g.mu.Unlock()
 	body["id"] = id
 	// As the generator wrote it: "A&E", not "A\u0026E".
 	var b bytes.Buffer
