@@ -40,10 +40,20 @@ type Log struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	mu    sync.Mutex // serialises this process's appends and checkpoints
-	size  int64      // the log's size after this process's last append, -1 when unknown; under mu
-	qmu   sync.Mutex // guards queue
-	queue []*pending // Appends waiting for the writer lock
+	// mu serialises this process's appends and checkpoints: a channel of
+	// capacity 1, held by sending, so that an Append can wait for the lock
+	// and for its own answer at once (see Append).
+	mu   chan struct{}
+	size int64 // the log's size after this process's last append, -1 when unknown; under mu
+	// hashes keeps stored hashes this process has written or read for an
+	// append, under mu, so that an append reads none from storage: the
+	// left siblings an append hashes with are those earlier appends
+	// wrote. Reading them took a read connection while every waiting
+	// request held the lock's queue. Only committed hashes enter it, and
+	// only appends use it: verification reads storage.
+	hashes map[int64]tlog.Hash
+	qmu    sync.Mutex // guards queue
+	queue  []*pending // Appends waiting for the writer lock
 }
 
 // New returns a Log on store that signs checkpoints with key.
@@ -51,7 +61,7 @@ func New(store Storage, key *SigningKey, cfg Config) (*Log, error) {
 	if key == nil {
 		return nil, errors.New("new audit log: no signing key")
 	}
-	l := &Log{store: store, key: key, origin: cfg.Origin, now: cfg.Now, logger: cfg.Logger, size: -1}
+	l := &Log{store: store, key: key, origin: cfg.Origin, now: cfg.Now, logger: cfg.Logger, size: -1, mu: make(chan struct{}, 1)}
 	if l.origin == "" {
 		l.origin = DefaultOrigin
 	}
@@ -112,11 +122,21 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	l.queue = append(l.queue, p)
 	l.qmu.Unlock()
 
-	l.mu.Lock()
+	// Whoever holds the lock commits every entry queued; the others wait
+	// for their answer or the lock, whichever comes first. Waiting for the
+	// lock alone (a mutex) made each caller whose entry another had
+	// already committed take the lock in turn just to read its answer: a
+	// convoy of lock hand-offs, one scheduling delay each, which on a
+	// loaded machine cost more than the commits.
+	select {
+	case r := <-p.done:
+		return r.e, r.err
+	case l.mu <- struct{}{}:
+	}
+	defer l.unlock()
 	for {
 		select {
 		case r := <-p.done:
-			l.mu.Unlock()
 			return r.e, r.err
 		default:
 		}
@@ -127,6 +147,10 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 		l.appendBatch(ctx, batch)
 	}
 }
+
+// lock takes mu; unlock releases it.
+func (l *Log) lock()   { l.mu <- struct{}{} }
+func (l *Log) unlock() { <-l.mu }
 
 // appendBatch appends the live entries of batch in one transaction and
 // answers each. It runs under l.mu.
@@ -186,6 +210,8 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		for i, x := range idx {
 			if x >= base {
 				out[i] = hashes[x-base]
+			} else if h, ok := l.hashes[x]; ok {
+				out[i] = h
 			} else {
 				old = append(old, x)
 			}
@@ -199,8 +225,9 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		}
 		j := 0
 		for i, x := range idx {
-			if x < base {
+			if j < len(old) && x == old[j] {
 				out[i] = got[j]
+				l.remember(x, got[j])
 				j++
 			}
 		}
@@ -219,7 +246,25 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 		}
 		hashes = append(hashes, hs...)
 	}
-	return l.store.Append(ctx, n, data, hashes)
+	if err := l.store.Append(ctx, n, data, hashes); err != nil {
+		return err
+	}
+	for i, h := range hashes {
+		l.remember(base+int64(i), h)
+	}
+	return nil
+}
+
+// maxCachedHashes bounds Log.hashes (about 5 MiB); past it the cache
+// starts again empty and refills from the next appends.
+const maxCachedHashes = 1 << 16
+
+// remember puts a committed stored hash in l.hashes; it runs under mu.
+func (l *Log) remember(idx int64, h tlog.Hash) {
+	if l.hashes == nil || len(l.hashes) >= maxCachedHashes {
+		l.hashes = make(map[int64]tlog.Hash, 1024)
+	}
+	l.hashes[idx] = h
 }
 
 // Entry returns entry n and its stored encoding, which a third party needs
@@ -263,8 +308,8 @@ func (l *Log) latest(ctx context.Context) (c Checkpoint, ok bool, err error) {
 // latest stored checkpoint, and refuses if it is not: signing a rewritten
 // log would launder the rewrite.
 func (l *Log) WriteCheckpoint(ctx context.Context) (Checkpoint, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.lock()
+	defer l.unlock()
 	c, err := l.writeCheckpoint(ctx, false)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("write checkpoint: %w", err)
@@ -337,8 +382,8 @@ func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) {
 // ctx is done.
 func (l *Log) Run(ctx context.Context, tick <-chan time.Time) {
 	write := func(ctx context.Context) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
+		l.lock()
+		defer l.unlock()
 		if _, err := l.writeCheckpoint(ctx, true); err != nil {
 			l.logger.Error("audit checkpoint failed", slog.Any("error", err))
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,9 +55,12 @@ type Families struct {
 	idx   *linkage.Index
 	model *linkage.Model
 
-	mu    sync.Mutex // one Sync at a time
-	after int64      // highest sequence number read
-	posts map[string]int64
+	syncing chan struct{} // one Sync at a time: capacity 1, held by sending
+
+	mu       sync.Mutex    // guards what follows
+	after    int64         // highest sequence number read
+	advanced chan struct{} // closed (and replaced) when a Sync has moved after on
+	posts    map[string]int64
 }
 
 // NewFamilies returns an empty family search index.
@@ -74,24 +78,74 @@ func NewFamilies() (*Families, error) {
 	if err != nil {
 		return nil, fmt.Errorf("family search index: %w", err)
 	}
-	return &Families{idx: idx, model: m, posts: map[string]int64{}}, nil
+	return &Families{idx: idx, model: m, posts: map[string]int64{},
+		syncing: make(chan struct{}, 1), advanced: make(chan struct{})}, nil
 }
 
 // Sync indexes every record stored after the last one it read, and
 // returns how many referrals it added. Records come in sequence order, so
 // a Sync that fails part way resumes after the last record it took.
 func (f *Families) Sync(ctx context.Context, st bonafide.Store) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for rec, err := range st.Records(ctx, f.after, 0) {
-		if err != nil {
-			return n, fmt.Errorf("family search: read records after %d: %w", f.after, err)
+	f.syncing <- struct{}{}
+	defer func() { <-f.syncing }()
+	return f.syncTo(ctx, st, math.MaxInt64)
+}
+
+// SyncTo is Sync for a writer that has just stored the record at seq: it
+// returns at once, reading nothing, when the index already holds seq. Many
+// concurrent intake requests then share one read of the store: whoever
+// takes the lock first indexes every record stored so far, and those
+// queued behind it find theirs already indexed.
+func (f *Families) SyncTo(ctx context.Context, st bonafide.Store, seq int64) (int, error) {
+	for {
+		f.mu.Lock()
+		covered, advanced := f.after >= seq, f.advanced
+		f.mu.Unlock()
+		if covered {
+			return 0, nil
 		}
+		// Wait for the Sync under way or start one, whichever comes
+		// first, so that requests queued behind a Sync that indexes their
+		// records return with it rather than take the lock in turn.
+		select {
+		case <-advanced:
+		case f.syncing <- struct{}{}:
+			n, err := f.syncTo(ctx, st, seq)
+			<-f.syncing
+			return n, err
+		case <-ctx.Done():
+			return 0, fmt.Errorf("family search: %w", ctx.Err())
+		}
+	}
+}
+
+// syncTo reads and indexes the records after the last one read; the
+// caller holds f.syncing.
+func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (int, error) {
+	f.mu.Lock()
+	after := f.after
+	f.mu.Unlock()
+	if after >= seq {
+		return 0, nil
+	}
+	n := 0
+	defer func() {
+		f.mu.Lock()
+		close(f.advanced)
+		f.advanced = make(chan struct{})
+		f.mu.Unlock()
+	}()
+	for rec, err := range st.Records(ctx, after, 0) {
+		if err != nil {
+			return n, fmt.Errorf("family search: read records after %d: %w", after, err)
+		}
+		f.mu.Lock()
 		if f.add(rec) {
 			n++
 		}
 		f.after = rec.Seq
+		after = rec.Seq
+		f.mu.Unlock()
 	}
 	return n, nil
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,12 +20,17 @@ import (
 // notifyFamilies brings the family search index up to date after a write,
 // before the response, so that a referral is found as soon as its sender
 // hears it is stored. A failure is logged, not answered: the write is
-// made, and the next write's sync (or the next start) catches up.
-func (s *Server) notifyFamilies(r *http.Request) {
+// made, and the next write's sync (or the next start) catches up. upTo is
+// the last sequence number the write stored (0 when unknown): a write whose
+// records another request's sync has already indexed reads nothing.
+func (s *Server) notifyFamilies(r *http.Request, upTo int64) {
 	if s.Cases == nil || s.Cases.Families == nil {
 		return
 	}
-	if _, err := s.Cases.Families.Sync(r.Context(), s.Store); err != nil {
+	if upTo <= 0 {
+		upTo = math.MaxInt64
+	}
+	if _, err := s.Cases.Families.SyncTo(r.Context(), s.Store, upTo); err != nil {
 		s.Logger.LogAttrs(r.Context(), slog.LevelError, "family search index not updated",
 			slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
 	}

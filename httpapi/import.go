@@ -179,7 +179,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notifyTriage()
-	s.notifyFamilies(r)
+	s.notifyFamilies(r, 0)
 	s.auditStored(r, "referral.import", "import", fmt.Sprintf("stored %d records through the API (skip_invalid %v, %d lines rejected)", res.Imported, skip, res.RejectedLines))
 	writeJSON(w, "application/json", http.StatusOK, res)
 }

@@ -29,8 +29,11 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"bonafide"
+	"bonafide/interchange"
 	"bonafide/synth"
 )
 
@@ -76,13 +79,9 @@ func (r Result) WriteText(w io.Writer, cfg Config) error {
 	fmt.Fprintf(&b, "intake: %s for %v: %d sent, %d ok, %d failed %v\n",
 		mode, cfg.Duration, r.Sent, len(r.Latencies), r.Failed, r.Statuses)
 	if len(r.Latencies) > 0 {
-		lat := slices.Sorted(slices.Values(r.Latencies))
-		q := func(p float64) time.Duration {
-			i := int(p*float64(len(lat))+0.5) - 1
-			return lat[max(0, min(i, len(lat)-1))].Round(10 * time.Microsecond)
-		}
-		fmt.Fprintf(&b, "latency: p50 %v  p95 %v  p99 %v  max %v\n", q(0.50), q(0.95), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
-		fmt.Fprintf(&b, "throughput: %.0f referrals/s\n", float64(len(lat))/r.Elapsed.Seconds())
+		q := func(p float64) time.Duration { return r.Percentile(p).Round(10 * time.Microsecond) }
+		fmt.Fprintf(&b, "latency: p50 %v  p95 %v  p99 %v  max %v\n", q(0.50), q(0.95), q(0.99), q(1))
+		fmt.Fprintf(&b, "throughput: %.0f referrals/s\n", r.Rate())
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -104,25 +103,41 @@ func Intake(ctx context.Context, cfg Config, gen *Referrals) (Result, error) {
 		},
 	}
 	defer client.CloseIdleConnections()
+	return Drive(ctx, cfg, func(ctx context.Context) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL+"/api/v1/referrals", bytes.NewReader(gen.Next()))
+		if err != nil {
+			return 0
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+cfg.Token)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	})
+}
+
+// Drive calls send as cfg says (cfg.URL and cfg.Token aside): at cfg.Rate
+// a second, each call on its own goroutine and timed from its scheduled
+// time (open loop), or from cfg.Workers goroutines as fast as they go
+// (closed loop), until cfg.Duration has passed or ctx is done. send returns
+// the HTTP status its write got (201 when stored, 0 when none), so that
+// the same figures come out for the API and for a store called directly,
+// measured the same way in the same run.
+func Drive(ctx context.Context, cfg Config, send func(context.Context) int) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, fmt.Errorf("drive: %w", err)
+	}
 	var (
 		mu  sync.Mutex
 		res = Result{Statuses: map[int]int{}}
 		wg  sync.WaitGroup
 	)
-	send := func(body []byte, due time.Time) {
-		status := 0
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL+"/api/v1/referrals", bytes.NewReader(body))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+cfg.Token)
-			var resp *http.Response
-			resp, err = client.Do(req)
-			if err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				status = resp.StatusCode
-			}
-		}
+	one := func(due time.Time) {
+		status := send(ctx)
 		lat := time.Since(due)
 		mu.Lock()
 		defer mu.Unlock()
@@ -153,14 +168,13 @@ func Intake(ctx context.Context, cfg Config, gen *Referrals) (Result, error) {
 				return res, ctx.Err()
 			case <-timer.C:
 			}
-			body := gen.Next()
-			wg.Go(func() { send(body, due) })
+			wg.Go(func() { one(due) })
 		}
 	} else {
 		for range cfg.Workers {
 			wg.Go(func() {
 				for time.Now().Before(end) && ctx.Err() == nil {
-					send(gen.Next(), time.Now())
+					one(time.Now())
 				}
 			})
 		}
@@ -170,12 +184,31 @@ func Intake(ctx context.Context, cfg Config, gen *Referrals) (Result, error) {
 	return res, ctx.Err()
 }
 
+// Percentile returns the p-quantile (0 < p ≤ 1) of the run's latencies
+// (nearest rank), or 0 when none answered.
+func (r Result) Percentile(p float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	lat := slices.Sorted(slices.Values(r.Latencies))
+	i := int(p*float64(len(lat))+0.5) - 1
+	return lat[max(0, min(i, len(lat)-1))]
+}
+
+// Rate returns the writes stored per second over the run.
+func (r Result) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(len(r.Latencies)) / r.Elapsed.Seconds()
+}
+
 // Referrals hands out referral bodies for POST /api/v1/referrals, made by
 // the shared generator. It is safe for concurrent use.
 type Referrals struct {
-	mu   sync.Mutex
-	pool []map[string]json.RawMessage // referral records, keyed by member
-	n    int                          // bodies handed out
+	pool []map[string]json.RawMessage // referral records, keyed by member; read-only once made
+	recs []*bonafide.Referral         // the same, decoded, for a store called directly
+	n    atomic.Int64                 // bodies and records handed out
 	run  string                       // in every id, so that runs do not collide
 }
 
@@ -208,7 +241,12 @@ func NewReferrals(ctx context.Context, seed int64, n int) (*Referrals, error) {
 				return nil, fmt.Errorf("generated record: %w", err)
 			}
 			if string(rec["type"]) == `"referral"` {
+				ref, err := interchange.DecodeReferral(sc.Bytes())
+				if err != nil {
+					return nil, fmt.Errorf("generated referral: %w", err)
+				}
 				g.pool = append(g.pool, rec)
+				g.recs = append(g.recs, ref)
 			}
 		}
 		if err := sc.Err(); err != nil {
@@ -224,19 +262,29 @@ func NewReferrals(ctx context.Context, seed int64, n int) (*Referrals, error) {
 // Len returns how many distinct referrals the pool holds.
 func (g *Referrals) Len() int { return len(g.pool) }
 
+// NextRecord returns the next referral decoded, under a new id, as the
+// intake handler hands it to the store: a store driven with these does the
+// store's own work alone, with no JSON decoding. The copy shares the pool
+// referral's slices, which a store's Add only reads.
+func (g *Referrals) NextRecord() *bonafide.Referral {
+	n := int(g.n.Add(1))
+	ref := *g.recs[(n-1)%len(g.recs)]
+	ref.ID = g.id(n)
+	return &ref
+}
+
+func (g *Referrals) id(n int) string { return fmt.Sprintf("BENCH-%s-%08d", g.run, n) }
+
 // Next returns the body of the next referral, under a new id
 // ("BENCH-<run>-<n>").
 func (g *Referrals) Next() []byte {
-	g.mu.Lock()
-	g.n++
-	n := g.n
+	n := int(g.n.Add(1))
 	rec := g.pool[(n-1)%len(g.pool)]
-	id, _ := json.Marshal(fmt.Sprintf("BENCH-%s-%08d", g.run, n))
+	id, _ := json.Marshal(g.id(n))
 	body := make(map[string]json.RawMessage, len(rec))
 	for k, v := range rec {
 		body[k] = v
 	}
-	g.mu.Unlock()
 	body["id"] = id
 	// As the generator wrote it: "A&E", not "A\u0026E".
 	var b bytes.Buffer

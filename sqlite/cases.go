@@ -62,7 +62,7 @@ func (c *Cases) CaseRow(ctx context.Context, referralID string) (bonafide.CaseRo
 	if err := c.s.readable(); err != nil {
 		return bonafide.CaseRow{}, err
 	}
-	r, err := scanCase(c.s.rdb.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE referral_id = ?`, referralID))
+	r, err := scanCase(c.s.queryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE referral_id = ?`, referralID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, bonafide.Errorf(bonafide.ENotFound, "referral %s has no case", referralID)
 	}
@@ -77,7 +77,7 @@ func (c *Cases) CaseEvents(ctx context.Context, referralID string) ([]bonafide.C
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT body FROM case_events WHERE referral_id = ? ORDER BY n`, referralID)
+	rows, err := c.s.query(ctx, `SELECT body FROM case_events WHERE referral_id = ? ORDER BY n`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: case events: %w", err)
 	}
@@ -238,7 +238,7 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 		from = "cases INDEXED BY cases_awaiting"
 	}
 	page := bonafide.QueuePage{BySafety: map[string]int{}}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+caseColumns+` FROM `+from+` WHERE `+where+
+	rows, err := c.s.query(ctx, `SELECT `+caseColumns+` FROM `+from+` WHERE `+where+
 		` ORDER BY safety_rank DESC, due, seq LIMIT ? OFFSET ?`, append(args, f.LimitOrDefault(), f.Offset)...)
 	if err != nil {
 		return page, fmt.Errorf("sqlite: queue: %w", err)
@@ -254,7 +254,7 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("sqlite: queue: %w", err)
 	}
-	counts, err := c.s.rdb.QueryContext(ctx, `SELECT safety_rank, count(*), coalesce(sum(due <> 0 AND due < ?), 0) FROM `+from+` WHERE `+where+
+	counts, err := c.s.query(ctx, `SELECT safety_rank, count(*), coalesce(sum(due <> 0 AND due < ?), 0) FROM `+from+` WHERE `+where+
 		` GROUP BY safety_rank`, append([]any{now.UnixMicro()}, args...)...)
 	if err != nil {
 		return page, fmt.Errorf("sqlite: queue counts: %w", err)
@@ -280,7 +280,7 @@ func (c *Cases) Notifications(ctx context.Context, referralID string) ([]bonafid
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE referral_id = ? ORDER BY id`, referralID)
+	rows, err := c.s.query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE referral_id = ? ORDER BY id`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: notifications: %w", err)
 	}
@@ -336,7 +336,7 @@ func (c *Cases) Letters(ctx context.Context, referralID string) ([]bonafide.Lett
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, sha256 FROM letters WHERE referral_id = ? ORDER BY id`, referralID)
+	rows, err := c.s.query(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, sha256 FROM letters WHERE referral_id = ? ORDER BY id`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: letters: %w", err)
 	}
@@ -363,7 +363,7 @@ func (c *Cases) Letter(ctx context.Context, id int64) (bonafide.Letter, error) {
 	var l bonafide.Letter
 	var kind string
 	var created int64
-	err := c.s.rdb.QueryRowContext(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, pdf, sha256 FROM letters WHERE id = ?`, id).
+	err := c.s.queryRow(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, pdf, sha256 FROM letters WHERE id = ?`, id).
 		Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &created, &l.Actor, &l.Text, &l.PDF, &l.SHA256)
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, bonafide.Errorf(bonafide.ENotFound, "no letter %d", id)
@@ -406,7 +406,7 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= ? AND received_at < ? ORDER BY received_at, seq`,
+	rows, err := c.s.query(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= ? AND received_at < ? ORDER BY received_at, seq`,
 		from.UnixMicro(), to.UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: census: %w", err)
@@ -459,7 +459,7 @@ func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
+	rows, err := c.s.query(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
 		WHERE family = ? ORDER BY id DESC LIMIT ?`, family, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: views: %w", err)

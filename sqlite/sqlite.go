@@ -80,8 +80,10 @@ type Options struct {
 	// nil. Tests inject a clock.
 	Now func() time.Time
 
-	// Readers is the size of the read connection pool; 2×GOMAXPROCS (at
-	// least 4) when zero.
+	// Readers is the size of the read connection pool; 4×GOMAXPROCS (at
+	// least 16) when zero: every API request reads (its token and user)
+	// while the triage service and the family index read pages of
+	// records, and with 4 connections intake requests queued for one.
 	Readers int
 
 	// BusyTimeout is how long a connection waits for a lock held by another
@@ -95,13 +97,14 @@ type Store struct {
 	wdb  *sql.DB // one connection: every write goes through it
 	rdb  *sql.DB // read-only pool
 
+	stmts stmtCache // read statements prepared on rdb
+
 	wmu   sync.Mutex // held by a group commit or an Import for its whole transaction
 	wconn *sql.Conn
 	ins   insertStmts
 	codec sqlstore.Codec
 
-	batch *sqlstore.Batcher[sqlstore.Encoded] // group commit of Adds; closed by Close
-	txs   *sqlstore.Batcher[txWrite]          // group commit of every other write (writeTx); closed by Close
+	batch *sqlstore.Batcher[write] // group commit of Adds and every other write (writeTx); closed by Close
 }
 
 var _ bonafide.Store = (*Store)(nil)
@@ -120,7 +123,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	if opts.Readers <= 0 {
-		opts.Readers = max(4, 2*runtime.GOMAXPROCS(0))
+		opts.Readers = max(16, 4*runtime.GOMAXPROCS(0))
 	}
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
@@ -142,7 +145,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.batch = sqlstore.NewBatcher("sqlite", s.commit)
-	s.txs = sqlstore.NewBatcher("sqlite", s.commitTxs)
 	return s, nil
 }
 
@@ -176,10 +178,9 @@ func (s *Store) open(ctx context.Context, path, common string) error {
 // Close stops taking Adds, waits for the ones already queued (and any Import
 // under way) to commit, and closes the database. Close is safe to call twice.
 func (s *Store) Close() error {
-	if !s.batch.Close() { // waits for queued Adds and Imports under way
+	if !s.batch.Close() { // waits for queued writes and Imports under way
 		return nil
 	}
-	s.txs.Close() // waits for queued writes
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.closeDBs()
@@ -193,7 +194,7 @@ func (s *Store) closeDBs() error {
 	}
 	errs = append(errs, s.wdb.Close())
 	if s.rdb != nil {
-		errs = append(errs, s.rdb.Close())
+		errs = append(errs, s.closeStmts(), s.rdb.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)

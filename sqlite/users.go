@@ -94,7 +94,7 @@ func (us *Users) UserByName(ctx context.Context, name string) (bonafide.User, er
 
 // Users returns every user by ID.
 func (us *Users) Users(ctx context.Context) ([]bonafide.User, error) {
-	rows, err := us.s.rdb.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	rows, err := us.s.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: users: %w", err)
 	}
@@ -116,7 +116,7 @@ func (us *Users) Users(ctx context.Context) ([]bonafide.User, error) {
 // CountUsers returns the number of users.
 func (us *Users) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := us.s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+	if err := us.s.queryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count users: %w", err)
 	}
 	return n, nil
@@ -202,7 +202,7 @@ func (us *Users) SessionByDigest(ctx context.Context, digest []byte) (bonafide.S
 		sess          bonafide.Session
 		created, seen int64
 	)
-	err := us.s.rdb.QueryRowContext(ctx, `SELECT digest, user_id, created, last_seen, second_factor FROM sessions WHERE digest = ?`, digest).
+	err := us.s.queryRow(ctx, `SELECT digest, user_id, created, last_seen, second_factor FROM sessions WHERE digest = ?`, digest).
 		Scan(&sess.Digest, &sess.UserID, &created, &seen, &sess.SecondFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, bonafide.Errorf(bonafide.ENotFound, "no such session")
@@ -308,7 +308,7 @@ func (us *Users) TokenByDigest(ctx context.Context, digest []byte) (bonafide.API
 	if err := us.s.readable(); err != nil {
 		return bonafide.APIToken{}, err
 	}
-	t, err := scanToken(us.s.rdb.QueryRowContext(ctx, `SELECT id, digest, user_id, label, created, created_by FROM api_tokens WHERE digest = ?`, digest))
+	t, err := scanToken(us.s.queryRow(ctx, `SELECT id, digest, user_id, label, created, created_by FROM api_tokens WHERE digest = ?`, digest))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, bonafide.Errorf(bonafide.ENotFound, "no such token")
 	}
@@ -320,7 +320,7 @@ func (us *Users) TokenByDigest(ctx context.Context, digest []byte) (bonafide.API
 
 // Tokens returns user id's tokens by ID.
 func (us *Users) Tokens(ctx context.Context, userID int64) ([]bonafide.APIToken, error) {
-	rows, err := us.s.rdb.QueryContext(ctx, `SELECT id, digest, user_id, label, created, created_by FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
+	rows, err := us.s.query(ctx, `SELECT id, digest, user_id, label, created, created_by FROM api_tokens WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tokens: %w", err)
 	}
@@ -366,7 +366,7 @@ func (s *Store) Findings(ctx context.Context, referralIDs []string) (map[string]
 	out := map[string]bonafide.Finding{}
 	for _, id := range referralIDs {
 		var f sql.NullString
-		err := s.rdb.QueryRowContext(ctx, `SELECT json_extract(body, '$.finding') FROM records
+		err := s.queryRow(ctx, `SELECT json_extract(body, '$.finding') FROM records
 			WHERE outcome_of = ? AND json_extract(body, '$.finding') IS NOT NULL ORDER BY record_time DESC, seq DESC LIMIT 1`, id).Scan(&f)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue

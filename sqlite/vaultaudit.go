@@ -21,54 +21,15 @@ import (
 // on the store's database, sharing its single write connection.
 
 // writeTx runs f in a transaction on the write connection. Concurrent
-// calls share a commit (group commit, [sqlstore.Batcher]): each f runs in a
-// savepoint of its own, so that its error undoes only its own writes, and
-// one durable sync covers the batch. Before, every case event, user change
-// and audit batch paid a sync of its own on the one writer, which held
-// decisions under 1,000/s. An error means f's writes were not stored.
+// calls share a commit with each other and with Adds (group commit,
+// [sqlstore.Batcher], see commit): each f runs in a savepoint of its own,
+// so that its error undoes only its own writes, and one durable sync covers
+// the batch. Before, every case event, user change and audit batch paid a
+// sync of its own on the one writer, which held decisions under 1,000/s.
+// An error means f's writes were not stored.
 func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	_, err := s.txs.Add(ctx, txWrite{ctx: ctx, f: f})
+	_, err := s.batch.Add(ctx, write{f: f})
 	return err
-}
-
-// A txWrite is one writeTx call waiting for the group commit.
-type txWrite struct {
-	ctx context.Context // the caller's, for f's statements
-	f   func(tx *sql.Tx) error
-}
-
-// commitTxs runs a batch of writeTx calls in one transaction, holding the
-// writer lock so that it never interleaves with the Adds' group commit or
-// an Import.
-func (s *Store) commitTxs(batch []*sqlstore.Request[txWrite], results []sqlstore.Result) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	ctx := context.Background()
-	tx, err := s.wconn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	for i, r := range batch {
-		if !r.Take() {
-			continue // abandoned: the caller has returned and wants no answer
-		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT write"); err != nil {
-			return errors.Join(fmt.Errorf("sqlite: savepoint: %w", err), tx.Rollback())
-		}
-		if err := r.Item.f(tx); err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO write"); rerr != nil {
-				return errors.Join(err, rerr, tx.Rollback())
-			}
-			results[i].Err = err
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE write"); err != nil {
-			return errors.Join(fmt.Errorf("sqlite: release savepoint: %w", err), tx.Rollback())
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
 }
 
 // VaultKeys returns the store's table of wrapped data keys, a
@@ -82,7 +43,7 @@ var _ vault.KeyStore = (*VaultKeys)(nil)
 
 // Keys returns every stored data key.
 func (k *VaultKeys) Keys(ctx context.Context) ([]vault.WrappedKey, error) {
-	rows, err := k.s.rdb.QueryContext(ctx, `SELECT id, purpose, created, wrapped FROM data_keys`)
+	rows, err := k.s.query(ctx, `SELECT id, purpose, created, wrapped FROM data_keys`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: data keys: %w", err)
 	}
@@ -203,7 +164,7 @@ func (r *ReporterTags) PutTags(ctx context.Context, referralID string, tags []va
 
 // TagsOf returns the tags of referralID, sorted.
 func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.Tag, error) {
-	rows, err := r.s.rdb.QueryContext(ctx, `SELECT kind, tag FROM reporter_tags WHERE referral_id = ? ORDER BY kind, tag`, referralID)
+	rows, err := r.s.query(ctx, `SELECT kind, tag FROM reporter_tags WHERE referral_id = ? ORDER BY kind, tag`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags of %q: %w", referralID, err)
 	}
@@ -219,7 +180,7 @@ func (r *ReporterTags) TagsOf(ctx context.Context, referralID string) ([]vault.T
 func (r *ReporterTags) ReferralsWithTags(ctx context.Context, tags []vault.Tag) (map[vault.Tag][]string, error) {
 	out := map[vault.Tag][]string{}
 	for _, t := range tags {
-		rows, err := r.s.rdb.QueryContext(ctx, `SELECT referral_id FROM reporter_tags WHERE kind = ? AND tag = ? ORDER BY referral_id`,
+		rows, err := r.s.query(ctx, `SELECT referral_id FROM reporter_tags WHERE kind = ? AND tag = ? ORDER BY referral_id`,
 			string(t.Kind), t.Sum[:])
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: referrals with tag: %w", err)
@@ -335,7 +296,7 @@ func (a *AuditStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.
 		contiguous = contiguous && indexes[i] == indexes[i-1]+1
 	}
 	if contiguous {
-		rows, err := a.s.rdb.QueryContext(ctx, `SELECT idx, hash FROM audit_hashes WHERE idx >= ? AND idx <= ?`, indexes[0], indexes[len(indexes)-1])
+		rows, err := a.s.query(ctx, `SELECT idx, hash FROM audit_hashes WHERE idx >= ? AND idx <= ?`, indexes[0], indexes[len(indexes)-1])
 		if err == nil {
 			err = scan(rows)
 		}
@@ -351,7 +312,7 @@ func (a *AuditStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.
 				args[i] = x
 			}
 			q := `SELECT idx, hash FROM audit_hashes WHERE idx IN (?` + strings.Repeat(",?", len(part)-1) + `)`
-			rows, err := a.s.rdb.QueryContext(ctx, q, args...)
+			rows, err := a.s.query(ctx, q, args...)
 			if err == nil {
 				err = scan(rows)
 			}
@@ -383,7 +344,7 @@ func (a *AuditStorage) Entries(ctx context.Context, start int64) iter.Seq2[audit
 }
 
 func (a *AuditStorage) entryPage(ctx context.Context, from int64, n int) ([]auditlog.StoredEntry, error) {
-	rows, err := a.s.rdb.QueryContext(ctx, `SELECT n, data FROM audit_entries WHERE n >= ? ORDER BY n LIMIT ?`, from, n)
+	rows, err := a.s.query(ctx, `SELECT n, data FROM audit_entries WHERE n >= ? ORDER BY n LIMIT ?`, from, n)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +385,7 @@ func (a *AuditStorage) Checkpoints(ctx context.Context) iter.Seq2[auditlog.Store
 }
 
 func (a *AuditStorage) checkpointPage(ctx context.Context, after int64, n int) ([]auditlog.StoredCheckpoint, error) {
-	rows, err := a.s.rdb.QueryContext(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+	rows, err := a.s.query(ctx, `SELECT id, size, note FROM audit_checkpoints WHERE id > ? ORDER BY id LIMIT ?`, after, n)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +404,7 @@ func scanCheckpoint(r sqlstore.Scanner) (auditlog.StoredCheckpoint, error) {
 // ENotFound.
 func (a *AuditStorage) LatestCheckpoint(ctx context.Context) (auditlog.StoredCheckpoint, error) {
 	var c auditlog.StoredCheckpoint
-	err := a.s.rdb.QueryRowContext(ctx, `SELECT id, size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&c.ID, &c.Size, &c.Note)
+	err := a.s.queryRow(ctx, `SELECT id, size, note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&c.ID, &c.Size, &c.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, bonafide.Errorf(bonafide.ENotFound, "audit log: no checkpoint")
 	}

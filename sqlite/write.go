@@ -49,6 +49,19 @@ func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
+// in returns p's statements for use in tx, a transaction of the
+// connection they were prepared on (database/sql prepares them once more
+// for it, once a batch).
+func (p *insertStmts) in(ctx context.Context, tx *sql.Tx) *insertStmts {
+	return &insertStmts{
+		record:   tx.StmtContext(ctx, p.record),
+		reporter: tx.StmtContext(ctx, p.reporter),
+		tag:      tx.StmtContext(ctx, p.tag),
+		safety:   tx.StmtContext(ctx, p.safety),
+		caseOpen: tx.StmtContext(ctx, p.caseOpen),
+	}
+}
+
 func (p *insertStmts) close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{p.record, p.reporter, p.tag, p.safety, p.caseOpen} {
@@ -63,8 +76,8 @@ func (p *insertStmts) close() error {
 // duplicate referral id aborts only this statement (SQLite's default ABORT
 // conflict resolution) and comes back with code EConflict; any other error
 // leaves the transaction to be rolled back.
-func (s *Store) insert(ctx context.Context, e *sqlstore.Encoded, storedAt int64) (int64, error) {
-	res, err := s.ins.record.ExecContext(ctx, string(e.Type), storedAt, e.RecordTime.UnixMicro(), e.ReferralID, e.OutcomeOf, e.Body)
+func (s *Store) insert(ctx context.Context, ins *insertStmts, e *sqlstore.Encoded, storedAt int64) (int64, error) {
+	res, err := ins.record.ExecContext(ctx, string(e.Type), storedAt, e.RecordTime.UnixMicro(), e.ReferralID, e.OutcomeOf, e.Body)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return 0, bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", e.ReferralID.String)
@@ -76,22 +89,22 @@ func (s *Store) insert(ctx context.Context, e *sqlstore.Encoded, storedAt int64)
 		return 0, fmt.Errorf("sqlite: insert %s: %w", e.Type, err)
 	}
 	if e.Reporter != nil {
-		if _, err := s.ins.reporter.ExecContext(ctx, seq, e.Reporter); err != nil {
+		if _, err := ins.reporter.ExecContext(ctx, seq, e.Reporter); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter of record %d: %w", seq, err)
 		}
 	}
 	for _, t := range e.Tags {
-		if _, err := s.ins.tag.ExecContext(ctx, e.ReferralID.String, string(t.Kind), t.Sum[:]); err != nil {
+		if _, err := ins.tag.ExecContext(ctx, e.ReferralID.String, string(t.Kind), t.Sum[:]); err != nil {
 			return 0, fmt.Errorf("sqlite: insert reporter tags of record %d: %w", seq, err)
 		}
 	}
 	if a := e.Safety; a != nil {
-		if _, err := s.ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
+		if _, err := ins.safety.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, a.DecisionDue.UnixMicro(),
 			a.Engine, storedAt, []byte(a.Output)); err != nil {
 			return 0, fmt.Errorf("sqlite: insert safety assessment of record %d: %w", seq, err)
 		}
 		due := a.DecisionDue.UnixMicro()
-		if _, err := s.ins.caseOpen.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, bonafide.SafetyRank(a.SafetyLevel),
+		if _, err := ins.caseOpen.ExecContext(ctx, a.ReferralID, seq, a.SafetyLevel, bonafide.SafetyRank(a.SafetyLevel),
 			e.Channel, e.RecordTime.UnixMicro(), due, due, storedAt); err != nil {
 			return 0, fmt.Errorf("sqlite: open the case of record %d: %w", seq, err)
 		}
@@ -118,34 +131,67 @@ func (s *Store) Add(ctx context.Context, rec bonafide.Record) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.batch.Add(ctx, enc)
+	return s.batch.Add(ctx, write{rec: &enc})
 }
 
-// commit inserts a batch in one transaction and syncs once, a
-// sqlstore.CommitFunc. A duplicate id fails only its own request, abandoned
-// requests are skipped; any other failure rolls back and fails the whole
-// batch.
-func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sqlstore.Result) error {
+// A write is one request to the writer goroutine: an Add (rec) or a
+// writeTx call (f, which runs its statements under its caller's context).
+type write struct {
+	rec *sqlstore.Encoded
+	f   func(tx *sql.Tx) error
+}
+
+// commit writes a batch in one transaction and syncs once, a
+// sqlstore.CommitFunc: the Adds queued (a duplicate id fails only its own
+// request) and the other writes (writeTx: case events, users, the audit
+// log's entries, triage's assessments), each of those in a savepoint of its
+// own, so that its error undoes only its own writes. Abandoned requests are
+// skipped; any other failure rolls back and fails the whole batch.
+//
+// One queue for both means one sync covers the referrals of new requests
+// and the audit entries and assessments of earlier ones: with a queue
+// each, every referral sent over HTTP waited for two syncs taken in turn
+// (its own, then its audit entry's) besides those of the assessments.
+func (s *Store) commit(batch []*sqlstore.Request[write], results []sqlstore.Result) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	ctx := context.Background()
-	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	tx, err := s.wconn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
+	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
+	fail := func(err error) error { return errors.Join(err, tx.Rollback()) }
+	var ins *insertStmts // the connection's insert statements in tx, at the batch's first Add
 	storedAt := s.opts.Now().UnixMicro()
 	for i, r := range batch {
 		if !r.Take() {
 			continue // abandoned: the caller has returned and wants no answer
 		}
-		seq, err := s.insert(ctx, &r.Item, storedAt)
-		if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
-			s.rollback(ctx)
-			return err
+		if w := r.Item; w.rec != nil {
+			if ins == nil {
+				ins = s.ins.in(ctx, tx)
+			}
+			seq, err := s.insert(ctx, ins, w.rec, storedAt)
+			if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
+				return fail(err)
+			}
+			results[i] = sqlstore.Result{Seq: seq, Err: err}
+			continue
 		}
-		results[i] = sqlstore.Result{Seq: seq, Err: err}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT write"); err != nil {
+			return fail(fmt.Errorf("sqlite: savepoint: %w", err))
+		}
+		if err := r.Item.f(tx); err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO write"); rerr != nil {
+				return fail(errors.Join(err, rerr))
+			}
+			results[i].Err = err
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE write"); err != nil {
+			return fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+		}
 	}
-	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
-		s.rollback(ctx)
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
@@ -207,7 +253,7 @@ func (s *Store) importTx(ctx context.Context, recs iter.Seq2[bonafide.Record, er
 			return fmt.Errorf("sqlite: import: %w", err)
 		}
 		for i := range chunk {
-			if _, err := s.insert(ctx, &chunk[i], storedAt); err != nil {
+			if _, err := s.insert(ctx, &s.ins, &chunk[i], storedAt); err != nil {
 				return err
 			}
 			n++

@@ -2,34 +2,57 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"bonafide"
 	"bonafide/account"
+	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/loadgen"
-	"bonafide/sqlite"
+	"bonafide/vault"
 )
 
 // benchConfig configures `bonafide bench intake`.
 type benchConfig struct {
 	logConfig
-	loadgen.Config // URL "" starts a server in-process on a fresh SQLite store, which makes its own Token
+	loadgen.Config // URL "" starts a server in-process on fresh stores, which makes its own Token
+	// DB is where the in-process run keeps its stores: "" for fresh SQLite
+	// files in a temporary directory, or a postgres:// URL in whose
+	// database each store gets a fresh schema, dropped afterwards.
+	DB string
+	// Compare runs the store alone beside the API in the same run (the
+	// default without --url): closed loop, then open loop at Rate, each
+	// against the store called directly and over HTTP.
+	Compare bool
+	// CPUProfile, BlockProfile and MutexProfile, when set, are files the
+	// HTTP phases' profiles are written to (in-process only).
+	CPUProfile, BlockProfile, MutexProfile string
 }
 
 func (c benchConfig) validate() error {
 	if c.Rate < 0 {
 		return usagef("--rate must not be negative")
 	}
-	if c.Rate == 0 && c.Workers <= 0 {
-		return usagef("--workers must be positive when --rate is 0")
+	if (c.Rate == 0 || c.Compare) && c.Workers <= 0 {
+		return usagef("--workers must be positive")
+	}
+	if c.Compare && c.Rate == 0 {
+		return usagef("--compare needs --rate: the open-loop rate both are timed at")
 	}
 	if c.Duration <= 0 {
 		return usagef("--duration must be positive")
@@ -40,13 +63,28 @@ func (c benchConfig) validate() error {
 	if c.URL != "" && c.Token == "" {
 		return usagef("--url needs --token: an API token of an intake_client user ('bonafide user token NAME --label L' makes one)")
 	}
+	if c.URL != "" && (c.Compare || c.DB != "" || c.CPUProfile != "" || c.BlockProfile != "" || c.MutexProfile != "") {
+		return usagef("--url drives another process: --compare, --db and the profiles are for the in-process server")
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return usagef("--db %q: want a postgres:// URL (without it the bench uses fresh SQLite files)", c.DB)
+	}
 	return nil
 }
 
-// runBench measures intake over HTTP with loadgen.Intake. The only
-// benchmark is "intake". Without --url it serves a fresh SQLite store in a
-// temporary directory, with durable commits, on a loopback port.
-func runBench(ctx context.Context, args []string, std stdio) error {
+// runBench measures intake with loadgen. The only benchmark is "intake".
+//
+// With --url it drives a running server over HTTP. Without, it opens
+// fresh stores as `serve` opens them (vault sealing and blind tags, the
+// safety assessment at intake, the audit log, cases) and, with --compare
+// (the default then), measures in one run: the store alone (Store.Add
+// from --workers goroutines, records decoded beforehand), the full server
+// over loopback HTTP (token check, JSON decode, the store, the audit
+// entry, family index, the triage service running beside it), then each
+// open loop at --rate; and prints the HTTP figures as a share of the
+// store's. Each phase has a fresh store, so that none inherits another's
+// backlog of triage.
+func runBench(ctx context.Context, args []string, std stdio) (err error) {
 	if len(args) == 0 || args[0] != "intake" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(std.err, "Usage: bonafide bench intake [flags]")
@@ -54,18 +92,34 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 		}
 		return usagef("want a benchmark name: intake")
 	}
-	cfg := benchConfig{logConfig: defaultLogConfig(), Config: loadgen.Config{Rate: 500, Workers: 32, Duration: 10 * time.Second, Seed: 1}}
+	cfg := benchConfig{logConfig: defaultLogConfig(), Config: loadgen.Config{Rate: 500, Workers: 64, Duration: 10 * time.Second, Seed: 1}}
 	cfg.Level = "warn"
-	sc := newSubcommand(std, "bench intake", "", "Posts generated referrals to POST /api/v1/referrals at a fixed rate (open loop) or as fast as --workers allow, and prints latency percentiles and throughput.")
+	compare := ""
+	sc := newSubcommand(std, "bench intake", "", "Measures intake: the store alone and the server over HTTP in the same run (in-process), or a running server (--url); closed loop with --workers senders and open loop at --rate, with latency percentiles and throughput.")
 	sc.logging(&cfg.logConfig)
 	fs, env := sc.fs, sc.env
-	env.string(fs, &cfg.URL, "url", "BONAFIDE_BENCH_URL", "base URL of a running server (default: start one on a fresh SQLite store)")
-	env.int(fs, &cfg.Rate, "rate", "BONAFIDE_BENCH_RATE", "requests per second (open loop); 0 sends as fast as --workers allow")
-	env.int(fs, &cfg.Workers, "workers", "BONAFIDE_BENCH_WORKERS", "concurrent senders when --rate is 0")
-	env.duration(fs, &cfg.Duration, "duration", "BONAFIDE_BENCH_DURATION", "how long to send")
+	env.string(fs, &cfg.URL, "url", "BONAFIDE_BENCH_URL", "base URL of a running server (default: start one in-process on fresh stores)")
+	env.string(fs, &cfg.DB, "db", "BONAFIDE_BENCH_DB", "a postgres:// URL to keep the in-process stores in (fresh schemas, dropped after); default fresh SQLite files")
+	env.int(fs, &cfg.Rate, "rate", "BONAFIDE_BENCH_RATE", "requests per second (open loop); 0 sends as fast as --workers allow (without --compare)")
+	env.int(fs, &cfg.Workers, "workers", "BONAFIDE_BENCH_WORKERS", "concurrent senders of the closed loop")
+	env.duration(fs, &cfg.Duration, "duration", "BONAFIDE_BENCH_DURATION", "how long each phase sends")
+	fs.StringVar(&compare, "compare", "", "true or false: time the store alone beside the API (default true in-process, false with --url)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated referrals (synth)")
 	env.secret(fs, &cfg.Token, "token", "BONAFIDE_BENCH_TOKEN", "API token of an intake_client user, with --url")
-	sc.check(func() error { return cfg.validate() })
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the HTTP phases to this file")
+	fs.StringVar(&cfg.BlockProfile, "blockprofile", "", "write a blocking profile of the HTTP phases to this file")
+	fs.StringVar(&cfg.MutexProfile, "mutexprofile", "", "write a mutex contention profile of the HTTP phases to this file")
+	sc.check(func() error {
+		switch compare {
+		case "":
+			cfg.Compare = cfg.URL == ""
+		case "true", "false":
+			cfg.Compare = compare == "true"
+		default:
+			return usagef("--compare %q: want true or false", compare)
+		}
+		return cfg.validate()
+	})
 	if _, err := sc.parse(args[1:], noArgs); err != nil {
 		return err
 	}
@@ -73,53 +127,300 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 
 	// Enough distinct referrals for an open-loop run; a closed-loop run
 	// goes round them again, under new ids.
-	gen, err := loadgen.NewReferrals(ctx, cfg.Seed, min(cfg.Rate*int(cfg.Duration.Seconds()+1), 20000))
+	gen, err := loadgen.NewReferrals(ctx, cfg.Seed, min(max(cfg.Rate, 1)*int(cfg.Duration.Seconds()+1), 20000))
 	if err != nil {
 		return err
 	}
-	if cfg.URL == "" {
-		dir, err := os.MkdirTemp("", "bonafide-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		st, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), sqlite.Options{Migrate: true})
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if cfg.Token, err = benchToken(ctx, st.Users()); err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		sctx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		scfg := defaultServeConfig()
-		scfg.ShutdownTimeout = time.Minute
-		go func() { done <- serve(sctx, ln, apiDeps{Store: st, Users: st.Users()}, scfg, logger, nil) }()
-		defer func() {
-			stop()
-			if err := <-done; err != nil {
-				logger.Error("bench server", slog.Any("error", err))
-			}
-		}()
-		cfg.URL = "http://" + ln.Addr().String()
-		fmt.Fprintf(std.out, "serving a fresh SQLite store at %s (synchronous=FULL)\n", cfg.URL)
+	if cfg.URL != "" {
+		res, err := loadgen.Intake(ctx, cfg.Config, gen)
+		return report(std.out, res, cfg.Config, err)
 	}
-	res, err := loadgen.Intake(ctx, cfg.Config, gen)
+	b, err := newBencher(ctx, cfg, logger, std.out)
 	if err != nil {
 		return err
 	}
-	if err := res.WriteText(std.out, cfg.Config); err != nil {
+	defer b.close()
+	defer func() { err = errors.Join(err, b.writeProfiles()) }()
+
+	closed, open := cfg.Config, cfg.Config
+	closed.Rate = 0
+	type pair struct{ store, http loadgen.Result }
+	var cl, op pair
+	phases := []struct {
+		name string
+		cfg  loadgen.Config
+		http bool
+		out  *loadgen.Result
+	}{
+		{"store alone", closed, false, &cl.store},
+		{"over HTTP", closed, true, &cl.http},
+		{"store alone", open, false, &op.store},
+		{"over HTTP", open, true, &op.http},
+	}
+	for _, ph := range phases {
+		if !cfg.Compare && !ph.http {
+			continue
+		}
+		if !cfg.Compare && ph.cfg.Rate != cfg.Rate {
+			continue // without --compare, only the loop asked for
+		}
+		fmt.Fprintf(std.out, "== %s (load %s)\n", ph.name, loadAverage())
+		var res loadgen.Result
+		if ph.http {
+			res, err = b.http(ctx, ph.cfg, gen)
+		} else {
+			res, err = b.store(ctx, ph.cfg, gen)
+		}
+		if err := report(std.out, res, ph.cfg, err); err != nil {
+			return err
+		}
+		*ph.out = res
+	}
+	if cfg.Compare {
+		fmt.Fprintf(std.out, "== HTTP / store: throughput %.0f / %.0f = %.2f; p99 at %d req/s %v / %v = %.2f (load %s)\n",
+			cl.http.Rate(), cl.store.Rate(), cl.http.Rate()/cl.store.Rate(),
+			cfg.Rate, op.http.Percentile(0.99).Round(10*time.Microsecond), op.store.Percentile(0.99).Round(10*time.Microsecond),
+			float64(op.http.Percentile(0.99))/float64(op.store.Percentile(0.99)), loadAverage())
+	}
+	return nil
+}
+
+// report prints one phase's result; a failed request fails the command.
+func report(w io.Writer, res loadgen.Result, cfg loadgen.Config, err error) error {
+	if err != nil {
+		return err
+	}
+	if err := res.WriteText(w, cfg); err != nil {
 		return err
 	}
 	if res.Failed > 0 {
 		return fmt.Errorf("%d of %d requests failed", res.Failed, res.Sent)
 	}
 	return nil
+}
+
+// loadAverage is the machine's load average (1, 5, 15 minutes) as
+// /proc/loadavg gives it, so that every figure is printed with the load it
+// was measured under; "unknown" where there is no /proc.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
+// bencher opens the fresh stores of an in-process run, each as `serve`
+// opens its own.
+type bencher struct {
+	cfg     benchConfig
+	logger  *slog.Logger
+	out     io.Writer
+	dir     string // temporary: key files and SQLite files
+	keys    keyConfig
+	schemas []string // PostgreSQL schemas made, dropped by close
+	n       int      // stores opened
+	cpu     *os.File
+}
+
+func newBencher(ctx context.Context, cfg benchConfig, logger *slog.Logger, out io.Writer) (*bencher, error) {
+	dir, err := os.MkdirTemp("", "bonafide-bench-")
+	if err != nil {
+		return nil, err
+	}
+	b := &bencher{cfg: cfg, logger: logger, out: out, dir: dir,
+		keys: keyConfig{MasterKeyFile: filepath.Join(dir, "master.key"), AuditKeyFile: filepath.Join(dir, "audit.key")}}
+	if _, err := vault.GenerateMasterKeyFile(b.keys.MasterKeyFile); err != nil {
+		b.close()
+		return nil, err
+	}
+	if _, err := auditlog.GenerateSigningKeyFile(b.keys.AuditKeyFile, auditlog.DefaultKeyName); err != nil {
+		b.close()
+		return nil, err
+	}
+	kind := "fresh SQLite files (WAL, synchronous=FULL)"
+	if cfg.DB != "" {
+		kind = "fresh schemas of " + redactURL(cfg.DB)
+	}
+	fmt.Fprintf(out, "bench intake: %s; %d workers closed loop, %d req/s open loop, %v each; GOMAXPROCS %d\n",
+		kind, cfg.Workers, cfg.Rate, cfg.Duration, runtime.GOMAXPROCS(0))
+	if cfg.BlockProfile != "" {
+		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	}
+	if cfg.MutexProfile != "" {
+		runtime.SetMutexProfileFraction(10)
+	}
+	return b, nil
+}
+
+// redactURL hides a URL's password.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL)"
+	}
+	return u.Redacted()
+}
+
+// open opens a fresh store as serve does.
+func (b *bencher) open(ctx context.Context) (*app, error) {
+	b.n++
+	db := filepath.Join(b.dir, fmt.Sprintf("bench-%d.db", b.n))
+	if b.cfg.DB != "" {
+		var err error
+		if db, err = b.schema(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return openApp(ctx, appConfig{dbConfig: dbConfig{DB: db}, keyConfig: b.keys, Migrate: true}, b.logger)
+}
+
+// schema makes a fresh schema in the PostgreSQL database and returns the
+// URL that uses it.
+func (b *bencher) schema(ctx context.Context) (string, error) {
+	name := fmt.Sprintf("bonafide_bench_%d_%d", os.Getpid(), b.n)
+	conn, err := pgx.Connect(ctx, b.cfg.DB)
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		return "", fmt.Errorf("bench: create schema: %w", err)
+	}
+	b.schemas = append(b.schemas, name)
+	u, err := url.Parse(b.cfg.DB)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// store drives Store.Add of a fresh store directly.
+func (b *bencher) store(ctx context.Context, cfg loadgen.Config, gen *loadgen.Referrals) (loadgen.Result, error) {
+	a, err := b.open(ctx)
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	defer a.Close()
+	var failed error
+	res, err := loadgen.Drive(ctx, cfg, func(ctx context.Context) int {
+		if _, err := a.Store.Add(ctx, gen.NextRecord()); err != nil {
+			failed = err
+			return 0
+		}
+		return http.StatusCreated
+	})
+	if failed != nil {
+		b.logger.Warn("bench: an Add failed", slog.Any("error", failed))
+	}
+	return res, err
+}
+
+// http drives the full server, on a fresh store, over loopback HTTP.
+func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Referrals) (_ loadgen.Result, err error) {
+	a, err := b.open(ctx)
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	defer func() { err = errors.Join(err, a.Close()) }()
+	if cfg.Token, err = benchToken(ctx, a.Users); err != nil {
+		return loadgen.Result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return loadgen.Result{}, err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	scfg := defaultServeConfig()
+	scfg.ShutdownTimeout = 5 * time.Second
+	ready := make(chan struct{})
+	go func() { done <- serve(sctx, ln, a.api(), scfg, b.logger, func(string) { close(ready) }) }()
+	defer func() {
+		stop()
+		if serr := <-done; serr != nil {
+			err = errors.Join(err, fmt.Errorf("bench server: %w", serr))
+		}
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		done <- err
+		return loadgen.Result{}, fmt.Errorf("bench server: %w", err)
+	}
+	cfg.URL = "http://" + ln.Addr().String()
+	if err := b.startProfile(); err != nil {
+		return loadgen.Result{}, err
+	}
+	return loadgen.Intake(ctx, cfg, gen)
+}
+
+// startProfile starts (or resumes) the CPU profile of the HTTP phases.
+func (b *bencher) startProfile() error {
+	if b.cfg.CPUProfile == "" {
+		return nil
+	}
+	if b.cpu == nil {
+		f, err := os.Create(b.cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		b.cpu = f
+		return pprof.StartCPUProfile(f)
+	}
+	return nil
+}
+
+// writeProfiles ends the CPU profile and writes the block and mutex
+// profiles.
+func (b *bencher) writeProfiles() error {
+	if b.cpu != nil {
+		pprof.StopCPUProfile()
+		if err := b.cpu.Close(); err != nil {
+			return err
+		}
+		b.cpu = nil
+	}
+	for _, p := range []struct{ name, file string }{{"block", b.cfg.BlockProfile}, {"mutex", b.cfg.MutexProfile}} {
+		if p.file == "" {
+			continue
+		}
+		f, err := os.Create(p.file)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup(p.name).WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close removes what the run made.
+func (b *bencher) close() {
+	if b.cpu != nil {
+		pprof.StopCPUProfile()
+		b.cpu.Close()
+	}
+	if len(b.schemas) > 0 {
+		ctx := context.Background()
+		if conn, err := pgx.Connect(ctx, b.cfg.DB); err == nil {
+			for _, s := range b.schemas {
+				if _, err := conn.Exec(ctx, "DROP SCHEMA "+s+" CASCADE"); err != nil {
+					b.logger.Warn("bench: drop schema", slog.String("schema", s), slog.Any("error", err))
+				}
+			}
+			conn.Close(ctx)
+		}
+	}
+	os.RemoveAll(b.dir)
 }
 
 // benchToken makes a sending system on the bench's own store and returns
