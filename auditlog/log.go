@@ -273,6 +273,9 @@ func (l *Log) WriteCheckpoint(ctx context.Context) (Checkpoint, error) {
 }
 
 func (l *Log) writeCheckpoint(ctx context.Context, onlyIfGrown bool) (Checkpoint, error) {
+	if l.key.signer == nil {
+		return Checkpoint{}, errNoSigner
+	}
 	size, err := l.store.Size(ctx)
 	if err != nil {
 		return Checkpoint{}, err
