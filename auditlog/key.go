@@ -142,7 +142,7 @@ func GenerateSigningKeyFile(name, keyName string) (*SigningKey, error) {
 func (k *SigningKey) VerifierKey() string { return k.vkey }
 
 // Name returns the key's name as it appears in signature lines.
-func (k *SigningKey) Name() string { return k.signer.Name() }
+func (k *SigningKey) Name() string { return k.verifier.Name() }
 
 // String shows the public verifier key only.
 func (k *SigningKey) String() string { return "SigningKey(" + k.vkey + ")" }
@@ -171,3 +171,17 @@ func openNote(msg []byte, v note.Verifier) (*note.Note, error) {
 	}
 	return n, nil
 }
+
+// NewVerifierKey returns a key that checks checkpoints but cannot sign
+// them, from the public verifier key alone: an auditor verifies the log
+// with it (Log.Verify, Log.VerifyAll) and holds no secret.
+func NewVerifierKey(vkey string) (*SigningKey, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(vkey))
+	if err != nil {
+		return nil, fmt.Errorf("verifier key: %w", err)
+	}
+	return &SigningKey{verifier: v, vkey: strings.TrimSpace(vkey)}, nil
+}
+
+// errNoSigner refuses to sign with a key made by NewVerifierKey.
+var errNoSigner = errors.New("this audit log was opened with the verifier key only; it cannot sign checkpoints")

@@ -318,6 +318,9 @@ func (l *Log) WriteCheckpoint(ctx context.Context) (Checkpoint, error) {
 }
 
 func (l *Log) writeCheckpoint(ctx context.Context, onlyIfGrown bool) (Checkpoint, error) {
+	if l.key.signer == nil {
+		return Checkpoint{}, errNoSigner
+	}
 	size, err := l.store.Size(ctx)
 	if err != nil {
 		return Checkpoint{}, err
@@ -399,4 +402,22 @@ func (l *Log) Run(ctx context.Context, tick <-chan time.Time) {
 			write(ctx)
 		}
 	}
+}
+
+// Stats returns the log's size and the time its latest checkpoint signs
+// (zero when there is none), for an operator's metrics: a log that grows
+// while its latest checkpoint ages means checkpoints are failing. It reads
+// the size and one checkpoint, whose signature it checks.
+func (l *Log) Stats(ctx context.Context) (size int64, latest time.Time, err error) {
+	if size, err = l.store.Size(ctx); err != nil {
+		return 0, time.Time{}, fmt.Errorf("audit stats: %w", err)
+	}
+	c, ok, err := l.latest(ctx)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("audit stats: %w", err)
+	}
+	if ok {
+		latest = c.Time
+	}
+	return size, latest, nil
 }

@@ -31,6 +31,17 @@ type StoredCheckpoint struct {
 	Note []byte
 }
 
+// StoredCosignature is a checkpoint cosigned by a witness, as a Storage
+// holds it.
+type StoredCosignature struct {
+	ID      int64
+	Size    int64  // the checkpoint's size
+	Witness string // the witness's key name
+	// Note is the checkpoint with the log's signature and the witness's
+	// cosignature, exactly as the witness returned it.
+	Note []byte
+}
+
 // Storage keeps the audit log: entries, the tree's stored hashes (see
 // tlog.StoredHashes) and signed checkpoints. It is append-only by contract:
 // nothing in the API edits or deletes, and Verify finds it if anything
@@ -70,6 +81,14 @@ type Storage interface {
 	// LatestCheckpoint returns the checkpoint with the highest ID, or an
 	// error with code bonafide.ENotFound when there is none.
 	LatestCheckpoint(ctx context.Context) (StoredCheckpoint, error)
+
+	// AddCosignature stores a checkpoint of the given size cosigned by
+	// witness (its key name); Log.AddCosignature has checked both
+	// signatures.
+	AddCosignature(ctx context.Context, size int64, witness string, note []byte) error
+
+	// Cosignatures yields every stored cosignature in ID order.
+	Cosignatures(ctx context.Context) iter.Seq2[StoredCosignature, error]
 }
 
 // Tamperer edits a Storage behind its append-only API, as an attacker with
@@ -99,6 +118,7 @@ type MemoryStorage struct {
 	hashes  []tlog.Hash
 	cps     []StoredCheckpoint
 	nextID  int64
+	cosigs  []StoredCosignature
 }
 
 var _ Storage = (*MemoryStorage)(nil)
@@ -277,4 +297,27 @@ func (s *MemoryStorage) DeleteCheckpoint(ctx context.Context, id int64) error {
 		}
 	}
 	return bonafide.Errorf(bonafide.ENotFound, "no checkpoint %d", id)
+}
+
+// AddCosignature stores a cosigned checkpoint.
+func (s *MemoryStorage) AddCosignature(ctx context.Context, size int64, witness string, note []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cosigs = append(s.cosigs, StoredCosignature{ID: int64(len(s.cosigs) + 1), Size: size, Witness: witness, Note: bytes.Clone(note)})
+	return nil
+}
+
+// Cosignatures yields the stored cosignatures in ID order.
+func (s *MemoryStorage) Cosignatures(ctx context.Context) iter.Seq2[StoredCosignature, error] {
+	return func(yield func(StoredCosignature, error) bool) {
+		s.mu.Lock()
+		cs := slices.Clone(s.cosigs)
+		s.mu.Unlock()
+		for _, c := range cs {
+			c.Note = bytes.Clone(c.Note)
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"bonafide"
@@ -40,6 +41,17 @@ const (
 	// CheckpointBeyondLog: checkpoint Checkpoint covers Size entries but
 	// the log holds fewer: entries were removed from the end.
 	CheckpointBeyondLog
+	// CheckpointDeleted: the stored checkpoints' IDs skip from Checkpoint
+	// to Other inclusive: they were deleted. The store numbers checkpoints
+	// 1, 2, 3, … as it adds them, so that they must be contiguous.
+	CheckpointDeleted
+	// CheckpointNotStored: a checkpoint kept outside (External) or cosigned
+	// by a witness (Witness) is not among the stored checkpoints: it was
+	// deleted, with the evidence it gave.
+	CheckpointNotStored
+	// CosignatureBad: stored cosignature Checkpoint (its ID) does not
+	// verify under the log's key, or under the given witness key.
+	CosignatureBad
 )
 
 // Problem is one thing Verify found wrong, precise enough to act on.
@@ -53,9 +65,15 @@ type Problem struct {
 	// External marks a problem with a checkpoint given to VerifyWith from
 	// outside; Checkpoint is then its 1-based position in that list.
 	External bool
+	// Witness names the witness of a cosigned checkpoint; Checkpoint is
+	// then the cosignature's storage ID.
+	Witness string
 }
 
 func (p Problem) checkpointName() string {
+	if p.Witness != "" {
+		return fmt.Sprintf("checkpoint cosigned by %s (cosignature %d)", p.Witness, p.Checkpoint)
+	}
 	if p.External {
 		return fmt.Sprintf("external checkpoint %d", p.Checkpoint)
 	}
@@ -79,6 +97,15 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: root mismatch at size %d (entries %d to %d changed)", p.checkpointName(), p.Size, p.Other, p.Size-1)
 	case CheckpointBeyondLog:
 		return fmt.Sprintf("%s: size %d but the log holds only %d entries", p.checkpointName(), p.Size, p.Other)
+	case CheckpointDeleted:
+		if p.Other > p.Checkpoint {
+			return fmt.Sprintf("checkpoints %d to %d deleted", p.Checkpoint, p.Other)
+		}
+		return fmt.Sprintf("checkpoint %d deleted", p.Checkpoint)
+	case CheckpointNotStored:
+		return fmt.Sprintf("%s: size %d is not among the stored checkpoints: deleted", p.checkpointName(), p.Size)
+	case CosignatureBad:
+		return fmt.Sprintf("cosignature %d by %s: signature bad", p.Checkpoint, p.Witness)
 	}
 	return fmt.Sprintf("problem(%d)", int(p.Kind))
 }
@@ -128,6 +155,28 @@ type VerifyReport struct {
 	Entries     int64 // entries read
 	Checkpoints int   // checkpoints checked
 	Latest      int64 // size of the largest checkpoint
+	// Cosignatures counts the stored cosignatures checked; Cosigned is
+	// the largest size a witness cosigned.
+	Cosignatures int
+	Cosigned     int64
+}
+
+// treeHead is a checkpoint's size and root, what makes two copies of it
+// the same checkpoint.
+type treeHead struct {
+	size int64
+	hash tlog.Hash
+}
+
+// witnessNamed returns the verifier of vs named name, or a verifier that
+// accepts nothing.
+func witnessNamed(vs []note.Verifier, name string) note.Verifier {
+	for _, v := range vs {
+		if v.Name() == name {
+			return v
+		}
+	}
+	return &cosignatureVerifier{name: name}
 }
 
 // verifyBatch is how many entries' stored hashes Verify reads at once.
@@ -150,6 +199,29 @@ func (l *Log) Verify(ctx context.Context) (VerifyReport, error) {
 // together with the checkpoints that covered them. Problems with them are
 // marked External and numbered from 1 in the order given.
 func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, error) {
+	return l.VerifyAll(ctx, VerifyInput{External: external})
+}
+
+// VerifyInput is what VerifyAll checks the log against besides what it
+// stores.
+type VerifyInput struct {
+	// External are checkpoints kept outside the system: a witness's state
+	// file, or copies an information-governance team saved. Each must be
+	// among the stored checkpoints and match the entries.
+	External [][]byte
+	// Witnesses are the verifier keys of the witnesses whose stored
+	// cosignatures must verify (NewWitnessVerifier); without them stored
+	// cosignatures are checked under the log's key only.
+	Witnesses []note.Verifier
+}
+
+// VerifyAll is VerifyWith that also checks the stored cosignatures: each
+// must verify (under the log's key and, given in.Witnesses, its witness's)
+// and cover a checkpoint still stored whose root the entries give. And it
+// requires the stored checkpoints to be contiguous (IDs 1, 2, 3, …),
+// naming each deleted one, and every external checkpoint to be stored.
+func (l *Log) VerifyAll(ctx context.Context, in VerifyInput) (VerifyReport, error) {
+	external := in.External
 	var rep VerifyReport
 	verr := &VerifyError{}
 
@@ -159,19 +231,29 @@ func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, 
 		size     int64
 		hash     tlog.Hash
 		external bool
+		witness  string
 	}
-	var wants []want
+	var (
+		wants  []want
+		stored = map[treeHead]bool{}
+		nextID = int64(1) // the ID the next stored checkpoint must have
+	)
 	for sc, err := range l.store.Checkpoints(ctx) {
 		if err != nil {
 			return rep, fmt.Errorf("verify: %w", err)
 		}
+		if sc.ID > nextID {
+			verr.add(Problem{Kind: CheckpointDeleted, Checkpoint: nextID, Other: sc.ID - 1})
+		}
+		nextID = sc.ID + 1
 		rep.Checkpoints++
 		c, err := parseCheckpoint(sc.Note, l.key.verifier, l.origin)
 		if err != nil {
 			verr.add(Problem{Kind: CheckpointBadSignature, Checkpoint: sc.ID, Size: sc.Size})
 			continue
 		}
-		wants = append(wants, want{sc.ID, c.Size, c.Hash, false})
+		wants = append(wants, want{sc.ID, c.Size, c.Hash, false, ""})
+		stored[treeHead{c.Size, c.Hash}] = true
 		rep.Latest = max(rep.Latest, c.Size)
 	}
 	for i, note := range external {
@@ -181,8 +263,30 @@ func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, 
 			verr.add(Problem{Kind: CheckpointBadSignature, Checkpoint: int64(i + 1), External: true})
 			continue
 		}
-		wants = append(wants, want{int64(i + 1), c.Size, c.Hash, true})
+		if !stored[treeHead{c.Size, c.Hash}] {
+			verr.add(Problem{Kind: CheckpointNotStored, Checkpoint: int64(i + 1), Size: c.Size, External: true})
+		}
+		wants = append(wants, want{int64(i + 1), c.Size, c.Hash, true, ""})
 		rep.Latest = max(rep.Latest, c.Size)
+	}
+	for cs, err := range l.store.Cosignatures(ctx) {
+		if err != nil {
+			return rep, fmt.Errorf("verify: %w", err)
+		}
+		rep.Cosignatures++
+		c, err := parseCheckpoint(cs.Note, l.key.verifier, l.origin)
+		if err == nil && len(in.Witnesses) > 0 {
+			_, err = CosignatureTime(cs.Note, witnessNamed(in.Witnesses, cs.Witness))
+		}
+		if err != nil {
+			verr.add(Problem{Kind: CosignatureBad, Checkpoint: cs.ID, Witness: cs.Witness})
+			continue
+		}
+		if !stored[treeHead{c.Size, c.Hash}] {
+			verr.add(Problem{Kind: CheckpointNotStored, Checkpoint: cs.ID, Size: c.Size, Witness: cs.Witness})
+		}
+		wants = append(wants, want{cs.ID, c.Size, c.Hash, false, cs.Witness})
+		rep.Cosigned = max(rep.Cosigned, c.Size)
 	}
 	slices.SortStableFunc(wants, func(a, b want) int { return cmpInt(a.size, b.size) })
 
@@ -213,7 +317,7 @@ func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, 
 			wi++
 			root, err := tlog.TreeHash(w.size, memo)
 			if err != nil || root != w.hash {
-				verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external})
+				verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external, Witness: w.witness})
 				continue
 			}
 			matched[w.size] = true
@@ -313,10 +417,10 @@ func (l *Log) VerifyWith(ctx context.Context, external [][]byte) (VerifyReport, 
 			for m := held; m < w.size; m++ {
 				verr.add(Problem{Kind: EntryMissing, N: m})
 			}
-			verr.add(Problem{Kind: CheckpointBeyondLog, Checkpoint: w.id, Size: w.size, Other: held, External: w.external})
+			verr.add(Problem{Kind: CheckpointBeyondLog, Checkpoint: w.id, Size: w.size, Other: held, External: w.external, Witness: w.witness})
 			continue
 		}
-		verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external})
+		verr.add(Problem{Kind: CheckpointRootMismatch, Checkpoint: w.id, Size: w.size, External: w.external, Witness: w.witness})
 	}
 	// Say where each mismatch lies: after the largest smaller size that
 	// matched.

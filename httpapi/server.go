@@ -107,6 +107,9 @@ type Server struct {
 	// Without it enrolment and every login that needs a code answer 503:
 	// the API fails closed.
 	Secrets auth.SecretSealer
+	// Metrics, when set, counts and times every request by route and
+	// status, refused logins and unseals (NewMetrics); nil counts nothing.
+	Metrics *Metrics
 
 	importSlots   chan struct{}    // made by Handler
 	referralSlots chan struct{}    // made by Handler
@@ -192,10 +195,10 @@ func (s *Server) mux() *http.ServeMux {
 		if rt.perm != "" {
 			h = s.authorize(rt.perm, h)
 		}
-		mux.Handle(rt.pattern(), h)
+		mux.Handle(rt.pattern(), s.instrument(rt.pattern(), h))
 	}
 	// Unknown paths and methods get a problem, not the mux's plain text.
-	mux.HandleFunc("/", s.handleNoRoute)
+	mux.Handle("/", s.instrument("unmatched", http.HandlerFunc(s.handleNoRoute)))
 	return mux
 }
 

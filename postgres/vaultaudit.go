@@ -331,3 +331,32 @@ func (a *AuditStorage) LatestCheckpoint(ctx context.Context) (auditlog.StoredChe
 	}
 	return c, nil
 }
+
+// AddCosignature stores a cosigned checkpoint (table audit_cosignatures,
+// migration 009).
+func (a *AuditStorage) AddCosignature(ctx context.Context, size int64, witness string, note []byte) error {
+	if _, err := a.s.pool.Exec(ctx, `INSERT INTO audit_cosignatures (size, witness, note, created) VALUES ($1, $2, $3, $4)`,
+		size, witness, note, a.s.opts.Now().UTC()); err != nil {
+		return fmt.Errorf("postgres: add cosignature: %w", err)
+	}
+	return nil
+}
+
+// Cosignatures yields every cosignature in ID order, a page at a time.
+func (a *AuditStorage) Cosignatures(ctx context.Context) iter.Seq2[auditlog.StoredCosignature, error] {
+	return sqlstore.Pages(-1, 0, func(after int64, n int) ([]auditlog.StoredCosignature, error) {
+		rows, err := a.s.pool.Query(ctx, `SELECT id, size, witness, note FROM audit_cosignatures WHERE id > $1 ORDER BY id LIMIT $2`, after, n)
+		var page []auditlog.StoredCosignature
+		if err == nil {
+			page, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (auditlog.StoredCosignature, error) {
+				var c auditlog.StoredCosignature
+				err := r.Scan(&c.ID, &c.Size, &c.Witness, &c.Note)
+				return c, err
+			})
+		}
+		if err != nil {
+			return nil, fmt.Errorf("postgres: cosignatures: %w", err)
+		}
+		return page, nil
+	}, func(c auditlog.StoredCosignature) int64 { return c.ID })
+}

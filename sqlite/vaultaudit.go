@@ -413,3 +413,37 @@ func (a *AuditStorage) LatestCheckpoint(ctx context.Context) (auditlog.StoredChe
 	}
 	return c, nil
 }
+
+// AddCosignature stores a cosigned checkpoint (table audit_cosignatures,
+// migration 009).
+func (a *AuditStorage) AddCosignature(ctx context.Context, size int64, witness string, note []byte) error {
+	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_cosignatures (size, witness, note, created) VALUES (?, ?, ?, ?)`,
+			size, witness, note, a.s.opts.Now().UnixMicro())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: add cosignature: %w", err)
+	}
+	return nil
+}
+
+// Cosignatures yields every cosignature in ID order, a page at a time.
+func (a *AuditStorage) Cosignatures(ctx context.Context) iter.Seq2[auditlog.StoredCosignature, error] {
+	return sqlstore.Pages(-1, 0, func(after int64, n int) ([]auditlog.StoredCosignature, error) {
+		rows, err := a.s.rdb.QueryContext(ctx, `SELECT id, size, witness, note FROM audit_cosignatures WHERE id > ? ORDER BY id LIMIT ?`, after, n)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: cosignatures: %w", err)
+		}
+		defer rows.Close()
+		page, err := sqlstore.Collect(rows, func(r sqlstore.Scanner) (auditlog.StoredCosignature, error) {
+			var c auditlog.StoredCosignature
+			err := r.Scan(&c.ID, &c.Size, &c.Witness, &c.Note)
+			return c, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: cosignatures: %w", err)
+		}
+		return page, nil
+	}, func(c auditlog.StoredCosignature) int64 { return c.ID })
+}

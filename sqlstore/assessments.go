@@ -36,3 +36,8 @@ func SortAssessments(list []bonafide.Assessment) ([]bonafide.Assessment, error) 
 	slices.SortStableFunc(list, func(a, b bonafide.Assessment) int { return cmp.Compare(a.Seq, b.Seq) })
 	return list, nil
 }
+
+// SafetyRanks are the safety ranks (bonafide.SafetyRank) the cases table
+// holds, immediate first, for queries that read index cases_rank_seq one
+// rank at a time.
+var SafetyRanks = []int{3, 2, 1, 0}

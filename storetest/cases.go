@@ -34,6 +34,7 @@ func RunCases(t *testing.T, open OpenCases) {
 		{"NotificationsAndLetters", testCaseNotes},
 		{"Census", testCaseCensus},
 		{"RestrictedViews", testRestrictedViews},
+		{"TriageBacklog", testTriageBacklog},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -32,6 +32,8 @@ type TamperStorage interface {
 func RunStorage(t *testing.T, open func(t *testing.T) TamperStorage) {
 	ctx := context.Background()
 
+	t.Run("witness", func(t *testing.T) { runWitness(t, open) })
+
 	t.Run("contract", func(t *testing.T) {
 		s := open(t)
 		if n, err := s.Size(ctx); n != 0 || err != nil {

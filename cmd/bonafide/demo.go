@@ -151,8 +151,9 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	scfg := defaultServeConfig()
 	scfg.logConfig = cfg.logConfig
 	scfg.Agency = demoAgency
-	err = serve(ctx, ln, a.api(), scfg, logger, func(addr string) {
-		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Dir: dir, Referral: example, Creds: creds})
+	scfg.MetricsAddr = "127.0.0.1:0"
+	err = serve(ctx, ln, a.api(), scfg, logger, func(addr, metrics string) {
+		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Metrics: metrics, Dir: dir, Referral: example, Creds: creds})
 	})
 	// a.Close writes the last audit checkpoint, then closes the store.
 	if cerr := a.Close(); cerr != nil {
@@ -305,6 +306,7 @@ func demoUsers(ctx context.Context, acc *account.Service, std stdio) (demoCreds,
 // demoHelp is what the demo's instructions show.
 type demoHelp struct {
 	Base     string // http://host:port
+	Metrics  string // the metrics URL, "" when none
 	Dir      string
 	Referral string // id of a stored referral
 	Creds    demoCreds
@@ -346,6 +348,9 @@ func printDemoHelp(w io.Writer, h demoHelp) {
 		"  curl -s " + bearer + " -H 'Content-Type: application/x-ndjson' --data-binary @" + filepath.Join(dir, "bulk.jsonl") + " '" + base + "/api/v1/import?skip_invalid=true'",
 		"  curl -s -b " + swJar + " -c " + swJar + " " + origin + " -X POST " + base + "/api/v1/logout",
 		"  curl -s " + base + "/api/v1/openapi.json",
+		"",
+		"Metrics (Prometheus text format: triage backlog, decisions, audit log, requests) at " + h.Metrics,
+		"  curl -s " + h.Metrics,
 		"",
 		"The data protection officer and the administrator need a second factor before anything else.",
 		"Log in, start enrolment, add the secret it answers to an authenticator app, and confirm with a code:",

@@ -73,6 +73,7 @@ func TestDemo(t *testing.T) {
 		201, 200, // the sending system posts a referral; the social worker reads it
 		400, 200, // the bulk file has a bad line: first rejected, then skipped
 		204, 200, // logout; the OpenAPI document
+		200,           // the metrics
 		200, 200, 200, // the officer logs in, starts and confirms enrolment
 		200, // break-glass unseal
 	}
@@ -116,6 +117,23 @@ func TestDemo(t *testing.T) {
 			if err := json.Unmarshal(body, &u); err != nil || len(u.Reporter) == 0 || u.AuditEntry == 0 {
 				t.Errorf("curl %s = %s: want the reporter and the audit entry", c, body)
 			}
+		}
+	}
+
+	// The metrics the demo printed count what the curl lines did.
+	murl := regexp.MustCompile(`Metrics .* at (http://\S+/metrics)`).FindStringSubmatch(out.String())
+	if murl == nil {
+		t.Fatalf("demo printed no metrics URL:\n%s", out.String())
+	}
+	_, mbody := cl.do(t, "-s "+murl[1])
+	for _, want := range []string{
+		"bonafide_unseals_total 1\n",
+		`bonafide_http_requests_total{route="POST /api/v1/referrals",status="201"} 1` + "\n",
+		`bonafide_triage_oldest_unassessed_seconds{safety="immediate"}`,
+		"bonafide_audit_log_entries ",
+	} {
+		if !bytes.Contains(mbody, []byte(want)) {
+			t.Errorf("demo metrics lack %q:\n%s", want, mbody)
 		}
 	}
 

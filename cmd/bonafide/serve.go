@@ -42,6 +42,12 @@ type serveConfig struct {
 	TrustedProxies string
 	// Agency heads the letters the case workflow renders.
 	Agency casework.Agency
+	// MetricsAddr, when set, is where GET /metrics answers in the
+	// Prometheus format, on a listener of its own so that the API's
+	// authentication and the scraper's stay apart; MetricsToken, when set,
+	// is the bearer token a scrape must carry (required beyond loopback).
+	MetricsAddr  string
+	MetricsToken string
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -98,6 +104,8 @@ func (c *serveConfig) flags(sc *subcommand) {
 	env.string(fs, &c.Agency.Email, "agency-email", "BONAFIDE_AGENCY_EMAIL", "the team's e-mail address, printed on letters")
 	env.string(fs, &c.Agency.DPOEmail, "dpo-email", "BONAFIDE_DPO_EMAIL", "the data protection officer's address, which closure letters give for the police")
 	env.string(fs, &c.Agency.Code, "agency-code", "BONAFIDE_AGENCY_CODE", "a short code that starts the references police quote to the data protection officer")
+	env.string(fs, &c.MetricsAddr, "metrics-addr", "BONAFIDE_METRICS_ADDR", "address for GET /metrics (Prometheus), host:port on a listener of its own; none when empty")
+	env.secret(fs, &c.MetricsToken, "metrics-token", "BONAFIDE_METRICS_TOKEN", "bearer token a metrics scrape must carry; required when --metrics-addr is not loopback")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
@@ -116,6 +124,15 @@ func (c serveConfig) validate() error {
 	}
 	if !c.AllowPublic && !c.loopback() {
 		return usagef("--addr %q is not a loopback address; to serve beyond this machine put an HTTPS proxy in front and give --allow-public --tls", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		host, _, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return usagef("--metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", c.MetricsAddr)
+		}
+		if !isLoopback(host) && (!c.AllowPublic || c.MetricsToken == "") {
+			return usagef("--metrics-addr %q is not a loopback address: give --allow-public and --metrics-token", c.MetricsAddr)
+		}
 	}
 	if c.ShutdownTimeout <= 0 {
 		return usagef("--shutdown-timeout must be positive")
@@ -175,7 +192,11 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return errors.Join(err, a.discard())
 	}
-	err = serve(ctx, ln, a.api(), cfg, logger, nil)
+	err = serve(ctx, ln, a.api(), cfg, logger, func(addr, metrics string) {
+		if metrics != "" {
+			logger.Info("metrics", slog.String("url", metrics))
+		}
+	})
 	// a.Close writes the last audit checkpoint, then closes the store.
 	if cerr := a.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
@@ -226,8 +247,8 @@ const sessionSweepEvery = 10 * time.Minute
 // serve runs the API on ln until ctx is done. It does not close the store:
 // the caller does, once serve has returned and no handler can use it.
 // ready, when not nil, is called with the listening address once it
-// accepts.
-func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, logger *slog.Logger, ready func(addr string)) error {
+// accepts, and the metrics URL ("" without --metrics-addr).
+func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, logger *slog.Logger, ready func(addr, metrics string)) error {
 	srv := httpapi.NewServer(deps.Store, logger)
 	srv.MaxReferralBytes = cfg.MaxReferralBytes
 	srv.MaxImportBytes = cfg.MaxImportBytes
@@ -264,6 +285,12 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	if srv.Cases != nil && srv.Assessments != nil {
 		srv.Cases.Assessments = srv.Assessments
 	}
+	stopMetrics, metricsURL, err := startMetrics(ctx, cfg, deps, srv, logger)
+	if err != nil {
+		stopTriage(cfg.ShutdownTimeout)
+		return err
+	}
+	defer stopMetrics()
 	hs := srv.HTTPServer()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -274,7 +301,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	}()
 	logger.Info("listening", slog.String("addr", ln.Addr().String()))
 	if ready != nil {
-		ready(ln.Addr().String())
+		ready(ln.Addr().String(), metricsURL)
 	}
 	err = httpapi.Run(ctx, hs, ln, cfg.ShutdownTimeout)
 	stopSweep()
