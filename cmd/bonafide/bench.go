@@ -338,7 +338,7 @@ func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Ref
 	scfg := defaultServeConfig()
 	scfg.ShutdownTimeout = 5 * time.Second
 	ready := make(chan struct{})
-	go func() { done <- serve(sctx, ln, a.api(), scfg, b.logger, func(string) { close(ready) }) }()
+	go func() { done <- serve(sctx, ln, a.api(), scfg, b.logger, func(string, string) { close(ready) }) }()
 	defer func() {
 		stop()
 		if serr := <-done; serr != nil {
