@@ -171,3 +171,18 @@ func openNote(msg []byte, v note.Verifier) (*note.Note, error) {
 	}
 	return n, nil
 }
+
+// Sign returns text signed as a note (golang.org/x/mod/sumdb/note) by k,
+// for other signed statements than checkpoints: package disclosure signs
+// the hash of each disclosure package with a key of its own. text must end
+// in a newline.
+func (k *SigningKey) Sign(text string) ([]byte, error) {
+	msg, err := note.Sign(&note.Note{Text: text}, k.signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign note: %w", err)
+	}
+	return msg, nil
+}
+
+// Verifier returns the note verifier of k's public half.
+func (k *SigningKey) Verifier() note.Verifier { return k.verifier }
