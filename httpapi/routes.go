@@ -56,5 +56,16 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/families/{family}/restriction", bonafide.PermSignOff, s.handleFamilyRestriction},
 		{http.MethodGet, "/api/v1/families", bonafide.PermCaseRead, s.handleFamilySearch},
 		{http.MethodGet, "/api/v1/families/{family}", bonafide.PermCaseRead, s.handleFamilyGet},
+		{http.MethodGet, "/api/v1/disclosure-key", "", s.handleDisclosureKey},
+		{http.MethodPost, "/api/v1/disclosures", bonafide.PermDisclosureRequest, s.handleDisclosureFile},
+		{http.MethodGet, "/api/v1/disclosures", bonafide.PermDisclosureRead, s.handleDisclosureList},
+		{http.MethodGet, "/api/v1/disclosures/{id}", bonafide.PermDisclosureRead, s.handleDisclosureGet},
+		{http.MethodPost, "/api/v1/disclosures/{id}/amend", bonafide.PermDisclosureRequest, s.handleDisclosureAmend},
+		{http.MethodGet, "/api/v1/disclosures/{id}/review", bonafide.PermDisclosureApprove, s.handleDisclosureReview},
+		{http.MethodPost, "/api/v1/disclosures/{id}/decision", bonafide.PermDisclosureApprove, s.handleDisclosureDecide},
+		{http.MethodPost, "/api/v1/disclosures/{id}/approve", bonafide.PermDisclosureApprove, s.handleDisclosureApprove},
+		{http.MethodPost, "/api/v1/disclosures/{id}/decline", bonafide.PermDisclosureApprove, s.handleDisclosureDecline},
+		{http.MethodGet, "/api/v1/disclosures/{id}/package", bonafide.PermDisclosureRequest, s.handleDisclosurePackage},
+		{http.MethodGet, "/api/v1/disclosure-log", bonafide.PermDisclosureApprove, s.handleDisclosureLog},
 	}
 }

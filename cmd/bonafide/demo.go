@@ -151,6 +151,12 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	scfg := defaultServeConfig()
 	scfg.logConfig = cfg.logConfig
 	scfg.Agency = demoAgency
+	scfg.DisclosureKeyFile = filepath.Join(dir, "disclosure.key")
+	if _, err := os.Stat(scfg.DisclosureKeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := auditlog.GenerateSigningKeyFile(scfg.DisclosureKeyFile, disclosureKeyName); err != nil {
+			return err
+		}
+	}
 	err = serve(ctx, ln, a.api(), scfg, logger, func(addr string) {
 		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Dir: dir, Referral: example, Creds: creds})
 	})
