@@ -170,7 +170,7 @@ func packageLetter(p Package) report.Letter {
 		Marking:    "OFFICIAL-SENSITIVE",
 		Footer:     "Signed package " + p.ID + ": check its SHA-256 against the signed statement and the audit log.",
 		Closing:    "Yours sincerely,",
-		Signatory:  report.Signatory{Name: p.Review.By, Role: "Data Protection Officer"},
+		Signatory:  report.Signatory{Name: strings.TrimPrefix(p.Review.By, "user:"), Role: "Data Protection Officer"},
 	}
 	b := []report.Block{
 		report.Paragraph("You asked for details of the person who made one or more referrals, for an investigation under the " + r.Offence +

@@ -442,12 +442,12 @@ func (s *Service) Approve(ctx context.Context, a Actor, id string) (bonafide.Dis
 	if err := secondFactor(a); err != nil {
 		return bonafide.Disclosure{}, err
 	}
-	if s.Signer == nil {
-		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EUnavailable, "no disclosure signing key is configured: nothing can be released")
-	}
 	d, err := s.load(ctx, id)
 	if err != nil {
 		return d, err
+	}
+	if s.Signer == nil {
+		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EUnavailable, "no disclosure signing key is configured: nothing can be released")
 	}
 	if d.State != bonafide.DisclosureApproved || d.Review == nil || len(d.Approvals) != 1 {
 		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EConflict, "disclosure request %s is %s, not waiting for a second approval", id, d.State)
