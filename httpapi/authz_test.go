@@ -194,6 +194,19 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/disclosures/{id}/package": {perm: bonafide.PermDisclosureRequest, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/disclosures/DR-NONE/package"}
 	}},
+	"POST /api/v1/sars": {perm: bonafide.PermSARManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/sars", mustJSON(t, SAROpenBody{Requester: SARPersonBody{GivenName: "Dace", FamilyName: "Orrery"},
+			Referrals: []string{f.referral}, Received: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}))
+	}},
+	"GET /api/v1/sars/{id}": {perm: bonafide.PermSARManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/sars/SAR-NONE"}
+	}},
+	"POST /api/v1/sars/{id}/actions": {perm: bonafide.PermSARManage, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/sars/SAR-NONE/actions", mustJSON(t, SARActionBody{Action: "sign_off"}))
+	}},
+	"GET /api/v1/sars/{id}/bundle": {perm: bonafide.PermSARManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/sars/SAR-NONE/bundle"}
+	}},
 	"GET /api/v1/disclosure-log": {perm: bonafide.PermDisclosureApprove, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/disclosure-log"}
 	}},

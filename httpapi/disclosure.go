@@ -392,7 +392,9 @@ func (s *Server) handleDisclosureLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.Now().UTC()
-	to, from := now, now.AddDate(-1, 0, 0)
+	// By default the year up to and including today.
+	to := now.Truncate(24*time.Hour).AddDate(0, 0, 1)
+	from := to.AddDate(-1, 0, 0)
 	for _, q := range []struct {
 		name string
 		t    *time.Time

@@ -67,5 +67,9 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/disclosures/{id}/decline", bonafide.PermDisclosureApprove, s.handleDisclosureDecline},
 		{http.MethodGet, "/api/v1/disclosures/{id}/package", bonafide.PermDisclosureRequest, s.handleDisclosurePackage},
 		{http.MethodGet, "/api/v1/disclosure-log", bonafide.PermDisclosureApprove, s.handleDisclosureLog},
+		{http.MethodPost, "/api/v1/sars", bonafide.PermSARManage, s.handleSAROpen},
+		{http.MethodGet, "/api/v1/sars/{id}", bonafide.PermSARManage, s.handleSARGet},
+		{http.MethodPost, "/api/v1/sars/{id}/actions", bonafide.PermSARManage, s.handleSARAction},
+		{http.MethodGet, "/api/v1/sars/{id}/bundle", bonafide.PermSARManage, s.handleSARBundle},
 	}
 }
