@@ -47,7 +47,10 @@ type fullStore interface {
 	Findings(ctx context.Context, ids []string) (map[string]bonafide.Finding, error)
 }
 
-func newEnv(t *testing.T, backend string) *env {
+func newEnv(t *testing.T, backend string) *env { return newEnvTB(t, backend) }
+
+// newEnvTB is newEnv for benchmarks too; PostgreSQL needs a *testing.T.
+func newEnvTB(t testing.TB, backend string) *env {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 1, 30, 10, 0, 0, 0, time.UTC)}
@@ -67,7 +70,7 @@ func newEnv(t *testing.T, backend string) *env {
 		t.Cleanup(func() { s.Close() })
 		st, ds, cases, assess, storage = s, s.Disclosures(), s.Cases(), s.Assessments(), s.AuditStorage()
 	case "postgres":
-		s, err := postgres.Open(ctx, postgresDSN(t), postgres.Options{Migrate: true, Judge: storetest.BenchJudge})
+		s, err := postgres.Open(ctx, postgresDSN(t.(*testing.T)), postgres.Options{Migrate: true, Judge: storetest.BenchJudge})
 		if err != nil {
 			t.Fatal(err)
 		}
