@@ -50,18 +50,20 @@ const (
 	PermSignOff           Permission = "case.sign_off"        // sign off what waits for a team manager; reopen; release held checks
 	PermCaseRead          Permission = "case.read"            // see the queue, a case and a family's chronology
 	PermCensus            Permission = "census.export"        // the Children in Need census return
+	PermSARManage         Permission = "sar.manage"           // open, redact, sign off and produce subject access requests
+	PermDisclosureRead    Permission = "disclosure.read"      // see disclosure requests: a liaison their own, the DPO all
 )
 
 // Permissions lists every Permission, for the authorisation tests.
-var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus}
+var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus, PermSARManage, PermDisclosureRead}
 
 // rolePermissions is the one table of what each role may do. Deny by default.
 var rolePermissions = map[Role][]Permission{
 	RoleIntakeOfficer: {PermReferralCreate, PermReferralRead},
 	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead},
 	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus},
-	RoleDPO:           {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermExport},
-	RolePoliceLiaison: {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureRequest},
+	RoleDPO:           {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermExport, PermSARManage, PermDisclosureRead},
+	RolePoliceLiaison: {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureRequest, PermDisclosureRead},
 	RoleAuditor:       {PermAuditRead, PermAuditCheckpoint},
 	RoleAdministrator: {PermUserManage, PermAuditCheckpoint},
 	RoleIntakeMachine: {PermReferralCreate, PermReferralImport},

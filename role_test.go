@@ -20,6 +20,9 @@ func TestRoleCan(t *testing.T) {
 		{name: "auditor reads the log", role: RoleAuditor, perm: PermAuditRead, want: true},
 		{name: "auditor sees no referrals", role: RoleAuditor, perm: PermReferralRead, want: false},
 		{name: "intake client only submits", role: RoleIntakeMachine, perm: PermReferralRead, want: false},
+		{name: "dpo manages subject access requests", role: RoleDPO, perm: PermSARManage, want: true},
+		{name: "police liaison cannot see a SAR", role: RolePoliceLiaison, perm: PermSARManage, want: false},
+		{name: "team manager cannot see a SAR", role: RoleTeamManager, perm: PermSARManage, want: false},
 		{name: "unknown role", role: Role("root"), perm: PermReferralRead, want: false},
 		{name: "empty role", role: Role(""), perm: PermReferralCreate, want: false},
 	}

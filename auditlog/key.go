@@ -185,3 +185,21 @@ func NewVerifierKey(vkey string) (*SigningKey, error) {
 
 // errNoSigner refuses to sign with a key made by NewVerifierKey.
 var errNoSigner = errors.New("this audit log was opened with the verifier key only; it cannot sign checkpoints")
+
+// Sign returns text signed as a note (golang.org/x/mod/sumdb/note) by k,
+// for other signed statements than checkpoints: package disclosure signs
+// the hash of each disclosure package with a key of its own. text must end
+// in a newline.
+func (k *SigningKey) Sign(text string) ([]byte, error) {
+	if k.signer == nil {
+		return nil, errNoSigner
+	}
+	msg, err := note.Sign(&note.Note{Text: text}, k.signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign note: %w", err)
+	}
+	return msg, nil
+}
+
+// Verifier returns the note verifier of k's public half.
+func (k *SigningKey) Verifier() note.Verifier { return k.verifier }

@@ -21,6 +21,7 @@ import (
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/casework"
+	"bonafide/disclosure"
 	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/storetest"
@@ -66,6 +67,8 @@ type backend struct {
 	assessments bonafide.AssessmentStore
 	// cases keeps the case workflow.
 	cases bonafide.CaseStore
+	// disclosures keeps police disclosure requests and SARs.
+	disclosures bonafide.DisclosureStore
 	// exec runs SQL on the database directly, as an insider (or a full
 	// disk) would act on it, past the store.
 	exec func(t *testing.T, sql string)
@@ -105,7 +108,7 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), exec}
 }
 
 // testAgency heads the letters of the tests: an invented council.
@@ -150,7 +153,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 		t.Helper()
 		storetest.ExecPostgres(t, dsn, q)
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), exec}
 }
 
 // backends are the stores the API tests run on; the PostgreSQL runs skip
@@ -237,6 +240,12 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv.Cases = &casework.Service{Cases: be.cases, Referrals: be.store, Audit: alog, Calendar: testCalendar(t),
 		Letters: &casework.Letterhead{}, Agency: testAgency, Now: clock.Now, Logger: srv.Logger,
 		Families: families, Assessments: be.assessments}
+	dkey, _, err := auditlog.GenerateSigningKey("test.bonafide/disclosure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Disclosures = &disclosure.Service{Store: be.disclosures, Referrals: be.store, Cases: be.cases, Assessments: be.assessments,
+		Findings: be.findings, Tags: be.tags, Audit: alog, Signer: dkey, Agency: "Testbury Borough Council", Now: clock.Now, Logger: srv.Logger}
 	if !o.noAudit {
 		srv.Audit = alog
 	}

@@ -22,6 +22,7 @@ var authzPublic = []string{
 	"GET /healthz",
 	"GET /api/v1/openapi.json",
 	"POST /api/v1/login",
+	"GET /api/v1/disclosure-key",
 }
 
 // authzFixture is what the requests of the walk refer to: a referral with
@@ -161,6 +162,64 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/families/{family}": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/families/FAM-NONE"}
 	}},
+	"GET /api/v1/disclosure-key": {request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosure-key"}
+	}},
+	"POST /api/v1/disclosures": {perm: bonafide.PermDisclosureRequest, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/disclosures", mustJSON(t, authzPoliceRequest(f.referral)))
+	}},
+	"GET /api/v1/disclosures": {perm: bonafide.PermDisclosureRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosures"}
+	}},
+	// The requests below name a request nobody filed: an allowed caller
+	// gets 404, a refused one 401 or 403.
+	"GET /api/v1/disclosures/{id}": {perm: bonafide.PermDisclosureRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosures/DR-NONE"}
+	}},
+	"POST /api/v1/disclosures/{id}/amend": {perm: bonafide.PermDisclosureRequest, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/disclosures/DR-NONE/amend", mustJSON(t, AmendBody{Note: "the posts came from the same device"}))
+	}},
+	"GET /api/v1/disclosures/{id}/review": {perm: bonafide.PermDisclosureApprove, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosures/DR-NONE/review"}
+	}},
+	"POST /api/v1/disclosures/{id}/decision": {perm: bonafide.PermDisclosureApprove, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/disclosures/DR-NONE/decision", mustJSON(t, ReviewBody{Outcome: bonafide.ReviewNCND, Reasons: "neither confirm nor deny, as policy asks"}))
+	}},
+	"POST /api/v1/disclosures/{id}/approve": {perm: bonafide.PermDisclosureApprove, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosures/DR-NONE/approve"}
+	}},
+	"POST /api/v1/disclosures/{id}/decline": {perm: bonafide.PermDisclosureApprove, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/disclosures/DR-NONE/decline", mustJSON(t, DeclineBody{Reasons: "the request does not show necessity"}))
+	}},
+	"GET /api/v1/disclosures/{id}/package": {perm: bonafide.PermDisclosureRequest, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosures/DR-NONE/package"}
+	}},
+	"POST /api/v1/sars": {perm: bonafide.PermSARManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/sars", mustJSON(t, SAROpenBody{Requester: SARPersonBody{GivenName: "Dace", FamilyName: "Orrery"},
+			Referrals: []string{f.referral}, Received: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}))
+	}},
+	"GET /api/v1/sars/{id}": {perm: bonafide.PermSARManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/sars/SAR-NONE"}
+	}},
+	"POST /api/v1/sars/{id}/actions": {perm: bonafide.PermSARManage, request: func(t *testing.T, _ *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/sars/SAR-NONE/actions", mustJSON(t, SARActionBody{Action: "sign_off"}))
+	}},
+	"GET /api/v1/sars/{id}/bundle": {perm: bonafide.PermSARManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/sars/SAR-NONE/bundle"}
+	}},
+	"GET /api/v1/disclosure-log": {perm: bonafide.PermDisclosureApprove, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/disclosure-log"}
+	}},
+}
+
+// authzPoliceRequest is a valid police request about referral id.
+func authzPoliceRequest(id string) PoliceRequestBody {
+	return PoliceRequestBody{Force: "Northshire Police", Officer: "DC Ames", OfficerRank: bonafide.RankConstable,
+		AuthorisingOfficer: "DI Reyes", AuthorisingRank: bonafide.RankInspector, CrimeReference: "NP/2026/00412",
+		Offence: bonafide.OffenceHarassment, LegalBasis: bonafide.LegalBasisCrime, Referrals: []string{id},
+		Fields:          []bonafide.DisclosureField{bonafide.FieldName},
+		Necessity:       "The family reports a course of conduct by false referrals; identifying the sender is needed.",
+		Proportionality: "Open-source enquiries have not identified the sender; only the name is asked for."}
 }
 
 // authzCaller is one kind of caller of the walk.

@@ -89,6 +89,10 @@ func TestOpenAPIEnums(t *testing.T) {
 		{"Reporter", "relationship", strs(bonafide.Relationships)},
 		{"Person", "role", strs(bonafide.PersonRoles)},
 		{"Concern", "category", strs(bonafide.ConcernCategories)},
+		{"PoliceRequest", "offence", strs(bonafide.Offences)},
+		{"PoliceRequest", "officer_rank", strs(bonafide.PoliceRanks)},
+		{"ReviewBody", "outcome", strs(bonafide.ReviewOutcomes)},
+		{"Disclosure", "state", strs(bonafide.DisclosureStates)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema+"."+tt.property, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/casework"
+	"bonafide/disclosure"
 )
 
 // Default body limits. A referral is a few kilobytes; the interchange limits
@@ -79,6 +80,10 @@ type Server struct {
 	// notifications, letters, the manager's view and the census; without
 	// it those routes answer 503.
 	Cases *casework.Service
+	// Disclosures, when set, is lawful disclosure to the police (requests,
+	// the DPO's review, two-person approval, signed packages); without it
+	// those routes answer 503.
+	Disclosures *disclosure.Service
 	// Triage, when set, is woken after every referral and import is
 	// stored, so that it triages them at once (a triage/live.Service).
 	Triage Triager

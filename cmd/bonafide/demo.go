@@ -152,6 +152,12 @@ func runDemo(ctx context.Context, args []string, std stdio) error {
 	scfg.logConfig = cfg.logConfig
 	scfg.Agency = demoAgency
 	scfg.MetricsAddr = "127.0.0.1:0"
+	scfg.DisclosureKeyFile = filepath.Join(dir, "disclosure.key")
+	if _, err := os.Stat(scfg.DisclosureKeyFile); errors.Is(err, os.ErrNotExist) {
+		if _, err := auditlog.GenerateSigningKeyFile(scfg.DisclosureKeyFile, disclosureKeyName); err != nil {
+			return err
+		}
+	}
 	err = serve(ctx, ln, a.api(), scfg, logger, func(addr, metrics string) {
 		printDemoHelp(std.out, demoHelp{Base: "http://" + addr, Metrics: metrics, Dir: dir, Referral: example, Creds: creds})
 	})

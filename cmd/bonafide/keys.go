@@ -50,9 +50,22 @@ func runKeysGenerate(_ context.Context, args []string, std stdio) error {
 		os.Remove(kc.MasterKeyFile)
 		return err
 	}
+	// The disclosure key, beside the others, unless one exists already.
+	dk := filepath.Join(filepath.Dir(kc.AuditKeyFile), defaultDisclosureKeyFile)
+	var dvk string
+	if _, err := os.Stat(dk); errors.Is(err, os.ErrNotExist) {
+		k, err := auditlog.GenerateSigningKeyFile(dk, disclosureKeyName)
+		if err != nil {
+			return err
+		}
+		dvk = k.VerifierKey()
+	}
 	fmt.Fprintf(std.out, "master key %s written to %s\n", mk.ID(), kc.MasterKeyFile)
 	fmt.Fprintf(std.out, "audit signing key written to %s\n", kc.AuditKeyFile)
 	fmt.Fprintf(std.out, "audit verifier key (public; give it to whoever keeps checkpoints): %s\n", sk.VerifierKey())
+	if dvk != "" {
+		fmt.Fprintf(std.out, "disclosure signing key written to %s; its verifier key (public, for the police to check packages): %s\n", dk, dvk)
+	}
 	fmt.Fprintf(std.out, "Keep both files secret and out of the database's backups: set %s=%s and %s=%s.\n",
 		vault.EnvMasterKeyFile, kc.MasterKeyFile, auditlog.EnvSigningKeyFile, kc.AuditKeyFile)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"bonafide"
 	"bonafide/auditlog"
@@ -135,6 +136,10 @@ func TestKeysRotate(t *testing.T) {
 		t.Fatalf("Add on the server opened before the rotation = %v", err)
 	}
 	want = append(want, late)
+	if _, err := running.Users.CreateUser(ctx, bonafide.User{Name: "dana", Role: bonafide.RoleDPO, TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPConfirmed: true,
+		Created: time.Now(), CreatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
 	if got, err := running.Store.ReferralByID(ctx, "ROT-0"); err != nil || !reflect.DeepEqual(got.Record.(*bonafide.Referral).Reporter, want[0].Reporter) {
 		t.Fatalf("ReferralByID(ROT-0) on the running server = %v; want its reporter", err)
 	}
@@ -145,7 +150,7 @@ func TestKeysRotate(t *testing.T) {
 	exported := func(t *testing.T) map[string]*bonafide.Reporter {
 		t.Helper()
 		out := filepath.Join(t.TempDir(), "out.jsonl")
-		mustRun(t, "exported 4 records", "export", "--out", out)
+		mustRun(t, "exported 4 records", "export", "--out", out, "--reporters", "clear", "--dpo", "dana", "--reason", "checking that rotation keeps every reporter readable")
 		f, err := os.Open(out)
 		if err != nil {
 			t.Fatal(err)

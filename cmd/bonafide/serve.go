@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -14,8 +15,10 @@ import (
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/casework"
+	"bonafide/disclosure"
 	"bonafide/httpapi"
 	"bonafide/triage"
+	"bonafide/vault"
 )
 
 // serveConfig configures `bonafide serve`.
@@ -48,6 +51,9 @@ type serveConfig struct {
 	// is the bearer token a scrape must carry (required beyond loopback).
 	MetricsAddr  string
 	MetricsToken string
+	// DisclosureKeyFile holds the key disclosure packages are signed with
+	// (a note signer key, mode 0600); without one, nothing is released.
+	DisclosureKeyFile string
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -106,6 +112,8 @@ func (c *serveConfig) flags(sc *subcommand) {
 	env.string(fs, &c.Agency.Code, "agency-code", "BONAFIDE_AGENCY_CODE", "a short code that starts the references police quote to the data protection officer")
 	env.string(fs, &c.MetricsAddr, "metrics-addr", "BONAFIDE_METRICS_ADDR", "address for GET /metrics (Prometheus), host:port on a listener of its own; none when empty")
 	env.secret(fs, &c.MetricsToken, "metrics-token", "BONAFIDE_METRICS_TOKEN", "bearer token a metrics scrape must carry; required when --metrics-addr is not loopback")
+	env.string(fs, &c.DisclosureKeyFile, "disclosure-key-file", "BONAFIDE_DISCLOSURE_KEY_FILE",
+		"file holding the key police disclosure packages are signed with (mode 0600; default "+defaultDisclosureKeyFile+" if it exists); without one, nothing is released")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
@@ -230,6 +238,10 @@ type apiDeps struct {
 	Findings httpapi.FindingReader
 	Secrets  auth.SecretSealer
 	Cases    bonafide.CaseStore
+	// Disclosures keeps police disclosure requests and SARs; Tags is the
+	// reporters' blind index, which the DPO's review counts links on.
+	Disclosures bonafide.DisclosureStore
+	Tags        vault.TagIndex
 	// Blind, when set, is the vault's keyed hash that triage links
 	// reporters on (triage.Config.BlindKey).
 	Blind func(string) string
@@ -237,7 +249,7 @@ type apiDeps struct {
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Blind: a.Vault.Blind}
+	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Disclosures: a.Disclosures, Tags: a.Tags, Blind: a.Vault.Blind}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -278,6 +290,11 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		logger.Info("family search index built", slog.Int("referrals", n), slog.Int("people", families.Len()))
 		srv.Cases.Families = families
 	}
+	if deps.Disclosures != nil {
+		if srv.Disclosures, err = newDisclosureService(deps, cfg, logger); err != nil {
+			return err
+		}
+	}
 	stopTriage, err := startTriage(ctx, deps.Store, srv, deps.Blind, logger)
 	if err != nil {
 		return err
@@ -291,6 +308,9 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		return err
 	}
 	defer stopMetrics()
+	if srv.Disclosures != nil && srv.Assessments != nil {
+		srv.Disclosures.Assessments = srv.Assessments
+	}
 	hs := srv.HTTPServer()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -349,4 +369,34 @@ func newCaseService(deps apiDeps, agency casework.Agency, logger *slog.Logger) (
 	}
 	return &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
 		Letters: letters, Agency: agency, Logger: logger}, nil
+}
+
+// defaultDisclosureKeyFile is the disclosure signing key serve reads when
+// no --disclosure-key-file is given and the file exists.
+const defaultDisclosureKeyFile = "bonafide-disclosure.key"
+
+// disclosureKeyName names the disclosure key in package signatures.
+const disclosureKeyName = "bonafide-disclosure"
+
+// newDisclosureService returns lawful disclosure over deps, packages signed
+// with the key of cfg.DisclosureKeyFile (or the default file, if it exists;
+// without either, requests are filed and decided but nothing is released).
+func newDisclosureService(deps apiDeps, cfg serveConfig, logger *slog.Logger) (*disclosure.Service, error) {
+	svc := &disclosure.Service{Store: deps.Disclosures, Referrals: deps.Store, Cases: deps.Cases, Findings: deps.Findings,
+		Tags: deps.Tags, Audit: deps.Audit, Agency: cfg.Agency.Name, Logger: logger}
+	name := cfg.DisclosureKeyFile
+	if name == "" {
+		if _, err := os.Stat(defaultDisclosureKeyFile); err != nil {
+			logger.Warn("no disclosure signing key: police disclosure requests can be filed and decided, but nothing is released",
+				slog.String("make_one", "bonafide keys generate"))
+			return svc, nil
+		}
+		name = defaultDisclosureKeyFile
+	}
+	k, err := auditlog.ReadSigningKeyFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("disclosure key: %w", err)
+	}
+	svc.Signer = k
+	return svc, nil
 }

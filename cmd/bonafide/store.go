@@ -139,6 +139,8 @@ type app struct {
 	Findings httpapi.FindingReader
 	// Cases keeps the case workflow.
 	Cases bonafide.CaseStore
+	// Disclosures keeps police disclosure requests and SARs.
+	Disclosures bonafide.DisclosureStore
 
 	// created is the SQLite file this process created, "" if none:
 	// discard removes it. fresh says the database was new (that file, or
@@ -307,7 +309,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings, a.Cases = st.Users(), st, st.Cases()
+		a.Users, a.Findings, a.Cases, a.Disclosures = st.Users(), st, st.Cases(), st.Disclosures()
 		a.fresh = st.Fresh()
 	} else {
 		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
@@ -315,7 +317,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings, a.Cases = st.Users(), st, st.Cases()
+		a.Users, a.Findings, a.Cases, a.Disclosures = st.Users(), st, st.Cases(), st.Disclosures()
 	}
 	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
 	a.Vault, err = vault.Open(ctx, a.Keys, masters, vault.Options{})
