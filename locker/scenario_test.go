@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -57,6 +59,9 @@ func instagramPosts(posts ...struct {
 }
 
 func TestScenario(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("no /usr/bin/chromium to capture the forum page (apt-get install -y chromium)")
+	}
 	ctx := context.Background()
 	l, _ := newLocker(t, startTSA(t).URL)
 	birth := time.Date(2026, 2, 14, 9, 30, 0, 0, time.UTC)
@@ -86,9 +91,8 @@ func TestScenario(t *testing.T) {
 	if c, _ := l.Content(ctx, igPosts[0].ID, 0); !strings.Contains(string(c), "Maisie’s first café trip ☕") {
 		t.Errorf("Instagram text = %q, want the repaired UTF-8", c)
 	}
-	if _, err := l.AddFile(ctx, locker.FileInput{Name: "forum-thread.txt", Category: locker.CategoryForum, Title: "Gossip forum thread about us",
-		When: time.Date(2026, 2, 22, 20, 0, 0, 0, time.UTC),
-		Data: []byte("Page 14 of the thread. user mumsknowbest: she leaves that baby in a paddling pool unsupervised. I'm going to report her to social services tomorrow, everyone should ring them too.")}); err != nil {
+	if _, err := l.AddPage(ctx, locker.Browser{}, locker.PageInput{URL: forumServer(t).URL + "/t/123", Category: locker.CategoryForum,
+		When: time.Date(2026, 2, 22, 20, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.AddDiary(ctx, locker.DiaryInput{When: time.Date(2026, 2, 23, 10, 15, 0, 0, time.UTC), Who: "Duty social worker, Northbury Children's Services, by phone", Category: locker.CategoryReferral,
@@ -179,5 +183,59 @@ func TestParseExportErrors(t *testing.T) {
 				t.Errorf("ParseExport(%q) = %v, want %q", tt.in, err, tt.want)
 			}
 		})
+	}
+}
+
+// forumServer serves a gossip forum's thread on loopback, reached through
+// a redirect as forum links often are.
+func forumServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/t/123", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/threads/price-family-watch.123/page-14", http.StatusFound)
+	})
+	mux.HandleFunc("/threads/price-family-watch.123/page-14", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Forum", "gossipboard")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Price family watch - page 14</title></head><body style="font-family:sans-serif">
+<h1>Price family watch</h1>
+<article><b>mumsknowbest</b> 22 Feb 2026 20:00<p>She leaves that baby in a paddling pool unsupervised. I'm going to report her to social services tomorrow, everyone should ring them too.</p></article>
+<article><b>truthseeker</b> 22 Feb 2026 20:14<p>Done. Also emailed her sponsor.</p></article>
+</body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestAddPage(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("no /usr/bin/chromium (apt-get install -y chromium)")
+	}
+	ctx := context.Background()
+	l, _ := newLocker(t, startTSA(t).URL)
+	srv := forumServer(t)
+	it, err := l.AddPage(ctx, locker.Browser{}, locker.PageInput{URL: srv.URL + "/t/123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Title != "Price family watch - page 14" || !strings.HasSuffix(it.Meta["page.final_url"], "/page-14") || it.Meta["page.status"] != "200" {
+		t.Errorf("page item = %q %v", it.Title, it.Meta)
+	}
+	png, _ := l.Content(ctx, it.ID, 0)
+	mhtml, _ := l.Content(ctx, it.ID, 1)
+	resp, _ := l.Content(ctx, it.ID, 2)
+	text, _ := l.Content(ctx, it.ID, 3)
+	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Error("screenshot is not a PNG")
+	}
+	if !bytes.Contains(mhtml, []byte("multipart/related")) || !bytes.Contains(mhtml, []byte("mumsknowbest")) {
+		t.Errorf("MHTML lacks the page: %.200q", mhtml)
+	}
+	if !bytes.Contains(resp, []byte("gossipboard")) {
+		t.Errorf("response headers lack X-Forum: %s", resp)
+	}
+	if !bytes.Contains(text, []byte("report her to social services")) {
+		t.Errorf("text = %q", text)
 	}
 }
