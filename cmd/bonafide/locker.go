@@ -21,6 +21,7 @@ func runLocker(ctx context.Context, args []string, std stdio) error {
 	return runGroup(ctx, "locker", []command{
 		{"init", "create a new locker file, encrypted under a passphrase", runLockerInit},
 		{"add-file", "add files you already have (screenshots, letters, .eml e-mails), with their metadata", runLockerAddFile},
+		{"add-page", "capture a web page (screenshot, MHTML, response headers, final URL, time) with headless Chromium", runLockerAddPage},
 		{"import-posts", "add your own posts from an X tweets.js or Instagram posts JSON export", runLockerImportPosts},
 		{"diary", "write a diary entry (what happened, when, who); --edit ID keeps the old version", runLockerDiary},
 		{"list", "list the items in the locker", runLockerList},
@@ -165,6 +166,40 @@ func runLockerAddFile(ctx context.Context, args []string, std stdio) error {
 		}
 		fmt.Fprintf(std.out, "added %s %s sha256:%s\n", it.ID, it.Title, it.Parts[0].SHA256)
 	}
+	return nil
+}
+
+func runLockerAddPage(ctx context.Context, args []string, std stdio) error {
+	var c lockerConfig
+	var in locker.PageInput
+	var b locker.Browser
+	var when string
+	sc := newSubcommand(std, "locker add-page", "URL", "Captures a web page as a browser shows it: full-page screenshot, MHTML, the response's headers, the final URL and the time.")
+	c.flags(sc)
+	sc.fs.StringVar(&in.Category, "category", locker.CategoryForum, "post, forum, referral, sponsor, gp, school, police or other")
+	sc.fs.StringVar(&in.Title, "title", "", "what it is (default: the page's title)")
+	sc.fs.StringVar(&when, "when", "", "when it was posted (default: the time of capture)")
+	sc.env.string(sc.fs, &b.ExecPath, "chromium", "BONAFIDE_CHROMIUM", "the Chromium binary (default /usr/bin/chromium)")
+	urls, err := sc.parse(args, exactly(1, "one address"))
+	if err != nil {
+		return err
+	}
+	in.URL = urls[0]
+	if when != "" {
+		if in.When, err = parseWhen(when); err != nil {
+			return err
+		}
+	}
+	l, err := openLocker(ctx, c, std)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	it, err := l.AddPage(ctx, b, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "captured %s %s (%s, status %s) digest sha256:%s\n", it.ID, it.Title, it.Meta["page.final_url"], it.Meta["page.status"], it.Digest)
 	return nil
 }
 
