@@ -270,6 +270,8 @@ type VerifyReport struct {
 	Problems []Problem
 	// Dossier is the bundle's dossier.pdf, if it had one and it is intact.
 	Dossier []byte
+
+	intact map[string][]byte // files whose hash matched the manifest
 }
 
 // OK reports whether nothing was wrong.
@@ -361,6 +363,7 @@ func Verify(r io.ReaderAt, size int64, trustedKey string) (*VerifyReport, error)
 		}
 	}
 	intact := map[string]bool{}
+	rep.intact = map[string][]byte{}
 	for _, f := range m.Files {
 		b, ok := contents[f.Path]
 		switch h := sha256.Sum256(b); {
@@ -370,6 +373,7 @@ func Verify(r io.ReaderAt, size int64, trustedKey string) (*VerifyReport, error)
 			problem(exhibitOf(f.Path), f.Path, "changed: SHA-256 %x, the manifest says %s", h, f.SHA256)
 		default:
 			intact[f.Path] = true
+			rep.intact[f.Path] = b
 		}
 	}
 	if intact["dossier.pdf"] {
