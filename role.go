@@ -50,16 +50,17 @@ const (
 	PermSignOff           Permission = "case.sign_off"        // sign off what waits for a team manager; reopen; release held checks
 	PermCaseRead          Permission = "case.read"            // see the queue, a case and a family's chronology
 	PermCensus            Permission = "census.export"        // the Children in Need census return
+	PermLockerImport      Permission = "locker.import"        // take in a family's evidence bundle, file its posts, re-assess their referrals
 )
 
 // Permissions lists every Permission, for the authorisation tests.
-var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus}
+var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus, PermLockerImport}
 
 // rolePermissions is the one table of what each role may do. Deny by default.
 var rolePermissions = map[Role][]Permission{
 	RoleIntakeOfficer: {PermReferralCreate, PermReferralRead},
-	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead},
-	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus},
+	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead, PermLockerImport},
+	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus, PermLockerImport},
 	RoleDPO:           {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermExport},
 	RolePoliceLiaison: {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureRequest},
 	RoleAuditor:       {PermAuditRead, PermAuditCheckpoint},

@@ -20,6 +20,10 @@ func TestRoleCan(t *testing.T) {
 		{name: "auditor reads the log", role: RoleAuditor, perm: PermAuditRead, want: true},
 		{name: "auditor sees no referrals", role: RoleAuditor, perm: PermReferralRead, want: false},
 		{name: "intake client only submits", role: RoleIntakeMachine, perm: PermReferralRead, want: false},
+		{name: "social worker takes in a family's bundle", role: RoleSocialWorker, perm: PermLockerImport, want: true},
+		{name: "team manager takes in a family's bundle", role: RoleTeamManager, perm: PermLockerImport, want: true},
+		{name: "intake officer cannot take in a bundle", role: RoleIntakeOfficer, perm: PermLockerImport, want: false},
+		{name: "police liaison cannot file a bundle", role: RolePoliceLiaison, perm: PermLockerImport, want: false},
 		{name: "unknown role", role: Role("root"), perm: PermReferralRead, want: false},
 		{name: "empty role", role: Role(""), perm: PermReferralCreate, want: false},
 	}

@@ -161,6 +161,10 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/families/{family}": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/families/FAM-NONE"}
 	}},
+	// a family there is not: allowed callers get 404, nothing is filed
+	"POST /api/v1/families/{family}/evidence": {perm: bonafide.PermLockerImport, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/families/FAM-NONE/evidence", contentType: "application/zip", body: []byte("PK not a bundle")}
+	}},
 }
 
 // authzCaller is one kind of caller of the walk.

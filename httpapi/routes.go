@@ -56,5 +56,6 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/families/{family}/restriction", bonafide.PermSignOff, s.handleFamilyRestriction},
 		{http.MethodGet, "/api/v1/families", bonafide.PermCaseRead, s.handleFamilySearch},
 		{http.MethodGet, "/api/v1/families/{family}", bonafide.PermCaseRead, s.handleFamilyGet},
+		{http.MethodPost, "/api/v1/families/{family}/evidence", bonafide.PermLockerImport, s.handleFamilyEvidence},
 	}
 }
