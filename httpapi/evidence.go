@@ -43,6 +43,7 @@ type ReassessmentView struct {
 // EvidenceView is the body of POST /api/v1/families/{family}/evidence.
 type EvidenceView struct {
 	Family        string             `json:"family"`
+	Evidence      int64              `json:"evidence"` // the bundle's number among the family's, its dossier attached to the case
 	BundleSHA256  string             `json:"bundle_sha256"`
 	VerifierKey   string             `json:"verifier_key"`
 	Exhibits      int                `json:"exhibits"`
@@ -123,8 +124,14 @@ func (s *Server) handleFamilyEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who := caseActor(r).Who
-	if err := s.audit(ctx, who, "locker.import", family, fmt.Sprintf("bundle sha256:%s from locker %s: %d exhibits verified, %d posts filed",
+	if err := s.audit(ctx, who, "locker.import", family, fmt.Sprintf("taking in bundle sha256:%s from locker %s: %d exhibits verified, %d new posts to file, its dossier to attach",
 		out.BundleSHA256, rep.Manifest.VerifierKey, len(rep.Exhibits), len(recs))); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if out.Evidence, err = s.Cases.Cases.AddEvidence(ctx, bonafide.FamilyEvidence{Family: family, ReceivedAt: s.now().UTC(), Who: who,
+		BundleSHA256: out.BundleSHA256, VerifierKey: rep.Manifest.VerifierKey, Exhibits: len(rep.Exhibits),
+		Dossier: rep.Dossier, DossierSHA256: out.DossierSHA256}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -144,7 +151,7 @@ func (s *Server) handleFamilyEvidence(w http.ResponseWriter, r *http.Request) {
 
 // unfiled drops the records already stored (a bundle filed before, or
 // one that shares exhibits with it): the store does not refuse a post id
-// twice, so the route must. With nothing new it fails with EConflict.
+// twice, so the route must.
 func (s *Server) unfiled(r *http.Request, recs []bonafide.Record) ([]bonafide.Record, error) {
 	have := map[string]bool{}
 	for st, err := range s.Store.Records(r.Context(), 0, 0) {
@@ -171,9 +178,6 @@ func (s *Server) unfiled(r *http.Request, recs []bonafide.Record) ([]bonafide.Re
 			}
 		}
 		out = append(out, rec)
-	}
-	if len(out) == 0 && len(recs) > 0 {
-		return nil, bonafide.Errorf(bonafide.EConflict, "every post of this bundle is filed already")
 	}
 	return out, nil
 }

@@ -132,6 +132,10 @@ func TestFamilyEvidence(t *testing.T) {
 				t.Errorf("%s: the reasons do not quote the family's posts: %+v", id, a.Reasons)
 			}
 		}
+		ev, err := w.srv.Cases.Cases.Evidence(context.Background(), "FAM-PRICE")
+		if err != nil || len(ev) != 1 || ev[0].ID != v.Evidence || ev[0].BundleSHA256 != v.BundleSHA256 || ev[0].Exhibits != 3 || ev[0].Who == "" {
+			t.Errorf("the family's evidence = %+v, %v; want the bundle %d attached", ev, err, v.Evidence)
+		}
 		if resp, body := w.send(t, "POST", "/api/v1/families/FAM-PRICE/evidence", "application/zip", bundle, w.worker); resp.StatusCode != http.StatusConflict {
 			t.Errorf("the same bundle again = %d %s, want 409", resp.StatusCode, body)
 		}
