@@ -288,6 +288,28 @@ type CaseStore interface {
 	// Views returns the latest limit of a family's, newest first.
 	RecordView(ctx context.Context, v RestrictedView) error
 	Views(ctx context.Context, family string, limit int) ([]RestrictedView, error)
+	// AddEvidence attaches a family's verified evidence bundle (its dossier
+	// and what identifies it) to the family's case and returns its id; the
+	// same bundle twice for one family fails with EConflict. Evidence
+	// returns a family's, oldest first, with their dossiers.
+	AddEvidence(ctx context.Context, e FamilyEvidence) (int64, error)
+	Evidence(ctx context.Context, family string) ([]FamilyEvidence, error)
+}
+
+// FamilyEvidence is an evidence bundle a family gave the agency from their
+// locker, verified when it was taken in. The bundle's posts are filed as
+// records; this keeps the rest: who took it in, what identifies it, and
+// the dossier a police officer or social worker reads.
+type FamilyEvidence struct {
+	ID            int64
+	Family        string
+	ReceivedAt    time.Time
+	Who           string
+	BundleSHA256  string
+	VerifierKey   string // the locker's key that signed it
+	Exhibits      int
+	Dossier       []byte // the bundle's dossier PDF; nil if it had none
+	DossierSHA256 string
 }
 
 // RestrictedView is one look at a restricted family: who looked, at what,

@@ -52,16 +52,17 @@ const (
 	PermCensus            Permission = "census.export"        // the Children in Need census return
 	PermSARManage         Permission = "sar.manage"           // open, redact, sign off and produce subject access requests
 	PermDisclosureRead    Permission = "disclosure.read"      // see disclosure requests: a liaison their own, the DPO all
+	PermLockerImport      Permission = "locker.import"        // take in a family's evidence bundle, file its posts, re-assess their referrals
 )
 
 // Permissions lists every Permission, for the authorisation tests.
-var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus, PermSARManage, PermDisclosureRead}
+var Permissions = []Permission{PermReferralCreate, PermReferralImport, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermDisclosureRequest, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermUserManage, PermSignOff, PermCaseRead, PermCensus, PermSARManage, PermDisclosureRead, PermLockerImport}
 
 // rolePermissions is the one table of what each role may do. Deny by default.
 var rolePermissions = map[Role][]Permission{
 	RoleIntakeOfficer: {PermReferralCreate, PermReferralRead},
-	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead},
-	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus},
+	RoleSocialWorker:  {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermCaseRead, PermLockerImport},
+	RoleTeamManager:   {PermReferralCreate, PermReferralRead, PermReporterLinks, PermTriageRead, PermOutcomeRecord, PermExport, PermCaseRead, PermSignOff, PermCensus, PermLockerImport},
 	RoleDPO:           {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureApprove, PermReporterUnseal, PermBreakGlass, PermAuditRead, PermAuditCheckpoint, PermExport, PermSARManage, PermDisclosureRead},
 	RolePoliceLiaison: {PermReferralRead, PermReporterLinks, PermTriageRead, PermDisclosureRequest, PermDisclosureRead},
 	RoleAuditor:       {PermAuditRead, PermAuditCheckpoint},

@@ -23,6 +23,10 @@ func TestRoleCan(t *testing.T) {
 		{name: "dpo manages subject access requests", role: RoleDPO, perm: PermSARManage, want: true},
 		{name: "police liaison cannot see a SAR", role: RolePoliceLiaison, perm: PermSARManage, want: false},
 		{name: "team manager cannot see a SAR", role: RoleTeamManager, perm: PermSARManage, want: false},
+		{name: "social worker takes in a family's bundle", role: RoleSocialWorker, perm: PermLockerImport, want: true},
+		{name: "team manager takes in a family's bundle", role: RoleTeamManager, perm: PermLockerImport, want: true},
+		{name: "intake officer cannot take in a bundle", role: RoleIntakeOfficer, perm: PermLockerImport, want: false},
+		{name: "police liaison cannot file a bundle", role: RolePoliceLiaison, perm: PermLockerImport, want: false},
 		{name: "unknown role", role: Role("root"), perm: PermReferralRead, want: false},
 		{name: "empty role", role: Role(""), perm: PermReferralCreate, want: false},
 	}

@@ -141,6 +141,10 @@ func GenerateSigningKeyFile(name, keyName string) (*SigningKey, error) {
 // third parties need to check checkpoints and proofs.
 func (k *SigningKey) VerifierKey() string { return k.vkey }
 
+// Signer returns the key as a note signer, for other signed notes made
+// with the same key, such as the evidence locker's bundle manifests.
+func (k *SigningKey) Signer() note.Signer { return k.signer }
+
 // Name returns the key's name as it appears in signature lines.
 func (k *SigningKey) Name() string { return k.verifier.Name() }
 

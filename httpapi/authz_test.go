@@ -210,6 +210,10 @@ var authzRows = map[string]authzRow{
 	"GET /api/v1/disclosure-log": {perm: bonafide.PermDisclosureApprove, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/disclosure-log"}
 	}},
+	// a family there is not: allowed callers get 404, nothing is filed
+	"POST /api/v1/families/{family}/evidence": {perm: bonafide.PermLockerImport, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/families/FAM-NONE/evidence", contentType: "application/zip", body: []byte("PK not a bundle")}
+	}},
 }
 
 // authzPoliceRequest is a valid police request about referral id.

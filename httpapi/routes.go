@@ -71,5 +71,6 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/sars/{id}", bonafide.PermSARManage, s.handleSARGet},
 		{http.MethodPost, "/api/v1/sars/{id}/actions", bonafide.PermSARManage, s.handleSARAction},
 		{http.MethodGet, "/api/v1/sars/{id}/bundle", bonafide.PermSARManage, s.handleSARBundle},
+		{http.MethodPost, "/api/v1/families/{family}/evidence", bonafide.PermLockerImport, s.handleFamilyEvidence},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"bonafide/auth"
 	"bonafide/casework"
 	"bonafide/disclosure"
+	"bonafide/triage"
 )
 
 // Default body limits. A referral is a few kilobytes; the interchange limits
@@ -87,6 +88,11 @@ type Server struct {
 	// Triage, when set, is woken after every referral and import is
 	// stored, so that it triages them at once (a triage/live.Service).
 	Triage Triager
+	// TriageConfig, when set, is the triage configuration the evidence
+	// route re-assesses a family's open referrals with once a family's
+	// bundle is filed; without it that route files the posts and
+	// re-assesses nothing.
+	TriageConfig *triage.Config
 	// TLS says the server is reached over HTTPS, so that the session
 	// cookie takes the __Host- prefix.
 	TLS bool

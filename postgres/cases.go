@@ -445,3 +445,46 @@ func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide
 	}
 	return out, nil
 }
+
+// AddEvidence attaches a family's verified evidence bundle.
+func (c *Cases) AddEvidence(ctx context.Context, e bonafide.FamilyEvidence) (int64, error) {
+	if e.Family == "" || e.BundleSHA256 == "" {
+		return 0, bonafide.Errorf(bonafide.EInvalid, "family evidence: family and bundle hash required")
+	}
+	if err := c.s.readable(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := c.s.pool.QueryRow(ctx, `INSERT INTO family_evidence (family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (family, bundle_sha256) DO NOTHING RETURNING id`,
+		e.Family, sqlstore.Micro(e.ReceivedAt), e.Who, e.BundleSHA256, e.VerifierKey, e.Exhibits, e.Dossier, e.DossierSHA256).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, bonafide.Errorf(bonafide.EConflict, "this bundle was taken in for family %s already", e.Family)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: add evidence: %w", err)
+	}
+	return id, nil
+}
+
+// Evidence returns a family's evidence bundles, oldest first.
+func (c *Cases) Evidence(ctx context.Context, family string) ([]bonafide.FamilyEvidence, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.pool.Query(ctx, `SELECT id, family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256
+		FROM family_evidence WHERE family = $1 ORDER BY id`, family)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: evidence: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.FamilyEvidence, error) {
+		var e bonafide.FamilyEvidence
+		err := r.Scan(&e.ID, &e.Family, &e.ReceivedAt, &e.Who, &e.BundleSHA256, &e.VerifierKey, &e.Exhibits, &e.Dossier, &e.DossierSHA256)
+		e.ReceivedAt = e.ReceivedAt.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: evidence: %w", err)
+	}
+	return out, nil
+}

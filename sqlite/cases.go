@@ -477,3 +477,61 @@ func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide
 	}
 	return out, rows.Err()
 }
+
+// AddEvidence attaches a family's verified evidence bundle.
+func (c *Cases) AddEvidence(ctx context.Context, e bonafide.FamilyEvidence) (int64, error) {
+	if e.Family == "" || e.BundleSHA256 == "" {
+		return 0, bonafide.Errorf(bonafide.EInvalid, "family evidence: family and bundle hash required")
+	}
+	if err := c.s.readable(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM family_evidence WHERE family = ? AND bundle_sha256 = ?`, e.Family, e.BundleSHA256).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return bonafide.Errorf(bonafide.EConflict, "this bundle was taken in for family %s already", e.Family)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO family_evidence (family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Family, micros(e.ReceivedAt), e.Who, e.BundleSHA256, e.VerifierKey, e.Exhibits, e.Dossier, e.DossierSHA256)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		if bonafide.ErrorCode(err) == bonafide.EConflict {
+			return 0, err
+		}
+		return 0, fmt.Errorf("sqlite: add evidence: %w", err)
+	}
+	return id, nil
+}
+
+// Evidence returns a family's evidence bundles, oldest first.
+func (c *Cases) Evidence(ctx context.Context, family string) ([]bonafide.FamilyEvidence, error) {
+	if err := c.s.readable(); err != nil {
+		return nil, err
+	}
+	rows, err := c.s.rdb.QueryContext(ctx, `SELECT id, family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256
+		FROM family_evidence WHERE family = ? ORDER BY id`, family)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: evidence: %w", err)
+	}
+	defer rows.Close()
+	var out []bonafide.FamilyEvidence
+	for rows.Next() {
+		var e bonafide.FamilyEvidence
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Family, &at, &e.Who, &e.BundleSHA256, &e.VerifierKey, &e.Exhibits, &e.Dossier, &e.DossierSHA256); err != nil {
+			return nil, fmt.Errorf("sqlite: evidence: %w", err)
+		}
+		e.ReceivedAt = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

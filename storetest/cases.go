@@ -35,6 +35,7 @@ func RunCases(t *testing.T, open OpenCases) {
 		{"Census", testCaseCensus},
 		{"RestrictedViews", testRestrictedViews},
 		{"TriageBacklog", testTriageBacklog},
+		{"FamilyEvidence", testFamilyEvidence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -340,5 +341,39 @@ func testRestrictedViews(t *testing.T, open OpenCases) {
 	}
 	if err := cs.RecordView(ctx, bonafide.RestrictedView{Who: "user:x"}); bonafide.ErrorCode(err) != bonafide.EInvalid {
 		t.Errorf("RecordView without a family = %v; want EInvalid", err)
+	}
+}
+
+func testFamilyEvidence(t *testing.T, open OpenCases) {
+	ctx := context.Background()
+	_, _, cs := openCases(t, open)
+	e := bonafide.FamilyEvidence{Family: "FAM-E", ReceivedAt: t0, Who: "user:ada", BundleSHA256: "ab12", VerifierKey: "bonafide-locker+1+x",
+		Exhibits: 7, Dossier: []byte("%PDF-1.4 dossier"), DossierSHA256: "cd34"}
+	id, err := cs.AddEvidence(ctx, e)
+	if err != nil || id <= 0 {
+		t.Fatalf("AddEvidence = %d, %v", id, err)
+	}
+	if _, err := cs.AddEvidence(ctx, e); bonafide.ErrorCode(err) != bonafide.EConflict {
+		t.Errorf("AddEvidence of the same bundle again = %v; want EConflict", err)
+	}
+	other := e
+	other.Family, other.Dossier = "FAM-F", nil
+	if _, err := cs.AddEvidence(ctx, other); err != nil {
+		t.Errorf("AddEvidence of the bundle for another family = %v", err)
+	}
+	got, err := cs.Evidence(ctx, "FAM-E")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Evidence(FAM-E) = %+v, %v; want one", got, err)
+	}
+	g := got[0]
+	if g.ID != id || !g.ReceivedAt.Equal(t0) || g.Who != e.Who || g.BundleSHA256 != e.BundleSHA256 || g.VerifierKey != e.VerifierKey ||
+		g.Exhibits != 7 || string(g.Dossier) != string(e.Dossier) || g.DossierSHA256 != "cd34" {
+		t.Errorf("Evidence(FAM-E) = %+v; want %+v", g, e)
+	}
+	if got, err := cs.Evidence(ctx, "FAM-F"); err != nil || len(got) != 1 || got[0].Dossier != nil {
+		t.Errorf("Evidence(FAM-F) = %+v, %v; want one without a dossier", got, err)
+	}
+	if _, err := cs.AddEvidence(ctx, bonafide.FamilyEvidence{BundleSHA256: "x"}); bonafide.ErrorCode(err) != bonafide.EInvalid {
+		t.Errorf("AddEvidence without a family = %v; want EInvalid", err)
 	}
 }

@@ -13,6 +13,7 @@
 //	bonafide keys      generate the master and audit keys; rotate the master key
 //	bonafide audit     verify the audit log; prove and check entries; print checkpoints
 //	bonafide user      bootstrap the first administrator; add, list, disable users; API tokens
+//	bonafide locker    the family's evidence locker; verify a family's bundle
 //
 // Every subcommand takes --help, and its flags before or after its
 // arguments ("--" ends them). Configuration is by flags, each with a
@@ -67,6 +68,7 @@ func commands() []command {
 		{"keys", "generate the master and audit keys; rotate the master key", runKeys},
 		{"audit", "verify the audit log; prove and check entries; print checkpoints", runAudit},
 		{"user", "create the first administrator; add, list and disable users; make API tokens", runUser},
+		{"locker", "the family's evidence locker: capture, diary, timeline, dossier, verifiable bundle", runLocker},
 	}
 }
 

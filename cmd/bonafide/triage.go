@@ -190,7 +190,7 @@ func startTriage(ctx context.Context, store bonafide.Store, srv *httpapi.Server,
 	if err != nil {
 		return nil, err
 	}
-	srv.Assessments, srv.Triage = as, svc
+	srv.Assessments, srv.Triage, srv.TriageConfig = as, svc, &tc
 	finish := svc.Go(ctx)
 	return func(timeout time.Duration) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
