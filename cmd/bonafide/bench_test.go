@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"bonafide/loadgen"
 )
@@ -49,3 +53,36 @@ func newReferralGen(seed int64) referralGen {
 }
 
 func (g referralGen) next() []byte { return g.r.Next() }
+
+// TestBenchIntakePostgres runs the store and the server over HTTP in one
+// run on PostgreSQL, and checks that the schemas it made are gone after.
+func TestBenchIntakePostgres(t *testing.T) {
+	base := os.Getenv("BONAFIDE_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("PostgreSQL tests need BONAFIDE_TEST_POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	}
+	args := []string{"bench", "intake", "--db", base, "--rate", "50", "--workers", "4", "--duration", "300ms"}
+	code, stdout, stderr := run(t, nil, "", args...)
+	if code != 0 {
+		t.Fatalf("bonafide %q exit = %d, want 0; stderr:\n%s", args, code, stderr)
+	}
+	for _, want := range []string{"fresh schemas of postgres://", "== store alone", "== over HTTP", "== HTTP / store: throughput "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("bonafide %q stdout = %q, want %q", args, stdout, want)
+		}
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var left int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'bonafide_bench_' || $1::text || '_%'`,
+		strconv.Itoa(os.Getpid())).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("after the bench, %d of its schemas are left, want 0", left)
+	}
+}
