@@ -117,7 +117,7 @@ func runLink(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	if res.Auto != nil {
+	if res.Auto != nil && !eval { // link eval has them in its report
 		if err := res.Auto.WriteText(std.err); err != nil {
 			return err
 		}

@@ -197,15 +197,16 @@ func TestLinkFEBRL(t *testing.T) {
 }
 
 // TestLinkFEBRLAuto links FEBRL 1 with fields and types only: the rules chosen from the
-// data are in the eval report, and the figures those of the hand-written rules.
+// data are in the eval report (not repeated on stderr), and the figures those of the
+// hand-written rules.
 func TestLinkFEBRLAuto(t *testing.T) {
 	data := "/work/shared/data/febrl/dataset1.csv"
 	if _, err := os.Stat(data); err != nil {
 		t.Skipf("FEBRL data not at %s", data)
 	}
 	code, out, errs := run(t, nil, "", "link", "eval", "--config", "../../linkage/testdata/febrl_auto.json", data)
-	if code != 0 || !strings.Contains(out, "F1 1.0000") || !strings.Contains(out, "blocking rules chosen from the data") || !strings.Contains(errs, "blocking rules chosen from the data") {
-		t.Errorf("link eval FEBRL 1 (no blocking rules) = exit %d\n%s\n%s; want F1 1.0000 and the chosen rules in the report and on stderr", code, out, errs)
+	if code != 0 || !strings.Contains(out, "F1 1.0000") || !strings.Contains(out, "blocking rules chosen from the data") || strings.Contains(errs, "blocking rules chosen") {
+		t.Errorf("link eval FEBRL 1 (no blocking rules) = exit %d\n%s\n%s; want F1 1.0000 and the chosen rules in the report only", code, out, errs)
 	}
 }
 
