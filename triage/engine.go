@@ -63,7 +63,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func DefaultConfig() Config {
 	day := 24 * time.Hour
 	return Config{
-		Threshold:       0.154,
+		// The cut with the best worst-case campaign F1, within 0.5 % false
+		// flags, on one fitting seed of each generator (synth seed 1,
+		// synth2 seed 102): chosen to travel, not to be best on one
+		// (docs/triage.md, "Across generators").
+		Threshold:       0.162,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),

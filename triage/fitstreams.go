@@ -37,31 +37,21 @@ const (
 // features are labelled campaign or not by its truth. The data it is
 // fitted on must not be the data it is judged on.
 func FitStreams(ctx context.Context, data []LabelledStream, maxFalseFlags float64, source string) (Config, error) {
+	return FitStreamsCut(ctx, data, nil, maxFalseFlags, source)
+}
+
+// FitStreamsCut is [FitStreams] with a cut that travels: the weights are
+// fitted on data alone, and the threshold is chosen by
+// [ChooseRobustThreshold] over the fitting data and each stream of cut
+// (another generator, another agency, another period), so that it is not
+// the best on one source only. With no cut streams it is FitStreams.
+func FitStreamsCut(ctx context.Context, data, cut []LabelledStream, maxFalseFlags float64, source string) (Config, error) {
 	if len(data) == 0 {
 		return Config{}, errors.New("fit: no streams")
 	}
-	var x []Features
-	var y []bool
-	for i, d := range data {
-		truth, err := ReadTruth(d.Truth)
-		if err != nil {
-			return Config{}, fmt.Errorf("fit: truth of %s: %w", d.name(i), err)
-		}
-		camp := map[string]bool{}
-		for _, t := range truth {
-			camp[t.ReferralID] = t.Campaign != nil
-		}
-		e, err := New(DefaultConfig())
-		if err != nil {
-			return Config{}, err
-		}
-		_, err = Run(ctx, e, d.Stream, io.Discard, func(a *Assessment) {
-			x = append(x, a.Features())
-			y = append(y, camp[a.ReferralID])
-		})
-		if err != nil {
-			return Config{}, fmt.Errorf("fit: %s: %w", d.name(i), err)
-		}
+	x, y, err := labelledFeatures(ctx, data)
+	if err != nil {
+		return Config{}, err
 	}
 	m := Fit(x, y, fitL2, fitIters)
 	m.Source = source
@@ -71,6 +61,58 @@ func FitStreams(ctx context.Context, data []LabelledStream, maxFalseFlags float6
 	}
 	c := DefaultConfig()
 	c.Model = m
-	c.Threshold = ChooseThreshold(scores, y, maxFalseFlags)
+	if len(cut) == 0 {
+		c.Threshold = ChooseThreshold(scores, y, maxFalseFlags)
+		return c, nil
+	}
+	sets, labels := [][]float64{scores}, [][]bool{y}
+	for i, d := range cut {
+		cx, cy, err := labelledFeatures(ctx, []LabelledStream{d})
+		if err != nil {
+			return Config{}, fmt.Errorf("fit: cut stream %s: %w", d.name(i), err)
+		}
+		cs := make([]float64, len(cx))
+		for k := range cx {
+			cs[k] = m.Score(&cx[k])
+		}
+		sets, labels = append(sets, cs), append(labels, cy)
+	}
+	th, ok := ChooseRobustThreshold(sets, labels, maxFalseFlags)
+	if !ok {
+		return Config{}, fmt.Errorf("fit: no threshold flags at most %.2f%% of genuine referrals on every stream", 100*maxFalseFlags)
+	}
+	c.Threshold = th
+	m.Source += fmt.Sprintf("; cut %.3f chosen for the best worst-case F1 over the fitting data and %d cut stream(s)", th, len(cut))
+	c.Model = m
 	return c, nil
+}
+
+// labelledFeatures triages each stream with the default configuration (the
+// signals do not depend on the weights) and labels every referral's
+// features by its truth.
+func labelledFeatures(ctx context.Context, data []LabelledStream) ([]Features, []bool, error) {
+	var x []Features
+	var y []bool
+	for i, d := range data {
+		truth, err := ReadTruth(d.Truth)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fit: truth of %s: %w", d.name(i), err)
+		}
+		camp := map[string]bool{}
+		for _, t := range truth {
+			camp[t.ReferralID] = t.Campaign != nil
+		}
+		e, err := New(DefaultConfig())
+		if err != nil {
+			return nil, nil, err
+		}
+		_, err = Run(ctx, e, d.Stream, io.Discard, func(a *Assessment) {
+			x = append(x, a.Features())
+			y = append(y, camp[a.ReferralID])
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("fit: %s: %w", d.name(i), err)
+		}
+	}
+	return x, y, nil
 }

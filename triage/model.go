@@ -247,3 +247,47 @@ func ChooseThreshold(scores []float64, positive []bool, maxFalseFlag float64) fl
 	}
 	return math.Min(math.Max(best, 0.05), 0.99)
 }
+
+// ChooseRobustThreshold returns the threshold that travels: among the
+// thresholds (on a grid of 0.001) that flag at most maxFalseFlag of the
+// negatives of every set, the one whose worst F1 over the sets is best; of
+// equally good ones, the highest. Each set is one data source (a generator,
+// an agency, a period), so that a cut is not tuned to one of them. ok is
+// false when no threshold keeps every set within the limit while flagging
+// some campaign referral of each.
+func ChooseRobustThreshold(scores [][]float64, positive [][]bool, maxFalseFlag float64) (threshold float64, ok bool) {
+	bestWorst := -1.0
+	for k := 999; k >= 1; k-- {
+		th := float64(k) / 1000
+		worst, within := 2.0, true
+		for s := range scores {
+			tp, fp, npos, nneg := 0, 0, 0, 0
+			for i, v := range scores[s] {
+				if positive[s][i] {
+					npos++
+					if v >= th {
+						tp++
+					}
+				} else {
+					nneg++
+					if v >= th {
+						fp++
+					}
+				}
+			}
+			if nneg > 0 && float64(fp) > maxFalseFlag*float64(nneg) {
+				within = false
+				break
+			}
+			f1 := 0.0
+			if npos > 0 {
+				f1 = 2 * float64(tp) / float64(2*tp+fp+(npos-tp))
+			}
+			worst = min(worst, f1)
+		}
+		if within && worst > 0 && worst > bestWorst {
+			bestWorst, threshold, ok = worst, th, true
+		}
+	}
+	return threshold, ok
+}

@@ -127,3 +127,36 @@ func TestFitGuardRail(t *testing.T) {
 		t.Errorf("Fit: reporter_prior_substantiated %.3f, reporter_repeat %.3f; want the first <= 0 and <= -the second", rs, rr)
 	}
 }
+
+// TestChooseRobustThreshold: a cut that suits one source alone flags too
+// many of another's genuine referrals; the robust cut suits both.
+func TestChooseRobustThreshold(t *testing.T) {
+	// Source A: campaigns score 0.3 and up, genuine below 0.2.
+	// Source B: genuine referrals reach 0.35, campaigns 0.5 and up.
+	var a, b []float64
+	var ya, yb []bool
+	for i := range 100 {
+		a, ya = append(a, 0.3+float64(i)/200), append(ya, true)
+		a, ya = append(a, float64(i)/500), append(ya, false)
+		b, yb = append(b, 0.5+float64(i)/250), append(yb, true)
+		b, yb = append(b, float64(i)/285), append(yb, false)
+	}
+	for _, tc := range []struct {
+		name   string
+		scores [][]float64
+		labels [][]bool
+		lo, hi float64
+		ok     bool
+	}{
+		{"one source", [][]float64{a}, [][]bool{ya}, 0.199, 0.301, true},
+		{"two sources", [][]float64{a, b}, [][]bool{ya, yb}, 0.348, 0.501, true},
+		{"no cut keeps both within the limit", [][]float64{a, {0.9, 0.95}}, [][]bool{ya, {false, true}}, 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			th, ok := triage.ChooseRobustThreshold(tc.scores, tc.labels, 0.005)
+			if ok != tc.ok || ok && (th < tc.lo || th > tc.hi) {
+				t.Errorf("ChooseRobustThreshold = %.3f, %v; want in [%.3f, %.3f], %v", th, ok, tc.lo, tc.hi, tc.ok)
+			}
+		})
+	}
+}

@@ -337,14 +337,16 @@ func triageFile(ctx context.Context, path, configPath string) ([]triage.Assessme
 // settings file with the fitted weights and a threshold chosen for few
 // false flags. The data it is fitted on must not be the data it is judged on.
 func runTriageFit(ctx context.Context, args []string, std stdio) error {
-	var streams, truths, out string
+	var streams, truths, cutStreams, cutTruths, out string
 	maxFF := 0.005
 	sc := newSubcommand(std, "triage fit", "", "Fits the campaign model on labelled streams and writes a settings file with the fitted weights and a threshold chosen for few false flags.")
 	fs := sc.fs
 	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
 	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
+	fs.StringVar(&cutStreams, "cut-stream", "", "comma-separated labelled streams from other sources (another generator, agency or period) that the threshold must also suit: it is then chosen for the best worst-case F1 within --max-false-flags on every stream; the weights are fitted on --stream only")
+	fs.StringVar(&cutTruths, "cut-truth", "", "the truth files of --cut-stream, in the same order")
 	fs.StringVar(&out, "out", "", "where to write the settings (default stdout)")
-	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data")
+	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data (and on each --cut-stream)")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
@@ -352,21 +354,39 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	if streams == "" || len(sl) != len(tl) {
 		return usagef("give as many --truth files as --stream files")
 	}
-	var data []triage.LabelledStream
-	for i := range sl {
-		s, err := os.Open(sl[i])
-		if err != nil {
-			return err
+	var cl, ctl []string
+	if cutStreams != "" || cutTruths != "" {
+		cl, ctl = strings.Split(cutStreams, ","), strings.Split(cutTruths, ",")
+		if cutStreams == "" || len(cl) != len(ctl) {
+			return usagef("give as many --cut-truth files as --cut-stream files")
 		}
-		defer s.Close()
-		t, err := os.Open(tl[i])
-		if err != nil {
-			return err
-		}
-		defer t.Close()
-		data = append(data, triage.LabelledStream{Name: sl[i], Stream: s, Truth: t})
 	}
-	c, err := triage.FitStreams(ctx, data, maxFF, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
+	var data, cut []triage.LabelledStream
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, set := range []struct {
+		s, t []string
+		into *[]triage.LabelledStream
+	}{{sl, tl, &data}, {cl, ctl, &cut}} {
+		for i := range set.s {
+			s, err := os.Open(set.s[i])
+			if err != nil {
+				return err
+			}
+			files = append(files, s)
+			t, err := os.Open(set.t[i])
+			if err != nil {
+				return err
+			}
+			files = append(files, t)
+			*set.into = append(*set.into, triage.LabelledStream{Name: set.s[i], Stream: s, Truth: t})
+		}
+	}
+	c, err := triage.FitStreamsCut(ctx, data, cut, maxFF, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
 	if err != nil {
 		return err
 	}
