@@ -248,7 +248,7 @@ func gatePersistence(f *Features, reasons []Reason) {
 		return
 	}
 	gate := 0.0
-	for _, s := range referralSignals {
+	for _, s := range ReferralSignals {
 		if s != SigReporterRepeat {
 			gate = max(gate, f[sigIndex(s)])
 		}
@@ -273,14 +273,17 @@ func gatePersistence(f *Features, reasons []Reason) {
 // from a claimed witness, a copied or same-styled narrative).
 var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurst, SigLayRepeat}
 
-var referralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
+// ReferralSignals are the signs a campaign shows in the referral itself,
+// as opposed to the family's circumstances (see contextSignals): only they
+// let reporter_repeat and the context signals count.
+var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
 	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
 // evidence of each context signal it lowers.
 func gateContext(f *Features, reasons []Reason) {
 	gate := 0.0
-	for _, s := range referralSignals {
+	for _, s := range ReferralSignals {
 		gate = max(gate, f[sigIndex(s)])
 	}
 	for _, s := range contextSignals {

@@ -306,12 +306,7 @@ func TestExportRoundTrip(t *testing.T) {
 			if code, _, stderr := run(t, nil, "", "import", "--db", db, tt.file); code != 0 {
 				t.Fatalf("import exit = %d; stderr:\n%s", code, stderr)
 			}
-			want := lines(t, tt.file)
-			for _, rec := range want {
-				if m, ok := rec.(map[string]any); ok && m["type"] == "referral" {
-					delete(m, "reporter")
-				}
-			}
+			want := withoutReporters(lines(t, tt.file))
 			got := exportLines(t, db)
 			if len(got) != len(want) || len(want) < 5 {
 				t.Fatalf("export has %d records, want %d (at least 5)", len(got), len(want))
@@ -369,10 +364,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("serve after cancel = %v, want nil", err)
 	}
 	got := exportLines(t, db)
-	want := canonical(t, body)
-	if m, ok := want.(map[string]any); ok {
-		delete(m, "reporter") // the default export omits reporters
-	}
+	want := withoutReporters([]any{canonical(t, body)})[0]
 	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Errorf("store after serve = %v, want the posted referral %s without its reporter", got, body)
 	}
@@ -385,4 +377,15 @@ func canonical(t *testing.T, data []byte) any {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// withoutReporters drops the reporter of each referral of recs (decoded
+// lines), as the default export does, and returns recs.
+func withoutReporters(recs []any) []any {
+	for _, rec := range recs {
+		if m, ok := rec.(map[string]any); ok && m["type"] == "referral" {
+			delete(m, "reporter")
+		}
+	}
+	return recs
 }
