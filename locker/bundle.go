@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -422,6 +424,18 @@ func checkSignature(key string, mj, sig []byte, problem func(ex, p, format strin
 		return
 	}
 	n, err := note.Open(sig, note.VerifierList(v))
+	if err == nil && !bytes.HasSuffix(sig, []byte("\n")) {
+		err = errors.New("malformed note")
+	}
+	if err == nil {
+		// note.Open tolerates stray bits in a signature's base64 and a
+		// changed line end; a signed file must not change at all.
+		for _, s := range n.Sigs {
+			if _, e := base64.StdEncoding.Strict().DecodeString(s.Base64); e != nil {
+				err = errors.New("non-canonical signature encoding")
+			}
+		}
+	}
 	if err != nil {
 		problem("", SignatureName, "signature does not verify: %v", err)
 		return

@@ -140,7 +140,7 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 	}
 	if restated+announced+afterBirth > 0 {
 		body = append(body, report.Paragraph(fmt.Sprintf(
-			"%d of the contacts repeat the words of our own posts, %d followed a forum post announcing them, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
+			"Of these contacts, %d repeat the words of our own posts, %d followed a forum post announcing them, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
 			restated, announced, afterBirth)))
 	}
 	body = append(body, report.Paragraph("Every exhibit is in the accompanying bundle with its SHA-256 hash, an RFC 3161 time-stamp where one was obtained, and a signed proof that it was entered in the locker's custody log. The bundle can be checked without our passphrase (see the last section)."))

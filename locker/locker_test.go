@@ -290,6 +290,13 @@ func TestBundleVerify(t *testing.T) {
 
 	other, _ := newLocker(t, "")
 	middle := func(n int) int { return n / 2 }
+	var tokenE1 []byte
+	rezip(t, b, func(n string, d []byte) []byte {
+		if n == "tokens/E1.tst" {
+			tokenE1 = d
+		}
+		return d
+	}, nil)
 	tests := []struct {
 		name  string
 		edit  func(string, []byte) []byte
@@ -301,7 +308,13 @@ func TestBundleVerify(t *testing.T) {
 		{name: "diary version byte", edit: flipAt("exhibits/E3/v1.txt", func(int) int { return 0 }), want: []string{"exhibit E3: exhibits/E3/v1.txt: changed"}},
 		{name: "manifest byte", edit: flipAt("manifest.json", middle), want: []string{"manifest"}},
 		{name: "signature byte", edit: flipAt("manifest.sig", func(n int) int { return n - 10 }), want: []string{"manifest.sig: signature does not verify"}},
-		{name: "token byte", edit: flipAt("tokens/E2.tst", middle), want: []string{"exhibit E2: tokens/E2.tst: changed", "exhibit E2: tokens/E2.tst: time-stamp token"}},
+		{name: "token byte", edit: flipAt("tokens/E2.tst", middle), want: []string{"exhibit E2: tokens/E2.tst: changed"}},
+		{name: "token of another exhibit", edit: func(n string, d []byte) []byte {
+			if n == "tokens/E2.tst" {
+				return tokenE1
+			}
+			return d
+		}, want: []string{"exhibit E2: tokens/E2.tst: changed", "exhibit E2: tokens/E2.tst: time-stamp token: it is over another digest"}},
 		{name: "proof byte", edit: flipAt("proofs/E1.proof", func(n int) int { return n - 100 }), want: []string{"exhibit E1: proofs/E1.proof: changed", "exhibit E1: proofs/E1.proof: custody proof"}},
 		{name: "dossier byte", edit: flipAt("dossier.pdf", middle), want: []string{"dossier.pdf: changed"}},
 		{name: "exhibit removed", edit: func(n string, d []byte) []byte {

@@ -31,9 +31,9 @@ type Link struct {
 
 // The kinds of link.
 const (
-	LinkRestates   = "restates a post"            // an allegation or letter using a post's own words
-	LinkAnnounced  = "announced on a forum"       // a report a forum post said would be made
-	LinkAfterBirth = "after a birth announcement" // a report within 30 days of a post announcing a birth
+	LinkRestates   = "restates a post"                 // an allegation or letter using a post's own words
+	LinkAnnounced  = "was announced on a forum"        // a report a forum post said would be made
+	LinkAfterBirth = "came after a birth announcement" // a report within 30 days of a post announcing a birth
 )
 
 // Thresholds for the links; the same order of strength triage asks of an

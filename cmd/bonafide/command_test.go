@@ -99,6 +99,8 @@ func TestHelpEverywhere(t *testing.T) {
 		"user bootstrap", "user add", "user list", "user disable", "user enable",
 		"user token", "user tokens", "user revoke-token",
 		"user reset-password", "user reset-totp", "user seal-totp",
+		"locker init", "locker add-file", "locker add-page", "locker import-posts", "locker diary", "locker list",
+		"locker delete", "locker timeline", "locker export", "locker verify",
 	}
 	covered := map[string]bool{}
 	for _, s := range subs {
@@ -123,7 +125,7 @@ func TestHelpEverywhere(t *testing.T) {
 			}
 		}
 	}
-	for _, g := range []string{"audit", "keys", "user"} {
+	for _, g := range []string{"audit", "keys", "user", "locker"} {
 		code, _, stderr := run(t, nil, "", g, "--help")
 		if code != exitOK || !strings.Contains(stderr, "Run 'bonafide "+g+" <subcommand> --help'") {
 			t.Errorf("bonafide %s --help = %d:\n%s", g, code, stderr)
