@@ -56,5 +56,7 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/families/{family}/restriction", bonafide.PermSignOff, s.handleFamilyRestriction},
 		{http.MethodGet, "/api/v1/families", bonafide.PermCaseRead, s.handleFamilySearch},
 		{http.MethodGet, "/api/v1/families/{family}", bonafide.PermCaseRead, s.handleFamilyGet},
+		{http.MethodGet, "/api/v1/audit/witness", bonafide.PermAuditRead, s.handleWitnessRequest},
+		{http.MethodPost, "/api/v1/audit/cosignatures", "", s.handleCosignature},
 	}
 }

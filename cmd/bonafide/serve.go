@@ -48,6 +48,9 @@ type serveConfig struct {
 	// is the bearer token a scrape must carry (required beyond loopback).
 	MetricsAddr  string
 	MetricsToken string
+	// WitnessKeys are the verifier keys (comma-separated) of the witnesses
+	// whose cosignatures POST /api/v1/audit/cosignatures stores.
+	WitnessKeys string
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -106,6 +109,7 @@ func (c *serveConfig) flags(sc *subcommand) {
 	env.string(fs, &c.Agency.Code, "agency-code", "BONAFIDE_AGENCY_CODE", "a short code that starts the references police quote to the data protection officer")
 	env.string(fs, &c.MetricsAddr, "metrics-addr", "BONAFIDE_METRICS_ADDR", "address for GET /metrics (Prometheus), host:port on a listener of its own; none when empty")
 	env.secret(fs, &c.MetricsToken, "metrics-token", "BONAFIDE_METRICS_TOKEN", "bearer token a metrics scrape must carry; required when --metrics-addr is not loopback")
+	env.string(fs, &c.WitnessKeys, "witness-key", "BONAFIDE_WITNESS_KEYS", "verifier keys (comma-separated) of the witnesses whose cosignatures of audit checkpoints the server stores ('bonafide audit witness-key' prints one)")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
@@ -124,6 +128,9 @@ func (c serveConfig) validate() error {
 	}
 	if !c.AllowPublic && !c.loopback() {
 		return usagef("--addr %q is not a loopback address; to serve beyond this machine put an HTTPS proxy in front and give --allow-public --tls", c.Addr)
+	}
+	if _, err := witnessVerifiers([]string{c.WitnessKeys}); err != nil {
+		return err
 	}
 	if c.MetricsAddr != "" {
 		host, _, err := net.SplitHostPort(c.MetricsAddr)
@@ -263,6 +270,9 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		return err
 	}
 	srv.TrustedProxies = proxies
+	if srv.Witnesses, err = witnessVerifiers([]string{cfg.WitnessKeys}); err != nil {
+		return err
+	}
 	if deps.Cases != nil {
 		if srv.Cases, err = newCaseService(deps, cfg.Agency, logger); err != nil {
 			return err
