@@ -92,10 +92,10 @@ func TestSubcommandEnv(t *testing.T) {
 // prints the same shape.
 func TestHelpEverywhere(t *testing.T) {
 	subs := []string{
-		"serve", "demo", "import", "export", "census", "synth", "migrate", "bench intake",
+		"serve", "demo", "import", "export", "census", "synth", "migrate", "backup", "restore", "bench intake",
 		"triage", "triage eval", "triage fit", "link", "link eval",
 		"keys generate", "keys rotate",
-		"audit verify", "audit prove", "audit check-proof", "audit checkpoint",
+		"audit verify", "audit prove", "audit check-proof", "audit checkpoint", "audit witness", "audit witness-key",
 		"user bootstrap", "user add", "user list", "user disable", "user enable",
 		"user token", "user tokens", "user revoke-token",
 		"user reset-password", "user reset-totp", "user seal-totp",
