@@ -51,6 +51,9 @@ type serveConfig struct {
 	// WitnessKeys are the verifier keys (comma-separated) of the witnesses
 	// whose cosignatures POST /api/v1/audit/cosignatures stores.
 	WitnessKeys string
+	// ReadDB is a PostgreSQL read replica's URL for the worklists and the
+	// census; see appConfig.ReadDB.
+	ReadDB string
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -109,6 +112,7 @@ func (c *serveConfig) flags(sc *subcommand) {
 	env.string(fs, &c.Agency.Code, "agency-code", "BONAFIDE_AGENCY_CODE", "a short code that starts the references police quote to the data protection officer")
 	env.string(fs, &c.MetricsAddr, "metrics-addr", "BONAFIDE_METRICS_ADDR", "address for GET /metrics (Prometheus), host:port on a listener of its own; none when empty")
 	env.secret(fs, &c.MetricsToken, "metrics-token", "BONAFIDE_METRICS_TOKEN", "bearer token a metrics scrape must carry; required when --metrics-addr is not loopback")
+	env.secret(fs, &c.ReadDB, "read-db", "BONAFIDE_READ_DB", "a PostgreSQL read replica's URL: the worklists and the census read it, writes go to --db (docs/operations.md)")
 	env.string(fs, &c.WitnessKeys, "witness-key", "BONAFIDE_WITNESS_KEYS", "verifier keys (comma-separated) of the witnesses whose cosignatures of audit checkpoints the server stores ('bonafide audit witness-key' prints one)")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
@@ -128,6 +132,9 @@ func (c serveConfig) validate() error {
 	}
 	if !c.AllowPublic && !c.loopback() {
 		return usagef("--addr %q is not a loopback address; to serve beyond this machine put an HTTPS proxy in front and give --allow-public --tls", c.Addr)
+	}
+	if c.ReadDB != "" && !c.isPostgres() {
+		return usagef("--read-db needs a PostgreSQL --db: a SQLite store has no replicas")
 	}
 	if _, err := witnessVerifiers([]string{c.WitnessKeys}); err != nil {
 		return err
@@ -187,7 +194,7 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 		logger.Warn("serving beyond loopback without --tls: passwords, session cookies and API tokens cross the network in the clear unless an HTTPS proxy is in front; if one is, give --tls")
 	}
 
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate}, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate, ReadDB: cfg.ReadDB}, logger)
 	if err != nil {
 		return err
 	}
