@@ -165,10 +165,10 @@ func TestFlagsAfterArguments(t *testing.T) {
 // TestGroupErrors lists the valid subcommands when one is unknown.
 func TestGroupErrors(t *testing.T) {
 	for _, tt := range []struct{ args, want string }{
-		{"audit", "want a subcommand: verify, prove, check-proof or checkpoint"},
-		{"audit frob", `unknown subcommand "frob": want verify, prove, check-proof or checkpoint`},
+		{"audit", "want a subcommand: verify, prove, check-proof, checkpoint, witness or witness-key"},
+		{"audit frob", `unknown subcommand "frob": want verify, prove, check-proof, checkpoint, witness or witness-key`},
 		{"keys frob", `unknown subcommand "frob": want generate or rotate`},
-		{"audit --db x.db", "want a subcommand: verify, prove, check-proof or checkpoint"},
+		{"audit --db x.db", "want a subcommand: verify, prove, check-proof, checkpoint, witness or witness-key"},
 	} {
 		code, _, stderr := run(t, nil, "", strings.Fields(tt.args)...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {
