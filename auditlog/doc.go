@@ -43,6 +43,19 @@
 // covered them: the stored evidence stays consistent, and only an outside
 // copy shows the loss.
 //
+// # Witnesses
+//
+// A [Witness], run by someone outside the system, checks each new
+// checkpoint against the last one it accepted with a consistency proof
+// ([Log.WitnessRequest], the body of a C2SP tlog-witness add-checkpoint
+// call) and cosigns it in the C2SP tlog-cosignature format (Ed25519,
+// cosignature/v1; [WitnessKey], [NewWitnessVerifier]); it refuses a log
+// that shrank or was rewritten ([WitnessError]). The server keeps the
+// cosignatures ([Log.AddCosignature]). [Log.VerifyAll] requires the stored
+// checkpoints to be contiguous, checks every cosignature and a witness's
+// state against the entries, and runs with [NewVerifierKey], the public
+// key alone. See docs/operations.md.
+//
 // # Storage
 //
 // A [Storage] keeps entries, hashes and checkpoints; [MemoryStorage] keeps

@@ -22,6 +22,9 @@ var authzPublic = []string{
 	"GET /healthz",
 	"GET /api/v1/openapi.json",
 	"POST /api/v1/login",
+	// Authenticated by the signatures it carries: the log's and a
+	// configured witness's (C2SP tlog-witness).
+	"POST /api/v1/audit/cosignatures",
 	"GET /api/v1/disclosure-key",
 }
 
@@ -161,6 +164,12 @@ var authzRows = map[string]authzRow{
 	}},
 	"GET /api/v1/families/{family}": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/families/FAM-NONE"}
+	}},
+	"GET /api/v1/audit/witness": {perm: bonafide.PermAuditRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/audit/witness?old=0"}
+	}},
+	"POST /api/v1/audit/cosignatures": {perm: "", request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/audit/cosignatures", contentType: "text/plain", body: []byte("bonafide/audit\n1\nAAAA\n\n")}
 	}},
 	"GET /api/v1/disclosure-key": {request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/disclosure-key"}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"bonafide"
 	"bonafide/account"
 	"bonafide/auditlog"
@@ -118,6 +120,10 @@ type Server struct {
 	// Without it enrolment and every login that needs a code answer 503:
 	// the API fails closed.
 	Secrets auth.SecretSealer
+	// Witnesses are the verifier keys of the witnesses whose cosignatures
+	// POST /api/v1/audit/cosignatures stores (auditlog.NewWitnessVerifier);
+	// without any it stores none.
+	Witnesses []note.Verifier
 	// Metrics, when set, counts and times every request by route and
 	// status, refused logins and unseals (NewMetrics); nil counts nothing.
 	Metrics *Metrics

@@ -235,7 +235,7 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 	where, args := queueWhere(f)
 	page := bonafide.QueuePage{BySafety: map[string]int{}}
 	n := len(args)
-	rows, err := c.s.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+
+	rows, err := c.s.rpool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+
 		` ORDER BY safety_rank DESC, due NULLS LAST, seq LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
 		append(args, f.LimitOrDefault(), f.Offset)...)
 	if err != nil {
@@ -245,7 +245,7 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue: %w", err)
 	}
-	counts, err := c.s.pool.Query(ctx, `SELECT safety_rank, count(*), count(*) FILTER (WHERE due < $`+strconv.Itoa(n+1)+`) FROM cases WHERE `+where+
+	counts, err := c.s.rpool.Query(ctx, `SELECT safety_rank, count(*), count(*) FILTER (WHERE due < $`+strconv.Itoa(n+1)+`) FROM cases WHERE `+where+
 		` GROUP BY safety_rank`, append(args, now)...)
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue counts: %w", err)
@@ -386,7 +386,7 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.pool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, seq`, from, to)
+	rows, err := c.s.rpool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, seq`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: census: %w", err)
 	}

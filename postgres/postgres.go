@@ -78,6 +78,14 @@ type Options struct {
 
 	// MaxConns bounds the connection pool; pgxpool's default when zero.
 	MaxConns int32
+
+	// ReadURL, when set, is a read replica (a streaming standby of the
+	// same database) that the read paths of the web screens and exports
+	// use: the worklists and their counts (Cases.Queue) and the census
+	// (Cases.Census). Writes, and the reads a writer depends on (the
+	// triage service's history, a case before its next event), stay on
+	// the primary, since a replica may lag. See docs/operations.md.
+	ReadURL string
 }
 
 // Store is a [bonafide.Store] on one PostgreSQL database (and schema: set
@@ -85,6 +93,7 @@ type Options struct {
 type Store struct {
 	opts  Options
 	pool  *pgxpool.Pool
+	rpool *pgxpool.Pool // Options.ReadURL's pool; pool when none
 	codec sqlstore.Codec
 	fresh bool // Open found the schema empty and applied the migrations (MigrateEmpty)
 
@@ -136,6 +145,21 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.rpool = pool
+	if opts.ReadURL != "" {
+		rcfg, err := pgxpool.ParseConfig(opts.ReadURL)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: read replica URL: %w", err)
+		}
+		if s.rpool, err = pgxpool.NewWithConfig(ctx, rcfg); err == nil {
+			err = s.rpool.Ping(ctx)
+		}
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: connect to the read replica: %w", err)
+		}
+	}
 	s.batch = sqlstore.NewBatcher("postgres", s.commit)
 	return s, nil
 }
@@ -145,6 +169,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	if s.batch.Close() {
 		s.pool.Close()
+		if s.rpool != s.pool {
+			s.rpool.Close()
+		}
 	}
 	return nil
 }

@@ -20,6 +20,8 @@ func runAudit(ctx context.Context, args []string, std stdio) error {
 		{"prove", "print a proof that entry N is in the log, against the latest checkpoint", runAuditProve},
 		{"check-proof", "check a proof printed by prove, without the database", runAuditCheckProof},
 		{"checkpoint", "print the latest signed checkpoint (--new signs one now)", runAuditCheckpoint},
+		{"witness", "check the server's latest checkpoint against the last one accepted and cosign it (runs apart from the server)", runAuditWitness},
+		{"witness-key", "write a new witness cosigning key and print its verifier key", runAuditWitnessKey},
 	}, args, std)
 }
 
@@ -28,12 +30,21 @@ func runAudit(ctx context.Context, args []string, std stdio) error {
 // checkpoints kept outside the system (--checkpoint, repeatable). It prints
 // each problem on its own line and fails naming them all; it signs nothing.
 func runAuditVerify(ctx context.Context, args []string, std stdio) error {
-	var external stringList
+	var (
+		external, witnessKeys stringList
+		vkey                  string
+	)
 	cfg := defaultStoreConfig()
-	sc := newSubcommand(std, "audit verify", "", "Rebuilds the audit log's Merkle tree and checks it against the stored hashes and every checkpoint; signs nothing.")
+	sc := newSubcommand(std, "audit verify", "", "Rebuilds the audit log's Merkle tree and checks it against the stored hashes, every checkpoint (which must be contiguous) and every cosignature; signs nothing. With --verifier-key it needs no master key and no signing key.")
 	sc.store(&cfg)
-	sc.fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against (repeatable)")
+	sc.fs.Var(&external, "checkpoint", "a checkpoint file kept outside the system to check the log against, such as a witness's --state file (repeatable)")
+	sc.fs.StringVar(&vkey, "verifier-key", "", "verify with this public audit verifier key alone, as an auditor: no master key or signing key is read")
+	sc.fs.Var(&witnessKeys, "witness-key", "a witness's verifier key whose stored cosignatures must verify (repeatable)")
 	if _, err := sc.parse(args, noArgs); err != nil {
+		return err
+	}
+	witnesses, err := witnessVerifiers(witnessKeys)
+	if err != nil {
 		return err
 	}
 	var outside [][]byte
@@ -44,12 +55,23 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 		}
 		outside = append(outside, b)
 	}
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
-	if err != nil {
-		return err
+	var (
+		audit   *auditlog.Log
+		closeDB func() error
+	)
+	if vkey != "" {
+		if audit, closeDB, err = openAuditReader(ctx, cfg.dbConfig, vkey); err != nil {
+			return err
+		}
+	} else {
+		a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, NoCheckpoints: true, Existing: true}, sc.logger())
+		if err != nil {
+			return err
+		}
+		audit, closeDB = a.Audit, a.Close
 	}
-	defer a.Close()
-	rep, err := a.Audit.VerifyWith(ctx, outside)
+	defer closeDB()
+	rep, err := audit.VerifyAll(ctx, auditlog.VerifyInput{External: outside, Witnesses: witnesses})
 	var verr *auditlog.VerifyError
 	if errors.As(err, &verr) {
 		for _, p := range verr.Problems {
@@ -64,6 +86,9 @@ func runAuditVerify(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	fmt.Fprintf(std.out, "audit log OK: %d entries, %d checkpoints checked (latest covers %d entries)\n", rep.Entries, rep.Checkpoints, rep.Latest)
+	if rep.Cosignatures > 0 {
+		fmt.Fprintf(std.out, "%d cosignatures checked (a witness cosigned up to %d entries)\n", rep.Cosignatures, rep.Cosigned)
+	}
 	if rep.Latest < rep.Entries {
 		fmt.Fprintf(std.out, "entries %d to %d are not yet covered by a checkpoint\n", rep.Latest, rep.Entries-1)
 	}

@@ -92,10 +92,10 @@ func TestSubcommandEnv(t *testing.T) {
 // prints the same shape.
 func TestHelpEverywhere(t *testing.T) {
 	subs := []string{
-		"serve", "demo", "import", "export", "census", "synth", "migrate", "bench intake",
+		"serve", "demo", "import", "export", "census", "synth", "migrate", "backup", "restore", "bench intake",
 		"triage", "triage eval", "triage fit", "link", "link eval",
 		"keys generate", "keys rotate",
-		"audit verify", "audit prove", "audit check-proof", "audit checkpoint",
+		"audit verify", "audit prove", "audit check-proof", "audit checkpoint", "audit witness", "audit witness-key",
 		"user bootstrap", "user add", "user list", "user disable", "user enable",
 		"user token", "user tokens", "user revoke-token",
 		"user reset-password", "user reset-totp", "user seal-totp",
@@ -167,10 +167,10 @@ func TestFlagsAfterArguments(t *testing.T) {
 // TestGroupErrors lists the valid subcommands when one is unknown.
 func TestGroupErrors(t *testing.T) {
 	for _, tt := range []struct{ args, want string }{
-		{"audit", "want a subcommand: verify, prove, check-proof or checkpoint"},
-		{"audit frob", `unknown subcommand "frob": want verify, prove, check-proof or checkpoint`},
+		{"audit", "want a subcommand: verify, prove, check-proof, checkpoint, witness or witness-key"},
+		{"audit frob", `unknown subcommand "frob": want verify, prove, check-proof, checkpoint, witness or witness-key`},
 		{"keys frob", `unknown subcommand "frob": want generate or rotate`},
-		{"audit --db x.db", "want a subcommand: verify, prove, check-proof or checkpoint"},
+		{"audit --db x.db", "want a subcommand: verify, prove, check-proof, checkpoint, witness or witness-key"},
 	} {
 		code, _, stderr := run(t, nil, "", strings.Fields(tt.args)...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {

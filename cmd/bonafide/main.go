@@ -62,6 +62,8 @@ func commands() []command {
 		{"census", "the Children in Need census return's referral fields, as CSV", runCensus},
 		{"synth", "generate a synthetic data set with its truth", runSynth},
 		{"migrate", "apply database migrations", runMigrate},
+		{"backup", "copy the store to a new file while it stays in use", runBackup},
+		{"restore", "restore a backup into a new store and verify its audit log", runRestore},
 		{"bench", "measure intake throughput and latency", runBench},
 		{"triage", "triage an interchange stream; eval and fit the campaign model", runTriage},
 		{"link", "link person records in CSV files into clusters; eval scores them", runLink},

@@ -54,6 +54,12 @@ type serveConfig struct {
 	// DisclosureKeyFile holds the key disclosure packages are signed with
 	// (a note signer key, mode 0600); without one, nothing is released.
 	DisclosureKeyFile string
+	// WitnessKeys are the verifier keys (comma-separated) of the witnesses
+	// whose cosignatures POST /api/v1/audit/cosignatures stores.
+	WitnessKeys string
+	// ReadDB is a PostgreSQL read replica's URL for the worklists and the
+	// census; see appConfig.ReadDB.
+	ReadDB string
 }
 
 // trustedProxies parses TrustedProxies; single addresses are accepted as
@@ -114,6 +120,8 @@ func (c *serveConfig) flags(sc *subcommand) {
 	env.secret(fs, &c.MetricsToken, "metrics-token", "BONAFIDE_METRICS_TOKEN", "bearer token a metrics scrape must carry; required when --metrics-addr is not loopback")
 	env.string(fs, &c.DisclosureKeyFile, "disclosure-key-file", "BONAFIDE_DISCLOSURE_KEY_FILE",
 		"file holding the key police disclosure packages are signed with (mode 0600; default "+defaultDisclosureKeyFile+" if it exists); without one, nothing is released")
+	env.secret(fs, &c.ReadDB, "read-db", "BONAFIDE_READ_DB", "a PostgreSQL read replica's URL: the worklists and the census read it, writes go to --db (docs/operations.md)")
+	env.string(fs, &c.WitnessKeys, "witness-key", "BONAFIDE_WITNESS_KEYS", "verifier keys (comma-separated) of the witnesses whose cosignatures of audit checkpoints the server stores ('bonafide audit witness-key' prints one)")
 	env.string(fs, &c.TrustedProxies, "trusted-proxy", "BONAFIDE_TRUSTED_PROXIES",
 		"reverse proxies in front of the server (comma-separated CIDR prefixes): login throttling counts the client address they give in X-Forwarded-For, so that one client's failures do not slow everyone behind the proxy")
 }
@@ -132,6 +140,12 @@ func (c serveConfig) validate() error {
 	}
 	if !c.AllowPublic && !c.loopback() {
 		return usagef("--addr %q is not a loopback address; to serve beyond this machine put an HTTPS proxy in front and give --allow-public --tls", c.Addr)
+	}
+	if c.ReadDB != "" && !c.isPostgres() {
+		return usagef("--read-db needs a PostgreSQL --db: a SQLite store has no replicas")
+	}
+	if _, err := witnessVerifiers([]string{c.WitnessKeys}); err != nil {
+		return err
 	}
 	if c.MetricsAddr != "" {
 		host, _, err := net.SplitHostPort(c.MetricsAddr)
@@ -188,7 +202,7 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 		logger.Warn("serving beyond loopback without --tls: passwords, session cookies and API tokens cross the network in the clear unless an HTTPS proxy is in front; if one is, give --tls")
 	}
 
-	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate}, logger)
+	a, err := openApp(ctx, appConfig{dbConfig: cfg.dbConfig, keyConfig: cfg.keyConfig, Migrate: cfg.Migrate, ReadDB: cfg.ReadDB}, logger)
 	if err != nil {
 		return err
 	}
@@ -275,6 +289,9 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		return err
 	}
 	srv.TrustedProxies = proxies
+	if srv.Witnesses, err = witnessVerifiers([]string{cfg.WitnessKeys}); err != nil {
+		return err
+	}
 	if deps.Cases != nil {
 		if srv.Cases, err = newCaseService(deps, cfg.Agency, logger); err != nil {
 			return err

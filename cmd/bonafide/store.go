@@ -112,6 +112,9 @@ type appConfig struct {
 	// NoCheckpoints opens the audit log without signing anything, for
 	// commands that only read it (audit verify, prove).
 	NoCheckpoints bool
+	// ReadDB, when set, is a PostgreSQL read replica for the worklists and
+	// the census (postgres.Options.ReadURL).
+	ReadDB string
 	// Existing refuses a SQLite file that does not exist yet, for commands
 	// that only read the store: without it a new file is created with its
 	// schema (see openApp).
@@ -304,7 +307,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 	kind := "sqlite"
 	if cfg.isPostgres() {
 		kind = "postgres"
-		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, MigrateEmpty: !cfg.Existing, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
+		st, err := postgres.Open(ctx, cfg.DB, postgres.Options{Migrate: cfg.Migrate, MigrateEmpty: !cfg.Existing, Sealer: sealer, Tagger: sealer.Tags, Judge: judge, ReadURL: cfg.ReadDB})
 		if err != nil {
 			return nil, err
 		}

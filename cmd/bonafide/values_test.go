@@ -23,7 +23,7 @@ func TestUnknownValuesListed(t *testing.T) {
 		{"duration from env", map[string]string{"BONAFIDE_SHUTDOWN_TIMEOUT": "soon"}, []string{"serve"}, "want a duration such as 30s"},
 		{"triage setting", nil, []string{"triage", "--config", tc}, `unknown setting "treshold" (want one of burst_window, forum_window, history_window, life_event_window, model, post_window, relay_window, restate_window, threshold)`},
 		{"link progress", nil, []string{"link", "--config", tc, "--progress", "loud", "a.csv"}, `--progress "loud": want auto, on or off`},
-		{"audit subcommand", nil, []string{"audit", "prov"}, "want verify, prove, check-proof or checkpoint"},
+		{"audit subcommand", nil, []string{"audit", "prov"}, "want verify, prove, check-proof, checkpoint, witness or witness-key"},
 		{"keys subcommand", nil, []string{"keys", "make"}, "want generate or rotate"},
 		{"benchmark", nil, []string{"bench", "outtake"}, "want a benchmark name: intake"},
 	}
