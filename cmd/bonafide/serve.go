@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"bonafide/casework"
 	"bonafide/httpapi"
 	"bonafide/triage"
+	"bonafide/web"
 )
 
 // serveConfig configures `bonafide serve`.
@@ -264,6 +266,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	if srv.Cases != nil && srv.Assessments != nil {
 		srv.Cases.Assessments = srv.Assessments
 	}
+	srv.Pages = webPages(srv, logger)
 	hs := srv.HTTPServer()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -322,4 +325,20 @@ func newCaseService(deps apiDeps, agency casework.Agency, logger *slog.Logger) (
 	}
 	return &casework.Service{Cases: deps.Cases, Referrals: deps.Store, Audit: deps.Audit, Calendar: cal,
 		Letters: letters, Agency: agency, Logger: logger}, nil
+}
+
+// webPages returns the web interface for srv's mux (package web), on the
+// same account service and case workflow as the API. A binary built
+// without the interface's assets serves the API alone and answers every
+// page with why (web.ErrNoAssets), logged at start.
+func webPages(srv *httpapi.Server, logger *slog.Logger) func(httpapi.PageContext) http.Handler {
+	ui, err := web.New(web.Config{Cases: srv.Cases, Logger: logger, SessionIdle: srv.SessionIdle, Now: srv.Now})
+	if err != nil {
+		logger.Error("the web interface is not served", slog.Any("error", err))
+		return func(httpapi.PageContext) http.Handler { return web.Unavailable(err) }
+	}
+	return func(pc httpapi.PageContext) http.Handler {
+		return ui.Handler(web.Shared{Accounts: pc.Accounts, ClientIP: pc.ClientIP, SessionCookie: pc.SessionCookie,
+			SetSession: pc.SetSession, ClearSession: pc.ClearSession})
+	}
 }
