@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -37,6 +38,10 @@ var requiredAssets = []string{
 type assets struct {
 	root    fs.FS
 	version map[string]string // "/assets/x.css" → "/assets/x.css?v=digest"
+	// app is the interface's script with its import of GOV.UK Frontend
+	// pointing at that file's digested URL, so that a new build of either
+	// is fetched at once although both are cached for a year.
+	app []byte
 }
 
 // loadAssets checks the embedded assets and computes their digests.
@@ -50,13 +55,14 @@ func loadAssets() (*assets, error) {
 	dist, _ := fs.Sub(static, "static/dist")
 	app, _ := fs.Sub(static, "static/app")
 	a.root = overlay{dist: dist, app: app}
-	for _, name := range []string{"govuk-frontend.min.css", "govuk-frontend.min.js", "app/app.mjs", "app/app.css"} {
+	for _, name := range []string{"govuk-frontend.min.css", "govuk-frontend.min.js", "app/app.css", "app/app.mjs"} {
 		b, err := fs.ReadFile(a.root, name)
 		if err != nil {
-			if strings.HasPrefix(name, "app/") {
-				continue
-			}
 			return nil, ErrNoAssets
+		}
+		if name == "app/app.mjs" {
+			b = bytes.ReplaceAll(b, []byte(`'/assets/govuk-frontend.min.js'`), []byte(`'`+a.version["/assets/govuk-frontend.min.js"]+`'`))
+			a.app = b
 		}
 		sum := sha256.Sum256(b)
 		a.version["/assets/"+name] = "/assets/" + name + "?v=" + hex.EncodeToString(sum[:6])
@@ -103,6 +109,11 @@ func (a *assets) handler() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		if p == "app/app.mjs" {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Write(a.app)
+			return
+		}
 		files.ServeHTTP(w, r)
 	})
 }

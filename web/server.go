@@ -170,7 +170,10 @@ func pageHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not the API's no-referrer: with no-referrer a browser
+	// sends "Origin: null" with a form, which the same-origin check must
+	// refuse.
+	h.Set("Referrer-Policy", "same-origin")
 }
 
 // route is one screen's method and path and its handler.
