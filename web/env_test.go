@@ -320,3 +320,28 @@ func (e *env) readStream(t *testing.T, stream []byte) {
 
 // drain reads and closes a body.
 func drain(r io.ReadCloser) { io.Copy(io.Discard, r); r.Close() }
+
+// busiestReferral returns a referral awaiting a decision that triage
+// flagged, with the most reporter links, for the screens that show much.
+func (e *env) busiestReferral(t *testing.T) string {
+	t.Helper()
+	yes := true
+	page, err := e.cases.Queue(context.Background(), casework.Actor{Who: "user:test", Role: bonafide.RoleTeamManager}, bonafide.QueueFilter{Flagged: &yes, Limit: bonafide.MaxQueuePage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Rows) == 0 {
+		t.Fatal("no flagged referral awaits a decision")
+	}
+	best, bestN := page.Rows[0].ReferralID, -1
+	for _, row := range page.Rows {
+		a, err := e.assessments.Assessment(context.Background(), row.ReferralID)
+		if err != nil {
+			continue
+		}
+		if n := len(a.Output); n > bestN {
+			best, bestN = row.ReferralID, n
+		}
+	}
+	return best
+}

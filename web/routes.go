@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"bonafide"
+)
 
 // routes lists every screen of the interface, in one place, with what a
 // person needs to reach it (see page). The paths are the API's free
@@ -17,6 +21,7 @@ func (s *Server) routes() []route {
 		{"GET /account/second-factor", s.page(enrolling, s.handleEnrol)},
 		{"POST /account/second-factor", s.page(enrolling, s.handleEnrolPost)},
 		{"POST /account/second-factor/confirm", s.page(enrolling, s.handleEnrolConfirm)},
+		{"GET /queue", s.page(bonafide.PermCaseRead, s.handleQueue)},
 	}
 }
 

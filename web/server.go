@@ -240,6 +240,9 @@ func (s *Server) funcs() template.FuncMap {
 		"field": func(id, label, hint, err, typ, autocomplete string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: "govuk-!-width-two-thirds"}
 		},
+		"sel": func(id, label string, opts []option, value, err string) selectField {
+			return selectField{ID: id, Label: label, Options: opts, Value: value, Error: err}
+		},
 		"fieldw": func(id, label, hint, err, typ, autocomplete, width, inputmode string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode}
 		},
@@ -418,4 +421,12 @@ func roleName(r bonafide.Role) string {
 // a GOV.UK text input with its label, hint and error.
 type inputField struct {
 	ID, Label, Hint, Error, Type, Autocomplete, Width, Inputmode, Value, LabelClass string
+}
+
+// selectField is the data of the "select" partial.
+type selectField struct {
+	ID, Label string
+	Options   []option
+	Value     string
+	Error     string
 }

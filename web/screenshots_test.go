@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// screenshots is where TestScreenshots writes its PNGs: `make screenshots`
+// gives docs/ui. Without it the test does nothing but say how to run it.
+var screenshots = flag.String("screenshots", "", "directory to write screenshots of the main screens into (make screenshots)")
+
+// shot is one screenshot: a file name, the path to open, and who is
+// signed in ("" for nobody).
+type shot struct {
+	file, path, user string
+	width            int // 0 for 1280
+}
+
+// TestScreenshots writes a PNG of each main screen, with generated data,
+// for docs/ui.md. Each page also passes axe, as everywhere.
+func TestScreenshots(t *testing.T) {
+	if *screenshots == "" {
+		t.Skip("writes screenshots only when given a directory: make screenshots (go test ./web -run TestScreenshots -args -screenshots=DIR)")
+	}
+	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	e := newEnv(t, openSQLite, envOptions{})
+	referral := e.busiestReferral(t)
+	shots := []shot{
+		{"sign-in.png", "/sign-in", "", 0},
+		{"queue.png", "/queue", "ada", 0},
+		{"queue-campaigns.png", "/queue?flagged=yes", "ada", 0},
+		{"queue-phone.png", "/queue", "ada", 320},
+		{"referral.png", "/referrals/" + referral, "ada", 0},
+		{"account.png", "/account", "ada", 0},
+	}
+	signedIn := ""
+	for _, s := range shots {
+		if s.user != signedIn {
+			if signedIn != "" {
+				b.run(chromedp.Navigate(e.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+			}
+			if s.user != "" {
+				b.signIn(e.URL, s.user, testPassword)
+			}
+			signedIn = s.user
+		}
+		w := s.width
+		if w == 0 {
+			w = 1280
+		}
+		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(e.URL+s.path), loaded())
+		b.check(s.file)
+		png := get(b, chromedp.FullScreenshot(100))
+		if err := os.WriteFile(filepath.Join(*screenshots, s.file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.noSealed(e.sealed)
+}
