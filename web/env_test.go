@@ -345,3 +345,18 @@ func (e *env) busiestReferral(t *testing.T) string {
 	}
 	return best
 }
+
+// audited counts the audit log's entries by who, of what, about object.
+func (e *env) audited(t *testing.T, who, what, object string) int {
+	t.Helper()
+	n := 0
+	for i := int64(0); ; i++ {
+		ent, _, err := e.audit.Entry(context.Background(), i)
+		if err != nil {
+			return n
+		}
+		if ent.Who == who && ent.What == what && ent.Object == object {
+			n++
+		}
+	}
+}

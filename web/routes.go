@@ -22,6 +22,8 @@ func (s *Server) routes() []route {
 		{"POST /account/second-factor", s.page(enrolling, s.handleEnrolPost)},
 		{"POST /account/second-factor/confirm", s.page(enrolling, s.handleEnrolConfirm)},
 		{"GET /queue", s.page(bonafide.PermCaseRead, s.handleQueue)},
+		{"GET /referrals/{id}", s.page(bonafide.PermCaseRead, s.handleReferral)},
+		{"POST /referrals/{id}/decision", s.page(bonafide.PermOutcomeRecord, s.handleDecision)},
 	}
 }
 
