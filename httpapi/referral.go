@@ -187,30 +187,5 @@ func (s *Server) auditStored(r *http.Request, what, object, why string) {
 	}
 }
 
-// withheld replaces what a restricted family's referral says of its
-// people, for staff not working its case.
-const withheld = "[withheld: restricted family]"
-
-// withholdNames blanks the names, dates of birth, NHS numbers, handles,
-// addresses and free text of r, leaving its shape (how many children,
-// which concerns) for the queue's work.
-func withholdNames(r *bonafide.Referral) {
-	blank := func(ps []bonafide.Person) []bonafide.Person {
-		out := make([]bonafide.Person, len(ps))
-		for i, p := range ps {
-			out[i] = bonafide.Person{GivenName: withheld, Role: p.Role}
-		}
-		return out
-	}
-	r.Children, r.Adults = blank(r.Children), blank(r.Adults)
-	if r.Address != nil {
-		r.Address = &bonafide.Address{Line1: withheld}
-	}
-	r.Narrative = withheld
-	concerns := make([]bonafide.Concern, len(r.Concerns))
-	for i, c := range r.Concerns {
-		concerns[i] = bonafide.Concern{Category: c.Category}
-	}
-	r.Concerns = concerns
-	r.Extra = nil
-}
+// withholdNames is the case workflow's, which the web interface shares.
+func withholdNames(r *bonafide.Referral) { casework.WithholdNames(r) }

@@ -128,6 +128,13 @@ type Server struct {
 	// status, refused logins and unseals (NewMetrics); nil counts nothing.
 	Metrics *Metrics
 
+	// Pages, when set, makes the caseworker web interface (package web)
+	// served on the same mux: every path outside /api/ and /healthz goes
+	// to the handler it returns, which gets the account service and the
+	// session cookie mechanism Handler made, so that a browser signed in
+	// through the pages is signed in to the API and the other way round.
+	Pages func(PageContext) http.Handler
+
 	importSlots   chan struct{}    // made by Handler
 	referralSlots chan struct{}    // made by Handler
 	accounts      *account.Service // made by Handler, from the fields above
@@ -215,8 +222,35 @@ func (s *Server) mux() *http.ServeMux {
 		mux.Handle(rt.pattern(), s.instrument(rt.pattern(), h))
 	}
 	// Unknown paths and methods get a problem, not the mux's plain text.
-	mux.Handle("/", s.instrument("unmatched", http.HandlerFunc(s.handleNoRoute)))
+	if s.Pages == nil {
+		mux.Handle("/", s.instrument("unmatched", http.HandlerFunc(s.handleNoRoute)))
+		return mux
+	}
+	mux.Handle("/api/", s.instrument("unmatched", http.HandlerFunc(s.handleNoRoute)))
+	mux.Handle("/", s.instrument("web", s.Pages(PageContext{
+		Accounts:      s.accounts,
+		ClientIP:      s.clientIP,
+		SessionCookie: s.sessionCookieName(),
+		SetSession:    s.setCookie,
+		ClearSession:  s.clearCookie,
+	})))
 	return mux
+}
+
+// PageContext is what the web interface shares with the API: one account
+// service (one login throttle, one set of sessions) and one session
+// cookie, named and set as the API's.
+type PageContext struct {
+	Accounts *account.Service
+	// ClientIP is the address a request came from, through the trusted
+	// proxies, for login throttling.
+	ClientIP func(*http.Request) string
+	// SessionCookie is the session cookie's name.
+	SessionCookie string
+	// SetSession gives the browser the cookie of a new session;
+	// ClearSession tells it to forget it.
+	SetSession   func(w http.ResponseWriter, id string)
+	ClearSession func(w http.ResponseWriter)
 }
 
 // handleNoRoute answers a request no route matches: 405 with Allow when

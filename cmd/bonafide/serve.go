@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"bonafide/httpapi"
 	"bonafide/triage"
 	"bonafide/vault"
+	"bonafide/web"
 )
 
 // serveConfig configures `bonafide serve`.
@@ -328,6 +330,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	if srv.Disclosures != nil && srv.Assessments != nil {
 		srv.Disclosures.Assessments = srv.Assessments
 	}
+	srv.Pages = webPages(srv, logger)
 	hs := srv.HTTPServer()
 
 	sweepCtx, stopSweep := context.WithCancel(ctx)
@@ -416,4 +419,20 @@ func newDisclosureService(deps apiDeps, cfg serveConfig, logger *slog.Logger) (*
 	}
 	svc.Signer = k
 	return svc, nil
+}
+
+// webPages returns the web interface for srv's mux (package web), on the
+// same account service and case workflow as the API. A binary built
+// without the interface's assets serves the API alone and answers every
+// page with why (web.ErrNoAssets), logged at start.
+func webPages(srv *httpapi.Server, logger *slog.Logger) func(httpapi.PageContext) http.Handler {
+	ui, err := web.New(web.Config{Cases: srv.Cases, Logger: logger, SessionIdle: srv.SessionIdle, Now: srv.Now})
+	if err != nil {
+		logger.Error("the web interface is not served", slog.Any("error", err))
+		return func(httpapi.PageContext) http.Handler { return web.Unavailable(err) }
+	}
+	return func(pc httpapi.PageContext) http.Handler {
+		return ui.Handler(web.Shared{Accounts: pc.Accounts, ClientIP: pc.ClientIP, SessionCookie: pc.SessionCookie,
+			SetSession: pc.SetSession, ClearSession: pc.ClearSession})
+	}
 }

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+
+	"bonafide"
+)
+
+// routes lists every screen of the interface, in one place, with what a
+// person needs to reach it (see page). The paths are the API's free
+// space: httpapi takes /api/ and /healthz.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /{$}", s.page(anyone, s.handleHome)},
+		{"GET /sign-in", s.page(anyone, s.handleSignIn)},
+		{"POST /sign-in", s.page(anyone, s.handleSignInPost)},
+		{"POST /sign-out", s.page(enrolling, s.handleSignOut)},
+		{"GET /account", s.page(self, s.handleAccount)},
+		{"GET /account/password", s.page(self, s.handlePassword)},
+		{"POST /account/password", s.page(self, s.handlePasswordPost)},
+		{"GET /account/second-factor", s.page(enrolling, s.handleEnrol)},
+		{"POST /account/second-factor", s.page(enrolling, s.handleEnrolPost)},
+		{"POST /account/second-factor/confirm", s.page(enrolling, s.handleEnrolConfirm)},
+		{"GET /queue", s.page(bonafide.PermCaseRead, s.handleQueue)},
+		{"GET /referrals/{id}", s.page(bonafide.PermCaseRead, s.handleReferral)},
+		{"POST /referrals/{id}/decision", s.page(bonafide.PermOutcomeRecord, s.handleDecision)},
+	}
+}
+
+// handleHome sends a signed-in person to their first screen and anyone
+// else to the sign-in page.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r.Context())
+	if p == nil {
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, s.firstScreen(p), http.StatusSeeOther)
+}

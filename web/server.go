@@ -1,0 +1,432 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"bonafide"
+	"bonafide/account"
+	"bonafide/casework"
+)
+
+// Shared is what the interface shares with the API it is served beside
+// (httpapi.PageContext): one account service, so one login throttle and
+// one set of sessions, and the API's session cookie.
+type Shared struct {
+	Accounts *account.Service
+	// ClientIP is the address a request came from (through trusted
+	// proxies), for login throttling.
+	ClientIP func(*http.Request) string
+	// SessionCookie is the session cookie's name; SetSession and
+	// ClearSession set and clear it as the API does.
+	SessionCookie string
+	SetSession    func(w http.ResponseWriter, id string)
+	ClearSession  func(w http.ResponseWriter)
+}
+
+// Config is what the interface is given besides [Shared].
+type Config struct {
+	// Cases is the case workflow. Without it the case screens answer
+	// that the workflow is not available.
+	Cases *casework.Service
+	// Logger receives internal errors (never form values).
+	Logger *slog.Logger
+	// Service is the service's name in the header ("bonafide" if empty);
+	// Agency names the organisation ("Children's services" if empty).
+	Service, Agency string
+	// SessionIdle is how long a session lasts without a request, for the
+	// timeout warning (account.DefaultSessionIdle if zero).
+	SessionIdle time.Duration
+	// Now tells the time (time.Now if nil).
+	Now func() time.Time
+}
+
+// Server is the web interface. Make one with [New]; it holds no
+// per-request state, so one serves every request.
+type Server struct {
+	cfg    Config
+	assets *assets
+	pages  map[string]*template.Template
+	csrf   []byte // HMAC key of CSRF tokens, new at every start
+	sh     Shared
+	mux    *http.ServeMux
+}
+
+// New checks the embedded assets and parses every template, so that a
+// binary built without the assets ([ErrNoAssets]) or with a broken
+// template is refused at start, not at the first request.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Service == "" {
+		cfg.Service = "bonafide"
+	}
+	if cfg.Agency == "" {
+		cfg.Agency = "Children's services"
+	}
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = account.DefaultSessionIdle
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, assets: a, pages: map[string]*template.Template{}, csrf: make([]byte, 32)}
+	rand.Read(s.csrf)
+	if err := s.parse(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parse makes one template set per page: the layout, the shared
+// partials, and the page's own file defining "content".
+func (s *Server) parse() error {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	var partials []string
+	var pages []string
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		switch {
+		case base == "layout":
+		case strings.HasPrefix(base, "_"):
+			partials = append(partials, n)
+		default:
+			pages = append(pages, n)
+		}
+	}
+	for _, p := range pages {
+		files := append([]string{"templates/layout.html"}, partials...)
+		files = append(files, p)
+		t, err := template.New("layout").Funcs(s.funcs()).ParseFS(templateFS, files...)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", p, err)
+		}
+		s.pages[strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")] = t
+	}
+	return nil
+}
+
+// Handler returns the interface's routes (see routes) with its headers,
+// for httpapi.Server.Pages: every path the API does not take.
+func (s *Server) Handler(sh Shared) http.Handler {
+	s.sh = sh
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	mux.Handle("GET /assets/", s.assets.handler())
+	mux.HandleFunc("/", s.handleNotFound)
+	s.mux = mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/assets/") {
+			pageHeaders(w.Header())
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// Unavailable answers every page with 503 and why, for a server whose
+// interface could not be made (err, such as [ErrNoAssets]): the API goes
+// on, and a person opening the interface is told what is wrong.
+func Unavailable(err error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "The web interface is not available: %v\n", err)
+	})
+}
+
+// contentSecurityPolicy allows scripts, styles, fonts and images from the
+// server only (no inline script or style, no eval), forms that post to it
+// only, and no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+// pageHeaders sets the headers of every page: its CSP, and no caching
+// (pages hold personal data about children).
+func pageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// same-origin, not the API's no-referrer: with no-referrer a browser
+	// sends "Origin: null" with a form, which the same-origin check must
+	// refuse.
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// route is one screen's method and path and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// Link is a navigation item or back link.
+type Link struct {
+	Href, Text string
+	Current    bool
+}
+
+// FieldError is one entry of the error summary: the message, and the id
+// of the field it is about ("" for the form as a whole), which the
+// summary links to and the field shows beside itself.
+type FieldError struct {
+	Field, Message string
+}
+
+// Banner is a notification banner: a success after an action, or news.
+type Banner struct {
+	Text    string
+	Success bool
+}
+
+// Page is what the layout needs of every screen, and the screen's own
+// data in Data.
+type Page struct {
+	Title            string
+	Service, Agency  string
+	User             *bonafide.User
+	CSRF             string
+	Nav              []Link
+	Back             *Link
+	Errors           []FieldError
+	Banner           *Banner
+	Here             string
+	IdleSeconds      int
+	Data             any
+	status           int
+	principal        *account.Principal
+	fieldErrorsIndex map[string]string
+}
+
+// FieldError returns the error message of field id, or "".
+func (p *Page) FieldError(id string) string {
+	if p.fieldErrorsIndex == nil {
+		p.fieldErrorsIndex = map[string]string{}
+		for _, e := range p.Errors {
+			if _, ok := p.fieldErrorsIndex[e.Field]; !ok {
+				p.fieldErrorsIndex[e.Field] = e.Message
+			}
+		}
+	}
+	return p.fieldErrorsIndex[id]
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":    func(p string) string { return s.assets.url(p) },
+		"roleName": roleName,
+		"field": func(id, label, hint, err, typ, autocomplete string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: "govuk-!-width-two-thirds"}
+		},
+		"sel": func(id, label string, opts []option, value, err string) selectField {
+			return selectField{ID: id, Label: label, Options: opts, Value: value, Error: err}
+		},
+		"fieldw": func(id, label, hint, err, typ, autocomplete, width, inputmode string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode}
+		},
+	}
+}
+
+// render writes page name inside the layout. It renders into a buffer
+// first, so that a template error is an internal error page and never
+// half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *Page) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.internalError(w, r, fmt.Errorf("no template %q", name))
+		return
+	}
+	p.Service, p.Agency = s.cfg.Service, s.cfg.Agency
+	p.Here = r.URL.RequestURI()
+	p.CSRF = s.csrfToken(w, r)
+	if pr := principalOf(r.Context()); pr != nil {
+		p.User = &pr.User
+		p.principal = pr
+		p.IdleSeconds = int(s.cfg.SessionIdle / time.Second)
+		if p.Nav == nil {
+			p.Nav = s.nav(pr, r.URL.Path)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.internalError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	status := p.status
+	if status == 0 {
+		status = http.StatusOK
+		if len(p.Errors) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// nav is the service navigation of a signed-in person: the screens their
+// role may use.
+func (s *Server) nav(p *account.Principal, path string) []Link {
+	if !p.SecondFactorDone() {
+		return []Link{}
+	}
+	var nav []Link
+	add := func(perm bonafide.Permission, href, text string) {
+		if perm == "" || p.User.Role.Can(perm) {
+			nav = append(nav, Link{Href: href, Text: text, Current: path == href || strings.HasPrefix(path, href+"/")})
+		}
+	}
+	add(bonafide.PermCaseRead, "/queue", "Front door")
+	add("", "/account", "Your account")
+	return nav
+}
+
+// internalError logs err and shows a page that says only that something
+// went wrong: an error's text may hold what the page should not show.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.ErrorContext(r.Context(), "web: internal error", slog.String("path", r.URL.Path), slog.Any("error", err))
+	s.errorPage(w, r, http.StatusInternalServerError, "Sorry, there is a problem with the service", "Try again later. What you were doing has not been saved unless this page says it has.")
+}
+
+// errorPage shows a page with a heading and one paragraph.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	t, ok := s.pages["error"]
+	if !ok {
+		http.Error(w, title, status)
+		return
+	}
+	p := &Page{Title: title, Data: text, status: status}
+	p.Service, p.Agency = s.cfg.Service, s.cfg.Agency
+	if pr := principalOf(r.Context()); pr != nil {
+		p.User = &pr.User
+		p.Nav = s.nav(pr, r.URL.Path)
+	}
+	p.CSRF = s.csrfToken(w, r)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, title, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// serviceError shows the page for an error a service returned: its own
+// words for a user-facing error, "internal error" for anything else.
+func (s *Server) serviceError(w http.ResponseWriter, r *http.Request, err error) {
+	switch bonafide.ErrorCode(err) {
+	case bonafide.ENotFound:
+		s.errorPage(w, r, http.StatusNotFound, "Page not found", bonafide.ErrorMessage(err))
+	case bonafide.EForbidden:
+		s.errorPage(w, r, http.StatusForbidden, "You cannot see this page", bonafide.ErrorMessage(err))
+	case bonafide.EUnavailable:
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Sorry, the service is unavailable", bonafide.ErrorMessage(err))
+	case bonafide.EInvalid, bonafide.EConflict:
+		s.errorPage(w, r, http.StatusConflict, "This cannot be done", bonafide.ErrorMessage(err))
+	default:
+		s.internalError(w, r, err)
+	}
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.")
+}
+
+// The CSRF cookie holds a random value; a form's token is its HMAC under
+// the server's key, so that a page of another site, which can neither read
+// the cookie nor know the key, cannot make one. It is checked on every
+// unsafe request besides the API's same-origin check.
+const csrfCookie = "bonafide_csrf"
+
+// csrfToken returns the token of r's CSRF cookie, giving the browser a
+// new cookie first when it has none.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	v := ""
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
+		v = c.Value
+	} else if v, _ = r.Context().Value(csrfKey).(string); v == "" {
+		b := make([]byte, 32)
+		rand.Read(b)
+		v = base64.RawURLEncoding.EncodeToString(b)
+		http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	}
+	m := hmac.New(sha256.New, s.csrf)
+	m.Write([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// errCSRF is the answer to a form without a valid token: most often a
+// form left open across a restart of the server.
+var errCSRF = errors.New("the form has expired")
+
+// checkCSRF reports whether r's form carries the token of its cookie.
+// The form must be parsed first.
+func (s *Server) checkCSRF(r *http.Request) error {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil {
+		return errCSRF
+	}
+	m := hmac.New(sha256.New, s.csrf)
+	m.Write([]byte(c.Value))
+	want := m.Sum(nil)
+	got, err := base64.RawURLEncoding.DecodeString(r.PostFormValue("csrf"))
+	if err != nil || !hmac.Equal(got, want) {
+		return errCSRF
+	}
+	return nil
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	csrfKey
+)
+
+// principalOf returns the signed-in principal of a page, or nil.
+func principalOf(ctx context.Context) *account.Principal {
+	p, _ := ctx.Value(principalKey).(*account.Principal)
+	return p
+}
+
+// roleName is a role in words.
+func roleName(r bonafide.Role) string {
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
+// inputField is the data of the "input" partial (templates/_field.html):
+// a GOV.UK text input with its label, hint and error.
+type inputField struct {
+	ID, Label, Hint, Error, Type, Autocomplete, Width, Inputmode, Value, LabelClass string
+}
+
+// selectField is the data of the "select" partial.
+type selectField struct {
+	ID, Label string
+	Options   []option
+	Value     string
+	Error     string
+}

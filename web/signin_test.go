@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestSignIn walks the sign-in form in a real browser on each store: the
+// empty form, its errors, a wrong password, a right one (to the front
+// door), the account page, a password change with its errors, and signing
+// out; axe passes on every state, and no page shows a reporter.
+func TestSignIn(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			b := newBrowser(t)
+			e := newEnv(t, st.open, envOptions{families: 60})
+			b.run(chromedp.Navigate(e.URL + "/"))
+			if loc := get(b, chromedp.Location()); !strings.HasSuffix(loc, "/sign-in") {
+				t.Fatalf("/ signed out went to %s, want /sign-in", loc)
+			}
+			b.check("sign in, empty")
+			b.run(submit(chromedp.CSS("main button[type=submit]")))
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter your user name") || !strings.Contains(got, "Enter your password") {
+				t.Errorf("error summary of an empty form = %q", got)
+			}
+			b.check("sign in, empty form sent")
+			b.signIn(e.URL, "ada", "not the password at all")
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "not right") {
+				t.Errorf("error summary of a wrong password = %q", got)
+			}
+			if title := get(b, chromedp.Title()); !strings.HasPrefix(title, "Error: ") {
+				t.Errorf("title with errors = %q, want it to start with Error:", title)
+			}
+			b.check("sign in, wrong password")
+			b.signIn(e.URL, "ada", testPassword)
+			b.run(chromedp.WaitVisible(chromedp.CSS("main h1")))
+			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/queue") {
+				t.Errorf("a social worker signed in at %s, want the queue", loc)
+			}
+			b.run(chromedp.Navigate(e.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			b.check("account")
+			b.run(chromedp.Navigate(e.URL+"/account/password"), chromedp.WaitVisible(chromedp.ID("current")),
+				chromedp.SendKeys(chromedp.ID("current"), testPassword),
+				chromedp.SendKeys(chromedp.ID("new"), "a new password of some length"),
+				chromedp.SendKeys(chromedp.ID("confirm"), "another one"),
+				submit(chromedp.CSS("main button[type=submit]")))
+			b.check("password change, mismatch")
+			b.run(
+				chromedp.SendKeys(chromedp.ID("current"), testPassword),
+				chromedp.SendKeys(chromedp.ID("new"), "a new password of some length"),
+				chromedp.SendKeys(chromedp.ID("confirm"), "a new password of some length"),
+				submit(chromedp.CSS("main button[type=submit]")))
+			b.check("account, password changed")
+			b.run(submit(chromedp.CSS(".app-sign-out__button")))
+			b.run(chromedp.Navigate(e.URL + "/account"))
+			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in") {
+				t.Errorf("/account after signing out went to %s, want the sign-in page", loc)
+			}
+			b.signIn(e.URL, "ada", "a new password of some length")
+			if loc := get(b, chromedp.Location()); strings.Contains(loc, "/sign-in") {
+				t.Errorf("signing in with the new password stayed at %s", loc)
+			}
+			b.noSealed(e.sealed)
+		})
+	}
+}
+
+// TestPageHeaders checks what every page is sent with: a CSP without
+// inline script or style and no framing, no caching; and that assets are
+// cached for long.
+func TestPageHeaders(t *testing.T) {
+	e := newEnv(t, openSQLite, envOptions{families: 20})
+	for _, tt := range []struct {
+		path, csp, cache string
+	}{
+		{"/sign-in", "frame-ancestors 'none'", "no-store"},
+		{"/nowhere", "script-src 'self'", "no-store"},
+		{"/assets/govuk-frontend.min.css", "", "public, max-age=31536000, immutable"},
+		{"/assets/app/app.mjs", "", "public, max-age=31536000, immutable"},
+	} {
+		resp, err := http.Get(e.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(resp.Body)
+		if csp := resp.Header.Get("Content-Security-Policy"); tt.csp != "" && (!strings.Contains(csp, tt.csp) || strings.Contains(csp, "unsafe-inline")) {
+			t.Errorf("GET %s: Content-Security-Policy = %q, want %q and no unsafe-inline", tt.path, csp, tt.csp)
+		}
+		if got := resp.Header.Get("Cache-Control"); got != tt.cache {
+			t.Errorf("GET %s: Cache-Control = %q, want %q", tt.path, got, tt.cache)
+		}
+	}
+}
