@@ -6,12 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 
 	"bonafide"
 	"bonafide/account"
 	"bonafide/auditlog"
+	"bonafide/auth"
 )
 
 // Session lifetimes: account.DefaultSessionIdle and DefaultSessionMax, the
@@ -96,25 +96,6 @@ func isUnsafe(method string) bool {
 	return true
 }
 
-// sameOrigin reports whether a cookie-authenticated request comes from a
-// page of this server: its Origin header names this host. Browsers send
-// Origin on every unsafe request, so a missing one means the request was
-// not made by our own pages, and is refused.
-func sameOrigin(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" || o == "null" {
-		return false
-	}
-	u, err := url.Parse(o)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return false
-	}
-	return strings.EqualFold(u.Host, r.Host)
-}
-
 // errCrossOrigin answers an unsafe cookie request from another origin.
 var errCrossOrigin = bonafide.Errorf(bonafide.EForbidden, "cross-origin request refused: a request with a session cookie must come from this server's own pages")
 
@@ -130,7 +111,7 @@ func (s *Server) authorize(perm bonafide.Permission, h http.Handler) http.Handle
 			s.error(w, r, err)
 			return
 		}
-		if p.Session != nil && isUnsafe(r.Method) && !sameOrigin(r) {
+		if p.Session != nil && isUnsafe(r.Method) && !auth.SameOrigin(r) {
 			s.error(w, r, errCrossOrigin)
 			return
 		}

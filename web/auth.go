@@ -9,6 +9,7 @@ import (
 
 	"bonafide"
 	"bonafide/account"
+	"bonafide/auth"
 )
 
 // maxFormBytes bounds a form's body: the largest, a decision with its
@@ -35,7 +36,7 @@ func (s *Server) page(perm bonafide.Permission, h http.HandlerFunc) http.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if unsafe {
-			if !sameOrigin(r) {
+			if !auth.SameOrigin(r) {
 				s.errorPage(w, r, http.StatusForbidden, "This form cannot be sent from here", "Forms of this service must be sent from its own pages.")
 				return
 			}
@@ -99,24 +100,6 @@ func (s *Server) authenticate(r *http.Request) *account.Principal {
 		return nil
 	}
 	return p
-}
-
-// sameOrigin reports whether an unsafe request comes from a page of this
-// server, as the API's check does: browsers send Origin on every form
-// post, so a missing one is refused.
-func sameOrigin(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" || o == "null" {
-		return false
-	}
-	u, err := url.Parse(o)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return false
-	}
-	return strings.EqualFold(u.Host, r.Host)
 }
 
 // localPath returns next when it is a path of this server, else "/", so
