@@ -121,6 +121,9 @@ func (uc *userCommand) openUser(ctx context.Context, name string) (*app, *accoun
 // for the user commands and the demo.
 func (a *app) accounts(logger *slog.Logger) *account.Service {
 	acc := account.New(a.Users, a.Audit, logger)
+	if a.Approvals != nil {
+		acc.Approvals = a.Approvals
+	}
 	acc.Secrets = a.Vault
 	return acc
 }
