@@ -51,8 +51,8 @@ func accountApprovalView(a bonafide.AccountApproval) AccountApprovalView {
 // shown to the approving administrator this once.
 type ApprovalDone struct {
 	Approval AccountApprovalView `json:"approval"`
-	User     UserView     `json:"user"`
-	Password string       `json:"password,omitempty"`
+	User     UserView            `json:"user"`
+	Password string              `json:"password,omitempty"`
 }
 
 func (s *Server) handleApprovalAsk(w http.ResponseWriter, r *http.Request) {
