@@ -286,6 +286,11 @@ func (s *Service) setDisabled(ctx context.Context, by Actor, id int64, disabled 
 // operator on the box who holds the keys already, grants them alone.
 func (s *Service) ChangeRole(ctx context.Context, by Actor, id int64, role bonafide.Role, reason string) (bonafide.User, error) {
 	if role.RequiresSecondFactor() && !by.fromCommandLine() {
+		// the answers of a one-step change first: one's own account, a
+		// missing reason; then where to ask
+		if _, err := s.other(ctx, by, id); err != nil {
+			return bonafide.User{}, err
+		}
 		if _, err := CheckGrantReason(role, reason); err != nil {
 			return bonafide.User{}, err
 		}
