@@ -125,8 +125,8 @@ func testTwoPersonApproval(t *testing.T, open opener) {
 	}
 	resp, body = e.send(t, "GET", "/api/v1/approvals", "", nil, as(bea))
 	decodeInto(t, body, &pending)
-	if len(pending) != 0 {
-		t.Errorf("pending after expiry = %+v, want none", pending)
+	if resp.StatusCode != http.StatusOK || len(pending) != 0 {
+		t.Errorf("pending after expiry = %d %+v, want 200 and none", resp.StatusCode, pending)
 	}
 	// Asked again in time, it is approved.
 	totp = ask(dora, as(ada), ApprovalAsk{Kind: bonafide.ApprovalTOTPReset, Reason: reason}, http.StatusCreated)
