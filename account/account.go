@@ -91,6 +91,11 @@ type Service struct {
 	Logger *slog.Logger
 	// Now tells the time; tests set it.
 	Now func() time.Time
+	// Approvals keeps the account changes that wait for a second
+	// administrator (RequestApproval, Approve). Without it they fail with
+	// code unavailable, and the changes they stand for cannot be made
+	// over the API at all.
+	Approvals ApprovalStore
 	// Secrets seals users' TOTP seeds, bound to each user, and opens them
 	// only to check a code (the vault; see auth.SealTOTP). Without it,
 	// enrolment and every login that needs a code fail with code

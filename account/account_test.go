@@ -103,7 +103,16 @@ func newEnv(t *testing.T) *env {
 	e.svc.Now = func() time.Time { return e.now }
 	e.svc.PasswordParams = testPasswordParams
 	e.svc.Secrets = v
+	e.svc.Approvals = st.Approvals()
 	return e
+}
+
+// twoFactor is the principal of user u in a session whose login passed a
+// second factor, as the two-person rule needs; u's account is taken to
+// have a confirmed one.
+func twoFactor(u bonafide.User) *account.Principal {
+	u.TOTPConfirmed = true
+	return &account.Principal{User: u, Session: &bonafide.Session{UserID: u.ID, SecondFactor: true}}
 }
 
 // user stores a user of role with testPassword (none for a machine
@@ -240,6 +249,21 @@ func TestAuditBeforeChange(t *testing.T) {
 	olga := e.user(t, "olga", bonafide.RoleSocialWorker)
 	portal := e.user(t, "portal", bonafide.RoleIntakeMachine)
 	const reason = "Deputy data protection officer while the DPO is on leave"
+	adaUser, err := e.users.UserByID(ctx, ada.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bea := twoFactor(e.user(t, "bea", bonafide.RoleAdministrator))
+	// twoStep grants a role or resets a password the API's way: ada asks,
+	// bea approves.
+	twoStep := func(kind bonafide.AccountApprovalKind, role bonafide.Role) error {
+		a, err := e.svc.RequestApproval(ctx, twoFactor(adaUser), account.ApprovalRequest{Kind: kind, UserID: olga.ID, Role: role, Reason: reason})
+		if err != nil {
+			return err
+		}
+		_, err = e.svc.Approve(ctx, bea, a.ID)
+		return err
+	}
 	var seen []string
 	e.audit.onAppend = func(en auditlog.Entry) {
 		var made bool
@@ -288,10 +312,10 @@ func TestAuditBeforeChange(t *testing.T) {
 			_, _, err := e.svc.Create(ctx, ada, account.NewUserRequest{Name: "sol", Role: bonafide.RoleSocialWorker})
 			return err
 		}},
-		{"role", func() error { _, err := e.svc.ChangeRole(ctx, ada, olga.ID, bonafide.RoleDPO, reason); return err }},
+		{"role", func() error { return twoStep(bonafide.ApprovalRoleGrant, bonafide.RoleDPO) }},
 		{"disable", func() error { _, err := e.svc.Disable(ctx, ada, olga.ID); return err }},
 		{"enable", func() error { _, err := e.svc.Enable(ctx, ada, olga.ID); return err }},
-		{"reset password", func() error { _, _, err := e.svc.ResetPassword(ctx, ada, olga.ID, "", reason); return err }},
+		{"reset password", func() error { return twoStep(bonafide.ApprovalPasswordReset, "") }},
 		{"token", func() error { _, _, err := e.svc.CreateToken(ctx, ada, "portal", "referral portal"); return err }},
 		{"revoke", func() error {
 			ts, err := e.users.Tokens(ctx, portal.ID)
@@ -308,10 +332,14 @@ func TestAuditBeforeChange(t *testing.T) {
 	}
 	want := []string{
 		"user:ada user.create sol: role social_worker",
-		"user:ada user.role olga: social_worker -> data_protection_officer: " + reason,
+		"user:ada user.approval_request olga: role_grant social_worker -> data_protection_officer, waiting for a second administrator: " + reason,
+		"user:bea user.approval_approve olga: approved request 1 (role_grant) of user:ada",
+		"user:bea user.role olga: social_worker -> data_protection_officer: " + reason,
 		"user:ada user.disable olga: disabled by an administrator",
 		"user:ada user.enable olga: enabled by an administrator",
-		"user:ada user.password_reset olga: password reset by an administrator: " + reason,
+		"user:ada user.approval_request olga: password_reset, waiting for a second administrator: " + reason,
+		"user:bea user.approval_approve olga: approved request 2 (password_reset) of user:ada",
+		"user:bea user.password_reset olga: password reset by two administrators (user:ada asked, user:bea approved, request 2): " + reason,
 		"user:ada token.create portal: token 1: referral portal",
 		"user:ada token.revoke portal: token 1 revoked by an administrator",
 	}
@@ -335,19 +363,31 @@ func TestChangeNeedsAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	const reason = "Deputy data protection officer while the DPO is on leave"
+	// The command line changes alone (the API asks two administrators;
+	// see TestTwoPersonApproval).
+	cli := account.CommandLine("root")
+	adaUser, err := e.users.UserByID(ctx, ada.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adaP := twoFactor(adaUser)
 	e.audit.refuse = true
 	for _, tt := range []struct {
 		name string
 		do   func() error
 	}{
 		{"create", func() error {
-			_, _, err := e.svc.Create(ctx, ada, account.NewUserRequest{Name: "mal", Role: bonafide.RoleAdministrator, Reason: reason})
+			_, _, err := e.svc.Create(ctx, cli, account.NewUserRequest{Name: "mal", Role: bonafide.RoleAdministrator, Reason: reason})
 			return err
 		}},
-		{"role", func() error { _, err := e.svc.ChangeRole(ctx, ada, olga.ID, bonafide.RoleDPO, reason); return err }},
+		{"role", func() error { _, err := e.svc.ChangeRole(ctx, cli, olga.ID, bonafide.RoleDPO, reason); return err }},
 		{"disable", func() error { _, err := e.svc.Disable(ctx, ada, olga.ID); return err }},
-		{"reset password", func() error { _, _, err := e.svc.ResetPassword(ctx, ada, olga.ID, "", ""); return err }},
-		{"reset second factor", func() error { _, _, err := e.svc.ResetTOTP(ctx, ada, dora.ID, reason); return err }},
+		{"reset password", func() error { _, _, err := e.svc.ResetPassword(ctx, cli, olga.ID, "", ""); return err }},
+		{"reset second factor", func() error { _, _, err := e.svc.ResetTOTP(ctx, cli, dora.ID, reason); return err }},
+		{"ask for a grant", func() error {
+			_, err := e.svc.RequestApproval(ctx, adaP, account.ApprovalRequest{Kind: bonafide.ApprovalRoleGrant, UserID: olga.ID, Role: bonafide.RoleDPO, Reason: reason})
+			return err
+		}},
 		{"token", func() error { _, _, err := e.svc.CreateToken(ctx, ada, "portal", "referral portal"); return err }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -408,7 +448,8 @@ func TestEnable(t *testing.T) {
 }
 
 // TestFirstAdministrator: the command line makes an administrator only
-// while there is no enabled one; an administrator may add more.
+// while there are fewer than two enabled ones (the pair the two-person
+// rule needs); over the API, two administrators grant the role.
 func TestFirstAdministrator(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -418,12 +459,17 @@ func TestFirstAdministrator(t *testing.T) {
 	if err != nil || pw == "" || first.CreatedBy != "cli:root" {
 		t.Fatalf("first administrator = %+v, password %q, %v; want one made by cli:root with a generated password", first, pw, err)
 	}
-	if _, _, err := e.svc.Create(ctx, cli, account.NewUserRequest{Name: "boss", Role: bonafide.RoleAdministrator, Reason: reason}); !errors.Is(err, account.ErrAdministratorExists) {
-		t.Errorf("second administrator from the command line = %v, want ErrAdministratorExists", err)
-	}
 	by := (&account.Principal{User: first}).Actor()
-	if _, _, err := e.svc.Create(ctx, by, account.NewUserRequest{Name: "boss", Role: bonafide.RoleAdministrator, Reason: "second administrator for the out-of-hours rota"}); err != nil {
-		t.Errorf("second administrator by an administrator = %v, want made", err)
+	if _, _, err := e.svc.Create(ctx, by, account.NewUserRequest{Name: "boss", Role: bonafide.RoleAdministrator, Reason: "second administrator for the out-of-hours rota"}); bonafide.ErrorCode(err) != bonafide.EForbidden {
+		t.Errorf("second administrator by an administrator alone = %v, want forbidden (two administrators grant it)", err)
+	}
+	// The second, which the two-person rule needs, comes from the command
+	// line too; a third does not.
+	if _, _, err := e.svc.Create(ctx, cli, account.NewUserRequest{Name: "boss", Role: bonafide.RoleAdministrator, Reason: reason}); err != nil {
+		t.Errorf("second administrator from the command line = %v, want made", err)
+	}
+	if _, _, err := e.svc.Create(ctx, cli, account.NewUserRequest{Name: "chief", Role: bonafide.RoleAdministrator, Reason: reason}); !errors.Is(err, account.ErrAdministratorExists) {
+		t.Errorf("third administrator from the command line = %v, want ErrAdministratorExists", err)
 	}
 	if _, err := e.svc.Disable(ctx, by, first.ID); bonafide.ErrorCode(err) != bonafide.EForbidden {
 		t.Errorf("an administrator disabling themselves = %v, want forbidden", err)

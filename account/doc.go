@@ -43,6 +43,18 @@
 // costs, so that the time taken does not tell which names exist, and every
 // wrong name, password or code gets the one answer [ErrBadLogin].
 //
+// # Two administrators
+//
+// Over the API, granting the data protection officer or administrator
+// role and resetting another user's password or second factor take two
+// people: [Service.RequestApproval] records the ask (with a reason) and
+// stores it, [Service.Approve] checks bonafide.TwoPersonRule (a second,
+// different administrator, a second factor passed at this login, within
+// bonafide.AccountApprovalTTL), records the approval, marks it once
+// only, and then makes the change, audited as any override is. The
+// one-step methods refuse such a change from a user and keep it for the
+// command line ([CommandLine]), whose operator holds the keys already.
+//
 // # Principals
 //
 // [Service.AuthenticateSession] and [Service.AuthenticateToken] turn a

@@ -153,9 +153,11 @@ type NewUserRequest struct {
 	Reason string
 }
 
-// ErrAdministratorExists refuses the command line a second administrator
-// while an enabled one exists; callers tell it apart with errors.Is.
-var ErrAdministratorExists = errors.New("an administrator exists already")
+// ErrAdministratorExists refuses the command line a third administrator
+// while two enabled ones exist (the pair the two-person rule needs, so
+// that the API can grant the role from then on); callers tell it apart
+// with errors.Is.
+var ErrAdministratorExists = errors.New("two administrators exist already")
 
 // Create adds a user and returns it with the generated password ("" when
 // one was given or the role has none). The grant is recorded before it is
@@ -165,16 +167,18 @@ var ErrAdministratorExists = errors.New("an administrator exists already")
 // A taken name is refused before the entry, so that the log does not fill
 // with creations that never happened; the store still refuses a name taken
 // in between. From the command line an administrator is made only while
-// there is no enabled one: it bootstraps the first, and administrators add
-// the rest, where the log names who did it.
+// there are fewer than two enabled ones: it bootstraps the first pair, and
+// two administrators grant the role after that, over the API, where the
+// log names both. Over the API a user is never created with the DPO or
+// administrator role: it is created with another, then granted by two.
 func (s *Service) Create(ctx context.Context, by Actor, req NewUserRequest) (bonafide.User, string, error) {
 	if req.Role == bonafide.RoleAdministrator && by.fromCommandLine() {
 		admins, err := s.ActiveAdministrators(ctx)
 		if err != nil {
 			return bonafide.User{}, "", err
 		}
-		if len(admins) > 0 {
-			return bonafide.User{}, "", fmt.Errorf("%w (%s): administrators add users, administrators too, through the API (POST /api/v1/users)",
+		if len(admins) >= 2 {
+			return bonafide.User{}, "", fmt.Errorf("%w (%s): administrators add users through the API (POST /api/v1/users), and two of them grant the administrator role (POST /api/v1/users/{id}/approvals)",
 				ErrAdministratorExists, strings.Join(admins, ", "))
 		}
 	}
@@ -185,6 +189,9 @@ func (s *Service) Create(ctx context.Context, by Actor, req NewUserRequest) (bon
 	reason, err := CheckGrantReason(req.Role, req.Reason)
 	if err != nil {
 		return bonafide.User{}, "", err
+	}
+	if u.Role.RequiresSecondFactor() && !by.fromCommandLine() {
+		return bonafide.User{}, "", bonafide.Errorf(bonafide.EForbidden, "creating a user with the %s role over the API needs a second administrator: create them with another role, then ask for the grant with POST /api/v1/users/{id}/approvals", u.Role)
 	}
 	if _, err := s.Users.UserByName(ctx, u.Name); err == nil {
 		return bonafide.User{}, "", bonafide.Errorf(bonafide.EConflict, "user %q already exists", u.Name)
@@ -272,7 +279,29 @@ func (s *Service) setDisabled(ctx context.Context, by Actor, id int64, disabled 
 // ChangeRole gives user id the role role. A machine client cannot become
 // staff, nor staff a machine client; a privileged role needs a written
 // reason, kept in the audit entry, which is written before the change.
+//
+// From the API (an actor that is a user) the DPO and administrator roles
+// are refused here: they are granted by two administrators, with
+// [Service.RequestApproval] and [Service.Approve]. The command line, an
+// operator on the box who holds the keys already, grants them alone.
 func (s *Service) ChangeRole(ctx context.Context, by Actor, id int64, role bonafide.Role, reason string) (bonafide.User, error) {
+	if role.RequiresSecondFactor() && !by.fromCommandLine() {
+		// the answers of a one-step change first: one's own account, a
+		// missing reason; then where to ask
+		if _, err := s.other(ctx, by, id); err != nil {
+			return bonafide.User{}, err
+		}
+		if _, err := CheckGrantReason(role, reason); err != nil {
+			return bonafide.User{}, err
+		}
+		return bonafide.User{}, errTwoPerson("granting the "+string(role)+" role", id)
+	}
+	return s.changeRole(ctx, by, id, role, reason)
+}
+
+// changeRole is ChangeRole without the two-person gate, for the command
+// line and for an approved request.
+func (s *Service) changeRole(ctx context.Context, by Actor, id int64, role bonafide.Role, reason string) (bonafide.User, error) {
 	if err := CheckRole(role); err != nil {
 		return bonafide.User{}, err
 	}
@@ -296,7 +325,17 @@ func (s *Service) ChangeRole(ctx context.Context, by Actor, id int64, role bonaf
 // (password, or a generated one, returned to be shown once); the store
 // ends their sessions. A privileged user's reset needs a written reason,
 // as granting the role does. Audited before it is made.
+//
+// Only the command line resets alone; a user (over the API) asks with
+// [Service.RequestApproval] and a second administrator approves.
 func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, password, reason string) (bonafide.User, string, error) {
+	if !by.fromCommandLine() {
+		return bonafide.User{}, "", errTwoPerson("resetting another user's password", id)
+	}
+	return s.resetPassword(ctx, by, id, password, reason)
+}
+
+func (s *Service) resetPassword(ctx context.Context, by Actor, id int64, password, reason string) (bonafide.User, string, error) {
 	u, err := s.other(ctx, by, id)
 	if err != nil {
 		return bonafide.User{}, "", err
@@ -335,7 +374,17 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, passwor
 // written reason, and is audited before it is made. It returns the user as
 // they were, and false (with nothing recorded) when there was nothing to
 // withdraw.
+//
+// Only the command line withdraws alone; a user (over the API) asks with
+// [Service.RequestApproval] and a second administrator approves.
 func (s *Service) ResetTOTP(ctx context.Context, by Actor, id int64, reason string) (bonafide.User, bool, error) {
+	if !by.fromCommandLine() {
+		return bonafide.User{}, false, errTwoPerson("withdrawing another user's second factor", id)
+	}
+	return s.resetTOTP(ctx, by, id, reason)
+}
+
+func (s *Service) resetTOTP(ctx context.Context, by Actor, id int64, reason string) (bonafide.User, bool, error) {
 	// The check of a privileged grant, whatever the user's role: removing
 	// a second factor is as sensitive as granting one.
 	reason, err := CheckGrantReason(bonafide.RoleDPO, reason)

@@ -124,14 +124,18 @@ func can(a Actor, p bonafide.Permission) error {
 	return nil
 }
 
+// releaseRule is the two-person rule of a release, shared with the account
+// service's grants and resets (bonafide.TwoPersonRule).
+var releaseRule = bonafide.TwoPersonRule{What: "approving a disclosure"}
+
+// approver is a as the two-person rule sees them.
+func (a Actor) approver() bonafide.Approver {
+	return bonafide.Approver{Who: a.Who, SecondFactorEnrolled: a.TOTPEnrolled, SecondFactorPassed: a.SecondFactor}
+}
+
 // secondFactor refuses an approver without a second factor enrolled and
 // passed at this login.
-func secondFactor(a Actor) error {
-	if !a.TOTPEnrolled || !a.SecondFactor {
-		return bonafide.Errorf(bonafide.EForbidden, "approving a disclosure needs a second factor, enrolled and used at this login: log in again with your authenticator code")
-	}
-	return nil
-}
+func secondFactor(a Actor) error { return releaseRule.CheckApprover(a.approver()) }
 
 func newID(prefix string) string {
 	var b [6]byte
@@ -452,10 +456,10 @@ func (s *Service) Approve(ctx context.Context, a Actor, id string) (bonafide.Dis
 	if d.State != bonafide.DisclosureApproved || d.Review == nil || len(d.Approvals) != 1 {
 		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EConflict, "disclosure request %s is %s, not waiting for a second approval", id, d.State)
 	}
-	if d.Approvals[0].By == a.Who {
-		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EForbidden, "a second, different person approves a release: %s gave the first approval", a.Who)
-	}
 	now := s.now()
+	if err := releaseRule.CheckSecond(d.Approvals[0].By, a.approver(), d.Expires, now); err != nil {
+		return bonafide.Disclosure{}, err
+	}
 	n, err := s.audit(ctx, a.Who, "disclosure.approve", id, "second approval of "+string(d.Review.Outcome)+": "+fieldNames(d.Review.Fields))
 	if err != nil {
 		return bonafide.Disclosure{}, err
@@ -499,8 +503,8 @@ func (s *Service) Decline(ctx context.Context, a Actor, id, reasons string) (bon
 	if d.State != bonafide.DisclosureApproved || len(d.Approvals) != 1 {
 		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EConflict, "disclosure request %s is %s, not waiting for a second approval", id, d.State)
 	}
-	if d.Approvals[0].By == a.Who {
-		return bonafide.Disclosure{}, bonafide.Errorf(bonafide.EForbidden, "a second, different person decides: %s gave the first approval", a.Who)
+	if err := releaseRule.CheckSecond(d.Approvals[0].By, a.approver(), d.Expires, s.now()); err != nil {
+		return bonafide.Disclosure{}, err
 	}
 	n, err := s.audit(ctx, a.Who, "disclosure.decline", id, reasons)
 	if err != nil {

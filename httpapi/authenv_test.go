@@ -69,6 +69,8 @@ type backend struct {
 	cases bonafide.CaseStore
 	// disclosures keeps police disclosure requests and SARs.
 	disclosures bonafide.DisclosureStore
+	// approvals keeps account changes waiting for a second administrator.
+	approvals bonafide.ApprovalStore
 	// exec runs SQL on the database directly, as an insider (or a full
 	// disk) would act on it, past the store.
 	exec func(t *testing.T, sql string)
@@ -108,7 +110,7 @@ func openSQLiteAt(t *testing.T, sealer *vault.Deferred, path string) backend {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), st.Approvals(), exec}
 }
 
 // testAgency heads the letters of the tests: an invented council.
@@ -153,7 +155,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 		t.Helper()
 		storetest.ExecPostgres(t, dsn, q)
 	}
-	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), exec}
+	return backend{st, st.Users(), st.VaultKeys(), st.ReporterTags(), st.AuditStorage(), st, st.Assessments(), st.Cases(), st.Disclosures(), st.Approvals(), exec}
 }
 
 // backends are the stores the API tests run on; the PostgreSQL runs skip
@@ -228,6 +230,7 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	srv := NewServer(be.store, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	srv.Now = clock.Now
 	srv.Users = be.users
+	srv.Approvals = be.approvals
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
 	srv.PasswordParams = testPasswordParams

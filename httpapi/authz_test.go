@@ -37,6 +37,7 @@ type authzFixture struct {
 	target   bonafide.User
 	sender   bonafide.User
 	login    bonafide.User // never disabled, so that its login succeeds
+	approval int64         // a password reset of target asked for by another administrator
 	n        atomic.Int64
 }
 
@@ -103,6 +104,17 @@ var authzRows = map[string]authzRow{
 	}},
 	"PUT /api/v1/users/{id}/role": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
 		return jsonRequest("/api/v1/users/"+strconv.FormatInt(f.target.ID, 10)+"/role", mustJSON(t, RoleChange{Role: bonafide.RoleTeamManager}))
+	}},
+	"POST /api/v1/users/{id}/approvals": {perm: bonafide.PermUserManage, request: func(t *testing.T, f *authzFixture) authzRequest {
+		return jsonRequest("/api/v1/users/"+strconv.FormatInt(f.target.ID, 10)+"/approvals",
+			mustJSON(t, ApprovalAsk{Kind: bonafide.ApprovalPasswordReset, Reason: "locked out before a court visit (ticket IT-4410)"}))
+	}},
+	"GET /api/v1/approvals": {perm: bonafide.PermUserManage, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/approvals"}
+	}},
+	"POST /api/v1/approvals/{id}/approve": {perm: bonafide.PermUserManage, request: func(_ *testing.T, f *authzFixture) authzRequest {
+		// the first allowed caller approves; any later one is told 409
+		return authzRequest{path: "/api/v1/approvals/" + strconv.FormatInt(f.approval, 10) + "/approve"}
 	}},
 	"DELETE /api/v1/users/{id}/tokens/{token}": {perm: bonafide.PermUserManage, request: func(_ *testing.T, f *authzFixture) authzRequest {
 		// A token number the sender has not got: an allowed caller gets 404.
@@ -376,6 +388,14 @@ func newAuthzFixture(t *testing.T, e *authEnv) *authzFixture {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("fixture referral: %d %s", resp.StatusCode, body)
 	}
+	now := e.clock.Now()
+	a, err := e.approvals.CreateApproval(context.Background(), bonafide.AccountApproval{Kind: bonafide.ApprovalPasswordReset, UserID: f.target.ID,
+		UserName: f.target.Name, Reason: "locked out before a court visit (ticket IT-4410)", RequestedBy: "user:fixture-admin",
+		Requested: now, Expires: now.Add(bonafide.AccountApprovalTTL)})
+	if err != nil {
+		t.Fatalf("fixture approval: %v", err)
+	}
+	f.approval = a.ID
 	return f
 }
 

@@ -21,44 +21,79 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 	ctx := context.Background()
 	e := newAuthEnv(t, envOptions{open: open})
 	admin, _ := e.staff(t, "ada", bonafide.RoleAdministrator)
+	second, _ := e.staff(t, "bea", bonafide.RoleAdministrator)
 	olga := mustUser(t, e.users, "olga", bonafide.RoleSocialWorker)
 	ref := newAuthzFixture(t, e).referral
 	adminC := func() creds { return e.sameOrigin(creds{cookie: e.freshSession(t, admin)}) }
+	secondC := func() creds { return e.sameOrigin(creds{cookie: e.freshSession(t, second)}) }
 	rolePath := "/api/v1/users/" + strconv.FormatInt(olga.ID, 10) + "/role"
+	askPath := func(name string) string {
+		u, err := e.users.UserByName(ctx, name)
+		if err != nil {
+			t.Fatalf("user %s: %v", name, err)
+		}
+		return "/api/v1/users/" + strconv.FormatInt(u.ID, 10) + "/approvals"
+	}
 	const (
 		reason   = "Deputy data protection officer while the DPO is on leave (ticket IG-2291)"
 		firstPW  = "a first password of length"
 		tooShort = "needs it"
 	)
+	// approve has bea approve the request an ask answered with.
+	approve := func(t *testing.T, body []byte) {
+		t.Helper()
+		var a AccountApprovalView
+		decodeInto(t, body, &a)
+		if resp, out := e.send(t, "POST", "/api/v1/approvals/"+strconv.FormatInt(a.ID, 10)+"/approve", "", nil, secondC()); resp.StatusCode != http.StatusOK {
+			t.Fatalf("approve %d as bea = %d; %s", a.ID, resp.StatusCode, out)
+		}
+	}
 	tests := []struct {
 		name    string
 		method  string
-		path    string
+		path    string // "" asks for a grant of user: POST /api/v1/users/{id}/approvals
 		body    any
 		want    int
 		user    string        // whose role to check afterwards
 		role    bonafide.Role // the role they must then have; "" for no such user
 		auditOK string        // the why of the audit entry a success writes
+		// approved: a second administrator (bea) approves the ask, and the
+		// change's audit entry is hers
+		approved bool
 	}{
-		{"create DPO without a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW}, http.StatusBadRequest, "dee", "", ""},
-		{"create DPO with a short reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: tooShort}, http.StatusBadRequest, "dee", "", ""},
-		{"create administrator without a reason", "POST", "/api/v1/users", UserCreate{Name: "root", Role: bonafide.RoleAdministrator, Password: firstPW}, http.StatusBadRequest, "root", "", ""},
-		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", account.MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", ""},
-		{"create social worker without a reason", "POST", "/api/v1/users", UserCreate{Name: "sol", Role: bonafide.RoleSocialWorker, Password: firstPW}, http.StatusCreated, "sol", bonafide.RoleSocialWorker, "role social_worker"},
-		{"create DPO with a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: "  " + reason + " "}, http.StatusCreated, "dee", bonafide.RoleDPO, "role data_protection_officer: " + reason},
-		{"promote to administrator without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, ""},
-		{"promote to DPO with a short reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleDPO, Reason: tooShort}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, ""},
-		{"promote to administrator with a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator, Reason: reason}, http.StatusOK, "olga", bonafide.RoleAdministrator, "social_worker -> administrator: " + reason},
-		{"step down to team manager without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleTeamManager}, http.StatusOK, "olga", bonafide.RoleTeamManager, "administrator -> team_manager"},
+		{"create DPO without a reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW}, http.StatusBadRequest, "dee", "", "", false},
+		{"create DPO with a short reason", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: tooShort}, http.StatusBadRequest, "dee", "", "", false},
+		{"create administrator without a reason", "POST", "/api/v1/users", UserCreate{Name: "root", Role: bonafide.RoleAdministrator, Password: firstPW}, http.StatusBadRequest, "root", "", "", false},
+		{"create DPO with a reason too long", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: strings.Repeat("x", account.MaxGrantReason+1)}, http.StatusBadRequest, "dee", "", "", false},
+		{"create social worker without a reason", "POST", "/api/v1/users", UserCreate{Name: "sol", Role: bonafide.RoleSocialWorker, Password: firstPW}, http.StatusCreated, "sol", bonafide.RoleSocialWorker, "role social_worker", false},
+		{"create DPO in one step", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleDPO, Password: firstPW, Reason: reason}, http.StatusForbidden, "dee", "", "", false},
+		{"create the future DPO as a social worker", "POST", "/api/v1/users", UserCreate{Name: "dee", Role: bonafide.RoleSocialWorker, Password: firstPW}, http.StatusCreated, "dee", bonafide.RoleSocialWorker, "role social_worker", false},
+		{"grant DPO with a reason, two administrators", "", "dee", ApprovalAsk{Kind: bonafide.ApprovalRoleGrant, Role: bonafide.RoleDPO, Reason: "  " + reason + " "}, http.StatusCreated, "dee", bonafide.RoleDPO, "social_worker -> data_protection_officer: " + reason, true},
+		{"promote to administrator without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, "", false},
+		{"promote to DPO with a short reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleDPO, Reason: tooShort}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, "", false},
+		{"ask for administrator with a short reason", "", "olga", ApprovalAsk{Kind: bonafide.ApprovalRoleGrant, Role: bonafide.RoleAdministrator, Reason: tooShort}, http.StatusBadRequest, "olga", bonafide.RoleSocialWorker, "", false},
+		{"promote to administrator in one step", "PUT", rolePath, RoleChange{Role: bonafide.RoleAdministrator, Reason: reason}, http.StatusForbidden, "olga", bonafide.RoleSocialWorker, "", false},
+		{"promote to administrator with a reason, two administrators", "", "olga", ApprovalAsk{Kind: bonafide.ApprovalRoleGrant, Role: bonafide.RoleAdministrator, Reason: reason}, http.StatusCreated, "olga", bonafide.RoleAdministrator, "social_worker -> administrator: " + reason, true},
+		{"step down to team manager without a reason", "PUT", rolePath, RoleChange{Role: bonafide.RoleTeamManager}, http.StatusOK, "olga", bonafide.RoleTeamManager, "administrator -> team_manager", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := e.send(t, tt.method, tt.path, "application/json", mustJSON(t, tt.body), adminC())
+			method, path := tt.method, tt.path
+			if method == "" {
+				method, path = "POST", askPath(tt.path)
+			}
+			resp, body := e.send(t, method, path, "application/json", mustJSON(t, tt.body), adminC())
 			if resp.StatusCode != tt.want {
-				t.Fatalf("%s %s = %d, want %d; %s", tt.method, tt.path, resp.StatusCode, tt.want, body)
+				t.Fatalf("%s %s = %d, want %d; %s", method, path, resp.StatusCode, tt.want, body)
 			}
 			if tt.want == http.StatusBadRequest && !strings.Contains(string(body), `"field":"reason"`) {
 				t.Errorf("refusal %s does not name the reason field", body)
+			}
+			if tt.want == http.StatusForbidden && !strings.Contains(string(body), "/approvals") {
+				t.Errorf("one-step refusal %s does not say where to ask", body)
+			}
+			if tt.approved {
+				approve(t, body)
 			}
 			u, err := e.users.UserByName(ctx, tt.user)
 			switch {
@@ -70,10 +105,14 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 			if tt.auditOK == "" {
 				return
 			}
+			who := "user:ada"
+			if tt.approved {
+				who = "user:bea"
+			}
 			entries := e.entries(t)
 			last := entries[len(entries)-1]
-			if last.Who != "user:ada" || last.Object != tt.user || last.Why != tt.auditOK {
-				t.Errorf("last audit entry = %+v, want by user:ada about %s, why %q", last, tt.user, tt.auditOK)
+			if last.Who != who || last.Object != tt.user || last.Why != tt.auditOK {
+				t.Errorf("last audit entry = %+v, want by %s about %s, why %q", last, who, tt.user, tt.auditOK)
 			}
 		})
 	}
@@ -81,9 +120,11 @@ func testPrivilegedGrant(t *testing.T, open opener) {
 	// The new holders may only enrol until they have a second factor: the
 	// DPO cannot read a referral, nor the new administrator (promoted and
 	// demoted above, promoted again here) list users.
-	if resp, body := e.send(t, "PUT", rolePath, "application/json", mustJSON(t, RoleChange{Role: bonafide.RoleAdministrator, Reason: reason}), adminC()); resp.StatusCode != http.StatusOK {
-		t.Fatalf("promote olga = %d; %s", resp.StatusCode, body)
+	resp, body := e.send(t, "POST", askPath("olga"), "application/json", mustJSON(t, ApprovalAsk{Kind: bonafide.ApprovalRoleGrant, Role: bonafide.RoleAdministrator, Reason: reason}), adminC())
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("ask to promote olga = %d; %s", resp.StatusCode, body)
 	}
+	approve(t, body)
 	holders := []struct {
 		name, password, path string
 	}{
@@ -137,8 +178,8 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 		name, method, path string
 		body               any
 	}{
-		{"create administrator with a known password", "POST", "/api/v1/users", UserCreate{Name: "mal", Role: bonafide.RoleAdministrator, Password: "a first password of length", Reason: reason}},
-		{"raise to DPO", "PUT", "/api/v1/users/" + id + "/role", RoleChange{Role: bonafide.RoleDPO, Reason: reason}},
+		{"create a user with a known password", "POST", "/api/v1/users", UserCreate{Name: "mal", Role: bonafide.RoleSocialWorker, Password: "a first password of length", Reason: reason}},
+		{"ask to raise to DPO", "POST", "/api/v1/users/" + id + "/approvals", ApprovalAsk{Kind: bonafide.ApprovalRoleGrant, Role: bonafide.RoleDPO, Reason: reason}},
 		{"disable", "POST", "/api/v1/users/" + id + "/disable", nil},
 		{"token for a sending system", "POST", "/api/v1/tokens", TokenCreate{User: "portal", Label: "referral portal"}},
 	}
@@ -177,7 +218,17 @@ func testUserChangeNeedsAudit(t *testing.T, name string, open opener) {
 			t.Errorf("%s %s once the audit log works = %d; %s", tt.method, tt.path, resp.StatusCode, got)
 		}
 	}
-	for _, what := range []string{"user.create", "user.role", "user.disable", "token.create"} {
+	// A second administrator approves the raise, once the log works.
+	second, _ := e.staff(t, "bea", bonafide.RoleAdministrator)
+	pending, err := e.approvals.Approvals(ctx, olga.ID)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("approvals of olga = %+v, %v; want the one asked for once the log worked", pending, err)
+	}
+	if resp, got := e.send(t, "POST", "/api/v1/approvals/"+strconv.FormatInt(pending[0].ID, 10)+"/approve", "", nil,
+		e.sameOrigin(creds{cookie: e.freshSession(t, second)})); resp.StatusCode != http.StatusOK {
+		t.Errorf("approve the raise = %d; %s", resp.StatusCode, got)
+	}
+	for _, what := range []string{"user.create", "user.approval_request", "user.approval_approve", "user.role", "user.disable", "token.create"} {
 		if n := len(findEntries(e.entries(t), what)); n == 0 {
 			t.Errorf("no %s audit entry", what)
 		}

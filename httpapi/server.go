@@ -67,6 +67,11 @@ type Server struct {
 	// service (package account) that Handler makes: the account and user
 	// routes, and authentication, call it.
 	Users bonafide.UserStore
+	// Approvals keeps the account changes that wait for a second
+	// administrator (granting the DPO or administrator role, resetting a
+	// password or second factor); without it those routes answer 503 and
+	// the changes cannot be made over the API.
+	Approvals bonafide.ApprovalStore
 	// Audit, when set, receives every login (success and failure, never
 	// the password), every view of a referral, every reporter unseal and
 	// every change of a user. The unseal route refuses to work without it.
@@ -178,6 +183,9 @@ func (s *Server) newAccounts() *account.Service {
 	a := account.New(s.Users, nil, slog.New(withRequestIDAttr{s.Logger.Handler()}))
 	if s.Audit != nil {
 		a.Audit = s.Audit
+	}
+	if s.Approvals != nil {
+		a.Approvals = s.Approvals
 	}
 	a.Now = s.Now
 	a.Secrets = s.Secrets

@@ -13,3 +13,10 @@ func TestDisclosures(t *testing.T) {
 		return open(t).(*Store).Disclosures()
 	})
 }
+
+func TestApprovals(t *testing.T) {
+	open := opener(Options{})
+	storetest.RunApprovals(t, func(t *testing.T) bonafide.ApprovalStore {
+		return open(t).(*Store).Approvals()
+	})
+}

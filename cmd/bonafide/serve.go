@@ -248,12 +248,14 @@ func hintBootstrap(ctx context.Context, users bonafide.UserStore, logger *slog.L
 // users' second-factor seeds and blinds the reporter identifiers triage
 // links on.
 type apiDeps struct {
-	Store    bonafide.Store
-	Users    bonafide.UserStore
-	Audit    *auditlog.Log
-	Findings httpapi.FindingReader
-	Secrets  auth.SecretSealer
-	Cases    bonafide.CaseStore
+	Store bonafide.Store
+	Users bonafide.UserStore
+	// Approvals keeps account changes waiting for a second administrator.
+	Approvals bonafide.ApprovalStore
+	Audit     *auditlog.Log
+	Findings  httpapi.FindingReader
+	Secrets   auth.SecretSealer
+	Cases     bonafide.CaseStore
 	// Disclosures keeps police disclosure requests and SARs; Tags is the
 	// reporters' blind index, which the DPO's review counts links on.
 	Disclosures bonafide.DisclosureStore
@@ -265,7 +267,7 @@ type apiDeps struct {
 
 // api returns what the API needs of the app.
 func (a *app) api() apiDeps {
-	return apiDeps{Store: a.Store, Users: a.Users, Audit: a.Audit, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Disclosures: a.Disclosures, Tags: a.Tags, Blind: a.Vault.Blind}
+	return apiDeps{Store: a.Store, Users: a.Users, Approvals: a.Approvals, Audit: a.Audit, Findings: a.Findings, Secrets: a.Vault, Cases: a.Cases, Disclosures: a.Disclosures, Tags: a.Tags, Blind: a.Vault.Blind}
 }
 
 // sessionSweepEvery is how often serve deletes sessions idle past their
@@ -282,6 +284,9 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 	srv.MaxImportBytes = cfg.MaxImportBytes
 	srv.MaxReferralsInFlight = cfg.MaxReferralsInFlight
 	srv.Users = deps.Users
+	if deps.Approvals != nil {
+		srv.Approvals = deps.Approvals
+	}
 	srv.Audit = deps.Audit
 	srv.Findings = deps.Findings
 	srv.Secrets = deps.Secrets

@@ -144,6 +144,8 @@ type app struct {
 	Cases bonafide.CaseStore
 	// Disclosures keeps police disclosure requests and SARs.
 	Disclosures bonafide.DisclosureStore
+	// Approvals keeps account changes waiting for a second administrator.
+	Approvals bonafide.ApprovalStore
 
 	// created is the SQLite file this process created, "" if none:
 	// discard removes it. fresh says the database was new (that file, or
@@ -312,7 +314,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings, a.Cases, a.Disclosures = st.Users(), st, st.Cases(), st.Disclosures()
+		a.Users, a.Findings, a.Cases, a.Disclosures, a.Approvals = st.Users(), st, st.Cases(), st.Disclosures(), st.Approvals()
 		a.fresh = st.Fresh()
 	} else {
 		st, err := sqlite.Open(ctx, cfg.DB, sqlite.Options{Migrate: cfg.Migrate, Sealer: sealer, Tagger: sealer.Tags, Judge: judge})
@@ -320,7 +322,7 @@ func openApp(ctx context.Context, cfg appConfig, logger *slog.Logger) (_ *app, e
 			return nil, err
 		}
 		a.Store, a.Keys, a.Tags, a.Audits = st, st.VaultKeys(), st.ReporterTags(), st.AuditStorage()
-		a.Users, a.Findings, a.Cases, a.Disclosures = st.Users(), st, st.Cases(), st.Disclosures()
+		a.Users, a.Findings, a.Cases, a.Disclosures, a.Approvals = st.Users(), st, st.Cases(), st.Disclosures(), st.Approvals()
 	}
 	logger.Debug("store open", slog.String("db", cfg.redacted()), slog.String("kind", kind))
 	a.Vault, err = vault.Open(ctx, a.Keys, masters, vault.Options{})

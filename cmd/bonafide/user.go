@@ -121,6 +121,9 @@ func (uc *userCommand) openUser(ctx context.Context, name string) (*app, *accoun
 // for the user commands and the demo.
 func (a *app) accounts(logger *slog.Logger) *account.Service {
 	acc := account.New(a.Users, a.Audit, logger)
+	if a.Approvals != nil {
+		acc.Approvals = a.Approvals
+	}
 	acc.Secrets = a.Vault
 	return acc
 }
@@ -156,9 +159,10 @@ func readPasswordFile(file string, std stdio) (string, error) {
 // addUser adds a user made from the command line (or the demo) through the
 // account service, which checks, hashes, records and stores it, and returns
 // it with the generated password ("" when password was given or the role
-// has none). An administrator is added only while there is no enabled one
-// (account.ErrAdministratorExists): the command line bootstraps the first,
-// and administrators add the rest through the API.
+// has none). An administrator is added only while there are fewer than two
+// enabled ones (account.ErrAdministratorExists): the command line
+// bootstraps the pair, and two administrators grant the role after that,
+// through the API.
 func addUser(ctx context.Context, acc *account.Service, name string, role bonafide.Role, password, reason string) (bonafide.User, string, error) {
 	return acc.Create(ctx, cliActor(), account.NewUserRequest{Name: name, Role: role, Password: password, Reason: reason})
 }
@@ -173,11 +177,11 @@ func secondFactorHint(role bonafide.Role) string {
 }
 
 // runUserBootstrap creates the first administrator and prints the
-// password once. It refuses when an enabled administrator exists, and is
+// password once. It refuses when two enabled administrators exist, and is
 // the usual first command on a new store.
 func runUserBootstrap(ctx context.Context, args []string, std stdio) (err error) {
 	uc := newUserCommand(std, "bootstrap", "", "Creates the first administrator and prints their password once, unless a password file gives one ("+passwordRule()+"). "+
-		"Refused while an enabled administrator exists: administrators add the others, administrators too, through the API. "+
+		"Refused while two enabled administrators exist (the pair the API's two-person grants need): after that, two administrators grant the role through the API. "+
 		"The administrator must enrol a second factor at their first login. "+userAudited+" "+userCreates)
 	name := "admin"
 	var pwFile string

@@ -46,8 +46,9 @@ func TestUserCommands(t *testing.T) {
 		{name: "add help", args: []string{"user", "add", "--help"}, errOut: "-role"},
 		{name: "token help", args: []string{"user", "token", "--help"}, errOut: "-label"},
 		{name: "bootstrap", args: []string{"user", "bootstrap"}, out: "Created the first administrator \"admin\""},
-		{name: "bootstrap again refused", args: []string{"user", "bootstrap", "--name", "admin2"}, code: 1, errOut: "an administrator exists already (admin)"},
-		{name: "second administrator refused", args: []string{"user", "add", "boss", "--role", "administrator", "--reason", dpoReason}, code: 1, errOut: "an administrator exists already"},
+		{name: "second administrator, the pair the API's grants need", args: []string{"user", "add", "boss", "--role", "administrator", "--reason", dpoReason}, out: "Added boss, role administrator."},
+		{name: "bootstrap again refused", args: []string{"user", "bootstrap", "--name", "admin2"}, code: 1, errOut: "two administrators exist already (admin, boss)"},
+		{name: "third administrator refused", args: []string{"user", "add", "chief", "--role", "administrator", "--reason", dpoReason}, code: 1, errOut: "two administrators exist already"},
 		{name: "social worker, generated password", args: []string{"user", "add", "sam", "--role", "social_worker"}, out: "Added sam, role social_worker."},
 		{name: "flags before the name", args: []string{"user", "add", "--role", "team_manager", "tess"}, out: "Added tess, role team_manager."},
 		{name: "DPO without a reason refused", args: []string{"user", "add", "dora", "--role", "data_protection_officer", "--password-file", pwFile}, code: 2, errOut: "needs a written reason"},
@@ -113,6 +114,7 @@ func TestUserCommands(t *testing.T) {
 		name, role, disabled, totp string
 	}{
 		{"admin", "administrator", "no", "no"},
+		{"boss", "administrator", "no", "no"},
 		{"sam", "social_worker", "yes", "no"},
 		{"tess", "team_manager", "no", "no"},
 		{"dora", "data_protection_officer", "no", "no"},
@@ -137,7 +139,7 @@ func TestUserCommands(t *testing.T) {
 	token := tokenRE.FindStringSubmatch(outputs["token"])[1]
 	got := auditEntries(t, db)
 	want := []string{
-		"user.create admin", "user.create sam", "user.create tess", "user.create dora", "user.create ian",
+		"user.create admin", "user.create boss", "user.create sam", "user.create tess", "user.create dora", "user.create ian",
 		"user.create sender", "token.create sender", "token.create sender", "token.revoke sender", "user.disable sam",
 	}
 	var seen []string

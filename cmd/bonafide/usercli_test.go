@@ -164,7 +164,7 @@ func TestUserHelpSaysRules(t *testing.T) {
 		name string
 		says []string
 	}{
-		{"bootstrap", []string{password, "Refused while an enabled administrator exists", "enrol a second factor", account.UserNameRule, audited, creates}},
+		{"bootstrap", []string{password, "Refused while two enabled administrators exist", "enrol a second factor", account.UserNameRule, audited, creates}},
 		{"add", []string{"Granting data_protection_officer or administrator needs " + reason, account.UserNameRule, password,
 			"an administrator is added only while there is no enabled one", "an intake_client user has no password", account.RoleNames(), audited, creates}},
 		{"list", []string{"Never a password hash, seed or token", existing}},
