@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-
 // testDSN returns a DSN for a fresh schema of its own, dropped when t ends,
 // or skips t when BONAFIDE_TEST_POSTGRES_URL is unset.
 func testDSN(t *testing.T) string { return benchDSN(t) }
