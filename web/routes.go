@@ -24,6 +24,11 @@ func (s *Server) routes() []route {
 		{"GET /queue", s.page(bonafide.PermCaseRead, s.handleQueue)},
 		{"GET /referrals/{id}", s.page(bonafide.PermCaseRead, s.handleReferral)},
 		{"POST /referrals/{id}/decision", s.page(bonafide.PermOutcomeRecord, s.handleDecision)},
+		{"GET /audit", s.page(bonafide.PermAuditRead, s.handleAudit)},
+		{"POST /audit/verify", s.page(bonafide.PermAuditRead, s.handleAuditVerify)},
+		{"GET /audit/checkpoint", s.page(bonafide.PermAuditRead, s.handleAuditCheckpoint)},
+		{"POST /audit/checkpoint", s.page(bonafide.PermAuditCheckpoint, s.handleAuditCheckpointNew)},
+		{"GET /audit/entries/{n}/proof", s.page(bonafide.PermAuditRead, s.handleAuditProof)},
 	}
 }
 

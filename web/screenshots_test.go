@@ -39,6 +39,8 @@ func TestScreenshots(t *testing.T) {
 		{"queue-phone.png", "/queue", "ada", 320},
 		{"referral.png", "/referrals/" + referral, "ada", 0},
 		{"account.png", "/account", "ada", 0},
+		{"audit.png", "/audit", "alan", 0},
+		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
 	}
 	signedIn := ""
 	for _, s := range shots {

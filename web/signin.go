@@ -102,5 +102,8 @@ func (s *Server) firstScreen(p *account.Principal) string {
 	if p.User.Role.Can(bonafide.PermCaseRead) {
 		return "/queue"
 	}
+	if p.User.Role.Can(bonafide.PermAuditRead) {
+		return "/audit"
+	}
 	return "/account"
 }
