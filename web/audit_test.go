@@ -167,8 +167,9 @@ func tamper(e *env, n int64) error {
 // client is a person's browser without a browser: a cookie jar signed in
 // through the API's login, sending what a page of the server would.
 type client struct {
-	base string
-	hc   *http.Client
+	base   string
+	hc     *http.Client
+	secret string // the authenticator app's secret, once enrolled
 }
 
 func apiClient(t *testing.T, base string) *client {

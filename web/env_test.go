@@ -170,6 +170,7 @@ var roles = map[string]bonafide.Role{
 	"morwenna": bonafide.RoleTeamManager,
 	"dana":     bonafide.RoleDPO,
 	"alan":     bonafide.RoleAuditor,
+	"grace":    bonafide.RoleAdministrator,
 }
 
 // newEnv starts a server over the store open makes, with generated data.

@@ -29,6 +29,15 @@ func (s *Server) routes() []route {
 		{"GET /audit/checkpoint", s.page(bonafide.PermAuditRead, s.handleAuditCheckpoint)},
 		{"POST /audit/checkpoint", s.page(bonafide.PermAuditCheckpoint, s.handleAuditCheckpointNew)},
 		{"GET /audit/entries/{n}/proof", s.page(bonafide.PermAuditRead, s.handleAuditProof)},
+		{"GET /users", s.page(bonafide.PermUserManage, s.handleUsers)},
+		{"GET /users/new", s.page(bonafide.PermUserManage, s.handleUserNew)},
+		{"POST /users", s.page(bonafide.PermUserManage, s.handleUserCreate)},
+		{"GET /users/{name}", s.page(bonafide.PermUserManage, s.handleUser)},
+		{"POST /users/{name}/role", s.page(bonafide.PermUserManage, s.handleUserRole)},
+		{"POST /users/{name}/disable", s.page(bonafide.PermUserManage, s.handleUserDisable)},
+		{"POST /users/{name}/enable", s.page(bonafide.PermUserManage, s.handleUserEnable)},
+		{"POST /users/{name}/tokens", s.page(bonafide.PermUserManage, s.handleTokenCreate)},
+		{"POST /users/{name}/tokens/{token}/revoke", s.page(bonafide.PermUserManage, s.handleTokenRevoke)},
 	}
 }
 

@@ -41,6 +41,9 @@ func TestScreenshots(t *testing.T) {
 		{"account.png", "/account", "ada", 0},
 		{"audit.png", "/audit", "alan", 0},
 		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
+		{"users.png", "/users", "grace", 0},
+		{"user.png", "/users/ada", "grace", 0},
+		{"user-new.png", "/users/new", "grace", 0},
 	}
 	signedIn := ""
 	for _, s := range shots {
@@ -48,7 +51,14 @@ func TestScreenshots(t *testing.T) {
 			if signedIn != "" {
 				b.run(chromedp.Navigate(e.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
 			}
-			if s.user != "" {
+			switch s.user {
+			case "":
+			case "grace": // an administrator: with her authenticator app
+				c := apiClient(t, e.URL)
+				c.login(t, s.user)
+				c.enrolTOTP(t)
+				b.signInTOTP(e.URL, s.user, c)
+			default:
 				b.signIn(e.URL, s.user, testPassword)
 			}
 			signedIn = s.user

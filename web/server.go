@@ -248,6 +248,9 @@ func (s *Server) funcs() template.FuncMap {
 		"auditField": func(id, label, hint, err, value string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: "text", Value: value, Width: "govuk-!-width-full"}
 		},
+		"reasonField": func(id, label, hint, err, value string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Value: value}
+		},
 		"sel": func(id, label string, opts []option, value, err string) selectField {
 			return selectField{ID: id, Label: label, Options: opts, Value: value, Error: err}
 		},
@@ -308,6 +311,7 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 	}
 	add(bonafide.PermCaseRead, "/queue", "Front door")
 	add(bonafide.PermAuditRead, "/audit", "Audit log")
+	add(bonafide.PermUserManage, "/users", "Users")
 	add("", "/account", "Your account")
 	return nav
 }
