@@ -38,6 +38,8 @@ func (s *Server) routes() []route {
 		{"POST /users/{name}/enable", s.page(bonafide.PermUserManage, s.handleUserEnable)},
 		{"POST /users/{name}/tokens", s.page(bonafide.PermUserManage, s.handleTokenCreate)},
 		{"POST /users/{name}/tokens/{token}/revoke", s.page(bonafide.PermUserManage, s.handleTokenRevoke)},
+		{"GET /unseal", s.page(bonafide.PermBreakGlass, s.handleUnseal)},
+		{"POST /unseal", s.page(bonafide.PermBreakGlass, s.handleUnsealPost)},
 	}
 }
 

@@ -55,6 +55,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/audit", nil, "", 200, []string{"dana", "alan"}},
 		{"GET", "/audit?who=ada", nil, "", 200, []string{"dana", "alan"}},
 		{"POST", "/audit/checkpoint", url.Values{}, "/account", 303, []string{"dana", "alan", "grace"}},
+		{"GET", "/unseal", nil, "", 200, []string{"dana"}},
+		{"POST", "/unseal", url.Values{"referral": {referral}}, "/account", 422, []string{"dana"}},
 		{"GET", "/users", nil, "", 200, []string{"grace"}},
 		{"GET", "/users/new", nil, "", 200, []string{"grace"}},
 		{"GET", "/users/victor", nil, "", 200, []string{"grace"}},

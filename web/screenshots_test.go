@@ -41,6 +41,7 @@ func TestScreenshots(t *testing.T) {
 		{"account.png", "/account", "ada", 0},
 		{"audit.png", "/audit", "alan", 0},
 		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
+		{"unseal.png", "/unseal", "dana", 0},
 		{"users.png", "/users", "grace", 0},
 		{"user.png", "/users/ada", "grace", 0},
 		{"user-new.png", "/users/new", "grace", 0},
@@ -53,7 +54,7 @@ func TestScreenshots(t *testing.T) {
 			}
 			switch s.user {
 			case "":
-			case "grace": // an administrator: with her authenticator app
+			case "grace", "dana": // an administrator, a DPO: with their authenticator app
 				c := apiClient(t, e.URL)
 				c.login(t, s.user)
 				c.enrolTOTP(t)

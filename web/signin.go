@@ -102,6 +102,9 @@ func (s *Server) firstScreen(p *account.Principal) string {
 	if p.User.Role.Can(bonafide.PermCaseRead) {
 		return "/queue"
 	}
+	if p.User.Role.Can(bonafide.PermBreakGlass) {
+		return "/unseal"
+	}
 	if p.User.Role.Can(bonafide.PermUserManage) {
 		return "/users"
 	}
