@@ -40,6 +40,9 @@ func (s *Server) routes() []route {
 		{"POST /users/{name}/tokens/{token}/revoke", s.page(bonafide.PermUserManage, s.handleTokenRevoke)},
 		{"GET /unseal", s.page(bonafide.PermBreakGlass, s.handleUnseal)},
 		{"POST /unseal", s.page(bonafide.PermBreakGlass, s.handleUnsealPost)},
+		{"GET /referrals/{id}/letters", s.page(bonafide.PermCaseRead, s.handleLetters)},
+		{"GET /letters/{letter}", s.page(bonafide.PermCaseRead, s.handleLetter)},
+		{"GET /letters/{letter}/pdf", s.page(bonafide.PermCaseRead, s.handleLetterPDF)},
 	}
 }
 

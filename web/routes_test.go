@@ -52,6 +52,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/account", nil, "", 200, all},
 		{"GET", "/queue", nil, "", 200, []string{"ada", "morwenna"}},
 		{"GET", "/referrals/" + referral, nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/referrals/" + referral + "/letters", nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/letters/1", nil, "", 404, []string{"ada", "morwenna"}},
 		{"GET", "/audit", nil, "", 200, []string{"dana", "alan"}},
 		{"GET", "/audit?who=ada", nil, "", 200, []string{"dana", "alan"}},
 		{"POST", "/audit/checkpoint", url.Values{}, "/account", 303, []string{"dana", "alan", "grace"}},

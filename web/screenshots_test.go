@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide"
+	"bonafide/casework"
 )
 
 // screenshots is where TestScreenshots writes its PNGs: `make screenshots`
@@ -32,6 +37,17 @@ func TestScreenshots(t *testing.T) {
 	b := newBrowser(t)
 	e := newEnv(t, openSQLite, envOptions{})
 	referral := e.busiestReferral(t)
+	page, err := e.cases.Queue(context.Background(), casework.Actor{Who: "user:test", Role: bonafide.RoleTeamManager}, bonafide.QueueFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var others []bonafide.CaseRow
+	for _, row := range page.Rows {
+		if row.ReferralID != referral {
+			others = append(others, row)
+		}
+	}
+	decided, letters := decideWithLetters(t, e, others)
 	shots := []shot{
 		{"sign-in.png", "/sign-in", "", 0},
 		{"queue.png", "/queue", "ada", 0},
@@ -41,6 +57,8 @@ func TestScreenshots(t *testing.T) {
 		{"account.png", "/account", "ada", 0},
 		{"audit.png", "/audit", "alan", 0},
 		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
+		{"letters.png", "/referrals/" + decided + "/letters", "ada", 0},
+		{"letter.png", "/letters/" + strconv.FormatInt(letters[0].ID, 10), "ada", 0},
 		{"unseal.png", "/unseal", "dana", 0},
 		{"users.png", "/users", "grace", 0},
 		{"user.png", "/users/ada", "grace", 0},
