@@ -43,6 +43,8 @@ func (s *Server) routes() []route {
 		{"GET /referrals/{id}/letters", s.page(bonafide.PermCaseRead, s.handleLetters)},
 		{"GET /letters/{letter}", s.page(bonafide.PermCaseRead, s.handleLetter)},
 		{"GET /letters/{letter}/pdf", s.page(bonafide.PermCaseRead, s.handleLetterPDF)},
+		{"GET /manager", s.page(bonafide.PermSignOff, s.handleManager)},
+		{"POST /manager/sign-offs/{id}", s.page(bonafide.PermSignOff, s.handleSignOff)},
 	}
 }
 

@@ -54,6 +54,8 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/referrals/" + referral, nil, "", 200, []string{"ada", "morwenna"}},
 		{"GET", "/referrals/" + referral + "/letters", nil, "", 200, []string{"ada", "morwenna"}},
 		{"GET", "/letters/1", nil, "", 404, []string{"ada", "morwenna"}},
+		{"GET", "/manager", nil, "", 200, []string{"morwenna"}},
+		{"POST", "/manager/sign-offs/" + referral, url.Values{"action": {"reject"}}, "/account", 422, []string{"morwenna"}},
 		{"GET", "/audit", nil, "", 200, []string{"dana", "alan"}},
 		{"GET", "/audit?who=ada", nil, "", 200, []string{"dana", "alan"}},
 		{"POST", "/audit/checkpoint", url.Values{}, "/account", 303, []string{"dana", "alan", "grace"}},

@@ -59,6 +59,7 @@ func TestScreenshots(t *testing.T) {
 		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
 		{"letters.png", "/referrals/" + decided + "/letters", "ada", 0},
 		{"letter.png", "/letters/" + strconv.FormatInt(letters[0].ID, 10), "ada", 0},
+		{"manager.png", "/manager", "morwenna", 0},
 		{"unseal.png", "/unseal", "dana", 0},
 		{"users.png", "/users", "grace", 0},
 		{"user.png", "/users/ada", "grace", 0},

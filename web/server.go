@@ -310,6 +310,7 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 		}
 	}
 	add(bonafide.PermCaseRead, "/queue", "Front door")
+	add(bonafide.PermSignOff, "/manager", "Team dashboard")
 	add(bonafide.PermBreakGlass, "/unseal", "Unseal a reporter")
 	add(bonafide.PermAuditRead, "/audit", "Audit log")
 	add(bonafide.PermUserManage, "/users", "Users")
