@@ -6,7 +6,7 @@
 GOVUK := web/node_modules/govuk-frontend/dist/govuk
 DIST  := web/static/dist
 
-.PHONY: all assets demo test chromium
+.PHONY: all assets demo test chromium screenshots
 
 all: assets
 	go build ./...
@@ -36,3 +36,7 @@ chromium:
 
 test: assets chromium
 	go test ./...
+
+# Screenshots of the main screens of `bonafide demo`, for docs/ui.md.
+screenshots: assets chromium
+	go test ./web -run TestScreenshots -count=1 -args -screenshots=$(CURDIR)/docs/ui

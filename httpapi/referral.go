@@ -187,8 +187,5 @@ func (s *Server) auditStored(r *http.Request, what, object, why string) {
 	}
 }
 
-// withheld and withholdNames are the case workflow's, which the web
-// interface shares.
-const withheld = casework.Withheld
-
+// withholdNames is the case workflow's, which the web interface shares.
 func withholdNames(r *bonafide.Referral) { casework.WithholdNames(r) }

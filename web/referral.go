@@ -333,7 +333,7 @@ func noteLine(n bonafide.Notification) noteView {
 func chronoWhat(e casework.FamilyEntry) string {
 	w := words(strings.ReplaceAll(e.Kind, "referral_", ""))
 	if e.Detail != "" {
-		w += ": " + e.Detail
+		w = sentence(e.Detail)
 	}
 	if e.Episode > 0 {
 		w += fmt.Sprintf(" (campaign episode %d)", e.Episode)

@@ -1,17 +1,15 @@
 package web_test
 
 import (
-	"context"
+	"bufio"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"bonafide"
-	"bonafide/casework"
 )
 
 // screenshots is where TestScreenshots writes its PNGs: `make screenshots`
@@ -25,8 +23,68 @@ type shot struct {
 	width            int // 0 for 1280
 }
 
-// TestScreenshots writes a PNG of each main screen, with generated data,
-// for docs/ui.md. Each page also passes axe, as everywhere.
+// demo is a running `bonafide demo`: its address and its users' passwords
+// as it printed them.
+type demo struct {
+	URL       string
+	passwords map[string]string
+}
+
+// startDemo builds the binary and runs `bonafide demo` on a free loopback
+// port with its generated data, until t ends.
+func startDemo(t *testing.T, families string) *demo {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bonafide")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/bonafide").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "demo", "--families", families, "--addr", "127.0.0.1:0", "--dir", filepath.Join(dir, "demo"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	d := &demo{passwords: map[string]string{}}
+	sc := bufio.NewScanner(stdout)
+	users := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "bonafide is serving the demo store at "):
+			d.URL = strings.TrimPrefix(line, "bonafide is serving the demo store at ")
+		case strings.HasPrefix(line, "Users ("):
+			users = true
+		case users && strings.HasPrefix(line, "  "):
+			if f := strings.Fields(line); len(f) == 3 {
+				d.passwords[f[0]] = f[2]
+			}
+		case users:
+			users = false
+		}
+		if strings.HasPrefix(line, "Press Ctrl-C") {
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if d.URL == "" || d.passwords["social-worker"] == "" {
+		t.Fatalf("the demo did not print its address and passwords (%v)", sc.Err())
+	}
+	return d
+}
+
+// TestScreenshots writes a PNG of each main screen of `bonafide demo`,
+// with its generated data, for docs/ui.md. Each page also passes axe.
 func TestScreenshots(t *testing.T) {
 	if *screenshots == "" {
 		t.Skip("writes screenshots only when given a directory: make screenshots (go test ./web -run TestScreenshots -args -screenshots=DIR)")
@@ -35,51 +93,43 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t)
-	e := newEnv(t, openSQLite, envOptions{})
-	referral := e.busiestReferral(t)
-	page, err := e.cases.Queue(context.Background(), casework.Actor{Who: "user:test", Role: bonafide.RoleTeamManager}, bonafide.QueueFilter{Limit: 50})
-	if err != nil {
-		t.Fatal(err)
+	d := startDemo(t, "3000")
+	b.signIn(d.URL, "social-worker", d.passwords["social-worker"])
+	firstRow := func(path string) string {
+		b.run(chromedp.Navigate(d.URL+path), loaded())
+		return get(b, chromedp.Evaluate[string](`(document.querySelector('table.app-queue tbody th a') || {getAttribute: () => ''}).getAttribute('href')`))
 	}
-	var others []bonafide.CaseRow
-	for _, row := range page.Rows {
-		if row.ReferralID != referral {
-			others = append(others, row)
-		}
+	// The most urgent referral awaiting a decision, and a suspected
+	// campaign (awaiting a decision if one does, else decided).
+	urgent := firstRow("/queue")
+	campaign := firstRow("/queue?flagged=yes")
+	if campaign == "" {
+		campaign = firstRow("/queue?flagged=yes&state=decided")
 	}
-	decided, letters := decideWithLetters(t, e, others)
+	if urgent == "" || campaign == "" {
+		t.Fatalf("the demo has no referral awaiting a decision (%q) or no suspected campaign (%q)", urgent, campaign)
+	}
+	b.run(chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
 	shots := []shot{
 		{"sign-in.png", "/sign-in", "", 0},
-		{"queue.png", "/queue", "ada", 0},
-		{"queue-campaigns.png", "/queue?flagged=yes", "ada", 0},
-		{"queue-phone.png", "/queue", "ada", 320},
-		{"referral.png", "/referrals/" + referral, "ada", 0},
-		{"account.png", "/account", "ada", 0},
-		{"audit.png", "/audit", "alan", 0},
-		{"audit-filtered.png", "/audit?who=ada&from=1+1+2026", "alan", 0},
-		{"letters.png", "/referrals/" + decided + "/letters", "ada", 0},
-		{"letter.png", "/letters/" + strconv.FormatInt(letters[0].ID, 10), "ada", 0},
-		{"manager.png", "/manager", "morwenna", 0},
-		{"unseal.png", "/unseal", "dana", 0},
-		{"users.png", "/users", "grace", 0},
-		{"user.png", "/users/ada", "grace", 0},
-		{"user-new.png", "/users/new", "grace", 0},
+		{"queue.png", "/queue", "social-worker", 0},
+		{"queue-campaigns.png", "/queue?flagged=yes", "social-worker", 0},
+		{"queue-phone.png", "/queue", "social-worker", 320},
+		{"referral.png", urgent, "social-worker", 0},
+		{"decision-errors.png", urgent, "social-worker", 0},
+		{"referral-campaign.png", campaign, "social-worker", 0},
+		{"referral-campaign-team-manager.png", campaign, "team-manager", 0},
+		{"manager.png", "/manager", "team-manager", 0},
+		{"account.png", "/account", "team-manager", 0},
 	}
 	signedIn := ""
 	for _, s := range shots {
 		if s.user != signedIn {
 			if signedIn != "" {
-				b.run(chromedp.Navigate(e.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+				b.run(chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
 			}
-			switch s.user {
-			case "":
-			case "grace", "dana": // an administrator, a DPO: with their authenticator app
-				c := apiClient(t, e.URL)
-				c.login(t, s.user)
-				c.enrolTOTP(t)
-				b.signInTOTP(e.URL, s.user, c)
-			default:
-				b.signIn(e.URL, s.user, testPassword)
+			if s.user != "" {
+				b.signIn(d.URL, s.user, d.passwords[s.user])
 			}
 			signedIn = s.user
 		}
@@ -87,12 +137,14 @@ func TestScreenshots(t *testing.T) {
 		if w == 0 {
 			w = 1280
 		}
-		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(e.URL+s.path), loaded())
+		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(d.URL+s.path), loaded())
+		if s.file == "decision-errors.png" {
+			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
+		}
 		b.check(s.file)
 		png := get(b, chromedp.FullScreenshot(100))
 		if err := os.WriteFile(filepath.Join(*screenshots, s.file), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	b.noSealed(e.sealed)
 }

@@ -90,14 +90,6 @@ func when(t time.Time) string {
 	return t.In(london).Format("2 Jan 2006 at 3:04pm")
 }
 
-// day is a date: "2 December 2026".
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(london).Format("2 January 2006")
-}
-
 // dueIn says how long until a deadline, or how long it is overdue.
 func dueIn(due, now time.Time) string {
 	if due.IsZero() {
