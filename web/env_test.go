@@ -52,6 +52,7 @@ type backend struct {
 	findings    httpapi.FindingReader
 	assessments bonafide.AssessmentStore
 	cases       bonafide.CaseStore
+	dsn         string // the database, for tests that edit it behind the service's back
 }
 
 type opener func(t *testing.T, sealer *vault.Deferred) backend
@@ -67,13 +68,14 @@ func intakeJudge(t *testing.T) bonafide.SafetyJudge {
 
 func openSQLite(t *testing.T, sealer *vault.Deferred) backend {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "bonafide.db"),
+	path := filepath.Join(t.TempDir(), "bonafide.db")
+	st, err := sqlite.Open(context.Background(), path,
 		sqlite.Options{Migrate: true, Sealer: sealer, Tagger: sealer.Tags, Judge: intakeJudge(t)})
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases()}
+	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), path}
 }
 
 // openPostgres opens a fresh schema of BONAFIDE_TEST_POSTGRES_URL, dropped
@@ -117,7 +119,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 			t.Errorf("DROP SCHEMA: %v", err)
 		}
 	})
-	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases()}
+	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), u.String()}
 }
 
 // stores are the back-ends every browser test runs on.
@@ -168,6 +170,7 @@ var roles = map[string]bonafide.Role{
 	"morwenna": bonafide.RoleTeamManager,
 	"dana":     bonafide.RoleDPO,
 	"alan":     bonafide.RoleAuditor,
+	"grace":    bonafide.RoleAdministrator,
 }
 
 // newEnv starts a server over the store open makes, with generated data.
@@ -255,7 +258,7 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 		Agency: casework.Agency{Name: "Testbury Borough Council", Team: "Children's Services Front Door", Code: "TBC"},
 		Logger: logger, Families: families, Assessments: be.assessments}
 	srv.Cases = e.cases
-	ui, err := web.New(web.Config{Cases: e.cases, Logger: logger, SessionIdle: srv.SessionIdle})
+	ui, err := web.New(web.Config{Cases: e.cases, Audit: alog, Logger: logger, SessionIdle: srv.SessionIdle})
 	if err != nil {
 		t.Fatalf("web.New: %v", err) // the assets were not built: run make assets
 	}

@@ -119,6 +119,7 @@ func TestScreenshots(t *testing.T) {
 		{"decision-errors.png", urgent, "social-worker", 0},
 		{"referral-campaign.png", campaign, "social-worker", 0},
 		{"referral-campaign-team-manager.png", campaign, "team-manager", 0},
+		{"manager.png", "/manager", "team-manager", 0},
 		{"account.png", "/account", "team-manager", 0},
 	}
 	signedIn := ""

@@ -18,6 +18,7 @@ import (
 
 	"bonafide"
 	"bonafide/account"
+	"bonafide/auditlog"
 	"bonafide/casework"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	// Cases is the case workflow. Without it the case screens answer
 	// that the workflow is not available.
 	Cases *casework.Service
+	// Audit is the audit log, for the auditor's area (browse, verify,
+	// checkpoints and proofs) and the views the pages record themselves.
+	// Without it the auditor's area answers that the log is unavailable.
+	Audit *auditlog.Log
 	// Logger receives internal errors (never form values).
 	Logger *slog.Logger
 	// Service is the service's name in the header ("bonafide" if empty);
@@ -240,6 +245,12 @@ func (s *Server) funcs() template.FuncMap {
 		"field": func(id, label, hint, err, typ, autocomplete string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: "govuk-!-width-two-thirds"}
 		},
+		"auditField": func(id, label, hint, err, value string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: "text", Value: value, Width: "govuk-!-width-full"}
+		},
+		"reasonField": func(id, label, hint, err, value string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Value: value}
+		},
 		"sel": func(id, label string, opts []option, value, err string) selectField {
 			return selectField{ID: id, Label: label, Options: opts, Value: value, Error: err}
 		},
@@ -299,6 +310,10 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 		}
 	}
 	add(bonafide.PermCaseRead, "/queue", "Front door")
+	add(bonafide.PermSignOff, "/manager", "Team dashboard")
+	add(bonafide.PermBreakGlass, "/unseal", "Unseal a reporter")
+	add(bonafide.PermAuditRead, "/audit", "Audit log")
+	add(bonafide.PermUserManage, "/users", "Users")
 	add("", "/account", "Your account")
 	return nav
 }

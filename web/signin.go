@@ -102,5 +102,14 @@ func (s *Server) firstScreen(p *account.Principal) string {
 	if p.User.Role.Can(bonafide.PermCaseRead) {
 		return "/queue"
 	}
+	if p.User.Role.Can(bonafide.PermBreakGlass) {
+		return "/unseal"
+	}
+	if p.User.Role.Can(bonafide.PermUserManage) {
+		return "/users"
+	}
+	if p.User.Role.Can(bonafide.PermAuditRead) {
+		return "/audit"
+	}
 	return "/account"
 }

@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"bonafide"
+	"bonafide/account"
+)
+
+// TestRoutesByRole walks the pages with each role of the role table and
+// checks that each gets the page (200, or 303 after a form) or 403, as
+// bonafide's role table says. It fails when a route of the table is
+// missing here.
+func TestRoutesByRole(t *testing.T) {
+	e := newEnv(t, openSQLite, envOptions{families: 20})
+	// victor is the one whose account the administrator's forms change,
+	// so that nobody walking the routes is signed out by them.
+	u, _, err := account.NewUser("victor", bonafide.RoleSocialWorker, testPassword, "test", testParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.users.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]*client{}
+	for name := range roles {
+		c := apiClient(t, e.URL)
+		c.login(t, name)
+		if name == "dana" || name == "grace" {
+			c.enrolTOTP(t)
+		}
+		clients[name] = c
+	}
+	referral := e.ids[0]
+	all := []string{"ada", "morwenna", "dana", "alan", "grace"}
+	tests := []struct {
+		method, path string
+		form         url.Values
+		from         string // page the form is on, for its CSRF token
+		ok           int
+		allowed      []string
+	}{
+		{"GET", "/account", nil, "", 200, all},
+		{"GET", "/queue", nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/referrals/" + referral, nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/referrals/" + referral + "/letters", nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/letters/1", nil, "", 404, []string{"ada", "morwenna"}},
+		{"GET", "/manager", nil, "", 200, []string{"morwenna"}},
+		{"POST", "/manager/sign-offs/" + referral, url.Values{"action": {"reject"}}, "/account", 422, []string{"morwenna"}},
+		{"GET", "/audit", nil, "", 200, []string{"dana", "alan"}},
+		{"GET", "/audit?who=ada", nil, "", 200, []string{"dana", "alan"}},
+		{"POST", "/audit/checkpoint", url.Values{}, "/account", 303, []string{"dana", "alan", "grace"}},
+		{"GET", "/unseal", nil, "", 200, []string{"dana"}},
+		{"POST", "/unseal", url.Values{"referral": {referral}}, "/account", 422, []string{"dana"}},
+		{"GET", "/users", nil, "", 200, []string{"grace"}},
+		{"GET", "/users/new", nil, "", 200, []string{"grace"}},
+		{"GET", "/users/victor", nil, "", 200, []string{"grace"}},
+		{"POST", "/users", url.Values{"name": {"x"}}, "/account", 422, []string{"grace"}},
+		{"POST", "/users/victor/role", url.Values{"role": {"nonsense"}}, "/account", 422, []string{"grace"}},
+		{"POST", "/users/victor/tokens", url.Values{}, "/account", 422, []string{"grace"}},
+		{"POST", "/users/victor/disable", url.Values{}, "/account", 303, []string{"grace"}},
+		{"POST", "/users/victor/enable", url.Values{}, "/account", 303, []string{"grace"}},
+		{"POST", "/users/victor/tokens/999/revoke", url.Values{}, "/account", 404, []string{"grace"}},
+		{"GET", "/audit/checkpoint", nil, "", 200, []string{"dana", "alan"}},
+		{"GET", "/audit/entries/0/proof", nil, "", 200, []string{"dana", "alan"}},
+		{"POST", "/audit/verify", url.Values{}, "/account", 200, []string{"dana", "alan"}},
+	}
+	for _, tt := range tests {
+		for _, name := range all {
+			want := http.StatusForbidden
+			if strings.Contains(strings.Join(tt.allowed, ","), name) {
+				want = tt.ok
+			}
+			c := clients[name]
+			var got int
+			var body string
+			if tt.method == "GET" {
+				resp, err := c.hc.Get(e.URL + tt.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got, body = resp.StatusCode, string(b)
+			} else {
+				got, body = c.post(t, tt.from, tt.path, tt.form)
+			}
+			if got != want {
+				t.Errorf("%s %s as %s (%s) = %d, want %d: %.200s", tt.method, tt.path, name, roles[name], got, want, body)
+			}
+		}
+	}
+}
+
+// enrolTOTP sets up a second factor for the signed-in user through the
+// API and confirms it, so that the session has passed it.
+func (c *client) enrolTOTP(t *testing.T) {
+	t.Helper()
+	var en struct {
+		Secret string `json:"secret"`
+	}
+	c.api(t, "/api/v1/me/totp", `{}`, &en)
+	c.secret = en.Secret
+	// The code of the step before now, so that a sign-in with now's code
+	// after it is not a replay.
+	code, err := totp.GenerateCode(en.Secret, time.Now().Add(-30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.api(t, "/api/v1/me/totp/confirm", `{"code":"`+code+`"}`, nil)
+}
+
+// api posts JSON to the API and decodes the answer into out.
+func (c *client) api(t *testing.T, path, body string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", c.base)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
