@@ -190,7 +190,7 @@ type authEnv struct {
 type envOptions struct {
 	open      opener        // openSQLite when nil
 	tls       bool          // serve over HTTPS, with Server.TLS set
-	noAudit   bool          // leave Server.Audit nil
+	noAudit   bool          // leave Server.Audit and the case workflow's audit log nil
 	configure func(*Server) // last changes before serving
 	// triage gives the env a triage service (triage/live, linking
 	// reporters on the vault's blind keys as serve does) that the test
@@ -249,7 +249,9 @@ func newAuthEnv(t *testing.T, o envOptions) *authEnv {
 	}
 	srv.Disclosures = &disclosure.Service{Store: be.disclosures, Referrals: be.store, Cases: be.cases, Assessments: be.assessments,
 		Findings: be.findings, Tags: be.tags, Audit: alog, Signer: dkey, Agency: "Testbury Borough Council", Now: clock.Now, Logger: srv.Logger}
-	if !o.noAudit {
+	if o.noAudit {
+		srv.Cases.Audit = nil // the case workflow (and the unseal it serves) has none either
+	} else {
 		srv.Audit = alog
 	}
 	var svc *live.Service

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"bonafide"
-	"bonafide/auditlog"
+	"bonafide/casework"
 	"bonafide/interchange"
 )
 
@@ -142,8 +140,8 @@ func (s *Server) handleReporterLinks(w http.ResponseWriter, r *http.Request) {
 }
 
 // MinUnsealReason is the shortest reason a break-glass unseal accepts: a
-// sentence, not "x".
-const MinUnsealReason = 20
+// sentence, not "x" (casework.MinUnsealReason, which checks it).
+const MinUnsealReason = casework.MinUnsealReason
 
 // UnsealRequest is the body of POST /api/v1/referrals/{id}/reporter/unseal.
 type UnsealRequest struct {
@@ -171,37 +169,23 @@ func (s *Server) handleReporterUnseal(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	req.Reason = strings.TrimSpace(req.Reason)
-	if n := utf8.RuneCountInString(req.Reason); n < MinUnsealReason || len(req.Reason) > auditlog.MaxFieldLen {
-		s.error(w, r, &bonafide.ValidationError{Errors: []bonafide.FieldError{{Field: "reason",
-			Reason: fmt.Sprintf("a break-glass unseal needs a written reason of %d characters to %d bytes", MinUnsealReason, auditlog.MaxFieldLen)}}})
+	if s.Cases == nil {
+		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "unsealing needs the case workflow and its audit log, which are not configured"))
 		return
 	}
-	if s.Audit == nil {
-		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "unsealing needs the audit log, which is not configured"))
-		return
-	}
+	// One path for both faces: the web interface's unseal calls it too.
 	id := r.PathValue("id")
-	_, ref, err := s.pathReferral(r)
+	reporter, entry, err := s.Cases.Unseal(ctx, caseActor(r), id, req.Reason)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if ref.Reporter == nil {
-		s.error(w, r, bonafide.Errorf(bonafide.ENotFound, "referral %q has no reporter", id))
-		return
-	}
-	e, err := s.Audit.Append(ctx, auditEntry(principalOf(ctx).Who(), "reporter.unseal", id, req.Reason))
-	if err != nil {
-		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; nothing was unsealed"))
-		return
-	}
-	rep, err := interchange.AppendReporter(nil, ref.Reporter)
+	rep, err := interchange.AppendReporter(nil, reporter)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	body, err := json.Marshal(Unsealed{ReferralID: id, Reporter: rep, AuditEntry: e.N})
+	body, err := json.Marshal(Unsealed{ReferralID: id, Reporter: rep, AuditEntry: entry})
 	if err != nil {
 		s.error(w, r, err)
 		return
