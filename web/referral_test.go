@@ -41,6 +41,9 @@ func TestReferral(t *testing.T) {
 			if got := get(b, chromedp.Text(chromedp.ID("reporter"))); got == "" {
 				t.Error("no reporter panel")
 			}
+			if href := get(b, chromedp.Evaluate[string](`document.getElementById('letters-link')?.getAttribute('href') ?? ''`)); href != "/referrals/"+id+"/letters" {
+				t.Errorf("the letters link goes to %q, want /referrals/%s/letters", href, id)
+			}
 			// A decision sent without choosing or saying why.
 			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
 			b.check("referral, decision with errors")
