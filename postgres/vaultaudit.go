@@ -288,10 +288,22 @@ func (a *AuditStorage) Entries(ctx context.Context, start int64) iter.Seq2[audit
 	}, func(e auditlog.StoredEntry) int64 { return e.N + 1 })
 }
 
-// AddCheckpoint stores a checkpoint and returns its ID.
+// AddCheckpoint stores a checkpoint and returns its ID, one more than the
+// highest stored. The ID is not the identity column's sequence: a sequence
+// value taken by an insert that rolled back is never reused, and the gap it
+// left would read to [auditlog.Verify] as a deleted checkpoint. A table lock
+// that admits readers but one writer at a time keeps two writers from
+// picking the same ID.
 func (a *AuditStorage) AddCheckpoint(ctx context.Context, size int64, note []byte) (int64, error) {
 	var id int64
-	if err := a.s.pool.QueryRow(ctx, `INSERT INTO audit_checkpoints (size, note) VALUES ($1, $2) RETURNING id`, size, note).Scan(&id); err != nil {
+	err := pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE audit_checkpoints IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO audit_checkpoints (id, size, note) OVERRIDING SYSTEM VALUE
+			SELECT COALESCE(MAX(id), 0) + 1, $1, $2 FROM audit_checkpoints RETURNING id`, size, note).Scan(&id)
+	})
+	if err != nil {
 		return 0, fmt.Errorf("postgres: add checkpoint: %w", err)
 	}
 	return id, nil

@@ -151,3 +151,57 @@ func TestIntakeTagging(t *testing.T) {
 		return s, s.ReporterTags()
 	})
 }
+
+// TestCheckpointIDsContiguous checks that checkpoint IDs stay 1, 2, 3, …
+// when an insert rolls back (the identity sequence would skip a value,
+// which Verify reads as a deleted checkpoint) and when writers race.
+func TestCheckpointIDsContiguous(t *testing.T) {
+	requirePostgres(t)
+	ctx := context.Background()
+	s := openMigrated(t)
+	a := s.AuditStorage()
+
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints (size, note) VALUES (1, 'rolled back')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.AddCheckpoint(ctx, 1, []byte("first"))
+	if err != nil || id != 1 {
+		t.Fatalf("AddCheckpoint after a rollback = %d, %v, want 1", id, err)
+	}
+
+	const writers = 8
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			_, err := a.AddCheckpoint(ctx, 2, []byte("raced"))
+			errs <- err
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent AddCheckpoint = %v", err)
+		}
+	}
+	var ids []int64
+	for c, err := range a.Checkpoints(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	for i, id := range ids {
+		if id != int64(i+1) {
+			t.Fatalf("checkpoint IDs = %v, want 1..%d", ids, writers+1)
+		}
+	}
+	if len(ids) != writers+1 {
+		t.Fatalf("%d checkpoints, want %d", len(ids), writers+1)
+	}
+}
