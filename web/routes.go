@@ -14,6 +14,8 @@ func (s *Server) routes() []route {
 		{"GET /{$}", s.page(anyone, s.handleHome)},
 		{"GET /sign-in", s.page(anyone, s.handleSignIn)},
 		{"POST /sign-in", s.page(anyone, s.handleSignInPost)},
+		{"GET /sign-in/code", s.page(anyone, s.handleSignInCode)},
+		{"POST /sign-in/code", s.page(anyone, s.handleSignInCodePost)},
 		{"POST /sign-out", s.page(enrolling, s.handleSignOut)},
 		{"GET /account", s.page(self, s.handleAccount)},
 		{"GET /account/password", s.page(self, s.handlePassword)},
