@@ -535,6 +535,28 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string) (*
 	return s.startSession(ctx, u, true, p.Session.Created, p.Session.Digest)
 }
 
+// EnrolmentURL returns the otpauth:// URL of p's own enrolment that waits
+// for its first code, so that the enrolment page can show it as a QR code
+// for as long as it waits: to the session that could start a new one
+// anyway, and to no one else. ErrNoEnrolment when none waits (none begun,
+// or confirmed already: a confirmed seed is never shown again).
+func (s *Service) EnrolmentURL(ctx context.Context, p *Principal) (string, error) {
+	if p.Session == nil {
+		return "", bonafide.Errorf(bonafide.EForbidden, "API token clients do not use a second factor")
+	}
+	if p.User.TOTPConfirmed || p.User.TOTPSecret == "" {
+		return "", ErrNoEnrolment
+	}
+	secret, refusal, err := s.openTOTP(ctx, p.User)
+	switch {
+	case err != nil:
+		return "", err
+	case refusal != "":
+		return "", ErrUnreadableEnrolment
+	}
+	return auth.TOTPURL(s.TOTPIssuer, p.User.Name, secret), nil
+}
+
 // ErrUnreadableEnrolment answers a confirmation whose waiting enrolment's
 // seed does not open (altered, or moved from another user's row): it must
 // be started again.

@@ -22,6 +22,7 @@ func (s *Server) routes() []route {
 		{"POST /account/password", s.page(self, s.handlePasswordPost)},
 		{"GET /account/second-factor", s.page(enrolling, s.handleEnrol)},
 		{"POST /account/second-factor", s.page(enrolling, s.handleEnrolPost)},
+		{"GET /account/second-factor/qr.png", s.page(enrolling, s.handleEnrolQR)},
 		{"POST /account/second-factor/confirm", s.page(enrolling, s.handleEnrolConfirm)},
 		{"GET /queue", s.page(bonafide.PermCaseRead, s.handleQueue)},
 		{"GET /referrals/{id}", s.page(bonafide.PermCaseRead, s.handleReferral)},
