@@ -295,7 +295,6 @@ func (s *Service) loginFail(ctx context.Context, who string, keys []string, now 
 	return ErrBadLogin
 }
 
-
 // Logout ends p's session and records it. A token client has no session
 // to end and is refused.
 func (s *Service) Logout(ctx context.Context, p *Principal) error {

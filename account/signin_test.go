@@ -79,7 +79,7 @@ func TestLoginTwoSteps(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		steps  []step
-		fails  int    // login.fail entries
+		fails  int // login.fail entries
 		before func(e *env, u bonafide.User)
 	}{
 		{"right code", []step{{code: "now"}}, 0, nil},

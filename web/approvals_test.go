@@ -19,7 +19,7 @@ import (
 func (b *browser) postForm(action string) {
 	b.t.Helper()
 	b.run(chromedp.Evaluate[chromedp.Void](`(() => {
-		const f = document.createElement('form'); f.method = 'post'; f.action = ` + jsString(action) + `;
+		const f = document.createElement('form'); f.method = 'post'; f.action = `+jsString(action)+`;
 		const c = document.createElement('input'); c.type = 'hidden'; c.name = 'csrf';
 		c.value = document.querySelector('input[name=csrf]').value; f.append(c);
 		document.body.append(f); document.documentElement.dataset.stale = '1'; f.submit();
