@@ -116,6 +116,7 @@ type Service struct {
 
 	dummyOnce sync.Once // makes dummy, on the first login for an unknown name
 	dummy     string
+	pending   pendingLogins // half-finished sign-ins (LoginPassword, LoginCode)
 }
 
 // New returns a Service on users with the default costs, lifetimes and

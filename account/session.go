@@ -148,61 +148,17 @@ func (s *Service) dummyHash() string {
 // PasswordParams is re-hashed, only if the account is still the one it was
 // checked against.
 func (s *Service) Login(ctx context.Context, c Credentials) (*NewSession, error) {
-	u, err := s.Users.UserByName(ctx, c.Name)
-	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+	pw, err := s.checkPassword(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	// The audit log names a failed login's user only when the name is a
-	// user's: what people type into the name field of a login form is now
-	// and then their password.
-	who := "login:?"
-	if err == nil {
-		who = "login:" + u.Name
-	}
-	now := s.now()
-	name := c.Name
-	if len(name) > 128 {
-		name = name[:128]
-	}
-	keys := []string{"user:" + name, "ip:" + c.ClientAddr}
-	var wait time.Duration
-	for _, k := range keys {
-		wait = max(wait, s.Throttle.Wait(k, now))
-	}
-	if wait > 0 {
-		return nil, &ThrottledError{What: "too many failed logins", Wait: wait}
-	}
-	fail := func(why string) error {
-		var wait time.Duration
-		for _, k := range keys {
-			s.Throttle.Fail(k, now)
-			wait = max(wait, s.Throttle.Wait(k, now))
-		}
-		if wait > 0 {
-			why += fmt.Sprintf("; logins from this name or address now wait %v", wait)
-		}
-		if err := s.audit(ctx, who, "login.fail", "", why); err != nil {
-			return err
-		}
-		return ErrBadLogin
-	}
-	hash := u.PasswordHash
-	if err != nil || hash == "" {
-		hash = s.dummyHash()
-	}
-	ok, herr := auth.CheckPassword(hash, c.Password)
-	switch {
-	case err != nil:
-		return nil, fail("no such user")
-	case u.PasswordHash == "":
-		return nil, fail("user has no password (machine client)")
-	case herr != nil:
-		return nil, fmt.Errorf("login %d: %w", u.ID, herr)
-	case !ok:
-		return nil, fail("wrong password")
-	case u.Disabled:
-		return nil, fail("user is disabled")
-	}
+	return s.finishLogin(ctx, pw, c)
+}
+
+// finishLogin is Login after the password: the code (once enrolled), the
+// re-hash, the audit entry and the new session.
+func (s *Service) finishLogin(ctx context.Context, pw passwordChecked, c Credentials) (*NewSession, error) {
+	u, keys, fail, now := pw.user, pw.keys, pw.fail, pw.now
 	secondFactor := false
 	if u.TOTPConfirmed {
 		secret, refusal, err := s.openTOTP(ctx, u)
@@ -256,6 +212,87 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*NewSession, error)
 		return nil, err
 	}
 	return ns, nil
+}
+
+// passwordChecked is a login whose user name and password were right (for
+// an enabled user): the account as checked, the throttle's keys, and the
+// audited refusal of what comes next.
+type passwordChecked struct {
+	user bonafide.User
+	keys []string
+	fail func(why string) error
+	now  time.Time
+}
+
+// checkPassword is the first part of every login (Login, LoginPassword):
+// the throttle of the name and address, then the name and password, with
+// each failure counted and audited and answered with ErrBadLogin.
+func (s *Service) checkPassword(ctx context.Context, c Credentials) (passwordChecked, error) {
+	u, err := s.Users.UserByName(ctx, c.Name)
+	if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
+		return passwordChecked{}, err
+	}
+	// The audit log names a failed login's user only when the name is a
+	// user's: what people type into the name field of a login form is now
+	// and then their password.
+	who := "login:?"
+	if err == nil {
+		who = "login:" + u.Name
+	}
+	now := s.now()
+	name := c.Name
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	keys := []string{"user:" + name, "ip:" + c.ClientAddr}
+	if wait := s.throttled(keys, now); wait > 0 {
+		return passwordChecked{}, &ThrottledError{What: "too many failed logins", Wait: wait}
+	}
+	fail := func(why string) error {
+		return s.loginFail(ctx, who, keys, now, why)
+	}
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = s.dummyHash()
+	}
+	ok, herr := auth.CheckPassword(hash, c.Password)
+	switch {
+	case err != nil:
+		return passwordChecked{}, fail("no such user")
+	case u.PasswordHash == "":
+		return passwordChecked{}, fail("user has no password (machine client)")
+	case herr != nil:
+		return passwordChecked{}, fmt.Errorf("login %d: %w", u.ID, herr)
+	case !ok:
+		return passwordChecked{}, fail("wrong password")
+	case u.Disabled:
+		return passwordChecked{}, fail("user is disabled")
+	}
+	return passwordChecked{user: u, keys: keys, fail: fail, now: now}, nil
+}
+
+// throttled is the longest wait of keys at now.
+func (s *Service) throttled(keys []string, now time.Time) time.Duration {
+	var wait time.Duration
+	for _, k := range keys {
+		wait = max(wait, s.Throttle.Wait(k, now))
+	}
+	return wait
+}
+
+// loginFail counts a failed login against keys and audits it as who's
+// login.fail with why; its answer is ErrBadLogin (or the audit's failure).
+func (s *Service) loginFail(ctx context.Context, who string, keys []string, now time.Time, why string) error {
+	for _, k := range keys {
+		s.Throttle.Fail(k, now)
+	}
+	if wait := s.throttled(keys, now); wait > 0 {
+		why += fmt.Sprintf("; logins from this name or address now wait %v", wait)
+	}
+	if err := s.audit(ctx, who, "login.fail", "", why); err != nil {
+		return err
+	}
+	return ErrBadLogin
 }
 
 // Logout ends p's session and records it. A token client has no session
@@ -495,6 +532,28 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string) (*
 		return nil, err
 	}
 	return s.startSession(ctx, u, true, p.Session.Created, p.Session.Digest)
+}
+
+// EnrolmentURL returns the otpauth:// URL of p's own enrolment that waits
+// for its first code, so that the enrolment page can show it as a QR code
+// for as long as it waits: to the session that could start a new one
+// anyway, and to no one else. ErrNoEnrolment when none waits (none begun,
+// or confirmed already: a confirmed seed is never shown again).
+func (s *Service) EnrolmentURL(ctx context.Context, p *Principal) (string, error) {
+	if p.Session == nil {
+		return "", bonafide.Errorf(bonafide.EForbidden, "API token clients do not use a second factor")
+	}
+	if p.User.TOTPConfirmed || p.User.TOTPSecret == "" {
+		return "", ErrNoEnrolment
+	}
+	secret, refusal, err := s.openTOTP(ctx, p.User)
+	switch {
+	case err != nil:
+		return "", err
+	case refusal != "":
+		return "", ErrUnreadableEnrolment
+	}
+	return auth.TOTPURL(s.TOTPIssuer, p.User.Name, secret), nil
 }
 
 // ErrUnreadableEnrolment answers a confirmation whose waiting enrolment's

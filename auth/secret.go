@@ -13,6 +13,7 @@ import (
 const (
 	TokenPrefix   = "bfk_" // API token of a machine client
 	SessionPrefix = "bfs_" // session identifier in a cookie
+	PendingPrefix = "bfp_" // half-finished sign-in, waiting for its second-factor code
 )
 
 // NewSecret returns a fresh 256-bit random secret with the given prefix,

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -38,4 +40,18 @@ func CheckTOTP(secret, code string, now time.Time, lastStep int64) (step int64, 
 		}
 	}
 	return 0, false
+}
+
+// TOTPURL is the otpauth:// URL of secret for account, as NewTOTP gives
+// it, so that an enrolment waiting for its first code can be shown again
+// (as a QR code) from its stored seed.
+func TOTPURL(issuer, account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: strings.ReplaceAll(v.Encode(), "+", "%20")}
+	return u.String()
 }

@@ -109,3 +109,22 @@ func mustCode(t *testing.T, secret string, at time.Time) string {
 	}
 	return c
 }
+
+// TestTOTPURL: the URL made again from a stored seed is the one NewTOTP
+// gave, so that the QR code of a waiting enrolment is the same.
+func TestTOTPURL(t *testing.T) {
+	for _, tt := range []struct{ name, issuer, account string }{
+		{"plain", "bonafide", "dana"},
+		{"spaces and dots", "Testbury children's services", "dana.smith"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			secret, want, err := NewTOTP(tt.issuer, tt.account)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := TOTPURL(tt.issuer, tt.account, secret); got != want {
+				t.Errorf("TOTPURL = %s, want %s", got, want)
+			}
+		})
+	}
+}

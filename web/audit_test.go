@@ -184,7 +184,13 @@ func apiClient(t *testing.T, base string) *client {
 // login signs name in with the test password through the API.
 func (c *client) login(t *testing.T, name string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.base+"/api/v1/login", strings.NewReader(`{"username":"`+name+`","password":"`+testPassword+`"}`))
+	c.loginWith(t, name, testPassword)
+}
+
+// loginWith signs name in with password through the API.
+func (c *client) loginWith(t *testing.T, name, password string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/api/v1/login", strings.NewReader(`{"username":"`+name+`","password":"`+password+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", c.base)
 	resp, err := c.hc.Do(req)

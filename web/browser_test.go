@@ -141,8 +141,10 @@ type axeViolation struct {
 }
 
 // check records the page as it is now (its URL and DOM) and runs axe-core
-// on it with axeTags, failing t on any violation. state names what the
-// page shows, for the failure message ("queue, filtered").
+// on it with axeTags, failing t on any violation; then lays it out 320 px
+// wide and at 200% zoom (checkReflow), failing t on any content lost.
+// state names what the page shows, for the failure message ("queue,
+// filtered").
 func (b *browser) check(state string) {
 	b.t.Helper()
 	loc := get(b, chromedp.Location())
@@ -158,6 +160,7 @@ func (b *browser) check(state string) {
 		}
 		b.t.Errorf("axe on %s (%s): %s: %s at\n  %s", state, loc, v.ID, v.Help, strings.Join(where, "\n  "))
 	}
+	b.checkReflow(state, loc)
 }
 
 // axe runs axe-core on the page as it is, with axeTags, and returns the

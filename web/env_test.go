@@ -53,6 +53,7 @@ type backend struct {
 	assessments bonafide.AssessmentStore
 	cases       bonafide.CaseStore
 	dsn         string // the database, for tests that edit it behind the service's back
+	approvals   bonafide.ApprovalStore
 }
 
 type opener func(t *testing.T, sealer *vault.Deferred) backend
@@ -75,7 +76,7 @@ func openSQLite(t *testing.T, sealer *vault.Deferred) backend {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), path}
+	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), path, st.Approvals()}
 }
 
 // openPostgres opens a fresh schema of BONAFIDE_TEST_POSTGRES_URL, dropped
@@ -119,7 +120,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 			t.Errorf("DROP SCHEMA: %v", err)
 		}
 	})
-	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), u.String()}
+	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), u.String(), st.Approvals()}
 }
 
 // stores are the back-ends every browser test runs on.
@@ -239,6 +240,7 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
 	srv.Secrets = v
+	srv.Approvals = be.approvals
 	srv.PasswordParams = testParams
 	if o.idle != 0 {
 		srv.SessionIdle = o.idle

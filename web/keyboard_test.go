@@ -3,9 +3,11 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/pquerna/otp/totp"
 )
 
 // tabTo presses Tab until the focused element matches sel, failing t after
@@ -39,18 +41,30 @@ func jsString(s string) string {
 }
 
 // TestKeyboardWalk is a social worker's morning with the keyboard alone
-// (Tab, Enter, Space and typing): sign in, open the most urgent referral
-// of the queue, and record the recommended decision. Every page on the way
+// (Tab, Enter, Space and typing): sign in with the password and then the
+// code of her authenticator app, open the most urgent referral of the
+// queue, and record the recommended decision. Every page on the way
 // passes axe.
 func TestKeyboardWalk(t *testing.T) {
 	b := newBrowser(t)
 	e := newEnv(t, openSQLite, envOptions{})
+	c := apiClient(t, e.URL)
+	c.login(t, "ada")
+	c.enrolTOTP(t)
 	b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
 	b.tabTo("#username", 30)
 	b.run(chromedp.KeyEvent("ada"))
 	b.tabTo("#password", 5)
 	b.run(chromedp.KeyEvent(testPassword))
 	b.tabTo("main button[type=submit]", 10)
+	b.press(kb.Enter, true)
+	b.check("keyboard: code")
+	b.tabTo("#code", 30)
+	code, err := totp.GenerateCode(c.secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.run(chromedp.KeyEvent(code))
 	b.press(kb.Enter, true)
 	b.check("keyboard: queue")
 	if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/queue") {

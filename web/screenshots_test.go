@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 )
 
 // screenshots is where TestScreenshots writes its PNGs: `make screenshots`
@@ -119,6 +121,8 @@ func TestScreenshots(t *testing.T) {
 		{"decision-errors.png", urgent, "social-worker", 0},
 		{"referral-campaign.png", campaign, "social-worker", 0},
 		{"referral-campaign-team-manager.png", campaign, "team-manager", 0},
+		{"referral-phone.png", urgent, "social-worker", 320},
+		{"letters.png", urgent + "/letters", "social-worker", 0},
 		{"manager.png", "/manager", "team-manager", 0},
 		{"account.png", "/account", "team-manager", 0},
 	}
@@ -141,10 +145,71 @@ func TestScreenshots(t *testing.T) {
 		if s.file == "decision-errors.png" {
 			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
 		}
-		b.check(s.file)
-		png := get(b, chromedp.FullScreenshot(100))
-		if err := os.WriteFile(filepath.Join(*screenshots, s.file), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b.shoot(s.file)
 	}
+	b.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+
+	// The administrator's first sign-in: the authenticator app, then the
+	// users and a request waiting for a second administrator.
+	b.signIn(d.URL, "admin", d.passwords["admin"])
+	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.shoot("enrol.png")
+	secret := b.confirmEnrolment()
+	b.run(chromedp.Navigate(d.URL+"/users"), loaded())
+	b.shoot("users.png")
+	b.run(chromedp.Navigate(d.URL+"/users/team-manager"), loaded(),
+		chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
+		chromedp.SendKeys(chromedp.ID("reason"), "covers for the data protection officer while she is on leave in December"),
+		submit(chromedp.CSS(`form[action$="/role"] button`)))
+	b.shoot("user.png")
+	b.run(chromedp.Navigate(d.URL+"/approvals"), loaded())
+	b.shoot("approvals.png")
+	mine := get(b, chromedp.Evaluate[string](`document.querySelector('.govuk-summary-card').id.replace('approval-', '')`))
+	b.postForm("/approvals/" + mine + "/approve")
+	b.shoot("approval-refused.png")
+	b.run(submit(chromedp.CSS(".app-sign-out__button")))
+	// Signing in again: the code page.
+	b.signIn(d.URL, "admin", d.passwords["admin"])
+	b.shoot("sign-in-code.png")
+	b.run(chromedp.SendKeys(chromedp.ID("code"), "000000"), submit(chromedp.CSS("main button[type=submit]")))
+	b.shoot("sign-in-code-wrong.png")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
+	b.run(submit(chromedp.CSS(".app-sign-out__button")))
+
+	// The data protection officer: unsealing, and the audit log.
+	b.signIn(d.URL, "dpo", d.passwords["dpo"])
+	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.confirmEnrolment()
+	b.run(chromedp.Navigate(d.URL+"/unseal"), loaded())
+	b.shoot("unseal.png")
+	b.run(chromedp.Navigate(d.URL+"/audit"), loaded())
+	b.shoot("audit.png")
+}
+
+// shoot checks the page (axe, reflow) and writes its full screenshot.
+func (b *browser) shoot(file string) {
+	b.t.Helper()
+	b.check(file)
+	png := get(b, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(*screenshots, file), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// confirmEnrolment reads the key of the enrolment page, confirms it with
+// the code of the step before now (so that a sign-in with now's code is no
+// replay) and returns it.
+func (b *browser) confirmEnrolment() string {
+	b.t.Helper()
+	secret := strings.ReplaceAll(get(b, chromedp.Text(chromedp.ID("secret"))), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now().Add(-30*time.Second))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
+	return secret
 }

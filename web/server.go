@@ -314,6 +314,7 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 	add(bonafide.PermBreakGlass, "/unseal", "Unseal a reporter")
 	add(bonafide.PermAuditRead, "/audit", "Audit log")
 	add(bonafide.PermUserManage, "/users", "Users")
+	add(bonafide.PermUserManage, "/approvals", "Approvals")
 	add("", "/account", "Your account")
 	return nav
 }

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 )
 
 // TestSignIn walks the sign-in form in a real browser on each store: the
@@ -92,5 +94,103 @@ func TestPageHeaders(t *testing.T) {
 		if got := resp.Header.Get("Cache-Control"); got != tt.cache {
 			t.Errorf("GET %s: Cache-Control = %q, want %q", tt.path, got, tt.cache)
 		}
+	}
+}
+
+// wrongCode returns a 6-digit code that is not the authenticator's for
+// now or the steps either side, so that a test's wrong code is wrong.
+func wrongCode(t *testing.T, secret string) string {
+	t.Helper()
+	right := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second, 60 * time.Second} {
+		c, err := totp.GenerateCode(secret, time.Now().Add(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		right[c] = true
+	}
+	for _, c := range []string{"000000", "111111", "222222", "333333", "444444"} {
+		if !right[c] {
+			return c
+		}
+	}
+	t.Fatal("no wrong code")
+	return ""
+}
+
+// TestSignInCode walks the second step of signing in on each store: the
+// password alone leads to the code page and grants nothing else, an
+// empty and a wrong code are refused with the tries left, a right code
+// signs in; three wrong codes end the sign-in, each audited, and the
+// password is asked again. axe passes on every state.
+func TestSignInCode(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			b := newBrowser(t)
+			e := newEnv(t, st.open, envOptions{families: 20})
+			c := apiClient(t, e.URL)
+			c.login(t, "dana")
+			c.enrolTOTP(t)
+
+			b.signIn(e.URL, "dana", testPassword)
+			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in/code") {
+				t.Fatalf("the password of a user with an authenticator app led to %s, want the code page", loc)
+			}
+			if h := get(b, chromedp.Text(chromedp.CSS("main h1"))); h != "Enter the code from your authenticator app" {
+				t.Errorf("code page heading = %q", h)
+			}
+			b.check("sign in, code")
+			// The half-finished sign-in is no session.
+			b.run(chromedp.Navigate(e.URL+"/account"), loaded())
+			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in?") {
+				t.Errorf("/account between the password and the code went to %s, want the sign-in page", loc)
+			}
+			b.run(chromedp.Navigate(e.URL+"/sign-in/code"), loaded(), submit(chromedp.CSS("main button[type=submit]")))
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter the 6-digit code") {
+				t.Errorf("error summary of an empty code = %q", got)
+			}
+			b.check("sign in, code, empty")
+			b.run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), submit(chromedp.CSS("main button[type=submit]")))
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "not right") || !strings.Contains(got, "2 more times") {
+				t.Errorf("error summary of a wrong code = %q", got)
+			}
+			b.check("sign in, code, wrong")
+			code, err := totp.GenerateCode(c.secret, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
+			if loc := get(b, chromedp.Location()); !strings.HasSuffix(loc, "/unseal") {
+				t.Fatalf("a DPO's right code led to %s, want /unseal", loc)
+			}
+			if n := e.audited(t, "login:dana", "login.fail", ""); n != 1 {
+				t.Errorf("login.fail entries of dana after one wrong code = %d, want 1", n)
+			}
+			b.run(submit(chromedp.CSS(".app-sign-out__button")))
+
+			// Three wrong codes end the sign-in.
+			b.signIn(e.URL, "dana", testPassword)
+			for i := 0; i < 3; i++ {
+				b.run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), submit(chromedp.CSS("main button[type=submit]")))
+			}
+			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in/code") {
+				t.Errorf("after three wrong codes at %s", loc)
+			}
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "too many times") {
+				t.Errorf("error summary after three wrong codes = %q", got)
+			}
+			if !get(b, chromedp.Evaluate[bool](`!!document.getElementById('password')`)) {
+				t.Error("after three wrong codes the page does not ask for the password")
+			}
+			b.check("sign in, too many codes")
+			if n := e.audited(t, "login:dana", "login.fail", ""); n != 4 {
+				t.Errorf("login.fail entries of dana = %d, want 4", n)
+			}
+			b.run(chromedp.Navigate(e.URL+"/sign-in/code"), loaded())
+			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "timed out") {
+				t.Errorf("the code page after the sign-in ended says %q", got)
+			}
+			b.noSealed(e.sealed)
+		})
 	}
 }

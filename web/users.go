@@ -57,6 +57,8 @@ func doneText(d string) string {
 		return "The role has been changed. The reason is kept in the audit log."
 	case "revoked":
 		return "The token has been revoked. The sending system using it is cut off at once."
+	case "asked":
+		return "Your request is waiting for another administrator to approve it. Nothing has changed yet."
 	}
 	return ""
 }
@@ -137,6 +139,11 @@ type userView struct {
 	NewLabel  string
 	Self      bool
 	TokenHref string
+	// Pending are the requests about this user waiting for a second
+	// administrator; the reasons are the reset forms' as typed.
+	Pending                    []approvalRow
+	PasswordReason, TOTPReason string
+	HasTOTP                    bool
 }
 
 type tokenRow struct {
@@ -154,7 +161,11 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) (bonafide.User
 		return u, nil, nil, false
 	}
 	v := &userView{User: userRowOf(u), Role: string(u.Role), Roles: roleOptions(), Self: u.ID == p.User.ID,
-		TokenHref: "/users/" + url.PathEscape(u.Name) + "/tokens"}
+		TokenHref: "/users/" + url.PathEscape(u.Name) + "/tokens", HasTOTP: u.TOTPConfirmed || u.TOTPSecret != ""}
+	if v.Pending, err = s.pendingRows(r, u.ID); err != nil && bonafide.ErrorCode(err) != bonafide.EUnavailable {
+		s.serviceError(w, r, err)
+		return u, nil, nil, false
+	}
 	if u.Role == bonafide.RoleIntakeMachine {
 		ts, err := s.sh.Accounts.Tokens(r.Context(), u.ID)
 		if err != nil {
@@ -181,9 +192,15 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "user", page)
 }
 
-// handleUserRole grants a role (account.Service.ChangeRole) with the
-// reason the audit log keeps.
+// handleUserRole changes a role (account.Service.ChangeRole) with the
+// reason the audit log keeps. The data protection officer and
+// administrator roles are not given in one step: the form asks for them
+// (account.Service.RequestApproval), and a second administrator approves.
 func (s *Server) handleUserRole(w http.ResponseWriter, r *http.Request) {
+	if role := bonafide.Role(r.PostFormValue("role")); role.Valid() && role.RequiresSecondFactor() {
+		s.requestApproval(w, r, bonafide.ApprovalRoleGrant, role, "reason")
+		return
+	}
 	u, page, v, ok := s.userPage(w, r)
 	if !ok {
 		return

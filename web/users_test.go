@@ -9,19 +9,18 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
-// signInTOTP signs name in with the test password and the code of their
-// authenticator app (c's secret), as a person would.
+// signInTOTP signs name in with the test password and then, on the code
+// page, the code of their authenticator app (c's secret), as a person
+// would.
 func (b *browser) signInTOTP(base, name string, c *client) {
 	b.t.Helper()
 	code, err := totp.GenerateCode(c.secret, time.Now())
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	b.signIn(base, name, testPassword)
 	b.run(
-		chromedp.Navigate(base+"/sign-in"),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), name),
-		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.WaitVisible(chromedp.ID("code")),
 		chromedp.SendKeys(chromedp.ID("code"), code),
 		submit(chromedp.CSS("main button[type=submit]")),
 	)

@@ -337,6 +337,7 @@ func printDemoHelp(w io.Writer, h demoHelp) {
 		"",
 		"The web interface: open " + base + "/sign-in?username=" + url.QueryEscape(c.SocialWorker.Name),
 		"and sign in with the password " + c.SocialWorker.Password + " (the social worker's; the team manager's is below).",
+		"Whoever has an authenticator app enters its code on the next page; the DPO and the administrator set one up (a QR code) at their first sign-in.",
 		"",
 		"Users (passwords and the token are shown this once; the store keeps only hashes):",
 		fmt.Sprintf("  %-14s %-24s %s", c.Admin.Name, "administrator", c.Admin.Password),
