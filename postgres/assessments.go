@@ -184,7 +184,7 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 // cases: flagged, score and family; a flagged referral restricts every
 // case of its family, and a case of a family already restricted is
 // restricted too (see bonafide.CaseRow). The statements repeat the
-// condition of the partial index on cases.family (family <> ”), so that
+// condition of the partial index on cases.family (a non-empty family), so that
 // a generic plan, which cannot prove it from a parameter, uses the index
 // rather than scanning every case once per assessment.
 func updateCases(ctx context.Context, tx pgx.Tx, list []bonafide.Assessment, now time.Time) error {

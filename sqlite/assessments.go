@@ -162,9 +162,9 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 // of its family, and a case of a family already restricted is restricted
 // too (see bonafide.CaseRow). Its statements are prepared once per
 // transaction: compiling them for each of a page's assessments was a tenth
-// of the intake server's CPU. Each names `family <> ”` although the
+// of the intake server's CPU. Each also requires a non-empty family although the
 // family it is given is never empty there: the index on cases.family is
-// partial (WHERE family <> ”), and SQLite uses a partial index only for a
+// partial (non-empty families only), and SQLite uses a partial index only for a
 // query whose WHERE repeats its condition; without it both statements
 // scanned every case, once per assessment (EXPLAIN QUERY PLAN: SCAN f).
 // TestCaseUpdatesUseIndexes holds them to it.
