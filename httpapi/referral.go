@@ -65,7 +65,8 @@ func referralLocation(id string) string {
 func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 	select {
 	case s.referralSlots <- struct{}{}:
-		defer func() { <-s.referralSlots }()
+		s.inFlight.Add(1)
+		defer func() { s.inFlight.Add(-1); <-s.referralSlots }()
 	default:
 		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "too many referrals in flight; retry shortly"))
 		return
