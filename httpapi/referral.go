@@ -91,7 +91,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notifyTriage()
-	s.notifyFamilies(r, seq)
+	s.notifyFamiliesStored(r, seq, ref)
 	s.auditStored(r, "referral.create", ref.ID, fmt.Sprintf("stored at seq %d through the API", seq))
 	w.Header().Set("Location", referralLocation(ref.ID))
 	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})
