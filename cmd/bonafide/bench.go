@@ -181,6 +181,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 	closed.Rate = 0
 	type pair struct{ store, http loadgen.Result }
 	var cl, op pair
+	var failed error // requests that failed, which fail the command once every phase has run
 	phases := []struct {
 		name, file string
 		cfg        loadgen.Config
@@ -218,7 +219,10 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 			return perr
 		}
 		if err := report(std.out, res, ph.cfg, err); err != nil {
-			return err
+			if err != nil && res.Failed == 0 {
+				return err
+			}
+			failed = errors.Join(failed, fmt.Errorf("%s: %w", ph.file, err)) // the other phases still run
 		}
 		if n := len(res.Latencies); n > 0 {
 			fmt.Fprintf(std.out, "cpu: %.0f µs a referral stored (this process, user+sys, %.2f cores over %v)",
@@ -237,7 +241,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 			cfg.Rate, q(op.http, 0.5), q(op.store, 0.5), q(op.http, 0.99), q(op.store, 0.99),
 			float64(op.http.Percentile(0.99))/float64(op.store.Percentile(0.99)), loadAverage())
 	}
-	return nil
+	return failed
 }
 
 // processCPU is the CPU time (user and system) this process has used.
@@ -250,10 +254,9 @@ func processCPU() time.Duration {
 }
 
 // burn is `bonafide bench burn`, the CPU-bound process --burn starts: it
-// spins one core until its standard input closes (its parent ended) or ctx
+// spins one core (one goroutine) until its standard input closes (its parent ended) or ctx
 // is done.
 func burn(ctx context.Context, std stdio) error {
-	runtime.GOMAXPROCS(1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
