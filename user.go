@@ -159,6 +159,9 @@ type UserStore interface {
 	CreateToken(ctx context.Context, t APIToken) (APIToken, error)
 	// TokenByDigest returns the token, or ENotFound.
 	TokenByDigest(ctx context.Context, digest []byte) (APIToken, error)
+	// TokenUserByDigest returns the token and its user in one lookup
+	// (every API request makes it), or ENotFound.
+	TokenUserByDigest(ctx context.Context, digest []byte) (APIToken, User, error)
 	// Tokens returns the tokens of user id, by ID.
 	Tokens(ctx context.Context, userID int64) ([]APIToken, error)
 	// DeleteToken revokes token id of user userID at once, or fails with

@@ -51,11 +51,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*Princip
 	if !auth.WellFormed(token, auth.TokenPrefix) {
 		return nil, ErrUnauthenticated
 	}
-	t, err := s.Users.TokenByDigest(ctx, auth.HashSecret(token))
-	if err != nil {
-		return nil, notFoundAs(err, ErrUnauthenticated)
-	}
-	u, err := s.Users.UserByID(ctx, t.UserID)
+	t, u, err := s.Users.TokenUserByDigest(ctx, auth.HashSecret(token))
 	if err != nil {
 		return nil, notFoundAs(err, ErrUnauthenticated)
 	}

@@ -119,6 +119,30 @@ func (f *Families) SyncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 	}
 }
 
+// SyncStored is SyncTo for a writer that holds the record it has just
+// stored at seq, decoded: when the index holds every record before seq,
+// it indexes rec without reading the store (the API's intake path, where
+// reading each referral back and decoding it again was a tenth of the
+// server's CPU); otherwise, when records stored meanwhile by others are
+// not indexed yet, it reads them as SyncTo does. rec must be the record
+// the store holds at seq.
+func (f *Families) SyncStored(ctx context.Context, st bonafide.Store, seq int64, rec bonafide.Record) (int, error) {
+	f.mu.Lock()
+	if f.after == seq-1 {
+		n := 0
+		if f.add(bonafide.Stored{Seq: seq, Record: rec}) {
+			n = 1
+		}
+		f.after = seq
+		close(f.advanced)
+		f.advanced = make(chan struct{})
+		f.mu.Unlock()
+		return n, nil
+	}
+	f.mu.Unlock()
+	return f.SyncTo(ctx, st, seq)
+}
+
 // syncTo reads and indexes the records after the last one read; the
 // caller holds f.syncing.
 func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (int, error) {
@@ -140,10 +164,12 @@ func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 			return n, fmt.Errorf("family search: read records after %d: %w", after, err)
 		}
 		f.mu.Lock()
-		if f.add(rec) {
-			n++
+		if rec.Seq > f.after { // SyncStored may have indexed it meanwhile
+			if f.add(rec) {
+				n++
+			}
+			f.after = rec.Seq
 		}
-		f.after = rec.Seq
 		after = rec.Seq
 		f.mu.Unlock()
 	}

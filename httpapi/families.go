@@ -36,6 +36,19 @@ func (s *Server) notifyFamilies(r *http.Request, upTo int64) {
 	}
 }
 
+// notifyFamiliesStored is notifyFamilies for the referral just stored at
+// seq, which the index takes as it is when it holds every record before
+// it (casework.Families.SyncStored).
+func (s *Server) notifyFamiliesStored(r *http.Request, seq int64, ref *bonafide.Referral) {
+	if s.Cases == nil || s.Cases.Families == nil {
+		return
+	}
+	if _, err := s.Cases.Families.SyncStored(r.Context(), s.Store, seq, ref); err != nil {
+		s.Logger.LogAttrs(r.Context(), slog.LevelError, "family search index not updated",
+			slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
+	}
+}
+
 // FieldAgreementView is one field that agreed between a search and a
 // person, with the linkage comparison level and its weight.
 type FieldAgreementView struct {

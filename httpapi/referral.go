@@ -65,7 +65,8 @@ func referralLocation(id string) string {
 func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 	select {
 	case s.referralSlots <- struct{}{}:
-		defer func() { <-s.referralSlots }()
+		s.inFlight.Add(1)
+		defer func() { s.inFlight.Add(-1); <-s.referralSlots }()
 	default:
 		s.error(w, r, bonafide.Errorf(bonafide.EUnavailable, "too many referrals in flight; retry shortly"))
 		return
@@ -90,7 +91,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notifyTriage()
-	s.notifyFamilies(r, seq)
+	s.notifyFamiliesStored(r, seq, ref)
 	s.auditStored(r, "referral.create", ref.ID, fmt.Sprintf("stored at seq %d through the API", seq))
 	w.Header().Set("Location", referralLocation(ref.ID))
 	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})

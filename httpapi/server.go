@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -143,7 +144,14 @@ type Server struct {
 	importSlots   chan struct{}    // made by Handler
 	referralSlots chan struct{}    // made by Handler
 	accounts      *account.Service // made by Handler, from the fields above
+	inFlight      atomic.Int64     // referral POSTs being served
 }
+
+// ReferralsInFlight returns how many POSTs of a referral are being
+// served. The triage service yields to intake while there are any
+// (live.Options.Busy): intake's requests wait on a person, triage's
+// campaign assessment can follow a burst.
+func (s *Server) ReferralsInFlight() int64 { return s.inFlight.Load() }
 
 // NewServer returns a Server on store with the default limits, so that
 // callers only set what they change.

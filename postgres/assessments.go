@@ -183,7 +183,10 @@ func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
 // updateCases copies what campaign assessments say onto their referrals'
 // cases: flagged, score and family; a flagged referral restricts every
 // case of its family, and a case of a family already restricted is
-// restricted too (see bonafide.CaseRow).
+// restricted too (see bonafide.CaseRow). The statements repeat the
+// condition of the partial index on cases.family (a non-empty family), so that
+// a generic plan, which cannot prove it from a parameter, uses the index
+// rather than scanning every case once per assessment.
 func updateCases(ctx context.Context, tx pgx.Tx, list []bonafide.Assessment, now time.Time) error {
 	if len(list) == 0 {
 		return nil
@@ -191,10 +194,10 @@ func updateCases(ctx context.Context, tx pgx.Tx, list []bonafide.Assessment, now
 	var b pgx.Batch
 	for _, a := range list {
 		b.Queue(`UPDATE cases SET flagged = $1, score = $2, family = $3, updated = $4,
-			restricted = restricted OR $1 OR ($3 <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = $3 AND f.restricted))
+			restricted = restricted OR $1 OR ($3 <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = $3 AND f.family <> '' AND f.restricted))
 			WHERE referral_id = $5`, a.Flagged, a.Score, a.Family, now, a.ReferralID)
 		if a.Flagged && a.Family != "" {
-			b.Queue(`UPDATE cases SET restricted = true, updated = $1 WHERE family = $2 AND NOT restricted`, now, a.Family)
+			b.Queue(`UPDATE cases SET restricted = true, updated = $1 WHERE family = $2 AND family <> '' AND NOT restricted`, now, a.Family)
 		}
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {

@@ -267,6 +267,32 @@ func (us *Users) TokenByDigest(ctx context.Context, digest []byte) (bonafide.API
 	return t, nil
 }
 
+// TokenUserByDigest returns the token with digest and the user it
+// belongs to, in one query, or ENotFound.
+func (us *Users) TokenUserByDigest(ctx context.Context, digest []byte) (bonafide.APIToken, bonafide.User, error) {
+	if err := us.s.readable(); err != nil {
+		return bonafide.APIToken{}, bonafide.User{}, err
+	}
+	var (
+		t    bonafide.APIToken
+		u    bonafide.User
+		role string
+	)
+	err := us.s.pool.QueryRow(ctx, `SELECT t.id, t.digest, t.user_id, t.label, t.created, t.created_by,
+		u.id, u.name, u.role, u.password_hash, u.totp_secret, u.totp_confirmed, u.totp_last_step, u.disabled, u.created, u.created_by
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = $1`, digest).Scan(
+		&t.ID, &t.Digest, &t.UserID, &t.Label, &t.Created, &t.CreatedBy,
+		&u.ID, &u.Name, &role, &u.PasswordHash, &u.TOTPSecret, &u.TOTPConfirmed, &u.TOTPLastStep, &u.Disabled, &u.Created, &u.CreatedBy)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bonafide.APIToken{}, bonafide.User{}, bonafide.Errorf(bonafide.ENotFound, "no such token")
+	}
+	if err != nil {
+		return bonafide.APIToken{}, bonafide.User{}, fmt.Errorf("postgres: token: %w", err)
+	}
+	t.Created, u.Created, u.Role = t.Created.UTC(), u.Created.UTC(), bonafide.Role(role)
+	return t, u, nil
+}
+
 // Tokens returns user id's tokens by ID.
 func (us *Users) Tokens(ctx context.Context, userID int64) ([]bonafide.APIToken, error) {
 	rows, err := us.s.pool.Query(ctx, `SELECT id, digest, user_id, label, created, created_by FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)

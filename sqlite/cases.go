@@ -375,6 +375,10 @@ func (c *Cases) Letter(ctx context.Context, id int64) (bonafide.Letter, error) {
 	return l, nil
 }
 
+// setRestrictedSQL repeats the condition of the partial index on
+// cases.family, which SQLite needs to use it (see caseUpdate).
+const setRestrictedSQL = `UPDATE cases SET restricted = ?, updated = ? WHERE family = ? AND family <> ''`
+
 // SetRestricted marks every case of family restricted, or not.
 func (c *Cases) SetRestricted(ctx context.Context, family string, restricted bool) error {
 	if family == "" {
@@ -385,7 +389,7 @@ func (c *Cases) SetRestricted(ctx context.Context, family string, restricted boo
 	}
 	var n int64
 	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ?, updated = ? WHERE family = ?`, restricted, c.s.opts.Now().UnixMicro(), family)
+		res, err := tx.ExecContext(ctx, setRestrictedSQL, restricted, c.s.opts.Now().UnixMicro(), family)
 		if err != nil {
 			return err
 		}

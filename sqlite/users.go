@@ -81,7 +81,7 @@ func (us *Users) UserByID(ctx context.Context, id int64) (bonafide.User, error) 
 	if err := us.s.readable(); err != nil {
 		return bonafide.User{}, err
 	}
-	return us.userWhere(ctx, us.s.rdb, `id = ?`, id)
+	return us.userWhere(ctx, readRows{us.s}, `id = ?`, id)
 }
 
 // UserByName returns the user called name, or ENotFound.
@@ -89,7 +89,15 @@ func (us *Users) UserByName(ctx context.Context, name string) (bonafide.User, er
 	if err := us.s.readable(); err != nil {
 		return bonafide.User{}, err
 	}
-	return us.userWhere(ctx, us.s.rdb, `name = ?`, name)
+	return us.userWhere(ctx, readRows{us.s}, `name = ?`, name)
+}
+
+// readRows runs a read through the store's prepared statements (modernc
+// compiles SQL on every call that is not prepared).
+type readRows struct{ s *Store }
+
+func (r readRows) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.s.queryRow(ctx, q, args...)
 }
 
 // Users returns every user by ID.
@@ -316,6 +324,33 @@ func (us *Users) TokenByDigest(ctx context.Context, digest []byte) (bonafide.API
 		return t, fmt.Errorf("sqlite: token: %w", err)
 	}
 	return t, nil
+}
+
+// TokenUserByDigest returns the token with digest and the user it
+// belongs to, in one query, or ENotFound.
+func (us *Users) TokenUserByDigest(ctx context.Context, digest []byte) (bonafide.APIToken, bonafide.User, error) {
+	if err := us.s.readable(); err != nil {
+		return bonafide.APIToken{}, bonafide.User{}, err
+	}
+	var (
+		t                  bonafide.APIToken
+		u                  bonafide.User
+		role               string
+		tcreated, ucreated int64
+	)
+	err := us.s.queryRow(ctx, `SELECT t.id, t.digest, t.user_id, t.label, t.created, t.created_by,
+		u.id, u.name, u.role, u.password_hash, u.totp_secret, u.totp_confirmed, u.totp_last_step, u.disabled, u.created, u.created_by
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.digest = ?`, digest).Scan(
+		&t.ID, &t.Digest, &t.UserID, &t.Label, &tcreated, &t.CreatedBy,
+		&u.ID, &u.Name, &role, &u.PasswordHash, &u.TOTPSecret, &u.TOTPConfirmed, &u.TOTPLastStep, &u.Disabled, &ucreated, &u.CreatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return bonafide.APIToken{}, bonafide.User{}, bonafide.Errorf(bonafide.ENotFound, "no such token")
+	}
+	if err != nil {
+		return bonafide.APIToken{}, bonafide.User{}, fmt.Errorf("sqlite: token: %w", err)
+	}
+	t.Created, u.Created, u.Role = time.UnixMicro(tcreated).UTC(), time.UnixMicro(ucreated).UTC(), bonafide.Role(role)
+	return t, u, nil
 }
 
 // Tokens returns user id's tokens by ID.

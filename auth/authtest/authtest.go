@@ -6,6 +6,7 @@ package authtest
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -304,6 +305,47 @@ func RunUserStore(t *testing.T, open func(t *testing.T) bonafide.UserStore) {
 		}
 		if err := us.DeleteToken(ctx, u.ID, tok.ID); code(t, err) != bonafide.ENotFound {
 			t.Errorf("DeleteToken(again) = %v, want code %s", err, bonafide.ENotFound)
+		}
+	})
+
+	// Every API request authenticates its token: one lookup gives the
+	// token and its user as the two lookups do, and nothing for a token
+	// missing or revoked.
+	t.Run("token with its user", func(t *testing.T) {
+		us := open(t)
+		u, err := us.CreateUser(ctx, bonafide.User{Name: "portal", Role: bonafide.RoleIntakeMachine, PasswordHash: "h",
+			TOTPSecret: "sealed", TOTPConfirmed: true, TOTPLastStep: 7, Created: t0, CreatedBy: "cli"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		disabled := true
+		if u, err = us.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := us.CreateToken(ctx, bonafide.APIToken{Digest: bytes.Repeat([]byte{5}, 32), UserID: u.ID, Label: "portal", Created: t0, CreatedBy: "root"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTok, err := us.TokenByDigest(ctx, tok.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUser, err := us.UserByID(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotTok, gotUser, err := us.TokenUserByDigest(ctx, tok.Digest)
+		if err != nil || !reflect.DeepEqual(gotTok, wantTok) || !reflect.DeepEqual(gotUser, wantUser) || !gotUser.Disabled || gotUser.TOTPLastStep != 7 {
+			t.Errorf("TokenUserByDigest = %+v, %+v, %v; want %+v, %+v", gotTok, gotUser, err, wantTok, wantUser)
+		}
+		if _, _, err := us.TokenUserByDigest(ctx, bytes.Repeat([]byte{6}, 32)); code(t, err) != bonafide.ENotFound {
+			t.Errorf("TokenUserByDigest(missing) = %v, want code %s", err, bonafide.ENotFound)
+		}
+		if err := us.DeleteToken(ctx, u.ID, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := us.TokenUserByDigest(ctx, tok.Digest); code(t, err) != bonafide.ENotFound {
+			t.Errorf("TokenUserByDigest(revoked) = %v, want code %s", err, bonafide.ENotFound)
 		}
 	})
 }

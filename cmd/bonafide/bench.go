@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,8 +42,17 @@ type benchConfig struct {
 	// against the store called directly and over HTTP.
 	Compare bool
 	// CPUProfile, BlockProfile and MutexProfile, when set, are files the
-	// HTTP phases' profiles are written to (in-process only).
+	// profiles are written to (in-process only): the CPU profile one file
+	// a phase, named CPUProfile plus the phase ("c.out.http-closed").
 	CPUProfile, BlockProfile, MutexProfile string
+	// MemProfile, when set, is the file prefix of an allocation profile
+	// written at the end of each phase, cumulative since the start (pprof
+	// -diff_base with the phase before gives the phase's own).
+	MemProfile string
+	// Burn is how many CPU-bound processes run beside the measured one
+	// for the whole run (the binary itself, `bench burn`, one core's
+	// worth each), to measure intake when it shares the cores.
+	Burn int
 }
 
 func (c benchConfig) validate() error {
@@ -63,7 +74,10 @@ func (c benchConfig) validate() error {
 	if c.URL != "" && c.Token == "" {
 		return usagef("--url needs --token: an API token of an intake_client user ('bonafide user token NAME --label L' makes one)")
 	}
-	if c.URL != "" && (c.Compare || c.DB != "" || c.CPUProfile != "" || c.BlockProfile != "" || c.MutexProfile != "") {
+	if c.Burn < 0 || c.Burn > 64 {
+		return usagef("--burn %d: want 0 to 64 CPU-bound processes", c.Burn)
+	}
+	if c.URL != "" && (c.Compare || c.DB != "" || c.CPUProfile != "" || c.BlockProfile != "" || c.MutexProfile != "" || c.MemProfile != "") {
 		return usagef("--url drives another process: --compare, --db and the profiles are for the in-process server")
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
@@ -85,6 +99,9 @@ func (c benchConfig) validate() error {
 // store's. Each phase has a fresh store, so that none inherits another's
 // backlog of triage.
 func runBench(ctx context.Context, args []string, std stdio) (err error) {
+	if len(args) > 0 && args[0] == "burn" {
+		return burn(ctx, std)
+	}
 	if len(args) == 0 || args[0] != "intake" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(std.err, "Usage: bonafide bench intake [flags]")
@@ -106,9 +123,11 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 	fs.StringVar(&compare, "compare", "", "true or false: time the store alone beside the API (default true in-process, false with --url)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated referrals (synth)")
 	env.secret(fs, &cfg.Token, "token", "BONAFIDE_BENCH_TOKEN", "API token of an intake_client user, with --url")
-	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the HTTP phases to this file")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of each phase to this file plus the phase's name (.store-closed, .http-closed, .store-open, .http-open)")
 	fs.StringVar(&cfg.BlockProfile, "blockprofile", "", "write a blocking profile of the HTTP phases to this file")
 	fs.StringVar(&cfg.MutexProfile, "mutexprofile", "", "write a mutex contention profile of the HTTP phases to this file")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write an allocation profile at the end of each phase to this file plus the phase's name")
+	fs.IntVar(&cfg.Burn, "burn", 0, "run this many CPU-bound processes beside the bench for the whole run (each spins one core)")
 	sc.check(func() error {
 		switch compare {
 		case "":
@@ -132,6 +151,13 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 		return err
 	}
 	if cfg.URL != "" {
+		if cfg.Burn > 0 {
+			stopBurn, err := startBurn(ctx, cfg.Burn)
+			if err != nil {
+				return err
+			}
+			defer stopBurn()
+		}
 		res, err := loadgen.Intake(ctx, cfg.Config, gen)
 		return report(std.out, res, cfg.Config, err)
 	}
@@ -142,20 +168,30 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 	defer b.close()
 	defer func() { err = errors.Join(err, b.writeProfiles()) }()
 
+	if cfg.Burn > 0 {
+		stopBurn, err := startBurn(ctx, cfg.Burn)
+		if err != nil {
+			return err
+		}
+		defer stopBurn()
+		fmt.Fprintf(std.out, "bench intake: %d CPU-bound process(es) beside this one for the whole run\n", cfg.Burn)
+	}
+
 	closed, open := cfg.Config, cfg.Config
 	closed.Rate = 0
 	type pair struct{ store, http loadgen.Result }
 	var cl, op pair
+	var failed error // requests that failed, which fail the command once every phase has run
 	phases := []struct {
-		name string
-		cfg  loadgen.Config
-		http bool
-		out  *loadgen.Result
+		name, file string
+		cfg        loadgen.Config
+		http       bool
+		out        *loadgen.Result
 	}{
-		{"store alone", closed, false, &cl.store},
-		{"over HTTP", closed, true, &cl.http},
-		{"store alone", open, false, &op.store},
-		{"over HTTP", open, true, &op.http},
+		{"store alone", "store-closed", closed, false, &cl.store},
+		{"over HTTP", "http-closed", closed, true, &cl.http},
+		{"store alone", "store-open", open, false, &op.store},
+		{"over HTTP", "http-open", open, true, &op.http},
 	}
 	for _, ph := range phases {
 		if !cfg.Compare && !ph.http {
@@ -165,24 +201,113 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 			continue // without --compare, only the loop asked for
 		}
 		fmt.Fprintf(std.out, "== %s (load %s)\n", ph.name, loadAverage())
-		var res loadgen.Result
+		if err := b.startProfile(ph.file); err != nil {
+			return err
+		}
+		cpu0 := processCPU()
+		var (
+			res  loadgen.Result
+			tail time.Duration
+		)
 		if ph.http {
-			res, err = b.http(ctx, ph.cfg, gen)
+			res, tail, err = b.http(ctx, ph.cfg, gen)
 		} else {
 			res, err = b.store(ctx, ph.cfg, gen)
 		}
+		cpu := processCPU() - cpu0
+		if perr := b.stopProfile(ph.file); perr != nil {
+			return perr
+		}
 		if err := report(std.out, res, ph.cfg, err); err != nil {
-			return err
+			if err != nil && res.Failed == 0 {
+				return err
+			}
+			failed = errors.Join(failed, fmt.Errorf("%s: %w", ph.file, err)) // the other phases still run
+		}
+		if n := len(res.Latencies); n > 0 {
+			fmt.Fprintf(std.out, "cpu: %.0f µs a referral stored (this process, user+sys, %.2f cores over %v)",
+				float64(cpu.Microseconds())/float64(n), cpu.Seconds()/(res.Elapsed+tail).Seconds(), (res.Elapsed + tail).Round(time.Millisecond))
+			if ph.http {
+				fmt.Fprintf(std.out, "; after the last answer the server took %v to finish triage and stop", tail.Round(time.Millisecond))
+			}
+			fmt.Fprintln(std.out)
 		}
 		*ph.out = res
 	}
 	if cfg.Compare {
-		fmt.Fprintf(std.out, "== HTTP / store: throughput %.0f / %.0f = %.2f; p99 at %d req/s %v / %v = %.2f (load %s)\n",
+		q := func(r loadgen.Result, p float64) time.Duration { return r.Percentile(p).Round(10 * time.Microsecond) }
+		fmt.Fprintf(std.out, "== HTTP / store: throughput %.0f / %.0f = %.2f; at %d req/s p50 %v / %v, p99 %v / %v = %.2f (load %s)\n",
 			cl.http.Rate(), cl.store.Rate(), cl.http.Rate()/cl.store.Rate(),
-			cfg.Rate, op.http.Percentile(0.99).Round(10*time.Microsecond), op.store.Percentile(0.99).Round(10*time.Microsecond),
+			cfg.Rate, q(op.http, 0.5), q(op.store, 0.5), q(op.http, 0.99), q(op.store, 0.99),
 			float64(op.http.Percentile(0.99))/float64(op.store.Percentile(0.99)), loadAverage())
 	}
+	return failed
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// burn is `bonafide bench burn`, the CPU-bound process --burn starts: it
+// spins one core (one goroutine) until its standard input closes (its parent ended) or ctx
+// is done.
+func burn(ctx context.Context, std stdio) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		io.Copy(io.Discard, std.in)
+		cancel()
+	}()
+	x := uint64(1)
+	for ctx.Err() == nil {
+		for range 1 << 16 {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	if x == 0 {
+		fmt.Fprintln(std.err, x) // keeps the loop from being optimised away
+	}
 	return nil
+}
+
+// startBurn starts n processes of `bonafide bench burn` and returns what
+// ends them (each by its own pid, through its standard input and then a
+// kill).
+func startBurn(ctx context.Context, n int) (stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("bench: --burn: %w", err)
+	}
+	var cmds []*exec.Cmd
+	var pipes []io.Closer
+	stop = func() {
+		for _, p := range pipes {
+			p.Close()
+		}
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	}
+	for range n {
+		c := exec.CommandContext(ctx, exe, "bench", "burn")
+		w, err := c.StdinPipe()
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("bench: --burn: %w", err)
+		}
+		if err := c.Start(); err != nil {
+			stop()
+			return nil, fmt.Errorf("bench: --burn: %w", err)
+		}
+		cmds, pipes = append(cmds, c), append(pipes, w)
+	}
+	return stop, nil
 }
 
 // report prints one phase's result; a failed request fails the command.
@@ -319,19 +444,27 @@ func (b *bencher) store(ctx context.Context, cfg loadgen.Config, gen *loadgen.Re
 	return res, err
 }
 
-// http drives the full server, on a fresh store, over loopback HTTP.
-func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Referrals) (_ loadgen.Result, err error) {
+// http drives the full server, on a fresh store, over loopback HTTP. It
+// returns, besides the result, how long the server took after the last
+// answer to finish triage's backlog, stop and close the store.
+func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Referrals) (_ loadgen.Result, tail time.Duration, err error) {
 	a, err := b.open(ctx)
 	if err != nil {
-		return loadgen.Result{}, err
+		return loadgen.Result{}, 0, err
 	}
-	defer func() { err = errors.Join(err, a.Close()) }()
+	var ended time.Time
+	defer func() {
+		err = errors.Join(err, a.Close())
+		if !ended.IsZero() {
+			tail = time.Since(ended)
+		}
+	}()
 	if cfg.Token, err = benchToken(ctx, a.Users); err != nil {
-		return loadgen.Result{}, err
+		return loadgen.Result{}, 0, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return loadgen.Result{}, err
+		return loadgen.Result{}, 0, err
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -349,41 +482,59 @@ func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Ref
 	case <-ready:
 	case err := <-done:
 		done <- err
-		return loadgen.Result{}, fmt.Errorf("bench server: %w", err)
+		return loadgen.Result{}, 0, fmt.Errorf("bench server: %w", err)
 	}
 	cfg.URL = "http://" + ln.Addr().String()
-	if err := b.startProfile(); err != nil {
-		return loadgen.Result{}, err
-	}
-	return loadgen.Intake(ctx, cfg, gen)
+	res, err := loadgen.Intake(ctx, cfg, gen)
+	ended = time.Now()
+	return res, 0, err
 }
 
-// startProfile starts (or resumes) the CPU profile of the HTTP phases.
-func (b *bencher) startProfile() error {
+// startProfile starts the CPU profile of one phase.
+func (b *bencher) startProfile(phase string) error {
 	if b.cfg.CPUProfile == "" {
 		return nil
 	}
-	if b.cpu == nil {
-		f, err := os.Create(b.cfg.CPUProfile)
-		if err != nil {
-			return err
-		}
-		b.cpu = f
-		return pprof.StartCPUProfile(f)
+	f, err := os.Create(b.cfg.CPUProfile + "." + phase)
+	if err != nil {
+		return err
+	}
+	b.cpu = f
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.cpu = nil
+		return err
 	}
 	return nil
 }
 
-// writeProfiles ends the CPU profile and writes the block and mutex
-// profiles.
-func (b *bencher) writeProfiles() error {
+// stopProfile ends the CPU profile of a phase and writes its allocation
+// profile.
+func (b *bencher) stopProfile(phase string) error {
 	if b.cpu != nil {
 		pprof.StopCPUProfile()
-		if err := b.cpu.Close(); err != nil {
+		err := b.cpu.Close()
+		b.cpu = nil
+		if err != nil {
 			return err
 		}
-		b.cpu = nil
 	}
+	if b.cfg.MemProfile == "" {
+		return nil
+	}
+	f, err := os.Create(b.cfg.MemProfile + "." + phase)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeProfiles writes the block and mutex profiles.
+func (b *bencher) writeProfiles() error {
 	for _, p := range []struct{ name, file string }{{"block", b.cfg.BlockProfile}, {"mutex", b.cfg.MutexProfile}} {
 		if p.file == "" {
 			continue

@@ -86,3 +86,30 @@ func TestBenchIntakePostgres(t *testing.T) {
 		t.Errorf("after the bench, %d of its schemas are left, want 0", left)
 	}
 }
+
+// TestBenchIntakeReports checks what issue #20 asks of the bench besides
+// the rates: the CPU a referral costs in each phase, the p50 and p99 of
+// both loops side by side, and the CPU-bound process it can run beside
+// itself (`bench burn`, which ends when its standard input closes).
+func TestBenchIntakeReports(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout *regexp.Regexp
+		stderr string
+	}{
+		{"cpu and percentiles", []string{"bench", "intake", "--rate", "50", "--workers", "4", "--duration", "300ms"}, 0,
+			regexp.MustCompile(`(?s)cpu: \d+ µs a referral stored.*cpu: \d+ µs a referral stored .*finish triage and stop.*== HTTP / store: throughput \S+ / \S+ = \S+; at 50 req/s p50 \S+ / \S+, p99 \S+ / \S+ = `), ""},
+		{"burn ends with its input", []string{"bench", "burn"}, 0, regexp.MustCompile(`^$`), ""},
+		{"burn bounded", []string{"bench", "intake", "--burn", "65"}, 2, regexp.MustCompile(`^$`), "--burn 65"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, nil, "", tt.args...)
+			if code != tt.code || !tt.stdout.MatchString(stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("bonafide %q = %d, stdout %q, stderr %q; want %d, stdout matching %s, stderr with %q", tt.args, code, stdout, stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}

@@ -186,7 +186,9 @@ func startTriage(ctx context.Context, store bonafide.Store, srv *httpapi.Server,
 	}
 	tc := triage.DefaultConfig()
 	tc.BlindKey = blind
-	svc, err := live.New(store, as, live.Options{Config: tc, Logger: logger})
+	// Triage yields to intake: while referrals are being posted it waits
+	// (at most live's MaxDefer, 1 s) and then assesses them in pages.
+	svc, err := live.New(store, as, live.Options{Config: tc, Logger: logger, Busy: func() bool { return srv.ReferralsInFlight() > 0 }})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,19 @@ type Options struct {
 	// order, those replayed (assessed before) included; `bonafide triage
 	// --db` writes them out.
 	Each func(*triage.Assessment)
+	// Busy, when set, says whether intake is busy (the API has referrals
+	// in flight). While it is, the service yields to intake: after a
+	// wake-up it waits until Busy is false or MaxDefer has passed, then
+	// triages everything stored meanwhile in pages of PageSize (one
+	// transaction each, not one per wake-up), and between records it lets
+	// waiting requests run first. The campaign assessment, most of a
+	// referral's CPU on two cores, then follows a burst rather than
+	// competing with it, at most MaxDefer late besides its own time; the
+	// safety assessment is stored in the referral's own transaction and
+	// never waits for this.
+	Busy func() bool
+	// MaxDefer bounds the wait for Busy; 1 s when zero.
+	MaxDefer time.Duration
 	// Tail is how many records before the first unassessed referral the
 	// fast lane of a restart loads (see Run): while the full history
 	// replays, referrals not yet assessed are given a provisional
@@ -86,6 +100,7 @@ type Service struct {
 	failures atomic.Int64  // failure records stored
 	retries  atomic.Int64  // failed reads and writes retried
 	interim  atomic.Int64  // provisional assessments stored
+	deferred atomic.Int64  // wake-ups deferred while intake was busy
 	// fastLoading is set while the fast lane loads its tail; the main
 	// replay waits for fastLoaded meanwhile, so that the two do not share
 	// the processor while new referrals wait.
@@ -114,6 +129,9 @@ func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Ser
 	}
 	if opts.RetryMin <= 0 {
 		opts.RetryMin = 100 * time.Millisecond
+	}
+	if opts.MaxDefer <= 0 {
+		opts.MaxDefer = time.Second
 	}
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = max(opts.RetryMin, 30*time.Second)
@@ -194,6 +212,10 @@ func (s *Service) Failures() int64 { return s.failures.Load() }
 
 // Retries returns how many times a failed read or write was retried.
 func (s *Service) Retries() int64 { return s.retries.Load() }
+
+// Deferred returns how many times the service waited for intake to be
+// quiet (Options.Busy) before triaging.
+func (s *Service) Deferred() int64 { return s.deferred.Load() }
 
 // Provisional returns how many provisional assessments the fast lane of a
 // restart has stored.
@@ -290,6 +312,9 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 		for _, st := range page {
 			s.last = st.Seq
 			s.mainLast.Store(st.Seq)
+			if s.opts.Busy != nil && s.opts.Busy() {
+				runtime.Gosched() // requests waiting to run go first
+			}
 			a, err := s.engine.Observe(st.Record)
 			if err != nil {
 				// Only a record the store should never hold (no id, a
@@ -499,8 +524,36 @@ func (s *Service) Run(ctx context.Context) error {
 			s.log.Info("triage caught up", slog.Int64("seq", s.Triaged()), slog.Int("assessed", added),
 				slog.Duration("elapsed", time.Since(start)))
 		}
-		if !s.sleep(ctx) {
+		if !s.sleep(ctx) || !s.yield(ctx) {
 			return nil
+		}
+	}
+}
+
+// busyPoll is how often yield asks Options.Busy again.
+const busyPoll = 5 * time.Millisecond
+
+// yield waits while Options.Busy says intake is busy, at most MaxDefer;
+// false when ctx ended.
+func (s *Service) yield(ctx context.Context) bool {
+	if s.opts.Busy == nil || !s.opts.Busy() {
+		return true
+	}
+	s.deferred.Add(1)
+	limit := time.NewTimer(s.opts.MaxDefer)
+	defer limit.Stop()
+	tick := time.NewTicker(busyPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-limit.C:
+			return true
+		case <-tick.C:
+			if !s.opts.Busy() {
+				return true
+			}
 		}
 	}
 }

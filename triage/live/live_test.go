@@ -682,3 +682,72 @@ func TestGoStopFinishes(t *testing.T) {
 	ids, want := command(t, triage.DefaultConfig(), recs)
 	check(t, as, svc.Engine(), ids, want, seqs)
 }
+
+// TestYieldsToIntake checks that the service waits while intake is busy
+// (Options.Busy) before triaging what was stored, that it triages once
+// intake is quiet, or once MaxDefer has passed however busy intake stays,
+// and that what it stores is still what the command gives. Pages of one
+// record make a service that did not wait store an assessment between two
+// questions to Busy.
+func TestYieldsToIntake(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxDefer time.Duration
+		quiet    bool // intake becomes quiet at the third question; otherwise it stays busy and MaxDefer ends the wait
+	}{
+		{"until intake is quiet", time.Hour, true},
+		{"at most MaxDefer", time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, as := backends[0].new(t)()
+			ctx := context.Background()
+			var (
+				svc     *live.Service
+				busy    atomic.Bool
+				asked   atomic.Int64
+				atThird atomic.Int64 // Triaged() when Busy was asked the third time while intake was busy
+			)
+			svc = newService(t, st, as, live.Options{Poll: time.Hour, PageSize: 1, MaxDefer: tt.maxDefer, Busy: func() bool {
+				if !busy.Load() {
+					return false
+				}
+				if asked.Add(1) == 3 {
+					atThird.Store(svc.Triaged())
+					if tt.quiet {
+						busy.Store(false)
+						return false
+					}
+				}
+				return true
+			}})
+			recs := stream(t, 5)
+			seq0, err := st.Add(ctx, recs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := svc.Go(ctx)
+			t.Cleanup(func() { stop(ctx) })
+			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
+				t.Fatal(err)
+			}
+			busy.Store(true)
+			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
+				t.Fatal(err)
+			}
+			_, seqs, last := storeOrder(t, st)
+			svc.Notify()
+			if err := svc.Wait(ctx, last); err != nil {
+				t.Fatal(err)
+			}
+			if got := atThird.Load(); tt.quiet && got != seq0 {
+				t.Errorf("Triaged() at the third question to Busy = %d, want %d: nothing triaged while intake was busy", got, seq0)
+			}
+			if svc.Deferred() == 0 {
+				t.Errorf("Deferred() = 0, want the wake-up counted as deferred")
+			}
+			ids, want := command(t, triage.DefaultConfig(), recs)
+			check(t, as, svc.Engine(), ids, want, seqs)
+		})
+	}
+}
