@@ -23,7 +23,8 @@ import (
 // same engine version (settings and source revision), the same state
 // format (triage.CheckpointFormat) and the same build (the executable's
 // digest), since a change of scoring leaves the state's types alone but
-// fills them differently. Anything else, a checkpoint that fails to read
+// fills them differently, and the same blind index key when reporters are
+// blinded. Anything else, a checkpoint that fails to read
 // or whose digest does not match, or one ahead of the stored assessments,
 // is logged and the store replayed in full, as before checkpoints.
 
@@ -82,6 +83,13 @@ func (s *Service) checkpointKey() (string, error) {
 		}
 	}
 	s.cpKey = s.version + " state:" + format + " build:" + build
+	if s.opts.Config.BlindKey != nil {
+		// The blind index key is not in the version (nor should it be):
+		// a digest of what it makes of a probe tells a changed key, whose
+		// checkpoint would hold reporter keys a replay no longer makes.
+		sum := sha256.Sum256([]byte(s.opts.Config.BlindKey("checkpoint:probe")))
+		s.cpKey += " blind:" + hex.EncodeToString(sum[:6])
+	}
 	return s.cpKey, nil
 }
 

@@ -3,6 +3,8 @@ package live_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -255,5 +257,43 @@ func rewrite(t *testing.T, cs bonafide.CheckpointStore, seq int64, engine string
 	}
 	if err := cs.CompleteTriageCheckpoint(ctx, id, size); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCheckpointBlindKey: a checkpoint holds reporter keys made with the
+// blind index key, so a service with another key must replay, and one
+// with the same key restores.
+func TestCheckpointBlindKey(t *testing.T) {
+	st, as := backends[0].new(t)()
+	ctx := context.Background()
+	if _, err := st.Import(ctx, records(stream(t, 23))); err != nil {
+		t.Fatal(err)
+	}
+	blind := func(key string) func(string) string {
+		return func(s string) string { return fmt.Sprintf("%x", sha256.Sum256([]byte(key+"|"+s))) }
+	}
+	for _, c := range []struct {
+		name, key string
+		restored  bool
+	}{
+		{"first", "key one", false},
+		{"same key", "key one", true},
+		{"another key", "key two", false},
+	} {
+		cfg := triage.DefaultConfig()
+		cfg.BlindKey = blind(c.key)
+		svc := newService(t, st, counting(as), live.Options{Build: "test", Config: cfg})
+		stop := svc.Go(ctx)
+		_, _, last := storeOrder(t, st)
+		wait(t, svc, last)
+		if err := stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := svc.RestoredFrom() != 0; got != c.restored {
+			t.Errorf("%s: restored = %v, want %v", c.name, got, c.restored)
+		}
+		if c.name == "another key" {
+			break // its own checkpoint replaced key one's
+		}
 	}
 }
