@@ -35,6 +35,7 @@ func RunAssessments(t *testing.T, open OpenAssessments) {
 		{"Invalid", testAssessmentInvalid},
 		{"LastAssessedSeq", testLastAssessedSeq},
 		{"ConcurrentPuts", testAssessmentConcurrent},
+		{"Checkpoints", testCheckpoints},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -75,3 +75,33 @@ func execPostgres(dsn, sql string) error {
 	_, err = conn.Exec(ctx, sql)
 	return err
 }
+
+// PostgresDatabase creates a database of its own on the test server
+// (CREATE DATABASE, named prefix and a random suffix), dropped when tb
+// ends, and returns its URL; it skips tb when BONAFIDE_TEST_POSTGRES_URL
+// is unset. Unlike PostgresDSN's schema, the URL is one the PostgreSQL
+// client programs (pg_dump, pg_restore) read too, and a second database
+// stands in for another server: a restore target or a read replica.
+func PostgresDatabase(tb testing.TB, prefix string) string {
+	tb.Helper()
+	base := PostgresBase(tb)
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		tb.Fatal(err)
+	}
+	name := prefix + "_" + hex.EncodeToString(b[:])
+	if err := execPostgres(base, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("CREATE DATABASE %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		if err := execPostgres(base, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("DROP DATABASE %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s does not parse: %v", PostgresURLEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}

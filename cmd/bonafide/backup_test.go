@@ -1,17 +1,21 @@
 package main
 
 import (
-	"bonafide"
 	"bytes"
 	"context"
 	"fmt"
+	"iter"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"bonafide"
+	"bonafide/auditlog"
 	"bonafide/interchange"
+	"bonafide/postgres"
 	"bonafide/sqlite"
 	"bonafide/storetest"
 )
@@ -24,8 +28,57 @@ import (
 // is not a store, is refused; and that the backup and the restore are in
 // the audit log.
 func TestBackupRestore(t *testing.T) {
+	for _, b := range []backupBackend{
+		{"sqlite", func(t *testing.T) (string, string, string) {
+			dir := t.TempDir()
+			return filepath.Join(dir, "live.db"), filepath.Join(dir, "restored.db"), filepath.Join(dir, "x.db")
+		}, func(t *testing.T, db string) backupStore {
+			st, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return backupStore{st.Users().CreateUser, st.Assessments().Assessments, st.AuditStorage().Entries, st.Close}
+		}},
+		// PostgreSQL: pg_dump and pg_restore between two databases of the
+		// test server (the second created empty, as a restore needs).
+		{"postgres", func(t *testing.T) (string, string, string) {
+			if _, err := exec.LookPath("pg_dump"); err != nil {
+				t.Skip("pg_dump is not installed (apt-get install postgresql-client)")
+			}
+			return storetest.PostgresDatabase(t, "backup_live"), storetest.PostgresDatabase(t, "backup_restored"), ""
+		}, func(t *testing.T, db string) backupStore {
+			st, err := postgres.Open(context.Background(), db, postgres.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return backupStore{st.Users().CreateUser, st.Assessments().Assessments, st.AuditStorage().Entries,
+				func() error { st.Close(); return nil }}
+		}},
+	} {
+		t.Run(b.name, func(t *testing.T) { testBackupRestore(t, b) })
+	}
+}
+
+// backupBackend makes the databases of TestBackupRestore: the live one,
+// the restore's target, and one a refused restore must not leave behind
+// ("" when the target is a database that exists already).
+type backupBackend struct {
+	name string
+	dbs  func(t *testing.T) (live, restored, refused string)
+	open func(t *testing.T, db string) backupStore
+}
+
+// backupStore is what the test reads of either store.
+type backupStore struct {
+	createUser  func(context.Context, bonafide.User) (bonafide.User, error)
+	assessments func(context.Context, string) ([]bonafide.Assessment, error)
+	entries     func(context.Context, int64) iter.Seq2[auditlog.StoredEntry, error]
+	close       func() error
+}
+
+func testBackupRestore(t *testing.T, bk backupBackend) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "live.db")
+	db, restored, refused := bk.dbs(t)
 	env := map[string]string{"BONAFIDE_DB": db}
 	mustRun := func(env map[string]string, args ...string) string {
 		t.Helper()
@@ -51,15 +104,12 @@ func TestBackupRestore(t *testing.T) {
 	mustRun(env, "triage", "--db", db, "--out", filepath.Join(dir, "triage.jsonl"))
 
 	// The live store stays open (as a server would hold it) during the backup.
-	live, err := sqlite.Open(context.Background(), db, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	live := bk.open(t, db)
+	defer live.close()
 	// A data protection officer, so that the exports below can unseal the
 	// reporters (the break-glass form of export).
 	dpo := bonafide.User{Name: "dana", Role: bonafide.RoleDPO, TOTPSecret: "JBSWY3DPEHPK3PXP", TOTPConfirmed: true, Created: time.Now(), CreatedBy: "test"}
-	if _, err := live.Users().CreateUser(context.Background(), dpo); err != nil {
+	if _, err := live.createUser(context.Background(), dpo); err != nil {
 		t.Fatal(err)
 	}
 	backup := filepath.Join(dir, "backup.db")
@@ -68,7 +118,6 @@ func TestBackupRestore(t *testing.T) {
 		t.Errorf("backup over an existing file = exit 0, want refused")
 	}
 
-	restored := filepath.Join(dir, "restored.db")
 	renv := map[string]string{"BONAFIDE_DB": restored}
 	out := mustRun(renv, "restore", "--from", backup)
 	if !strings.Contains(out, "audit log OK") {
@@ -77,11 +126,13 @@ func TestBackupRestore(t *testing.T) {
 	if code, _, _ := run(t, renv, "", "restore", "--from", backup); code == 0 {
 		t.Errorf("restore over an existing store = exit 0, want refused")
 	}
-	if code, _, _ := run(t, map[string]string{"BONAFIDE_DB": filepath.Join(dir, "x.db")}, "", "restore", "--from", in); code == 0 {
-		t.Errorf("restore from a file that is not a store = exit 0, want refused")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "x.db")); err == nil {
-		t.Errorf("a refused restore left a store behind")
+	if refused != "" {
+		if code, _, _ := run(t, map[string]string{"BONAFIDE_DB": refused}, "", "restore", "--from", in); code == 0 {
+			t.Errorf("restore from a file that is not a store = exit 0, want refused")
+		}
+		if _, err := os.Stat(refused); err == nil {
+			t.Errorf("a refused restore left a store behind")
+		}
 	}
 	if v := mustRun(renv, "audit", "verify"); !strings.Contains(v, "audit log OK") {
 		t.Errorf("audit verify of the restored store = %q", v)
@@ -93,18 +144,15 @@ func TestBackupRestore(t *testing.T) {
 	if a, b := exp(env), exp(renv); a != b || !strings.Contains(a, "q.vantablack@example.invalid") {
 		t.Errorf("exports differ, or the reporters were not unsealed:\nlive:\n%s\nrestored:\n%s", a, b)
 	}
-	rs, err := sqlite.Open(context.Background(), restored, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
+	rs := bk.open(t, restored)
+	defer rs.close()
 	for i := range 4 {
 		id := fmt.Sprintf("BK-%d", i)
-		want, err := live.Assessments().Assessments(context.Background(), id)
+		want, err := live.assessments(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := rs.Assessments().Assessments(context.Background(), id)
+		got, err := rs.assessments(context.Background(), id)
 		if err != nil || len(got) != len(want) || len(want) < 2 {
 			t.Fatalf("assessments of %s restored = %d, %v; want %d (safety and campaign)", id, len(got), err, len(want))
 		}
@@ -119,7 +167,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("checkpoint of the restored store = exit %d", code)
 	}
 	var whats []string
-	for e, err := range rs.AuditStorage().Entries(context.Background(), 0) {
+	for e, err := range rs.entries(context.Background(), 0) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,6 +61,13 @@ type Options struct {
 	// assessment against these. 5,000 when zero; negative turns the fast
 	// lane off.
 	Tail int
+	// Checkpoint is how many records are observed between checkpoints of
+	// the engine's memory (see checkpoint.go); 20,000 when zero; negative
+	// turns checkpoints off (a restart then replays the whole store).
+	Checkpoint int
+	// Build names the code, for the checkpoints' key; the executable's
+	// SHA-256 when empty.
+	Build string
 }
 
 // defaultTail is Options.Tail's default: at a council's rate of referrals
@@ -107,6 +114,17 @@ type Service struct {
 	fastLoading atomic.Bool
 	fastLoaded  chan struct{}
 
+	// Checkpoints (checkpoint.go); cp* but cpWritten and cpIdle are
+	// guarded by engineMu.
+	cpKnown      bool
+	cpKey        string
+	cpErr        error
+	cpSeq        int64         // the last checkpoint's seq, or the restored one's
+	restoredFrom int64         // the seq of the checkpoint restored, 0 for none
+	cpIdle       chan struct{} // holds a token while no checkpoint is being written
+	cpWritten    atomic.Int64
+	cpStored     atomic.Int64 // the seq of the last checkpoint stored (or restored)
+
 	mu      sync.Mutex
 	done    int64         // every record through this seq is observed and its assessment stored
 	changed chan struct{} // closed and replaced when done moves or the service stops
@@ -147,6 +165,9 @@ func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Ser
 	if opts.Tail == 0 {
 		opts.Tail = defaultTail
 	}
+	if opts.Checkpoint == 0 {
+		opts.Checkpoint = defaultCheckpoint
+	}
 	e, err := triage.New(opts.Config)
 	if err != nil {
 		return nil, err
@@ -155,8 +176,10 @@ func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Ser
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, out: out, engine: e, version: version, opts: opts, log: log, cal: cal,
-		wake: make(chan struct{}, 1), fastWake: make(chan struct{}, 1), changed: make(chan struct{})}, nil
+	s := &Service{store: store, out: out, engine: e, version: version, opts: opts, log: log, cal: cal,
+		wake: make(chan struct{}, 1), fastWake: make(chan struct{}, 1), changed: make(chan struct{}), cpIdle: make(chan struct{}, 1)}
+	s.cpIdle <- struct{}{}
+	return s, nil
 }
 
 // Version names the engine that settings cfg make: "triage cfg:" and a
@@ -295,6 +318,7 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 			s.pending = s.pending[:0]
 		}
 		s.advance(s.last)
+		s.maybeCheckpoint(ctx, false)
 		if s.fastLoading.Load() {
 			select {
 			case <-s.fastLoaded:
@@ -435,7 +459,10 @@ func (s *Service) readResume(ctx context.Context) error {
 		return fmt.Errorf("triage: read last assessed seq: %w", err)
 	}
 	s.resume, s.resumeKnown = seq, true
-	s.log.Info("triage replaying the store", slog.Int64("assessed_through", seq), slog.String("engine", s.version))
+	if s.last == 0 {
+		s.restore(ctx)
+	}
+	s.log.Info("triage replaying the store", slog.Int64("after_seq", s.last), slog.Int64("assessed_through", seq), slog.String("engine", s.version))
 	return nil
 }
 
@@ -462,6 +489,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.mu.Unlock()
+	defer s.waitCheckpoint(context.Background()) // one being written is finished first
 	defer func() {
 		s.mu.Lock()
 		s.stopped = true
@@ -480,9 +508,9 @@ func (s *Service) Run(ctx context.Context) error {
 	for {
 		s.engineMu.Lock()
 		err := s.readResume(ctx)
-		resume, first := s.resume, s.last == 0
+		resume, from := s.resume, s.last // from: 0, or the checkpoint restored
 		s.engineMu.Unlock()
-		if err == nil && first && s.opts.Tail > 0 && resume > int64(s.opts.Tail) {
+		if err == nil && s.opts.Tail > 0 && resume-from > int64(s.opts.Tail) {
 			s.fastLoaded = make(chan struct{})
 			s.fastLoading.Store(true)
 			fast.Add(1)
@@ -579,7 +607,11 @@ func (s *Service) Go(ctx context.Context) (stop func(context.Context) error) {
 		once.Do(func() {
 			cancel()
 			<-done
-			_, err = s.CatchUp(fctx)
+			if _, err = s.CatchUp(fctx); err == nil {
+				s.engineMu.Lock()
+				s.maybeCheckpoint(fctx, true) // so that the next start replays nothing
+				s.engineMu.Unlock()
+			}
 		})
 		return err
 	}

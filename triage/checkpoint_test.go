@@ -1,0 +1,184 @@
+package triage_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+
+	"bonafide"
+	"bonafide/triage"
+	"bonafide/triage/triagetest"
+)
+
+// checkpointStream is a labelled stream with every kind of record
+// (referrals, relays, public and forum posts, outcomes) over 540 days, so
+// that every part of the engine's memory is in use and some of it has
+// aged out of its windows.
+func checkpointStream(t testing.TB) []bonafide.Record {
+	t.Helper()
+	var recs []bonafide.Record
+	for _, it := range triagetest.Generate(triagetest.Config{Seed: 5, Families: 160, PublicShare: 0.3, TargetedShare: 0.5}) {
+		recs = append(recs, it.Rec)
+	}
+	return recs
+}
+
+// observeAll feeds recs to e and returns each referral's assessment, as
+// JSON, by record index ("" for other records).
+func observeAll(t testing.TB, e *triage.Engine, recs []bonafide.Record) []string {
+	t.Helper()
+	out := make([]string, len(recs))
+	for i, rec := range recs {
+		a, err := e.Observe(rec)
+		if err != nil {
+			t.Fatalf("Observe(record %d) = %v", i, err)
+		}
+		if a != nil {
+			b, err := json.Marshal(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[i] = string(b)
+		}
+	}
+	return out
+}
+
+func blindConfig() triage.Config {
+	cfg := triage.DefaultConfig()
+	cfg.BlindKey = func(k string) string { return fmt.Sprintf("%x", sha256.Sum256([]byte("checkpoint-test|"+k)))[:24] }
+	return cfg
+}
+
+// TestCheckpointRestore checkpoints an engine after k records, restores a
+// new engine from it and feeds it the rest: every later assessment must be
+// byte for byte the one the engine that saw the whole stream gave. A
+// restored engine is checkpointed and restored again on the way. A fresh
+// engine fed the same rest must differ, so the comparison can fail.
+func TestCheckpointRestore(t *testing.T) {
+	recs := checkpointStream(t)
+	for _, cfgName := range []string{"default", "blind keys"} {
+		cfg := triage.DefaultConfig()
+		if cfgName == "blind keys" {
+			cfg = blindConfig()
+		}
+		full, err := triage.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := observeAll(t, full, recs)
+		n := len(recs)
+		for _, k := range []int{0, 1, n / 5, n / 2, n - n/10, n - 1, n} {
+			t.Run(fmt.Sprintf("%s/after %d of %d", cfgName, k, n), func(t *testing.T) {
+				e, err := triage.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				observeAll(t, e, recs[:k])
+				// Restore, feed half the rest, checkpoint and restore again.
+				mid := k + (n-k)/2
+				r := restore(t, cfg, e)
+				got := observeAll(t, r, recs[k:mid])
+				r = restore(t, cfg, r)
+				got = append(got, observeAll(t, r, recs[mid:])...)
+				for i := range got {
+					if got[i] != want[k+i] {
+						t.Fatalf("record %d after a restore at %d:\n got %s\nwant %s", k+i, k, got[i], want[k+i])
+					}
+				}
+				if k != n/5 && k != n/2 {
+					return
+				}
+				fresh, err := triage.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				differ := 0
+				for i, s := range observeAll(t, fresh, recs[k:]) {
+					if s != want[k+i] {
+						differ++
+					}
+				}
+				if differ == 0 {
+					t.Errorf("an engine without the first %d records assesses the rest as the full one does: the test cannot fail", k)
+				}
+			})
+		}
+	}
+}
+
+func restore(t testing.TB, cfg triage.Config, e *triage.Engine) *triage.Engine {
+	t.Helper()
+	var buf bytes.Buffer
+	n, err := e.WriteCheckpoint(&buf)
+	if err != nil {
+		t.Fatalf("WriteCheckpoint = %v", err)
+	}
+	if n != int64(buf.Len()) {
+		t.Fatalf("WriteCheckpoint = %d bytes, wrote %d", n, buf.Len())
+	}
+	r, err := triage.Restore(cfg, bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatalf("Restore = %v", err)
+	}
+	return r
+}
+
+// TestCheckpointDamaged mangles bytes of a checkpoint, truncates it and
+// gives it a wrong size: each must be refused with an error (no panic,
+// no engine), and a checkpoint of another format with
+// ErrCheckpointFormat.
+func TestCheckpointDamaged(t *testing.T) {
+	recs := checkpointStream(t)[:400]
+	e, err := triage.New(triage.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	observeAll(t, e, recs)
+	var buf bytes.Buffer
+	if _, err := e.WriteCheckpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	cases := []struct {
+		name string
+		data []byte
+		size int64
+	}{
+		{"empty", nil, 0},
+		{"truncated to the header", good[:40], 40},
+		{"truncated by half", good[:len(good)/2], int64(len(good) / 2)},
+		{"last byte gone", good[:len(good)-1], int64(len(good) - 1)},
+		{"size says more", good, int64(len(good) + 10)},
+		{"size says less", good, int64(len(good) - 10)},
+	}
+	step := max(len(good)/300, 1)
+	for i := 0; i < len(good); i += step {
+		for _, x := range []byte{0x01, 0x80, 0xff} {
+			b := bytes.Clone(good)
+			b[i] ^= x
+			cases = append(cases, struct {
+				name string
+				data []byte
+				size int64
+			}{fmt.Sprintf("byte %d ^ %#x", i, x), b, int64(len(b))})
+		}
+	}
+	for _, c := range cases {
+		r, err := triage.Restore(triage.DefaultConfig(), bytes.NewReader(c.data), c.size)
+		if err == nil || r != nil {
+			t.Errorf("%s: Restore = %v, %v; want no engine and an error", c.name, r != nil, err)
+		}
+	}
+	format, err := triage.CheckpointFormat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Replace(good, []byte(format), []byte(format[:len(format)-1]+"x"), 1)
+	if _, err := triage.Restore(triage.DefaultConfig(), bytes.NewReader(other), int64(len(other))); !errors.Is(err, triage.ErrCheckpointFormat) {
+		t.Errorf("Restore(another format) = %v, want ErrCheckpointFormat", err)
+	}
+}

@@ -1,0 +1,139 @@
+package live_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"bonafide"
+	"bonafide/sqlite"
+	"bonafide/triage/live"
+	"bonafide/triage/triagetest"
+)
+
+var (
+	ckptHistory = flag.Int("ckpt-history", 20000, "referrals in the store BenchmarkRestartCheckpoint restarts on")
+	ckptDB      = flag.String("ckpt-db", "", "BenchmarkRestartCheckpoint's SQLite file, kept between runs (built when missing); a temporary one when empty")
+)
+
+// BenchmarkRestartCheckpoint measures a restart on a SQLite store of
+// -ckpt-history referrals, all assessed, with the engine's checkpoint
+// stored at the clean stop before: from the service's start to the
+// moment a referral stored just after the start has its full campaign
+// assessment (restore-to-served-s), and of that the restore
+// (RestoredFrom's log line). Building the store (import, the first pass
+// that assesses every referral, its checkpoint) is not timed, and with
+// -ckpt-db is done once. Run with -benchtime=1x.
+func BenchmarkRestartCheckpoint(b *testing.B) {
+	ctx := context.Background()
+	path := *ckptDB
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "restart.db")
+	}
+	opts := live.Options{Build: "benchmark", Tail: -1, Checkpoint: 1 << 40}
+	open := func() *sqlite.Store {
+		st, err := sqlite.Open(ctx, path, sqlite.Options{Migrate: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	}
+	if _, err := os.Stat(path); err != nil {
+		st := open()
+		t0 := time.Now()
+		if _, err := st.Import(ctx, func(yield func(bonafide.Record, error) bool) {
+			for rec := range triagetest.History(1, *ckptHistory) {
+				if !yield(rec, nil) {
+					return
+				}
+			}
+		}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("imported %d referrals in %s", *ckptHistory, time.Since(t0).Round(time.Second))
+		t1 := time.Now()
+		o := opts
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		svc, err := live.New(st, st.Assessments(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.CatchUp(ctx); err != nil {
+			b.Fatal(err)
+		}
+		stop := svc.Go(ctx)
+		b.Logf("first pass (triage and store every assessment) in %s", time.Since(t1).Round(time.Second))
+		t2 := time.Now()
+		if err := stop(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("checkpoint at the stop in %s", time.Since(t2).Round(time.Millisecond))
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var served time.Duration
+	var size int64
+	run := 0
+	for b.Loop() {
+		b.StopTimer()
+		st := open()
+		cp, err := st.Assessments().LatestTriageCheckpoint(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = cp.Size
+		run++
+		ref := benchReferral(fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), run))
+		b.StartTimer()
+		t0 := time.Now()
+		o := opts
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		svc, err := live.New(st, st.Assessments(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stop := svc.Go(ctx)
+		seq, err := st.Add(ctx, ref)
+		if err != nil {
+			b.Fatal(err)
+		}
+		svc.Notify()
+		if err := svc.Wait(ctx, seq); err != nil {
+			b.Fatal(err)
+		}
+		served += time.Since(t0)
+		b.StopTimer()
+		if svc.RestoredFrom() == 0 {
+			b.Fatal("the service replayed the store instead of restoring its checkpoint")
+		}
+		a, err := st.Assessments().Assessment(ctx, ref.ID)
+		if err != nil || a.Kind != bonafide.KindCampaign {
+			b.Fatalf("assessment of the new referral = %+v, %v; want a full one", a, err)
+		}
+		if err := stop(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(served.Seconds()/float64(b.N), "restart-to-served-s")
+	b.ReportMetric(float64(size)/1e6, "checkpoint-MB")
+}
+
+// benchReferral is a new referral stored just after a restart.
+func benchReferral(id string) *bonafide.Referral {
+	at := time.Now().UTC().Truncate(time.Second)
+	return &bonafide.Referral{ID: id, ReceivedAt: at, Channel: bonafide.ChannelWebForm,
+		Children:  []bonafide.Person{{GivenName: "Wren", FamilyName: "Calford", Role: bonafide.RoleChild, DOB: bonafide.PartialDate{Year: 2019, Month: 4, Day: 2}}},
+		Narrative: "The child has come to school hungry on several days this week.",
+		Reporter:  &bonafide.Reporter{Anonymous: true},
+		Concerns:  []bonafide.Concern{{Category: bonafide.ConcernNeglect}}}
+}
