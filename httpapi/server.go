@@ -22,6 +22,7 @@ import (
 	"bonafide/auth"
 	"bonafide/casework"
 	"bonafide/disclosure"
+	"bonafide/evidence"
 	"bonafide/triage"
 )
 
@@ -140,9 +141,10 @@ type Server struct {
 	// through the pages is signed in to the API and the other way round.
 	Pages func(PageContext) http.Handler
 
-	importSlots   chan struct{}    // made by Handler
-	referralSlots chan struct{}    // made by Handler
-	accounts      *account.Service // made by Handler, from the fields above
+	importSlots   chan struct{}     // made by Handler
+	referralSlots chan struct{}     // made by Handler
+	accounts      *account.Service  // made by Handler, from the fields above
+	evidence      *evidence.Service // made by Handler, from the fields above
 }
 
 // NewServer returns a Server on store with the default limits, so that
@@ -173,6 +175,7 @@ func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
 	s.accounts = s.newAccounts()
+	s.evidence = s.newEvidence()
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.withCrossOriginProtection(s.mux())))))
 }
 
@@ -241,6 +244,7 @@ func (s *Server) mux() *http.ServeMux {
 		SessionCookie: s.sessionCookieName(),
 		SetSession:    s.setCookie,
 		ClearSession:  s.clearCookie,
+		Evidence:      s.evidence,
 	})))
 	return mux
 }
@@ -259,6 +263,9 @@ type PageContext struct {
 	// ClearSession tells it to forget it.
 	SetSession   func(w http.ResponseWriter, id string)
 	ClearSession func(w http.ResponseWriter)
+	// Evidence is the intake of families' evidence bundles that the
+	// evidence routes call, for the family page's upload screen.
+	Evidence *evidence.Service
 }
 
 // handleNoRoute answers a request no route matches: 405 with Allow when
