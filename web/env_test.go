@@ -164,6 +164,8 @@ type envOptions struct {
 	idle     time.Duration
 	// extra are records stored after the generated ones, before triage.
 	extra []bonafide.Record
+	// maxImport bounds an upload of evidence (the API's default if zero).
+	maxImport int64
 }
 
 // users of every env: name → role.
@@ -246,6 +248,9 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
 	srv.TriageConfig = &cfg
+	if o.maxImport != 0 {
+		srv.MaxImportBytes = o.maxImport
+	}
 	srv.Secrets = v
 	srv.PasswordParams = testParams
 	if o.idle != 0 {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,5 +232,80 @@ func (e *env) auditedWhy(t *testing.T, who, what, object, why string) int {
 		if ent.Who == who && ent.What == what && ent.Object == object && strings.Contains(ent.Why, why) {
 			n++
 		}
+	}
+}
+
+// TestEvidenceUpload sends the upload form as a browser would, and as it
+// must not be sent: the CSRF token must come first and be right, before
+// the file is read; a file over the limit, one that is not a bundle and
+// one chosen twice are refused with the reason on the page; nothing of a
+// refused upload is kept.
+func TestEvidenceUpload(t *testing.T) {
+	pf := newPriceFamily(t)
+	limit := int64(len(pf.bundle)) + 1024
+	e := newEnv(t, openSQLite, envOptions{families: 20, extra: pf.referrals, maxImport: limit})
+	row, err := e.cases.Cases.CaseRow(context.Background(), "PW-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/families/" + row.Family
+	c := apiClient(t, e.URL)
+	c.login(t, "ada")
+	token := csrfOf(c.get(t, path, http.StatusOK))
+	type part struct{ name, file, value string }
+	send := func(parts []part) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for _, p := range parts {
+			if p.file != "" {
+				fw, _ := mw.CreateFormFile(p.name, p.file)
+				fw.Write([]byte(p.value))
+			} else {
+				mw.WriteField(p.name, p.value)
+			}
+		}
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.URL+path+"/evidence", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", e.URL)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		name  string
+		parts []part
+		want  int
+		says  string
+	}{
+		{"file before the token", []part{{"bundle", "b.zip", string(pf.bundle)}, {"csrf", "", token}}, http.StatusForbidden, "The form has expired"},
+		{"wrong token", []part{{"csrf", "", "AAAA" + token[4:]}, {"bundle", "b.zip", string(pf.bundle)}}, http.StatusForbidden, "The form has expired"},
+		{"no file", []part{{"csrf", "", token}, {"verifier-key", "", ""}}, http.StatusUnprocessableEntity, "Select the family&#39;s evidence bundle"},
+		{"over the limit", []part{{"csrf", "", token}, {"bundle", "big.zip", strings.Repeat("x", int(limit)+100)}}, http.StatusUnprocessableEntity, "The bundle must be smaller than"},
+		{"not a zip", []part{{"csrf", "", token}, {"bundle", "notes.txt", "these are my notes"}}, http.StatusUnprocessableEntity, "The file is not a locker bundle"},
+		{"two files", []part{{"csrf", "", token}, {"bundle", "a.zip", "x"}, {"bundle", "b.zip", "y"}}, http.StatusBadRequest, "The form could not be read"},
+		{"damaged", []part{{"csrf", "", token}, {"bundle", "d.zip", string(pf.damaged)}}, http.StatusUnprocessableEntity, "Exhibit E3 is damaged"},
+		{"wrong key", []part{{"csrf", "", token}, {"verifier-key", "", "bonafide-locker/other+00000000+AAAA"}, {"bundle", "b.zip", string(pf.bundle)}}, http.StatusUnprocessableEntity, "nothing was filed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, body := send(tt.parts)
+			if got != tt.want || !strings.Contains(body, tt.says) {
+				t.Errorf("upload = %d %.300q; want %d saying %q", got, body, tt.want, tt.says)
+			}
+		})
+	}
+	if ev, _ := e.cases.Cases.Evidence(context.Background(), row.Family); len(ev) != 0 {
+		t.Fatalf("refused uploads kept evidence: %+v", ev)
+	}
+	if got, body := send([]part{{"csrf", "", token}, {"bundle", "b.zip", string(pf.bundle)}}); got != http.StatusOK || !strings.Contains(body, "3 exhibits verified") {
+		t.Errorf("the family's bundle = %d %.300q; want it taken in", got, body)
+	}
+	if got, body := send([]part{{"csrf", "", token}, {"bundle", "b.zip", string(pf.bundle)}}); got != http.StatusUnprocessableEntity || !strings.Contains(body, "taken in for family") {
+		t.Errorf("the same bundle again = %d %.300q; want it refused as taken in already", got, body)
 	}
 }
