@@ -241,6 +241,9 @@ func buildPagesStore(b *testing.B, path string, n int, cal *triage.Calendar) {
 	flush()
 	var as []bonafide.Assessment
 	put := func() {
+		if len(as) == 0 {
+			return
+		}
 		if _, err := st.Assessments().PutAssessments(ctx, as); err != nil {
 			b.Fatal(err)
 		}
@@ -248,48 +251,56 @@ func buildPagesStore(b *testing.B, path string, n int, cal *triage.Calendar) {
 	}
 	k := 0
 	prev := ""
-	for s, err := range st.Records(ctx, 0, 0) {
-		if err != nil {
-			b.Fatal(err)
+	// A page of records at a time, the read finished before the page's
+	// assessments are written.
+	for after := int64(0); ; {
+		var page []bonafide.Stored
+		for s, err := range st.Records(ctx, after, 5000) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			page = append(page, s)
 		}
-		ref, ok := s.Record.(*bonafide.Referral)
-		if !ok {
-			continue
+		if len(page) == 0 {
+			break
 		}
-		k++
-		// The generator's family: its surname and postcode district.
-		fam := "FAM-" + ref.Children[0].FamilyName + "-" + strings.Fields(ref.Address.Postcode)[0]
-		flagged := k%50 == 0
-		score := 0.12
-		if flagged {
-			score = 0.71
+		after = page[len(page)-1].Seq
+		for _, s := range page {
+			ref, ok := s.Record.(*bonafide.Referral)
+			if !ok {
+				continue
+			}
+			k++
+			// The generator's family: its surname and postcode district.
+			fam := "FAM-" + ref.Children[0].FamilyName + "-" + strings.Fields(ref.Address.Postcode)[0]
+			flagged := k%50 == 0
+			score := 0.12
+			if flagged {
+				score = 0.71
+			}
+			ta := triage.Assessment{ReferralID: ref.ID, Family: fam, Reporter: fmt.Sprintf("REP-%06d", k%90000),
+				Safety: triage.JudgeSafety(ref), Campaign: triage.Campaign{Score: score, Flagged: flagged, Reasons: []triage.Reason{
+					{Signal: "lay_repeat", Weight: 0.59, Evidence: "2 earlier referrals of this family by lay reporters in 30 days"},
+					{Signal: "after_life_event", Weight: 0.41, Evidence: "public post HP-1 on 3 Jan 2022 announced a birth 6 days before"},
+					{Signal: "writing_style", Weight: 0.26, Evidence: "the narrative's style matches referral " + prev},
+					{Signal: "professional_reporter", Weight: -1.2, Evidence: "a named professional reporter"},
+				}},
+				Recommendation: "Screen within the deadline.", DecisionDue: ref.ReceivedAt.Add(24 * time.Hour),
+				ReporterLinks: triage.ReporterLinks{Linked: 1, AboutFamily: 1, Referrals: []triage.LinkedReferral{{ID: prev, AboutFamily: true}}}}
+			if prev == "" {
+				ta.ReporterLinks = triage.ReporterLinks{}
+			}
+			out, err := json.Marshal(ta)
+			if err != nil {
+				b.Fatal(err)
+			}
+			as = append(as, bonafide.Assessment{ReferralID: ref.ID, Seq: s.Seq, SafetyLevel: string(ta.Safety.Level), Flagged: flagged, Score: score,
+				DecisionDue: ta.DecisionDue, Engine: "bench triage", Output: out, Kind: bonafide.KindCampaign, Family: fam})
+			prev = ref.ID
 		}
-		ta := triage.Assessment{ReferralID: ref.ID, Family: fam, Reporter: fmt.Sprintf("REP-%06d", k%90000),
-			Safety: triage.JudgeSafety(ref), Campaign: triage.Campaign{Score: score, Flagged: flagged, Reasons: []triage.Reason{
-				{Signal: "lay_repeat", Weight: 0.59, Evidence: "2 earlier referrals of this family by lay reporters in 30 days"},
-				{Signal: "after_life_event", Weight: 0.41, Evidence: "public post HP-1 on 3 Jan 2022 announced a birth 6 days before"},
-				{Signal: "writing_style", Weight: 0.26, Evidence: "the narrative's style matches referral " + prev},
-				{Signal: "professional_reporter", Weight: -1.2, Evidence: "a named professional reporter"},
-			}},
-			Recommendation: "Screen within the deadline.", DecisionDue: ref.ReceivedAt.Add(24 * time.Hour),
-			ReporterLinks: triage.ReporterLinks{Linked: 1, AboutFamily: 1, Referrals: []triage.LinkedReferral{{ID: prev, AboutFamily: true}}}}
-		if prev == "" {
-			ta.ReporterLinks = triage.ReporterLinks{}
-		}
-		out, err := json.Marshal(ta)
-		if err != nil {
-			b.Fatal(err)
-		}
-		as = append(as, bonafide.Assessment{ReferralID: ref.ID, Seq: s.Seq, SafetyLevel: string(ta.Safety.Level), Flagged: flagged, Score: score,
-			DecisionDue: ta.DecisionDue, Engine: "bench triage", Output: out, Kind: bonafide.KindCampaign, Family: fam})
-		if len(as) == 5000 {
-			put()
-		}
-		prev = ref.ID
-	}
-	if len(as) > 0 {
 		put()
 	}
+	st.Close()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		b.Fatal(err)
