@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,6 +214,35 @@ func TestFamilies(t *testing.T) {
 			}
 			if got := get(b, chromedp.Text(chromedp.ID("views"))); got == "" {
 				t.Error("the team manager is not shown who looked at the restricted family")
+			}
+			// A generated family with the most signals, whose referrals
+			// carry sealed reporters, as its team manager sees it (names
+			// shown), and found by a name in it: the crawl below looks
+			// for the reporters in both.
+			busy, err := e.cases.Cases.CaseRow(ctx, e.busiestReferral(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.run(chromedp.Navigate(e.URL+"/families/"+busy.Family), loaded())
+			b.check("family page, a generated family, team manager")
+			stored, err := e.store.ReferralByID(ctx, busy.ReferralID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			child := ""
+			for _, p := range append(stored.Record.(*bonafide.Referral).Children, stored.Record.(*bonafide.Referral).Adults...) {
+				if p.GivenName != "" && p.FamilyName != "" {
+					child = p.GivenName + " " + p.FamilyName
+					break
+				}
+			}
+			if child == "" {
+				t.Fatalf("referral %s names nobody in full", busy.ReferralID)
+			}
+			b.run(chromedp.Navigate(e.URL+"/families?search=1&name="+url.QueryEscape(child)), loaded())
+			b.check("family search, a generated family, team manager")
+			if got := get(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(got, "Family "+busy.Family) {
+				t.Errorf("searching for %q does not find family %s", child, busy.Family)
 			}
 			b.noSealed(e.sealed)
 		})
