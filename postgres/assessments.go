@@ -191,10 +191,10 @@ func updateCases(ctx context.Context, tx pgx.Tx, list []bonafide.Assessment, now
 	var b pgx.Batch
 	for _, a := range list {
 		b.Queue(`UPDATE cases SET flagged = $1, score = $2, family = $3, updated = $4,
-			restricted = restricted OR $1 OR ($3 <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = $3 AND f.restricted))
+			restricted = restricted OR $1 OR ($3 <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family <> '' AND f.family = $3 AND f.restricted))
 			WHERE referral_id = $5`, a.Flagged, a.Score, a.Family, now, a.ReferralID)
 		if a.Flagged && a.Family != "" {
-			b.Queue(`UPDATE cases SET restricted = true, updated = $1 WHERE family = $2 AND NOT restricted`, now, a.Family)
+			b.Queue(`UPDATE cases SET restricted = true, updated = $1 WHERE family <> '' AND family = $2 AND NOT restricted`, now, a.Family)
 		}
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {

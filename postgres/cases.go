@@ -371,7 +371,7 @@ func (c *Cases) SetRestricted(ctx context.Context, family string, restricted boo
 	if err := c.s.readable(); err != nil {
 		return err
 	}
-	tag, err := c.s.pool.Exec(ctx, `UPDATE cases SET restricted = $1, updated = $2 WHERE family = $3`, restricted, c.s.now(), family)
+	tag, err := c.s.pool.Exec(ctx, `UPDATE cases SET restricted = $1, updated = $2 WHERE family <> '' AND family = $3`, restricted, c.s.now(), family)
 	if err != nil {
 		return fmt.Errorf("postgres: restrict family: %w", err)
 	}

@@ -171,11 +171,11 @@ func (u *caseUpdate) update(ctx context.Context, tx *sql.Tx, a bonafide.Assessme
 	if u.set == nil {
 		var err error
 		if u.set, err = tx.PrepareContext(ctx, `UPDATE cases SET flagged = ?, score = ?, family = ?, updated = ?,
-		restricted = restricted OR ? OR (? <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family = ? AND f.restricted))
+		restricted = restricted OR ? OR (? <> '' AND EXISTS (SELECT 1 FROM cases f WHERE f.family <> '' AND f.family = ? AND f.restricted))
 		WHERE referral_id = ?`); err != nil {
 			return fmt.Errorf("update case: %w", err)
 		}
-		if u.restrict, err = tx.PrepareContext(ctx, `UPDATE cases SET restricted = 1, updated = ? WHERE family = ? AND NOT restricted`); err != nil {
+		if u.restrict, err = tx.PrepareContext(ctx, `UPDATE cases SET restricted = 1, updated = ? WHERE family <> '' AND family = ? AND NOT restricted`); err != nil {
 			return fmt.Errorf("restrict family: %w", err)
 		}
 	}

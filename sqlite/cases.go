@@ -385,7 +385,7 @@ func (c *Cases) SetRestricted(ctx context.Context, family string, restricted boo
 	}
 	var n int64
 	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ?, updated = ? WHERE family = ?`, restricted, c.s.opts.Now().UnixMicro(), family)
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ?, updated = ? WHERE family <> '' AND family = ?`, restricted, c.s.opts.Now().UnixMicro(), family)
 		if err != nil {
 			return err
 		}

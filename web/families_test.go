@@ -166,6 +166,7 @@ func TestFamilies(t *testing.T) {
 			b.check("family page, no bundle chosen")
 			b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{bad}), submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, damaged bundle")
+			shoot(b, st.name, "family-evidence-damaged.png")
 			summary := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
 			if !strings.Contains(summary, "Exhibit E3 is damaged") || !strings.Contains(summary, "exhibits/E3/thread.txt") || !strings.Contains(summary, "nothing was filed") {
 				t.Errorf("the damaged bundle's error summary = %q, want exhibit E3 and its file named", summary)
@@ -176,6 +177,7 @@ func TestFamilies(t *testing.T) {
 
 			b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{good}), submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, bundle taken in")
+			shoot(b, st.name, "family-evidence-taken.png")
 			taken := get(b, chromedp.Text(chromedp.ID("taken")))
 			for _, want := range []string{"3 exhibits verified", "Public post from exhibit E1", "Forum post from exhibit E3", "PW-2", "Now a suspected campaign"} {
 				if !strings.Contains(taken, want) {
@@ -337,5 +339,18 @@ func TestEvidenceUpload(t *testing.T) {
 	}
 	if got, body := send([]part{{"csrf", "", token}, {"bundle", "b.zip", string(pf.bundle)}}); got != http.StatusUnprocessableEntity || !strings.Contains(body, "taken in for family") {
 		t.Errorf("the same bundle again = %d %.300q; want it refused as taken in already", got, body)
+	}
+}
+
+// shoot writes a screenshot of the page as it is into -screenshots, for
+// docs/ui.md, when the flag is given (and once, on SQLite).
+func shoot(b *browser, store, file string) {
+	b.t.Helper()
+	if *screenshots == "" || store != "sqlite" {
+		return
+	}
+	png := get(b, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(*screenshots, file), png, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
 }
