@@ -39,4 +39,4 @@ test: assets chromium
 
 # Screenshots of the main screens of `bonafide demo`, for docs/ui.md.
 screenshots: assets chromium
-	go test ./web -run TestScreenshots -count=1 -args -screenshots=$(CURDIR)/docs/ui
+	go test ./web -run 'TestScreenshots|TestFamilies/sqlite' -count=1 -timeout 30m -args -screenshots=$(CURDIR)/docs/ui

@@ -163,7 +163,7 @@ func BenchmarkFamilyStore(b *testing.B) {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if _, err := e.svc.Family(ctx, worker, fams[i%len(fams)]); err != nil {
+		if _, err := e.svc.Family(ctx, worker, fams[i%len(fams)], "the API"); err != nil {
 			b.Fatal(err)
 		}
 		search, page = append(search, t1.Sub(t0)), append(page, time.Since(t1))

@@ -105,8 +105,9 @@ func (s *Service) NoteView(ctx context.Context, a Actor, row bonafide.CaseRow, w
 // with its case, the chronology of their receipt, decisions, findings,
 // closures, notifications and letters in time order, the campaign
 // episodes, and the posts triage linked. The view is audited, saying
-// whether the names were withheld.
-func (s *Service) Family(ctx context.Context, a Actor, family string) (FamilyPage, error) {
+// through which face it was asked (via: "the API", "the web interface")
+// and whether the names were withheld.
+func (s *Service) Family(ctx context.Context, a Actor, family, via string) (FamilyPage, error) {
 	if err := can(a, bonafide.PermCaseRead); err != nil {
 		return FamilyPage{}, err
 	}
@@ -124,7 +125,10 @@ func (s *Service) Family(ctx context.Context, a Actor, family string) (FamilyPag
 	for _, r := range rows {
 		p.Restricted = p.Restricted || r.Restricted
 	}
-	why := "viewed through the API"
+	if via == "" {
+		via = "an unnamed face"
+	}
+	why := "viewed through " + via
 	switch {
 	case p.Restricted && p.Named:
 		why += " (restricted family)"

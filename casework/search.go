@@ -322,3 +322,22 @@ func personLabel(p string) string {
 	}
 	return p
 }
+
+// FamilyCases returns the case of every referral of family, in every
+// state, for a service that acts on the family (the evidence intake
+// re-assesses its open referrals): rows only, which name nobody, so the
+// read is not audited as a view; the caller audits what it does. It
+// fails with ENotFound when no referral is of family.
+func (s *Service) FamilyCases(ctx context.Context, a Actor, family string) ([]bonafide.CaseRow, error) {
+	if err := can(a, bonafide.PermCaseRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.familyRows(ctx, family)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, bonafide.Errorf(bonafide.ENotFound, "no family %q", family)
+	}
+	return rows, nil
+}

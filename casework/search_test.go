@@ -330,7 +330,7 @@ func TestFamilyPage(t *testing.T) {
 		}
 	}
 
-	p, err := e.svc.Family(ctx, manager, "FAM-S")
+	p, err := e.svc.Family(ctx, manager, "FAM-S", "the API")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestFamilyPage(t *testing.T) {
 	}
 
 	other := Actor{Who: "user:bo", Role: bonafide.RoleSocialWorker}
-	p, err = e.svc.Family(ctx, other, "FAM-S")
+	p, err = e.svc.Family(ctx, other, "FAM-S", "the API")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestFamilyPage(t *testing.T) {
 	if a, ok := e.audit.last("family.read"); !ok || a.Who != other.Who || !strings.Contains(a.Why, "names withheld") {
 		t.Errorf("audit of the withheld view = %+v, want it to say names were withheld", a)
 	}
-	if _, err := e.svc.Family(ctx, other, "FAM-NONE"); bonafide.ErrorCode(err) != bonafide.ENotFound {
+	if _, err := e.svc.Family(ctx, other, "FAM-NONE", "the API"); bonafide.ErrorCode(err) != bonafide.ENotFound {
 		t.Errorf("Family(FAM-NONE) = %v, want ENotFound", err)
 	}
 }

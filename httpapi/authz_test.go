@@ -235,6 +235,9 @@ var authzRows = map[string]authzRow{
 	"POST /api/v1/families/{family}/evidence": {perm: bonafide.PermLockerImport, request: func(*testing.T, *authzFixture) authzRequest {
 		return authzRequest{path: "/api/v1/families/FAM-NONE/evidence", contentType: "application/zip", body: []byte("PK not a bundle")}
 	}},
+	"GET /api/v1/families/{family}/evidence": {perm: bonafide.PermCaseRead, request: func(*testing.T, *authzFixture) authzRequest {
+		return authzRequest{path: "/api/v1/families/FAM-NONE/evidence"}
+	}},
 }
 
 // authzPoliceRequest is a valid police request about referral id.

@@ -1,19 +1,16 @@
 package httpapi
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
-	"slices"
+	"time"
 
 	"bonafide"
-	"bonafide/casework"
-	"bonafide/interchange"
-	"bonafide/locker"
+	"bonafide/evidence"
 	"bonafide/triage"
+	"bonafide/triage/live"
 )
 
 // This file is the agency's side of the family's evidence locker: staff
@@ -30,7 +27,8 @@ type EvidenceProblemView struct {
 
 // ReassessmentView is a referral of the family judged again with the
 // bundle's evidence known: what triage now says, beside what was stored
-// when it arrived (which stays as it was, as a social worker saw it).
+// before (which is kept; the new judgement is stored beside it when it
+// differs, and readers take the latest).
 type ReassessmentView struct {
 	ReferralID    string          `json:"referral_id"`
 	StoredFlagged bool            `json:"stored_flagged"`
@@ -38,6 +36,9 @@ type ReassessmentView struct {
 	Flagged       bool            `json:"flagged"`
 	Score         float64         `json:"score"`
 	Reasons       []triage.Reason `json:"reasons"`
+	// Stored says whether the new judgement was stored as the referral's
+	// latest assessment (it is when it differs from the one before).
+	Stored bool `json:"stored"`
 }
 
 // EvidenceView is the body of POST /api/v1/families/{family}/evidence.
@@ -53,173 +54,104 @@ type EvidenceView struct {
 }
 
 // handleFamilyEvidence takes in a family's locker bundle (application/zip;
-// ?verifier_key= the key the family gave, if any). A bundle that does not
-// verify entirely is refused with every problem named, and nothing is
-// filed.
+// ?verifier_key= the key the family gave, if any) through
+// evidence.Service.TakeIn, which the web interface's upload screen calls
+// too. A bundle that does not verify entirely is refused with every
+// problem named, and nothing is filed.
 func (s *Server) handleFamilyEvidence(w http.ResponseWriter, r *http.Request) {
 	if !s.casesAvailable(w, r) {
 		return
 	}
-	ctx := r.Context()
-	family := r.PathValue("family")
-	page, err := s.Cases.Family(ctx, caseActor(r), family)
-	if err != nil {
-		s.error(w, r, err)
+	ev := s.evidence
+	limit := ev.Limit()
+	if r.ContentLength > limit {
+		s.error(w, r, bonafide.Errorf(bonafide.ETooLarge, "the bundle is larger than %d bytes", limit))
 		return
-	}
-	limit := s.MaxImportBytes
-	if limit <= 0 {
-		limit = 64 << 20
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		s.error(w, r, bonafide.Errorf(bonafide.ETooLarge, "the bundle is larger than %d bytes", limit))
 		return
 	}
-	rep, err := locker.Verify(bytes.NewReader(body), int64(len(body)), r.URL.Query().Get("verifier_key"))
+	res, err := ev.TakeIn(r.Context(), caseActor(r), r.PathValue("family"), body, r.URL.Query().Get("verifier_key"), "the API")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if !rep.OK() {
-		ve := &bonafide.ValidationError{}
-		for _, p := range rep.Problems {
-			field := p.Path
-			if p.Exhibit != "" {
-				field = "exhibit " + p.Exhibit + ": " + p.Path
-			}
-			ve.Errors = append(ve.Errors, bonafide.FieldError{Field: field, Reason: p.Reason})
-		}
-		s.error(w, r, fmt.Errorf("the bundle does not verify (%d problems); nothing was filed: %w", len(rep.Problems), ve))
-		return
+	out := EvidenceView{Family: res.Family, Evidence: res.Evidence, BundleSHA256: res.BundleSHA256, VerifierKey: res.VerifierKey,
+		Exhibits: len(res.Exhibits), Filed: []string{}, DossierSHA256: res.DossierSHA256, Reassessed: []ReassessmentView{}}
+	for _, f := range res.Filed {
+		out.Filed = append(out.Filed, f.ID)
 	}
-	sum := sha256.Sum256(body)
-	out := EvidenceView{Family: family, BundleSHA256: hex.EncodeToString(sum[:]), VerifierKey: rep.Manifest.VerifierKey,
-		Exhibits: len(rep.Exhibits), Filed: []string{}, Reassessed: []ReassessmentView{}}
-	if rep.Dossier != nil {
-		d := sha256.Sum256(rep.Dossier)
-		out.DossierSHA256 = hex.EncodeToString(d[:])
-	}
-	recs, err := s.unfiled(r, rep.Records())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	var jsonl bytes.Buffer
-	enc := interchange.NewWriter(&jsonl)
-	for _, rec := range recs {
-		if err := enc.Write(rec); err != nil {
-			s.error(w, r, err)
-			return
-		}
-		switch v := rec.(type) {
-		case *bonafide.PublicPost:
-			out.Filed = append(out.Filed, v.ID)
-		case *bonafide.ForumPost:
-			out.Filed = append(out.Filed, v.ID)
-		}
-	}
-	if err := enc.Flush(); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	who := caseActor(r).Who
-	if err := s.audit(ctx, who, "locker.import", family, fmt.Sprintf("taking in bundle sha256:%s from locker %s: %d exhibits verified, %d new posts to file, its dossier to attach",
-		out.BundleSHA256, rep.Manifest.VerifierKey, len(rep.Exhibits), len(recs))); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if out.Evidence, err = s.Cases.Cases.AddEvidence(ctx, bonafide.FamilyEvidence{Family: family, ReceivedAt: s.now().UTC(), Who: who,
-		BundleSHA256: out.BundleSHA256, VerifierKey: rep.Manifest.VerifierKey, Exhibits: len(rep.Exhibits),
-		Dossier: rep.Dossier, DossierSHA256: out.DossierSHA256}); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if _, err := Import(ctx, s.Store, &jsonl, false); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.notifyTriage()
-	if s.TriageConfig != nil {
-		if out.Reassessed, err = s.reassess(r, page.Referrals); err != nil {
-			s.error(w, r, err)
-			return
-		}
+	for _, a := range res.Reassessed {
+		out.Reassessed = append(out.Reassessed, ReassessmentView{ReferralID: a.ReferralID, StoredFlagged: a.StoredFlagged, StoredScore: a.StoredScore,
+			Flagged: a.Flagged, Score: a.Score, Reasons: a.Reasons, Stored: a.Stored})
 	}
 	writeJSON(w, "application/json", http.StatusCreated, out)
 }
 
-// unfiled drops the records already stored (a bundle filed before, or
-// one that shares exhibits with it): the store does not refuse a post id
-// twice, so the route must.
-func (s *Server) unfiled(r *http.Request, recs []bonafide.Record) ([]bonafide.Record, error) {
-	have := map[string]bool{}
-	for st, err := range s.Store.Records(r.Context(), 0, 0) {
-		if err != nil {
-			return nil, err
-		}
-		switch v := st.Record.(type) {
-		case *bonafide.PublicPost:
-			have[v.ID] = true
-		case *bonafide.ForumPost:
-			have[v.ID] = true
-		}
-	}
-	var out []bonafide.Record
-	for _, rec := range recs {
-		switch v := rec.(type) {
-		case *bonafide.PublicPost:
-			if have[v.ID] {
-				continue
-			}
-		case *bonafide.ForumPost:
-			if have[v.ID] {
-				continue
-			}
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+// EvidenceListView is the body of GET /api/v1/families/{family}/evidence.
+type EvidenceListView struct {
+	Family   string               `json:"family"`
+	Evidence []EvidenceBundleView `json:"evidence"`
 }
 
-// reassess judges the family's open referrals again with every record the
-// store holds, each referral on what was known at its received_at: the
-// records are replayed in the order of their own times (a post filed today
-// that was posted before a referral counts for it), through a fresh engine.
-func (s *Server) reassess(r *http.Request, refs []casework.FamilyReferral) ([]ReassessmentView, error) {
-	open := map[string]bonafide.CaseRow{}
-	for _, fr := range refs {
-		if fr.Row.State.Open() {
-			open[fr.Row.ReferralID] = fr.Row
-		}
+// EvidenceBundleView is one bundle taken in for a family, with what its
+// verification found when it was taken in: every bundle stored verified
+// entirely (signature, hashes, time-stamps, custody proofs), since one
+// that did not is refused and not kept.
+type EvidenceBundleView struct {
+	ID            int64     `json:"id"`
+	ReceivedAt    time.Time `json:"received_at"`
+	Who           string    `json:"who"`
+	BundleSHA256  string    `json:"bundle_sha256"`
+	VerifierKey   string    `json:"verifier_key"`
+	Exhibits      int       `json:"exhibits"`
+	Verified      bool      `json:"verified"`
+	DossierSHA256 string    `json:"dossier_sha256,omitempty"`
+}
+
+// handleFamilyEvidenceList lists the bundles taken in for a family
+// (evidence.Service.List).
+func (s *Server) handleFamilyEvidenceList(w http.ResponseWriter, r *http.Request) {
+	if !s.casesAvailable(w, r) {
+		return
 	}
-	var all []bonafide.Record
-	for st, err := range s.Store.Records(r.Context(), 0, 0) {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, st.Record)
-	}
-	slices.SortStableFunc(all, func(a, b bonafide.Record) int { return a.RecordTime().Compare(b.RecordTime()) })
-	e, err := triage.New(*s.TriageConfig)
+	list, err := s.evidence.List(r.Context(), caseActor(r), r.PathValue("family"))
 	if err != nil {
-		return nil, err
+		s.error(w, r, err)
+		return
 	}
-	var out []ReassessmentView
-	for _, rec := range all {
-		a, err := e.Observe(rec)
-		if err != nil {
-			return nil, err
-		}
-		if a == nil {
-			continue
-		}
-		row, ok := open[a.ReferralID]
-		if !ok {
-			continue
-		}
-		out = append(out, ReassessmentView{ReferralID: a.ReferralID, StoredFlagged: row.Flagged, StoredScore: row.Score,
-			Flagged: a.Campaign.Flagged, Score: a.Campaign.Score, Reasons: a.Campaign.Reasons})
+	out := EvidenceListView{Family: r.PathValue("family"), Evidence: []EvidenceBundleView{}}
+	for _, e := range list {
+		out.Evidence = append(out.Evidence, EvidenceBundleView{ID: e.ID, ReceivedAt: e.ReceivedAt, Who: e.Who, BundleSHA256: e.BundleSHA256,
+			VerifierKey: e.VerifierKey, Exhibits: e.Exhibits, Verified: true, DossierSHA256: e.DossierSHA256})
 	}
-	return out, nil
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, "application/json", http.StatusOK, out)
+}
+
+// newEvidence returns the evidence intake the evidence routes and the web
+// interface's upload screen call, configured from s.
+func (s *Server) newEvidence() *evidence.Service {
+	ev := &evidence.Service{Cases: s.Cases, Store: s.Store, Assessments: s.Assessments, Triage: s.TriageConfig,
+		MaxBytes: s.MaxImportBytes, Now: s.Now}
+	if s.Audit != nil {
+		ev.Audit = s.Audit
+	}
+	if s.TriageConfig != nil {
+		if v, err := live.Version(*s.TriageConfig); err == nil {
+			ev.Engine = v
+		}
+	}
+	ev.Filed = func(ctx context.Context) {
+		s.notifyTriage()
+		if s.Cases != nil && s.Cases.Families != nil {
+			if _, err := s.Cases.Families.Sync(ctx, s.Store); err != nil {
+				s.Logger.LogAttrs(ctx, slog.LevelError, "family search index not updated",
+					slog.String("request_id", requestID(ctx)), slog.Any("error", err))
+			}
+		}
+	}
+	return ev
 }

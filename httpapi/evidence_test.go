@@ -70,6 +70,7 @@ func TestFamilyEvidence(t *testing.T) {
 		w := newWorkflowEnv(t, open)
 		cfg := triage.DefaultConfig()
 		w.srv.TriageConfig = &cfg
+		w.srv.evidence = w.srv.newEvidence() // Handler made it before the config was set
 		for _, r := range []struct{ id, at, text string }{
 			{"PR-1", "2026-02-22T09:00:00Z", "The baby Maisie is left splashing alone in the paddling pool in the garden while the mother hangs the washing."},
 			{"PR-2", "2026-02-23T18:00:00Z", "Mother hangs washing while baby Maisie is in a paddling pool in the garden, nobody watching her splashing."},
@@ -138,6 +139,27 @@ func TestFamilyEvidence(t *testing.T) {
 		}
 		if resp, body := w.send(t, "POST", "/api/v1/families/FAM-PRICE/evidence", "application/zip", bundle, w.worker); resp.StatusCode != http.StatusConflict {
 			t.Errorf("the same bundle again = %d %s, want 409", resp.StatusCode, body)
+		}
+		// The re-assessments are stored: the referrals' cases are flagged
+		// now, and their latest assessment quotes the family's posts.
+		for _, id := range []string{"PR-1", "PR-2"} {
+			if !got[id].Stored {
+				t.Errorf("%s: the re-assessment was not stored", id)
+			}
+			row, err := w.srv.Cases.Cases.CaseRow(context.Background(), id)
+			if err != nil || !row.Flagged || row.Family != "FAM-PRICE" {
+				t.Errorf("%s case after the bundle = flagged %v family %q (%v); want flagged, FAM-PRICE", id, row.Flagged, row.Family, err)
+			}
+			a, err := w.srv.Assessments.Assessment(context.Background(), id)
+			if err != nil || !a.Flagged || !strings.Contains(string(a.Output), "locker:") {
+				t.Errorf("%s latest assessment flagged %v (%v), want flagged quoting the bundle", id, a.Flagged, err)
+			}
+		}
+		resp, body = w.send(t, "GET", "/api/v1/families/FAM-PRICE/evidence", "", nil, w.worker)
+		var list EvidenceListView
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &list) != nil || len(list.Evidence) != 1 ||
+			list.Evidence[0].BundleSHA256 != v.BundleSHA256 || !list.Evidence[0].Verified || list.Evidence[0].Exhibits != 3 {
+			t.Errorf("GET evidence = %d %s; want the one bundle, verified, 3 exhibits", resp.StatusCode, body)
 		}
 	})
 }

@@ -190,7 +190,7 @@ func (s *Server) handleFamilyGet(w http.ResponseWriter, r *http.Request) {
 	if !s.casesAvailable(w, r) {
 		return
 	}
-	p, err := s.Cases.Family(r.Context(), caseActor(r), r.PathValue("family"))
+	p, err := s.Cases.Family(r.Context(), caseActor(r), r.PathValue("family"), "the API")
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -75,6 +75,7 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/sars/{id}/actions", bonafide.PermSARManage, s.handleSARAction},
 		{http.MethodGet, "/api/v1/sars/{id}/bundle", bonafide.PermSARManage, s.handleSARBundle},
 		{http.MethodPost, "/api/v1/families/{family}/evidence", bonafide.PermLockerImport, s.handleFamilyEvidence},
+		{http.MethodGet, "/api/v1/families/{family}/evidence", bonafide.PermCaseRead, s.handleFamilyEvidenceList},
 		{http.MethodGet, "/api/v1/audit/witness", bonafide.PermAuditRead, s.handleWitnessRequest},
 		{http.MethodPost, "/api/v1/audit/cosignatures", "", s.handleCosignature},
 	}

@@ -23,6 +23,7 @@ import (
 	"bonafide/auth"
 	"bonafide/casework"
 	"bonafide/disclosure"
+	"bonafide/evidence"
 	"bonafide/triage"
 )
 
@@ -141,10 +142,11 @@ type Server struct {
 	// through the pages is signed in to the API and the other way round.
 	Pages func(PageContext) http.Handler
 
-	importSlots   chan struct{}    // made by Handler
-	referralSlots chan struct{}    // made by Handler
-	accounts      *account.Service // made by Handler, from the fields above
-	inFlight      atomic.Int64     // referral POSTs being served
+	importSlots   chan struct{}     // made by Handler
+	referralSlots chan struct{}     // made by Handler
+	accounts      *account.Service  // made by Handler, from the fields above
+	evidence      *evidence.Service // made by Handler, from the fields above
+	inFlight      atomic.Int64      // referral POSTs being served
 }
 
 // ReferralsInFlight returns how many POSTs of a referral are being
@@ -181,6 +183,7 @@ func (s *Server) Handler() http.Handler {
 	s.importSlots = make(chan struct{}, max(1, s.MaxConcurrentImports))
 	s.referralSlots = make(chan struct{}, max(1, s.MaxReferralsInFlight))
 	s.accounts = s.newAccounts()
+	s.evidence = s.newEvidence()
 	return s.withRequestID(s.withLog(s.withRecover(withSecurityHeaders(s.withCrossOriginProtection(s.mux())))))
 }
 
@@ -249,6 +252,7 @@ func (s *Server) mux() *http.ServeMux {
 		SessionCookie: s.sessionCookieName(),
 		SetSession:    s.setCookie,
 		ClearSession:  s.clearCookie,
+		Evidence:      s.evidence,
 	})))
 	return mux
 }
@@ -267,6 +271,9 @@ type PageContext struct {
 	// ClearSession tells it to forget it.
 	SetSession   func(w http.ResponseWriter, id string)
 	ClearSession func(w http.ResponseWriter)
+	// Evidence is the intake of families' evidence bundles that the
+	// evidence routes call, for the family page's upload screen.
+	Evidence *evidence.Service
 }
 
 // handleNoRoute answers a request no route matches: 405 with Allow when

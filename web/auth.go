@@ -33,9 +33,50 @@ const (
 // that owes a second factor to enrolment, and checks the role table. The
 // principal rides in the request's context for the handler.
 func (s *Server) page(perm bonafide.Permission, h http.HandlerFunc) http.Handler {
+	return s.pageWith(perm, nil, h)
+}
+
+// uploadSpec is a screen's file upload: the form's file field and the
+// largest file it takes.
+type uploadSpec struct {
+	field string
+	limit func() int64
+}
+
+// uploadPage is page for a form that sends a file (multipart/form-data):
+// its CSRF token must be the form's first field, and is checked before
+// the file is read; the file, read up to the limit, rides in the
+// request's context for the handler (uploadOf).
+func (s *Server) uploadPage(perm bonafide.Permission, field string, limit func() int64, h http.HandlerFunc) http.Handler {
+	return s.pageWith(perm, &uploadSpec{field, limit}, h)
+}
+
+func (s *Server) pageWith(perm bonafide.Permission, up *uploadSpec, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
-		if unsafe {
+		if unsafe && up != nil {
+			if !auth.SameOrigin(r) {
+				s.errorPage(w, r, http.StatusForbidden, "This form cannot be sent from here", "Forms of this service must be sent from its own pages.")
+				return
+			}
+			// Who is asking is known before the body is read, so that
+			// nobody signed out or without the permission makes the
+			// server read a file.
+			if p := s.authenticate(r); p == nil || !p.SecondFactorDone() || (perm != self && !p.User.Role.Can(perm)) {
+				s.errorPage(w, r, http.StatusForbidden, "You cannot send this form", "Sign in with a role that may use this form, then go back and try again.")
+				return
+			}
+			u, err := s.readUpload(w, r, up.field, up.limit())
+			if errors.Is(err, errCSRF) {
+				s.errorPage(w, r, http.StatusForbidden, "The form has expired", "For your security the form could not be sent. Go back, reload the page and try again.")
+				return
+			}
+			if err != nil {
+				s.errorPage(w, r, http.StatusBadRequest, "The form could not be read", "The form was not a file upload this page sends. Go back and try again.")
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), uploadKey{}, u))
+		} else if unsafe {
 			if !auth.SameOrigin(r) {
 				s.errorPage(w, r, http.StatusForbidden, "This form cannot be sent from here", "Forms of this service must be sent from its own pages.")
 				return

@@ -163,6 +163,10 @@ func (s *syncBuffer) String() string {
 type envOptions struct {
 	families int // generated families (300 if zero)
 	idle     time.Duration
+	// extra are records stored after the generated ones, before triage.
+	extra []bonafide.Record
+	// maxImport bounds an upload of evidence (the API's default if zero).
+	maxImport int64
 }
 
 // users of every env: name → role.
@@ -214,6 +218,11 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 	if _, err := httpapi.Import(ctx, be.store, bytes.NewReader(stream.Bytes()), false); err != nil {
 		t.Fatalf("import: %v", err)
 	}
+	for _, rec := range o.extra {
+		if _, err := be.store.Add(ctx, rec); err != nil {
+			t.Fatalf("store %T: %v", rec, err)
+		}
+	}
 	cfg := triage.DefaultConfig()
 	cfg.BlindKey = v.Blind
 	svc, err := live.New(be.store, be.assessments, live.Options{Config: cfg, Tail: -1, Poll: time.Hour})
@@ -239,6 +248,10 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 	srv.Audit = alog
 	srv.Findings = be.findings
 	srv.Assessments = be.assessments
+	srv.TriageConfig = &cfg
+	if o.maxImport != 0 {
+		srv.MaxImportBytes = o.maxImport
+	}
 	srv.Secrets = v
 	srv.Approvals = be.approvals
 	srv.PasswordParams = testParams
@@ -266,7 +279,7 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 	}
 	srv.Pages = func(pc httpapi.PageContext) http.Handler {
 		return ui.Handler(web.Shared{Accounts: pc.Accounts, ClientIP: pc.ClientIP, SessionCookie: pc.SessionCookie,
-			SetSession: pc.SetSession, ClearSession: pc.ClearSession})
+			SetSession: pc.SetSession, ClearSession: pc.ClearSession, Evidence: pc.Evidence})
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

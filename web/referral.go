@@ -180,7 +180,8 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, form decis
 		}
 	}
 	if row.Family != "" {
-		fam, err := s.cfg.Cases.Family(r.Context(), a, row.Family)
+		v.FamilyHref = "/families/" + url.PathEscape(row.Family)
+		fam, err := s.cfg.Cases.Family(r.Context(), a, row.Family, "the web interface (the referral page's chronology)")
 		if err != nil && bonafide.ErrorCode(err) != bonafide.ENotFound {
 			s.serviceError(w, r, err)
 			return

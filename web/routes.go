@@ -50,6 +50,9 @@ func (s *Server) routes() []route {
 		{"GET /referrals/{id}/letters", s.page(bonafide.PermCaseRead, s.handleLetters)},
 		{"GET /letters/{letter}", s.page(bonafide.PermCaseRead, s.handleLetter)},
 		{"GET /letters/{letter}/pdf", s.page(bonafide.PermCaseRead, s.handleLetterPDF)},
+		{"GET /families", s.page(bonafide.PermCaseRead, s.handleFamilies)},
+		{"GET /families/{family}", s.page(bonafide.PermCaseRead, s.handleFamily)},
+		{"POST /families/{family}/evidence", s.uploadPage(bonafide.PermLockerImport, "bundle", s.evidenceLimit, s.handleEvidence)},
 		{"GET /manager", s.page(bonafide.PermSignOff, s.handleManager)},
 		{"POST /manager/sign-offs/{id}", s.page(bonafide.PermSignOff, s.handleSignOff)},
 	}
@@ -64,4 +67,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, s.firstScreen(p), http.StatusSeeOther)
+}
+
+// evidenceLimit is the largest bundle the evidence intake takes.
+func (s *Server) evidenceLimit() int64 {
+	if s.sh.Evidence == nil {
+		return 0
+	}
+	return s.sh.Evidence.Limit()
 }

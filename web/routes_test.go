@@ -41,6 +41,11 @@ func TestRoutesByRole(t *testing.T) {
 		clients[name] = c
 	}
 	referral := e.ids[0]
+	row, err := e.cases.Cases.CaseRow(context.Background(), referral)
+	if err != nil || row.Family == "" {
+		t.Fatalf("case of %s = %+v, %v; want one with a family", referral, row, err)
+	}
+	family := row.Family
 	all := []string{"ada", "morwenna", "dana", "alan", "grace"}
 	tests := []struct {
 		method, path string
@@ -54,6 +59,12 @@ func TestRoutesByRole(t *testing.T) {
 		{"GET", "/referrals/" + referral, nil, "", 200, []string{"ada", "morwenna"}},
 		{"GET", "/referrals/" + referral + "/letters", nil, "", 200, []string{"ada", "morwenna"}},
 		{"GET", "/letters/1", nil, "", 404, []string{"ada", "morwenna"}},
+		{"GET", "/families", nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/families?search=1&name=Smith", nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/families/" + family, nil, "", 200, []string{"ada", "morwenna"}},
+		{"GET", "/families/FAM-NONE", nil, "", 404, []string{"ada", "morwenna"}},
+		// not a file upload: refused before anything is read
+		{"POST", "/families/" + family + "/evidence", url.Values{}, "/account", 400, []string{"ada", "morwenna"}},
 		{"GET", "/manager", nil, "", 200, []string{"morwenna"}},
 		{"POST", "/manager/sign-offs/" + referral, url.Values{"action": {"reject"}}, "/account", 422, []string{"morwenna"}},
 		{"GET", "/audit", nil, "", 200, []string{"dana", "alan"}},

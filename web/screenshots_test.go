@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"flag"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,6 +112,18 @@ func TestScreenshots(t *testing.T) {
 	if urgent == "" || campaign == "" {
 		t.Fatalf("the demo has no referral awaiting a decision (%q) or no suspected campaign (%q)", urgent, campaign)
 	}
+	// The urgent referral's family, and a search for its first child.
+	b.run(chromedp.Navigate(d.URL+urgent), loaded())
+	family := get(b, chromedp.Evaluate[string](`(document.getElementById('family-link') || {getAttribute: () => ''}).getAttribute('href')`))
+	if family == "" {
+		t.Fatalf("the referral %s links to no family", urgent)
+	}
+	b.run(chromedp.Navigate(d.URL+family), loaded())
+	child := get(b, chromedp.Evaluate[string](`((document.querySelector('#referrals-caption').closest('table').querySelector('tbody td:nth-child(4)') || {}).textContent || '').split(' (')[0].split(';')[0].trim()`))
+	if child == "" || child == "None named" {
+		t.Fatalf("the family page %s names no child", family)
+	}
+	search := "/families?search=1&name=" + url.QueryEscape(child)
 	b.run(chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
 	shots := []shot{
 		{"sign-in.png", "/sign-in", "", 0},
@@ -123,6 +136,9 @@ func TestScreenshots(t *testing.T) {
 		{"referral-campaign-team-manager.png", campaign, "team-manager", 0},
 		{"referral-phone.png", urgent, "social-worker", 320},
 		{"letters.png", urgent + "/letters", "social-worker", 0},
+		{"families.png", search, "social-worker", 0},
+		{"family.png", family, "social-worker", 0},
+		{"family-evidence-errors.png", family, "social-worker", 0},
 		{"manager.png", "/manager", "team-manager", 0},
 		{"account.png", "/account", "team-manager", 0},
 	}
@@ -142,8 +158,11 @@ func TestScreenshots(t *testing.T) {
 			w = 1280
 		}
 		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(d.URL+s.path), loaded())
-		if s.file == "decision-errors.png" {
+		switch s.file {
+		case "decision-errors.png":
 			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
+		case "family-evidence-errors.png":
+			b.run(submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 		}
 		b.shoot(s.file)
 	}

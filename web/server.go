@@ -20,6 +20,7 @@ import (
 	"bonafide/account"
 	"bonafide/auditlog"
 	"bonafide/casework"
+	"bonafide/evidence"
 )
 
 // Shared is what the interface shares with the API it is served beside
@@ -35,6 +36,10 @@ type Shared struct {
 	SessionCookie string
 	SetSession    func(w http.ResponseWriter, id string)
 	ClearSession  func(w http.ResponseWriter)
+	// Evidence is the intake of families' evidence bundles the API's
+	// evidence routes call; without it the family page lists no bundles
+	// and has no upload form.
+	Evidence *evidence.Service
 }
 
 // Config is what the interface is given besides [Shared].
@@ -254,6 +259,9 @@ func (s *Server) funcs() template.FuncMap {
 		"sel": func(id, label string, opts []option, value, err string) selectField {
 			return selectField{ID: id, Label: label, Options: opts, Value: value, Error: err}
 		},
+		"fieldv": func(id, label, hint, err, typ, autocomplete, width, inputmode, value string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode, Value: value}
+		},
 		"fieldw": func(id, label, hint, err, typ, autocomplete, width, inputmode string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode}
 		},
@@ -310,6 +318,7 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 		}
 	}
 	add(bonafide.PermCaseRead, "/queue", "Front door")
+	add(bonafide.PermCaseRead, "/families", "Families")
 	add(bonafide.PermSignOff, "/manager", "Team dashboard")
 	add(bonafide.PermBreakGlass, "/unseal", "Unseal a reporter")
 	add(bonafide.PermAuditRead, "/audit", "Audit log")

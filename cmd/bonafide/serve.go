@@ -438,6 +438,6 @@ func webPages(srv *httpapi.Server, logger *slog.Logger) func(httpapi.PageContext
 	}
 	return func(pc httpapi.PageContext) http.Handler {
 		return ui.Handler(web.Shared{Accounts: pc.Accounts, ClientIP: pc.ClientIP, SessionCookie: pc.SessionCookie,
-			SetSession: pc.SetSession, ClearSession: pc.ClearSession})
+			SetSession: pc.SetSession, ClearSession: pc.ClearSession, Evidence: pc.Evidence})
 	}
 }
