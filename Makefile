@@ -35,7 +35,7 @@ chromium:
 	fi
 
 test: assets chromium
-	go test ./...
+	go test -timeout 45m ./...
 
 # Screenshots of the main screens of `bonafide demo`, for docs/ui.md.
 screenshots: assets chromium
