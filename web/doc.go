@@ -39,8 +39,12 @@
 // script or style and no framing (frame-ancestors 'none'), and with
 // Cache-Control: no-store. Every form carries a CSRF token bound to a
 // cookie of its own, checked before the form is read further, besides the
-// API's same-origin check on every unsafe request. No page shows who a
-// reporter is: the services never hand the pages a sealed value.
+// API's same-origin check on every unsafe request. The one form that
+// sends a file (a family's evidence bundle, multipart) must carry its
+// token as its first field, which is checked before the file is read,
+// and the file is read no further than the evidence intake's limit. No
+// page shows who a reporter is: the services never hand the pages a
+// sealed value.
 //
 // Every page works without JavaScript; the script only enhances (GOV.UK
 // Frontend's components and the session-timeout warning).

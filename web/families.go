@@ -285,10 +285,8 @@ func (s *Server) showFamily(w http.ResponseWriter, r *http.Request, taken *taken
 		v.CanImport = p.User.Role.Can(bonafide.PermLockerImport)
 		v.ImportMax = sizeWords(ev.Limit())
 	}
-	if taken == nil {
-		v.VerifierKey = ""
-	} else {
-		v.VerifierKey = taken.Key
+	if taken != nil && !taken.OK {
+		v.VerifierKey = taken.Key // the form shown again with its error
 	}
 	title := "Family " + family
 	if len(errs) > 0 {
