@@ -33,7 +33,10 @@ import (
 // names the architecture), time.Time by its MarshalBinary. Pointers keep
 // their identity: the first time one is met its target follows its new
 // number; later it is written as that number, so that two fields sharing a
-// post or a family still share it once read. Function fields are not
+// post or a family still share it once read (a pointer into another
+// value's memory, an element of a slice say, would be read back as a
+// copy: the state holds none, and TestCheckpointRestore would show one
+// that mattered). Function fields are not
 // written: they are the engine's wiring, which New sets and reading keeps.
 // Interfaces and channels are refused when the codec is built, so a state
 // type the codec cannot write disables checkpoints rather than writing an

@@ -253,7 +253,14 @@ func (c *chunker) Write(p []byte) (int, error) {
 // own, a chunk per transaction, so that triage goes on; one is written at
 // a time.
 func (s *Service) maybeCheckpoint(ctx context.Context, force bool) {
-	if len(s.pending) > 0 || (force && s.last <= s.cpStored.Load()) || (!force && s.last-s.cpSeq < int64(s.opts.Checkpoint)) {
+	every := int64(s.opts.Checkpoint)
+	if s.last < s.resume {
+		// Replaying a history assessed before (the first start, or after
+		// an upgrade): a checkpoint every quarter of it at most, so that
+		// a long replay is not slowed by dozens of ever larger ones.
+		every = max(every, s.resume/4)
+	}
+	if len(s.pending) > 0 || (force && s.last <= s.cpStored.Load()) || (!force && s.last-s.cpSeq < every) {
 		return
 	}
 	key, err := s.checkpointKey()

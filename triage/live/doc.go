@@ -18,9 +18,12 @@
 // bulk import through the API or the command line, another server on the
 // same PostgreSQL database).
 //
-// On start it replays the whole store into a fresh engine, because the
-// engine keeps its memory (families, reporters, posts) only in memory.
-// Referrals at or below the store's [bonafide.AssessmentStore.LastAssessedSeq]
+// On start it restores the engine's memory (families, reporters, posts)
+// from the checkpoint stored beside the assessments, when there is one
+// its engine could have written (checkpoint.go), and replays only the
+// records after it; otherwise it replays the whole store into a fresh
+// engine. Checkpoints are written as assessments are stored, every
+// Options.Checkpoint records, and at a clean stop. Referrals at or below the store's [bonafide.AssessmentStore.LastAssessedSeq]
 // were assessed before and are observed without storing anything; those
 // after it are stored. Assessments are stored in sequence order, a page
 // at a time, all or none, and a page that fails to store is retried

@@ -89,7 +89,11 @@ func BenchmarkRestartCheckpoint(b *testing.B) {
 		}
 		size = cp.Size
 		run++
-		ref := benchReferral(fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), run))
+		// Received just after the history (one every 30 s from 3 January
+		// 2022), so that the engine's windows hold what they held at the
+		// stop: a referral years later would age all the text out.
+		at := time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(*ckptHistory)*30*time.Second + time.Duration(run)*time.Minute)
+		ref := benchReferral(fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), run), at)
 		b.StartTimer()
 		t0 := time.Now()
 		o := opts
@@ -129,8 +133,7 @@ func BenchmarkRestartCheckpoint(b *testing.B) {
 }
 
 // benchReferral is a new referral stored just after a restart.
-func benchReferral(id string) *bonafide.Referral {
-	at := time.Now().UTC().Truncate(time.Second)
+func benchReferral(id string, at time.Time) *bonafide.Referral {
 	return &bonafide.Referral{ID: id, ReceivedAt: at, Channel: bonafide.ChannelWebForm,
 		Children:  []bonafide.Person{{GivenName: "Wren", FamilyName: "Calford", Role: bonafide.RoleChild, DOB: bonafide.PartialDate{Year: 2019, Month: 4, Day: 2}}},
 		Narrative: "The child has come to school hungry on several days this week.",
