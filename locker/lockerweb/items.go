@@ -263,12 +263,19 @@ func (s *Server) handleTimestamp(w http.ResponseWriter, r *http.Request) {
 		s.serviceError(w, r, err)
 		return
 	}
-	switch {
-	case len(got.Waiting) > 0:
-		s.banner(w, r, fmt.Sprintf("%d items were time-stamped. %d are still waiting: the time-stamping service could not be reached. Try again when you are online.", len(got.Stamped), len(got.Waiting)))
-	default:
-		s.banner(w, r, fmt.Sprintf("%d items were time-stamped.", len(got.Stamped)))
+	msg := plural(len(got.Stamped), "item was", "items were") + " time-stamped."
+	if len(got.Waiting) > 0 {
+		msg += fmt.Sprintf(" %d %s still waiting: the time-stamping service could not be reached. Try again when you are online.", len(got.Waiting), map[bool]string{true: "is", false: "are"}[len(got.Waiting) == 1])
 	}
+	s.banner(w, r, msg)
+}
+
+// plural is "1 item was" or "3 items were".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // timelineRow is one event of the timeline screen.
