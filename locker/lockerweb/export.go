@@ -101,7 +101,7 @@ func (s *Server) handleExportPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.export = &exported{bundle: buf.Bytes(), pdf: pdf, exhibits: len(m.Exhibits), key: m.VerifierKey, made: s.cfg.Now()}
+	s.export = &exported{bundle: buf.Bytes(), pdf: pdf, Exhibits: len(m.Exhibits), Key: m.VerifierKey, Made: s.cfg.Now()}
 	s.mu.Unlock()
 	http.Redirect(w, r, "/export", http.StatusSeeOther)
 }
@@ -117,7 +117,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/export", http.StatusSeeOther)
 		return
 	}
-	day := e.made.Format("2006-01-02")
+	day := e.Made.Format("2006-01-02")
 	if strings.HasSuffix(r.URL.Path, ".pdf") {
 		w.Header().Set("Content-Type", "application/pdf")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"dossier-%s.pdf\"", day))

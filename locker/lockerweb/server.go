@@ -68,9 +68,9 @@ type Server struct {
 // or replaced.
 type exported struct {
 	bundle, pdf []byte
-	exhibits    int
-	key         string
-	made        time.Time
+	Exhibits    int
+	Key         string
+	Made        time.Time
 }
 
 // New checks the embedded assets and parses every template, so that a
