@@ -436,6 +436,18 @@ func VerifyWith(r io.ReaderAt, size int64, opt VerifyOptions) (*VerifyReport, er
 		c.OK = len(rep.Problems) == before
 		rep.Exhibits = append(rep.Exhibits, c)
 	}
+	// A problem found with the files (a part changed, removed or added)
+	// names its exhibit too, before the exhibits are checked: that
+	// exhibit is not OK either.
+	broken := map[string]bool{}
+	for _, p := range rep.Problems {
+		broken[p.Exhibit] = true
+	}
+	for i := range rep.Exhibits {
+		if broken[rep.Exhibits[i].Number] {
+			rep.Exhibits[i].OK = false
+		}
+	}
 	return rep, nil
 }
 

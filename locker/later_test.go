@@ -230,3 +230,46 @@ func TestDossierCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestExhibitMarkedChanged: an exhibit whose part changed, was removed or
+// was added to is not OK in the report (the CLI's and web interface's
+// per-exhibit line), as well as named among the problems; the others are.
+func TestExhibitMarkedChanged(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newLocker(t, "")
+	for _, w := range []string{"first", "second", "third"} {
+		if _, err := l.AddDiary(ctx, locker.DiaryInput{When: time.Now(), What: "The " + w + " call"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := export(t, l)
+	for _, tc := range []struct {
+		name  string
+		edit  func(string, []byte) []byte
+		extra map[string][]byte
+	}{
+		{"a part changed", func(n string, d []byte) []byte {
+			if n == "exhibits/E2/v1.txt" {
+				d = append([]byte{}, d...)
+				d[0] ^= 1
+			}
+			return d
+		}, nil},
+		{"a part removed", func(n string, d []byte) []byte {
+			if n == "exhibits/E2/v1.txt" {
+				return nil
+			}
+			return d
+		}, nil},
+		{"a file added", func(n string, d []byte) []byte { return d }, map[string][]byte{"exhibits/E2/extra.txt": []byte("x")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := verify(t, rezip(t, b, tc.edit, tc.extra), l.VerifierKey())
+			for _, c := range rep.Exhibits {
+				if want := c.Number != "E2"; c.OK != want {
+					t.Errorf("exhibit %s OK = %v, want %v (problems %v)", c.Number, c.OK, want, rep.Problems)
+				}
+			}
+		})
+	}
+}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/digitorus/timestamp"
 
+	"bonafide/casework"
 	"bonafide/locker"
 )
 
@@ -112,7 +113,13 @@ func newTSA(t testing.TB) *testTSA {
 func newLocker(t testing.TB, tsa string) (*locker.Locker, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "family.locker")
-	l, err := locker.Create(context.Background(), path, []byte("correct horse battery"), locker.Config{KDF: testKDF, TSA: tsa})
+	cfg := locker.Config{KDF: testKDF, TSA: tsa}
+	// The dossier's UTF-8 fallback, as bonafide locker uses, when
+	// Debian's DejaVu Sans is installed.
+	if lh, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1]); err == nil {
+		cfg.PDF = lh.PDF
+	}
+	l, err := locker.Create(context.Background(), path, []byte("correct horse battery"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,6 +228,9 @@ func TestParentWalk(t *testing.T) {
 		t.Errorf("checking the damaged bundle = %q", h)
 	}
 	b.contains("verified, damaged", "exhibit E2: exhibits/E2/", "changed", "Changed")
+	if rows := get(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('tbody tr')].map(r => r.cells[0].textContent.slice(0, 2) + ' ' + r.cells[1].textContent.trim())`)); strings.Join(rows, ",") != "E1 Intact,E2 Changed,E3 Intact,E4 Intact,E5 Intact" {
+		t.Errorf("exhibit rows of the damaged bundle = %q, want only E2 changed", rows)
+	}
 	b.check("verified-damaged")
 
 	// Lock, then unlock (a wrong passphrase first).
