@@ -117,6 +117,22 @@ func (l *Locker) DossierFunc(ctx context.Context, opt DossierOptions) func([]Exh
 	return func(ex []Exhibit) ([]byte, error) { return l.Dossier(ctx, ex, opt) }
 }
 
+// count is "1 contact" or "3 contacts".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// verb is one when n is 1, else many.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // inSentence is a family's name as it reads inside a sentence: "The
 // Price family" becomes "the Price family" ("against the Price family"),
 // and any other name is kept as given.
@@ -175,15 +191,16 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 	body = append(body, report.Heading("Summary"))
 	if reports > 0 {
 		body = append(body, report.Paragraph(fmt.Sprintf(
-			"This dossier sets out %d contacts made about our family by others (referrals to children's services, letters to our sponsors, notices to our GP and school) on %d different days between %s and %s, with %d of our own posts and %d forum pages they relate to. It holds %d exhibits in all.",
-			reports, len(days), first.UTC().Format("2 January 2006"), last.UTC().Format("2 January 2006"), posts, forums, len(ex))))
+			"This dossier sets out %s made about our family by others (referrals to children's services, letters to our sponsors, notices to our GP and school) on %s between %s and %s, with %s of our own and %s they relate to. It holds %s in all.",
+			count(reports, "contact", "contacts"), count(len(days), "day", "different days"), first.UTC().Format("2 January 2006"), last.UTC().Format("2 January 2006"),
+			count(posts, "post", "posts"), count(forums, "forum page", "forum pages"), count(len(ex), "exhibit", "exhibits"))))
 	} else {
 		body = append(body, report.Paragraph(fmt.Sprintf("This dossier holds %d exhibits.", len(ex))))
 	}
 	if restated+announced+afterBirth > 0 {
 		body = append(body, report.Paragraph(fmt.Sprintf(
-			"Of these contacts, %d repeat the words of our own posts, %d followed a forum post announcing them, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
-			restated, announced, afterBirth)))
+			"Of these contacts, %d %s the words of our own posts, %d followed a forum post announcing %s, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
+			restated, verb(restated, "repeats", "repeat"), announced, verb(announced, "it", "them"), afterBirth)))
 	}
 	body = append(body, report.Paragraph("Every exhibit is in the accompanying bundle with its SHA-256 hash, an RFC 3161 time-stamp where one was obtained, and a signed proof that it was entered in the locker's custody log. The bundle can be checked without our passphrase (see the last section)."))
 
@@ -208,10 +225,11 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 		pha = append(pha, fmt.Sprintf("A course of conduct (s1, s7(3)) needs conduct on at least two occasions; the exhibits show contacts on %d day(s) so far.", len(days)))
 	}
 	if announced > 0 || forums > 0 {
-		pha = append(pha, fmt.Sprintf("Conduct aided, abetted, counselled or procured by others (s7(3A)): %d forum pages are exhibited, and %d contacts followed a forum post announcing them.", forums, announced))
+		pha = append(pha, fmt.Sprintf("Conduct aided, abetted, counselled or procured by others (s7(3A)): %s exhibited, and %s a forum post announcing %s.",
+			count(forums, "forum page is", "forum pages are"), count(announced, "contact followed", "contacts followed"), verb(announced, "it", "them")))
 	}
 	if restated > 0 {
-		pha = append(pha, fmt.Sprintf("The contacts were not first-hand concerns: %d use the words of our own public posts.", restated))
+		pha = append(pha, fmt.Sprintf("The contacts were not first-hand concerns: %d %s the words of our own public posts.", restated, verb(restated, "uses", "use")))
 	}
 	if len(kinds) > 1 {
 		names := []string{}

@@ -199,9 +199,6 @@ func TestParentWalk(t *testing.T) {
 	if err != nil || !rep.OK() || len(rep.Exhibits) != 5 {
 		t.Fatalf("downloaded bundle: %v %v, %d exhibits", err, rep.Problems, len(rep.Exhibits))
 	}
-	if *screenshots != "" {
-		os.WriteFile(filepath.Join(*screenshots, "walk-dossier.pdf"), pdf, 0o644)
-	}
 
 	// Check the bundle: intact, damaged, not a bundle.
 	damaged := damage(t, bundle, "exhibits/E2/")
