@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +62,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if lh, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1]); err == nil {
 		cfg.PDF = lh.PDF
 	}
-	ui, err := lockerweb.New(lockerweb.Config{Path: e.Path, Locker: cfg})
+	// A capture waits for Chromium to start, which on a loaded shared
+	// machine can take longer than the command line's minute.
+	ui, err := lockerweb.New(lockerweb.Config{Path: e.Path, Locker: cfg, Browser: locker.Browser{Timeout: 10 * time.Minute},
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatalf("lockerweb.New: %v (run make assets if the assets are missing)", err)
 	}
@@ -70,6 +74,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e.ui, e.URL = ui, srv.URL
 	return e
 }
+
+// testWriter sends the interface's log to the test's.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
 
 // testTSA is an RFC 3161 authority on loopback that can be taken down.
 type testTSA struct {
@@ -273,12 +282,12 @@ func (b *browser) date(id string, t time.Time) {
 
 func (b *browser) text() string {
 	b.t.Helper()
-	return get(b, chromedp.Text(chromedp.CSS("main")))
+	return get(b, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
 }
 
 func (b *browser) heading() string {
 	b.t.Helper()
-	return strings.TrimSpace(get(b, chromedp.Text(chromedp.CSS("main h1"))))
+	return strings.TrimSpace(get(b, chromedp.Evaluate[string](`document.querySelector('main h1').innerText`)))
 }
 
 // contains fails t unless the page's main text has every want.
