@@ -78,7 +78,10 @@ func newEnv(t *testing.T, o envOptions) *env {
 // testWriter sends the interface's log to the test's.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // testTSA is an RFC 3161 authority on loopback that can be taken down.
 type testTSA struct {
