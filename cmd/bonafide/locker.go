@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -544,7 +545,10 @@ func runLockerServe(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	ui, err := lockerweb.New(lockerweb.Config{Path: c.Path, Locker: c.lockerCfg(), Browser: b, TSARoots: pool})
+	// Internal errors go to this terminal (the family's own computer);
+	// the interface never logs form values or the locker's contents.
+	logger := slog.New(slog.NewTextHandler(std.err, nil))
+	ui, err := lockerweb.New(lockerweb.Config{Path: c.Path, Locker: c.lockerCfg(), Browser: b, TSARoots: pool, Logger: logger})
 	if err != nil {
 		return err
 	}
