@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"bonafide/casework"
 	"bonafide/locker"
 )
 
@@ -63,4 +64,43 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(200*float64(b.N)/b.Elapsed().Seconds(), "exhibits/s")
+}
+
+// BenchmarkDossier renders the dossier of 30 items (posts, diary entries)
+// in Helvetica, and in DejaVu Sans when one post has a character
+// outside Windows-1252: what "Make the dossier" costs a family.
+func BenchmarkDossier(b *testing.B) {
+	lh, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1])
+	if err != nil {
+		b.Skipf("DejaVu Sans: %v", err)
+	}
+	for _, bc := range []struct {
+		name, text string
+	}{{"helvetica", "Maisie’s first café trip"}, {"dejavu", "Maisie’s first café trip ☕ Łucja"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			path := filepath.Join(b.TempDir(), "f.locker")
+			l, err := locker.Create(ctx, path, []byte("a long passphrase"), locker.Config{KDF: testKDF, PDF: lh.PDF})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			for i := range 30 {
+				if _, err := l.AddDiary(ctx, locker.DiaryInput{When: time.Date(2026, 2, 1+i%28, 10, i, 0, 0, time.UTC), What: bc.text + " entry", Category: locker.CategoryReferral}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var ex []locker.Exhibit
+			var buf bytes.Buffer
+			if _, err := l.Export(ctx, &buf, locker.ExportOptions{Dossier: func(e []locker.Exhibit) ([]byte, error) { ex = e; return nil, nil }}); err != nil {
+				b.Fatal(err)
+			}
+			opt := locker.DossierOptions{Family: "The Price family", Date: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)}
+			for b.Loop() {
+				if _, err := l.Dossier(ctx, ex, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

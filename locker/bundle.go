@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -261,8 +262,11 @@ type ExhibitCheck struct {
 	Stamped   bool
 	StampTime time.Time
 	Authority string
-	Custody   int64
-	OK        bool
+	// AuthorityTrusted is set when the authority chained to the roots
+	// the verifier was given.
+	AuthorityTrusted bool
+	Custody          int64
+	OK               bool
 }
 
 // VerifyReport is the outcome of [Verify].
@@ -279,13 +283,31 @@ type VerifyReport struct {
 // OK reports whether nothing was wrong.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
-// Verify checks a bundle with nothing but its bytes: the manifest's
+// VerifyOptions say what a verifier trusts besides the bundle itself.
+type VerifyOptions struct {
+	// Key is the locker verifier key the checker was given separately;
+	// the bundle must be signed by it. Empty: the key the manifest names.
+	Key string
+	// TSARoots are the time-stamping authorities' root certificates the
+	// checker trusts. A token whose authority does not chain to one of
+	// them is a problem naming the authority. Nil: the authority is
+	// named but not checked.
+	TSARoots *x509.CertPool
+}
+
+// Verify is [VerifyWith] with only a trusted key (which may be empty).
+func Verify(r io.ReaderAt, size int64, trustedKey string) (*VerifyReport, error) {
+	return VerifyWith(r, size, VerifyOptions{Key: trustedKey})
+}
+
+// VerifyWith checks a bundle with nothing but its bytes: the manifest's
 // signature, every file's SHA-256, every exhibit's digest, time-stamp
 // token and custody inclusion proof. It names every exhibit changed,
-// added or removed. trustedKey, if not empty, is the locker verifier key
-// the checker was given separately; the bundle must be signed by it. An
-// error is returned only when the bytes are not a zip at all.
-func Verify(r io.ReaderAt, size int64, trustedKey string) (*VerifyReport, error) {
+// added or removed, and, given roots, every token from an authority it
+// does not trust. An error is returned only when the bytes are not a zip
+// at all.
+func VerifyWith(r io.ReaderAt, size int64, opt VerifyOptions) (*VerifyReport, error) {
+	trustedKey := opt.Key
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, bonafide.Errorf(bonafide.EInvalid, "verify bundle: not a zip file: %v", err)
@@ -400,15 +422,31 @@ func Verify(r io.ReaderAt, size int64, trustedKey string) (*VerifyReport, error)
 		if ex.Token != "" {
 			if tok, ok := contents[ex.Token]; !ok {
 				problem(ex.Number, ex.Token, "time-stamp token missing")
-			} else if info, err := CheckToken(tok, ex.Digest); err != nil {
+			} else if info, err := CheckTokenChain(tok, ex.Digest, opt.TSARoots); err != nil {
 				problem(ex.Number, ex.Token, "%v", err)
 			} else {
 				c.Stamped, c.StampTime, c.Authority = true, info.Time, info.Authority
+				c.AuthorityTrusted = opt.TSARoots != nil && info.Chain == nil
+				if info.Chain != nil {
+					problem(ex.Number, ex.Token, "time-stamped by %s, which is not a trusted time-stamping authority: %v", info.Authority, info.Chain)
+				}
 			}
 		}
 		checkProof(ex, key, m, contents[ex.Proof], problem)
 		c.OK = len(rep.Problems) == before
 		rep.Exhibits = append(rep.Exhibits, c)
+	}
+	// A problem found with the files (a part changed, removed or added)
+	// names its exhibit too, before the exhibits are checked: that
+	// exhibit is not OK either.
+	broken := map[string]bool{}
+	for _, p := range rep.Problems {
+		broken[p.Exhibit] = true
+	}
+	for i := range rep.Exhibits {
+		if broken[rep.Exhibits[i].Number] {
+			rep.Exhibits[i].OK = false
+		}
 	}
 	return rep, nil
 }

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/encoding/charmap"
+	"unicode/utf8"
+
 	"golang.org/x/text/unicode/norm"
 
 	"bonafide/report"
@@ -51,25 +52,47 @@ func (l *Locker) Dossier(ctx context.Context, ex []Exhibit, opt DossierOptions) 
 		}
 		items[id] = it
 	}
-	return report.RenderPDF(printable(DossierLetter(ev, ex, items, l.VerifierKey(), opt)))
+	return renderDossier(DossierLetter(ev, ex, items, l.VerifierKey(), opt), l.cfg.PDF)
 }
 
-// printable replaces the characters the letter font cannot show (emoji,
-// scripts outside Windows-1252) with "?", so that a family's post with an
-// emoji does not stop the dossier; the exhibits keep the original text.
-func printable(l report.Letter) report.Letter {
+// renderDossier lays the dossier out as the agency's letters are: in
+// Helvetica when everything in it is in Windows-1252, else in the
+// embedded UTF-8 font (DejaVu Sans, [Config.PDF]) when there is one, so
+// that "Łucja", "Олена" or "☕" print as written. Only what neither font
+// has (most emoji) prints as "?"; the exhibits keep the original text.
+func renderDossier(l report.Letter, font *report.Renderer) ([]byte, error) {
+	helvetica, lost := printable(l, nil)
+	if font == nil || !lost {
+		return report.RenderPDF(helvetica)
+	}
+	embedded, _ := printable(l, font)
+	return font.RenderPDF(embedded)
+}
+
+// printable replaces the characters font cannot show (nil: Helvetica,
+// whose encoding is Windows-1252) with "?", and line breaks and tabs with
+// spaces, so that a family's post with an emoji does not stop the
+// dossier. It also reports whether a character was lost to "?".
+func printable(l report.Letter, font *report.Renderer) (report.Letter, bool) {
+	lost := false
 	fix := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if r == '\n' || r == '\t' {
 				return ' '
 			}
-			if _, ok := charmap.Windows1252.EncodeRune(r); !ok || r < 0x20 {
+			if r < 0x20 || r == utf8.RuneError {
+				return '?'
+			}
+			if !font.Shows(r) {
+				lost = true
 				return '?'
 			}
 			return r
 		}, norm.NFC.String(s))
 	}
+	l.Body = slices.Clone(l.Body)
 	for i := range l.Body {
+		l.Body[i].Items = slices.Clone(l.Body[i].Items)
 		l.Body[i].Text = fix(l.Body[i].Text)
 		for j := range l.Body[i].Items {
 			l.Body[i].Items[j] = fix(l.Body[i].Items[j])
@@ -77,12 +100,47 @@ func printable(l report.Letter) report.Letter {
 	}
 	l.Subject, l.From.Agency, l.To.Name = fix(l.Subject), fix(l.From.Agency), fix(l.To.Name)
 	l.Signatory.Name, l.Signatory.Role = fix(l.Signatory.Name), fix(l.Signatory.Role)
-	return l
+	l.From.Address = slices.Clone(l.From.Address)
+	for i := range l.From.Address {
+		l.From.Address[i] = fix(l.From.Address[i])
+	}
+	l.From.Email = fix(l.From.Email)
+	l.References = slices.Clone(l.References)
+	for i := range l.References {
+		l.References[i].Value = fix(l.References[i].Value)
+	}
+	return l, lost
 }
 
 // DossierFunc returns the Dossier of ExportOptions for these options.
 func (l *Locker) DossierFunc(ctx context.Context, opt DossierOptions) func([]Exhibit) ([]byte, error) {
 	return func(ex []Exhibit) ([]byte, error) { return l.Dossier(ctx, ex, opt) }
+}
+
+// count is "1 contact" or "3 contacts".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// verb is one when n is 1, else many.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// inSentence is a family's name as it reads inside a sentence: "The
+// Price family" becomes "the Price family" ("against the Price family"),
+// and any other name is kept as given.
+func inSentence(family string) string {
+	if rest, ok := strings.CutPrefix(family, "The "); ok {
+		return "the " + rest
+	}
+	return family
 }
 
 func day(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") }
@@ -133,15 +191,16 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 	body = append(body, report.Heading("Summary"))
 	if reports > 0 {
 		body = append(body, report.Paragraph(fmt.Sprintf(
-			"This dossier sets out %d contacts made about our family by others (referrals to children's services, letters to our sponsors, notices to our GP and school) on %d different days between %s and %s, with %d of our own posts and %d forum pages they relate to. It holds %d exhibits in all.",
-			reports, len(days), first.UTC().Format("2 January 2006"), last.UTC().Format("2 January 2006"), posts, forums, len(ex))))
+			"This dossier sets out %s made about our family by others (referrals to children's services, letters to our sponsors, notices to our GP and school) on %s between %s and %s, with %s of our own and %s they relate to. It holds %s in all.",
+			count(reports, "contact", "contacts"), count(len(days), "day", "different days"), first.UTC().Format("2 January 2006"), last.UTC().Format("2 January 2006"),
+			count(posts, "post", "posts"), count(forums, "forum page", "forum pages"), count(len(ex), "exhibit", "exhibits"))))
 	} else {
 		body = append(body, report.Paragraph(fmt.Sprintf("This dossier holds %d exhibits.", len(ex))))
 	}
 	if restated+announced+afterBirth > 0 {
 		body = append(body, report.Paragraph(fmt.Sprintf(
-			"Of these contacts, %d repeat the words of our own posts, %d followed a forum post announcing them, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
-			restated, announced, afterBirth)))
+			"Of these contacts, %d %s the words of our own posts, %d followed a forum post announcing %s, and %d came within 30 days of a post announcing a birth. Each is marked in the chronology with the exhibits to compare.",
+			restated, verb(restated, "repeats", "repeat"), announced, verb(announced, "it", "them"), afterBirth)))
 	}
 	body = append(body, report.Paragraph("Every exhibit is in the accompanying bundle with its SHA-256 hash, an RFC 3161 time-stamp where one was obtained, and a signed proof that it was entered in the locker's custody log. The bundle can be checked without our passphrase (see the last section)."))
 
@@ -166,10 +225,11 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 		pha = append(pha, fmt.Sprintf("A course of conduct (s1, s7(3)) needs conduct on at least two occasions; the exhibits show contacts on %d day(s) so far.", len(days)))
 	}
 	if announced > 0 || forums > 0 {
-		pha = append(pha, fmt.Sprintf("Conduct aided, abetted, counselled or procured by others (s7(3A)): %d forum pages are exhibited, and %d contacts followed a forum post announcing them.", forums, announced))
+		pha = append(pha, fmt.Sprintf("Conduct aided, abetted, counselled or procured by others (s7(3A)): %s exhibited, and %s a forum post announcing %s.",
+			count(forums, "forum page is", "forum pages are"), count(announced, "contact followed", "contacts followed"), verb(announced, "it", "them")))
 	}
 	if restated > 0 {
-		pha = append(pha, fmt.Sprintf("The contacts were not first-hand concerns: %d use the words of our own public posts.", restated))
+		pha = append(pha, fmt.Sprintf("The contacts were not first-hand concerns: %d %s the words of our own public posts.", restated, verb(restated, "uses", "use")))
 	}
 	if len(kinds) > 1 {
 		names := []string{}
@@ -204,10 +264,15 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 			parts = append(parts, fmt.Sprintf("%s (%d bytes, recorded %s): SHA-256 %s", p.Name, p.Size, day(p.Recorded), p.SHA256))
 		}
 		parts = append(parts, "Exhibit digest: "+e.Digest)
-		if it != nil && it.Stamp != nil {
+		switch {
+		case it != nil && it.Stamp != nil && it.Stamp.Time.Sub(it.Recorded) > time.Hour:
+			parts = append(parts, fmt.Sprintf("Time-stamp: %s by %s, obtained later (the locker was offline when the item was recorded)", day(it.Stamp.Time), it.Stamp.TSA))
+		case it != nil && it.Stamp != nil:
 			parts = append(parts, fmt.Sprintf("Time-stamp: %s by %s", day(it.Stamp.Time), it.Stamp.TSA))
-		} else {
-			parts = append(parts, "Time-stamp: none (the locker was offline)")
+		case it != nil && it.StampPending != "":
+			parts = append(parts, "Time-stamp: pending (the time-stamping authority could not be reached)")
+		default:
+			parts = append(parts, "Time-stamp: none (no time-stamping authority was set up)")
 		}
 		parts = append(parts, fmt.Sprintf("Custody log entry %d", e.Custody))
 		body = append(body, report.Bullets(parts...))
@@ -226,11 +291,11 @@ func DossierLetter(ev []Event, ex []Exhibit, items map[string]*Item, verifierKey
 		To:         report.Recipient{Name: opt.To},
 		Date:       opt.Date,
 		References: refs,
-		Subject:    "Evidence dossier: a course of conduct against " + opt.Family,
+		Subject:    "Evidence dossier: a course of conduct against " + inSentence(opt.Family),
 		Salutation: "",
 		Body:       body,
 		Closing:    "Prepared by",
-		Signatory:  report.Signatory{Name: opt.Preparer, Role: "for " + opt.Family},
+		Signatory:  report.Signatory{Name: opt.Preparer, Role: "for " + inSentence(opt.Family)},
 		Marking:    "OFFICIAL-SENSITIVE",
 		Footer:     "Prepared with the bonafide evidence locker. Exhibit numbers refer to the verifiable bundle.",
 	}

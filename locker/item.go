@@ -87,9 +87,13 @@ type Item struct {
 	Parts    []Part            `json:"parts"`
 	Digest   string            `json:"digest"` // SHA-256 of the item's statement (see Statement)
 	Stamp    *Stamp            `json:"stamp,omitempty"`
-	Custody  int64             `json:"custody"` // index of its latest custody entry
-	Deleted  bool              `json:"deleted,omitempty"`
-	seq      int64
+	// StampPending says why an item has no token yet when the authority
+	// could not be reached: [Locker.Timestamp] obtains it later. It is
+	// not part of the statement, as the token is not.
+	StampPending string `json:"stamp_pending,omitempty"`
+	Custody      int64  `json:"custody"` // index of its latest custody entry
+	Deleted      bool   `json:"deleted,omitempty"`
+	seq          int64
 }
 
 // statement is what an item's digest is over: everything about it that
@@ -192,13 +196,18 @@ func (l *Locker) put(ctx context.Context, it *Item, contents map[int][]byte, wha
 		it.Parts[i].Size = int64(len(c))
 	}
 	it.Digest = digestOf(it)
-	it.Stamp = nil
+	it.Stamp, it.StampPending = nil, ""
 	if l.cfg.TSA != "" {
 		st, err := l.stamp(ctx, it.Digest)
-		if err != nil {
+		var offline *unreachableError
+		switch {
+		case errors.As(err, &offline):
+			it.StampPending = err.Error()
+		case err != nil:
 			return fmt.Errorf("time-stamp item %s: %w", it.ID, err)
+		default:
+			it.Stamp = st
 		}
-		it.Stamp = st
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -249,6 +258,17 @@ func (l *Locker) write(ctx context.Context, it *Item, contents map[int][]byte, i
 		}
 	}
 	return tx.Commit()
+}
+
+// rewrite stores an item's description again (a token obtained later),
+// its parts unchanged.
+func (l *Locker) rewrite(ctx context.Context, it *Item) error {
+	body, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	_, err = l.db.ExecContext(ctx, `UPDATE items SET body = ? WHERE id = ?`, l.seal.seal("item/"+it.ID, body), it.ID)
+	return err
 }
 
 func (l *Locker) remove(ctx context.Context, id string) {

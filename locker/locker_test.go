@@ -19,30 +19,63 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/digitorus/timestamp"
 
+	"bonafide/casework"
 	"bonafide/locker"
 )
 
 var testKDF = locker.KDFParams{Time: 1, Memory: 8 * 1024, Threads: 1}
 
 // startTSA runs an RFC 3161 time-stamping authority on loopback, signing
-// with a fresh certificate for time-stamping.
+// with a certificate for time-stamping issued by its own root.
 func startTSA(t testing.TB) *httptest.Server {
 	t.Helper()
+	return newTSA(t).srv
+}
+
+// testTSA is a loopback time-stamping authority with its own root
+// certificate, which can be taken down (it then answers 503, as an
+// authority out of reach does to a proxy).
+type testTSA struct {
+	srv  *httptest.Server
+	root *x509.Certificate
+	down atomic.Bool
+}
+
+func newTSA(t testing.TB) *testTSA {
+	t.Helper()
+	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test TSA Root", Organization: []string{"bonafide tests"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := x509.ParseCertificate(rootDER)
+	if err != nil {
+		t.Fatal(err)
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test TSA", Organization: []string{"bonafide tests"}},
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test TSA", Organization: []string{"bonafide tests"}},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, root, &key.PublicKey, rootKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +83,12 @@ func startTSA(t testing.TB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tsa := &testTSA{root: root}
+	tsa.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tsa.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 		req, err := timestamp.ParseRequest(body)
 		if err != nil {
@@ -59,7 +97,7 @@ func startTSA(t testing.TB) *httptest.Server {
 		}
 		ts := timestamp.Timestamp{HashAlgorithm: req.HashAlgorithm, HashedMessage: req.HashedMessage,
 			Time: time.Now().UTC(), Nonce: req.Nonce, Policy: asn1.ObjectIdentifier{1, 2, 3, 4, 1},
-			AddTSACertificate: req.Certificates}
+			AddTSACertificate: req.Certificates, Certificates: []*x509.Certificate{root}}
 		resp, err := ts.CreateResponseWithOpts(cert, key, crypto.SHA256)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -68,14 +106,20 @@ func startTSA(t testing.TB) *httptest.Server {
 		w.Header().Set("Content-Type", "application/timestamp-reply")
 		w.Write(resp)
 	}))
-	t.Cleanup(srv.Close)
-	return srv
+	t.Cleanup(tsa.srv.Close)
+	return tsa
 }
 
 func newLocker(t testing.TB, tsa string) (*locker.Locker, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "family.locker")
-	l, err := locker.Create(context.Background(), path, []byte("correct horse battery"), locker.Config{KDF: testKDF, TSA: tsa})
+	cfg := locker.Config{KDF: testKDF, TSA: tsa}
+	// The dossier's UTF-8 fallback, as bonafide locker uses, when
+	// Debian's DejaVu Sans is installed.
+	if lh, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1]); err == nil {
+		cfg.PDF = lh.PDF
+	}
+	l, err := locker.Create(context.Background(), path, []byte("correct horse battery"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

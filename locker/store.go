@@ -18,6 +18,7 @@ import (
 
 	"bonafide"
 	"bonafide/auditlog"
+	"bonafide/report"
 )
 
 const schema = `
@@ -50,6 +51,11 @@ type Config struct {
 	Client HTTPDoer
 	// Now stamps items and custody entries; time.Now if nil.
 	Now func() time.Time
+	// PDF is the embedded-font renderer the dossier falls back to when it
+	// holds characters outside Helvetica's Windows-1252 (the agency's
+	// letters use the same: DejaVu Sans, casework.NewLetterhead). Nil:
+	// such characters print as "?".
+	PDF *report.Renderer
 }
 
 // Locker is a family's evidence locker: items with their parts, each part

@@ -129,6 +129,17 @@ func (r *Renderer) RenderPDF(l Letter) ([]byte, error) {
 	return b, err
 }
 
+// Shows reports whether r can print c: for a nil or zero Renderer, whether
+// Helvetica's Windows-1252 has it. A caller that would rather print a
+// placeholder than refuse a whole document (an exhibit list quoting
+// emoji) replaces what it does not show.
+func (r *Renderer) Shows(c rune) bool {
+	if r == nil {
+		return helveticaRefuses(c) == ""
+	}
+	return r.refuses(c) == ""
+}
+
 // refuses says why r's font cannot show c, or "" if it can.
 func (r *Renderer) refuses(c rune) string {
 	if r.faces == nil {

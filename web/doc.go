@@ -26,7 +26,8 @@
 //
 // GOV.UK Frontend's CSS, JavaScript, fonts and images come from npm at the
 // exact version pinned in package-lock.json; `make assets` copies them into
-// static/dist, and go:embed puts them into the binary. They are never
+// static/dist, and go:embed in package [bonafide/web/static] (which the
+// family's locker interface serves too) puts them into the binary. They are never
 // committed: only static/dist/README.txt is, so that the package compiles
 // on a fresh clone. [Server.Handler] refuses to serve the interface when
 // the assets were not built ([ErrNoAssets]). Assets are served under

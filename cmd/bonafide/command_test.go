@@ -100,7 +100,7 @@ func TestHelpEverywhere(t *testing.T) {
 		"user token", "user tokens", "user revoke-token",
 		"user reset-password", "user reset-totp", "user seal-totp",
 		"locker init", "locker add-file", "locker add-page", "locker import-posts", "locker diary", "locker list",
-		"locker delete", "locker timeline", "locker export", "locker verify",
+		"locker delete", "locker timeline", "locker export", "locker verify", "locker timestamp", "locker serve",
 	}
 	covered := map[string]bool{}
 	for _, s := range subs {

@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -13,7 +17,9 @@ import (
 
 	"golang.org/x/term"
 
+	"bonafide/casework"
 	"bonafide/locker"
+	"bonafide/locker/lockerweb"
 )
 
 // runLocker dispatches `bonafide locker …`, the family's evidence locker.
@@ -29,6 +35,8 @@ func runLocker(ctx context.Context, args []string, std stdio) error {
 		{"timeline", "print the chronology with its links", runLockerTimeline},
 		{"export", "write a verifiable bundle (zip) with the dossier PDF", runLockerExport},
 		{"verify", "check a bundle without the passphrase, naming every exhibit changed, added or removed", runLockerVerify},
+		{"timestamp", "obtain the time-stamps of items recorded while the time-stamping authority was out of reach", runLockerTimestamp},
+		{"serve", "open the locker in your browser (on this computer only)", runLockerServe},
 	}, args, std)
 }
 
@@ -92,7 +100,35 @@ func openLocker(ctx context.Context, c lockerConfig, std stdio) (*locker.Locker,
 		return nil, err
 	}
 	defer clear(p)
-	return locker.Open(ctx, c.Path, p, locker.Config{TSA: c.TSA})
+	return locker.Open(ctx, c.Path, p, c.lockerCfg())
+}
+
+// lockerCfg is the locker's configuration: the TSA, and the dossier's
+// embedded font (DejaVu Sans, as the agency's letters use) when it is
+// installed; without it, characters outside Windows-1252 print as "?".
+func (c lockerConfig) lockerCfg() locker.Config {
+	cfg := locker.Config{TSA: c.TSA}
+	if lh, err := casework.NewLetterhead(casework.DejaVu[0], casework.DejaVu[1]); err == nil {
+		cfg.PDF = lh.PDF
+	}
+	return cfg
+}
+
+// tsaRoots reads the PEM certificates of the time-stamping authorities a
+// verifier trusts; "" is none (authorities are named, not checked).
+func tsaRoots(file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--tsa-roots: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("--tsa-roots %s: no PEM certificate in it", file)
+	}
+	return pool, nil
 }
 
 func runLockerInit(ctx context.Context, args []string, std stdio) error {
@@ -107,7 +143,7 @@ func runLockerInit(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	defer clear(p)
-	l, err := locker.Create(ctx, c.Path, p, locker.Config{TSA: c.TSA})
+	l, err := locker.Create(ctx, c.Path, p, c.lockerCfg())
 	if err != nil {
 		return err
 	}
@@ -299,6 +335,8 @@ func runLockerList(ctx context.Context, args []string, std stdio) error {
 		}
 		if it.Stamp != nil {
 			stamped = it.Stamp.Time.Format("2006-01-02 15:04")
+		} else if !it.Deleted {
+			stamped = "pending"
 		}
 		title := it.Title
 		if it.Deleted {
@@ -402,10 +440,15 @@ func runLockerExport(ctx context.Context, args []string, std stdio) error {
 }
 
 func runLockerVerify(ctx context.Context, args []string, std stdio) error {
-	var key string
+	var key, roots string
 	sc := newSubcommand(std, "locker verify", "BUNDLE", "Checks a bundle without the family's passphrase: the manifest's signature, every file's hash, each exhibit's time-stamp and custody proof. Exit 1 naming every exhibit changed, added or removed.")
 	sc.fs.StringVar(&key, "key", "", "the locker verifier key you were given separately (without it, the bundle is checked against the key it names)")
+	sc.env.string(sc.fs, &roots, "tsa-roots", "BONAFIDE_LOCKER_TSA_ROOTS", "a PEM file of the time-stamping authorities' root certificates you trust (without it, each authority is named but not checked)")
 	files, err := sc.parse(args, exactly(1, "one bundle file"))
+	if err != nil {
+		return err
+	}
+	pool, err := tsaRoots(roots)
 	if err != nil {
 		return err
 	}
@@ -418,7 +461,7 @@ func runLockerVerify(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	rep, err := locker.Verify(f, fi.Size(), key)
+	rep, err := locker.VerifyWith(f, fi.Size(), locker.VerifyOptions{Key: key, TSARoots: pool})
 	if err != nil {
 		return err
 	}
@@ -430,6 +473,9 @@ func runLockerVerify(ctx context.Context, args []string, std stdio) error {
 		stamp := "no time-stamp"
 		if c.Stamped {
 			stamp = "time-stamped " + c.StampTime.Format(time.RFC3339) + " by " + c.Authority
+			if c.AuthorityTrusted {
+				stamp += " (trusted)"
+			}
 		}
 		fmt.Fprintf(std.out, "%-6s %-4s %s (%s; custody entry %d)\n", status, c.Number, c.Title, stamp, c.Custody)
 	}
@@ -445,4 +491,82 @@ func runLockerVerify(ctx context.Context, args []string, std stdio) error {
 		fmt.Fprintln(std.out, "bundle OK, signed by the key you trust")
 	}
 	return nil
+}
+
+func runLockerTimestamp(ctx context.Context, args []string, std stdio) error {
+	var c lockerConfig
+	sc := newSubcommand(std, "locker timestamp", "", "Asks the time-stamping authority (--tsa) for the tokens of the items kept without one, recorded while it was out of reach; each is entered in the custody log.")
+	c.flags(sc)
+	if _, err := sc.parse(args, noArgs); err != nil {
+		return err
+	}
+	if c.TSA == "" {
+		return usagef("--tsa (BONAFIDE_LOCKER_TSA) is required: the time-stamping authority to ask")
+	}
+	l, err := openLocker(ctx, c, std)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	got, err := l.Timestamp(ctx)
+	if err != nil {
+		return err
+	}
+	for _, it := range got.Stamped {
+		fmt.Fprintf(std.out, "stamped %s %s at %s\n", it.ID, it.Title, it.Stamp.Time.Format(time.RFC3339))
+	}
+	for _, it := range got.Waiting {
+		fmt.Fprintf(std.out, "pending %s %s: %s\n", it.ID, it.Title, it.StampPending)
+	}
+	if len(got.Waiting) > 0 {
+		return fmt.Errorf("%d items still wait for a time-stamp", len(got.Waiting))
+	}
+	fmt.Fprintf(std.out, "%d items time-stamped\n", len(got.Stamped))
+	return nil
+}
+
+func runLockerServe(ctx context.Context, args []string, std stdio) error {
+	var c lockerConfig
+	var addr, roots string
+	var b locker.Browser
+	sc := newSubcommand(std, "locker serve", "", "Serves the locker to your browser on this computer only (127.0.0.1, a random port). Open the address it prints: it carries a one-time sign-in token. Stop it with Ctrl+C.")
+	c.flags(sc)
+	sc.fs.StringVar(&addr, "addr", "127.0.0.1:0", "the loopback address to listen on")
+	sc.env.string(sc.fs, &b.ExecPath, "chromium", "BONAFIDE_CHROMIUM", "the Chromium binary that captures pages (default /usr/bin/chromium)")
+	sc.env.string(sc.fs, &roots, "tsa-roots", "BONAFIDE_LOCKER_TSA_ROOTS", "a PEM file of the time-stamping authorities' roots the check-a-bundle screen trusts")
+	if _, err := sc.parse(args, noArgs); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return usagef("--addr %q: the locker listens on a loopback address only, such as 127.0.0.1:0", addr)
+	}
+	pool, err := tsaRoots(roots)
+	if err != nil {
+		return err
+	}
+	// Internal errors go to this terminal (the family's own computer);
+	// the interface never logs form values or the locker's contents.
+	logger := slog.New(slog.NewTextHandler(std.err, nil))
+	ui, err := lockerweb.New(lockerweb.Config{Path: c.Path, Locker: c.lockerCfg(), Browser: b, TSARoots: pool, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer ui.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: ui.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(std.out, "Your locker is open at this address (it works once, in one browser):\n\n  http://%s%s\n\nPress Ctrl+C to stop.\n", ln.Addr(), ui.StartPath())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	case err := <-done:
+		return err
+	}
 }

@@ -73,3 +73,32 @@ func TestLockerCommands(t *testing.T) {
 		t.Errorf("verify damaged: exit %d, %q", code, out)
 	}
 }
+
+// TestLockerServeAndTimestampUsage: the locker's server listens on a
+// loopback address only; timestamp needs an authority; --tsa-roots must
+// hold a certificate. Each is refused before anything opens.
+func TestLockerServeAndTimestampUsage(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "roots.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"serve on every interface", []string{"locker", "serve", "--addr", "0.0.0.0:0"}, exitUsage, "loopback address only"},
+		{"serve on a name", []string{"locker", "serve", "--addr", "example.com:80"}, exitUsage, "loopback address only"},
+		{"timestamp without a TSA", []string{"locker", "timestamp"}, exitUsage, "--tsa (BONAFIDE_LOCKER_TSA) is required"},
+		{"verify with roots that are not PEM", []string{"locker", "verify", "--tsa-roots", notPEM, filepath.Join(dir, "b.zip")}, 1, "no PEM certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, map[string]string{"BONAFIDE_LOCKER": filepath.Join(dir, "f.locker")}, "", tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("bonafide %q = %d, %q; want %d and %q", tc.args, code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}
