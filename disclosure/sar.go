@@ -68,6 +68,18 @@ func (s *Service) GetSAR(ctx context.Context, a Actor, id string) (bonafide.SAR,
 	return s.Store.SAR(ctx, id)
 }
 
+// SARs returns subject access requests, newest first, at most limit
+// (bonafide.MaxDisclosurePage when limit is not in 1 to it).
+func (s *Service) SARs(ctx context.Context, a Actor, limit int) ([]bonafide.SAR, error) {
+	if err := can(a, bonafide.PermSARManage); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > bonafide.MaxDisclosurePage {
+		limit = bonafide.MaxDisclosurePage
+	}
+	return s.Store.SARs(ctx, limit)
+}
+
 // SARChange is one change a reviewer makes to a SAR.
 type SARChange struct {
 	// Part and Code change one part's redaction (RedactNone releases it);
