@@ -33,7 +33,7 @@ const (
 // that owes a second factor to enrolment, and checks the role table. The
 // principal rides in the request's context for the handler.
 func (s *Server) page(perm bonafide.Permission, h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return gated{perm, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if unsafe {
 			if !auth.SameOrigin(r) {
@@ -79,7 +79,14 @@ func (s *Server) page(perm bonafide.Permission, h http.HandlerFunc) http.Handler
 			return
 		}
 		h(w, r)
-	})
+	})}
+}
+
+// gated is a screen's handler with the permission page checks, so that
+// the route walk can tell which screens a role gates.
+type gated struct {
+	perm bonafide.Permission
+	http.Handler
 }
 
 // authenticate returns the principal of r's session cookie, or nil. An

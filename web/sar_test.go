@@ -107,7 +107,7 @@ func TestSARWalk(t *testing.T) {
 			if !strings.Contains(page, "Locked") || !strings.Contains(page, "R2 reporter by context") {
 				t.Errorf("the review lacks a locked part or an R2 tag")
 			}
-			b.run(submit(chromedp.CSS(`a[href$="/parts/`+context+`"]`)))
+			b.run(submit(chromedp.CSS(`a[href$="/parts/` + context + `"]`)))
 			b.check("change a redaction")
 			b.shoot("sar-part.png")
 			b.run(chromedp.Click(chromedp.ID("code")), submit(chromedp.CSS("main form button[type=submit]")))
