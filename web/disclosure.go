@@ -184,6 +184,17 @@ var requestLabels = map[string]string{
 	"requester": "Requester", "children": "Children", "received": "Date received", "months": "Extension", "reason": "Reason", "code": "Redaction code",
 }
 
+// plainErrors say what to do for a field left empty or unchosen, in the
+// GOV.UK pattern's words, instead of the domain's reason.
+var plainErrors = map[string]string{
+	"force": "Enter the police force", "officer": "Enter the officer in the case", "officer_rank": "Select the officer's rank",
+	"authorising_officer": "Enter the authorising officer", "authorising_rank": "Select the authorising officer's rank",
+	"crime_reference": "Enter the crime reference", "offence": "Select the offence under investigation",
+	"legal_basis": "Confirm the legal basis: the Data Protection Act 2018, Schedule 2 Part 1 paragraph 2",
+	"fields":      "Select the details asked for", "necessity": "Enter why it is necessary", "proportionality": "Enter why it is proportionate",
+	"outcome": "Select a decision",
+}
+
 // fieldErrors turns a service's validation error into the error summary's
 // entries, each naming its field and linking to it; rename maps a domain
 // field to the form's id where they differ.
@@ -215,6 +226,11 @@ func fieldErrors(err error, rename map[string]string) ([]FieldError, bool) {
 		}
 		if i := strings.IndexByte(id, '.'); i >= 0 {
 			id = id[:i]
+		}
+		if plain, ok := plainErrors[id]; ok && idx == "" && (fe.Reason == "missing" || strings.HasPrefix(fe.Reason, `"" is not`) ||
+			strings.HasPrefix(fe.Reason, "name the details asked for")) {
+			out = append(out, FieldError{id, plain})
+			continue
 		}
 		out = append(out, FieldError{id, msg + ": " + strings.TrimSuffix(fe.Reason, ".")})
 	}

@@ -180,10 +180,11 @@ func TestDisclosureWalk(t *testing.T) {
 			b.shoot("disclosure-request.png")
 			b.run(submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("request form, nothing typed")
-			got := b.summary()
-			for _, want := range []string{"Police force", "Officer in the case", "Officer's rank", "Authorising officer", "Authorising officer's rank",
-				"Crime reference", "Offence", "Legal basis", "Referrals: name at least one referral or a family", "trawl", "Details asked for",
-				"Why it is necessary", "Why it is proportionate"} {
+			got := strings.ToLower(b.summary())
+			for _, want := range []string{"enter the police force", "enter the officer in the case", "select the officer's rank", "enter the authorising officer",
+				"select the authorising officer's rank", "enter the crime reference", "select the offence", "confirm the legal basis",
+				"referrals: name at least one referral or a family", "trawl", "select the details asked for", "enter why it is necessary",
+				"enter why it is proportionate"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("errors of an empty request lack %q: %q", want, got)
 				}
@@ -193,7 +194,7 @@ func TestDisclosureWalk(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("referrals"), "REF-NOSUCHREFERRAL"),
 				submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("request form, a sergeant authorises")
-			if got := b.summary(); !strings.Contains(got, "inspector or above") || strings.Contains(got, "Police force") {
+			if got := b.summary(); !strings.Contains(got, "inspector or above") || strings.Contains(got, "police force") {
 				t.Errorf("errors with a sergeant authorising = %q", got)
 			}
 			ids := map[string]string{}
@@ -231,7 +232,7 @@ func TestDisclosureWalk(t *testing.T) {
 			}
 			b.run(submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("review, nothing decided")
-			if got := b.summary(); !strings.Contains(got, "Decision") {
+			if got := b.summary(); !strings.Contains(got, "Select a decision") {
 				t.Errorf("errors of an empty decision = %q", got)
 			}
 			b.decide(e.URL, ids["full"], "outcome", "")
