@@ -68,6 +68,18 @@ func (s *Service) GetSAR(ctx context.Context, a Actor, id string) (bonafide.SAR,
 	return s.Store.SAR(ctx, id)
 }
 
+// SARs returns subject access requests, newest first, at most limit
+// (bonafide.MaxDisclosurePage when limit is not in 1 to it).
+func (s *Service) SARs(ctx context.Context, a Actor, limit int) ([]bonafide.SAR, error) {
+	if err := can(a, bonafide.PermSARManage); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > bonafide.MaxDisclosurePage {
+		limit = bonafide.MaxDisclosurePage
+	}
+	return s.Store.SARs(ctx, limit)
+}
+
 // SARChange is one change a reviewer makes to a SAR.
 type SARChange struct {
 	// Part and Code change one part's redaction (RedactNone releases it);
@@ -234,15 +246,31 @@ func (s *Service) changeSARWith(ctx context.Context, a Actor, id, what string, f
 	return sar, s.Store.UpdateSAR(ctx, sar, bundle())
 }
 
-// reporterValues are the details of every reporter of the gathered
-// referrals, for the screen: names, contacts, address, organisation,
+// reporterMarks are what gives away the reporters of the gathered
+// referrals (and of the referrals triage linked them to): their values,
+// read through the store's vault, to mask wherever they appear (R1), and
+// patterns of the same details written another way (a phone number with
+// other spacing or +44, a house number as "no. 12", the street without
+// its number) that make a sentence identify them by context (R2).
+type reporterMarks struct {
+	values  []string         // masked wherever they appear, case-insensitively
+	masks   []*regexp.Regexp // masked too: phone numbers however written
+	context []*regexp.Regexp // a sentence matching one is R2
+}
+
+// reporterValues are the details of every reporter of refs: names,
+// contacts, the e-mail's local part (a handle), address, organisation,
 // device, network, relationship.
 func reporterValues(refs []*bonafide.Referral) []string {
-	var out []string
+	return newReporterMarks(refs).values
+}
+
+func newReporterMarks(refs []*bonafide.Referral) reporterMarks {
+	var m reporterMarks
 	add := func(v string) {
 		v = strings.TrimSpace(v)
-		if utf8.RuneCountInString(v) >= 3 && !slices.Contains(out, v) {
-			out = append(out, v)
+		if utf8.RuneCountInString(v) >= 3 && !slices.Contains(m.values, v) {
+			m.values = append(m.values, v)
 		}
 	}
 	for _, r := range refs {
@@ -250,11 +278,18 @@ func reporterValues(refs []*bonafide.Referral) []string {
 		if rep == nil {
 			continue
 		}
+		add(strings.TrimSpace(rep.GivenName + " " + rep.FamilyName))
 		add(rep.GivenName)
 		add(rep.FamilyName)
 		add(rep.Phone)
 		add(strings.ReplaceAll(rep.Phone, " ", ""))
+		if re := phonePattern(rep.Phone); re != nil {
+			m.masks = append(m.masks, re)
+		}
 		add(rep.Email)
+		if local, _, ok := strings.Cut(rep.Email, "@"); ok && utf8.RuneCountInString(local) >= 4 {
+			add(local) // the handle the reporter may sign with
+		}
 		add(rep.Organisation)
 		add(rep.ContactIP)
 		add(rep.DeviceID)
@@ -265,17 +300,61 @@ func reporterValues(refs []*bonafide.Referral) []string {
 			add(rep.Address.Line1)
 			add(rep.Address.Line2)
 			add(rep.Address.Postcode)
+			if num, street, ok := houseNumber(rep.Address.Line1); ok {
+				if utf8.RuneCountInString(street) >= 6 {
+					add(street) // "Larkspur Row" without its number
+				}
+				m.context = append(m.context, regexp.MustCompile(`(?i)\b(no\.?|number|num|#|house|flat|at)\s*`+regexp.QuoteMeta(num)+`\b`))
+			}
 		}
 	}
-	return out
+	// Longest first, so that a full name is masked before its parts.
+	slices.SortStableFunc(m.values, func(a, b string) int { return len(b) - len(a) })
+	return m
+}
+
+// houseNumber splits "12 Larkspur Row" (or "12a Larkspur Row") into its
+// number and street.
+func houseNumber(line string) (num, street string, ok bool) {
+	f := strings.Fields(line)
+	if len(f) < 2 || f[0] == "" || f[0][0] < '0' || f[0][0] > '9' {
+		return "", "", false
+	}
+	return strings.TrimRight(f[0], ","), strings.Join(f[1:], " "), true
+}
+
+// phonePattern matches phone number p however it is written: with any
+// spacing, dashes, dots or brackets between its digits, and with 0, 44 or
+// +44 before a UK number. nil when p has fewer than 7 digits.
+func phonePattern(p string) *regexp.Regexp {
+	var digits []string
+	for _, r := range p {
+		if r >= '0' && r <= '9' {
+			digits = append(digits, string(r))
+		}
+	}
+	d := strings.Join(digits, "")
+	switch {
+	case strings.HasPrefix(d, "44"):
+		d = d[2:]
+	case strings.HasPrefix(d, "0"):
+		d = d[1:]
+	}
+	if len(d) < 7 {
+		return nil
+	}
+	sep := `[\s\-.()]*`
+	return regexp.MustCompile(`(?:(?:\+|00)?44` + sep + `(?:\(?0\)?)?` + sep + `|0` + sep + `)?` + strings.Join(strings.Split(d, ""), sep) + `\b`)
 }
 
 // selfDescription finds narrative sentences in which the writer describes
 // themself: first person with where they live, who they are to the
-// family, or a house number.
+// family, or a house number; and sentences in which someone else (a
+// worker recording a call) describes the reporter the same way.
 var (
 	firstPerson = regexp.MustCompile(`(?i)\b(i|i'm|i’m|im|i am|i've|i’ve|i'd|me|my|mine|myself|we|our|us)\b`)
 	aboutSelf   = regexp.MustCompile(`(?i)\b(neighbou?rs?|next door|live|lives|living|moved|house|flat|opposite|across|upstairs|downstairs|street|road|close|lane|no\.?|number|work|works|colleague|friend|relative|family member|aunt|uncle|grand\w*|cousin|sister|brother|teacher|nurse|doctor|gp|school|ex|partner|know (her|him|them)|my name|called)\b|\d`)
+	theReporter = regexp.MustCompile(`(?i)\b(referrer|reporter|caller|informant|the person who (made|rang|called|wrote|reported)|(she|he|they) (said|says|told|explained) (she|he|they) (is|was|are|were))\b`)
 	sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)`)
 )
 
@@ -312,23 +391,46 @@ func sentences(text string) []string {
 // narrative sentence in which its writer describes themself is R2; a
 // sentence naming another person is T1; anything else is shown.
 func Screen(text string, narrative bool, reporter, others []string) (shown string, code bonafide.RedactionCode, locked bool) {
+	return newScreen(reporterMarks{values: reporter}, others).screen(text, narrative)
+}
+
+// screener redacts the parts of one SAR's documents.
+type screener struct {
+	marks  reporterMarks
+	others []string
+}
+
+func newScreen(m reporterMarks, others []string) screener { return screener{marks: m, others: others} }
+
+func (sc screener) screen(text string, narrative bool) (string, bonafide.RedactionCode, bool) {
 	lower := strings.ToLower(text)
 	masked := text
 	hit := false
-	for _, v := range reporter {
-		if i := strings.Index(lower, strings.ToLower(v)); i >= 0 {
+	for _, v := range sc.marks.values {
+		if strings.Contains(lower, strings.ToLower(v)) {
 			hit = true
 			masked = replaceFold(masked, v, "[withheld]")
 			lower = strings.ToLower(masked)
 		}
 	}
+	for _, re := range sc.marks.masks {
+		if re.MatchString(masked) {
+			hit = true
+			masked = re.ReplaceAllLiteralString(masked, "[withheld]")
+		}
+	}
 	if hit {
 		return masked, bonafide.RedactReporter, true
 	}
-	if narrative && firstPerson.MatchString(text) && aboutSelf.MatchString(text) {
+	for _, re := range sc.marks.context {
+		if re.MatchString(text) {
+			return text, bonafide.RedactReporterContext, false
+		}
+	}
+	if narrative && (firstPerson.MatchString(text) || theReporter.MatchString(text)) && aboutSelf.MatchString(text) {
 		return text, bonafide.RedactReporterContext, false
 	}
-	for _, o := range others {
+	for _, o := range sc.others {
 		if utf8.RuneCountInString(o) >= 3 && strings.Contains(lower, strings.ToLower(o)) {
 			return text, bonafide.RedactThirdParty, false
 		}
@@ -344,9 +446,8 @@ func replaceFold(s, old, repl string) string {
 
 // docBuilder numbers the parts of one document.
 type docBuilder struct {
-	doc      bonafide.SARDocument
-	reporter []string
-	others   []string
+	doc bonafide.SARDocument
+	sc  screener
 }
 
 func (b *docBuilder) part(label, text string, narrative bool) {
@@ -354,7 +455,7 @@ func (b *docBuilder) part(label, text string, narrative bool) {
 		return
 	}
 	for _, sent := range sentences(text) {
-		shown, code, locked := Screen(sent, narrative, b.reporter, b.others)
+		shown, code, locked := b.sc.screen(sent, narrative)
 		b.doc.Parts = append(b.doc.Parts, bonafide.SARPart{ID: fmt.Sprintf("%d.%d", b.doc.N, len(b.doc.Parts)+1), Label: label,
 			Text: shown, Code: code, Locked: locked})
 	}
@@ -364,6 +465,55 @@ func (b *docBuilder) part(label, text string, narrative bool) {
 func (b *docBuilder) withheldPart(label, what string, code bonafide.RedactionCode) {
 	b.doc.Parts = append(b.doc.Parts, bonafide.SARPart{ID: fmt.Sprintf("%d.%d", b.doc.N, len(b.doc.Parts)+1), Label: label,
 		Text: what, Code: code, Locked: code == bonafide.RedactReporter})
+}
+
+// maxLinked bounds the linked referrals whose reporters a SAR's screen
+// reads besides the gathered ones.
+const maxLinked = 500
+
+// linkedReferrals are the referrals triage linked the reporters of ids to
+// (its reporter links), not among ids, read with their reporters: the
+// same person may have given another e-mail or phone there, and may be
+// named by it in the family's records.
+func (s *Service) linkedReferrals(ctx context.Context, ids []string) ([]*bonafide.Referral, error) {
+	if s.Assessments == nil {
+		return nil, nil
+	}
+	var out []*bonafide.Referral
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	for _, id := range ids {
+		as, err := s.Assessments.Assessment(ctx, id)
+		if err != nil {
+			if bonafide.ErrorCode(err) == bonafide.ENotFound {
+				continue
+			}
+			return nil, err
+		}
+		var o storedOutput
+		if len(as.Output) == 0 || json.Unmarshal(as.Output, &o) != nil || o.ReporterLinks == nil {
+			continue
+		}
+		for _, l := range o.ReporterLinks.Referrals {
+			if seen[l.ID] || len(seen) >= maxLinked {
+				continue
+			}
+			seen[l.ID] = true
+			st, err := s.Referrals.ReferralByID(ctx, l.ID)
+			if err != nil {
+				if bonafide.ErrorCode(err) == bonafide.ENotFound {
+					continue
+				}
+				return nil, err
+			}
+			if r, ok := st.Record.(*bonafide.Referral); ok {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
 }
 
 // gather reads every record of ids and makes the SAR's documents.
@@ -382,9 +532,24 @@ func (s *Service) gather(ctx context.Context, sar bonafide.SAR, ids []string) ([
 		}
 	}
 	slices.SortFunc(refs, func(a, b *bonafide.Referral) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
-	reporter := reporterValues(refs)
+	linked, err := s.linkedReferrals(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	subjects := []bonafide.SARPerson{sar.Requester}
 	subjects = append(subjects, sar.Children...)
+	marks := newReporterMarks(append(slices.Clone(refs), linked...))
+	// A reporter who shares a name with the requester or a child (a
+	// relative) is not identified by that name, which the requester knows:
+	// masking it would withhold every line about the family.
+	marks.values = slices.DeleteFunc(marks.values, func(v string) bool {
+		for _, sp := range subjects {
+			if strings.EqualFold(v, sp.GivenName) || strings.EqualFold(v, sp.FamilyName) || strings.EqualFold(v, sp.FullName()) {
+				return true
+			}
+		}
+		return false
+	})
 	isSubject := func(p bonafide.Person) bool {
 		for _, sp := range subjects {
 			if strings.EqualFold(strings.TrimSpace(sp.GivenName), strings.TrimSpace(p.GivenName)) &&
@@ -404,8 +569,8 @@ func (s *Service) gather(ctx context.Context, sar bonafide.SAR, ids []string) ([
 				others = append(others, p.GivenName, strings.TrimSpace(p.GivenName+" "+p.FamilyName))
 			}
 		}
-		b := &docBuilder{doc: bonafide.SARDocument{N: len(docs) + 1, Title: "Referral " + r.ID, ReferralID: r.ID, Date: r.ReceivedAt},
-			reporter: reporter, others: others}
+		sc := newScreen(marks, others)
+		b := &docBuilder{doc: bonafide.SARDocument{N: len(docs) + 1, Title: "Referral " + r.ID, ReferralID: r.ID, Date: r.ReceivedAt}, sc: sc}
 		b.part("Received", r.ReceivedAt.Format("2 January 2006 15:04")+" by "+strings.ReplaceAll(string(r.Channel), "_", " "), false)
 		if r.Reporter != nil {
 			b.withheldPart("Made by", "The name, contact details and other details of the person who made this referral.", bonafide.RedactReporter)
@@ -427,7 +592,7 @@ func (s *Service) gather(ctx context.Context, sar bonafide.SAR, ids []string) ([
 			b.part("Immediate danger", "The person who made the referral said a child was in danger now.", false)
 		}
 		docs = append(docs, b.doc)
-		more, err := s.caseDocuments(ctx, r, len(docs), reporter, others)
+		more, err := s.caseDocuments(ctx, r, len(docs), sc)
 		if err != nil {
 			return nil, err
 		}
@@ -459,10 +624,10 @@ func personLine(p bonafide.Person) string {
 
 // caseDocuments are the referral's assessment, case record, notifications
 // and letters, numbered after n.
-func (s *Service) caseDocuments(ctx context.Context, r *bonafide.Referral, n int, reporter, others []string) ([]bonafide.SARDocument, error) {
+func (s *Service) caseDocuments(ctx context.Context, r *bonafide.Referral, n int, sc screener) ([]bonafide.SARDocument, error) {
 	var docs []bonafide.SARDocument
 	next := func(title string, at time.Time) *docBuilder {
-		return &docBuilder{doc: bonafide.SARDocument{N: n + len(docs) + 1, Title: title, ReferralID: r.ID, Date: at}, reporter: reporter, others: others}
+		return &docBuilder{doc: bonafide.SARDocument{N: n + len(docs) + 1, Title: title, ReferralID: r.ID, Date: at}, sc: sc}
 	}
 	if s.Assessments != nil {
 		as, err := s.Assessments.Assessment(ctx, r.ID)

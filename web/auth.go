@@ -52,7 +52,7 @@ func (s *Server) uploadPage(perm bonafide.Permission, field string, limit func()
 }
 
 func (s *Server) pageWith(perm bonafide.Permission, up *uploadSpec, h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return gated{perm, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if unsafe && up != nil {
 			if !auth.SameOrigin(r) {
@@ -120,7 +120,14 @@ func (s *Server) pageWith(perm bonafide.Permission, up *uploadSpec, h http.Handl
 			return
 		}
 		h(w, r)
-	})
+	})}
+}
+
+// gated is a screen's handler with the permission page checks, so that
+// the route walk can tell which screens a role gates.
+type gated struct {
+	perm bonafide.Permission
+	http.Handler
 }
 
 // authenticate returns the principal of r's session cookie, or nil. An

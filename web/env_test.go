@@ -25,6 +25,7 @@ import (
 	"bonafide/auditlog"
 	"bonafide/auth"
 	"bonafide/casework"
+	"bonafide/disclosure"
 	"bonafide/httpapi"
 	"bonafide/interchange"
 	"bonafide/postgres"
@@ -54,6 +55,8 @@ type backend struct {
 	cases       bonafide.CaseStore
 	dsn         string // the database, for tests that edit it behind the service's back
 	approvals   bonafide.ApprovalStore
+	disclosures bonafide.DisclosureStore
+	tags        vault.TagIndex
 }
 
 type opener func(t *testing.T, sealer *vault.Deferred) backend
@@ -76,7 +79,7 @@ func openSQLite(t *testing.T, sealer *vault.Deferred) backend {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), path, st.Approvals()}
+	return backend{"sqlite", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), path, st.Approvals(), st.Disclosures(), st.ReporterTags()}
 }
 
 // openPostgres opens a fresh schema of BONAFIDE_TEST_POSTGRES_URL, dropped
@@ -120,7 +123,7 @@ func openPostgres(t *testing.T, sealer *vault.Deferred) backend {
 			t.Errorf("DROP SCHEMA: %v", err)
 		}
 	})
-	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), u.String(), st.Approvals()}
+	return backend{"postgres", st, st.Users(), st.VaultKeys(), st.AuditStorage(), st, st.Assessments(), st.Cases(), u.String(), st.Approvals(), st.Disclosures(), st.ReporterTags()}
 }
 
 // stores are the back-ends every browser test runs on.
@@ -135,6 +138,7 @@ type env struct {
 	backend
 	URL    string
 	cases  *casework.Service
+	disc   *disclosure.Service
 	audit  *auditlog.Log
 	logs   *syncBuffer
 	sealed []string // reporter values that no page may show
@@ -176,6 +180,8 @@ var roles = map[string]bonafide.Role{
 	"dana":     bonafide.RoleDPO,
 	"alan":     bonafide.RoleAuditor,
 	"grace":    bonafide.RoleAdministrator,
+	"percy":    bonafide.RolePoliceLiaison,
+	"dora":     bonafide.RoleDPO, // the second approver of a disclosure
 }
 
 // newEnv starts a server over the store open makes, with generated data.
@@ -273,7 +279,14 @@ func newEnv(t *testing.T, open opener, o envOptions) *env {
 		Agency: casework.Agency{Name: "Testbury Borough Council", Team: "Children's Services Front Door", Code: "TBC"},
 		Logger: logger, Families: families, Assessments: be.assessments}
 	srv.Cases = e.cases
-	ui, err := web.New(web.Config{Cases: e.cases, Audit: alog, Logger: logger, SessionIdle: srv.SessionIdle})
+	dkey, _, err := auditlog.GenerateSigningKey("test.bonafide/disclosure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.disc = &disclosure.Service{Store: be.disclosures, Referrals: be.store, Cases: be.cases, Assessments: be.assessments, Findings: be.findings,
+		Tags: be.tags, Audit: alog, Signer: dkey, Agency: "Testbury Borough Council", Logger: logger}
+	srv.Disclosures = e.disc
+	ui, err := web.New(web.Config{Cases: e.cases, Disclosures: e.disc, Audit: alog, Logger: logger, SessionIdle: srv.SessionIdle})
 	if err != nil {
 		t.Fatalf("web.New: %v", err) // the assets were not built: run make assets
 	}

@@ -20,6 +20,7 @@ import (
 	"bonafide/account"
 	"bonafide/auditlog"
 	"bonafide/casework"
+	"bonafide/disclosure"
 	"bonafide/evidence"
 )
 
@@ -47,6 +48,9 @@ type Config struct {
 	// Cases is the case workflow. Without it the case screens answer
 	// that the workflow is not available.
 	Cases *casework.Service
+	// Disclosures is police disclosure and subject access requests.
+	// Without it those screens answer that they are not available.
+	Disclosures *disclosure.Service
 	// Audit is the audit log, for the auditor's area (browse, verify,
 	// checkpoints and proofs) and the views the pages record themselves.
 	// Without it the auditor's area answers that the log is unavailable.
@@ -262,6 +266,33 @@ func (s *Server) funcs() template.FuncMap {
 		"fieldv": func(id, label, hint, err, typ, autocomplete, width, inputmode, value string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode, Value: value}
 		},
+		"fieldval": func(id, label, hint, err, value string) inputField {
+			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: "text", Value: value, Width: "govuk-input--width-10"}
+		},
+		"choices": func(name, legend, hint, err, typ string, items []choice) choiceGroup {
+			return choiceGroup{Name: name, Legend: legend, Hint: hint, Error: err, Type: typ, Items: items}
+		},
+		"add": func(a, b int) int { return a + b },
+		"cond": func(c bool, a, b string) string {
+			if c {
+				return a
+			}
+			return b
+		},
+		"partAnchor": func(id string) string { return strings.ReplaceAll(id, ".", "-") },
+		"childError": func(errs []FieldError, i int) string {
+			for _, e := range errs {
+				if e.Field == fmt.Sprintf("child%d_given", i+1) {
+					return e.Message
+				}
+			}
+			return ""
+		},
+		"rows": func(id, caption string, rows any) tableData { return tableData{ID: id, Caption: caption, Rows: rows} },
+		"legalBasis": func(checked bool) []choice {
+			return []choice{{ID: "legal_basis", Value: bonafide.LegalBasisCrime, Checked: checked,
+				Text: "Data Protection Act 2018, Schedule 2 Part 1 paragraph 2 (prevention or detection of crime)"}}
+		},
 		"fieldw": func(id, label, hint, err, typ, autocomplete, width, inputmode string) inputField {
 			return inputField{ID: id, Label: label, Hint: hint, Error: err, Type: typ, Autocomplete: autocomplete, Width: width, Inputmode: inputmode}
 		},
@@ -320,6 +351,8 @@ func (s *Server) nav(p *account.Principal, path string) []Link {
 	add(bonafide.PermCaseRead, "/queue", "Front door")
 	add(bonafide.PermCaseRead, "/families", "Families")
 	add(bonafide.PermSignOff, "/manager", "Team dashboard")
+	add(bonafide.PermDisclosureRead, "/disclosures", "Disclosures")
+	add(bonafide.PermSARManage, "/sars", "Subject access")
 	add(bonafide.PermBreakGlass, "/unseal", "Unseal a reporter")
 	add(bonafide.PermAuditRead, "/audit", "Audit log")
 	add(bonafide.PermUserManage, "/users", "Users")
@@ -454,4 +487,17 @@ type selectField struct {
 	Options   []option
 	Value     string
 	Error     string
+}
+
+// choiceGroup is the data of the "choices" partial: radios or checkboxes
+// in a fieldset.
+type choiceGroup struct {
+	Name, Legend, Hint, Error, Type string
+	Items                           []choice
+}
+
+// tableData is a table partial's id, caption and rows.
+type tableData struct {
+	ID, Caption string
+	Rows        any
 }

@@ -230,6 +230,9 @@ func (s *Server) firstScreen(p *account.Principal) string {
 	if p.User.Role.Can(bonafide.PermBreakGlass) {
 		return "/unseal"
 	}
+	if p.User.Role.Can(bonafide.PermDisclosureRequest) {
+		return "/disclosures"
+	}
 	if p.User.Role.Can(bonafide.PermUserManage) {
 		return "/users"
 	}

@@ -431,7 +431,7 @@ func newDisclosureService(deps apiDeps, cfg serveConfig, logger *slog.Logger) (*
 // without the interface's assets serves the API alone and answers every
 // page with why (web.ErrNoAssets), logged at start.
 func webPages(srv *httpapi.Server, logger *slog.Logger) func(httpapi.PageContext) http.Handler {
-	ui, err := web.New(web.Config{Cases: srv.Cases, Audit: srv.Audit, Logger: logger, SessionIdle: srv.SessionIdle, Now: srv.Now})
+	ui, err := web.New(web.Config{Cases: srv.Cases, Disclosures: srv.Disclosures, Audit: srv.Audit, Logger: logger, SessionIdle: srv.SessionIdle, Now: srv.Now})
 	if err != nil {
 		logger.Error("the web interface is not served", slog.Any("error", err))
 		return func(httpapi.PageContext) http.Handler { return web.Unavailable(err) }
