@@ -66,6 +66,7 @@ var rankWords = map[bonafide.PoliceRank]string{
 	bonafide.RankDeputyChief: "Deputy Chief Constable", bonafide.RankChiefConstable: "Chief Constable",
 }
 
+// fieldWords are the reporter details a police request may ask for, in words.
 var fieldWords = map[bonafide.DisclosureField]string{
 	bonafide.FieldName: "Name", bonafide.FieldPhone: "Phone number", bonafide.FieldEmail: "Email address",
 	bonafide.FieldAddress: "Postal address", bonafide.FieldOrganisation: "Organisation", bonafide.FieldRelationship: "Relationship to the child",

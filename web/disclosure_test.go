@@ -44,9 +44,9 @@ func (b *browser) signOut(base string) {
 	b.run(chromedp.Navigate(base+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
 }
 
-// shoot writes a screenshot of the page as it is into the -screenshots
+// snap writes a screenshot of the page as it is into the -screenshots
 // directory, when one is given (make screenshots).
-func (b *browser) shoot(file string) {
+func (b *browser) snap(file string) {
 	b.t.Helper()
 	if *screenshots == "" {
 		return
@@ -177,7 +177,7 @@ func TestDisclosureWalk(t *testing.T) {
 			b.check("disclosures, liaison, none")
 			b.run(submit(chromedp.ID("file-request")))
 			b.check("request form")
-			b.shoot("disclosure-request.png")
+			b.snap("disclosure-request.png")
 			b.run(submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("request form, nothing typed")
 			got := strings.ToLower(b.summary())
@@ -189,7 +189,7 @@ func TestDisclosureWalk(t *testing.T) {
 					t.Errorf("errors of an empty request lack %q: %q", want, got)
 				}
 			}
-			b.shoot("disclosure-request-errors.png")
+			b.snap("disclosure-request-errors.png")
 			b.run(chromedp.SendKeys(chromedp.ID("force"), "Northshire Police"), chromedp.SetValue(chromedp.ID("authorising_rank"), "sergeant"),
 				chromedp.SetValue(chromedp.ID("referrals"), "REF-NOSUCHREFERRAL"),
 				submit(chromedp.CSS("main form button[type=submit]")))
@@ -217,13 +217,13 @@ func TestDisclosureWalk(t *testing.T) {
 			b.signInTOTP(e.URL, "dana", dana)
 			b.run(chromedp.Navigate(e.URL+"/disclosures"), loaded())
 			b.check("disclosure queue")
-			b.shoot("disclosure-queue.png")
+			b.snap("disclosure-queue.png")
 			if got := get(b, chromedp.Text(chromedp.ID("waiting"))); !strings.Contains(got, ids["full"]) || !strings.Contains(got, "Awaiting review") {
 				t.Errorf("the queue = %q", got)
 			}
 			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]+"/review"), loaded())
 			b.check("review")
-			b.shoot("disclosure-review.png")
+			b.snap("disclosure-review.png")
 			if got := get(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(got, "Reporter recorded (sealed)") || !strings.Contains(got, "Campaign score") {
 				t.Errorf("the review lacks the sealed reporter or the campaign: %q", got)
 			}
@@ -281,7 +281,7 @@ func TestDisclosureWalk(t *testing.T) {
 			b.signInTOTP(e.URL, "dora", dora)
 			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]), loaded())
 			b.check("awaiting second approval")
-			b.shoot("disclosure-second-approval.png")
+			b.snap("disclosure-second-approval.png")
 			b.run(submit(chromedp.ID("approve-button")))
 			if got := b.state(); got != "Released" {
 				t.Fatalf("after the second approval: %q: %s", got, get(b, chromedp.Text(chromedp.CSS("main"))))
@@ -299,7 +299,7 @@ func TestDisclosureWalk(t *testing.T) {
 			}
 			b.run(chromedp.Navigate(e.URL+"/disclosure-log"), loaded())
 			b.check("disclosure log")
-			b.shoot("disclosure-log.png")
+			b.snap("disclosure-log.png")
 			counts := get(b, chromedp.Text(chromedp.ID("log-counts")))
 			for _, want := range []string{"Requests filed\t4", "Reporters disclosed\t2", "Released: 2", "Refused: 1", "Neither confirmed nor denied: 1", "Name: 2", "Phone number: 1"} {
 				if !strings.Contains(counts, want) {
@@ -313,7 +313,7 @@ func TestDisclosureWalk(t *testing.T) {
 			b.signIn(e.URL, "percy", testPassword)
 			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), loaded())
 			b.check("released, liaison")
-			b.shoot("disclosure-released.png")
+			b.snap("disclosure-released.png")
 			pdf := percy.get(t, "/disclosures/"+ids["part"]+"/package?format=pdf", 200)
 			if !strings.HasPrefix(pdf, "%PDF-") {
 				t.Errorf("the package PDF starts %.10q", pdf)

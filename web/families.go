@@ -46,8 +46,8 @@ type familyHitView struct {
 	Flagged, Swapped         bool
 }
 
-// fieldWords are the search fields in words, for what matched.
-var fieldWords = map[string]string{"given_name": "given name", "surname": "family name", "dob": "date of birth",
+// searchFieldWords are the search fields in words, for what matched.
+var searchFieldWords = map[string]string{"given_name": "given name", "surname": "family name", "dob": "date of birth",
 	"nhs_number": "NHS number", "postcode": "postcode", "handle": "social media handle"}
 
 // handleFamilies is the family search (casework.Service.SearchFamilies,
@@ -107,7 +107,7 @@ func (s *Server) handleFamilies(w http.ResponseWriter, r *http.Request) {
 		for _, h := range fam.Hits {
 			var agreed []string
 			for _, a := range h.Agreed {
-				w, ok := fieldWords[a.Field]
+				w, ok := searchFieldWords[a.Field]
 				if !ok {
 					w = words(a.Field)
 				}

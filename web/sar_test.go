@@ -70,7 +70,7 @@ func TestSARWalk(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("referrals"), ref.ID+"\n"+e.ids[0]),
 				submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("SAR opened")
-			b.shoot("sar.png")
+			b.snap("sar.png")
 			loc := get(b, chromedp.Location())
 			i := strings.Index(loc, "/sars/SAR-")
 			if i < 0 {
@@ -84,7 +84,7 @@ func TestSARWalk(t *testing.T) {
 			// The redaction review.
 			b.run(chromedp.Navigate(e.URL+"/sars/"+id+"/redactions"), loaded())
 			b.check("redactions")
-			b.shoot("sar-redactions.png")
+			b.snap("sar-redactions.png")
 			sar, err := e.disc.GetSAR(ctx, dpoActor, id)
 			if err != nil {
 				t.Fatal(err)
@@ -109,7 +109,7 @@ func TestSARWalk(t *testing.T) {
 			}
 			b.run(submit(chromedp.CSS(`a[href$="/parts/` + context + `"]`)))
 			b.check("change a redaction")
-			b.shoot("sar-part.png")
+			b.snap("sar-part.png")
 			b.run(chromedp.Click(chromedp.ID("code")), submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("change a redaction, no reason")
 			if got := b.summary(); !strings.Contains(got, "Reason: at least 20 characters") {
@@ -155,7 +155,7 @@ func TestSARWalk(t *testing.T) {
 			b.check("signed off")
 			b.run(submit(chromedp.ID("produce-button")))
 			b.check("bundle produced")
-			b.shoot("sar-produced.png")
+			b.snap("sar-produced.png")
 			pdf := dana.get(t, "/sars/"+id+"/bundle", 200)
 			if !strings.HasPrefix(pdf, "%PDF-") {
 				t.Fatalf("the bundle starts %.10q", pdf)
