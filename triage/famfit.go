@@ -167,9 +167,13 @@ func startWeights() (*FamilyWeights, error) {
 
 // FamilyFitOptions bound [FitFamilyWeights]'s search.
 type FamilyFitOptions struct {
-	Iterations int       // rounds of counting with the weights of the last (default 3)
-	Links      []float64 // link thresholds tried (default −6, −4, …, 24, then either side of the best)
-	Margins    []float64 // merge threshold above link tried (default 0, 2, 4, 6, 8, 12)
+	Iterations int // rounds of counting with the weights of the last (default 3)
+	// Links are the link thresholds tried (default every second one from
+	// the guard rail to 24, then either side of the best). Whatever is
+	// given, a threshold at or below the guard rail (the most a child's
+	// given name alone can weigh) is not tried.
+	Links   []float64
+	Margins []float64 // merge threshold above link tried (default 0, 2, 4, 8)
 	// MinPrecision is the family-link pairwise precision the thresholds
 	// must keep on every fitting stream (default 0.995): a wrong link
 	// shows a family's history to a worker about another, and is harder
@@ -205,7 +209,7 @@ func FitFamilyWeights(ctx context.Context, data []LabelledStream, opts FamilyFit
 		}
 	}
 	if len(opts.Margins) == 0 {
-		opts.Margins = []float64{0, 2, 4, 6, 8, 12}
+		opts.Margins = []float64{0, 2, 4, 8}
 	}
 	type stream struct {
 		body  []byte
@@ -286,9 +290,27 @@ func FitFamilyWeights(ctx context.Context, data []LabelledStream, opts FamilyFit
 		}
 		return sum / float64(len(streams)), each, nil
 	}
+	// The guard rail: a child's given name alone, however it agrees, never
+	// links a referral without the recency rule (the weights of the
+	// household and recency rules' "else" are what every other candidate
+	// gets).
+	fm, err := w.compile()
+	if err != nil {
+		return nil, err
+	}
+	rail := fm.top[fChildGiven] + fm.rule[rHousehold][hhElse] + fm.rule[rRecent][recentElse]
+	if refine {
+		opts.Links = opts.Links[:0]
+		for x := math.Floor(rail) + 1; x <= 24; x += 2 {
+			opts.Links = append(opts.Links, x)
+		}
+	}
 	margin := opts.Margins[len(opts.Margins)/2]
 	bestLink, bestF1 := 0.0, math.Inf(-1)
 	for _, l := range opts.Links {
+		if l <= rail {
+			continue
+		}
 		f, _, err := f1(l, l+margin)
 		if err != nil {
 			return nil, err
@@ -299,6 +321,9 @@ func FitFamilyWeights(ctx context.Context, data []LabelledStream, opts FamilyFit
 	}
 	if refine { // the default grid's step is 2: try either side of the best
 		for _, l := range []float64{bestLink - 1, bestLink + 1} {
+			if l <= rail {
+				continue
+			}
 			f, _, err := f1(l, l+margin)
 			if err != nil {
 				return nil, err
