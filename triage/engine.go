@@ -160,8 +160,12 @@ type Engine struct {
 	forum    []*bonafide.ForumPost
 	fHandles [][]string         // per forum post, its handle-like words (see handleWords)
 	forumIdx map[string][]int32 // lower-case word -> forum posts mentioning it
-	df       map[string]int32   // content stem -> number of texts it appeared in
-	ndocs    int
+	// authors holds the forum handles seen as authors of forum posts
+	// (letters and digits, lower case), by which a reporter's throwaway
+	// e-mail address built on one is linked (see handleKey of reporter.go).
+	authors map[string]bool
+	df      map[string]int32 // content stem -> number of texts it appeared in
+	ndocs   int
 
 	textQueue []int32 // referrals holding a signature or profile, oldest first
 	textHead  int
@@ -183,7 +187,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
 		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
-		forumIdx: map[string][]int32{}, df: map[string]int32{},
+		forumIdx: map[string][]int32{}, authors: map[string]bool{}, df: map[string]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
 	}
 	e.fam.weight = e.idf
@@ -250,6 +254,9 @@ func (e *Engine) addForum(p *bonafide.ForumPost) {
 	i := int32(len(e.forum))
 	e.forum = append(e.forum, p)
 	e.fHandles = append(e.fHandles, handleWords(p.Text+" "+p.Thread))
+	if a := authorKey(p.AuthorHandle); len(a) >= minAuthorKey {
+		e.authors[a] = true
+	}
 	for w := range forumTokens(p.Text + " " + p.Thread) {
 		e.forumIdx[w] = append(e.forumIdx[w], i)
 	}
@@ -332,6 +339,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		}
 	}
 	keys := reporterKeys(r.Reporter)
+	if k := e.forumHandleKey(r.Reporter); k != "" {
+		keys = append(keys, k)
+	}
 	if e.cfg.BlindKey != nil {
 		for i, k := range keys {
 			kind := k[:strings.IndexByte(k, ':')]
