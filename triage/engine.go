@@ -67,7 +67,7 @@ func DefaultConfig() Config {
 		// flags, on one fitting seed of each generator (synth seed 1,
 		// synth2 seed 102): chosen to travel, not to be best on one
 		// (docs/triage.md, "Across generators").
-		Threshold:       0.162,
+		Threshold:       0.124,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -160,8 +160,12 @@ type Engine struct {
 	forum    []*bonafide.ForumPost
 	fHandles [][]string         // per forum post, its handle-like words (see handleWords)
 	forumIdx map[string][]int32 // lower-case word -> forum posts mentioning it
-	df       map[string]int32   // content stem -> number of texts it appeared in
-	ndocs    int
+	// authors holds the forum handles seen as authors of forum posts
+	// (letters and digits, lower case), by which a reporter's throwaway
+	// e-mail address built on one is linked (see handleKey of reporter.go).
+	authors map[string]bool
+	df      map[string]int32 // content stem -> number of texts it appeared in
+	ndocs   int
 
 	textQueue []int32 // referrals holding a signature or profile, oldest first
 	textHead  int
@@ -192,7 +196,7 @@ func newEngine(cfg Config, fm *famModel) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, cal: cal, fam: newFamilyLinker(fm), rep: newReporterLinker(),
 		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
-		forumIdx: map[string][]int32{}, df: map[string]int32{},
+		forumIdx: map[string][]int32{}, authors: map[string]bool{}, df: map[string]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
 	}
 	e.fam.weight = e.idf
@@ -259,6 +263,9 @@ func (e *Engine) addForum(p *bonafide.ForumPost) {
 	i := int32(len(e.forum))
 	e.forum = append(e.forum, p)
 	e.fHandles = append(e.fHandles, handleWords(p.Text+" "+p.Thread))
+	if a := authorKey(p.AuthorHandle); len(a) >= minAuthorKey {
+		e.authors[a] = true
+	}
 	for w := range forumTokens(p.Text + " " + p.Thread) {
 		e.forumIdx[w] = append(e.forumIdx[w], i)
 	}
@@ -341,6 +348,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 		}
 	}
 	keys := reporterKeys(r.Reporter)
+	if k := e.forumHandleKey(r.Reporter); k != "" {
+		keys = append(keys, k)
+	}
 	if e.cfg.BlindKey != nil {
 		for i, k := range keys {
 			kind := k[:strings.IndexByte(k, ':')]

@@ -136,9 +136,20 @@ func (m Model) Score(f *Features) float64 {
 // Weights for "lowering" signals are kept at or below zero and the others at
 // or above, so that the fitted model stays explainable in the same words.
 func Fit(x []Features, y []bool, l2 float64, iters int) Model {
+	return fitFrom(x, y, Model{}, l2, iters)
+}
+
+// fitFrom is [Fit] started from prior's weights and with the L2 penalty
+// pulling towards them rather than towards zero: with little data the
+// weights stay near prior's. Fit is fitFrom with an empty prior.
+func fitFrom(x []Features, y []bool, prior Model, l2 float64, iters int) Model {
 	n := float64(len(x))
-	var w Features
-	b := 0.0
+	var w, w0 Features
+	for i, s := range Signals {
+		w0[i] = prior.Weights[s]
+	}
+	w = w0
+	b := prior.Bias
 	sign := func(i int) float64 {
 		if Signals[i] == SigProfessional || Signals[i] == SigRichDetail || Signals[i] == SigReporterSubst {
 			return -1
@@ -167,7 +178,7 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 		}
 		b -= lr * gb / n
 		for i := range w {
-			w[i] -= lr * (g[i]/n + l2*w[i])
+			w[i] -= lr * (g[i]/n + l2*(w[i]-w0[i]))
 			if w[i]*sign(i) < 0 {
 				w[i] = 0
 			}

@@ -1,6 +1,9 @@
 package triage_test
 
 import (
+	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,8 +78,11 @@ func TestPersistentGenuineReporter(t *testing.T) {
 				if r := reasonOf(a, triage.SigRepeatClaim); r != nil {
 					t.Errorf("%s: repeated_claim fired on the reporter's own words: %s", a.ReferralID, r.Evidence)
 				}
-				// Her pet phrase ("never any food") is a faint sweeping claim:
-				// reporter_repeat counts at most that faintly.
+				// Her pet phrase ("never any food") is a sweeping claim in a
+				// calm account: not hostile, so reporter_repeat is not let in.
+				if r := reasonOf(a, triage.SigManner); r != nil {
+					t.Errorf("%s: hostile_manner fired on a calm account: %s", a.ReferralID, r.Evidence)
+				}
 				if r := reasonOf(a, triage.SigReporterRepeat); r != nil && r.Weight > 0.3 && !tc.wantFalse {
 					t.Errorf("%s: reporter_repeat contributes %.2f with little else pointing to a campaign: %s", a.ReferralID, r.Weight, r.Evidence)
 				}
@@ -159,4 +165,66 @@ func TestChooseRobustThreshold(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReporterPriorFalseShare: reporter_prior_false counts the share of
+// the reporter's earlier referrals about the family, among those with a
+// finding, that were found unfounded or malicious: a grandmother with one
+// unfounded call beside one found substantiated counts half, a reporter
+// whose every call was found false counts in full.
+func TestReporterPriorFalseShare(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	calm := "On Tuesday at about 4pm I saw Alfie outside the flats with no coat and no shoes."
+	for _, tc := range []struct {
+		name     string
+		findings []bonafide.Finding
+		want     float64 // the signal's value: its weight × want is its contribution
+	}{
+		{"one unfounded", []bonafide.Finding{bonafide.FindingUnfounded}, 1},
+		{"unfounded and substantiated", []bonafide.Finding{bonafide.FindingUnfounded, bonafide.FindingSubstantiated}, 0.5},
+		{"unfounded and unsubstantiated", []bonafide.Finding{bonafide.FindingUnsubstantiated, bonafide.FindingUnfounded}, 0.5},
+		{"two false", []bonafide.Finding{bonafide.FindingMalicious, bonafide.FindingUnfounded}, 1},
+		{"one false of three, one undecided", []bonafide.Finding{bonafide.FindingUnfounded, bonafide.FindingSubstantiated, bonafide.FindingUnsubstantiated, ""}, 1.0 / 3},
+		{"none false", []bonafide.Finding{bonafide.FindingSubstantiated, bonafide.FindingUnsubstantiated}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := triage.New(triage.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var recs []bonafide.Record
+			for i, f := range tc.findings {
+				id := fmt.Sprintf("G%d", i+1)
+				at := t0.AddDate(0, 2*i, 0)
+				recs = append(recs, grandmother(id, at, calm))
+				if f != "" {
+					recs = append(recs, &bonafide.Outcome{ReferralID: id, DecidedAt: at.AddDate(0, 0, 20), Decision: bonafide.DecisionAssessment, Finding: f})
+				}
+			}
+			recs = append(recs, grandmother("LAST", t0.AddDate(1, 0, 0), calm))
+			var last *triage.Assessment
+			for _, rec := range recs {
+				a, err := e.Observe(rec)
+				if err != nil {
+					t.Fatalf("Observe: %v", err)
+				}
+				if a != nil {
+					last = a
+				}
+			}
+			got := last.Features()[slices.Index(triage.Signals, triage.SigReporterFalse)]
+			if math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("reporter_prior_false = %.3f, want %.3f (reasons %+v)", got, tc.want, last.Campaign.Reasons)
+			}
+		})
+	}
+}
+
+func grandmother(id string, at time.Time, text string) *bonafide.Referral {
+	return &bonafide.Referral{ID: id, ReceivedAt: at, Channel: bonafide.ChannelPhone, KnowledgeBasis: bonafide.KnowledgeFirstHand,
+		Reporter: &bonafide.Reporter{GivenName: "Maureen", FamilyName: "Brook", Phone: "07700 900123", Relationship: bonafide.RelRelative},
+		Children: []bonafide.Person{{GivenName: "Alfie", FamilyName: "Brook", DOB: bonafide.PartialDate{Year: 2019}}},
+		Adults:   []bonafide.Person{{GivenName: "Kelly", FamilyName: "Brook", Role: bonafide.RoleMother}},
+		Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
+		Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
 }

@@ -141,6 +141,15 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 			keys = append(keys, "name:"+g+" "+f+"|"+normalize.NameKey(rep.Organisation))
 		}
 		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
+			// A work address made of an initial and the surname
+			// ("s.baker@school") may belong to either of two colleagues
+			// who share both: it then links only the same given name. An
+			// address with the given name in it ("florence.stubbs@") is
+			// the person's, whatever they write as their name ("PC 1484").
+			local, _, _ := strings.Cut(e, "@")
+			if g != "" && len(strings.Replace(local, f, "", 1)) <= 2 {
+				e += "|" + g
+			}
 			keys = append(keys, "e-mail:"+e)
 		}
 		return keys
@@ -302,4 +311,61 @@ func personalName(rep *bonafide.Reporter) string {
 		return ""
 	}
 	return g + " " + f
+}
+
+// minAuthorKey is the shortest forum handle (letters and digits) that a
+// reporter's e-mail address is linked by: shorter ones ("mum", "jo") are
+// common parts of anyone's address.
+const minAuthorKey = 8
+
+// authorKey is a forum handle as reporters are linked by it: its letters
+// and digits, lower case ("@Truth_Teller123" gives "truthteller123").
+func authorKey(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// forumHandleKey links a non-professional reporter whose e-mail address is
+// built on the handle of a forum author seen before ("truthteller123.2@…"
+// after posts by "truthteller123"): a throwaway address changes its
+// provider and its number, not the handle its owner posts under. The local
+// part must be the handle with at most three more characters, none a
+// letter, so that a handle inside a longer name links nothing, and only
+// one known handle may fit it. It gives "handle:" and the handle, or "".
+func (e *Engine) forumHandleKey(rep *bonafide.Reporter) string {
+	if rep == nil || len(e.authors) == 0 || rep.Relationship.Professional() && rep.Organisation != "" {
+		return ""
+	}
+	em := strings.ToLower(strings.TrimSpace(rep.Email))
+	at := strings.LastIndexByte(em, '@')
+	if at <= 0 {
+		return ""
+	}
+	local := authorKey(em[:at])
+	found := ""
+	for n := len(local); n >= minAuthorKey && n >= len(local)-3; n-- {
+		if !e.authors[local[:n]] {
+			continue
+		}
+		for _, r := range local[n:] {
+			if unicode.IsLetter(r) {
+				return ""
+			}
+		}
+		if found != "" {
+			// "watcher470" after posts by "watcher47" and "watcher470":
+			// the handle's own digits cannot be told from those added.
+			return ""
+		}
+		found = local[:n]
+	}
+	if found == "" {
+		return ""
+	}
+	return "handle:" + found
 }

@@ -67,6 +67,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 	// Earlier referrals about the family, their findings, and links to this reporter.
 	var falseOthers []string
 	var repeat, repeatFalse, repeatSub []string
+	repeatKnown := 0
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
 	lay := 0
@@ -136,6 +137,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		}
 		desc := fmt.Sprintf("%s (received %s%s; linked by %s)", o.id, dayDate(o.received), found, sharedKinds(me.repKeys, o.repKeys))
 		repeat = append(repeat, desc)
+		if known {
+			repeatKnown++
+		}
 		if known && o.finding.False() {
 			repeatFalse = append(repeatFalse, desc)
 		}
@@ -152,8 +156,13 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 			n, strings.Join(first(falseOthers, 3), "; ")))
 	}
 	if len(repeatFalse) > 0 {
-		set(SigReporterFalse, 1, "the reporter is linked to earlier referral(s) about this family that were found unfounded or malicious: "+
-			strings.Join(first(repeatFalse, 3), "; "))
+		// The share of the reporter's earlier referrals about the family
+		// with a finding that were found unfounded or malicious: a
+		// grandmother whose one call of three was unfounded and the others
+		// substantiated or not is not a troll whose every call was false.
+		v := float64(len(repeatFalse)) / float64(repeatKnown)
+		set(SigReporterFalse, v, fmt.Sprintf("the reporter is linked to earlier referral(s) about this family that were found unfounded or malicious (%d of the %d with a finding): %s",
+			len(repeatFalse), repeatKnown, strings.Join(first(repeatFalse, 3), "; ")))
 	}
 	if len(repeat) > 0 {
 		more := ""
@@ -211,7 +220,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		set(SigNoDetail, 1, fmt.Sprintf("the reporter %s but gives no time, place or anything they saw or heard", basis))
 	}
 	if !me.professional {
-		if m := textsim.MannerOf(r.Narrative); m.Score() > 0 {
+		if m := textsim.MannerOf(r.Narrative); m.Score() > 0 && (len(m.Hostile) > 0 || m.Shouting > 0) {
+			// Sweeping words alone ("there is never any food in") are how
+			// worried people speak; they count beside hostility or shouting.
 			var parts []string
 			if len(m.Hostile) > 0 {
 				parts = append(parts, "hostile or demanding words: "+strings.Join(quoteAll(first(m.Hostile, 4)), ", "))

@@ -342,9 +342,18 @@ func triageFile(ctx context.Context, path, configPath string) ([]triage.Assessme
 // false flags. The data it is fitted on must not be the data it is judged on.
 func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	var streams, truths, cutStreams, cutTruths, out string
+	var sf storeFitConfig
 	maxFF := 0.005
-	sc := newSubcommand(std, "triage fit", "", "Fits the campaign model on labelled streams and writes a settings file with the fitted weights and a threshold chosen for few false flags.")
+	sc := newSubcommand(std, "triage fit", "", "Fits the campaign model on labelled streams (or calibrates it on a store's recorded findings, --db) and writes a settings file with the fitted weights and a threshold chosen for few false flags.")
 	fs := sc.fs
+	sc.env.secret(fs, &sf.DB, "db", "BONAFIDE_TRIAGE_DB",
+		"calibrate on a store's recorded findings instead of labelled streams (a SQLite file path or a postgres:// URL): referrals found unfounded or malicious are campaign, substantiated or unsubstantiated genuine")
+	fs.BoolVar(&sf.Weights, "weights", false, "with --db: refit the weights too, pulled towards the shipped ones, kept only if they do no worse on the held-out period")
+	fs.Float64Var(&sf.Holdout, "holdout", 0.25, "with --db: share of the labelled referrals, the latest received, held out to check the calibration on")
+	fs.StringVar(&sf.Card, "card", "", "with --db: where to write the model card (Markdown; default beside --out as .card.md, or stderr)")
+	fs.StringVar(&sf.Findings, "campaign-findings", "unfounded,malicious", "with --db: the findings that mark a campaign referral (unfounded, malicious)")
+	fs.StringVar(&sf.Genuine, "genuine-findings", "substantiated", "with --db: the findings that mark a genuine referral (substantiated, unsubstantiated: campaigns are often found unsubstantiated)")
+	sf.keyConfig.flags(fs, sc.env)
 	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
 	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
 	fs.StringVar(&cutStreams, "cut-stream", "", "comma-separated labelled streams from other sources (another generator, agency or period) that the threshold must also suit: it is then chosen for the best worst-case F1 within --max-false-flags on every stream; the weights are fitted on --stream only")
@@ -353,6 +362,16 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data (and on each --cut-stream)")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
+	}
+	if sf.DB != "" {
+		if streams != "" || truths != "" || cutStreams != "" || cutTruths != "" {
+			return usagef("give --db or --stream, not both")
+		}
+		sf.Out, sf.MaxFF = out, maxFF
+		return triageFitStore(ctx, sf, std)
+	}
+	if sf.Weights || sf.Card != "" {
+		return usagef("--weights and --card calibrate a store: give --db")
 	}
 	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
 	if streams == "" || len(sl) != len(tl) {
@@ -452,4 +471,109 @@ func runTriageFitFamilies(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	return closeOut()
+}
+
+// storeFitConfig configures `bonafide triage fit --db`.
+type storeFitConfig struct {
+	DB, Out, Card, Findings, Genuine string
+	Weights                          bool
+	Holdout, MaxFF                   float64
+	keyConfig
+}
+
+// triageFitStore calibrates the campaign model on the findings recorded in
+// a store (triage.FitRecords) and writes the settings and the model card.
+// Reporters are unsealed to be linked, as `triage --db` does, so the run is
+// audited.
+func triageFitStore(ctx context.Context, cfg storeFitConfig, std stdio) (err error) {
+	var findings []bonafide.Finding
+	for _, f := range strings.Split(cfg.Findings, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			findings = append(findings, bonafide.Finding(f))
+		}
+	}
+	if len(findings) == 0 {
+		return usagef("--campaign-findings: give unfounded, malicious or both")
+	}
+	for _, f := range findings {
+		if f != bonafide.FindingUnfounded && f != bonafide.FindingMalicious {
+			return usagef("--campaign-findings: %q is not unfounded or malicious (a substantiated or unsubstantiated concern is never a campaign)", f)
+		}
+	}
+	var genuine []bonafide.Finding
+	for _, f := range strings.Split(cfg.Genuine, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			if f := bonafide.Finding(f); f != bonafide.FindingSubstantiated && f != bonafide.FindingUnsubstantiated {
+				return usagef("--genuine-findings: %q is not substantiated or unsubstantiated", f)
+			}
+			genuine = append(genuine, bonafide.Finding(f))
+		}
+	}
+	if len(genuine) == 0 {
+		return usagef("--genuine-findings: give substantiated, unsubstantiated or both")
+	}
+	if cfg.Holdout <= 0 || cfg.Holdout > 0.5 {
+		return usagef("--holdout %.2f: want a share above 0 and at most 0.5", cfg.Holdout)
+	}
+	if cfg.MaxFF <= 0 || cfg.MaxFF >= 1 {
+		return usagef("--max-false-flags %.4f: want a share between 0 and 1", cfg.MaxFF)
+	}
+	if cfg.Card == "" && cfg.Out != "" {
+		cfg.Card = strings.TrimSuffix(cfg.Out, ".json") + ".card.md"
+	}
+	logger := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	dbc := dbConfig{DB: cfg.DB}
+	a, err := openApp(ctx, appConfig{dbConfig: dbc, keyConfig: cfg.keyConfig, Existing: true}, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := a.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close store: %w", cerr)
+		}
+	}()
+	base := triage.DefaultConfig()
+	base.BlindKey = a.Vault.Blind // as serve links reporters: no identifier held in the clear
+	if err := a.record(ctx, "triage.fit", "store", "campaign calibration on the recorded findings started"); err != nil {
+		return err
+	}
+	c, card, err := triage.FitRecords(ctx, a.Store.Records(ctx, 0, 0), triage.StoreFit{Base: base, Weights: cfg.Weights,
+		MaxFalseFlags: cfg.MaxFF, Holdout: cfg.Holdout, CampaignFindings: findings, GenuineFindings: genuine, Data: "the store " + dbc.redacted(), Now: time.Now()})
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	w, closeOut, err := createOut(cfg.Out, std)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		closeOut()
+		return err
+	}
+	if err := closeOut(); err != nil {
+		return err
+	}
+	cw, closeCard := io.Writer(std.err), func() error { return nil }
+	if cfg.Card != "" {
+		f, err := os.Create(cfg.Card)
+		if err != nil {
+			return fmt.Errorf("model card: %w", err)
+		}
+		cw, closeCard = f, f.Close
+	}
+	if err := card.Markdown(cw); err != nil {
+		closeCard()
+		return fmt.Errorf("model card: %w", err)
+	}
+	if err := closeCard(); err != nil {
+		return fmt.Errorf("model card: %w", err)
+	}
+	fmt.Fprintf(std.err, "calibrated on %d labelled referrals of %d (%d held out): cut %.3f; held out: F1 %.3f, %.2f%% of genuine referrals flagged (base weights %.3f, %.2f%%)\n",
+		card.Labelled, card.Referrals, card.Hold.Campaign+card.Hold.Genuine, card.Cut, card.Hold.F1, 100*card.Hold.FalseFlagRate, card.BaseHold.F1, 100*card.BaseHold.FalseFlagRate)
+	return a.record(context.WithoutCancel(ctx), "triage.fitted", "store",
+		fmt.Sprintf("campaign calibration written: %d labelled referrals, cut %.3f", card.Labelled, card.Cut))
 }

@@ -25,6 +25,9 @@ var (
 		"take those kids", "doesn't deserve", "does not deserve", "shouldn't have kids", "should not have children",
 		"protect those", "get those kids", "a joke", "she thinks she", "he thinks he", "before it's too late",
 		"before it is too late", "i'm warning you", "mark my words"}
+	// feelWords before "sick" make it the reporter's distress ("I felt
+	// sick watching it"), not an insult ("she's sick", "it makes me sick").
+	feelWords     = set(`feel felt feeling feels`)
 	sweepingWords = set(`always never constantly every everyday everytime continually forever`)
 )
 
@@ -33,7 +36,11 @@ func MannerOf(narrative string) Manner {
 	var m Manner
 	low := " " + strings.ToLower(strings.Join(strings.Fields(narrative), " ")) + " "
 	seen := map[string]bool{}
-	for _, w := range Words(narrative) {
+	words := Words(narrative)
+	for i, w := range words {
+		if w == "sick" && i > 0 && feelWords[words[i-1]] {
+			continue // "I feel sick" is distress, not an attack
+		}
 		if hostileWords[w] && !seen[w] {
 			seen[w] = true
 			m.Hostile = append(m.Hostile, w)

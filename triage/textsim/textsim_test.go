@@ -136,3 +136,24 @@ func TestManner(t *testing.T) {
 		})
 	}
 }
+
+// TestMannerSick: "sick" after a word of feeling is the reporter's
+// distress; anywhere else it is counted as hostile.
+func TestMannerSick(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		hostile    int
+	}{
+		{"felt sick", "I felt sick watching it, he can't be more than three.", 0},
+		{"feel sick", "I feel sick about it.", 0},
+		{"makes me sick", "Those poor kids, it makes me sick.", 1},
+		{"she is sick", "She is sick in the head.", 1},
+		{"both", "I felt sick. She is sick.", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := len(MannerOf(tt.text).Hostile); got != tt.hostile {
+				t.Errorf("len(MannerOf(%q).Hostile) = %d, want %d", tt.text, got, tt.hostile)
+			}
+		})
+	}
+}

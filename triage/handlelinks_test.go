@@ -1,0 +1,100 @@
+package triage_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"bonafide"
+	"bonafide/triage"
+)
+
+// TestReporterLinksByHandleAndMailbox: a troll's throwaway addresses built
+// on the handle they post under link their referrals when nothing else
+// does; a persistent genuine reporter, an address that only contains a
+// handle, an address that fits two handles, and two colleagues who share
+// an initial, a surname and a school's address scheme are never linked by
+// it; an officer who signs with their number is still linked by an address
+// with their name in it.
+func TestReporterLinksByHandleAndMailbox(t *testing.T) {
+	t0 := time.Date(2025, 4, 7, 9, 0, 0, 0, time.UTC)
+	forum := func(id, author string, at time.Time) *bonafide.ForumPost {
+		return &bonafide.ForumPost{ID: id, Site: "localtalk.example", Thread: "brook family", AuthorHandle: author, PostedAt: at,
+			Text: "has anyone reported Kelly Brook yet"}
+	}
+	n := 0
+	ref := func(at time.Time, rep bonafide.Reporter, text string) *bonafide.Referral {
+		n++
+		return &bonafide.Referral{ID: fmt.Sprintf("R%d", n), ReceivedAt: at, Channel: bonafide.ChannelWebForm, KnowledgeBasis: bonafide.KnowledgeFirstHand,
+			Reporter: &rep,
+			Children: []bonafide.Person{{GivenName: "Alfie", FamilyName: "Brook", DOB: bonafide.PartialDate{Year: 2019}}},
+			Adults:   []bonafide.Person{{GivenName: "Kelly", FamilyName: "Brook", Role: bonafide.RoleMother}},
+			Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
+			Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
+	}
+	anon := func(email string) bonafide.Reporter {
+		return bonafide.Reporter{Anonymous: true, Relationship: bonafide.RelNotStated, Email: email}
+	}
+	nan := bonafide.Reporter{GivenName: "Maureen", FamilyName: "Brook", Relationship: bonafide.RelRelative, Email: "maureen.brook55@mail.example"}
+	teacher := func(given string) bonafide.Reporter {
+		return bonafide.Reporter{GivenName: given, FamilyName: "Baker", Relationship: bonafide.RelTeacher, Organisation: "Orchard Vale Primary", Email: "s.baker@orchardvale.example"}
+	}
+	officer := func(given string) bonafide.Reporter {
+		return bonafide.Reporter{GivenName: given, FamilyName: "Stubbs", Relationship: bonafide.RelPolice, Organisation: "Northvale Police", Email: "florence.stubbs@northvale.example"}
+	}
+	text := "The children never seem to be at school."
+	for _, tt := range []struct {
+		name     string
+		recs     []bonafide.Record
+		a, b     int // 1-based referral numbers among the referrals of recs
+		wantSame bool
+	}{
+		{"a troll's throwaway addresses", []bonafide.Record{forum("F1", "truthteller123", t0),
+			ref(t0.Add(2*time.Hour), anon("truthteller123.0@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("truthteller123_1@post.example"), text)}, 1, 2, true},
+		{"no forum post by the handle", []bonafide.Record{
+			ref(t0.Add(2*time.Hour), anon("truthteller123.0@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("truthteller123_1@post.example"), text)}, 1, 2, false},
+		{"a handle inside a longer address", []bonafide.Record{forum("F1", "truthteller123", t0),
+			ref(t0.Add(2*time.Hour), anon("truthteller123.0@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("truthteller123bob@post.example"), text)}, 1, 2, false},
+		{"an address that fits two handles", []bonafide.Record{forum("F1", "watcher47x", t0), forum("F2", "watcher47x0", t0),
+			ref(t0.Add(2*time.Hour), anon("watcher47x0@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("watcher47x.5@post.example"), text)}, 1, 2, false},
+		{"a persistent grandmother and the troll", []bonafide.Record{forum("F1", "truthteller123", t0),
+			ref(t0.Add(2*time.Hour), anon("truthteller123.0@mail.example"), text),
+			ref(t0.Add(50*time.Hour), nan, "On Tuesday at 4pm I saw Alfie outside with no coat."),
+			ref(t0.Add(90*24*time.Hour), nan, "On Monday at 8am I saw Alfie at the school gate crying.")}, 1, 2, false},
+		{"the grandmother again", []bonafide.Record{forum("F1", "truthteller123", t0),
+			ref(t0.Add(50*time.Hour), nan, "On Tuesday at 4pm I saw Alfie outside with no coat."),
+			ref(t0.Add(90*24*time.Hour), nan, "On Monday at 8am I saw Alfie at the school gate crying.")}, 1, 2, true},
+		{"two colleagues, one address scheme", []bonafide.Record{
+			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Shannon"), text)}, 1, 2, false},
+		{"one teacher twice", []bonafide.Record{
+			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Samantha"), text)}, 1, 2, true},
+		{"an officer who signs with their number", []bonafide.Record{
+			ref(t0, officer("Florence"), text), ref(t0.Add(40*24*time.Hour), officer("PC 1484"), text)}, 1, 2, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n = 0
+			e, err := triage.New(triage.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var as []*triage.Assessment
+			for _, rec := range tt.recs {
+				a, err := e.Observe(rec)
+				if err != nil {
+					t.Fatalf("Observe: %v", err)
+				}
+				if a != nil {
+					as = append(as, a)
+				}
+			}
+			x, y := as[tt.a-1], as[tt.b-1]
+			if got := x.Reporter == y.Reporter; got != tt.wantSame {
+				t.Errorf("same reporter(%s, %s) = %v (%s, %s), want %v", x.ReferralID, y.ReferralID, got, x.Reporter, y.Reporter, tt.wantSame)
+			}
+		})
+	}
+}
