@@ -220,6 +220,7 @@ type body struct{ before, after []byte }
 
 // idMark stands in for the id while a body is encoded once.
 const idMark = "\u0000bonafide-loadgen-id\u0000"
+
 // familiesPerSet is how many families each generated data set has: about
 // 270 referrals per 1,000 families.
 const familiesPerSet = 4000

@@ -469,7 +469,10 @@ func (b *bencher) http(ctx context.Context, cfg loadgen.Config, gen *loadgen.Ref
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	scfg := defaultServeConfig()
-	scfg.ShutdownTimeout = 5 * time.Second
+	// Longer than the sender's timeout (30 s), so that an overrun open
+	// loop's queued requests are answered or abandoned before the server
+	// stops, and the phase is reported rather than cut short.
+	scfg.ShutdownTimeout = 35 * time.Second
 	ready := make(chan struct{})
 	go func() { done <- serve(sctx, ln, a.api(), scfg, b.logger, func(string, string) { close(ready) }) }()
 	defer func() {
