@@ -255,14 +255,9 @@ func TestFamilyAndReporterLinks(t *testing.T) {
 		misspelt,
 		another("R3", hours(50), trollVar, "Tobin was outside alone at 10pm."),
 	})
-	t.Run("swapped and misspelt", func(t *testing.T) {
-		// A known gap of the fitted family weights (docs/triage.md):
-		// linkage's "swapped" level needs the names exact.
-		t.Skip("known gap of the fitted family weights (docs/triage.md)")
-		if out[0].Family != out[1].Family {
-			t.Errorf("family(R2) = %s, want %s (same family, noisy details)", out[1].Family, out[0].Family)
-		}
-	})
+	if out[0].Family != out[1].Family {
+		t.Errorf("family(R2) = %s, want %s (same family, noisy details)", out[1].Family, out[0].Family)
+	}
 	if out[2].Family == out[0].Family {
 		t.Errorf("family(R3) = %s, want a different family", out[2].Family)
 	}
