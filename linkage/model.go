@@ -73,14 +73,6 @@ func startU(l, n int) float64 {
 	return 0.1 / float64(n-1)
 }
 
-// LevelWeights returns the match weight log2(m/u) of every level of field i,
-// strongest level first, as [Model.Score] adds them (before any
-// term-frequency adjustment). A caller that compares values of its own
-// shape with the schema's comparators (several children of one family
-// against a referral's, say) weighs the levels with these. The slice is the
-// model's own: do not change it.
-func (m *Model) LevelWeights(i int) []float64 { return m.w[i] }
-
 // Schema returns the compiled schema the model scores with.
 func (m *Model) Schema() *Schema { return m.schema }
 

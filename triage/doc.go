@@ -43,14 +43,9 @@
 // postcodes, handles, NHS numbers, address lines and reporters' contact
 // details are read by package normalize, and names are compared with
 // linkage/strcmp's Jaro–Winkler, linkage/nickname and linkage/phonetic's
-// Soundex. A candidate family is scored the Fellegi–Sunter way: each field
-// is graded in linkage's comparison levels by linkage's comparators and
-// weighs log2(m/u), with m and u fitted on the first generator
-// ([FitFamilyWeights], `bonafide triage fit-families`) and shipped in
-// familyweights.json with the thresholds chosen there. Triage keeps what
-// is its own: the keys a family is filed under, the recency and household
-// rules (whose levels are weighed the same way), and the union-find of
-// families and reporters.
+// Soundex. Triage keeps what is its own: the keys a family is filed under,
+// the recency windows, the agreement scores and thresholds, and the
+// union-find of families and reporters.
 //
 // # Evaluation and fitting
 //

@@ -180,21 +180,12 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("triage config: %w", err)
 	}
-	fm, err := defaultFamModel()
-	if err != nil {
-		return nil, err
-	}
-	return newEngine(cfg, fm)
-}
-
-// newEngine is [New] with the family-link weights given.
-func newEngine(cfg Config, fm *famModel) (*Engine, error) {
 	cal, err := NewCalendar()
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, cal: cal, fam: newFamilyLinker(fm), rep: newReporterLinker(),
+		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
 		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
 		forumIdx: map[string][]int32{}, authors: map[string]bool{}, df: map[string]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},

@@ -25,11 +25,9 @@ import (
 // candidate index is package linkage's ([linkage.Postings], as
 // [linkage.Index] uses), its names, postcodes and handles are normalised by
 // package normalize and compared with linkage/strcmp, linkage/nickname and
-// linkage/phonetic. A candidate is scored with linkage's comparators and
-// levels and the fitted m/u weights of famweights.go; what stays here is
-// triage's own: which keys to file a family under and how recent a family
-// must be for a key to count, the household and recency rules, and the
-// union-find of families.
+// linkage/phonetic; what stays here is triage's own: which keys to file a
+// family under and how recent a family must be for a key to count, the
+// agreement scores and thresholds, and the union-find of families.
 type familyLinker struct {
 	blocks   *linkage.Postings // blocking key hash -> families, oldest first
 	families []*familyRec
@@ -43,8 +41,8 @@ type familyLinker struct {
 	weight func(stem string) float64 // rarity of a content stem, nil for 1
 	queue  []queued                  // families with narrative stems kept, in order referred
 	qHead  int
-	model  *famModel // the weights and thresholds (famweights.go)
-	fit    *famFit   // when fitting the weights: the truth and the counts
+	// MinScore is the total agreement a candidate needs to be linked.
+	minScore float64
 }
 
 type personKey struct {
@@ -66,13 +64,10 @@ type familyRec struct {
 	blockSet []uint64        // hashes of the blocking keys it is filed under
 	surnames []string        // distinct family names of its people (at most maxSurnames)
 	words    map[string]bool // content stems of its narratives of the last RecentWindow
-	// children, adults, NHS numbers, lines and towns prepared for
-	// linkage's comparators (aligned with children and adults)
-	childRecs, adultRecs, nhsRecs, lineRecs, townRecs, surnameRecs []linkage.Record
 }
 
-func newFamilyLinker(m *famModel) *familyLinker {
-	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, model: m}
+func newFamilyLinker() *familyLinker {
+	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, minScore: 4}
 }
 
 func keyOf(p bonafide.Person) personKey {
@@ -298,31 +293,16 @@ type refKeys struct {
 	line, town       string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
-	// the same prepared for linkage's comparators
-	childRecs, adultRecs []linkage.Record
-	childNHSRecs         []linkage.Record // per child; empty when it has no number
-	lineRec, townRec     linkage.Record
-	hasLine, hasTown     bool
-	handleRecs           []linkage.Record
-	surnameRecs          []linkage.Record
 }
 
 func newRefKeys(r *bonafide.Referral) *refKeys {
 	k := &refKeys{}
 	for _, c := range r.Children {
 		k.children = append(k.children, keyOf(c))
-		k.childRecs = append(k.childRecs, personRec(c))
-		n := nhsNumber(c.NHSNumber)
-		k.childNHS = append(k.childNHS, n)
-		var nr linkage.Record
-		if n != "" {
-			nr = placeRec(pNHS, n)
-		}
-		k.childNHSRecs = append(k.childNHSRecs, nr)
+		k.childNHS = append(k.childNHS, nhsNumber(c.NHSNumber))
 	}
 	for _, a := range r.Adults {
 		k.adults = append(k.adults, keyOf(a))
-		k.adultRecs = append(k.adultRecs, personRec(a))
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
@@ -332,15 +312,9 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 	}
 	k.handles = append(k.handles, narrativeHandles(r.Narrative)...)
-	for _, h := range k.handles {
-		k.handleRecs = append(k.handleRecs, placeRec(pHandle, h))
-	}
 	for _, p := range append(append([]personKey(nil), k.children...), k.adults...) {
 		if p.family != "" && !slices.Contains(k.surnames, p.family) {
 			k.surnames = append(k.surnames, p.family)
-		}
-		if p.family != "" && len(k.surnameRecs) < len(k.surnames) {
-			k.surnameRecs = append(k.surnameRecs, surnameRec(p.family))
 		}
 		if p.given != "" && !slices.Contains(k.givens, p.given) {
 			k.givens = append(k.givens, p.given)
@@ -357,136 +331,164 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		k.postcode = postcodeOf(r.Address)
 		k.line = normalize.AddressLine(r.Address.Line1)
 		k.town = normalize.NameKey(r.Address.Town)
-		if k.line != "" {
-			k.lineRec, k.hasLine = placeRec(pLine, r.Address.Line1), true
-		}
-		if k.town != "" {
-			k.townRec, k.hasTown = placeRec(pTown, r.Address.Town), true
-		}
 	}
 	return k
 }
 
-// score returns how well a referral's details agree with family f, in
-// Fellegi–Sunter weight (bits of log-likelihood ratio, see famweights.go):
-// the plain agreement of names, dates, numbers and places, and the weight
-// of the household rule (several members of the household named together,
-// which links but never merges). When v is not nil it is given the
-// comparison vector, for fitting.
-func (fl *familyLinker) score(k *refKeys, f *familyRec, v *famVec) (base, household float64) {
-	m := fl.model
+// score returns how well a referral's details agree with family f: the
+// plain agreement of names, dates and places, and the bonus for several
+// members of the household named together (which links but never merges).
+func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64) {
+	known, conf := false, false
+	conflict := func() bool { // computed only when needed: it is the costly part
+		if !known {
+			known, conf = true, fl.surnameConflict(k, f)
+		}
+		return conf
+	}
+	ns := func(a, b personKey) float64 {
+		v := fl.nameScore(a, b)
+		if v > 0.8 && (a.family == "" || b.family == "") && conflict() {
+			v = 0.8 // a given name alone says little once the surnames disagree
+		}
+		return v
+	}
+	var s float64
 	named := 0 // people of the referral whose name agrees with someone in the family
-	if v != nil {
-		v.people = v.people[:0]
-		v.children = len(k.children)
-	}
-	for i := range k.childRecs {
-		lv, w := m.bestPerson(&k.childRecs[i], f.childRecs, fChildGiven)
-		if k.childNHS[i] != "" && len(f.nhsRecs) > 0 {
-			lv.nhs = int8(bestPlace(pNHS, &k.childNHSRecs[i], f.nhsRecs))
-			w += wt(m.w[fChildNHS], int(lv.nhs))
+	for i, c := range k.children {
+		best, nm := -1.0, 0.0
+		for _, fc := range f.children {
+			n := ns(c, fc)
+			nm = max(nm, n)
+			if n == 0 {
+				continue // a date of birth agreeing by itself is another child's
+			}
+			if v := n + dobScore(c.dob, fc.dob); v > best {
+				best = v
+			}
 		}
-		base += w
-		if lv.named() {
+		if best > 0 {
+			s += best
+		}
+		if nm >= 1.2 && slices.ContainsFunc(f.children, func(fc personKey) bool { return fl.givenAgree(c, fc) }) {
 			named++
 		}
-		if v != nil {
-			v.people = append(v.people, lv)
+		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
+			s += 6
 		}
 	}
-	for i := range k.adultRecs {
-		lv, w := m.bestPerson(&k.adultRecs[i], f.adultRecs, fAdultGiven)
-		base += w
-		if lv.named() {
+	adults := 0.0
+	for _, a := range k.adults {
+		best := 0.0
+		for _, fa := range f.adults {
+			best = max(best, ns(a, fa))
+		}
+		adults += best
+		if best >= 1.2 && slices.ContainsFunc(f.adults, func(fa personKey) bool { return fl.givenAgree(a, fa) }) {
 			named++
 		}
-		if v != nil {
-			v.people = append(v.people, lv)
-		}
 	}
-	hl := hhElse
-	if named >= 2 && !fl.surnameConflict(k, f) {
+	s += min(adults, 3)
+	if named >= 2 && !conflict() {
 		// several members of one household named together: far less
 		// likely by chance than any one name
-		hl = pick(named >= 3, 0, 1)
+		household = min(float64(named-1)*0.75, 1.5)
 	}
-	household = m.rule[rHousehold][hl]
-	line, town := linkage.Null, linkage.Null
-	if k.hasLine {
-		line = bestPlace(pLine, &k.lineRec, f.lineRecs)
-	}
-	if k.hasTown {
-		town = bestPlace(pTown, &k.townRec, f.townRecs)
-	}
-	pc, hd, sn := postcodeLevel(k, f), handleLevel(k, f), surnameLevel(k, f)
-	base += location(wt(m.w[fLine], line), wt(m.w[fTown], town), wt(m.w[fPostcode], pc))
-	base += wt(m.w[fHandle], hd) + wt(m.w[fSurnames], sn)
-	if v != nil {
-		v.line, v.town, v.postcode, v.handle, v.household = int8(line), int8(town), int8(pc), int8(hd), int8(hl)
-		v.surnames = int8(sn)
-	}
-	return base, household
-}
-
-// location adds the weights of the address line, town and postcode as
-// linkage adds a [linkage.Field.Group]: only the strongest agreement, plus
-// every disagreement. A household shares all three at once, and so do two
-// households on one street: counting each agreement would count one fact
-// three times.
-func location(ws ...float64) float64 {
-	top, neg := 0.0, 0.0
-	for _, w := range ws {
-		if w > 0 {
-			top = max(top, w)
-		} else {
-			neg += w
+	s += handleScore(k, f)
+	s += lineScore(k, f)
+	if k.town != "" && len(f.towns) > 0 {
+		if slices.Contains(f.towns, k.town) {
+			s += 0.5
+		} else if !fl.anyTown(f.towns, k.town) {
+			s -= 1 // another town: most families are referred from one place
 		}
 	}
-	return top + neg
+	s += postcodeScore(k, f)
+	return s, household
 }
 
-func pick(c bool, yes, no int) int {
-	if c {
-		return yes
+// handleScore is the agreement of a social-media handle: 4 for one shared.
+func handleScore(k *refKeys, f *familyRec) float64 {
+	for _, h := range k.handles {
+		if slices.Contains(f.handles, h) {
+			return 4
+		}
 	}
-	return no
+	return 0
 }
 
-// scoreBound returns a bound that score's base plus household weight
-// never exceeds, from what is cheap to compare (dates, numbers, places),
-// taking every name as agreeing as well as names can: most candidates a
-// common name brings are another family's child of another year, and this
-// finds them without comparing a single name.
+// lineScore is the agreement of the first address line: 2 when equal,
+// lineDisagree when both give a line with a house number and none of the
+// family's agrees. Two real families on one street often share a surname
+// (relatives live near each other) and common first names; their house
+// numbers tell them apart, so a different house counts against a link
+// (a move is rarer than a namesake on the same or the next street).
+func lineScore(k *refKeys, f *familyRec) float64 {
+	if k.line == "" || len(f.lines) == 0 {
+		return 0
+	}
+	if slices.Contains(f.lines, k.line) {
+		return 2
+	}
+	if !hasDigit(k.line) || !slices.ContainsFunc(f.lines, hasDigit) {
+		return 0 // a street without a number (a sparse referral) says nothing against
+	}
+	return lineDisagree
+}
+
+// lineDisagree is what two different numbered address lines add to a
+// family's score.
+const lineDisagree = -2
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
+
+// postcodeWeight is what each level of [linkage.ComparePostcodes] adds to
+// a family's score: 2.5 for the full postcode, 0.75 for its sector or
+// district, nothing for the area alone.
+var postcodeWeight = [5]float64{2.5, 0.75, 0.75, 0, 0}
+
+// postcodeScore is the agreement of the postcode: the best level of the
+// referral's postcode against those the family has been seen with.
+func postcodeScore(k *refKeys, f *familyRec) float64 {
+	if k.postcode.District == "" {
+		return 0
+	}
+	best := 0.0
+	for _, p := range f.postcode {
+		best = max(best, postcodeWeight[linkage.ComparePostcodes(k.postcode, normalize.SplitPostcode(p))])
+	}
+	return best
+}
+
+// scoreBound returns a bound that score's base plus household bonus never
+// exceeds, from what is cheap to compare (dates, numbers, places), taking
+// every name as agreeing as well as names can: most candidates a common
+// name brings are another family's child of another year, and this finds
+// them without comparing a single name.
 func (fl *familyLinker) scoreBound(k *refKeys, f *familyRec) float64 {
-	m := fl.model
 	var s float64
-	names := m.top[fChildGiven] + m.top[fChildFamily]
-	for i := range k.childRecs {
-		if len(f.childRecs) == 0 {
-			continue
-		}
-		best := math.Inf(-1)
-		for q := range f.childRecs {
-			best = max(best, names+wt(m.w[fChildDOB], personSchema.Compare(2, &k.childRecs[i], &f.childRecs[q])))
+	for i, c := range k.children {
+		best := 0.0 // a child counts only where a name agrees: at most 2 and its date's score
+		for _, fc := range f.children {
+			best = max(best, 2+dobScore(c.dob, fc.dob))
 		}
 		s += best
-		if k.childNHS[i] != "" && len(f.nhsRecs) > 0 {
-			s += wt(m.w[fChildNHS], bestPlace(pNHS, &k.childNHSRecs[i], f.nhsRecs))
+		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
+			s += 6
 		}
 	}
-	if len(f.adultRecs) > 0 {
-		s += float64(len(k.adultRecs)) * (m.top[fAdultGiven] + m.top[fAdultFamily] + m.top[fAdultDOB])
+	if len(f.adults) > 0 {
+		s += min(2*float64(len(k.adults)), 3)
 	}
-	s += m.topRule[rHousehold]
-	line, town := 0.0, 0.0
-	if k.hasLine {
-		line = wt(m.w[fLine], bestPlace(pLine, &k.lineRec, f.lineRecs))
+	if people := len(k.children) + len(k.adults); people >= 2 {
+		s += min(float64(people-1)*0.75, 1.5)
 	}
-	if k.hasTown && len(f.townRecs) > 0 {
-		town = m.top[fTown] // another town weighs less, never more
+	s += handleScore(k, f)
+	s += lineScore(k, f)
+	if k.town != "" && slices.Contains(f.towns, k.town) {
+		s += 0.5 // another town scores less, never more
 	}
-	s += location(line, town, wt(m.w[fPostcode], postcodeLevel(k, f)))
-	s += wt(m.w[fHandle], handleLevel(k, f)) + wt(m.w[fSurnames], surnameLevel(k, f))
+	s += postcodeScore(k, f)
 	return s
 }
 
@@ -537,11 +539,9 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 		}
 	}
 	rk := newRefKeys(r)
-	m := fl.model
 	type scored struct {
 		id        int32
-		base, all float64 // plain agreement; with the household and recency rules
-		vec       *famVec // when fitting
+		base, all float64 // plain agreement; with the household bonus
 	}
 	var cands []scored
 	for id, n := range hits {
@@ -549,60 +549,50 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 			continue
 		}
 		f := fl.families[id]
-		if fl.fit == nil && fl.age(id, now) > RecentWindow && fl.scoreBound(rk, f)+m.rule[rRecent][recentElse] < m.link {
-			// It cannot link, win or be merged, and no recency rule can
+		if fl.age(id, now) > RecentWindow && fl.scoreBound(rk, f) < fl.minScore {
+			// It cannot link, win or be merged, and no recency bonus can
 			// lift it (those go to families referred within
 			// RecentWindow): leaving it out changes nothing but the time
 			// its names would take to compare.
 			continue
 		}
-		var v *famVec
-		if fl.fit != nil {
-			v = &famVec{}
-		}
-		base, hh := fl.score(rk, f, v)
-		cands = append(cands, scored{id, base, base + hh + m.rule[rRecent][recentElse], v})
+		base, hh := fl.score(rk, f)
+		cands = append(cands, scored{id, base, base + hh})
 	}
 	// In family order, not the map's: which families merge, when more
 	// than two qualify, must not change from one run to the next.
 	slices.SortFunc(cands, func(a, b scored) int { return cmp.Compare(a.id, b.id) })
 	recent := fl.recentBonus(rk, hits, now)
 	for _, c := range cands {
-		if recent.id >= 0 && c.id != recent.id && c.all >= m.link {
+		if recent.id >= 0 && c.id != recent.id && c.all >= fl.minScore {
 			recent.id = -1 // recency only helps a referral that links to nothing on its details
 		}
 	}
-	bestID, best := int32(-1), math.Inf(-1)
+	bestID, best := int32(-1), 0.0
 	var strong []int32
 	for _, c := range cands {
 		// merging two known families needs the plain agreement of names,
-		// dates and places; the household and recency rules only link
-		if c.base >= m.merge {
+		// dates and places; the household and recency bonuses only link
+		if c.base >= fl.minScore+mergeMargin {
 			strong = append(strong, c.id)
 		}
 		v := c.all
 		if c.id == recent.id {
-			v += m.rule[rRecent][recent.level] - m.rule[rRecent][recentElse]
+			v += recent.bonus
 		}
 		if v > best || (v == best && c.id < bestID) {
 			bestID, best = c.id, v
 		}
 	}
 	var f *familyRec
-	if fl.fit != nil {
-		for _, c := range cands {
-			c.vec.recent = recentElse
-			if c.id == recent.id {
-				c.vec.recent = int8(recent.level)
-			}
-			fl.fit.add(c.vec, fl.fit.famTruth[c.id] == fl.fit.truth[r.ID])
-		}
-		f = fl.fit.family(fl, r.ID)
-		strong = nil
-	} else if bestID >= 0 && best >= m.link {
+	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = fl.newFamily()
+		f = &familyRec{id: int32(len(fl.families))}
+		fl.families = append(fl.families, f)
+		fl.parent = append(fl.parent, f.id)
+		fl.last = append(fl.last, neverReferred)
+		best = 0
 	}
 	var merged []int32
 	if slices.Contains(strong, f.id) {
@@ -624,15 +614,6 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	}
 	fl.remember(f, rk.words, now)
 	return f.id, merged
-}
-
-// newFamily starts a family.
-func (fl *familyLinker) newFamily() *familyRec {
-	f := &familyRec{id: int32(len(fl.families))}
-	fl.families = append(fl.families, f)
-	fl.parent = append(fl.parent, f.id)
-	fl.last = append(fl.last, neverReferred)
-	return f
 }
 
 // anyTown reports whether town agrees with one of towns up to a typo.
@@ -712,7 +693,7 @@ func (fl *familyLinker) sharedSurname(k *refKeys, f *familyRec) bool {
 // recent is the one family a sparse referral may be joined to by recency.
 type recent struct {
 	id      int32
-	level   int     // of the rule "recent" (famRules)
+	bonus   float64
 	overlap float64 // how far the narrative tells of the same incident
 }
 
@@ -756,15 +737,15 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 			continue
 		}
 		n++
-		lv := 3 // three days
+		b := 1.5
 		if age <= 24*time.Hour {
-			lv = 1 // a day
+			b = 2.8
 		}
 		ov := fl.incident(k.words, f)
 		if ov >= incidentOverlap {
-			lv-- // and the same incident
+			b++
 		}
-		c := recent{id: id, level: lv, overlap: ov}
+		c := recent{id: id, bonus: b, overlap: ov}
 		if out.id < 0 || c.overlap > out.overlap || c.overlap == out.overlap && id < out.id {
 			out, second = c, out
 		} else if second.id < 0 || c.overlap > second.overlap {
@@ -844,6 +825,11 @@ type queued struct {
 
 const maxIncidentWords = 160
 
+// mergeMargin is how far above the linking score a referral must match
+// two families for them to be merged: merging is harder to undo than not
+// linking, so it needs more.
+const mergeMargin = 2.0
+
 // neverReferred is the last-referred time of a family not referred yet:
 // below every time a referral can carry (one dated before 1970 included).
 const neverReferred = math.MinInt64
@@ -869,31 +855,21 @@ func (fl *familyLinker) find(id int32) int32 {
 // merge folds family o into f.
 func (fl *familyLinker) merge(f, o *familyRec) {
 	fl.parent[o.id] = f.id
-	for i, c := range o.children {
+	for _, c := range o.children {
 		if len(f.children) < maxPeoplePerFamily && !slices.Contains(f.children, c) {
 			f.children = append(f.children, c)
-			f.childRecs = append(f.childRecs, o.childRecs[i])
 		}
 	}
-	for i, a := range o.adults {
+	for _, a := range o.adults {
 		if len(f.adults) < maxPeoplePerFamily && !slices.Contains(f.adults, a) {
 			f.adults = append(f.adults, a)
-			f.adultRecs = append(f.adultRecs, o.adultRecs[i])
 		}
 	}
-	for _, m := range [][2]*[]string{{&f.postcode, &o.postcode}, {&f.handles, &o.handles}} {
+	for _, m := range [][2]*[]string{{&f.postcode, &o.postcode}, {&f.handles, &o.handles}, {&f.nhs, &o.nhs},
+		{&f.towns, &o.towns}, {&f.lines, &o.lines}} {
 		for _, k := range *m[1] {
 			addTo(m[0], k, 0)
 		}
-	}
-	for i, n := range o.nhs {
-		f.addPlace(&f.nhs, &f.nhsRecs, n, o.nhsRecs[i], 0)
-	}
-	for i, t := range o.towns {
-		f.addPlace(&f.towns, &f.townRecs, t, o.townRecs[i], 0)
-	}
-	for i, l := range o.lines {
-		f.addPlace(&f.lines, &f.lineRecs, l, o.lineRecs[i], 0)
 	}
 	for _, h := range o.blockSet {
 		if !slices.Contains(f.blockSet, h) {
@@ -903,20 +879,8 @@ func (fl *familyLinker) merge(f, o *familyRec) {
 	for _, n := range o.surnames {
 		f.addSurname(n)
 	}
-	o.children, o.adults, o.surnames, o.surnameRecs = nil, nil, nil, nil
+	o.children, o.adults, o.surnames = nil, nil, nil
 	o.postcode, o.handles, o.nhs, o.towns, o.lines, o.blockSet = nil, nil, nil, nil, nil, nil
-	o.childRecs, o.adultRecs, o.nhsRecs, o.lineRecs, o.townRecs = nil, nil, nil, nil, nil
-}
-
-// addPlace adds key s, prepared as rec, to a family's list and its
-// prepared twin unless it is there already or the list holds limit (0: no
-// limit).
-func (f *familyRec) addPlace(list *[]string, recs *[]linkage.Record, s string, rec linkage.Record, limit int) {
-	if s == "" || slices.Contains(*list, s) || limit > 0 && len(*list) >= limit {
-		return
-	}
-	*list = append(*list, s)
-	*recs = append(*recs, rec)
 }
 
 const maxPeoplePerFamily = 12
@@ -927,24 +891,27 @@ const maxSurnames = 8
 func (f *familyRec) addSurname(n string) {
 	if n != "" && len(f.surnames) < maxSurnames && !slices.Contains(f.surnames, n) {
 		f.surnames = append(f.surnames, n)
-		f.surnameRecs = append(f.surnameRecs, surnameRec(n))
 	}
 }
 
 func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string) {
-	addPerson := func(list *[]personKey, recs *[]linkage.Record, p bonafide.Person) {
+	addPerson := func(list []personKey, p bonafide.Person) []personKey {
 		k := keyOf(p)
-		if len(*list) >= maxPeoplePerFamily || slices.Contains(*list, k) {
-			return
+		for _, q := range list {
+			if q == k {
+				return list
+			}
 		}
-		*list = append(*list, k)
-		*recs = append(*recs, personRec(p))
+		if len(list) >= maxPeoplePerFamily {
+			return list
+		}
+		return append(list, k)
 	}
 	for _, c := range r.Children {
-		addPerson(&f.children, &f.childRecs, c)
+		f.children = addPerson(f.children, c)
 	}
 	for _, a := range r.Adults {
-		addPerson(&f.adults, &f.adultRecs, a)
+		f.adults = addPerson(f.adults, a)
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		f.addSurname(normalize.NameKey(p.FamilyName))
@@ -955,8 +922,8 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 				addTo(&f.handles, h, 0)
 			}
 		}
-		if n := nhsNumber(p.NHSNumber); n != "" && !slices.Contains(f.nhs, n) {
-			f.addPlace(&f.nhs, &f.nhsRecs, n, placeRec(pNHS, n), 0)
+		if n := nhsNumber(p.NHSNumber); n != "" {
+			addTo(&f.nhs, n, 0)
 		}
 	}
 	for _, h := range narrativeHandles(r.Narrative) {
@@ -966,12 +933,8 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		if pc := postcodeOf(r.Address); pc.Full != "" {
 			addTo(&f.postcode, pc.Full, 6)
 		}
-		if t := normalize.NameKey(r.Address.Town); t != "" && !slices.Contains(f.towns, t) {
-			f.addPlace(&f.towns, &f.townRecs, t, placeRec(pTown, r.Address.Town), 4)
-		}
-		if l := normalize.AddressLine(r.Address.Line1); l != "" && !slices.Contains(f.lines, l) {
-			f.addPlace(&f.lines, &f.lineRecs, l, placeRec(pLine, r.Address.Line1), 6)
-		}
+		addTo(&f.towns, normalize.NameKey(r.Address.Town), 4)
+		addTo(&f.lines, normalize.AddressLine(r.Address.Line1), 6)
 	}
 	for _, k := range keys {
 		if h := linkage.KeyHash(k); !slices.Contains(f.blockSet, h) {

@@ -59,7 +59,7 @@ func TestScoreBound(t *testing.T) {
 			Line1: []string{"1 Larch Road", "1 Larch Rd", ""}[r.IntN(3)]}
 		return ref
 	}
-	fl := newFamilyLinker(testFamModel(t))
+	fl := newFamilyLinker()
 	var fams []*familyRec
 	for i := range 300 {
 		f := &familyRec{id: int32(i)}
@@ -76,15 +76,15 @@ func TestScoreBound(t *testing.T) {
 	for i := range 300 {
 		k := newRefKeys(referral(i))
 		for _, f := range fams {
-			base, hh := fl.score(k, f, nil)
+			base, hh := fl.score(k, f)
 			bound := fl.scoreBound(k, f)
 			if base+hh > bound {
 				t.Fatalf("score %.2f + %.2f above its bound %.2f for referral %+v and family %+v", base, hh, bound, k, f)
 			}
-			if bound < fl.model.link {
+			if bound < fl.minScore {
 				cut++
 			}
-			if base+hh >= fl.model.link {
+			if base+hh >= fl.minScore {
 				reached++
 			}
 		}
@@ -107,7 +107,7 @@ func TestMergeOrder(t *testing.T) {
 	}
 	var first []int32
 	for run := range 30 {
-		fl := newFamilyLinker(testFamModel(t))
+		fl := newFamilyLinker()
 		for i := range 5 { // five records of one family, as if never linked
 			f := &familyRec{id: int32(i)}
 			fl.families = append(fl.families, f)
@@ -130,14 +130,4 @@ func TestMergeOrder(t *testing.T) {
 	if !slices.Equal(first, []int32{1, 2}) {
 		t.Errorf("merged %v, want the lowest-numbered [1 2]", first)
 	}
-}
-
-// testFamModel returns the shipped family-link weights.
-func testFamModel(t testing.TB) *famModel {
-	t.Helper()
-	m, err := defaultFamModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }

@@ -93,7 +93,7 @@ func TestSubcommandEnv(t *testing.T) {
 func TestHelpEverywhere(t *testing.T) {
 	subs := []string{
 		"serve", "demo", "import", "export", "census", "synth", "migrate", "backup", "restore", "bench intake",
-		"triage", "triage eval", "triage fit", "triage fit-families", "link", "link eval",
+		"triage", "triage eval", "triage fit", "link", "link eval",
 		"keys generate", "keys rotate",
 		"audit verify", "audit prove", "audit check-proof", "audit checkpoint", "audit witness", "audit witness-key",
 		"user bootstrap", "user add", "user list", "user disable", "user enable",

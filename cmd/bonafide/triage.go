@@ -39,8 +39,6 @@ func runTriage(ctx context.Context, args []string, std stdio) error {
 			return runTriageEval(ctx, args[1:], std)
 		case "fit":
 			return runTriageFit(ctx, args[1:], std)
-		case "fit-families":
-			return runTriageFitFamilies(ctx, args[1:], std)
 		}
 	}
 	cfg := triageConfig{logConfig: defaultLogConfig()}
@@ -422,52 +420,6 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
-		return err
-	}
-	return closeOut()
-}
-
-// runTriageFitFamilies fits the family linker's Fellegi–Sunter weights on
-// labelled streams and writes the parameter file (the shipped one is
-// triage/familyweights.json, made by this command).
-func runTriageFitFamilies(ctx context.Context, args []string, std stdio) error {
-	var streams, truths, out string
-	sc := newSubcommand(std, "triage fit-families", "", "Fits the family linker's m and u (linkage's comparison levels) on labelled streams, chooses its link and merge thresholds there for the best family-link F1, and writes the parameter file.")
-	fs := sc.fs
-	fs.StringVar(&streams, "stream", "", "comma-separated interchange streams to fit on")
-	fs.StringVar(&truths, "truth", "", "their truth files, in the same order")
-	fs.StringVar(&out, "out", "", "where to write the parameters (default stdout)")
-	if _, err := sc.parse(args, noArgs); err != nil {
-		return err
-	}
-	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
-	if streams == "" || len(sl) != len(tl) {
-		return usagef("give as many --truth files as --stream files")
-	}
-	var data []triage.LabelledStream
-	for i := range sl {
-		s, err := os.Open(sl[i])
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		t, err := os.Open(tl[i])
-		if err != nil {
-			return err
-		}
-		defer t.Close()
-		data = append(data, triage.LabelledStream{Name: sl[i], Stream: s, Truth: t})
-	}
-	w, err := triage.FitFamilyWeights(ctx, data, triage.FamilyFitOptions{}, "fitted on "+streams)
-	if err != nil {
-		return err
-	}
-	w.Command = "bonafide triage fit-families --stream " + streams + " --truth " + truths
-	o, closeOut, err := createOut(out, std)
-	if err != nil {
-		return err
-	}
-	if err := w.WriteJSON(o); err != nil {
 		return err
 	}
 	return closeOut()
