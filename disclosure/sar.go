@@ -258,13 +258,9 @@ type reporterMarks struct {
 	context []*regexp.Regexp // a sentence matching one is R2
 }
 
-// reporterValues are the details of every reporter of refs: names,
+// newReporterMarks gathers the details of every reporter of refs: names,
 // contacts, the e-mail's local part (a handle), address, organisation,
 // device, network, relationship.
-func reporterValues(refs []*bonafide.Referral) []string {
-	return newReporterMarks(refs).values
-}
-
 func newReporterMarks(refs []*bonafide.Referral) reporterMarks {
 	var m reporterMarks
 	add := func(v string) {

@@ -278,12 +278,6 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// timelineRow is one event of the timeline screen.
-type timelineRow struct {
-	locker.Event
-	Titles map[string]string // exhibit number → title, for the links
-}
-
 func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) {
 	l := s.requireOpen(w, r)
 	if l == nil {
