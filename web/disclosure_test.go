@@ -25,11 +25,9 @@ func (b *browser) signInTOTPAt(base, name string, c *client, ahead time.Duration
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	b.signIn(base, name, testPassword)
 	b.run(
-		chromedp.Navigate(base+"/sign-in"),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), name),
-		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.WaitVisible(chromedp.ID("code")),
 		chromedp.SendKeys(chromedp.ID("code"), code),
 		submit(chromedp.CSS("main button[type=submit]")),
 	)
