@@ -70,6 +70,8 @@ func TestReporterLinksByHandleAndMailbox(t *testing.T) {
 			ref(t0.Add(90*24*time.Hour), nan, "On Monday at 8am I saw Alfie at the school gate crying.")}, 1, 2, true},
 		{"two colleagues, one address scheme", []bonafide.Record{
 			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Shannon"), text)}, 1, 2, false},
+		{"one teacher, her name shortened", []bonafide.Record{
+			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Sam"), text)}, 1, 2, true},
 		{"one teacher twice", []bonafide.Record{
 			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Samantha"), text)}, 1, 2, true},
 		{"an officer who signs with their number", []bonafide.Record{

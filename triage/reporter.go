@@ -143,12 +143,13 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
 			// A work address made of an initial and the surname
 			// ("s.baker@school") may belong to either of two colleagues
-			// who share both: it then links only the same given name. An
+			// who share both: it then links only given names that begin
+			// alike (Clem and Clemency, not Samantha and Shannon). An
 			// address with the given name in it ("florence.stubbs@") is
 			// the person's, whatever they write as their name ("PC 1484").
 			local, _, _ := strings.Cut(e, "@")
 			if g != "" && len(strings.Replace(local, f, "", 1)) <= 2 {
-				e += "|" + g
+				e += "|" + g[:min(len(g), 3)]
 			}
 			keys = append(keys, "e-mail:"+e)
 		}
