@@ -248,6 +248,11 @@ func (im *importer) copy(ctx context.Context, chunk []sqlstore.Encoded) error {
 		if isUniqueViolation(err) {
 			return bonafide.Errorf(bonafide.EConflict, "a referral id in this import is already stored")
 		}
+		if cerr := ctx.Err(); cerr != nil {
+			// The driver may report the cancellation as the closed
+			// connection it caused; the caller asked for the cause.
+			return fmt.Errorf("postgres: import: copy records: %w (%v)", cerr, err)
+		}
 		return fmt.Errorf("postgres: import: copy records: %w", err)
 	}
 	var reps [][]any
