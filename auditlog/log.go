@@ -98,11 +98,13 @@ const maxBatch = 1000
 type pending struct {
 	ctx  context.Context
 	e    Entry
+	rec  any               // AppendRecord's record, as RecordStorage.EncodeRecord made it; nil for none
 	done chan appendResult // buffered, 1
 }
 
 type appendResult struct {
 	e   Entry
+	seq int64 // the record's, for AppendRecord
 	err error
 }
 
@@ -117,27 +119,69 @@ func (l *Log) Append(ctx context.Context, e Entry) (Entry, error) {
 	if err := e.validate(); err != nil {
 		return Entry{}, fmt.Errorf("audit append: %w", err)
 	}
-	p := &pending{ctx: ctx, e: e, done: make(chan appendResult, 1)}
-	l.qmu.Lock()
-	l.queue = append(l.queue, p)
-	l.qmu.Unlock()
-
 	// Whoever holds the lock commits every entry queued; the others wait
 	// for their answer or the lock, whichever comes first. Waiting for the
 	// lock alone (a mutex) made each caller whose entry another had
 	// already committed take the lock in turn just to read its answer: a
 	// convoy of lock hand-offs, one scheduling delay each, which on a
 	// loaded machine cost more than the commits.
+	r := l.enqueue(ctx, &pending{ctx: ctx, e: e, done: make(chan appendResult, 1)})
+	return r.e, r.err
+}
+
+// AppendRecord stores rec and appends e in one transaction, so that no
+// record is ever stored without its audit entry nor the entry without the
+// record, and returns the entry as logged and the record's sequence number.
+// The log's storage must be a RecordStorage on the store that keeps the
+// records (sqlite and postgres are); otherwise it fails with EInternal. A
+// record the store refuses (a referral id already stored: EConflict) fails
+// only this call, and neither it nor e is stored. Concurrent Appends and
+// AppendRecords share a transaction, so intake over HTTP pays one durable
+// commit a referral, as the store alone does.
+func (l *Log) AppendRecord(ctx context.Context, e Entry, rec bonafide.Record) (Entry, int64, error) {
+	rs, ok := l.store.(RecordStorage)
+	if !ok {
+		return Entry{}, 0, bonafide.Errorf(bonafide.EInternal, "audit append: storage %T cannot store records", l.store)
+	}
+	if rec == nil {
+		return Entry{}, 0, bonafide.Errorf(bonafide.EInvalid, "audit append: no record")
+	}
+	if err := e.validate(); err != nil {
+		return Entry{}, 0, fmt.Errorf("audit append: %w", err)
+	}
+	enc, err := rs.EncodeRecord(rec) // sealing and encoding, outside the lock
+	if err != nil {
+		return Entry{}, 0, err
+	}
+	r := l.enqueue(ctx, &pending{ctx: ctx, e: e, rec: enc, done: make(chan appendResult, 1)})
+	return r.e, r.seq, r.err
+}
+
+// RecordStore returns the store AppendRecord writes records to, or nil
+// when the log's storage cannot store records.
+func (l *Log) RecordStore() bonafide.Store {
+	if rs, ok := l.store.(RecordStorage); ok {
+		return rs.RecordStore()
+	}
+	return nil
+}
+
+// enqueue queues p and waits for its answer, committing batches while it
+// holds the writer lock (see Append).
+func (l *Log) enqueue(ctx context.Context, p *pending) appendResult {
+	l.qmu.Lock()
+	l.queue = append(l.queue, p)
+	l.qmu.Unlock()
 	select {
 	case r := <-p.done:
-		return r.e, r.err
+		return r
 	case l.mu <- struct{}{}:
 	}
 	defer l.unlock()
 	for {
 		select {
 		case r := <-p.done:
-			return r.e, r.err
+			return r
 		default:
 		}
 		l.qmu.Lock()
@@ -170,14 +214,26 @@ func (l *Log) appendBatch(ctx context.Context, batch []*pending) {
 	ctx = context.WithoutCancel(ctx)
 	var err error
 	for range maxAppendTries {
-		if err = l.tryAppend(ctx, live); err == nil {
+		var seqs []int64
+		if seqs, err = l.tryAppend(ctx, live); err == nil {
 			l.size = live[len(live)-1].e.N + 1
-			for _, p := range live {
-				p.done <- appendResult{e: p.e}
+			for i, p := range live {
+				p.done <- appendResult{e: p.e, seq: seqs[i]}
 			}
 			return
 		}
 		l.size = -1 // another writer, or a failed write: read the size again
+		var re *RecordError
+		if errors.As(err, &re) && re.Index >= 0 && re.Index < len(live) {
+			// The store refused one record and stored nothing: answer
+			// that one and append the others without it.
+			live[re.Index].done <- appendResult{err: re.Err}
+			live = append(live[:re.Index:re.Index], live[re.Index+1:]...)
+			if len(live) == 0 {
+				return
+			}
+			continue
+		}
 		if bonafide.ErrorCode(err) != bonafide.EConflict {
 			break
 		}
@@ -193,12 +249,12 @@ func (l *Log) appendBatch(ctx context.Context, batch []*pending) {
 // The size is read from storage only when this process does not know it:
 // Storage.Append checks it again in its transaction, so a stale size (another
 // process appended) fails with EConflict and the retry reads it afresh.
-func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
+func (l *Log) tryAppend(ctx context.Context, batch []*pending) ([]int64, error) {
 	n := l.size
 	var err error
 	if n < 0 {
 		if n, err = l.store.Size(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	base := tlog.StoredHashIndex(0, n)
@@ -235,24 +291,40 @@ func (l *Log) tryAppend(ctx context.Context, batch []*pending) error {
 	})
 	data := make([][]byte, len(batch))
 	now := l.now().UTC()
+	var recs []any // the records of AppendRecord calls, beside their entries; nil when none
 	for i, p := range batch {
 		p.e.N, p.e.Time = n+int64(i), now
 		if data[i], err = MarshalEntry(p.e); err != nil {
-			return err
+			return nil, err
 		}
 		hs, err := tlog.StoredHashes(p.e.N, data[i], r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		hashes = append(hashes, hs...)
+		if p.rec != nil {
+			if recs == nil {
+				recs = make([]any, len(batch))
+			}
+			recs[i] = p.rec
+		}
 	}
-	if err := l.store.Append(ctx, n, data, hashes); err != nil {
-		return err
+	var seqs []int64
+	if recs == nil {
+		err = l.store.Append(ctx, n, data, hashes)
+	} else {
+		seqs, err = l.store.(RecordStorage).AppendWithRecords(ctx, n, data, hashes, recs)
+	}
+	if err != nil {
+		return nil, err
 	}
 	for i, h := range hashes {
 		l.remember(base+int64(i), h)
 	}
-	return nil
+	if seqs == nil {
+		seqs = make([]int64, len(batch))
+	}
+	return seqs, nil
 }
 
 // maxCachedHashes bounds Log.hashes (about 5 MiB); past it the cache

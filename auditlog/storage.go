@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"iter"
 	"maps"
 	"slices"
@@ -90,6 +91,37 @@ type Storage interface {
 	// Cosignatures yields every stored cosignature in ID order.
 	Cosignatures(ctx context.Context) iter.Seq2[StoredCosignature, error]
 }
+
+// A RecordStorage is a Storage on the database that keeps the records
+// too, so that a record and its audit entry can commit together
+// (Log.AppendRecord).
+type RecordStorage interface {
+	Storage
+	// RecordStore is the store whose records AppendWithRecords writes.
+	RecordStore() bonafide.Store
+	// EncodeRecord prepares rec for AppendWithRecords (sealing, encoding),
+	// outside the log's writer lock. What it returns is the storage's own.
+	EncodeRecord(rec bonafide.Record) (any, error)
+	// AppendWithRecords is Append that also stores recs[i] (made by
+	// EncodeRecord; nil for an entry without one) in the same transaction
+	// and returns each one's sequence number (0 where none). If the store
+	// refuses a record it fails with a *RecordError naming it and stores
+	// nothing.
+	AppendWithRecords(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash, recs []any) ([]int64, error)
+}
+
+// A RecordError is AppendWithRecords refusing one record: Index is its
+// place in recs and Err the store's reason (EConflict for a referral id
+// already stored).
+type RecordError struct {
+	Index int
+	Err   error
+}
+
+func (e *RecordError) Error() string { return fmt.Sprintf("record %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the store's reason.
+func (e *RecordError) Unwrap() error { return e.Err }
 
 // Tamperer edits a Storage behind its append-only API, as an attacker with
 // database access would. Only tests use it: auditlogtest.RunStorage needs it to show

@@ -195,6 +195,31 @@ var errSizeMoved = errors.New("size moved")
 // Append stores entries from n and their hashes in one transaction. An exclusive
 // lock on audit_entries serialises appenders across processes.
 func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error {
+	_, err := a.AppendWithRecords(ctx, n, entries, hashes, nil)
+	return err
+}
+
+var _ auditlog.RecordStorage = (*AuditStorage)(nil)
+
+// RecordStore returns the store AppendWithRecords writes records to.
+func (a *AuditStorage) RecordStore() bonafide.Store { return a.s }
+
+// EncodeRecord seals and encodes rec as Add does, for AppendWithRecords.
+func (a *AuditStorage) EncodeRecord(rec bonafide.Record) (any, error) {
+	enc, err := a.s.codec.Encode(rec, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &enc, nil
+}
+
+// AppendWithRecords stores entries from n, their hashes and the records
+// EncodeRecord made (nil beside an entry without one) in one transaction
+// and returns the records' sequence numbers. It takes the audit lock, then
+// the records lock (nothing takes them the other way round).
+func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash, recs []any) ([]int64, error) {
+	var seqs []int64
+	var refused *auditlog.RecordError
 	err := pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE audit_entries IN EXCLUSIVE MODE`); err != nil {
 			return err
@@ -219,16 +244,61 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, ha
 			idx[i] = tlog.StoredHashIndex(0, n) + int64(i)
 			hs[i] = hashes[i][:]
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs); err != nil {
+			return err
+		}
+		if recs == nil {
+			return nil
+		}
+		seqs, refused = make([]int64, len(recs)), nil
+		return a.insertRecords(ctx, tx, recs, seqs, &refused)
 	})
-	if errors.Is(err, errSizeMoved) {
-		return bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	switch {
+	case errors.Is(err, errSizeMoved):
+		return nil, bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	case refused != nil && errors.Is(err, refused):
+		return nil, refused
+	case err != nil:
+		return nil, fmt.Errorf("postgres: audit append at %d: %w", n, err)
 	}
-	if err != nil {
-		return fmt.Errorf("postgres: audit append at %d: %w", n, err)
+	return seqs, nil
+}
+
+// insertRecords stores recs (EncodeRecord's; nil ones skipped) in tx under
+// the records lock, pipelined, setting seqs; a referral id already stored
+// fails it with *refused set.
+func (a *AuditStorage) insertRecords(ctx context.Context, tx pgx.Tx, recs []any, seqs []int64, refused **auditlog.RecordError) error {
+	if _, err := tx.Exec(ctx, lockRecords); err != nil {
+		return fmt.Errorf("lock records: %w", err)
 	}
-	return nil
+	var b pgx.Batch
+	var at []int
+	storedAt := a.s.now()
+	for i, r := range recs {
+		if r == nil {
+			continue
+		}
+		enc, ok := r.(*sqlstore.Encoded)
+		if !ok {
+			return fmt.Errorf("record %d: %T is not from EncodeRecord", i, r)
+		}
+		queueInsert(&b, enc, storedAt)
+		at = append(at, i)
+	}
+	br := tx.SendBatch(ctx, &b)
+	defer br.Close()
+	for _, i := range at {
+		err := br.QueryRow().Scan(&seqs[i])
+		switch {
+		case err == pgx.ErrNoRows || isUniqueViolation(err):
+			id := recs[i].(*sqlstore.Encoded).ReferralID.String
+			*refused = &auditlog.RecordError{Index: i, Err: bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)}
+			return *refused
+		case err != nil:
+			return fmt.Errorf("insert record %d: %w", i, err)
+		}
+	}
+	return br.Close()
 }
 
 // ReadHashes returns the stored hashes at indexes, in order.

@@ -10,6 +10,7 @@ import (
 	"bonafide"
 	"bonafide/auditlog"
 	"bonafide/auditlog/auditlogtest"
+	"bonafide/storetest"
 	"bonafide/vault"
 	"bonafide/vault/vaulttest"
 )
@@ -204,4 +205,9 @@ func TestCheckpointIDsContiguous(t *testing.T) {
 	if len(ids) != writers+1 {
 		t.Fatalf("%d checkpoints, want %d", len(ids), writers+1)
 	}
+}
+
+func TestAuditedIntake(t *testing.T) {
+	requirePostgres(t)
+	storetest.RunAuditedIntake(t, func(t *testing.T) auditlog.RecordStorage { return openMigrated(t).AuditStorage() })
 }

@@ -98,11 +98,7 @@ func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sq
 			if !r.Take() {
 				continue // abandoned: the caller has returned and wants no answer
 			}
-			e := &r.Item
-			kinds, sums := tagColumns(e.Tags)
-			level, due, engine, output, rank := safetyColumns(e.Safety)
-			b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
-				level, due, engine, output, rank, e.Channel)
+			queueInsert(&b, &r.Item, storedAt)
 			live = append(live, i)
 		}
 		if len(live) == 0 {
@@ -124,6 +120,14 @@ func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sq
 		}
 		return br.Close()
 	})
+}
+
+// queueInsert queues insertOne for e on b (the caller holds lockRecords).
+func queueInsert(b *pgx.Batch, e *sqlstore.Encoded, storedAt time.Time) {
+	kinds, sums := tagColumns(e.Tags)
+	level, due, engine, output, rank := safetyColumns(e.Safety)
+	b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
+		level, due, engine, output, rank, e.Channel)
 }
 
 // importChunk is how many records Import checks for duplicates and copies

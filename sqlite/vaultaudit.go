@@ -226,7 +226,32 @@ func (a *AuditStorage) Size(ctx context.Context) (int64, error) {
 
 // Append stores entries from n and their hashes in one transaction.
 func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash) error {
+	_, err := a.AppendWithRecords(ctx, n, entries, hashes, nil)
+	return err
+}
+
+var _ auditlog.RecordStorage = (*AuditStorage)(nil)
+
+// RecordStore returns the store AppendWithRecords writes records to.
+func (a *AuditStorage) RecordStore() bonafide.Store { return a.s }
+
+// EncodeRecord seals and encodes rec as Add does, for AppendWithRecords.
+func (a *AuditStorage) EncodeRecord(rec bonafide.Record) (any, error) {
+	enc, err := a.s.codec.Encode(rec, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &enc, nil
+}
+
+// AppendWithRecords stores entries from n, their hashes and the records
+// EncodeRecord made (nil beside an entry without one) in one transaction,
+// which shares its commit with concurrent Adds and writes (writeTx), and
+// returns the records' sequence numbers.
+func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash, recs []any) ([]int64, error) {
 	conflict := false
+	var seqs []int64
+	var refused *auditlog.RecordError
 	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
 		size, err := auditSize(ctx, tx)
 		if err != nil {
@@ -236,34 +261,69 @@ func (a *AuditStorage) Append(ctx context.Context, n int64, entries [][]byte, ha
 			conflict = true
 			return errors.New("size moved")
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`)
-		if err != nil {
+		if err := appendAudit(ctx, tx, n, entries, hashes); err != nil {
 			return err
 		}
-		defer ins.Close()
-		for i, e := range entries {
-			if _, err := ins.ExecContext(ctx, n+int64(i), e); err != nil {
+		if recs == nil {
+			return nil
+		}
+		ins := a.s.ins.in(ctx, tx)
+		storedAt := a.s.opts.Now().UnixMicro()
+		seqs = make([]int64, len(recs))
+		for i, r := range recs {
+			if r == nil {
+				continue
+			}
+			enc, ok := r.(*sqlstore.Encoded)
+			if !ok {
+				return fmt.Errorf("record %d: %T is not from EncodeRecord", i, r)
+			}
+			seq, err := a.s.insert(ctx, ins, enc, storedAt)
+			if bonafide.ErrorCode(err) == bonafide.EConflict {
+				refused = &auditlog.RecordError{Index: i, Err: err}
+				return refused // rolls back the savepoint: nothing of this append is kept
+			}
+			if err != nil {
 				return err
 			}
-		}
-		insh, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer insh.Close()
-		idx := tlog.StoredHashIndex(0, n)
-		for i, h := range hashes {
-			if _, err := insh.ExecContext(ctx, idx+int64(i), h[:]); err != nil {
-				return err
-			}
+			seqs[i] = seq
 		}
 		return nil
 	})
-	if conflict {
-		return bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	switch {
+	case conflict:
+		return nil, bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	case refused != nil && errors.Is(err, refused):
+		return nil, refused
+	case err != nil:
+		return nil, fmt.Errorf("sqlite: audit append at %d: %w", n, err)
 	}
+	return seqs, nil
+}
+
+// appendAudit inserts entries from n and the stored hashes from
+// tlog.StoredHashIndex(0, n) in tx.
+func appendAudit(ctx context.Context, tx *sql.Tx, n int64, entries [][]byte, hashes []tlog.Hash) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`)
 	if err != nil {
-		return fmt.Errorf("sqlite: audit append at %d: %w", n, err)
+		return err
+	}
+	defer ins.Close()
+	for i, e := range entries {
+		if _, err := ins.ExecContext(ctx, n+int64(i), e); err != nil {
+			return err
+		}
+	}
+	insh, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insh.Close()
+	idx := tlog.StoredHashIndex(0, n)
+	for i, h := range hashes {
+		if _, err := insh.ExecContext(ctx, idx+int64(i), h[:]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"bonafide"
 	"bonafide/auditlog"
 	"bonafide/auditlog/auditlogtest"
+	"bonafide/storetest"
 	"bonafide/vault"
 	"bonafide/vault/vaulttest"
 )
@@ -305,4 +306,8 @@ func TestIntakeTagging(t *testing.T) {
 		})
 		return s, s.ReporterTags()
 	})
+}
+
+func TestAuditedIntake(t *testing.T) {
+	storetest.RunAuditedIntake(t, func(t *testing.T) auditlog.RecordStorage { return openMigrated(t).AuditStorage() })
 }

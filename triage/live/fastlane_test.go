@@ -144,6 +144,11 @@ func TestRestartFastLane(t *testing.T) {
 					t.Errorf("provisional assessment of %s = %s (engine %q); want part provisional, its basis, family and safety", id, a.Output, a.Engine)
 				}
 			}
+			// The counter moves just after the commit that made them
+			// visible, so wait for it (the guard above ends the wait).
+			for svc.Provisional() < int64(len(waiting)) && wctx.Err() == nil {
+				time.Sleep(time.Millisecond)
+			}
 			if svc.Provisional() < int64(len(waiting)) {
 				t.Errorf("Provisional() = %d, want at least %d", svc.Provisional(), len(waiting))
 			}

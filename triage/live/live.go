@@ -55,6 +55,20 @@ type Options struct {
 	Busy func() bool
 	// MaxDefer bounds the wait for Busy; 1 s when zero.
 	MaxDefer time.Duration
+	// MaxLag bounds how far triage lets itself fall behind while intake
+	// stays busy. Within it, triage works in slices of Slice and yields
+	// again (up to MaxDefer) between them, so that a burst of referrals
+	// is taken in at the store's pace and assessed just after; once the
+	// oldest wake-up it has not caught up with is MaxLag old it runs
+	// until caught up, busy or not, so that a flood longer than that is
+	// triaged at triage's own rate rather than left ever further behind.
+	// 10 s when zero: far inside the minute after which an unassessed
+	// immediate-danger referral pages someone
+	// (deploy/prometheus/bonafide-alerts.yml).
+	MaxLag time.Duration
+	// Slice is how long triage runs between yields while intake is busy
+	// and it is within MaxLag; 50 ms when zero.
+	Slice time.Duration
 	// Tail is how many records before the first unassessed referral the
 	// fast lane of a restart loads (see Run): while the full history
 	// replays, referrals not yet assessed are given a provisional
@@ -100,6 +114,7 @@ type Service struct {
 	resume      int64                 // referrals at or below it were assessed before
 	last        int64                 // the last record observed
 	pending     []bonafide.Assessment // observed, not yet stored
+	behind      time.Time             // when CatchUp first found work it has not yet caught up with; zero when caught up
 
 	cal      *triage.Calendar
 	fastWake chan struct{} // capacity 1: a pending wake-up for the fast lane
@@ -150,6 +165,12 @@ func New(store bonafide.Store, out bonafide.AssessmentStore, opts Options) (*Ser
 	}
 	if opts.MaxDefer <= 0 {
 		opts.MaxDefer = time.Second
+	}
+	if opts.MaxLag <= 0 {
+		opts.MaxLag = 10 * time.Second
+	}
+	if opts.Slice <= 0 {
+		opts.Slice = 50 * time.Millisecond
 	}
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = max(opts.RetryMin, 30*time.Second)
@@ -294,13 +315,24 @@ func (s *Service) advance(seq int64) {
 // stopped, storing first any assessments it could not store, so that
 // nothing is observed twice and nothing is skipped but an assessment the
 // store refuses outright (see Run).
-func (s *Service) CatchUp(ctx context.Context) (int, error) {
+func (s *Service) CatchUp(ctx context.Context) (int, error) { return s.catchUp(ctx, false) }
+
+// catchUp is CatchUp; with slicing (Run's calls) it stops early with
+// errSliced to let busy intake run (Options.Busy, Slice, MaxLag), having
+// stored what it assessed.
+func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
 	s.engineMu.Lock()
 	defer s.engineMu.Unlock()
 	if err := s.readResume(ctx); err != nil {
 		return 0, err
 	}
+	sliceStart := time.Now()
+	if s.behind.IsZero() {
+		s.behind = sliceStart
+	}
 	stored := 0
+	sliced := false // this slice has run its time while intake is busy
+	observed := 0   // records observed in this call: a slice observes at least one
 	for {
 		if len(s.pending) > 0 {
 			n, err := s.out.PutAssessments(ctx, s.pending)
@@ -319,6 +351,9 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 		}
 		s.advance(s.last)
 		s.maybeCheckpoint(ctx, false)
+		if sliced {
+			return stored, errSliced
+		}
 		if s.fastLoading.Load() {
 			select {
 			case <-s.fastLoaded:
@@ -331,14 +366,20 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 			return stored, fmt.Errorf("triage: read records after seq %d: %w", s.last, err)
 		}
 		if len(page) == 0 {
+			s.behind = time.Time{}
 			return stored, nil
 		}
 		for _, st := range page {
-			s.last = st.Seq
-			s.mainLast.Store(st.Seq)
 			if s.opts.Busy != nil && s.opts.Busy() {
+				if slicing && observed > 0 && s.sliceOver(sliceStart) {
+					sliced = true // store what is pending, then yield
+					break
+				}
 				runtime.Gosched() // requests waiting to run go first
 			}
+			s.last = st.Seq
+			s.mainLast.Store(st.Seq)
+			observed++
 			a, err := s.engine.Observe(st.Record)
 			if err != nil {
 				// Only a record the store should never hold (no id, a
@@ -369,6 +410,18 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 			s.pending = append(s.pending, out)
 		}
 	}
+}
+
+// errSliced is CatchUp's answer when it stopped to let busy intake run
+// (Options.Slice, MaxLag); Run yields and calls it again.
+var errSliced = errors.New("triage: yielded to intake")
+
+// sliceOver reports whether the slice that began at start has run its time
+// and triage may still fall further behind (Options.Slice, MaxLag). Under
+// engineMu.
+func (s *Service) sliceOver(start time.Time) bool {
+	now := time.Now()
+	return now.Sub(start) >= s.opts.Slice && now.Sub(s.behind) < s.opts.MaxLag
 }
 
 // refused reports whether err is the store refusing what it was given
@@ -531,10 +584,16 @@ func (s *Service) Run(ctx context.Context) error {
 		break
 	}
 	for {
-		n, err := s.CatchUp(ctx)
+		n, err := s.catchUp(ctx, true)
 		added += n
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, errSliced) {
+			if !s.yield(ctx) {
+				return nil
+			}
+			continue
 		}
 		if err != nil {
 			s.log.Error("triage failed; retrying", slog.Duration("retry_in", wait), slog.Any("error", err))

@@ -751,3 +751,69 @@ func TestYieldsToIntake(t *testing.T) {
 		})
 	}
 }
+
+// TestSlicesWhileIntakeBusy checks that while intake stays busy triage
+// works in slices and yields between them (Options.Slice) as long as it is
+// within MaxLag, that past MaxLag it runs until caught up however busy
+// intake is, and that either way what it stores is what the command gives.
+// Each yield while busy counts as deferred, so a service that never sliced
+// counts only the wake-up.
+func TestSlicesWhileIntakeBusy(t *testing.T) {
+	const n = 60 // records stored while intake is busy
+	tests := []struct {
+		name        string
+		maxLag      time.Duration
+		minDeferred int64 // at least
+		maxDeferred int64 // at most, 0 for no bound
+	}{
+		{"yields between slices within MaxLag", time.Hour, n - 1, 0},
+		{"runs through once MaxLag is past", time.Nanosecond, 1, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, as := backends[0].new(t)()
+			ctx := context.Background()
+			var busy atomic.Bool
+			svc := newService(t, st, as, live.Options{Poll: time.Hour, MaxDefer: time.Millisecond,
+				Slice: time.Nanosecond, MaxLag: tt.maxLag, Busy: busy.Load})
+			recs := firstReferrals(stream(t, 5), n+1)
+			seq0, err := st.Add(ctx, recs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := svc.Go(ctx)
+			t.Cleanup(func() { stop(ctx) })
+			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
+				t.Fatal(err)
+			}
+			busy.Store(true)
+			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
+				t.Fatal(err)
+			}
+			_, seqs, last := storeOrder(t, st)
+			svc.Notify()
+			if err := svc.Wait(ctx, last); err != nil {
+				t.Fatal(err)
+			}
+			got := svc.Deferred()
+			if got < tt.minDeferred || (tt.maxDeferred > 0 && got > tt.maxDeferred) {
+				t.Errorf("Deferred() = %d, want from %d to %d (0: no bound)", got, tt.minDeferred, tt.maxDeferred)
+			}
+			ids, want := command(t, triage.DefaultConfig(), recs)
+			check(t, as, svc.Engine(), ids, want, seqs)
+		})
+	}
+}
+
+// firstReferrals returns the records of recs up to and including the n-th
+// referral.
+func firstReferrals(recs []bonafide.Record, n int) []bonafide.Record {
+	for i, r := range recs {
+		if _, ok := r.(*bonafide.Referral); ok {
+			if n--; n == 0 {
+				return recs[:i+1]
+			}
+		}
+	}
+	return recs
+}
