@@ -250,8 +250,9 @@ func (t *keyCounts) pairCount(keys []uint64, src []uint8, rate float64, maxBlock
 // choose 2, on a sample of records when there are many). The loosest candidates within
 // the budget — those no coarser candidate within budget contains — make a first pass:
 // their pairs are sampled (all of a tight rule's, a share of a loose one's, each pair
-// weighed by the inverse of its chance of being drawn), compared on every field, and a
-// two-class mixture is fitted to the comparison patterns by expectation–maximisation.
+// weighed by the inverse of its chance of being drawn) and compared on every field, once:
+// the model's m comes from one EM session per rule on its own drawn pairs, its prior
+// from all of them weighed, with no further pass over the first pass's blocks.
 // The pairs it finds probably matching stand in for the truth: each candidate's recall
 // is the weighted share of them it keeps. Rules are then chosen greedily, each time the
 // one adding most estimated recall per pair compared, until the budget, the rule limit
