@@ -165,54 +165,79 @@ func combine(hs ...uint64) uint64 {
 // for none), scaled by 1/rate² when keys come from a sample of records taken at rate:
 // the sum over keys of n choose 2, or with src set (linking) the sum of n_A·n_B. Blocks
 // estimated larger than maxBlock records are skipped by blocking and so counted apart
-// (skipped), their keys returned in over. keys is reordered.
+// (skipped), their keys returned in over. Keys differing only in the low bit are one key.
 func PairCount(keys []uint64, src []uint8, rate float64, maxBlock int) (pairs, skipped int64, over map[uint64]bool) {
-	// The low bit of a key (always set) carries the source, so that one sort of plain
-	// integers groups the keys.
-	w := 0
+	var t keyCounts
+	return t.pairCount(keys, src, rate, maxBlock)
+}
+
+// keyCounts is an open-addressing table of records per key, kept between calls so that
+// counting the pairs of several hundred candidate rules allocates once. Counting in a
+// table of two to four slots per record is several times cheaper than sorting the keys.
+type keyCounts struct {
+	slot  []keyCount
+	used  []uint32 // slots taken, to clear them for the next count
+	shift uint
+}
+
+type keyCount struct {
+	key  uint64 // key|1, or 0 for an empty slot
+	n, a int32  // records holding the key; of them, from the first source
+}
+
+// pairCount is [PairCount] counting in t.
+func (t *keyCounts) pairCount(keys []uint64, src []uint8, rate float64, maxBlock int) (pairs, skipped int64, over map[uint64]bool) {
+	size, bits := 16, uint(4)
+	for size < 2*len(keys) {
+		size, bits = size*2, bits+1
+	}
+	if len(t.slot) != size {
+		t.slot, t.shift = make([]keyCount, size), 64-bits
+	}
+	mask := uint64(size - 1)
 	for i, k := range keys {
 		if k == 0 {
 			continue
 		}
 		k |= 1
+		x := (k * 0x9e3779b97f4a7c15) >> t.shift
+		for t.slot[x].key != 0 && t.slot[x].key != k {
+			x = (x + 1) & mask
+		}
+		e := &t.slot[x]
+		if e.key == 0 {
+			e.key = k
+			t.used = append(t.used, uint32(x))
+		}
+		e.n++
 		if src != nil && src[i] == 0 {
-			k &^= 1
+			e.a++
 		}
-		keys[w] = k
-		w++
 	}
-	keys = keys[:w]
-	slices.Sort(keys)
-	scale := 1 / (rate * rate)
-	var fp, fs float64
-	for lo := 0; lo < len(keys); {
-		hi, a := lo+1, 0.0
-		if keys[lo]&1 == 0 {
-			a = 1
-		}
-		for hi < len(keys) && keys[hi]|1 == keys[lo]|1 {
-			if keys[hi]&1 == 0 {
-				a++
-			}
-			hi++
-		}
-		n := float64(hi - lo)
+	// Whole pairs are summed before scaling, so that the figures do not depend on the
+	// order of the table.
+	var kept, skip int64
+	for _, x := range t.used {
+		e := &t.slot[x]
+		n := int64(e.n)
 		p := n * (n - 1) / 2
 		if src != nil {
-			p = a * (n - a)
+			p = int64(e.a) * (n - int64(e.a))
 		}
-		if n/rate > float64(maxBlock) {
-			fs += p * scale
+		if float64(n)/rate > float64(maxBlock) {
+			skip += p
 			if over == nil {
 				over = map[uint64]bool{}
 			}
-			over[keys[lo]|1] = true
+			over[e.key] = true
 		} else {
-			fp += p * scale
+			kept += p
 		}
-		lo = hi
+		*e = keyCount{}
 	}
-	return int64(math.Round(fp)), int64(math.Round(fs)), over
+	t.used = t.used[:0]
+	scale := 1 / (rate * rate)
+	return int64(math.Round(float64(kept) * scale)), int64(math.Round(float64(skip) * scale)), over
 }
 
 // ChooseBlocking chooses blocking rules from the records themselves, for a
@@ -225,8 +250,9 @@ func PairCount(keys []uint64, src []uint8, rate float64, maxBlock int) (pairs, s
 // choose 2, on a sample of records when there are many). The loosest candidates within
 // the budget — those no coarser candidate within budget contains — make a first pass:
 // their pairs are sampled (all of a tight rule's, a share of a loose one's, each pair
-// weighed by the inverse of its chance of being drawn), compared on every field, and a
-// two-class mixture is fitted to the comparison patterns by expectation–maximisation.
+// weighed by the inverse of its chance of being drawn) and compared on every field, once:
+// the model's m comes from one EM session per rule on its own drawn pairs, its prior
+// from all of them weighed, with no further pass over the first pass's blocks.
 // The pairs it finds probably matching stand in for the truth: each candidate's recall
 // is the weighted share of them it keeps. Rules are then chosen greedily, each time the
 // one adding most estimated recall per pair compared, until the budget, the rule limit
@@ -304,6 +330,7 @@ func ChooseBlocking(ctx context.Context, s *Schema, recs []Record, link bool, op
 		go func() {
 			defer wg.Done()
 			keys := make([]uint64, len(sample))
+			var counts keyCounts
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= len(cands) || ctx.Err() != nil {
@@ -318,7 +345,7 @@ func ChooseBlocking(ctx context.Context, s *Schema, recs []Record, link bool, op
 						keys[x] = combine(a[x], b[x])
 					}
 				}
-				cd.pairs, _, cd.oversize = PairCount(keys, src, rate, opt.MaxBlock)
+				cd.pairs, _, cd.oversize = counts.pairCount(keys, src, rate, opt.MaxBlock)
 			}
 		}()
 	}
@@ -513,8 +540,12 @@ type weightedPair struct {
 // sampleFirstPass draws pairs from the blocks of rules: each rule's share of anchor
 // records is set so that it yields about SamplePairs/len(rules) pairs, and a pair is
 // drawn when one of its records is an anchor of a rule that blocks it. It compares each
-// drawn pair once, fits a two-class mixture to the weighted patterns and returns the
-// probable matches.
+// drawn pair once and returns the probable matches among them.
+//
+// Without a model given, one is trained as [Train] trains on the rules, except that the
+// prior is fitted to the drawn pairs, each weighed by the inverse of its chance of being
+// drawn, rather than to a further pass over all the rules' pairs: weighed so, they stand
+// for all of them, and the sum of the weights estimates how many there are.
 func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []BlockRule, cands []candidate, first []int, link bool, opt AutoOptions) (*firstPass, error) {
 	b, err := NewBlocker(s, rules, recs, opt.MaxBlock, link)
 	if err != nil {
@@ -531,37 +562,44 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 			cut[r] = math.MaxUint64
 		}
 	}
-	anchor := func(r int, i int32) bool {
-		return cut[r] == math.MaxUint64 || mix(uint64(i)<<8^uint64(r)^opt.Seed<<40) < cut[r]
+	// Which records anchor each rule, marked once for the records in its blocks (the
+	// only ones asked about), one bit a record.
+	anchors := make([][]uint64, len(rules))
+	for r := range rules {
+		anchors[r] = make([]uint64, (len(recs)+63)/64)
 	}
-	// chance is the probability that pair (i, j) is drawn by some rule.
-	chance := func(i, j int32) float64 {
-		miss := 1.0
-		for r := range rules {
-			if b.covered(r, i, j) {
-				miss *= (1 - frac[r]) * (1 - frac[r])
+	for _, run := range b.runs {
+		r := run.rule
+		for _, i := range run.order[run.start:run.end] {
+			if cut[r] == math.MaxUint64 || mix(uint64(i)<<8^uint64(r)^opt.Seed<<40) < cut[r] {
+				anchors[r][i>>6] |= 1 << (i & 63)
 			}
 		}
-		return 1 - miss
 	}
-	fp := &firstPass{model: opt.Model}
-	if fp.model == nil {
-		// Each rule an EM session of its own, its blocked fields left out (Splink's
-		// way): a mixture fitted to the union of the blocks at once would take the
-		// agreements they were blocked on for chance.
-		fp.model, err = Train(ctx, s, recs, b, TrainOptions{EMPairs: 50_000, SessionPairs: 5_000, Seed: opt.Seed})
-		if err != nil {
-			return nil, fmt.Errorf("choose blocking: first pass: %w", err)
+	anchor := func(r int, i int32) bool { return anchors[r][i>>6]&(1<<(i&63)) != 0 }
+	// Each rule's drawn pairs, its blocked fields left out, for its EM session.
+	train := opt.Model == nil
+	hide := make([]uint64, len(rules))
+	for r := range rules {
+		for f := range s.Fields {
+			if b.ruleFields(s, r)&(1<<f) != 0 {
+				hide[r] |= 15 << (4 * f)
+			}
 		}
 	}
-	m := fp.model
 	workers := runtime.GOMAXPROCS(0)
-	out := make([][]weightedPair, workers)
-	sampled := make([]int64, workers)
+	out := make([][]drawnPair, workers)
+	sess := make([][]map[uint64]float64, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
+		if train {
+			sess[w] = make([]map[uint64]float64, len(rules))
+			for r := range rules {
+				sess[w][r] = map[uint64]float64{}
+			}
+		}
 		go func() {
 			defer wg.Done()
 			for {
@@ -594,13 +632,21 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 						if dup {
 							continue
 						}
-						sampled[w]++
-						p := m.Probability(m.Score(&recs[i], &recs[j]))
-						if p < 0.5 {
-							continue
-						}
 						a, c := min(i, j), max(i, j)
-						out[w] = append(out[w], weightedPair{a, c, p / chance(a, c)})
+						pat := s.pattern(&recs[a], &recs[c])
+						// The chance that some rule draws the pair; each rule that
+						// would draw it has it in its session's sample.
+						miss := 1.0
+						for q := range rules {
+							if !b.covered(q, a, c) {
+								continue
+							}
+							miss *= (1 - frac[q]) * (1 - frac[q])
+							if train && (anchor(q, a) || anchor(q, c)) {
+								sess[w][q][pat&^hide[q]]++
+							}
+						}
+						out[w] = append(out[w], drawnPair{a, c, pat, 1 / (1 - miss)})
 					}
 				}
 			}
@@ -610,12 +656,63 @@ func sampleFirstPass(ctx context.Context, s *Schema, recs []Record, rules []Bloc
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("choose blocking: %w", err)
 	}
-	for w, o := range out {
-		fp.sampled += sampled[w]
-		for _, d := range o {
-			fp.pairs = append(fp.pairs, d)
-			fp.total += d.w
+	drawn := slices.Concat(out...)
+	fp := &firstPass{model: opt.Model, sampled: int64(len(drawn))}
+	if train {
+		// Each rule an EM session of its own, its blocked fields left out (Splink's
+		// way): a mixture fitted to the union of the blocks at once would take the
+		// agreements they were blocked on for chance.
+		topt := TrainOptions{Seed: opt.Seed}
+		topt.defaults()
+		var sessions map[string]any
+		fp.model, sessions, err = trainMU(s, recs, b, topt, func(r int, _ uint64, _ int64) (map[uint64]float64, error) {
+			for _, o := range sess[1:] {
+				for k, c := range o[r] {
+					sess[0][r][k] += c
+				}
+			}
+			return sess[0][r], nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("choose blocking: first pass: %w", err)
+		}
+		patterns := map[uint64]float64{}
+		var total float64
+		for _, d := range drawn {
+			patterns[d.pattern] += d.w
+			total += d.w
+		}
+		if total == 0 {
+			return nil, fmt.Errorf("choose blocking: first pass: blocking produced no pairs")
+		}
+		lambda, iters := fitPrior(fp.model, s, recs, link, patterns, total, topt)
+		fp.model.Meta = map[string]any{
+			"records": len(recs), "blocked_pairs": int64(math.Round(total)), "em_pairs": len(drawn),
+			"em_patterns": len(patterns), "em_iterations": iters, "em_match_share": lambda,
+			"sessions": sessions, "prior_from": "first-pass sample weighed by inverse chance of drawing",
 		}
 	}
+	m := fp.model
+	half := m.WeightAt(0.5)
+	for _, d := range drawn {
+		wt := m.scorePattern(d.pattern, &recs[d.i], &recs[d.j])
+		if wt < half {
+			continue
+		}
+		p := m.Probability(wt)
+		if p < 0.5 {
+			continue
+		}
+		fp.pairs = append(fp.pairs, weightedPair{d.i, d.j, p * d.w})
+		fp.total += p * d.w
+	}
 	return fp, nil
+}
+
+// A drawnPair is a pair of the first pass's sample: its comparison levels and the
+// inverse of its chance of being drawn.
+type drawnPair struct {
+	i, j    int32
+	pattern uint64
+	w       float64
 }

@@ -3,6 +3,7 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -34,15 +35,43 @@ func TestPairCount(t *testing.T) {
 		{"keys differing in the low bit are one key", []uint64{4, 5}, nil, 1, 10, 1, 0, 0},
 		{"a half sample counts four times", []uint64{5, 5, 7, 7, 7}, nil, 0.5, 100, 4 * (1 + 3), 0, 0},
 		{"a sampled block scaled over the limit", []uint64{5, 5, 5, 7, 7}, nil, 0.1, 25, 10 * 10, 3 * 100, 1},
+		{"a lone record of a thin sample still marks its block too large", []uint64{5, 7, 7}, nil, 0.01, 50, 0, 10000, 2},
+		{"keys hashed to one slot probe on", colliding(64), nil, 1, 100, 64 * 3, 0, 0},
+		{"the same keys again", colliding(64), nil, 1, 100, 64 * 3, 0, 0},
+		{"linking keys hashed to one slot", colliding(5), []uint8{0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, 1, 100, 5 * 2, 0, 0},
 	}
+	// One table counts every case in turn, as ChooseBlocking counts its candidates: a
+	// count must not see the keys of the one before.
+	var shared keyCounts
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pairs, skip, over := PairCount(slices.Clone(tt.keys), tt.src, tt.rate, tt.maxBlock)
 			if pairs != tt.wantPairs || skip != tt.wantSkip || len(over) != tt.wantOver {
 				t.Errorf("PairCount(%v, %v, %g, %d) = %d, %d, %d oversized, want %d, %d, %d", tt.keys, tt.src, tt.rate, tt.maxBlock, pairs, skip, len(over), tt.wantPairs, tt.wantSkip, tt.wantOver)
 			}
+			pairs, skip, over = shared.pairCount(tt.keys, tt.src, tt.rate, tt.maxBlock)
+			if pairs != tt.wantPairs || skip != tt.wantSkip || len(over) != tt.wantOver {
+				t.Errorf("counted in a table used before: %d, %d, %d oversized, want %d, %d, %d", pairs, skip, len(over), tt.wantPairs, tt.wantSkip, tt.wantOver)
+			}
 		})
 	}
+}
+
+// colliding returns n distinct keys, each three times, that keyCounts hashes to one
+// slot: their products with its multiplier are 1, 3, 5 …, alike in the high bits.
+func colliding(n int) []uint64 {
+	const mul = 0x9e3779b97f4a7c15
+	inv := uint64(mul) // the inverse of mul modulo 2⁶⁴, by Newton's iteration
+	for range 5 {
+		inv *= 2 - mul*inv
+	}
+	var keys []uint64
+	for range 3 {
+		for k := range uint64(n) {
+			keys = append(keys, (2*k+1)*inv)
+		}
+	}
+	return keys
 }
 
 // TestPairCountMatchesBlocker checks the estimator against the pairs a Blocker produces
@@ -145,7 +174,10 @@ func TestRuleCoarser(t *testing.T) {
 // surname or a date of birth) and a reference that most duplicates lack: the chosen
 // rules must find almost every duplicate within the budget, and the estimated recall
 // must be near the true one.
-func TestChooseBlocking(t *testing.T) {
+// choiceRecords makes 1,500 people, about half of them with a duplicate that has one
+// error and most often no reference; truth holds each record's person.
+func choiceRecords(t *testing.T) (*Schema, []Record, []int) {
+	t.Helper()
 	fields := []Field{{Name: "given", Kind: KindGivenName}, {Name: "surname", Kind: KindSurname}, {Name: "dob", Kind: KindDate}, {Name: "ref", Kind: KindString}, {Name: "town", Kind: KindString}}
 	s, err := NewSchema(fields)
 	if err != nil {
@@ -185,10 +217,17 @@ func TestChooseBlocking(t *testing.T) {
 					ref = "" // the reference is missing from most duplicates
 				}
 			}
-			recs = append(recs, s.Prepare(fmt.Sprint(len(recs)), []string{gg, ss, dd, ref, town}))
+			rec := s.Prepare(fmt.Sprint(len(recs)), []string{gg, ss, dd, ref, town})
+			rec.Source = uint8(c) // linking: originals against duplicates
+			recs = append(recs, rec)
 			truth = append(truth, p)
 		}
 	}
+	return s, recs, truth
+}
+
+func TestChooseBlocking(t *testing.T) {
+	s, recs, truth := choiceRecords(t)
 	rep, err := ChooseBlocking(context.Background(), s, recs, false, AutoOptions{MaxPairs: 20_000})
 	if err != nil {
 		t.Fatal(err)
@@ -260,5 +299,90 @@ func TestExplicitRulesKept(t *testing.T) {
 	}
 	if _, ok := res.Model.Meta["blocking_chosen"]; ok {
 		t.Errorf("model meta has blocking_chosen for a configuration with rules")
+	}
+}
+
+// TestFirstPassWeights checks what the first pass estimates from its sample alone, its
+// pairs weighed by the inverse of their chance of being drawn, against the same figures
+// counted over every pair of the rules: how many pairs the rules make together and the
+// prior that [Train] fits with all the pairs.
+// Sampled thinly (a few thousand pairs from rules that make tens of thousands), an
+// unweighted count would be several times too small.
+func TestFirstPassWeights(t *testing.T) {
+	s, recs, _ := choiceRecords(t)
+	key := func(f, tr string) BlockKey { return BlockKey{Field: f, Transform: tr} }
+	tests := []struct {
+		name   string
+		link   bool
+		sample int64
+		rules  []BlockRule
+	}{
+		{"dedupe, loose rules thinly sampled", false, 6000, []BlockRule{
+			{On: []BlockKey{key("surname", "phonetic")}},
+			{On: []BlockKey{key("dob", "year_month")}},
+			{On: []BlockKey{key("given", "first"), key("town", "")}},
+		}},
+		{"dedupe, a tight rule whole and loose ones thinly", false, 6000, []BlockRule{
+			{On: []BlockKey{key("ref", "")}},
+			{On: []BlockKey{key("given", "first3"), key("dob", "year")}},
+			{On: []BlockKey{key("surname", "first"), key("town", "")}},
+		}},
+		{"link, loose rules thinly sampled", true, 4000, []BlockRule{
+			{On: []BlockKey{key("surname", "phonetic")}},
+			{On: []BlockKey{key("dob", "year_month")}},
+			{On: []BlockKey{key("given", "first"), key("town", "")}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			b, err := NewBlocker(s, tt.rules, recs, 0, tt.link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var union int64
+			if err := b.Pairs(ctx, 1, func(int, int32, int32) { union++ }); err != nil {
+				t.Fatal(err)
+			}
+			cands := make([]candidate, len(tt.rules))
+			first := make([]int, len(tt.rules))
+			for r, rule := range tt.rules {
+				keys := make([]uint64, len(recs))
+				var src []uint8
+				if tt.link {
+					src = make([]uint8, len(recs))
+				}
+				for i := range recs {
+					keys[i] = b.keys[r][i]
+					if tt.link {
+						src[i] = recs[i].Source
+					}
+				}
+				cands[r] = candidate{rule: rule}
+				cands[r].pairs, _, _ = PairCount(keys, src, 1, 5000)
+				first[r] = r
+			}
+			fp, err := sampleFirstPass(ctx, s, recs, tt.rules, cands, first, tt.link, AutoOptions{SamplePairs: tt.sample, MaxBlock: 5000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := Train(ctx, s, recs, b, TrainOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			est, _ := fp.model.Meta["blocked_pairs"].(int64)
+			t.Logf("%d pairs drawn of %d; estimated %d pairs; prior %.3g, Train's %.3g", fp.sampled, union, est, fp.model.Prior, want.Prior)
+			if fp.sampled*3 > union {
+				t.Fatalf("%d of %d pairs drawn: the rules are sampled too thickly to test the weights", fp.sampled, union)
+			}
+			// Drawn by anchor records, a block's pairs come in bunches: over seeds
+			// the estimate of the pairs falls within ±25%, the prior within ±10%.
+			if d := float64(est)/float64(union) - 1; math.Abs(d) > 0.3 {
+				t.Errorf("estimated %d pairs for the rules together, they make %d: want within 30%%", est, union)
+			}
+			if r := fp.model.Prior / want.Prior; r < 0.8 || r > 1.25 {
+				t.Errorf("prior %.4g from the sample, %.4g from all pairs (Train): want within a quarter", fp.model.Prior, want.Prior)
+			}
+		})
 	}
 }

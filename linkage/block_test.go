@@ -1,9 +1,11 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -52,6 +54,16 @@ func TestBlockerPairsOnce(t *testing.T) {
 			}
 			if total != int64(len(seen)) {
 				t.Errorf("Stats pairs = %d, want %d distinct pairs", total, len(seen))
+			}
+			// The progress bar's total: each rule's pairs, overlaps counted again.
+			var byRule int64
+			for r := range rules {
+				if err := b.rulePairs(context.Background(), r, func(int32, int32) { byRule++ }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := b.pairsAtMost(); got != byRule || got < total {
+				t.Errorf("pairsAtMost = %d, want the rules' pairs summed (%d), at least the %d distinct", got, byRule, total)
 			}
 			for i := range recs {
 				for j := i + 1; j < len(recs); j++ {
@@ -121,5 +133,52 @@ func TestIndexConcurrent(t *testing.T) {
 	ms := x.Query(rec(0), 0.001, 0)
 	if len(ms) == 0 || ms[0].Why.Fields[0].Level != "exact" {
 		t.Errorf("Query(Ada Quill 2010-01-01) = %+v, want a match with given name exact", ms)
+	}
+}
+
+// TestSortByKey checks the radix sort of block keys against a comparison sort: records
+// without a key left out, keys in order, records of one key in order, and the buffers
+// of one call not leaking into the next.
+func TestSortByKey(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	random := func(n int, distinct uint64) []uint64 {
+		keys := make([]uint64, n)
+		for i := range keys {
+			if k := r.Uint64N(distinct + 1); k > 0 {
+				keys[i] = mix(k) | 1
+			}
+		}
+		return keys
+	}
+	tests := []struct {
+		name string
+		keys []uint64
+	}{
+		{"none", nil},
+		{"no record has a key", []uint64{0, 0, 0}},
+		{"one key", []uint64{0, 7, 0}},
+		{"one key for all", []uint64{9, 9, 9, 9}},
+		{"keys alike but in the top byte", []uint64{3<<56 | 5, 1<<56 | 5, 2<<56 | 5, 1<<56 | 5}},
+		{"keys alike but in the lowest byte", []uint64{0xff03, 0xff01, 0xff02, 0xff01}},
+		{"many records, few keys", random(5000, 40)},
+		{"many records, many keys", random(5000, 4000)},
+		{"fewer records after more", random(300, 100)},
+	}
+	var scratch [2][]keyed
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []int32
+			for i, k := range tt.keys {
+				if k != 0 {
+					want = append(want, int32(i))
+				}
+			}
+			slices.SortFunc(want, func(x, y int32) int {
+				return cmp.Or(cmp.Compare(tt.keys[x], tt.keys[y]), cmp.Compare(x, y))
+			})
+			if got := sortByKey(tt.keys, &scratch); !slices.Equal(got, want) {
+				t.Errorf("sortByKey(%d keys) = %v…, want %v…", len(tt.keys), got[:min(len(got), 8)], want[:min(len(want), 8)])
+			}
+		})
 	}
 }

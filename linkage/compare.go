@@ -16,6 +16,16 @@ func (s *Schema) Compare(i int, a, b *Record) int {
 	return s.compareValue(i, a, b, x, y)
 }
 
+// pattern packs the comparison levels of every field of a and b, four bits a field
+// holding the level plus one (0 for [Null]), as EM counts patterns.
+func (s *Schema) pattern(a, b *Record) uint64 {
+	var key uint64
+	for f := range s.Fields {
+		key |= uint64(s.Compare(f, a, b)+1) << (4 * f)
+	}
+	return key
+}
+
 func (s *Schema) compareValue(i int, a, b *Record, x, y *value) int {
 	switch s.Fields[i].Kind {
 	case KindExact, KindDevice:

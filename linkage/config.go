@@ -302,12 +302,8 @@ func (c *Config) RunModel(ctx context.Context, s *Schema, recs []Record, link bo
 		}
 		total, _ = m.Meta["blocked_pairs"].(int64)
 	} else {
-		if err := b.Pairs(ctx, 0, func(int, int32, int32) {}); err != nil {
-			return nil, err
-		}
-		for _, st := range b.Stats() {
-			total += st.Pairs
-		}
+		// Counting the pairs exactly would take a pass over them all.
+		total = b.pairsAtMost()
 	}
 	th := m.WeightAt(c.Threshold)
 	keep := m.WeightAt(0.001)

@@ -161,12 +161,18 @@ func (m *Model) levelWeight(i, l int, x, y *value) float64 {
 // pair's comparison level (fields in a [Field.Group] counted once). It does not
 // allocate.
 func (m *Model) Score(a, b *Record) float64 {
+	return m.scorePattern(m.schema.pattern(a, b), a, b)
+}
+
+// scorePattern is [Model.Score] of a and b from their comparison levels, pattern as
+// [Schema.pattern] packs them, so that a pair compared once can be scored again.
+func (m *Model) scorePattern(pattern uint64, a, b *Record) float64 {
 	s := m.schema
 	w := 0.0
 	var gmax, gneg [16]float64
 	var gpos [16]bool
 	for i := range m.w {
-		l := s.Compare(i, a, b)
+		l := int(pattern>>(4*i)&15) - 1
 		if l == Null {
 			continue
 		}

@@ -82,52 +82,8 @@ func (o *TrainOptions) defaults() {
 // with m held fixed, and scaled by blocked pairs over all pairs to give the prior.
 func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainOptions) (*Model, error) {
 	opt.defaults()
-	m, err := NewModel(s.Fields)
-	if err != nil {
-		return nil, err
-	}
-	m.compile(s)
-	nf := len(s.Fields)
-	u := randomU(s, recs, b.link, opt)
-	for i := range nf {
-		for l := range m.Params[i].Levels {
-			m.Params[i].Levels[l].U = u[i][l]
-		}
-	}
-	var train []int
-	for r, rule := range b.Rules {
-		if rule.Train {
-			train = append(train, r)
-		}
-	}
-	if len(train) == 0 {
-		for r := range b.Rules {
-			train = append(train, r)
-		}
-	}
-	// m by sessions.
-	sumM := make([][]float64, nf)
-	nM := make([]float64, nf)
-	for f := range nf {
-		sumM[f] = make([]float64, len(m.Params[f].Levels))
-	}
-	per := max(opt.EMPairs/len(train), opt.SessionPairs)
-	sessions := map[string]any{}
-	for _, r := range train {
-		var masked uint64
-		for _, k := range b.Rules[r].On {
-			masked |= 1 << s.FieldIndex(k.Field)
-		}
-		var n int64
-		for _, run := range b.runs {
-			if run.rule == r {
-				k := int64(run.end - run.start)
-				n += k * (k - 1) / 2
-			}
-		}
-		if n == 0 {
-			continue
-		}
+	per := max(opt.EMPairs/len(b.trainRules()), opt.SessionPairs)
+	m, sessions, err := trainMU(s, recs, b, opt, func(r int, masked uint64, n int64) (map[uint64]float64, error) {
 		every := uint64(1)
 		if n > int64(per) {
 			every = uint64((n + int64(per) - 1) / int64(per))
@@ -138,15 +94,130 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 				return
 			}
 			var key uint64
-			for f := range nf {
+			for f := range s.Fields {
 				if masked&(1<<f) == 0 {
 					key |= uint64(s.Compare(f, &recs[i], &recs[j])+1) << (4 * f)
 				}
 			}
 			patterns[key]++
 		})
+		return patterns, err
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// The match share among all blocked pairs, m fixed.
+	var total int64
+	if err := b.Pairs(ctx, opt.Workers, func(int, int32, int32) {}); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	for _, st := range b.stats {
+		total += st.Pairs
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("train: blocking produced no pairs")
+	}
+	keepEvery := uint64(1)
+	if total > int64(opt.EMPairs) {
+		keepEvery = uint64((total + int64(opt.EMPairs) - 1) / int64(opt.EMPairs))
+	}
+	maps := make([]map[uint64]float64, opt.Workers)
+	for w := range maps {
+		maps[w] = map[uint64]float64{}
+	}
+	err = b.Pairs(ctx, opt.Workers, func(w int, i, j int32) {
+		if keepEvery > 1 && mix(uint64(i)<<32|uint64(j))%keepEvery != 0 {
+			return
+		}
+		maps[w][s.pattern(&recs[i], &recs[j])]++
+	})
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	patterns := maps[0]
+	for _, mp := range maps[1:] {
+		for k, c := range mp {
+			patterns[k] += c
+		}
+	}
+	lambda, iters := fitPrior(m, s, recs, b.link, patterns, float64(total), opt)
+	m.Meta = map[string]any{
+		"records": len(recs), "blocked_pairs": total, "em_pairs": total / int64(keepEvery),
+		"em_patterns": len(patterns), "em_iterations": iters, "em_match_share": lambda,
+		"sessions": sessions,
+	}
+	return m, nil
+}
+
+// fitPrior sets m's prior from the comparison patterns of pairs that stand for all
+// total blocked pairs (weights summing to their share of them): the match share among
+// them, fitted with m held fixed, scaled by blocked pairs over all pairs. It compiles
+// m and returns the match share and the EM iterations used.
+func fitPrior(m *Model, s *Schema, recs []Record, link bool, patterns map[uint64]float64, total float64, opt TrainOptions) (float64, int) {
+	nf := len(s.Fields)
+	fixed := make([][]float64, nf)
+	for f := range nf {
+		for _, lp := range m.Params[f].Levels {
+			fixed[f] = append(fixed[f], lp.M)
+		}
+	}
+	lambda, iters := em(sessionCopy(m), patterns, opt, fixed)
+	allPairs := float64(len(recs)) * float64(len(recs)-1) / 2
+	if link {
+		var na int
+		for i := range recs {
+			if recs[i].Source == recs[0].Source {
+				na++
+			}
+		}
+		allPairs = float64(na) * float64(len(recs)-na)
+	}
+	m.Prior = min(max(lambda*total/allPairs, 1e-12), 0.5)
+	m.TFMin = 1 / float64(len(recs))
+	m.compile(s)
+	return lambda, iters
+}
+
+// trainMU is the first part of [Train]: u from random pairs and m from one EM session
+// per training rule, each fitted to the comparison patterns sessionPatterns gives for
+// the rule's pairs (fields in masked left out; n pairs in the rule's blocks). It returns
+// the model without its prior, and what each session found.
+func trainMU(s *Schema, recs []Record, b *Blocker, opt TrainOptions, sessionPatterns func(r int, masked uint64, n int64) (map[uint64]float64, error)) (*Model, map[string]any, error) {
+	m, err := NewModel(s.Fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.compile(s)
+	nf := len(s.Fields)
+	u := randomU(s, recs, b.link, opt)
+	for i := range nf {
+		for l := range m.Params[i].Levels {
+			m.Params[i].Levels[l].U = u[i][l]
+		}
+	}
+	// m by sessions.
+	sumM := make([][]float64, nf)
+	nM := make([]float64, nf)
+	for f := range nf {
+		sumM[f] = make([]float64, len(m.Params[f].Levels))
+	}
+	sessions := map[string]any{}
+	for _, r := range b.trainRules() {
+		masked := b.ruleFields(s, r)
+		var n int64
+		for _, run := range b.runs {
+			if run.rule == r {
+				k := int64(run.end - run.start)
+				n += k * (k - 1) / 2
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		patterns, err := sessionPatterns(r, masked, n)
 		if err != nil {
-			return nil, fmt.Errorf("train: %w", err)
+			return nil, nil, fmt.Errorf("train: %w", err)
 		}
 		sm := sessionCopy(m)
 		share, iters := em(sm, patterns, opt, nil)
@@ -173,70 +244,32 @@ func Train(ctx context.Context, s *Schema, recs []Record, b *Blocker, opt TrainO
 		}
 	}
 
-	// The match share among all blocked pairs, m fixed.
-	var total int64
-	if err := b.Pairs(ctx, opt.Workers, func(int, int32, int32) {}); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	for _, st := range b.stats {
-		total += st.Pairs
-	}
-	if total == 0 {
-		return nil, fmt.Errorf("train: blocking produced no pairs")
-	}
-	keepEvery := uint64(1)
-	if total > int64(opt.EMPairs) {
-		keepEvery = uint64((total + int64(opt.EMPairs) - 1) / int64(opt.EMPairs))
-	}
-	maps := make([]map[uint64]float64, opt.Workers)
-	for w := range maps {
-		maps[w] = map[uint64]float64{}
-	}
-	err = b.Pairs(ctx, opt.Workers, func(w int, i, j int32) {
-		if keepEvery > 1 && mix(uint64(i)<<32|uint64(j))%keepEvery != 0 {
-			return
-		}
-		var key uint64
-		for f := range nf {
-			key |= uint64(s.Compare(f, &recs[i], &recs[j])+1) << (4 * f)
-		}
-		maps[w][key]++
-	})
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	patterns := maps[0]
-	for _, mp := range maps[1:] {
-		for k, c := range mp {
-			patterns[k] += c
+	return m, sessions, nil
+}
+
+// trainRules returns the rules whose pairs train m: those marked Train, or all.
+func (b *Blocker) trainRules() []int {
+	var train []int
+	for r, rule := range b.Rules {
+		if rule.Train {
+			train = append(train, r)
 		}
 	}
-	fixed := make([][]float64, nf)
-	for f := range nf {
-		for _, lp := range m.Params[f].Levels {
-			fixed[f] = append(fixed[f], lp.M)
+	if len(train) == 0 {
+		for r := range b.Rules {
+			train = append(train, r)
 		}
 	}
-	lambda, iters := em(sessionCopy(m), patterns, opt, fixed)
-	allPairs := float64(len(recs)) * float64(len(recs)-1) / 2
-	if b.link {
-		var na int
-		for i := range recs {
-			if recs[i].Source == recs[0].Source {
-				na++
-			}
-		}
-		allPairs = float64(na) * float64(len(recs)-na)
+	return train
+}
+
+// ruleFields returns the fields rule r blocks on, one bit a field.
+func (b *Blocker) ruleFields(s *Schema, r int) uint64 {
+	var masked uint64
+	for _, k := range b.Rules[r].On {
+		masked |= 1 << s.FieldIndex(k.Field)
 	}
-	m.Prior = min(max(lambda*float64(total)/allPairs, 1e-12), 0.5)
-	m.TFMin = 1 / float64(len(recs))
-	m.Meta = map[string]any{
-		"records": len(recs), "blocked_pairs": total, "em_pairs": total / int64(keepEvery),
-		"em_patterns": len(patterns), "em_iterations": iters, "em_match_share": lambda,
-		"sessions": sessions,
-	}
-	m.compile(s)
-	return m, nil
+	return masked
 }
 
 // sessionCopy returns a copy of m's parameters for one EM session.
