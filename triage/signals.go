@@ -29,6 +29,17 @@ var (
 		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|everyone (knows|says)|everybody (knows|says)|people (say|are saying)|` +
 		`apparently|allegedly|supposedly|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he)|` +
 		`(she|he|they|she's|he's|they've|has|have) been (seen|spotted)|(is|are) said to)\b`)
+	// citesPostRE: the narrative names a post of the family's as where
+	// the allegation comes from ("in her video", "you can see in her
+	// videos", "according to her stories", "she put a video up", "look at
+	// what she posted"). A pointer to evidence ("check her page") is not
+	// a source and does not count.
+	citesPostRE = regexp.MustCompile(`(?i)\b((in|on|from) (her|his|their) (own )?(videos?|vids?|stories|story|posts?|reels?|lives?|live ?streams?|photos?|pictures?|pics?|feed|tiktoks?|instagram|facebook)|` +
+		`you can see (it |this )?(in|on) (her|his|their)|according to (her|his|their) (stories|story|posts?|videos?|page|feed)|` +
+		`(she|he|they) (put|posted|uploaded|shared) (up )?(a |the |this )?(video|photo|picture|pic|post|clip|story|reel)|` +
+		`(video|photo|picture|pic|clip|post|reel) (she|he|they) (put up|posted|uploaded|shared)|` +
+		`look at what (she|he|they) (posted|put up|shared)|(she|he|they) posted (it|herself|himself|themselves)|(just )?filmed it|` +
+		`(her|his|their) (perfect )?life online)\b`)
 )
 
 // incidentGap: earlier referrals about the family received less than this
@@ -192,6 +203,18 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 	if lay > 0 {
 		set(SigLayRepeat, min(float64(lay), 3)/3, fmt.Sprintf("%d earlier referral(s) about this family by members of the public in the last 90 days", lay))
 	}
+	if r.KnowledgeBasis != bonafide.KnowledgeOnlineContent && !me.professional {
+		// Someone who saw it online and says so is reporting what they
+		// saw; the same post retold as known first hand or from someone
+		// is not what the reporter says it is.
+		if m := citesPostRE.FindString(r.Narrative); m != "" {
+			basis := "gives another basis (" + string(r.KnowledgeBasis) + ")"
+			if r.KnowledgeBasis == bonafide.KnowledgeNotStated || r.KnowledgeBasis == "" {
+				basis = "does not say how they know"
+			}
+			set(SigCitesPost, 1, fmt.Sprintf("the allegation names the family's own post as its source (%q) but the reporter %s, not that they saw it online", strings.ToLower(m), basis))
+		}
+	}
 	if h := hearsayRE.FindString(r.Narrative); h != "" && !me.professional {
 		set(SigHearsay, 1, fmt.Sprintf("rumour or reputation rather than what was seen: %q", h))
 	}
@@ -288,7 +311,7 @@ var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurs
 // as opposed to the family's circumstances (see contextSignals): only they
 // let reporter_repeat and the context signals count.
 var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
-	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay}
+	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay, SigCitesPost}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
 // evidence of each context signal it lowers.
