@@ -88,6 +88,11 @@ func TestFirstHandDetail(t *testing.T) {
 		{"months word may is not a date", "She may be drinking.", 0},
 		{"smelling through the wall", "I can smell cannabis through the wall.", 2},
 		{"a smell nobody perceived", "The flat smells of cannabis.", 0},
+		{"a place with a word before it and a spoken time", "The little one was sat in a dirty nappy in the back garden at about half seven, crying.", 2},
+		{"on a step", "There were empty cans and bottles all over the front step again, he was on the front step.", 1},
+		{"all week", "He has been wearing the same clothes all week.", 1},
+		{"gone eleven", "The music was still going at gone eleven.", 1},
+		{"a word between is not a place", "She is in the wrong and in a state.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
