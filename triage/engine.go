@@ -67,7 +67,7 @@ func DefaultConfig() Config {
 		// flags, on one fitting seed of each generator (synth seed 1,
 		// synth2 seed 102): chosen to travel, not to be best on one
 		// (docs/triage.md, "Across generators").
-		Threshold:       0.135,
+		Threshold:       0.162,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),

@@ -26,7 +26,8 @@ var (
 		`taken (off|away from) her|taken (off|away from) him|cps|police)\b`)
 	fdate     = "2 Jan 2006 15:04"
 	hearsayRE = regexp.MustCompile(`(?i)\b((her|his|their) (ex|ex-partner|ex-husband|ex-wife|neighbours?|friends?|family) (says|said|told)|` +
-		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|everyone (knows|says)|everybody (knows|says)|people (say|are saying)|` +
+		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|every(one|body)( (round|around) here| in the (street|area|village|estate))? (knows|says)|people (say|are saying)|` +
+		`heard (it )?from (someone|somebody|people|a friend|a mate|others)|` +
 		`apparently|allegedly|supposedly|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he)|` +
 		`(she|he|they|she's|he's|they've|has|have) been (seen|spotted)|(is|are) said to)\b`)
 	// citesPostRE: the narrative names a post of the family's as where

@@ -131,6 +131,10 @@ func TestManner(t *testing.T) {
 		{"attack", "This mother is DISGUSTING and the kids are ALWAYS filthy!!! Do your job!", true},
 		{"worried account", "I noticed on Tuesday that her son had no coat again. I spoke to the GP and the NHS nurse.", false},
 		{"acronyms are not shouting", "The DSL and CAMHS have been told; the GP has seen him.", false},
+		{"lies and a demand", "She posts her perfect life online but it's all lies. Sort it out.", true},
+		{"enough is enough", "She should not have kids. Enough is enough.", true},
+		{"why has nobody", "Why has nobody done anything about her? Sort it out.", true},
+		{"a worried question", "I don't know why she stopped taking him to nursery.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
