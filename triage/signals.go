@@ -78,7 +78,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 
 	// Earlier referrals about the family, their findings, and links to this reporter.
 	var falseOthers []string
-	var repeat, repeatFalse, repeatSub []string
+	var repeat, repeatFalse, repeatSub, repeatMalicious []string
 	repeatKnown := 0
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
@@ -155,6 +155,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		if known && o.finding.False() {
 			repeatFalse = append(repeatFalse, desc)
 		}
+		if known && o.finding == bonafide.FindingMalicious {
+			repeatMalicious = append(repeatMalicious, desc)
+		}
 		if known && o.finding == bonafide.FindingSubstantiated {
 			repeatSub = append(repeatSub, desc)
 		}
@@ -175,6 +178,10 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		v := float64(len(repeatFalse)) / float64(repeatKnown)
 		set(SigReporterFalse, v, fmt.Sprintf("the reporter is linked to earlier referral(s) about this family that were found unfounded or malicious (%d of the %d with a finding): %s",
 			len(repeatFalse), repeatKnown, strings.Join(first(repeatFalse, 3), "; ")))
+	}
+	if len(repeatMalicious) > 0 {
+		set(SigReporterMalicious, 1, "the reporter is linked to earlier referral(s) about this family that were found malicious: "+
+			strings.Join(first(repeatMalicious, 3), "; "))
 	}
 	if len(repeat) > 0 {
 		more := ""
@@ -311,7 +318,7 @@ var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurs
 // ReferralSignals are the signs a campaign shows in the referral itself,
 // as opposed to the family's circumstances (see contextSignals): only they
 // let reporter_repeat and the context signals count.
-var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
+var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigReporterMalicious, SigNearNetwork, SigRestatesPost, SigForum,
 	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay, SigCitesPost}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
