@@ -67,7 +67,7 @@ func DefaultConfig() Config {
 		// flags, on one fitting seed of each generator (synth seed 1,
 		// synth2 seed 102): chosen to travel, not to be best on one
 		// (docs/triage.md, "Across generators").
-		Threshold:       0.124,
+		Threshold:       0.162,
 		Model:           DefaultModel(),
 		PostWindow:      Duration(48 * time.Hour),
 		LifeEventWindow: Duration(42 * day),
@@ -108,7 +108,7 @@ type refInfo struct {
 	findingAt    time.Time
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
-	repName      string // full name of a non-professional reporter who gave one
+	repName      string // full name the reporter gave (see personalName): links calls about one family
 	// What is kept of its text for a while: shared [noText] once all of
 	// it is out of its windows, so that the history costs memory by the
 	// referral rate, not by its length.

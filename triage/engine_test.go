@@ -216,6 +216,8 @@ func TestSignals(t *testing.T) {
 			quenby("R2", hours(24*20), neighbour, bonafide.KnowledgeFirstHand, vague)}, SigLayRepeat, false},
 		{"rumour rather than what was seen", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeFirstHand, "Her ex says she hits them. The husband is a known abuser.")}, SigHearsay, true},
 		{"an agentless passive is rumour", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeFirstHand, "She's been seen drunk at the school gates.")}, SigHearsay, true},
+		{"what everyone round here says is rumour", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeSecondHand, "Everyone round here knows what goes on in that house.")}, SigHearsay, true},
+		{"what someone said is rumour", []bonafide.Record{quenby("R1", hours(0), anon, bonafide.KnowledgeSecondHand, "I heard from someone who knows her that she leaves them for days.")}, SigHearsay, true},
 		{"what was seen is not rumour", []bonafide.Record{quenby("R1", hours(0), neighbour, bonafide.KnowledgeFirstHand, detailed+" I heard him shouting at her.")}, SigHearsay, false},
 	}
 	for _, tt := range tests {

@@ -42,6 +42,16 @@ func TestReporterLinksByHandleAndMailbox(t *testing.T) {
 	officer := func(given string) bonafide.Reporter {
 		return bonafide.Reporter{GivenName: given, FamilyName: "Stubbs", Relationship: bonafide.RelPolice, Organisation: "Northvale Police", Email: "florence.stubbs@northvale.example"}
 	}
+	// elsewhere is ref about another family, in another town.
+	elsewhere := func(at time.Time, rep bonafide.Reporter, text string) *bonafide.Referral {
+		r := ref(at, rep, text)
+		r.Children = []bonafide.Person{{GivenName: "Maisie", FamilyName: "Threlfall", DOB: bonafide.PartialDate{Year: 2016}}}
+		r.Adults = []bonafide.Person{{GivenName: "Dawn", FamilyName: "Threlfall", Role: bonafide.RoleMother}}
+		r.Address = &bonafide.Address{Line1: "3 Mill Lane", Town: "Harrowfield", Postcode: "ZR9 7XY"}
+		return r
+	}
+	// pc is a police officer who gives only a name and the force.
+	pc := bonafide.Reporter{GivenName: "Shaun", FamilyName: "Carter", Relationship: bonafide.RelPolice, Organisation: "Fenland Constabulary"}
 	text := "The children never seem to be at school."
 	for _, tt := range []struct {
 		name     string
@@ -74,6 +84,18 @@ func TestReporterLinksByHandleAndMailbox(t *testing.T) {
 			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Sam"), text)}, 1, 2, true},
 		{"one teacher twice", []bonafide.Record{
 			ref(t0, teacher("Samantha"), text), ref(t0.Add(40*24*time.Hour), teacher("Samantha"), text)}, 1, 2, true},
+		{"a number that runs on from the handle's digits", []bonafide.Record{forum("F1", "justsaying71", t0),
+			ref(t0.Add(2*time.Hour), anon("justsaying71_1@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("justsaying719.2@post.example"), text)}, 1, 2, false},
+		{"a counter with no separator", []bonafide.Record{forum("F1", "truthteller846", t0),
+			ref(t0.Add(2*time.Hour), anon("truthteller846_3@mail.example"), text),
+			ref(t0.Add(50*time.Hour), anon("truthteller8460@post.example"), text)}, 1, 2, true},
+		{"two officers of one name and force, no contact, two families", []bonafide.Record{
+			ref(t0, pc, text), elsewhere(t0.Add(40*24*time.Hour), pc, text)}, 1, 2, false},
+		{"one officer, no contact, one family twice", []bonafide.Record{
+			ref(t0, pc, text), ref(t0.Add(40*24*time.Hour), pc, text)}, 1, 2, true},
+		{"a teacher with a work address, two families", []bonafide.Record{
+			ref(t0, teacher("Samantha"), text), elsewhere(t0.Add(40*24*time.Hour), teacher("Samantha"), text)}, 1, 2, true},
 		{"an officer who signs with their number", []bonafide.Record{
 			ref(t0, officer("Florence"), text), ref(t0.Add(40*24*time.Hour), officer("PC 1484"), text)}, 1, 2, true},
 	} {

@@ -37,12 +37,21 @@ const (
 	// this family that was found substantiated. A finding that the reporter
 	// was right counts against a campaign, never for one (lowers the score).
 	SigReporterSubst Signal = "reporter_prior_substantiated"
+	// SigCitesPost: the allegation names the family's own post as its
+	// source ("in her video", "according to her stories") while the
+	// reporter gives a basis other than online content (first hand, from
+	// someone, or none): what the family published, retold as witnessed.
+	SigCitesPost Signal = "cites_family_post"
+	// SigReporterMalicious: the reporter is linked to an earlier referral
+	// about this family that was found malicious: a deliberate falsehood
+	// established, which "unfounded" (nothing found) is not.
+	SigReporterMalicious Signal = "reporter_prior_malicious"
 )
 
 // Signals lists every signal in a fixed order: the order of feature vectors.
 var Signals = []Signal{SigPriorFalse, SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigAfterPost, SigLifeEvent,
 	SigRestatesPost, SigForum, SigNearDuplicate, SigStyle, SigNoDetail, SigBurst, SigProfessional, SigRichDetail, SigManner,
-	SigRepeatClaim, SigLayRepeat, SigHearsay, SigReporterSubst}
+	SigRepeatClaim, SigLayRepeat, SigHearsay, SigReporterSubst, SigCitesPost, SigReporterMalicious}
 
 // Model is a logistic combination of the signals:
 // score = 1 / (1 + exp(-(Bias + Σ Weights[s] × value(s)))).
@@ -60,25 +69,27 @@ func DefaultModel() Model {
 	return Model{
 		Bias: -3.847,
 		Weights: map[Signal]float64{
-			SigPriorFalse:     1.095,
-			SigReporterRepeat: 1.484,
-			SigReporterFalse:  1.206,
-			SigNearNetwork:    0.138,
-			SigAfterPost:      1.47,
-			SigLifeEvent:      0.834,
-			SigRestatesPost:   0,
-			SigForum:          1.812,
-			SigNearDuplicate:  0,
-			SigStyle:          0.285,
-			SigNoDetail:       0.426,
-			SigBurst:          0,
-			SigProfessional:   -1.876,
-			SigRichDetail:     -0.176,
-			SigManner:         3.103,
-			SigRepeatClaim:    1.063,
-			SigLayRepeat:      1.77,
-			SigHearsay:        2.416,
-			SigReporterSubst:  -1.5,
+			SigPriorFalse:        1.095,
+			SigReporterRepeat:    1.484,
+			SigReporterFalse:     1.206,
+			SigNearNetwork:       0.138,
+			SigAfterPost:         1.47,
+			SigLifeEvent:         0.834,
+			SigRestatesPost:      0,
+			SigForum:             1.812,
+			SigNearDuplicate:     0,
+			SigStyle:             0.285,
+			SigNoDetail:          0.426,
+			SigBurst:             0,
+			SigProfessional:      -1.876,
+			SigRichDetail:        -0.176,
+			SigManner:            3.103,
+			SigRepeatClaim:       1.063,
+			SigLayRepeat:         1.77,
+			SigHearsay:           2.416,
+			SigReporterSubst:     -1.5,
+			SigCitesPost:         0.6,
+			SigReporterMalicious: 0.526,
 		},
 		Source: "fitted by `bonafide triage fit` on synth (commit 82f030c) seeds 1-4, 10,000 families each; judged on seeds 11-13 and 21-23 and on triagetest seed 101",
 	}
@@ -111,7 +122,7 @@ func (m Model) Validate() error {
 // Features are the signal values of one referral, in the order of [Signals].
 type Features [numSignals]float64
 
-const numSignals = 19
+const numSignals = 21
 
 func sigIndex(s Signal) int {
 	for i, x := range Signals {

@@ -228,3 +228,42 @@ func grandmother(id string, at time.Time, text string) *bonafide.Referral {
 		Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
 		Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
 }
+
+// TestReporterPriorMalicious: an earlier call of the reporter's about the
+// family found malicious counts as such; one found unfounded (nothing found,
+// as happens to genuine reporters) or substantiated does not.
+func TestReporterPriorMalicious(t *testing.T) {
+	for _, tc := range []struct {
+		finding bonafide.Finding
+		want    bool
+	}{
+		{bonafide.FindingMalicious, true},
+		{bonafide.FindingUnfounded, false},
+		{bonafide.FindingUnsubstantiated, false},
+		{bonafide.FindingSubstantiated, false},
+	} {
+		t.Run(string(tc.finding), func(t *testing.T) {
+			e, err := triage.New(triage.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var last *triage.Assessment
+			for _, rec := range persistentStream(tc.finding) {
+				a, err := e.Observe(rec)
+				if err != nil {
+					t.Fatalf("Observe: %v", err)
+				}
+				if a != nil {
+					last = a
+				}
+			}
+			got := last.Features()[slices.Index(triage.Signals, triage.SigReporterMalicious)] > 0
+			if got != tc.want {
+				t.Errorf("reporter_prior_malicious fired = %v after a call found %s, want %v", got, tc.finding, tc.want)
+			}
+			if got && reasonOf(last, triage.SigReporterMalicious) == nil {
+				t.Errorf("reporter_prior_malicious fired with no reason given")
+			}
+		})
+	}
+}

@@ -137,7 +137,10 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 	if !rep.Anonymous && rep.Relationship.Professional() && rep.Organisation != "" {
 		// A professional is identified by name and organisation: the
 		// organisation's phone, mailbox and network are shared by colleagues.
-		if g != "" && f != "" {
+		// Name and organisation alone are shared by namesakes in a large
+		// organisation (two PC Carters in one county force): with no work
+		// contact they link only calls about one family ([personalName]).
+		if g != "" && f != "" && workContact(rep) {
 			keys = append(keys, "name:"+g+" "+f+"|"+normalize.NameKey(rep.Organisation))
 		}
 		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
@@ -302,16 +305,32 @@ func (e *Engine) reporterLinks(l linkedSet) ReporterLinks {
 }
 
 // personalName returns the normalised full name of a reporter who gives
-// one and is not a named professional, or "".
+// one, by which calls about one family are linked: a named professional's
+// with the organisation, and only when they give no work contact (with
+// one, name and organisation link them wherever they report); "" otherwise.
 func personalName(rep *bonafide.Reporter) string {
-	if rep == nil || rep.Relationship.Professional() && rep.Organisation != "" {
+	if rep == nil {
 		return ""
 	}
 	g, f := normalize.NameKey(rep.GivenName), normalize.NameKey(rep.FamilyName)
 	if g == "" || f == "" {
 		return ""
 	}
+	if rep.Relationship.Professional() && rep.Organisation != "" {
+		if rep.Anonymous || workContact(rep) {
+			return ""
+		}
+		return g + " " + f + "|" + normalize.NameKey(rep.Organisation)
+	}
 	return g + " " + f
+}
+
+// workContact reports whether a named professional gives a way to reach
+// them at work (an e-mail address, a shared mailbox too, or a phone): a
+// name and an organisation with nothing to check them by is taken as the
+// person's only about one family.
+func workContact(rep *bonafide.Reporter) bool {
+	return strings.TrimSpace(rep.Email) != "" || strings.TrimSpace(rep.Phone) != ""
 }
 
 // minAuthorKey is the shortest forum handle (letters and digits) that a
@@ -347,7 +366,11 @@ func (e *Engine) forumHandleKey(rep *bonafide.Reporter) string {
 	if at <= 0 {
 		return ""
 	}
-	local := authorKey(em[:at])
+	raw := em[:at]
+	if i := strings.IndexByte(raw, '+'); i >= 0 {
+		raw = raw[:i]
+	}
+	local := authorKey(raw)
 	found := ""
 	for n := len(local); n >= minAuthorKey && n >= len(local)-3; n-- {
 		if !e.authors[local[:n]] {
@@ -357,6 +380,12 @@ func (e *Engine) forumHandleKey(rep *bonafide.Reporter) string {
 			if unicode.IsLetter(r) {
 				return ""
 			}
+		}
+		if !counterSuffix(raw, n) {
+			// "justsaying719.2" is not "justsaying71" and a counter: a
+			// number that runs on from the handle's own digits is another
+			// handle's, unless it is one digit (truthteller846 and 0).
+			continue
 		}
 		if found != "" {
 			// "watcher470" after posts by "watcher47" and "watcher470":
@@ -369,4 +398,31 @@ func (e *Engine) forumHandleKey(rep *bonafide.Reporter) string {
 		return ""
 	}
 	return "handle:" + found
+}
+
+// counterSuffix reports whether what follows the first n letters and
+// digits of the local part raw reads as a throwaway's counter: nothing, one
+// digit, or a separator ('.', '_', '-') and digits.
+func counterSuffix(raw string, n int) bool {
+	i := 0
+	for k, r := range raw {
+		if n == 0 {
+			i = k
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n--
+		}
+		i = k + len(string(r))
+	}
+	rest := raw[i:]
+	switch {
+	case rest == "":
+		return true
+	case len(rest) == 1:
+		return rest[0] >= '0' && rest[0] <= '9'
+	case strings.IndexByte("._-", rest[0]) >= 0:
+		return strings.Trim(rest[1:], "0123456789") == "" && len(rest) > 1
+	}
+	return false
 }

@@ -26,9 +26,21 @@ var (
 		`taken (off|away from) her|taken (off|away from) him|cps|police)\b`)
 	fdate     = "2 Jan 2006 15:04"
 	hearsayRE = regexp.MustCompile(`(?i)\b((her|his|their) (ex|ex-partner|ex-husband|ex-wife|neighbours?|friends?|family) (says|said|told)|` +
-		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|everyone (knows|says)|everybody (knows|says)|people (say|are saying)|` +
+		`(a |is a )?known (abuser|drug|drinker|alcoholic|dealer|user)|every(one|body)( (round|around) here| in the (street|area|village|estate))? (knows|says)|people (say|are saying)|` +
+		`heard (it )?from (someone|somebody|people|a friend|a mate|others)|` +
 		`apparently|allegedly|supposedly|rumou?rs?|word is|i('ve| have)? heard (that )?(she|he|they)|i was told (that )?(she|he|they)|they say (she|he)|` +
 		`(she|he|they|she's|he's|they've|has|have) been (seen|spotted)|(is|are) said to)\b`)
+	// citesPostRE: the narrative names a post of the family's as where
+	// the allegation comes from ("in her video", "you can see in her
+	// videos", "according to her stories", "she put a video up", "look at
+	// what she posted"). A pointer to evidence ("check her page") is not
+	// a source and does not count.
+	citesPostRE = regexp.MustCompile(`(?i)\b((in|on|from) (her|his|their) (own )?(videos?|vids?|stories|story|posts?|reels?|lives?|live ?streams?|photos?|pictures?|pics?|feed|tiktoks?|instagram|facebook)|` +
+		`you can see (it |this )?(in|on) (her|his|their)|according to (her|his|their) (stories|story|posts?|videos?|page|feed)|` +
+		`(she|he|they) (put|posted|uploaded|shared) (up )?(a |the |this )?(video|photo|picture|pic|post|clip|story|reel)|` +
+		`(video|photo|picture|pic|clip|post|reel) (she|he|they) (put up|posted|uploaded|shared)|` +
+		`look at what (she|he|they) (posted|put up|shared)|(she|he|they) posted (it|herself|himself|themselves)|(just )?filmed it|` +
+		`(her|his|their) (perfect )?life online)\b`)
 )
 
 // incidentGap: earlier referrals about the family received less than this
@@ -66,7 +78,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 
 	// Earlier referrals about the family, their findings, and links to this reporter.
 	var falseOthers []string
-	var repeat, repeatFalse, repeatSub []string
+	var repeat, repeatFalse, repeatSub, repeatMalicious []string
 	repeatKnown := 0
 	netLinked := ""
 	burstN, burstCh := 1, map[bonafide.Channel]bool{me.channel: true}
@@ -143,6 +155,9 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		if known && o.finding.False() {
 			repeatFalse = append(repeatFalse, desc)
 		}
+		if known && o.finding == bonafide.FindingMalicious {
+			repeatMalicious = append(repeatMalicious, desc)
+		}
 		if known && o.finding == bonafide.FindingSubstantiated {
 			repeatSub = append(repeatSub, desc)
 		}
@@ -163,6 +178,10 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		v := float64(len(repeatFalse)) / float64(repeatKnown)
 		set(SigReporterFalse, v, fmt.Sprintf("the reporter is linked to earlier referral(s) about this family that were found unfounded or malicious (%d of the %d with a finding): %s",
 			len(repeatFalse), repeatKnown, strings.Join(first(repeatFalse, 3), "; ")))
+	}
+	if len(repeatMalicious) > 0 {
+		set(SigReporterMalicious, 1, "the reporter is linked to earlier referral(s) about this family that were found malicious: "+
+			strings.Join(first(repeatMalicious, 3), "; "))
 	}
 	if len(repeat) > 0 {
 		more := ""
@@ -191,6 +210,18 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 
 	if lay > 0 {
 		set(SigLayRepeat, min(float64(lay), 3)/3, fmt.Sprintf("%d earlier referral(s) about this family by members of the public in the last 90 days", lay))
+	}
+	if r.KnowledgeBasis != bonafide.KnowledgeOnlineContent && !me.professional {
+		// Someone who saw it online and says so is reporting what they
+		// saw; the same post retold as known first hand or from someone
+		// is not what the reporter says it is.
+		if m := citesPostRE.FindString(r.Narrative); m != "" {
+			basis := "gives another basis (" + string(r.KnowledgeBasis) + ")"
+			if r.KnowledgeBasis == bonafide.KnowledgeNotStated || r.KnowledgeBasis == "" {
+				basis = "does not say how they know"
+			}
+			set(SigCitesPost, 1, fmt.Sprintf("the allegation names the family's own post as its source (%q) but the reporter %s, not that they saw it online", strings.ToLower(m), basis))
+		}
 	}
 	if h := hearsayRE.FindString(r.Narrative); h != "" && !me.professional {
 		set(SigHearsay, 1, fmt.Sprintf("rumour or reputation rather than what was seen: %q", h))
@@ -287,8 +318,8 @@ var contextSignals = []Signal{SigAfterPost, SigLifeEvent, SigPriorFalse, SigBurs
 // ReferralSignals are the signs a campaign shows in the referral itself,
 // as opposed to the family's circumstances (see contextSignals): only they
 // let reporter_repeat and the context signals count.
-var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigNearNetwork, SigRestatesPost, SigForum,
-	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay}
+var ReferralSignals = []Signal{SigReporterRepeat, SigReporterFalse, SigReporterMalicious, SigNearNetwork, SigRestatesPost, SigForum,
+	SigNearDuplicate, SigStyle, SigNoDetail, SigManner, SigRepeatClaim, SigHearsay, SigCitesPost}
 
 // gateContext applies the rule of [contextSignals] and notes it in the
 // evidence of each context signal it lowers.

@@ -37,12 +37,15 @@ var (
 	whenAfterLast = set(`night week weekend month term year summer christmas time`)
 	months        = set(`january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec`)
 	agoUnits      = set(`days weeks hours minutes months times`)
-	wherePreps    = set(`at in outside near behind by from into across through inside opposite`)
-	whereDets     = set(`the their his her my our a`)
-	wherePlaces   = set(`school gate gates playground classroom class park shop shops supermarket street road garden yard flat flats
+	// hourWords follow "half" or "gone" in a spoken time ("half seven",
+	// "gone eleven").
+	hourWords   = set(`one two three four five six seven eight nine ten eleven twelve`)
+	wherePreps  = set(`at in on outside near behind by from into across through inside opposite`)
+	whereDets   = set(`the their his her my our a`)
+	wherePlaces = set(`school gate gates playground classroom class park shop shops supermarket street road garden yard flat flats
 		house home window door doorway car bus stairwell landing hallway kitchen bedroom bathroom nursery surgery clinic hospital
 		pub balcony corridor lift stairs field driveway pavement station library pool centre center church mosque office reception
-		canteen car-park carpark bins estate block alley corner wall walls`)
+		canteen car-park carpark bins estate block alley corner wall walls step steps doorstep porch stop lounge`)
 	placeAlone = set(`upstairs downstairs next-door a&e`)
 	perceive   = set(`saw seen see heard hear watched noticed witnessed smell smelt smelled found spoke spoken talked asked observed`)
 	firstPers  = set(`i we i've we've i'd we'd`)
@@ -113,7 +116,9 @@ func FirstHandDetail(narrative string) Detail {
 			switch {
 			case whenWords[x] && x != "am" && x != "pm":
 				d.When = x
-			case (x == "last" || x == "this" || x == "every") && whenAfterLast[next(1)]:
+			case (x == "last" || x == "this" || x == "every" || x == "all") && whenAfterLast[next(1)]:
+				d.When = x + " " + next(1)
+			case (x == "half" || x == "gone") && (hourWords[next(1)] || isNumber(next(1))):
 				d.When = x + " " + next(1)
 			case months[x] && x != "may" && isNumber(next(1)), isNumber(x) && months[next(1)], isNumber(x) && next(1) == "of" && months[next(2)]:
 				d.When = x + " " + next(1)
@@ -131,6 +136,9 @@ func FirstHandDetail(narrative string) Detail {
 				d.Where = "next door"
 			case wherePreps[x] && whereDets[next(1)] && wherePlaces[next(2)]:
 				d.Where = x + " " + next(1) + " " + next(2)
+			case wherePreps[x] && whereDets[next(1)] && !wherePreps[next(2)] && wherePlaces[next(3)]:
+				// one word between: "in the back garden", "on the front step"
+				d.Where = x + " " + next(1) + " " + next(2) + " " + next(3)
 			case wherePreps[x] && wherePlaces[next(1)] && next(1) != "class" && next(1) != "home":
 				d.Where = x + " " + next(1)
 			}

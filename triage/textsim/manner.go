@@ -24,7 +24,8 @@ var (
 		"why has nothing", "nothing is being done", "you lot", "take them off her", "take them off him",
 		"take those kids", "doesn't deserve", "does not deserve", "shouldn't have kids", "should not have children",
 		"protect those", "get those kids", "a joke", "she thinks she", "he thinks he", "before it's too late",
-		"before it is too late", "i'm warning you", "mark my words"}
+		"before it is too late", "i'm warning you", "mark my words", "all lies", "enough is enough", "why has nobody",
+		"why has no one", "should not have kids", "shouldn't have children", "sort it out"}
 	// feelWords before "sick" make it the reporter's distress ("I felt
 	// sick watching it"), not an insult ("she's sick", "it makes me sick").
 	feelWords     = set(`feel felt feeling feels`)

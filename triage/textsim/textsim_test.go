@@ -88,6 +88,11 @@ func TestFirstHandDetail(t *testing.T) {
 		{"months word may is not a date", "She may be drinking.", 0},
 		{"smelling through the wall", "I can smell cannabis through the wall.", 2},
 		{"a smell nobody perceived", "The flat smells of cannabis.", 0},
+		{"a place with a word before it and a spoken time", "The little one was sat in a dirty nappy in the back garden at about half seven, crying.", 2},
+		{"on a step", "There were empty cans and bottles all over the front step again, he was on the front step.", 1},
+		{"all week", "He has been wearing the same clothes all week.", 1},
+		{"gone eleven", "The music was still going at gone eleven.", 1},
+		{"a word between is not a place", "She is in the wrong and in a state.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +131,10 @@ func TestManner(t *testing.T) {
 		{"attack", "This mother is DISGUSTING and the kids are ALWAYS filthy!!! Do your job!", true},
 		{"worried account", "I noticed on Tuesday that her son had no coat again. I spoke to the GP and the NHS nurse.", false},
 		{"acronyms are not shouting", "The DSL and CAMHS have been told; the GP has seen him.", false},
+		{"lies and a demand", "She posts her perfect life online but it's all lies. Sort it out.", true},
+		{"enough is enough", "She should not have kids. Enough is enough.", true},
+		{"why has nobody", "Why has nobody done anything about her? Sort it out.", true},
+		{"a worried question", "I don't know why she stopped taking him to nursery.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
