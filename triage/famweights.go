@@ -45,14 +45,14 @@ const (
 
 // Levels of the date of birth.
 const (
-	dobExact       = iota
-	dobMonthYear          // the day missing on one side
-	dobTransposed         // day and month swapped
-	dobYear               // the month missing on one side
-	dobDayDiffers         // same month and year, another day
-	dobYearTypo           // the year out by one with nothing else against
-	dobMonthDiffers       // same year, another month
-	dobYearDiffers        // another year
+	dobExact        = iota
+	dobMonthYear    // the day missing on one side
+	dobTransposed   // day and month swapped
+	dobYear         // the month missing on one side
+	dobDayDiffers   // same month and year, another day
+	dobYearTypo     // the year out by one with nothing else against
+	dobMonthDiffers // same year, another month
+	dobYearDiffers  // another year
 )
 
 // Levels of the address line, of a numbered line on both sides (a line
