@@ -49,6 +49,11 @@ type familyLinker struct {
 	// tally, when set (by the fit of the weights only), is told the level
 	// of every field that score counts.
 	tally func(f famField, level int)
+	// surnameFamilies counts the families filed with each family name,
+	// and surnameTotal all those counts: how common a name is, for
+	// [familyLinker.commonness].
+	surnameFamilies map[string]int32
+	surnameTotal    int64
 }
 
 type personKey struct {
@@ -77,7 +82,8 @@ func newFamilyLinker() *familyLinker {
 }
 
 func newFamilyLinkerWith(w *familyWeights) *familyLinker {
-	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, fw: w, minScore: w.threshold}
+	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, fw: w, minScore: w.threshold,
+		surnameFamilies: map[string]int32{}}
 }
 
 func keyOf(p bonafide.Person) personKey {
@@ -326,6 +332,10 @@ type refKeys struct {
 	line, town       string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
+	// What each child's and adult's family name takes off a name's
+	// agreement for being common ([familyLinker.commonness]); nil for
+	// nothing.
+	childCommon, adultCommon []float64
 }
 
 func newRefKeys(r *bonafide.Referral) *refKeys {
@@ -389,7 +399,8 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		return l
 	}
 	var s float64
-	named := 0 // people of the referral whose name agrees with someone in the family
+	named := 0         // people of the referral whose name agrees with someone in the family
+	namedWeight := 0.0 // what their names weigh
 	for i, c := range k.children {
 		best, bn, bd, nm := 0.0, nameNone, -1, nameNone
 		for _, fc := range f.children {
@@ -399,7 +410,7 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 				continue // a date of birth agreeing by itself is another child's
 			}
 			d := dobLevel(c.dob, fc.dob)
-			if v := w.at(fChildName, n) + w.at(fChildDOB, d); bn == nameNone || v > best {
+			if v := w.at(fChildName, n) - common(k.childCommon, i, c, fc, n) + w.at(fChildDOB, d); bn == nameNone || v > best {
 				best, bn, bd = v, n, d
 			}
 		}
@@ -407,9 +418,12 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 			s += max(best, 0) // a child whose best match weighs against may be a sibling: nothing
 			fl.count(fChildName, bn)
 			fl.count(fChildDOB, bd)
+		} else if len(f.children) > 0 {
+			fl.count(fChildName, nameNone) // counted for the shares, weighs nothing
 		}
 		if nm <= nameOne && slices.ContainsFunc(f.children, func(fc personKey) bool { return fl.givenAgree(c, fc) }) {
 			named++
+			namedWeight += w.at(fChildName, nm)
 		}
 		if l := nhsLevel(k.childNHS[i], f); l >= 0 {
 			s += w.at(fChildNHS, l)
@@ -417,27 +431,38 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		}
 	}
 	adults := 0.0
-	for _, a := range k.adults {
-		bl := nameNone
+	for i, a := range k.adults {
+		bl, off := nameNone, 0.0
 		for _, fa := range f.adults {
-			bl = min(bl, ns(a, fa))
+			if l := ns(a, fa); l < bl {
+				bl, off = l, common(k.adultCommon, i, a, fa, l)
+			} else if l == bl {
+				off = min(off, common(k.adultCommon, i, a, fa, l))
+			}
 		}
 		if bl != nameNone {
-			adults += max(w.at(fAdultName, bl), 0)
+			adults += max(w.at(fAdultName, bl)-off, 0)
 			fl.count(fAdultName, bl)
+		} else if len(f.adults) > 0 {
+			fl.count(fAdultName, nameNone)
 		}
 		if bl <= nameOne && slices.ContainsFunc(f.adults, func(fa personKey) bool { return fl.givenAgree(a, fa) }) {
 			named++
+			namedWeight += w.at(fAdultName, bl)
 		}
 	}
 	s += min(adults, fl.adultCap())
 	if named >= 2 && !conflict() {
 		// several members of one household named together: far less
 		// likely by chance than any one name
-		household = w.rule(min(float64(named-1)*0.75, 1.5))
+		household = max(0, fl.householdFloor(named)-namedWeight)
 	}
 	s += fl.weigh(fHandle, handleLevel(k, f))
-	s += fl.weigh(fLine, lineLevel(k, f))
+	line := lineLevel(k, f)
+	s += fl.weigh(fLine, line)
+	if sameStreet(line) {
+		return s, household // the street implies the town and postcode: they would count it twice
+	}
 	if k.town != "" && len(f.towns) > 0 {
 		l := townDiffers // another town: most families are referred from one place
 		if slices.Contains(f.towns, k.town) {
@@ -450,6 +475,51 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 	s += fl.weigh(fPostcode, postcodeLevel(k, f))
 	return s, household
 }
+
+// common returns what person a's family name, the i'th of the referral,
+// takes off the agreement of a and b at name level l for being common
+// (offs, from [familyLinker.commonness]): only where both give that family
+// name and the names agree at level nameOne or better.
+func common(offs []float64, i int, a, b personKey, l int) float64 {
+	if offs == nil || l > nameOne || a.family == "" || a.family != b.family {
+		return 0
+	}
+	return offs[i]
+}
+
+// commonness fills in k what each person's family name takes off a
+// name's agreement for being common: log2 of its share of the families
+// seen over the typical share of the data the weights were fitted on
+// ([familyWeights.surnameShare], the chance that two families drawn there
+// share a name), when above; nothing for a name no commoner than that.
+// The weights say how much a full name agreeing is worth on average; where
+// a few surnames are shared by many households (relatives on one street,
+// a town's common names) it is worth less, as linkage's term frequencies
+// weigh a common value less. Shares are counted with a prior of
+// surnamePrior families at the typical share, so that the first families
+// of a stream are not judged by a handful.
+func (fl *familyLinker) commonness(k *refKeys) {
+	p0 := fl.fw.surnameShare
+	if p0 <= 0 {
+		return
+	}
+	off := func(people []personKey) []float64 {
+		out := make([]float64, len(people))
+		for i, p := range people {
+			if p.family == "" {
+				continue
+			}
+			share := (float64(fl.surnameFamilies[p.family]) + surnamePrior*p0) / (float64(fl.surnameTotal) + surnamePrior)
+			out[i] = max(0, math.Log2(share/p0))
+		}
+		return out
+	}
+	k.childCommon, k.adultCommon = off(k.children), off(k.adults)
+}
+
+// surnamePrior is how many families at the typical share a family name's
+// count starts from.
+const surnamePrior = 2000
 
 // weigh returns the weight of level l of field f (nothing for -1, no
 // level) and tells the fit's tally of it.
@@ -525,6 +595,13 @@ func lineLevel(k *refKeys, f *familyRec) int {
 	return lineOther
 }
 
+// sameStreet reports whether a line level says the referral and the
+// family give the same street. Town and postcode are then not weighed:
+// they agree because the street does, for the family's own referrals and
+// for another house on the street alike, so they tell nothing more (and
+// counting them would make a neighbour with the family's surname a link).
+func sameStreet(line int) bool { return line == lineSame || line == lineHouseDiffers }
+
 // streetOf is a normalised address line without its house numbers (the
 // words with a digit): "12a high street" is "high street".
 func streetOf(line string) string {
@@ -581,11 +658,20 @@ func (fl *familyLinker) scoreBound(k *refKeys, f *familyRec) float64 {
 	if len(f.adults) > 0 {
 		s += min(w.top(fAdultName)*float64(len(k.adults)), fl.adultCap())
 	}
-	if people := len(k.children) + len(k.adults); people >= 2 {
-		s += w.rule(min(float64(people-1)*0.75, 1.5))
+	// the household rule's most: the most named, each weighing the least
+	// a named member can
+	least := min(w.at(fChildName, nameOne), w.at(fAdultName, nameOne))
+	hh := 0.0
+	for n := 2; n <= len(k.children)+len(k.adults); n++ {
+		hh = max(hh, fl.householdFloor(n)-float64(n)*least)
 	}
+	s += hh
 	s += w.at(fHandle, handleLevel(k, f))
-	s += w.at(fLine, lineLevel(k, f))
+	line := lineLevel(k, f)
+	s += w.at(fLine, line)
+	if sameStreet(line) {
+		return s
+	}
 	if k.town != "" && len(f.towns) > 0 {
 		if slices.Contains(f.towns, k.town) {
 			s += w.at(fTown, townSame)
@@ -618,11 +704,10 @@ func recentKey(key string) bool { return strings.HasPrefix(key, "rg:") }
 // linking a sparse referral to it (see [familyLinker.recentBonus]).
 const RecentWindow = 72 * time.Hour
 
-// link returns the family index for r, creating a family when none scores
-// enough, and folds r's details into it.
-func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
-	keys := blockKeys(r)
-	// Candidates: families sharing a precise key, or two weaker ones.
+// candidates returns the families a referral's blocking keys bring, with
+// how strongly (a candidate needs 2: one precise key or two weaker ones),
+// in fl.hits, which it reuses.
+func (fl *familyLinker) candidates(keys []string, now time.Time) map[int32]int {
 	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
 	clear(hits)
 	for _, k := range keys {
@@ -643,7 +728,16 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 			}
 		}
 	}
+	return hits
+}
+
+// link returns the family index for r, creating a family when none scores
+// enough, and folds r's details into it.
+func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
+	keys := blockKeys(r)
+	hits := fl.candidates(keys, now)
 	rk := newRefKeys(r)
+	fl.commonness(rk)
 	type scored struct {
 		id        int32
 		base, all float64 // plain agreement; with the household bonus
@@ -678,7 +772,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	for _, c := range cands {
 		// merging two known families needs the plain agreement of names,
 		// dates and places; the household and recency bonuses only link
-		if c.base >= fl.minScore+fl.fw.rule(mergeMargin) {
+		if c.base >= fl.minScore+fl.fw.threshold*mergeMargin {
 			strong = append(strong, c.id)
 		}
 		v := c.all
@@ -842,13 +936,14 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 			continue
 		}
 		n++
-		b := fl.fw.rule(1.5)
+		gap := fl.minScore - fl.fw.at(fChildName, nameOne)
+		b := gap * recentShare
 		if age <= 24*time.Hour {
-			b = fl.fw.rule(2.8)
+			b = gap + 1e-9 // a hair over, so that rounding never leaves the sum below
 		}
 		ov := fl.incident(k.words, f)
 		if ov >= incidentOverlap {
-			b += fl.fw.rule(1)
+			b += gap * incidentShare
 		}
 		c := recent{id: id, bonus: b, overlap: ov}
 		if out.id < 0 || c.overlap > out.overlap || c.overlap == out.overlap && id < out.id {
@@ -930,11 +1025,33 @@ type queued struct {
 
 const maxIncidentWords = 160
 
-// mergeMargin is how far above the linking score a referral must match
-// two families for them to be merged, on the old scale where the bar was 4
-// ([familyWeights.rule]): merging is harder to undo than not linking, so
-// it needs more.
-const mergeMargin = 2.0
+// mergeMargin is how far above the link threshold, as a share of it, a
+// referral must match two families for them to be merged (2 over the hand-set
+// linker's bar of 4): merging is harder to undo than not linking, so it
+// needs more.
+const mergeMargin = 0.5
+
+// The recency rule's bonuses, as shares of the gap between the link
+// threshold and a child's given name alone (level nameOne): within a day
+// the name with the bonus reaches the bar; within [RecentWindow] it takes
+// recentShare of the gap, and a narrative of the same incident adds
+// incidentShare (the hand-set linker's 1.5 and 1 of a gap of 2.8).
+const (
+	recentShare   = 1.5 / 2.8
+	incidentShare = 1 / 2.8
+)
+
+// householdFloor is what n members of one household named together (each
+// at level nameOne or better, surnames not in conflict) count for at
+// least, as the hand-set linker counted them at level nameOne: three or
+// more 1.275 of the link threshold (they link on their names alone), two
+// 0.7875 (they need a little more: a postcode, a date of birth).
+func (fl *familyLinker) householdFloor(n int) float64 {
+	if n >= 3 {
+		return 1.275 * fl.minScore
+	}
+	return 0.7875 * fl.minScore
+}
 
 // neverReferred is the last-referred time of a family not referred yet:
 // below every time a referral can carry (one dated before 1970 included).
@@ -994,10 +1111,14 @@ const maxPeoplePerFamily = 12
 // maxSurnames bounds the distinct family names kept per family.
 const maxSurnames = 8
 
-func (f *familyRec) addSurname(n string) {
+// addSurname adds n to the family's names and reports whether it was
+// added.
+func (f *familyRec) addSurname(n string) bool {
 	if n != "" && len(f.surnames) < maxSurnames && !slices.Contains(f.surnames, n) {
 		f.surnames = append(f.surnames, n)
+		return true
 	}
+	return false
 }
 
 func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string) {
@@ -1020,7 +1141,10 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		f.adults = addPerson(f.adults, a)
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		f.addSurname(normalize.NameKey(p.FamilyName))
+		if n := normalize.NameKey(p.FamilyName); f.addSurname(n) {
+			fl.surnameFamilies[n]++
+			fl.surnameTotal++
+		}
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {

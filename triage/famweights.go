@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // The family linker compares a referral with a candidate family field by
@@ -112,10 +113,14 @@ type familyWeightsFile struct {
 	Version int    `json:"version"`
 	Source  string `json:"source"` // how the weights were fitted: command, data, commit
 	// LinkThreshold is the total weight a candidate family needs for a
-	// referral to be linked to it; the household and recency rules' bonuses
-	// and the merge margin are held as the same shares of it as they were
-	// of the hand-set linker's bar of 4 (see [familyWeights]).
-	LinkThreshold float64            `json:"link_threshold"`
+	// referral to be linked to it; the household and recency rules and the
+	// merge margin are set in shares of it (see [familyLinker.householdFloor],
+	// recentShare, mergeMargin).
+	LinkThreshold float64 `json:"link_threshold"`
+	// SurnameShare is the chance that two families of the fitting data
+	// share a family name (the sum of the squared shares of its names):
+	// the typical commonness the name weights were fitted at.
+	SurnameShare float64            `json:"surname_share"`
 	Fields        []familyFieldFile  `json:"fields"`
 	Fit           map[string]float64 `json:"fit,omitempty"` // figures of the fit (pairs, F1), informative only
 }
@@ -136,8 +141,9 @@ type familyLevelFile struct {
 
 // familyWeights is the compiled form the linker scores with.
 type familyWeights struct {
-	w         [famFields][]float64
-	threshold float64
+	w            [famFields][]float64
+	threshold    float64
+	surnameShare float64
 }
 
 // at is the weight of level l of field f (0 for no level).
@@ -150,12 +156,6 @@ func (w *familyWeights) at(f famField, l int) float64 {
 
 // top is the strongest weight of field f.
 func (w *familyWeights) top(f famField) float64 { return max(w.w[f][0], 0) }
-
-// rule scales one of triage's own amounts, set by hand on the old
-// linker's scale where the link bar was 4 (the household and recency
-// bonuses, the merge margin, the cap on adults), to the weights' scale,
-// keeping its share of the bar.
-func (w *familyWeights) rule(old float64) float64 { return old * w.threshold / 4 }
 
 //go:embed familyweights.json
 var familyWeightsJSON []byte
@@ -188,7 +188,10 @@ func parseFamilyWeights(b []byte) (*familyWeights, error) {
 	if len(f.Fields) != int(famFields) {
 		return nil, fmt.Errorf("family weights: %d fields, want %d", len(f.Fields), famFields)
 	}
-	w := &familyWeights{threshold: f.LinkThreshold}
+	if !(f.SurnameShare >= 0 && f.SurnameShare < 1) {
+		return nil, fmt.Errorf("family weights: surname_share %v, want a share from 0 to 1", f.SurnameShare)
+	}
+	w := &familyWeights{threshold: f.LinkThreshold, surnameShare: f.SurnameShare}
 	for i, ff := range f.Fields {
 		want := famLevels[i]
 		if ff.Field != want.field {
@@ -210,6 +213,12 @@ func parseFamilyWeights(b []byte) (*familyWeights, error) {
 			w.w[i] = append(w.w[i], lv.Weight)
 		}
 	}
+	for _, f := range []famField{fHandle, fChildNHS} {
+		if v := w.w[f][levelAgree]; v < w.threshold {
+			return nil, fmt.Errorf("family weights: field %s level agree weighs %.3f, below the link threshold %.3f (its guard rail)",
+				famLevels[f].field, v, w.threshold)
+		}
+	}
 	for _, g := range famGuards {
 		if v := w.w[g.field][g.level]; v > 0 {
 			return nil, fmt.Errorf("family weights: field %s level %s weighs %.3f, above its guard rail 0",
@@ -217,6 +226,23 @@ func parseFamilyWeights(b []byte) (*familyWeights, error) {
 		}
 	}
 	return w, nil
+}
+
+// withThreshold returns w with link threshold th and the guard rail that
+// depends on it: a shared identifier (an NHS number, a social-media
+// handle) weighs at least the threshold, so that one links by itself as
+// the hand-set linker had it. On generated data handles are made from
+// names, and a namesake's handle agrees about as often as a full name
+// does; a real handle is an account's own.
+func withThreshold(w *familyWeights, th float64) *familyWeights {
+	c := &familyWeights{threshold: th, surnameShare: w.surnameShare}
+	for f := range famFields {
+		c.w[f] = slices.Clone(w.w[f])
+	}
+	for _, f := range []famField{fHandle, fChildNHS} {
+		c.w[f][levelAgree] = max(c.w[f][levelAgree], th)
+	}
+	return c
 }
 
 // guardedWeights turns fitted m and u into the weights used: log2(m/u),
