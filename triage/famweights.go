@@ -121,8 +121,8 @@ type familyWeightsFile struct {
 	// share a family name (the sum of the squared shares of its names):
 	// the typical commonness the name weights were fitted at.
 	SurnameShare float64            `json:"surname_share"`
-	Fields        []familyFieldFile  `json:"fields"`
-	Fit           map[string]float64 `json:"fit,omitempty"` // figures of the fit (pairs, F1), informative only
+	Fields       []familyFieldFile  `json:"fields"`
+	Fit          map[string]float64 `json:"fit,omitempty"` // figures of the fit (pairs, F1), informative only
 }
 
 type familyFieldFile struct {
