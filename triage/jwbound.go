@@ -4,9 +4,10 @@ import "bonafide/linkage/strcmp"
 
 // jwBound returns a number that strcmp.JaroWinkler(a, b) never exceeds,
 // from what is cheap to count: a character can match only one that occurs
-// in the other string, so the matches are at most the characters of each
-// that occur in the other (told by a 64-bit mask of byte values, which can
-// only over-count), and the transpositions at least none; the prefix boost
+// in the other string, so the matches are at most the characters of a
+// that occur in b (told by a 64-bit mask of b's byte values, which can
+// only over-count) and at most b's length, and the transpositions at least
+// none; the prefix boost
 // is computed exactly. It is 0 when either string is empty and 1 when they
 // are equal, as JaroWinkler is.
 func jwBound(a, b string) float64 {
@@ -19,25 +20,15 @@ func jwBound(a, b string) float64 {
 	case la > 64 || lb > 64:
 		return 1 // JaroWinkler hands these to another implementation
 	}
-	var ma, mb uint64
-	for i := 0; i < la; i++ {
-		ma |= 1 << (a[i] & 63)
-	}
+	var mb uint64
 	for i := 0; i < lb; i++ {
 		mb |= 1 << (b[i] & 63)
 	}
-	ca, cb := 0, 0
+	ca := 0
 	for i := 0; i < la; i++ {
-		if mb&(1<<(a[i]&63)) != 0 {
-			ca++
-		}
+		ca += int(mb >> (a[i] & 63) & 1)
 	}
-	for i := 0; i < lb; i++ {
-		if ma&(1<<(b[i]&63)) != 0 {
-			cb++
-		}
-	}
-	m := min(ca, cb)
+	m := min(ca, lb)
 	if m == 0 {
 		return 0
 	}
