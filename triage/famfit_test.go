@@ -239,10 +239,7 @@ func countFamilyLevels(data []labelledRecords, w *familyWeights) (m, u [famField
 			if known {
 				f = fl.families[own]
 			} else {
-				f = &familyRec{id: int32(len(fl.families))}
-				fl.families = append(fl.families, f)
-				fl.parent = append(fl.parent, f.id)
-				fl.last = append(fl.last, neverReferred)
+				f = fl.newFamily()
 				byTrue[d.family[r.ID]] = f.id
 			}
 			fl.absorb(f, r, keys)

@@ -787,10 +787,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = &familyRec{id: int32(len(fl.families))}
-		fl.families = append(fl.families, f)
-		fl.parent = append(fl.parent, f.id)
-		fl.last = append(fl.last, neverReferred)
+		f = fl.newFamily()
 		best = 0
 	}
 	var merged []int32
@@ -813,6 +810,15 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	}
 	fl.remember(f, rk.words, now)
 	return f.id, merged
+}
+
+// newFamily starts a family, not yet referred.
+func (fl *familyLinker) newFamily() *familyRec {
+	f := &familyRec{id: int32(len(fl.families))}
+	fl.families = append(fl.families, f)
+	fl.parent = append(fl.parent, f.id)
+	fl.last = append(fl.last, neverReferred)
+	return f
 }
 
 // anyTown reports whether town agrees with one of towns up to a typo.
