@@ -41,8 +41,19 @@ type familyLinker struct {
 	weight func(stem string) float64 // rarity of a content stem, nil for 1
 	queue  []queued                  // families with narrative stems kept, in order referred
 	qHead  int
-	// MinScore is the total agreement a candidate needs to be linked.
+	// fw are the Fellegi–Sunter weights of the comparison levels, and
+	// minScore (its link threshold) the total weight a candidate needs to
+	// be linked.
+	fw       *familyWeights
 	minScore float64
+	// tally, when set (by the fit of the weights only), is told the level
+	// of every field that score counts.
+	tally func(f famField, level int)
+	// surnameFamilies counts the families filed with each family name,
+	// and surnameTotal all those counts: how common a name is, for
+	// [familyLinker.commonness].
+	surnameFamilies map[string]int32
+	surnameTotal    int64
 }
 
 type personKey struct {
@@ -67,7 +78,12 @@ type familyRec struct {
 }
 
 func newFamilyLinker() *familyLinker {
-	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, minScore: 4}
+	return newFamilyLinkerWith(defaultFamilyWeights)
+}
+
+func newFamilyLinkerWith(w *familyWeights) *familyLinker {
+	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, fw: w, minScore: w.threshold,
+		surnameFamilies: map[string]int32{}}
 }
 
 func keyOf(p bonafide.Person) personKey {
@@ -217,63 +233,86 @@ func addTo(list *[]string, s string, limit int) {
 	*list = append(*list, s)
 }
 
-// nameScore compares two people's names allowing a swap of given and
-// family name: strong agreement on both scores 2, on one 1, none 0.
-func (fl *familyLinker) nameScore(a, b personKey) float64 {
-	g := fl.jw(a.given, b.given)
+// nameLevel compares two people's names allowing a swap of given and
+// family name, and returns the name level they fall in (nameNone for
+// none). The sums of Jaro–Winkler similarities it decides on (1.8 for
+// both, 1.6 for one) are compared with cheap upper bounds first
+// ([jwBound]): most candidate families a blocking key brings have other
+// names, and these need no similarity computed.
+func (fl *familyLinker) nameLevel(a, b personKey) int {
+	g := jwBound(a.given, b.given)
+	if g >= 0.6 {
+		g = fl.jw(a.given, b.given) // below 0.6 the given names decide nothing
+	}
 	if g < 0.95 && nickname.Related(a.given, b.given) {
 		g = 0.95 // Tom for Thomas, Lottie for Charlotte
 	}
-	straight := g + fl.jw(a.family, b.family)
-	if (a.family == "" || b.family == "") && g >= 0.9 {
+	bothFamilies := a.family != "" && b.family != ""
+	var straight float64
+	switch {
+	case !bothFamilies && g >= 0.9:
 		straight = 1.65 // the given name agrees and the surname is not known on one side
+	case g+jwBound(a.family, b.family) >= 1.6:
+		straight = g + fl.jw(a.family, b.family)
+	default:
+		straight = g // below 1.6 whatever the family names give
 	}
 	s := straight
-	if straight < 1.8 && a.family != "" && b.family != "" {
+	if straight < 1.8 && bothFamilies {
 		// given and family name swapped on one side (with a name missing
-		// on either side a swap cannot reach the bar)
-		s = max(s, fl.jw(a.given, b.family)+fl.jw(a.family, b.given))
+		// on either side a swap cannot reach the bar); only a swap that
+		// could reach the next level is computed
+		need := 1.6
+		if s >= 1.6 {
+			need = 1.8
+		}
+		if jwBound(a.given, b.family)+jwBound(a.family, b.given) >= need {
+			s = max(s, fl.jw(a.given, b.family)+fl.jw(a.family, b.given))
+		}
 	}
 	switch {
 	case s >= 1.8:
-		return 2
+		return nameBoth
 	case s >= 1.6:
-		return 1.2
+		return nameOne
 	}
 	if g >= 0.9 || (a.given != "" && b.given != "" && (strings.HasPrefix(a.given, b.given) || strings.HasPrefix(b.given, a.given))) {
-		return 0.8
+		if bothFamilies && !fl.jwAtLeast(a.family, b.family, 0.88) {
+			return nameSurnameDiffers
+		}
+		return nameGiven
 	}
-	return 0
+	return nameNone
 }
 
-// dobScore: 3 exact, 2 month and year, 1 year or transposed day/month,
-// -2 for two full dates that disagree beyond a typo.
-func dobScore(a, b bonafide.PartialDate) float64 {
+// dobLevel is the date-of-birth level of two dates, -1 when either is
+// not known.
+func dobLevel(a, b bonafide.PartialDate) int {
 	if a.IsZero() || b.IsZero() {
-		return 0
+		return -1
 	}
 	if a.Year != b.Year {
 		if abs(a.Year-b.Year) == 1 && (a.Month == 0 || b.Month == 0 || a.Month == b.Month && (a.Day == b.Day || a.Day == 0 || b.Day == 0)) {
-			return 0 // one digit typed wrong, or a year guessed
+			return dobYearTypo // one digit typed wrong, or a year guessed
 		}
-		return -2
+		return dobYearDiffers
 	}
 	if a.Month == 0 || b.Month == 0 {
-		return 1
+		return dobYear
 	}
 	if a.Month != b.Month {
 		if a.Day != 0 && a.Month == b.Day && a.Day == b.Month {
-			return 1.5
+			return dobTransposed
 		}
-		return -1
+		return dobMonthDiffers
 	}
 	if a.Day == 0 || b.Day == 0 {
-		return 2
+		return dobMonthYear
 	}
 	if a.Day != b.Day {
-		return 0.5
+		return dobDayDiffers
 	}
-	return 3
+	return dobExact
 }
 
 func abs(x int) int {
@@ -293,6 +332,10 @@ type refKeys struct {
 	line, town       string
 	words            []string // distinct content stems of the narrative
 	surnames, givens []string // distinct family and given names of everyone in it
+	// What each child's and adult's family name takes off a name's
+	// agreement for being common ([familyLinker.commonness]); nil for
+	// nothing.
+	childCommon, adultCommon []float64
 }
 
 func newRefKeys(r *bonafide.Referral) *refKeys {
@@ -335,10 +378,12 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 	return k
 }
 
-// score returns how well a referral's details agree with family f: the
+// score returns how well a referral's details agree with family f, as
+// the sum of the fitted weights of the levels its fields fall in: the
 // plain agreement of names, dates and places, and the bonus for several
 // members of the household named together (which links but never merges).
 func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64) {
+	w := fl.fw
 	known, conf := false, false
 	conflict := func() bool { // computed only when needed: it is the costly part
 		if !known {
@@ -346,119 +391,251 @@ func (fl *familyLinker) score(k *refKeys, f *familyRec) (base, household float64
 		}
 		return conf
 	}
-	ns := func(a, b personKey) float64 {
-		v := fl.nameScore(a, b)
-		if v > 0.8 && (a.family == "" || b.family == "") && conflict() {
-			v = 0.8 // a given name alone says little once the surnames disagree
+	ns := func(a, b personKey) int {
+		l := fl.nameLevel(a, b)
+		if l < nameGiven && (a.family == "" || b.family == "") && conflict() {
+			l = nameGiven // a given name alone says little once the surnames disagree
 		}
-		return v
+		return l
 	}
 	var s float64
-	named := 0 // people of the referral whose name agrees with someone in the family
+	named := 0         // people of the referral whose name agrees with someone in the family
+	namedWeight := 0.0 // what their names weigh
 	for i, c := range k.children {
-		best, nm := -1.0, 0.0
+		best, bn, bd, nm := 0.0, nameNone, -1, nameNone
 		for _, fc := range f.children {
 			n := ns(c, fc)
-			nm = max(nm, n)
-			if n == 0 {
+			nm = min(nm, n)
+			if n == nameNone {
 				continue // a date of birth agreeing by itself is another child's
 			}
-			if v := n + dobScore(c.dob, fc.dob); v > best {
-				best = v
+			d := dobLevel(c.dob, fc.dob)
+			if v := w.at(fChildName, n) - common(k.childCommon, i, c, fc, n) + w.at(fChildDOB, d); bn == nameNone || v > best {
+				best, bn, bd = v, n, d
 			}
 		}
-		if best > 0 {
-			s += best
+		if bn != nameNone {
+			s += max(best, 0) // a child whose best match weighs against may be a sibling: nothing
+			fl.count(fChildName, bn)
+			fl.count(fChildDOB, bd)
+		} else if len(f.children) > 0 {
+			fl.count(fChildName, nameNone) // counted for the shares, weighs nothing
 		}
-		if nm >= 1.2 && slices.ContainsFunc(f.children, func(fc personKey) bool { return fl.givenAgree(c, fc) }) {
+		if nm <= nameOne && slices.ContainsFunc(f.children, func(fc personKey) bool { return fl.givenAgree(c, fc) }) {
 			named++
+			namedWeight += w.at(fChildName, nm)
 		}
-		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
-			s += 6
+		if l := nhsLevel(k.childNHS[i], f); l >= 0 {
+			s += w.at(fChildNHS, l)
+			fl.count(fChildNHS, l)
 		}
 	}
 	adults := 0.0
-	for _, a := range k.adults {
-		best := 0.0
+	for i, a := range k.adults {
+		bl, off := nameNone, 0.0
 		for _, fa := range f.adults {
-			best = max(best, ns(a, fa))
+			if l := ns(a, fa); l < bl {
+				bl, off = l, common(k.adultCommon, i, a, fa, l)
+			} else if l == bl {
+				off = min(off, common(k.adultCommon, i, a, fa, l))
+			}
 		}
-		adults += best
-		if best >= 1.2 && slices.ContainsFunc(f.adults, func(fa personKey) bool { return fl.givenAgree(a, fa) }) {
+		if bl != nameNone {
+			adults += max(w.at(fAdultName, bl)-off, 0)
+			fl.count(fAdultName, bl)
+		} else if len(f.adults) > 0 {
+			fl.count(fAdultName, nameNone)
+		}
+		if bl <= nameOne && slices.ContainsFunc(f.adults, func(fa personKey) bool { return fl.givenAgree(a, fa) }) {
 			named++
+			namedWeight += w.at(fAdultName, bl)
 		}
 	}
-	s += min(adults, 3)
+	s += min(adults, fl.adultCap())
 	if named >= 2 && !conflict() {
 		// several members of one household named together: far less
 		// likely by chance than any one name
-		household = min(float64(named-1)*0.75, 1.5)
+		household = max(0, fl.householdFloor(named)-namedWeight)
 	}
-	s += handleScore(k, f)
-	s += lineScore(k, f)
+	s += fl.weigh(fHandle, handleLevel(k, f))
+	line := lineLevel(k, f)
+	s += fl.weigh(fLine, line)
+	if sameStreet(line) {
+		return s, household // the street implies the town and postcode: they would count it twice
+	}
 	if k.town != "" && len(f.towns) > 0 {
+		l := townDiffers // another town: most families are referred from one place
 		if slices.Contains(f.towns, k.town) {
-			s += 0.5
-		} else if !fl.anyTown(f.towns, k.town) {
-			s -= 1 // another town: most families are referred from one place
+			l = townSame
+		} else if fl.anyTown(f.towns, k.town) {
+			l = townClose
 		}
+		s += fl.weigh(fTown, l)
 	}
-	s += postcodeScore(k, f)
+	s += fl.weigh(fPostcode, postcodeLevel(k, f))
 	return s, household
 }
 
-// handleScore is the agreement of a social-media handle: 4 for one shared.
-func handleScore(k *refKeys, f *familyRec) float64 {
-	for _, h := range k.handles {
-		if slices.Contains(f.handles, h) {
-			return 4
-		}
-	}
-	return 0
-}
-
-// lineScore is the agreement of the first address line: 2 when equal,
-// lineDisagree when both give a line with a house number and none of the
-// family's agrees. Two real families on one street often share a surname
-// (relatives live near each other) and common first names; their house
-// numbers tell them apart, so a different house counts against a link
-// (a move is rarer than a namesake on the same or the next street).
-func lineScore(k *refKeys, f *familyRec) float64 {
-	if k.line == "" || len(f.lines) == 0 {
+// common returns what person a's family name, the i'th of the referral,
+// takes off the agreement of a and b at name level l for being common
+// (offs, from [familyLinker.commonness]): only where both give that family
+// name and the names agree at level nameOne or better.
+func common(offs []float64, i int, a, b personKey, l int) float64 {
+	if offs == nil || l > nameOne || a.family == "" || a.family != b.family {
 		return 0
 	}
-	if slices.Contains(f.lines, k.line) {
-		return 2
-	}
-	if !hasDigit(k.line) || !slices.ContainsFunc(f.lines, hasDigit) {
-		return 0 // a street without a number (a sparse referral) says nothing against
-	}
-	return lineDisagree
+	return offs[i]
 }
 
-// lineDisagree is what two different numbered address lines add to a
-// family's score.
-const lineDisagree = -2
+// commonness fills in k what each person's family name takes off a
+// name's agreement for being common: log2 of its share of the families
+// seen over the typical share of the data the weights were fitted on
+// ([familyWeights.surnameShare], the chance that two families drawn there
+// share a name), when above; nothing for a name no commoner than that.
+// The weights say how much a full name agreeing is worth on average; where
+// a few surnames are shared by many households (relatives on one street,
+// a town's common names) it is worth less, as linkage's term frequencies
+// weigh a common value less. Shares are counted with a prior of
+// surnamePrior families at the typical share, so that the first families
+// of a stream are not judged by a handful.
+func (fl *familyLinker) commonness(k *refKeys) {
+	p0 := fl.fw.surnameShare
+	if p0 <= 0 {
+		return
+	}
+	off := func(people []personKey) []float64 {
+		out := make([]float64, len(people))
+		for i, p := range people {
+			if p.family == "" {
+				continue
+			}
+			share := (float64(fl.surnameFamilies[p.family]) + surnamePrior*p0) / (float64(fl.surnameTotal) + surnamePrior)
+			out[i] = max(0, math.Log2(share/p0))
+		}
+		return out
+	}
+	k.childCommon, k.adultCommon = off(k.children), off(k.adults)
+}
+
+// surnamePrior is how many families at the typical share a family name's
+// count starts from.
+const surnamePrior = 2000
+
+// weigh returns the weight of level l of field f (nothing for -1, no
+// level) and tells the fit's tally of it.
+func (fl *familyLinker) weigh(f famField, l int) float64 {
+	if l < 0 {
+		return 0
+	}
+	fl.count(f, l)
+	return fl.fw.at(f, l)
+}
+
+// count tells the fit's tally, when there is one, of a level scored.
+func (fl *familyLinker) count(f famField, l int) {
+	if fl.tally != nil && l >= 0 {
+		fl.tally(f, l)
+	}
+}
+
+// adultCap bounds what the adults of a referral add together: one and a
+// half adults agreeing fully, so that a referral naming many adults of a
+// common surname does not link by their number.
+func (fl *familyLinker) adultCap() float64 { return 1.5 * fl.fw.top(fAdultName) }
+
+// nhsLevel is the level of a child's NHS number against the family's
+// numbers, -1 when either gives none.
+func nhsLevel(n string, f *familyRec) int {
+	switch {
+	case n == "" || len(f.nhs) == 0:
+		return -1
+	case slices.Contains(f.nhs, n):
+		return levelAgree
+	}
+	return levelDiffers
+}
+
+// handleLevel is the level of the social-media handles: agree when one is
+// shared, -1 when either side gives none.
+func handleLevel(k *refKeys, f *familyRec) int {
+	if len(k.handles) == 0 || len(f.handles) == 0 {
+		return -1
+	}
+	for _, h := range k.handles {
+		if slices.Contains(f.handles, h) {
+			return levelAgree
+		}
+	}
+	return levelDiffers
+}
+
+// lineLevel is the level of the first address line: the same line as one
+// of the family's, another house on the street of one of them, or another
+// street; -1 when either side gives no line with a house number (a street
+// alone, as a sparse referral gives, says nothing either way). Two real
+// families on one street often share a surname (relatives live near each
+// other) and common first names; their house numbers tell them apart, so
+// another house never weighs for a link (famGuards).
+func lineLevel(k *refKeys, f *familyRec) int {
+	if k.line == "" || len(f.lines) == 0 {
+		return -1
+	}
+	if slices.Contains(f.lines, k.line) {
+		return lineSame
+	}
+	if !hasDigit(k.line) || !slices.ContainsFunc(f.lines, hasDigit) {
+		return -1
+	}
+	street := streetOf(k.line)
+	for _, l := range f.lines {
+		if hasDigit(l) && street != "" && streetOf(l) == street {
+			return lineHouseDiffers
+		}
+	}
+	return lineOther
+}
+
+// sameStreet reports whether a line level says the referral and the
+// family give the same street. Town and postcode are then not weighed:
+// they agree because the street does, for the family's own referrals and
+// for another house on the street alike, so they tell nothing more (and
+// counting them would make a neighbour with the family's surname a link).
+func sameStreet(line int) bool { return line == lineSame || line == lineHouseDiffers }
+
+// streetOf is a normalised address line without its house numbers (the
+// words with a digit): "12a high street" is "high street".
+func streetOf(line string) string {
+	var b strings.Builder
+	for w := range strings.FieldsSeq(line) {
+		if hasDigit(w) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
 
 func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
-// postcodeWeight is what each level of [linkage.ComparePostcodes] adds to
-// a family's score: 2.5 for the full postcode, 0.75 for its sector or
-// district, nothing for the area alone.
-var postcodeWeight = [5]float64{2.5, 0.75, 0.75, 0, 0}
-
-// postcodeScore is the agreement of the postcode: the best level of the
-// referral's postcode against those the family has been seen with.
-func postcodeScore(k *refKeys, f *familyRec) float64 {
-	if k.postcode.District == "" {
-		return 0
+// postcodeLevel is the best level ([linkage.ComparePostcodes]) of the
+// referral's postcode against those the family has been seen with, -1
+// when either gives none.
+func postcodeLevel(k *refKeys, f *familyRec) int {
+	if k.postcode.District == "" || len(f.postcode) == 0 {
+		return -1
 	}
-	best := 0.0
+	best := fPostcodeLevels - 1
 	for _, p := range f.postcode {
-		best = max(best, postcodeWeight[linkage.ComparePostcodes(k.postcode, normalize.SplitPostcode(p))])
+		best = min(best, linkage.ComparePostcodes(k.postcode, normalize.SplitPostcode(p)))
 	}
 	return best
 }
+
+// fPostcodeLevels is how many levels linkage.ComparePostcodes has.
+const fPostcodeLevels = 5
 
 // scoreBound returns a bound that score's base plus household bonus never
 // exceeds, from what is cheap to compare (dates, numbers, places), taking
@@ -466,29 +643,43 @@ func postcodeScore(k *refKeys, f *familyRec) float64 {
 // name brings are another family's child of another year, and this finds
 // them without comparing a single name.
 func (fl *familyLinker) scoreBound(k *refKeys, f *familyRec) float64 {
+	w := fl.fw
 	var s float64
 	for i, c := range k.children {
-		best := 0.0 // a child counts only where a name agrees: at most 2 and its date's score
+		best := 0.0 // a child counts only where a name agrees, and never below 0
 		for _, fc := range f.children {
-			best = max(best, 2+dobScore(c.dob, fc.dob))
+			best = max(best, w.top(fChildName)+w.at(fChildDOB, dobLevel(c.dob, fc.dob)))
 		}
 		s += best
-		if n := k.childNHS[i]; n != "" && slices.Contains(f.nhs, n) {
-			s += 6
+		if l := nhsLevel(k.childNHS[i], f); l >= 0 {
+			s += w.at(fChildNHS, l)
 		}
 	}
 	if len(f.adults) > 0 {
-		s += min(2*float64(len(k.adults)), 3)
+		s += min(w.top(fAdultName)*float64(len(k.adults)), fl.adultCap())
 	}
-	if people := len(k.children) + len(k.adults); people >= 2 {
-		s += min(float64(people-1)*0.75, 1.5)
+	// the household rule's most: the most named, each weighing the least
+	// a named member can
+	least := min(w.at(fChildName, nameOne), w.at(fAdultName, nameOne))
+	hh := 0.0
+	for n := 2; n <= len(k.children)+len(k.adults); n++ {
+		hh = max(hh, fl.householdFloor(n)-float64(n)*least)
 	}
-	s += handleScore(k, f)
-	s += lineScore(k, f)
-	if k.town != "" && slices.Contains(f.towns, k.town) {
-		s += 0.5 // another town scores less, never more
+	s += hh
+	s += w.at(fHandle, handleLevel(k, f))
+	line := lineLevel(k, f)
+	s += w.at(fLine, line)
+	if sameStreet(line) {
+		return s
 	}
-	s += postcodeScore(k, f)
+	if k.town != "" && len(f.towns) > 0 {
+		if slices.Contains(f.towns, k.town) {
+			s += w.at(fTown, townSame)
+		} else {
+			s += w.at(fTown, townClose) // another town weighs less, never more
+		}
+	}
+	s += w.at(fPostcode, postcodeLevel(k, f))
 	return s
 }
 
@@ -513,11 +704,10 @@ func recentKey(key string) bool { return strings.HasPrefix(key, "rg:") }
 // linking a sparse referral to it (see [familyLinker.recentBonus]).
 const RecentWindow = 72 * time.Hour
 
-// link returns the family index for r, creating a family when none scores
-// enough, and folds r's details into it.
-func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
-	keys := blockKeys(r)
-	// Candidates: families sharing a precise key, or two weaker ones.
+// candidates returns the families a referral's blocking keys bring, with
+// how strongly (a candidate needs 2: one precise key or two weaker ones),
+// in fl.hits, which it reuses.
+func (fl *familyLinker) candidates(keys []string, now time.Time) map[int32]int {
 	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
 	clear(hits)
 	for _, k := range keys {
@@ -538,7 +728,16 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 			}
 		}
 	}
+	return hits
+}
+
+// link returns the family index for r, creating a family when none scores
+// enough, and folds r's details into it.
+func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
+	keys := blockKeys(r)
+	hits := fl.candidates(keys, now)
 	rk := newRefKeys(r)
+	fl.commonness(rk)
 	type scored struct {
 		id        int32
 		base, all float64 // plain agreement; with the household bonus
@@ -573,7 +772,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	for _, c := range cands {
 		// merging two known families needs the plain agreement of names,
 		// dates and places; the household and recency bonuses only link
-		if c.base >= fl.minScore+mergeMargin {
+		if c.base >= fl.minScore+fl.fw.threshold*mergeMargin {
 			strong = append(strong, c.id)
 		}
 		v := c.all
@@ -588,10 +787,7 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	if bestID >= 0 && best >= fl.minScore {
 		f = fl.families[bestID]
 	} else {
-		f = &familyRec{id: int32(len(fl.families))}
-		fl.families = append(fl.families, f)
-		fl.parent = append(fl.parent, f.id)
-		fl.last = append(fl.last, neverReferred)
+		f = fl.newFamily()
 		best = 0
 	}
 	var merged []int32
@@ -616,10 +812,19 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	return f.id, merged
 }
 
+// newFamily starts a family, not yet referred.
+func (fl *familyLinker) newFamily() *familyRec {
+	f := &familyRec{id: int32(len(fl.families))}
+	fl.families = append(fl.families, f)
+	fl.parent = append(fl.parent, f.id)
+	fl.last = append(fl.last, neverReferred)
+	return f
+}
+
 // anyTown reports whether town agrees with one of towns up to a typo.
 func (fl *familyLinker) anyTown(towns []string, town string) bool {
 	for _, t := range towns {
-		if fl.jw(t, town) >= 0.92 {
+		if fl.jwAtLeast(t, town, 0.92) {
 			return true
 		}
 	}
@@ -633,8 +838,8 @@ func (fl *familyLinker) givenAgree(a, b personKey) bool {
 	if a.given == "" || b.given == "" {
 		return false
 	}
-	return fl.jw(a.given, b.given) >= 0.9 || nickname.Related(a.given, b.given) ||
-		a.family != "" && fl.jw(a.family, b.given) >= 0.9 || b.family != "" && fl.jw(a.given, b.family) >= 0.9
+	return fl.jwAtLeast(a.given, b.given, 0.9) || nickname.Related(a.given, b.given) ||
+		a.family != "" && fl.jwAtLeast(a.family, b.given, 0.9) || b.family != "" && fl.jwAtLeast(a.given, b.family, 0.9)
 }
 
 // surnameConflict reports whether the referral and the family both give
@@ -653,14 +858,14 @@ func (fl *familyLinker) surnameConflict(k *refKeys, f *familyRec) bool {
 	}
 	for _, p := range k.surnames {
 		for _, q := range f.surnames {
-			if fl.jw(p, q) >= 0.88 {
+			if fl.jwAtLeast(p, q, 0.88) {
 				return false
 			}
 		}
 	}
 	for _, g := range k.givens {
 		for _, q := range f.surnames {
-			if fl.jw(g, q) >= 0.88 {
+			if fl.jwAtLeast(g, q, 0.88) {
 				return false
 			}
 		}
@@ -668,7 +873,7 @@ func (fl *familyLinker) surnameConflict(k *refKeys, f *familyRec) bool {
 	for _, list := range [][]personKey{f.children, f.adults} {
 		for _, q := range list {
 			for _, p := range k.surnames {
-				if fl.jw(p, q.given) >= 0.88 {
+				if fl.jwAtLeast(p, q.given, 0.88) {
 					return false
 				}
 			}
@@ -682,7 +887,7 @@ func (fl *familyLinker) surnameConflict(k *refKeys, f *familyRec) bool {
 func (fl *familyLinker) sharedSurname(k *refKeys, f *familyRec) bool {
 	for _, p := range k.surnames {
 		for _, q := range f.surnames {
-			if p == q || fl.jw(p, q) >= 0.9 {
+			if p == q || fl.jwAtLeast(p, q, 0.9) {
 				return true
 			}
 		}
@@ -723,12 +928,12 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 		agree, close := false, false
 		for _, c := range k.children {
 			for _, fc := range f.children {
-				if dobScore(c.dob, fc.dob) < 0 {
+				if dobLevel(c.dob, fc.dob) >= dobMonthDiffers {
 					continue
 				}
-				if fl.givenAgree(c, fc) && fl.nameScore(c, fc) >= 1.2 {
+				if fl.givenAgree(c, fc) && fl.nameLevel(c, fc) <= nameOne {
 					agree = true // the same child
-				} else if fl.jw(c.given, fc.given) >= 0.8 {
+				} else if fl.jwAtLeast(c.given, fc.given, 0.8) {
 					close = true // perhaps the same child, misspelt
 				}
 			}
@@ -737,13 +942,14 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 			continue
 		}
 		n++
-		b := 1.5
+		gap := fl.minScore - fl.fw.at(fChildName, nameOne)
+		b := gap * recentShare
 		if age <= 24*time.Hour {
-			b = 2.8
+			b = gap + 1e-9 // a hair over, so that rounding never leaves the sum below
 		}
 		ov := fl.incident(k.words, f)
 		if ov >= incidentOverlap {
-			b++
+			b += gap * incidentShare
 		}
 		c := recent{id: id, bonus: b, overlap: ov}
 		if out.id < 0 || c.overlap > out.overlap || c.overlap == out.overlap && id < out.id {
@@ -825,10 +1031,33 @@ type queued struct {
 
 const maxIncidentWords = 160
 
-// mergeMargin is how far above the linking score a referral must match
-// two families for them to be merged: merging is harder to undo than not
-// linking, so it needs more.
-const mergeMargin = 2.0
+// mergeMargin is how far above the link threshold, as a share of it, a
+// referral must match two families for them to be merged (2 over the hand-set
+// linker's bar of 4): merging is harder to undo than not linking, so it
+// needs more.
+const mergeMargin = 0.5
+
+// The recency rule's bonuses, as shares of the gap between the link
+// threshold and a child's given name alone (level nameOne): within a day
+// the name with the bonus reaches the bar; within [RecentWindow] it takes
+// recentShare of the gap, and a narrative of the same incident adds
+// incidentShare (the hand-set linker's 1.5 and 1 of a gap of 2.8).
+const (
+	recentShare   = 1.5 / 2.8
+	incidentShare = 1 / 2.8
+)
+
+// householdFloor is what n members of one household named together (each
+// at level nameOne or better, surnames not in conflict) count for at
+// least, as the hand-set linker counted them at level nameOne: three or
+// more 1.275 of the link threshold (they link on their names alone), two
+// 0.7875 (they need a little more: a postcode, a date of birth).
+func (fl *familyLinker) householdFloor(n int) float64 {
+	if n >= 3 {
+		return 1.275 * fl.minScore
+	}
+	return 0.7875 * fl.minScore
+}
 
 // neverReferred is the last-referred time of a family not referred yet:
 // below every time a referral can carry (one dated before 1970 included).
@@ -888,10 +1117,14 @@ const maxPeoplePerFamily = 12
 // maxSurnames bounds the distinct family names kept per family.
 const maxSurnames = 8
 
-func (f *familyRec) addSurname(n string) {
+// addSurname adds n to the family's names and reports whether it was
+// added.
+func (f *familyRec) addSurname(n string) bool {
 	if n != "" && len(f.surnames) < maxSurnames && !slices.Contains(f.surnames, n) {
 		f.surnames = append(f.surnames, n)
+		return true
 	}
+	return false
 }
 
 func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string) {
@@ -914,7 +1147,10 @@ func (fl *familyLinker) absorb(f *familyRec, r *bonafide.Referral, keys []string
 		f.adults = addPerson(f.adults, a)
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
-		f.addSurname(normalize.NameKey(p.FamilyName))
+		if n := normalize.NameKey(p.FamilyName); f.addSurname(n) {
+			fl.surnameFamilies[n]++
+			fl.surnameTotal++
+		}
 	}
 	for _, p := range append(append([]bonafide.Person(nil), r.Children...), r.Adults...) {
 		for _, h := range p.SocialHandles {
