@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"bonafide/sqlstore"
+)
+
+// Disclosures returns the store's police disclosure requests, their
+// packages and the subject access requests (migration 008), a
+// bonafide.DisclosureStore.
+func (s *Store) Disclosures() *sqlstore.Disclosures { return sqlstore.NewDisclosures(db{s}) }
+
+// db is the store as the queries of package sqlstore use it (sqlstore.DB):
+// reads through the read pool's prepared statements, writes through the one
+// writer (writeTx), times as microseconds.
+type db struct{ s *Store }
+
+var _ sqlstore.DB = db{}
+
+func (db) Name() string { return "sqlite" }
+
+func (d db) Readable() error { return d.s.readable() }
+
+func (d db) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
+	return row{d.s.queryRow(ctx, q, args...)}
+}
+
+func (d db) Query(ctx context.Context, q string, args []any, each func(sqlstore.Scanner) error) error {
+	rows, err := d.s.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+func (d db) Exec(ctx context.Context, q string, args ...any) (n int64, err error) {
+	err = d.WriteTx(ctx, func(tx sqlstore.Conn) error {
+		n, err = tx.Exec(ctx, q, args...)
+		return err
+	})
+	return n, err
+}
+
+func (d db) Insert(ctx context.Context, q string, args ...any) (id int64, err error) {
+	err = d.WriteTx(ctx, func(tx sqlstore.Conn) error {
+		id, err = tx.Insert(ctx, q, args...)
+		return err
+	})
+	return id, err
+}
+
+func (d db) WriteTx(ctx context.Context, f func(sqlstore.Conn) error) error {
+	return d.s.writeTx(ctx, func(tx *sql.Tx) error { return f(txConn{tx}) })
+}
+
+func (db) Time(t time.Time) any { return micros(t) }
+
+func (db) In(column string, vals []string) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}
+
+func (db) ForUpdate() string { return "" }
+
+func (db) IndexedBy(index string) string { return " INDEXED BY " + index }
+
+func (db) IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+
+// txConn is a write transaction as sqlstore uses it.
+type txConn struct{ tx *sql.Tx }
+
+func (c txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
+	return row{c.tx.QueryRowContext(ctx, q, args...)}
+}
+
+func (c txConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := c.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c txConn) Insert(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := c.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// row is one row whose absence is sqlstore.ErrNoRows.
+type row struct{ r *sql.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return err
+}
