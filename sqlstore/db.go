@@ -109,6 +109,9 @@ func internal(db DB, op string, err error) error {
 	return fmt.Errorf("%s: %s: %w", db.Name(), op, err)
 }
 
+// itoa is n in decimal, for error operations.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
 // Time scans a time column of either store: SQLite's microseconds since the
 // epoch (0 is the zero time), PostgreSQL's timestamptz, or NULL (the zero
 // time). What it holds is in UTC.
