@@ -2,7 +2,7 @@
 // family's evidence locker (package locker/lockerweb) share of a page
 // besides its assets (package static): the page headers and their
 // Content-Security-Policy, the parts of the page shell (templates/kit.html:
-// header, navigation items, error summary, banner, footer), how a page's
+// header, menu, error summary, banner, footer), how a page's
 // template set is made, and how a rendered page is written. Neither
 // interface imports the other.
 package webkit
@@ -46,12 +46,22 @@ type Banner struct {
 	Success bool
 }
 
+// A Menu is what template kit-menu shows: the service navigation's
+// items (Href, Text, Current each) and the form that ends the session,
+// posted to Action with the CSRF token, its button saying Label (and, to
+// screen readers, who is signed in).
+type Menu struct {
+	Nav                      any
+	Action, CSRF, Label, Who string
+}
+
 // ParsePages makes one template set per page of fsys's templates/*.html:
 // templates/layout.html (which defines "layout"), the partials
 // (templates/_*.html), the kit's parts and the page's own file (defining
 // "content"), keyed by the page's name ("home" for templates/home.html).
 // funcs must hold "asset"; ParsePages adds "kitBanner" (text, success),
-// a Banner for kit-banner.
+// a Banner for kit-banner, and "kitMenu" (nav, action, csrf, label, who),
+// a Menu for kit-menu.
 func ParsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
 	names, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
@@ -69,6 +79,9 @@ func ParsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Templa
 	}
 	kit, err := template.New("kit").Funcs(funcs).Funcs(template.FuncMap{
 		"kitBanner": func(text string, success bool) Banner { return Banner{Text: text, Success: success} },
+		"kitMenu": func(nav any, action, csrf, label, who string) Menu {
+			return Menu{Nav: nav, Action: action, CSRF: csrf, Label: label, Who: who}
+		},
 	}).ParseFS(kitFS, "templates/kit.html")
 	if err != nil {
 		return nil, fmt.Errorf("kit templates: %w", err)
