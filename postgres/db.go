@@ -40,17 +40,7 @@ func (d db) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanne
 }
 
 func (d db) Query(ctx context.Context, q string, args []any, each func(sqlstore.Scanner) error) error {
-	rows, err := d.s.pool.Query(ctx, sqlstore.Numbered(q), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return conn{d.s.pool}.Query(ctx, q, args, each)
 }
 
 func (d db) Exec(ctx context.Context, q string, args ...any) (int64, error) {
@@ -67,13 +57,20 @@ func (d db) WriteTx(ctx context.Context, f func(sqlstore.Conn) error) error {
 
 func (db) Time(t time.Time) any { return sqlstore.Micro(t) }
 
-func (db) In(column string, vals []string) (string, []any) {
+func (db) In(column string, vals any) (string, []any) {
 	return column + " = ANY(?)", []any{vals}
 }
 
 func (db) ForUpdate() string { return " FOR UPDATE" }
 
 func (db) IndexedBy(string) string { return "" }
+
+func (db) Bytewise() string { return ` COLLATE "C"` }
+
+func (db) LockTable(ctx context.Context, tx sqlstore.Conn, table, mode string) error {
+	_, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN `+mode+` MODE`)
+	return err
+}
 
 func (db) IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
 
@@ -82,12 +79,27 @@ type conn struct{ q querier }
 
 // querier is what pgxpool.Pool and pgx.Tx share.
 type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
 	return row{c.q.QueryRow(ctx, sqlstore.Numbered(q), args...)}
+}
+
+func (c conn) Query(ctx context.Context, q string, args []any, each func(sqlstore.Scanner) error) error {
+	rows, err := c.q.Query(ctx, sqlstore.Numbered(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {

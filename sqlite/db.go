@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -40,6 +41,12 @@ func (d db) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanne
 
 func (d db) Query(ctx context.Context, q string, args []any, each func(sqlstore.Scanner) error) error {
 	rows, err := d.s.query(ctx, q, args...)
+	return eachRow(rows, err, each)
+}
+
+// eachRow calls each for every row of rows (err is the query's) and
+// closes them.
+func eachRow(rows *sql.Rows, err error, each func(sqlstore.Scanner) error) error {
 	if err != nil {
 		return err
 	}
@@ -74,17 +81,30 @@ func (d db) WriteTx(ctx context.Context, f func(sqlstore.Conn) error) error {
 
 func (db) Time(t time.Time) any { return micros(t) }
 
-func (db) In(column string, vals []string) (string, []any) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
+func (db) In(column string, vals any) (string, []any) {
+	var args []any
+	switch vals := vals.(type) {
+	case []string:
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	case []int64:
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	default:
+		panic(fmt.Sprintf("sqlite: In of %T", vals))
 	}
-	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ") + ")", args
 }
 
 func (db) ForUpdate() string { return "" }
 
 func (db) IndexedBy(index string) string { return " INDEXED BY " + index }
+
+func (db) Bytewise() string { return "" } // SQLite's default collation, BINARY
+
+func (db) LockTable(context.Context, sqlstore.Conn, string, string) error { return nil }
 
 func (db) IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
 
@@ -93,6 +113,11 @@ type txConn struct{ tx *sql.Tx }
 
 func (c txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
 	return row{c.tx.QueryRowContext(ctx, q, args...)}
+}
+
+func (c txConn) Query(ctx context.Context, q string, args []any, each func(sqlstore.Scanner) error) error {
+	rows, err := c.tx.QueryContext(ctx, q, args...)
+	return eachRow(rows, err, each)
 }
 
 func (c txConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {

@@ -30,6 +30,9 @@ type Conn interface {
 	// Insert runs an INSERT into a table with an id column and returns
 	// the new row's id (SQLite's last insert id, PostgreSQL's RETURNING id).
 	Insert(ctx context.Context, q string, args ...any) (int64, error)
+	// Query runs a read and calls each for every row, in order, until
+	// each fails; it closes the rows.
+	Query(ctx context.Context, q string, args []any, each func(Scanner) error) error
 }
 
 // A DB is one store's database as the queries this package shares between
@@ -45,10 +48,6 @@ type DB interface {
 	// Readable fails with ErrClosed once the store has begun to close.
 	Readable() error
 
-	// Query runs a read and calls each for every row, in order, until
-	// each fails; it closes the rows.
-	Query(ctx context.Context, q string, args []any, each func(Scanner) error) error
-
 	// WriteTx runs f in one write transaction; an error from f rolls it
 	// back and is returned as it is.
 	WriteTx(ctx context.Context, f func(Conn) error) error
@@ -58,9 +57,10 @@ type DB interface {
 	// microsecond precision. [Time] scans either back.
 	Time(t time.Time) any
 
-	// In is a condition that column is one of vals, and its arguments:
-	// SQLite's IN (?, …), PostgreSQL's = ANY(?) of one array.
-	In(column string, vals []string) (string, []any)
+	// In is a condition that column is one of vals (a []string or an
+	// []int64), and its arguments: SQLite's IN (?, …), PostgreSQL's
+	// = ANY(?) of one array.
+	In(column string, vals any) (string, []any)
 
 	// ForUpdate is what follows a SELECT that locks the rows it reads
 	// until the transaction ends (" FOR UPDATE"); SQLite's single writer
@@ -72,13 +72,22 @@ type DB interface {
 	// where the planner picks it unaided.
 	IndexedBy(index string) string
 
+	// Bytewise is what follows a text column in ORDER BY so that it sorts
+	// by bytes (PostgreSQL's COLLATE "C"; SQLite's default).
+	Bytewise() string
+
+	// LockTable takes a table lock of mode in transaction tx where the
+	// database needs one to serialise writers across processes
+	// (PostgreSQL's LOCK TABLE); SQLite's single writer needs none.
+	LockTable(ctx context.Context, tx Conn, table, mode string) error
+
 	// IsUniqueViolation reports whether err is the driver's code for a
 	// unique or primary key constraint violated.
 	IsUniqueViolation(err error) bool
 }
 
-// Query is DB.Query for rows that scan to a T each.
-func Query[T any](ctx context.Context, db DB, q string, args []any, scan func(Scanner) (T, error)) ([]T, error) {
+// Query is Conn.Query for rows that scan to a T each.
+func Query[T any](ctx context.Context, db Conn, q string, args []any, scan func(Scanner) (T, error)) ([]T, error) {
 	var out []T
 	err := db.Query(ctx, q, args, func(row Scanner) error {
 		v, err := scan(row)
