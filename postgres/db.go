@@ -11,19 +11,6 @@ import (
 	"bonafide/sqlstore"
 )
 
-// Disclosures returns the store's police disclosure requests, their
-// packages and the subject access requests (migration 008), a
-// bonafide.DisclosureStore.
-func (s *Store) Disclosures() *sqlstore.Disclosures { return sqlstore.NewDisclosures(db{s}) }
-
-// Users returns the store's users, sessions and tokens (migration 003), a
-// bonafide.UserStore.
-func (s *Store) Users() *sqlstore.Users { return sqlstore.NewUsers(db{s}, s.opts.Now) }
-
-// Approvals returns the store's account changes waiting for a second
-// administrator (migration 012), a bonafide.ApprovalStore.
-func (s *Store) Approvals() *sqlstore.Approvals { return sqlstore.NewApprovals(db{s}) }
-
 // db is the store as the queries of package sqlstore use it (sqlstore.DB):
 // the primary's pool, placeholders numbered, times as timestamptz, rows
 // locked FOR UPDATE.

@@ -91,6 +91,8 @@ type Options struct {
 // Store is a [bonafide.Store] on one PostgreSQL database (and schema: set
 // search_path in the DSN to use another).
 type Store struct {
+	sqlstore.Tables // disclosures, users, approvals, vault keys and tags
+
 	opts  Options
 	pool  *pgxpool.Pool
 	rpool *pgxpool.Pool // Options.ReadURL's pool; pool when none
@@ -126,6 +128,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{opts: opts, pool: pool, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
+	s.Tables = sqlstore.NewTables(db{s}, opts.Now)
 	migrate := opts.Migrate
 	if !migrate && opts.MigrateEmpty {
 		var tables int64

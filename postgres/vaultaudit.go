@@ -15,14 +15,6 @@ import (
 
 // This file gives the vault and the audit log their tables (migration 002).
 
-// VaultKeys returns the store's table of wrapped data keys, a
-// vault.KeyStore.
-func (s *Store) VaultKeys() *sqlstore.VaultKeys { return sqlstore.NewVaultKeys(db{s}) }
-
-// ReporterTags returns the store's table of reporter blind-index tags, a
-// vault.TagIndex.
-func (s *Store) ReporterTags() *sqlstore.ReporterTags { return sqlstore.NewReporterTags(db{s}) }
-
 // AuditStorage returns the store's audit log tables, an auditlog.Storage.
 func (s *Store) AuditStorage() *AuditStorage {
 	return &AuditStorage{AuditReader: sqlstore.NewAuditReader(db{s}, s.opts.Now), s: s}

@@ -93,6 +93,8 @@ type Options struct {
 
 // Store is a [bonafide.Store] on one SQLite database file.
 type Store struct {
+	sqlstore.Tables // disclosures, users, approvals, vault keys and tags
+
 	opts Options
 	wdb  *sql.DB // one connection: every write goes through it
 	rdb  *sql.DB // read-only pool
@@ -140,6 +142,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{opts: opts, wdb: wdb, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
+	s.Tables = sqlstore.NewTables(db{s}, opts.Now)
 	if err := s.open(ctx, path, common); err != nil {
 		s.closeDBs()
 		return nil, err

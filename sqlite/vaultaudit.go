@@ -28,14 +28,6 @@ func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return err
 }
 
-// VaultKeys returns the store's table of wrapped data keys, a
-// vault.KeyStore.
-func (s *Store) VaultKeys() *sqlstore.VaultKeys { return sqlstore.NewVaultKeys(db{s}) }
-
-// ReporterTags returns the store's table of reporter blind-index tags, a
-// vault.TagIndex.
-func (s *Store) ReporterTags() *sqlstore.ReporterTags { return sqlstore.NewReporterTags(db{s}) }
-
 // AuditStorage returns the store's audit log tables, an auditlog.Storage.
 func (s *Store) AuditStorage() *AuditStorage {
 	return &AuditStorage{AuditReader: sqlstore.NewAuditReader(db{s}, s.opts.Now), s: s}
