@@ -20,10 +20,14 @@
 // # What is shared
 //
 // Encoding records (checks, sealing, tags, the safety assessment at
-// intake), the group commit, paging and the migration loader are package
-// [bonafide/sqlstore], shared with the SQLite back-end; this package keeps
-// what is PostgreSQL's own: the pool, the table locks and numbering, COPY
-// for Import, its SQL and column types, and its SQLSTATE mapping.
+// intake), the group commit, paging, the migration loader and every query
+// both back-ends run alike (users, approvals, disclosures, vault keys and
+// tags, the audit log's reads, the reads of assessments and cases) are
+// package [bonafide/sqlstore], shared with the SQLite back-end through
+// [sqlstore.DB] (db.go); this package keeps what is PostgreSQL's own: the
+// pool, the row and table locks and numbering, COPY for Import, pipelined
+// batches, its SQL where it differs, its column types, and its SQLSTATE
+// mapping.
 package postgres
 
 import (

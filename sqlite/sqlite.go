@@ -24,10 +24,14 @@
 // # What is shared
 //
 // Encoding records (checks, sealing, tags, the safety assessment at
-// intake), the group commit, paging and the migration loader are package
-// [bonafide/sqlstore], shared with the PostgreSQL back-end; this package
-// keeps what is SQLite's own: the connections and pragmas, the single
-// writer lock, its SQL and column types, and its error codes.
+// intake), the group commit, paging, the migration loader and every query
+// both back-ends run alike (users, approvals, disclosures, vault keys and
+// tags, the audit log's reads, the reads of assessments and cases) are
+// package [bonafide/sqlstore], shared with the PostgreSQL back-end through
+// [sqlstore.DB] (db.go); this package keeps what is SQLite's own: the
+// connections and pragmas, the single writer lock, its prepared
+// statements, its SQL where it differs, its column types, and its error
+// codes.
 package sqlite
 
 import (
