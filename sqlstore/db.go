@@ -87,9 +87,9 @@ type DB interface {
 }
 
 // Query is Conn.Query for rows that scan to a T each.
-func Query[T any](ctx context.Context, db Conn, q string, args []any, scan func(Scanner) (T, error)) ([]T, error) {
+func Query[T any](ctx context.Context, c Conn, q string, args []any, scan func(Scanner) (T, error)) ([]T, error) {
 	var out []T
-	err := db.Query(ctx, q, args, func(row Scanner) error {
+	err := c.Query(ctx, q, args, func(row Scanner) error {
 		v, err := scan(row)
 		if err != nil {
 			return err
