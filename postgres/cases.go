@@ -41,13 +41,6 @@ func nullTime(t time.Time) *time.Time {
 	return &u
 }
 
-func fromNull(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
 // AppendCaseEvent stores e with the case's new row, notifications and
 // letters in one transaction.
 func (c *Cases) AppendCaseEvent(ctx context.Context, e bonafide.CaseEvent, row bonafide.CaseRow, notes []bonafide.Notification, letters []bonafide.Letter) ([]bonafide.Notification, []bonafide.Letter, error) {

@@ -37,13 +37,6 @@ func micros(t time.Time) int64 {
 	return t.UnixMicro()
 }
 
-func fromMicros(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
-}
-
 // AppendCaseEvent stores e with the case's new row, notifications and
 // letters in one transaction.
 func (c *Cases) AppendCaseEvent(ctx context.Context, e bonafide.CaseEvent, row bonafide.CaseRow, notes []bonafide.Notification, letters []bonafide.Letter) ([]bonafide.Notification, []bonafide.Letter, error) {
