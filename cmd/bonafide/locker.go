@@ -104,12 +104,22 @@ func (c *lockerConfig) subcommand(std stdio, name, usage, help string) *subcomma
 // withLocker opens the locker c names, with the passphrase (see
 // passphrase), runs f on it and closes it.
 func withLocker(ctx context.Context, c lockerConfig, std stdio, f func(*locker.Locker) error) error {
-	p, err := passphrase(std, false)
+	return unlock(ctx, c, std, false, f)
+}
+
+// unlock is withLocker, or with create the same for a new locker, its
+// passphrase asked for twice.
+func unlock(ctx context.Context, c lockerConfig, std stdio, create bool, f func(*locker.Locker) error) error {
+	p, err := passphrase(std, create)
 	if err != nil {
 		return err
 	}
 	defer clear(p)
-	l, err := locker.Open(ctx, c.Path, p, c.lockerCfg())
+	open := locker.Open
+	if create {
+		open = locker.Create
+	}
+	l, err := open(ctx, c.Path, p, c.lockerCfg())
 	if err != nil {
 		return err
 	}
@@ -151,18 +161,10 @@ func runLockerInit(ctx context.Context, args []string, std stdio) error {
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	p, err := passphrase(std, true)
-	if err != nil {
-		return err
-	}
-	defer clear(p)
-	l, err := locker.Create(ctx, c.Path, p, c.lockerCfg())
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	fmt.Fprintf(std.out, "locker %s created\nverifier key (give it to whoever checks your bundles): %s\n", c.Path, l.VerifierKey())
-	return nil
+	return unlock(ctx, c, std, true, func(l *locker.Locker) error {
+		fmt.Fprintf(std.out, "locker %s created\nverifier key (give it to whoever checks your bundles): %s\n", c.Path, l.VerifierKey())
+		return nil
+	})
 }
 
 func parseWhen(s string) (time.Time, error) {
