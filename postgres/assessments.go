@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,26 +18,18 @@ import (
 
 // Assessments returns the store's triage assessments, a
 // bonafide.AssessmentStore.
-func (s *Store) Assessments() *Assessments { return &Assessments{s: s} }
+func (s *Store) Assessments() *Assessments {
+	return &Assessments{AssessmentReader: sqlstore.NewAssessmentReader(db{s}), s: s}
+}
 
-// Assessments is a bonafide.AssessmentStore on table assessments.
-type Assessments struct{ s *Store }
+// Assessments is a bonafide.AssessmentStore on table assessments: its
+// reads are sqlstore's, its writes this package's.
+type Assessments struct {
+	sqlstore.AssessmentReader
+	s *Store
+}
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
-
-func scanAssessment(row sqlstore.Scanner) (bonafide.Assessment, error) {
-	var (
-		a      bonafide.Assessment
-		output string
-		kind   string
-	)
-	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &a.DecisionDue, &a.Engine, &a.Created, &output, &kind)
-	a.Kind = bonafide.AssessmentKind(kind)
-	a.DecisionDue = a.DecisionDue.UTC()
-	a.Created = a.Created.UTC()
-	a.Output = json.RawMessage(output)
-	return a, err
-}
 
 // putAssessment inserts one assessment if its referral is stored at its seq
 // and the engine has not assessed it yet. It answers whether the referral
@@ -125,59 +116,6 @@ func dataRefusal(err error) error {
 		return bonafide.Errorf(bonafide.EInvalid, "postgres refused an assessment: SQLSTATE %s", pe.Code)
 	}
 	return nil
-}
-
-// Assessment returns the latest assessment of referralID, or ENotFound.
-func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonafide.Assessment, error) {
-	if err := as.s.readable(); err != nil {
-		return bonafide.Assessment{}, err
-	}
-	a, err := scanAssessment(as.s.pool.QueryRow(ctx,
-		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = $1 `+sqlstore.ByPreference+` LIMIT 1`, referralID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return bonafide.Assessment{}, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
-	}
-	if err != nil {
-		return bonafide.Assessment{}, fmt.Errorf("postgres: assessment: %w", err)
-	}
-	return a, nil
-}
-
-// Assessments returns every assessment of referralID, latest first, or
-// ENotFound when there is none.
-func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bonafide.Assessment, error) {
-	if err := as.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := as.s.pool.Query(ctx,
-		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = $1 ORDER BY id DESC`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: assessments: %w", err)
-	}
-	defer rows.Close()
-	out, err := sqlstore.Collect(rows, scanAssessment)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: assessments: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
-	}
-	return out, nil
-}
-
-// LastAssessedSeq returns the highest seq assessed, 0 when none.
-func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
-	if err := as.s.readable(); err != nil {
-		return 0, err
-	}
-	var seq *int64
-	if err := as.s.pool.QueryRow(ctx, `SELECT max(seq) FROM assessments WHERE kind IN `+sqlstore.FinalKinds).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("postgres: last assessed seq: %w", err)
-	}
-	if seq == nil {
-		return 0, nil
-	}
-	return *seq, nil
 }
 
 // updateCases copies what campaign assessments say onto their referrals'

@@ -3,13 +3,9 @@ package postgres
 import (
 	"context"
 	"flag"
-	"fmt"
-	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"bonafide"
 	"bonafide/storetest"
 )
 
@@ -25,46 +21,10 @@ func benchStore(b *testing.B) *Store {
 }
 
 // BenchmarkImport measures Import (COPY) of batches of generated referrals.
-func BenchmarkImport(b *testing.B) {
-	const batch = 10000
-	rng := rand.New(rand.NewPCG(1, 2))
-	recs := make([]bonafide.Record, batch)
-	s := benchStore(b)
-	round, total := 0, 0
-	for b.Loop() {
-		b.StopTimer()
-		for i := range recs {
-			recs[i] = storetest.GenReferral(rng, fmt.Sprintf("IMP-%d-%d", round, i))
-		}
-		round++
-		b.StartTimer()
-		n, err := s.Import(context.Background(), storetest.Seq(recs))
-		if err != nil || n != batch {
-			b.Fatalf("Import = %d, %v", n, err)
-		}
-		total += n
-	}
-	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "referrals/s")
-}
+func BenchmarkImport(b *testing.B) { storetest.BenchImport(b, benchStore(b)) }
 
 // BenchmarkAdd measures durable Adds from many goroutines (group commit).
-func BenchmarkAdd(b *testing.B) {
-	s := benchStore(b)
-	var next atomic.Int64
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		rng := rand.New(rand.NewPCG(uint64(next.Add(1)), 7))
-		for pb.Next() {
-			id := fmt.Sprintf("ADD-%d", next.Add(1))
-			if _, err := s.Add(context.Background(), storetest.GenReferral(rng, id)); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "referrals/s")
-}
+func BenchmarkAdd(b *testing.B) { storetest.BenchAdd(b, benchStore(b)) }
 
 var queueCases = flag.Int("queue-cases", 100000, "referrals BenchmarkQueue stores (1% of them open)")
 

@@ -20,16 +20,17 @@ import (
 // referral's own transaction.
 
 // Cases returns the store's cases, a bonafide.CaseStore.
-func (s *Store) Cases() *Cases { return &Cases{s: s} }
+func (s *Store) Cases() *Cases { return &Cases{CaseReader: sqlstore.NewCaseReader(db{s}), s: s} }
 
 // Cases is a bonafide.CaseStore on tables cases, case_events,
-// notifications and letters.
-type Cases struct{ s *Store }
+// notifications and letters: its reads are sqlstore's (CaseReader), its
+// writes this package's.
+type Cases struct {
+	sqlstore.CaseReader
+	s *Store
+}
 
 var _ bonafide.CaseStore = (*Cases)(nil)
-
-const caseColumns = `referral_id, seq, state, safety_level, flagged, score, family, channel, received_at, decision_due,
-	due, worker, team, decision, finding, closure, decided, closed, events, restricted, updated`
 
 // nullTime is a time column that is NULL for none.
 func nullTime(t time.Time) *time.Time {
@@ -38,68 +39,6 @@ func nullTime(t time.Time) *time.Time {
 	}
 	u := sqlstore.Micro(t)
 	return &u
-}
-
-func fromNull(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-func scanCase(row pgx.Row) (bonafide.CaseRow, error) {
-	var (
-		r                                          bonafide.CaseRow
-		state, channel, decision, finding, closure string
-		due, decided, closed                       *time.Time
-		events                                     int32
-	)
-	err := row.Scan(&r.ReferralID, &r.Seq, &state, &r.SafetyLevel, &r.Flagged, &r.Score, &r.Family, &channel, &r.ReceivedAt, &r.DecisionDue,
-		&due, &r.Worker, &r.Team, &decision, &finding, &closure, &decided, &closed, &events, &r.Restricted, &r.Updated)
-	r.State, r.Channel, r.Events = bonafide.CaseState(state), bonafide.Channel(channel), int(events)
-	r.Decision, r.Finding, r.Closure = bonafide.CaseDecision(decision), bonafide.Finding(finding), bonafide.ClosureReason(closure)
-	r.ReceivedAt, r.DecisionDue, r.Updated = r.ReceivedAt.UTC(), r.DecisionDue.UTC(), r.Updated.UTC()
-	r.Due, r.Decided, r.Closed = fromNull(due), fromNull(decided), fromNull(closed)
-	return r, err
-}
-
-// CaseRow returns the case of referralID, or ENotFound.
-func (c *Cases) CaseRow(ctx context.Context, referralID string) (bonafide.CaseRow, error) {
-	if err := c.s.readable(); err != nil {
-		return bonafide.CaseRow{}, err
-	}
-	r, err := scanCase(c.s.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE referral_id = $1`, referralID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, bonafide.Errorf(bonafide.ENotFound, "referral %s has no case", referralID)
-	}
-	if err != nil {
-		return r, fmt.Errorf("postgres: case: %w", err)
-	}
-	return r, nil
-}
-
-// CaseEvents returns the events after the case's opening, in order.
-func (c *Cases) CaseEvents(ctx context.Context, referralID string) ([]bonafide.CaseEvent, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.pool.Query(ctx, `SELECT body::text FROM case_events WHERE referral_id = $1 ORDER BY n`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: case events: %w", err)
-	}
-	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: case events: %w", err)
-	}
-	out := make([]bonafide.CaseEvent, 0, len(bodies))
-	for _, b := range bodies {
-		var e bonafide.CaseEvent
-		if err := json.Unmarshal([]byte(b), &e); err != nil {
-			return nil, fmt.Errorf("postgres: case event of %s: %w", referralID, err)
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }
 
 // AppendCaseEvent stores e with the case's new row, notifications and
@@ -235,13 +174,13 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 	where, args := queueWhere(f)
 	page := bonafide.QueuePage{BySafety: map[string]int{}}
 	n := len(args)
-	rows, err := c.s.rpool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where+
+	rows, err := c.s.rpool.Query(ctx, `SELECT `+sqlstore.CaseColumns+` FROM cases WHERE `+where+
 		` ORDER BY safety_rank DESC, due NULLS LAST, seq LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
 		append(args, f.LimitOrDefault(), f.Offset)...)
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue: %w", err)
 	}
-	page.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.CaseRow, error) { return scanCase(r) })
+	page.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.CaseRow, error) { return sqlstore.ScanCase(r) })
 	if err != nil {
 		return page, fmt.Errorf("postgres: queue: %w", err)
 	}
@@ -263,34 +202,6 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 		return page, fmt.Errorf("postgres: queue counts: %w", err)
 	}
 	return page, nil
-}
-
-const notificationColumns = `id, referral_id, agency, kind, basis, status, held_reason, planned, due, sent, sent_by, retraction_of`
-
-// Notifications returns the referral's notifications in the order planned.
-func (c *Cases) Notifications(ctx context.Context, referralID string) ([]bonafide.Notification, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE referral_id = $1 ORDER BY id`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: notifications: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.Notification, error) {
-		var (
-			n                           bonafide.Notification
-			agency, kind, basis, status string
-			due, sent                   *time.Time
-		)
-		err := r.Scan(&n.ID, &n.ReferralID, &agency, &kind, &basis, &status, &n.HeldReason, &n.Planned, &due, &sent, &n.SentBy, &n.RetractionOf)
-		n.Agency, n.Kind, n.Basis, n.Status = bonafide.Agency(agency), bonafide.NotificationKind(kind), bonafide.LawfulBasis(basis), bonafide.NotificationStatus(status)
-		n.Planned, n.Due, n.Sent = n.Planned.UTC(), fromNull(due), fromNull(sent)
-		return n, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: notifications: %w", err)
-	}
-	return out, nil
 }
 
 // UpdateNotification stores n if the stored one is still of status from.
@@ -322,47 +233,6 @@ func (c *Cases) UpdateNotification(ctx context.Context, n bonafide.Notification,
 	return nil
 }
 
-// Letters returns the referral's letters without their PDF.
-func (c *Cases) Letters(ctx context.Context, referralID string) ([]bonafide.Letter, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.pool.Query(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, sha256 FROM letters WHERE referral_id = $1 ORDER BY id`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: letters: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.Letter, error) {
-		var l bonafide.Letter
-		var kind string
-		err := r.Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &l.Created, &l.Actor, &l.Text, &l.SHA256)
-		l.Kind, l.Created = bonafide.LetterKind(kind), l.Created.UTC()
-		return l, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: letters: %w", err)
-	}
-	return out, nil
-}
-
-// Letter returns one letter with its PDF, or ENotFound.
-func (c *Cases) Letter(ctx context.Context, id int64) (bonafide.Letter, error) {
-	if err := c.s.readable(); err != nil {
-		return bonafide.Letter{}, err
-	}
-	var l bonafide.Letter
-	var kind string
-	err := c.s.pool.QueryRow(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, pdf, sha256 FROM letters WHERE id = $1`, id).
-		Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &l.Created, &l.Actor, &l.Text, &l.PDF, &l.SHA256)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return l, bonafide.Errorf(bonafide.ENotFound, "no letter %d", id)
-	}
-	if err != nil {
-		return l, fmt.Errorf("postgres: letter: %w", err)
-	}
-	l.Kind, l.Created = bonafide.LetterKind(kind), l.Created.UTC()
-	return l, nil
-}
-
 // SetRestricted marks every case of family restricted, or not.
 func (c *Cases) SetRestricted(ctx context.Context, family string, restricted bool) error {
 	if family == "" {
@@ -386,11 +256,11 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.rpool.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, seq`, from, to)
+	rows, err := c.s.rpool.Query(ctx, `SELECT `+sqlstore.CaseColumns+` FROM cases WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at, seq`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: census: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.CaseRow, error) { return scanCase(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.CaseRow, error) { return sqlstore.ScanCase(r) })
 	if err != nil {
 		return nil, fmt.Errorf("postgres: census: %w", err)
 	}
@@ -407,43 +277,6 @@ func stateIn(states []bonafide.CaseState) string {
 		quoted[i] = "'" + string(s) + "'"
 	}
 	return "state IN (" + strings.Join(quoted, ", ") + ")"
-}
-
-// RecordView keeps one view of a restricted family.
-func (c *Cases) RecordView(ctx context.Context, v bonafide.RestrictedView) error {
-	if v.Family == "" {
-		return bonafide.Errorf(bonafide.EInvalid, "family: missing")
-	}
-	if err := c.s.readable(); err != nil {
-		return err
-	}
-	if _, err := c.s.pool.Exec(ctx, `INSERT INTO restricted_views (family, referral_id, who, what, at, names_shown) VALUES ($1, $2, $3, $4, $5, $6)`,
-		v.Family, v.ReferralID, v.Who, v.What, sqlstore.Micro(v.At), v.NamesShown); err != nil {
-		return fmt.Errorf("postgres: record view: %w", err)
-	}
-	return nil
-}
-
-// Views returns the latest limit views of family, newest first.
-func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide.RestrictedView, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.pool.Query(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
-		WHERE family = $1 ORDER BY id DESC LIMIT $2`, family, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: views: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.RestrictedView, error) {
-		var v bonafide.RestrictedView
-		err := r.Scan(&v.Family, &v.ReferralID, &v.Who, &v.What, &v.At, &v.NamesShown)
-		v.At = v.At.UTC()
-		return v, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: views: %w", err)
-	}
-	return out, nil
 }
 
 // AddEvidence attaches a family's verified evidence bundle.
@@ -465,26 +298,4 @@ func (c *Cases) AddEvidence(ctx context.Context, e bonafide.FamilyEvidence) (int
 		return 0, fmt.Errorf("postgres: add evidence: %w", err)
 	}
 	return id, nil
-}
-
-// Evidence returns a family's evidence bundles, oldest first.
-func (c *Cases) Evidence(ctx context.Context, family string) ([]bonafide.FamilyEvidence, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.pool.Query(ctx, `SELECT id, family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256
-		FROM family_evidence WHERE family = $1 ORDER BY id`, family)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: evidence: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bonafide.FamilyEvidence, error) {
-		var e bonafide.FamilyEvidence
-		err := r.Scan(&e.ID, &e.Family, &e.ReceivedAt, &e.Who, &e.BundleSHA256, &e.VerifierKey, &e.Exhibits, &e.Dossier, &e.DossierSHA256)
-		e.ReceivedAt = e.ReceivedAt.UTC()
-		return e, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: evidence: %w", err)
-	}
-	return out, nil
 }

@@ -20,10 +20,14 @@
 // # What is shared
 //
 // Encoding records (checks, sealing, tags, the safety assessment at
-// intake), the group commit, paging and the migration loader are package
-// [bonafide/sqlstore], shared with the SQLite back-end; this package keeps
-// what is PostgreSQL's own: the pool, the table locks and numbering, COPY
-// for Import, its SQL and column types, and its SQLSTATE mapping.
+// intake), the group commit, paging, the migration loader and every query
+// both back-ends run alike (users, approvals, disclosures, vault keys and
+// tags, the audit log's reads, the reads of assessments and cases) are
+// package [bonafide/sqlstore], shared with the SQLite back-end through
+// [sqlstore.DB] (db.go); this package keeps what is PostgreSQL's own: the
+// pool, the row and table locks and numbering, COPY for Import, pipelined
+// batches, its SQL where it differs, its column types, and its SQLSTATE
+// mapping.
 package postgres
 
 import (
@@ -91,6 +95,8 @@ type Options struct {
 // Store is a [bonafide.Store] on one PostgreSQL database (and schema: set
 // search_path in the DSN to use another).
 type Store struct {
+	sqlstore.Tables // disclosures, users, approvals, vault keys and tags
+
 	opts  Options
 	pool  *pgxpool.Pool
 	rpool *pgxpool.Pool // Options.ReadURL's pool; pool when none
@@ -126,6 +132,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{opts: opts, pool: pool, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
+	s.Tables = sqlstore.NewTables(db{s}, opts.Now)
 	migrate := opts.Migrate
 	if !migrate && opts.MigrateEmpty {
 		var tables int64

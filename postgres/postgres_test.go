@@ -59,33 +59,9 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, opener(Options{}))
 }
 
-// xorSealer is a stand-in for the vault: reversible, bound to aad, and
-// visibly not plaintext.
-type xorSealer struct{}
-
-func (xorSealer) Seal(plain, aad []byte) ([]byte, error) {
-	out := append([]byte("sealed:"+string(aad)+":"), plain...)
-	for i := len(out) - len(plain); i < len(out); i++ {
-		out[i] ^= 0x5a
-	}
-	return out, nil
-}
-
-func (xorSealer) Open(sealed, aad []byte) ([]byte, error) {
-	prefix := "sealed:" + string(aad) + ":"
-	if !strings.HasPrefix(string(sealed), prefix) {
-		return nil, bonafide.Errorf(bonafide.EInternal, "sealed blob does not belong to this referral")
-	}
-	out := []byte(sealed[len(prefix):])
-	for i := range out {
-		out[i] ^= 0x5a
-	}
-	return out, nil
-}
-
 func TestConformanceSealed(t *testing.T) {
 	requirePostgres(t)
-	storetest.Run(t, opener(Options{Sealer: xorSealer{}}))
+	storetest.Run(t, opener(Options{Sealer: storetest.XORSealer{}}))
 }
 
 // TestReporterApart checks that no reporter value is stored with the record
@@ -96,7 +72,7 @@ func TestReporterApart(t *testing.T) {
 		sealer bonafide.Sealer
 	}{
 		{"plain", nil},
-		{"sealed", xorSealer{}},
+		{"sealed", storetest.XORSealer{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"bonafide"
 	"bonafide/sqlstore"
@@ -16,27 +15,18 @@ import (
 
 // Assessments returns the store's triage assessments, a
 // bonafide.AssessmentStore.
-func (s *Store) Assessments() *Assessments { return &Assessments{s: s} }
+func (s *Store) Assessments() *Assessments {
+	return &Assessments{AssessmentReader: sqlstore.NewAssessmentReader(db{s}), s: s}
+}
 
-// Assessments is a bonafide.AssessmentStore on table assessments.
-type Assessments struct{ s *Store }
+// Assessments is a bonafide.AssessmentStore on table assessments: its
+// reads are sqlstore's, its writes this package's.
+type Assessments struct {
+	sqlstore.AssessmentReader
+	s *Store
+}
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
-
-func scanAssessment(row sqlstore.Scanner) (bonafide.Assessment, error) {
-	var (
-		a            bonafide.Assessment
-		due, created int64
-		output       []byte
-		kind         string
-	)
-	err := row.Scan(&a.ID, &a.ReferralID, &a.Seq, &a.SafetyLevel, &a.Flagged, &a.Score, &due, &a.Engine, &created, &output, &kind)
-	a.Kind = bonafide.AssessmentKind(kind)
-	a.Output = output
-	a.DecisionDue = time.UnixMicro(due).UTC()
-	a.Created = time.UnixMicro(created).UTC()
-	return a, err
-}
 
 // PutAssessments stores as in one transaction, skipping any already
 // stored by the same engine; a referral not stored at its Seq fails the
@@ -105,56 +95,6 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 		return 0, fmt.Errorf("sqlite: put assessments: %w", err)
 	}
 	return stored, nil
-}
-
-// Assessment returns the latest assessment of referralID, or ENotFound.
-func (as *Assessments) Assessment(ctx context.Context, referralID string) (bonafide.Assessment, error) {
-	if err := as.s.readable(); err != nil {
-		return bonafide.Assessment{}, err
-	}
-	a, err := scanAssessment(as.s.queryRow(ctx,
-		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = ? `+sqlstore.ByPreference+` LIMIT 1`, referralID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
-	}
-	if err != nil {
-		return a, fmt.Errorf("sqlite: assessment: %w", err)
-	}
-	return a, nil
-}
-
-// Assessments returns every assessment of referralID, latest first, or
-// ENotFound when there is none.
-func (as *Assessments) Assessments(ctx context.Context, referralID string) ([]bonafide.Assessment, error) {
-	if err := as.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := as.s.query(ctx,
-		`SELECT `+sqlstore.AssessmentColumns+` FROM assessments WHERE referral_id = ? ORDER BY id DESC`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: assessments: %w", err)
-	}
-	defer rows.Close()
-	out, err := sqlstore.Collect(rows, scanAssessment)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: assessments: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, bonafide.Errorf(bonafide.ENotFound, "referral %s has no assessment", referralID)
-	}
-	return out, nil
-}
-
-// LastAssessedSeq returns the highest seq assessed, 0 when none.
-func (as *Assessments) LastAssessedSeq(ctx context.Context) (int64, error) {
-	if err := as.s.readable(); err != nil {
-		return 0, err
-	}
-	var seq sql.NullInt64
-	if err := as.s.queryRow(ctx, `SELECT max(seq) FROM assessments WHERE kind IN `+sqlstore.FinalKinds).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("sqlite: last assessed seq: %w", err)
-	}
-	return seq.Int64, nil
 }
 
 // caseUpdate copies what a campaign assessment says onto the referral's

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
 // This file gives the case workflow its tables (migration 006) on the
@@ -17,87 +18,23 @@ import (
 // row is opened by insert, in the referral's own transaction.
 
 // Cases returns the store's cases, a bonafide.CaseStore.
-func (s *Store) Cases() *Cases { return &Cases{s: s} }
+func (s *Store) Cases() *Cases { return &Cases{CaseReader: sqlstore.NewCaseReader(db{s}), s: s} }
 
 // Cases is a bonafide.CaseStore on tables cases, case_events,
-// notifications and letters.
-type Cases struct{ s *Store }
+// notifications and letters: its reads are sqlstore's (CaseReader), its
+// writes this package's.
+type Cases struct {
+	sqlstore.CaseReader
+	s *Store
+}
 
 var _ bonafide.CaseStore = (*Cases)(nil)
-
-const caseColumns = `referral_id, seq, state, safety_level, flagged, score, family, channel, received_at, decision_due,
-	due, worker, team, decision, finding, closure, decided, closed, events, restricted, updated`
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
 	return t.UnixMicro()
-}
-
-func fromMicros(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
-}
-
-func scanCase(row interface{ Scan(...any) error }) (bonafide.CaseRow, error) {
-	var (
-		r                                                       bonafide.CaseRow
-		state, channel, decision, finding, closure              string
-		received, decisionDue, due, decided, closed, updatedVal int64
-	)
-	err := row.Scan(&r.ReferralID, &r.Seq, &state, &r.SafetyLevel, &r.Flagged, &r.Score, &r.Family, &channel, &received, &decisionDue,
-		&due, &r.Worker, &r.Team, &decision, &finding, &closure, &decided, &closed, &r.Events, &r.Restricted, &updatedVal)
-	r.State, r.Channel = bonafide.CaseState(state), bonafide.Channel(channel)
-	r.Decision, r.Finding, r.Closure = bonafide.CaseDecision(decision), bonafide.Finding(finding), bonafide.ClosureReason(closure)
-	r.ReceivedAt, r.DecisionDue, r.Due = fromMicros(received), fromMicros(decisionDue), fromMicros(due)
-	r.Decided, r.Closed, r.Updated = fromMicros(decided), fromMicros(closed), fromMicros(updatedVal)
-	return r, err
-}
-
-// CaseRow returns the case of referralID, or ENotFound.
-func (c *Cases) CaseRow(ctx context.Context, referralID string) (bonafide.CaseRow, error) {
-	if err := c.s.readable(); err != nil {
-		return bonafide.CaseRow{}, err
-	}
-	r, err := scanCase(c.s.queryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE referral_id = ?`, referralID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, bonafide.Errorf(bonafide.ENotFound, "referral %s has no case", referralID)
-	}
-	if err != nil {
-		return r, fmt.Errorf("sqlite: case: %w", err)
-	}
-	return r, nil
-}
-
-// CaseEvents returns the events after the case's opening, in order.
-func (c *Cases) CaseEvents(ctx context.Context, referralID string) ([]bonafide.CaseEvent, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.query(ctx, `SELECT body FROM case_events WHERE referral_id = ? ORDER BY n`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: case events: %w", err)
-	}
-	defer rows.Close()
-	var out []bonafide.CaseEvent
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("sqlite: case events: %w", err)
-		}
-		var e bonafide.CaseEvent
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return nil, fmt.Errorf("sqlite: case event of %s: %w", referralID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: case events: %w", err)
-	}
-	return out, nil
 }
 
 // AppendCaseEvent stores e with the case's new row, notifications and
@@ -238,14 +175,14 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 		from = "cases INDEXED BY cases_awaiting"
 	}
 	page := bonafide.QueuePage{BySafety: map[string]int{}}
-	rows, err := c.s.query(ctx, `SELECT `+caseColumns+` FROM `+from+` WHERE `+where+
+	rows, err := c.s.query(ctx, `SELECT `+sqlstore.CaseColumns+` FROM `+from+` WHERE `+where+
 		` ORDER BY safety_rank DESC, due, seq LIMIT ? OFFSET ?`, append(args, f.LimitOrDefault(), f.Offset)...)
 	if err != nil {
 		return page, fmt.Errorf("sqlite: queue: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanCase(rows)
+		r, err := sqlstore.ScanCase(rows)
 		if err != nil {
 			return page, fmt.Errorf("sqlite: queue: %w", err)
 		}
@@ -271,35 +208,6 @@ func (c *Cases) Queue(ctx context.Context, f bonafide.QueueFilter, now time.Time
 		return page, fmt.Errorf("sqlite: queue counts: %w", err)
 	}
 	return page, nil
-}
-
-const notificationColumns = `id, referral_id, agency, kind, basis, status, held_reason, planned, due, sent, sent_by, retraction_of`
-
-// Notifications returns the referral's notifications in the order planned.
-func (c *Cases) Notifications(ctx context.Context, referralID string) ([]bonafide.Notification, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.query(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE referral_id = ? ORDER BY id`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []bonafide.Notification
-	for rows.Next() {
-		var (
-			n                           bonafide.Notification
-			agency, kind, basis, status string
-			planned, due, sent          int64
-		)
-		if err := rows.Scan(&n.ID, &n.ReferralID, &agency, &kind, &basis, &status, &n.HeldReason, &planned, &due, &sent, &n.SentBy, &n.RetractionOf); err != nil {
-			return nil, fmt.Errorf("sqlite: notifications: %w", err)
-		}
-		n.Agency, n.Kind, n.Basis, n.Status = bonafide.Agency(agency), bonafide.NotificationKind(kind), bonafide.LawfulBasis(basis), bonafide.NotificationStatus(status)
-		n.Planned, n.Due, n.Sent = fromMicros(planned), fromMicros(due), fromMicros(sent)
-		out = append(out, n)
-	}
-	return out, rows.Err()
 }
 
 // UpdateNotification stores n if the stored one is still of status from.
@@ -329,50 +237,6 @@ func (c *Cases) UpdateNotification(ctx context.Context, n bonafide.Notification,
 		return fmt.Errorf("sqlite: update notification: %w", err)
 	}
 	return nil
-}
-
-// Letters returns the referral's letters without their PDF.
-func (c *Cases) Letters(ctx context.Context, referralID string) ([]bonafide.Letter, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.query(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, sha256 FROM letters WHERE referral_id = ? ORDER BY id`, referralID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: letters: %w", err)
-	}
-	defer rows.Close()
-	var out []bonafide.Letter
-	for rows.Next() {
-		var l bonafide.Letter
-		var kind string
-		var created int64
-		if err := rows.Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &created, &l.Actor, &l.Text, &l.SHA256); err != nil {
-			return nil, fmt.Errorf("sqlite: letters: %w", err)
-		}
-		l.Kind, l.Created = bonafide.LetterKind(kind), fromMicros(created)
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
-// Letter returns one letter with its PDF, or ENotFound.
-func (c *Cases) Letter(ctx context.Context, id int64) (bonafide.Letter, error) {
-	if err := c.s.readable(); err != nil {
-		return bonafide.Letter{}, err
-	}
-	var l bonafide.Letter
-	var kind string
-	var created int64
-	err := c.s.queryRow(ctx, `SELECT id, referral_id, kind, recipient, created, actor, text, pdf, sha256 FROM letters WHERE id = ?`, id).
-		Scan(&l.ID, &l.ReferralID, &kind, &l.Recipient, &created, &l.Actor, &l.Text, &l.PDF, &l.SHA256)
-	if errors.Is(err, sql.ErrNoRows) {
-		return l, bonafide.Errorf(bonafide.ENotFound, "no letter %d", id)
-	}
-	if err != nil {
-		return l, fmt.Errorf("sqlite: letter: %w", err)
-	}
-	l.Kind, l.Created = bonafide.LetterKind(kind), fromMicros(created)
-	return l, nil
 }
 
 // setRestrictedSQL repeats the condition of the partial index on
@@ -410,7 +274,7 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 	if err := c.s.readable(); err != nil {
 		return nil, err
 	}
-	rows, err := c.s.query(ctx, `SELECT `+caseColumns+` FROM cases WHERE received_at >= ? AND received_at < ? ORDER BY received_at, seq`,
+	rows, err := c.s.query(ctx, `SELECT `+sqlstore.CaseColumns+` FROM cases WHERE received_at >= ? AND received_at < ? ORDER BY received_at, seq`,
 		from.UnixMicro(), to.UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: census: %w", err)
@@ -418,7 +282,7 @@ func (c *Cases) CensusRows(ctx context.Context, from, to time.Time) ([]bonafide.
 	defer rows.Close()
 	var out []bonafide.CaseRow
 	for rows.Next() {
-		r, err := scanCase(rows)
+		r, err := sqlstore.ScanCase(rows)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: census: %w", err)
 		}
@@ -437,49 +301,6 @@ func stateIn(states []bonafide.CaseState) string {
 		quoted[i] = "'" + string(s) + "'"
 	}
 	return "state IN (" + strings.Join(quoted, ", ") + ")"
-}
-
-// RecordView keeps one view of a restricted family.
-func (c *Cases) RecordView(ctx context.Context, v bonafide.RestrictedView) error {
-	if v.Family == "" {
-		return bonafide.Errorf(bonafide.EInvalid, "family: missing")
-	}
-	if err := c.s.readable(); err != nil {
-		return err
-	}
-	err := c.s.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO restricted_views (family, referral_id, who, what, at, names_shown) VALUES (?, ?, ?, ?, ?, ?)`,
-			v.Family, v.ReferralID, v.Who, v.What, micros(v.At), v.NamesShown)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: record view: %w", err)
-	}
-	return nil
-}
-
-// Views returns the latest limit views of family, newest first.
-func (c *Cases) Views(ctx context.Context, family string, limit int) ([]bonafide.RestrictedView, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.query(ctx, `SELECT family, referral_id, who, what, at, names_shown FROM restricted_views
-		WHERE family = ? ORDER BY id DESC LIMIT ?`, family, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: views: %w", err)
-	}
-	defer rows.Close()
-	var out []bonafide.RestrictedView
-	for rows.Next() {
-		var v bonafide.RestrictedView
-		var at int64
-		if err := rows.Scan(&v.Family, &v.ReferralID, &v.Who, &v.What, &at, &v.NamesShown); err != nil {
-			return nil, fmt.Errorf("sqlite: views: %w", err)
-		}
-		v.At = fromMicros(at)
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // AddEvidence attaches a family's verified evidence bundle.
@@ -514,28 +335,4 @@ func (c *Cases) AddEvidence(ctx context.Context, e bonafide.FamilyEvidence) (int
 		return 0, fmt.Errorf("sqlite: add evidence: %w", err)
 	}
 	return id, nil
-}
-
-// Evidence returns a family's evidence bundles, oldest first.
-func (c *Cases) Evidence(ctx context.Context, family string) ([]bonafide.FamilyEvidence, error) {
-	if err := c.s.readable(); err != nil {
-		return nil, err
-	}
-	rows, err := c.s.rdb.QueryContext(ctx, `SELECT id, family, received_at, who, bundle_sha256, verifier_key, exhibits, dossier, dossier_sha256
-		FROM family_evidence WHERE family = ? ORDER BY id`, family)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: evidence: %w", err)
-	}
-	defer rows.Close()
-	var out []bonafide.FamilyEvidence
-	for rows.Next() {
-		var e bonafide.FamilyEvidence
-		var at int64
-		if err := rows.Scan(&e.ID, &e.Family, &at, &e.Who, &e.BundleSHA256, &e.VerifierKey, &e.Exhibits, &e.Dossier, &e.DossierSHA256); err != nil {
-			return nil, fmt.Errorf("sqlite: evidence: %w", err)
-		}
-		e.ReceivedAt = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

@@ -24,10 +24,14 @@
 // # What is shared
 //
 // Encoding records (checks, sealing, tags, the safety assessment at
-// intake), the group commit, paging and the migration loader are package
-// [bonafide/sqlstore], shared with the PostgreSQL back-end; this package
-// keeps what is SQLite's own: the connections and pragmas, the single
-// writer lock, its SQL and column types, and its error codes.
+// intake), the group commit, paging, the migration loader and every query
+// both back-ends run alike (users, approvals, disclosures, vault keys and
+// tags, the audit log's reads, the reads of assessments and cases) are
+// package [bonafide/sqlstore], shared with the PostgreSQL back-end through
+// [sqlstore.DB] (db.go); this package keeps what is SQLite's own: the
+// connections and pragmas, the single writer lock, its prepared
+// statements, its SQL where it differs, its column types, and its error
+// codes.
 package sqlite
 
 import (
@@ -93,6 +97,8 @@ type Options struct {
 
 // Store is a [bonafide.Store] on one SQLite database file.
 type Store struct {
+	sqlstore.Tables // disclosures, users, approvals, vault keys and tags
+
 	opts Options
 	wdb  *sql.DB // one connection: every write goes through it
 	rdb  *sql.DB // read-only pool
@@ -140,6 +146,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{opts: opts, wdb: wdb, codec: sqlstore.Codec{Sealer: opts.Sealer, Tagger: opts.Tagger, Judge: opts.Judge, Now: opts.Now}}
+	s.Tables = sqlstore.NewTables(db{s}, opts.Now)
 	if err := s.open(ctx, path, common); err != nil {
 		s.closeDBs()
 		return nil, err

@@ -34,6 +34,17 @@
 // holds a connection while its caller works; [Collect] scans rows of either
 // driver.
 //
+// # Shared queries
+//
+// A store implements [DB] (its reads, its way of writing, ? placeholders
+// numbered for PostgreSQL by [Numbered], its time columns, IN lists, row
+// and table locks); the queries both stores run alike are written once on
+// it: [Users], [Approvals], [Disclosures], [VaultKeys] and [ReporterTags]
+// whole ([Tables], which each Store embeds), and the reads of
+// assessments, cases and the audit log ([AssessmentReader], [CaseReader],
+// [AuditReader]), which each store's own type embeds beside the writes
+// it makes in its own way. [Time] scans a time column of either.
+//
 // # Migrations
 //
 // Each store embeds its own migrations/NNN_name.sql files (the SQL

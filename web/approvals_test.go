@@ -11,6 +11,8 @@ import (
 
 	"bonafide"
 	"bonafide/account"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // postForm sends a form of the page's own (its CSRF token) to action from
@@ -18,12 +20,12 @@ import (
 // the answer's page.
 func (b *browser) postForm(action string) {
 	b.t.Helper()
-	b.run(chromedp.Evaluate[chromedp.Void](`(() => {
+	b.Run(chromedp.Evaluate[chromedp.Void](`(() => {
 		const f = document.createElement('form'); f.method = 'post'; f.action = `+jsString(action)+`;
 		const c = document.createElement('input'); c.type = 'hidden'; c.name = 'csrf';
 		c.value = document.querySelector('input[name=csrf]').value; f.append(c);
 		document.body.append(f); document.documentElement.dataset.stale = '1'; f.submit();
-	})()`), loaded())
+	})()`), browsertest.Loaded())
 }
 
 // TestApprovals walks the two-person account changes in a browser on each
@@ -54,23 +56,23 @@ func TestApprovals(t *testing.T) {
 				clients[name] = c
 			}
 			b.signInTOTP(e.URL, "grace", clients["grace"])
-			b.run(chromedp.Navigate(e.URL+"/approvals"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/approvals"), browsertest.Loaded())
 			b.check("approvals, none")
 			if got := get(b, chromedp.Text(chromedp.ID("approvals-empty"))); !strings.Contains(got, "No request") {
 				t.Errorf("empty approvals say %q", got)
 			}
 
 			// Asking: the DPO role for ada, the reason required.
-			b.run(chromedp.Navigate(e.URL+"/users/ada"), loaded(),
+			b.Run(chromedp.Navigate(e.URL+"/users/ada"), browsertest.Loaded(),
 				chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
-				submit(chromedp.CSS(`form[action$="/role"] button`)))
+				browsertest.Submit(chromedp.CSS(`form[action$="/role"] button`)))
 			b.check("ask for a role, no reason")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#reason" {
 				t.Errorf("a DPO grant without a reason: error links to %q, want #reason", got)
 			}
-			b.run(chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
+			b.Run(chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
 				chromedp.SendKeys(chromedp.ID("reason"), "cover for the data protection officer during her leave"),
-				submit(chromedp.CSS(`form[action$="/role"] button`)))
+				browsertest.Submit(chromedp.CSS(`form[action$="/role"] button`)))
 			b.check("role asked for")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-notification-banner--success"))); !strings.Contains(got, "waiting for another administrator") {
 				t.Errorf("after asking, the banner says %q", got)
@@ -82,26 +84,26 @@ func TestApprovals(t *testing.T) {
 				t.Errorf("user.role entries after asking = %d, want 0", n)
 			}
 			// A password reset: too short a reason, then asked.
-			b.run(chromedp.SendKeys(chromedp.ID("password-reason"), "forgot"), submit(chromedp.CSS(`form[action$="/password-reset"] button`)))
+			b.Run(chromedp.SendKeys(chromedp.ID("password-reason"), "forgot"), browsertest.Submit(chromedp.CSS(`form[action$="/password-reset"] button`)))
 			b.check("ask for a password reset, short reason")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "at least 20") {
 				t.Errorf("a short reason: %q", got)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("password-reason"), " her password; she rang from her desk phone"), submit(chromedp.CSS(`form[action$="/password-reset"] button`)))
+			b.Run(chromedp.SendKeys(chromedp.ID("password-reason"), " her password; she rang from her desk phone"), browsertest.Submit(chromedp.CSS(`form[action$="/password-reset"] button`)))
 			b.check("user, two requests waiting")
 			if n := get(b, chromedp.Evaluate[int](`document.querySelectorAll('#pending + ul li').length`)); n != 2 {
 				t.Errorf("ada's page lists %d requests waiting, want 2", n)
 			}
 			// An authenticator reset for dana.
-			b.run(chromedp.Navigate(e.URL+"/users/dana"), loaded(),
+			b.Run(chromedp.Navigate(e.URL+"/users/dana"), browsertest.Loaded(),
 				chromedp.SendKeys(chromedp.ID("totp-reason"), "dana's phone was stolen on the train this morning"),
-				submit(chromedp.CSS(`form[action$="/second-factor-reset"] button`)))
+				browsertest.Submit(chromedp.CSS(`form[action$="/second-factor-reset"] button`)))
 			if n := e.audited(t, "user:grace", "user.approval_request", "ada") + e.audited(t, "user:grace", "user.approval_request", "dana"); n != 3 {
 				t.Errorf("user.approval_request entries = %d, want 3", n)
 			}
 
 			// The asker's own requests cannot be approved by them.
-			b.run(chromedp.Navigate(e.URL+"/approvals"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/approvals"), browsertest.Loaded())
 			b.check("approvals, asked by me")
 			if n := get(b, chromedp.Evaluate[int](`document.querySelectorAll('.govuk-summary-card').length`)); n != 3 {
 				t.Errorf("approvals listed = %d, want 3", n)
@@ -128,14 +130,14 @@ func TestApprovals(t *testing.T) {
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "expired") {
 				t.Errorf("approving an expired request: %q", got)
 			}
-			b.run(submit(chromedp.CSS(".app-sign-out__button")))
+			b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 
 			// The second administrator approves each.
 			b.signInTOTP(e.URL, "linus", clients["linus"])
-			b.run(chromedp.Navigate(e.URL+"/approvals"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/approvals"), browsertest.Loaded())
 			b.check("approvals, for the second administrator")
 			for _, what := range []string{"Give the data protection officer role", "Reset the authenticator app"} {
-				b.run(chromedp.Evaluate[chromedp.Void](`(() => { for (const c of document.querySelectorAll('.govuk-summary-card')) if (c.querySelector('h3').innerText.startsWith(`+jsString(what)+`)) { document.documentElement.dataset.stale = '1'; c.querySelector('form button').click(); return } throw new Error('no card') })()`), loaded())
+				b.Run(chromedp.Evaluate[chromedp.Void](`(() => { for (const c of document.querySelectorAll('.govuk-summary-card')) if (c.querySelector('h3').innerText.startsWith(`+jsString(what)+`)) { document.documentElement.dataset.stale = '1'; c.querySelector('form button').click(); return } throw new Error('no card') })()`), browsertest.Loaded())
 				b.check("approved: " + what)
 				if got := get(b, chromedp.Text(chromedp.CSS(".govuk-notification-banner--success"))); !strings.Contains(got, "You approved") {
 					t.Errorf("after approving %s the banner says %q", what, got)
@@ -147,7 +149,7 @@ func TestApprovals(t *testing.T) {
 			if dana, _ := e.users.UserByName(ctx, "dana"); dana.TOTPConfirmed {
 				t.Error("after approval dana still has her authenticator app")
 			}
-			b.run(submit(chromedp.CSS(`.govuk-summary-card form button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`.govuk-summary-card form button`)))
 			b.check("approved: password reset")
 			pw := get(b, chromedp.Text(chromedp.ID("new-password")))
 			if len(pw) < 16 {
@@ -156,7 +158,7 @@ func TestApprovals(t *testing.T) {
 			if n := e.audited(t, "user:linus", "user.approval_approve", "ada"); n != 2 {
 				t.Errorf("user.approval_approve entries of ada = %d, want 2", n)
 			}
-			b.run(chromedp.Navigate(e.URL+"/approvals"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/approvals"), browsertest.Loaded())
 			if html := get(b, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, pw) {
 				t.Error("the new password is shown again")
 			}

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bonafide/auditlog"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestAuditor walks the auditor's area in a browser on each store: the
@@ -46,7 +48,7 @@ func TestAuditor(t *testing.T) {
 			}
 
 			// By who: only ada's entries.
-			b.run(chromedp.Navigate(e.URL+"/audit?who=ada"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/audit?who=ada"), browsertest.Loaded())
 			b.check("audit log, by who")
 			whos := get(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('table.app-audit tbody tr td:nth-child(3)')].map(td => td.innerText)`))
 			if len(whos) == 0 {
@@ -59,7 +61,7 @@ func TestAuditor(t *testing.T) {
 			}
 
 			// Older entries, then back.
-			b.run(chromedp.Navigate(e.URL+"/audit"), loaded(), submit(chromedp.CSS(".govuk-pagination__next a")))
+			b.Run(chromedp.Navigate(e.URL+"/audit"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".govuk-pagination__next a")))
 			b.check("audit log, older")
 			first := get(b, chromedp.Text(chromedp.CSS("table.app-audit tbody tr th")))
 			if first == "" {
@@ -67,24 +69,24 @@ func TestAuditor(t *testing.T) {
 			}
 
 			// Nothing matches; a wrong date.
-			b.run(chromedp.Navigate(e.URL+"/audit?object=no-such-object"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/audit?object=no-such-object"), browsertest.Loaded())
 			b.check("audit log, nothing matches")
 			if got := get(b, chromedp.Text(chromedp.ID("audit-empty"))); !strings.Contains(got, "No entries match") {
 				t.Errorf("empty result says %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/audit?from=31+2+2026"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/audit?from=31+2+2026"), browsertest.Loaded())
 			b.check("audit log, wrong date")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#from" {
 				t.Errorf("error summary links to %q, want #from", got)
 			}
 
 			// A checkpoint, then verify: intact.
-			b.run(chromedp.Navigate(e.URL+"/audit"), loaded(), submit(chromedp.CSS(`form[action="/audit/checkpoint"] button`)))
+			b.Run(chromedp.Navigate(e.URL+"/audit"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(`form[action="/audit/checkpoint"] button`)))
 			b.check("audit log, checkpoint signed")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-notification-banner--success"))); !strings.Contains(got, "new checkpoint") {
 				t.Errorf("banner after signing = %q", got)
 			}
-			b.run(submit(chromedp.CSS(`form[action="/audit/verify"] button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action="/audit/verify"] button`)))
 			b.check("audit verified, intact")
 			if got := get(b, chromedp.Text(chromedp.ID("verify-result"))); !strings.Contains(got, "Intact") {
 				t.Errorf("verify result = %q", got)
@@ -115,7 +117,7 @@ func TestAuditor(t *testing.T) {
 			if err := tamper(e, 2); err != nil {
 				t.Fatalf("edit entry 2 on %s: %v", st.name, err)
 			}
-			b.run(chromedp.Navigate(e.URL+"/audit"), loaded(), submit(chromedp.CSS(`form[action="/audit/verify"] button`)))
+			b.Run(chromedp.Navigate(e.URL+"/audit"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(`form[action="/audit/verify"] button`)))
 			b.check("audit verified, broken")
 			if got := get(b, chromedp.Text(chromedp.ID("verify-problems"))); !strings.Contains(got, "Entry 2 edited") {
 				t.Errorf("verify problems = %q", got)

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestAxeFindsViolations shows that the accessibility check can fail: a
@@ -12,13 +14,13 @@ import (
 func TestAxeFindsViolations(t *testing.T) {
 	b := newBrowser(t)
 	e := newEnv(t, openSQLite, envOptions{families: 20})
-	b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
-	if v := b.axe(); len(v) != 0 {
+	b.Run(chromedp.Navigate(e.URL+"/sign-in"), browsertest.Loaded())
+	if v := b.Axe(); len(v) != 0 {
 		t.Fatalf("the sign-in page has violations before the change: %+v", v)
 	}
-	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/assets/images/favicon.svg"><input type="text">')`))
+	b.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/assets/images/favicon.svg"><input type="text">')`))
 	got := map[string]bool{}
-	for _, v := range b.axe() {
+	for _, v := range b.Axe() {
 		got[v.ID] = true
 	}
 	if !got["image-alt"] || !got["label"] {

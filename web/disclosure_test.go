@@ -13,6 +13,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"bonafide"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // signInTOTPAt signs name in with the code of their authenticator app at
@@ -26,10 +28,10 @@ func (b *browser) signInTOTPAt(base, name string, c *client, ahead time.Duration
 		b.t.Fatal(err)
 	}
 	b.signIn(base, name, testPassword)
-	b.run(
+	b.Run(
 		chromedp.WaitVisible(chromedp.ID("code")),
 		chromedp.SendKeys(chromedp.ID("code"), code),
-		submit(chromedp.CSS("main button[type=submit]")),
+		browsertest.Submit(chromedp.CSS("main button[type=submit]")),
 	)
 	if loc := get(b, chromedp.Location()); strings.Contains(loc, "/sign-in") {
 		b.t.Fatalf("signing %s in: %s", name, get(b, chromedp.Text(chromedp.CSS("main"))))
@@ -39,7 +41,7 @@ func (b *browser) signInTOTPAt(base, name string, c *client, ahead time.Duration
 // signOut signs the browser's person out.
 func (b *browser) signOut(base string) {
 	b.t.Helper()
-	b.run(chromedp.Navigate(base+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(chromedp.Navigate(base+"/account"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 }
 
 // snap writes a screenshot of the page as it is into the -screenshots
@@ -89,7 +91,7 @@ func (e *env) referralsWithReporter(t *testing.T, n int) []string {
 // fields (the checkboxes' ids), and files it; it returns the request's id.
 func (b *browser) fileRequest(base, referral, crime string, fields ...string) string {
 	b.t.Helper()
-	b.run(chromedp.Navigate(base+"/disclosures/new"), loaded(),
+	b.Run(chromedp.Navigate(base+"/disclosures/new"), browsertest.Loaded(),
 		chromedp.SendKeys(chromedp.ID("force"), "Northshire Police"),
 		chromedp.SendKeys(chromedp.ID("officer"), "DC Ferris Amberley 4471"),
 		chromedp.SetValue(chromedp.ID("officer_rank"), "constable"),
@@ -103,9 +105,9 @@ func (b *browser) fileRequest(base, referral, crime string, fields ...string) st
 		chromedp.SetValue(chromedp.ID("proportionality"), "Only the sender of these referrals is asked about; the force's own enquiries found no other way to trace them."),
 	)
 	for _, f := range fields {
-		b.run(chromedp.Click(chromedp.ID(f)))
+		b.Run(chromedp.Click(chromedp.ID(f)))
 	}
-	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 	loc := get(b, chromedp.Location())
 	i := strings.Index(loc, "/disclosures/DR-")
 	if i < 0 {
@@ -123,19 +125,19 @@ const (
 // decide fills in the DPO's decision form on the review of id.
 func (b *browser) decide(base, id, outcome, reasons string, checks ...string) {
 	b.t.Helper()
-	b.run(chromedp.Navigate(base+"/disclosures/"+id+"/review"), loaded(),
+	b.Run(chromedp.Navigate(base+"/disclosures/"+id+"/review"), browsertest.Loaded(),
 		chromedp.SetValue(chromedp.ID("prejudice"), testPrejudice),
 		chromedp.SetValue(chromedp.ID("causal_link"), testCausalLink),
 		chromedp.SetValue(chromedp.ID("likelihood"), testLikelihood),
 		chromedp.Click(chromedp.ID(outcome)),
 	)
 	if reasons != "" {
-		b.run(chromedp.SetValue(chromedp.ID("reasons"), reasons))
+		b.Run(chromedp.SetValue(chromedp.ID("reasons"), reasons))
 	}
 	for _, c := range checks {
-		b.run(chromedp.Click(chromedp.ID(c)))
+		b.Run(chromedp.Click(chromedp.ID(c)))
 	}
-	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 }
 
 // state returns the words of the request page's status tag.
@@ -173,10 +175,10 @@ func TestDisclosureWalk(t *testing.T) {
 				t.Fatalf("a police liaison signed in at %s, want /disclosures", loc)
 			}
 			b.check("disclosures, liaison, none")
-			b.run(submit(chromedp.ID("file-request")))
+			b.Run(browsertest.Submit(chromedp.ID("file-request")))
 			b.check("request form")
 			b.snap("disclosure-request.png")
-			b.run(submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("request form, nothing typed")
 			got := strings.ToLower(b.summary())
 			for _, want := range []string{"enter the police force", "enter the officer in the case", "select the officer's rank", "enter the authorising officer",
@@ -188,9 +190,9 @@ func TestDisclosureWalk(t *testing.T) {
 				}
 			}
 			b.snap("disclosure-request-errors.png")
-			b.run(chromedp.SendKeys(chromedp.ID("force"), "Northshire Police"), chromedp.SetValue(chromedp.ID("authorising_rank"), "sergeant"),
+			b.Run(chromedp.SendKeys(chromedp.ID("force"), "Northshire Police"), chromedp.SetValue(chromedp.ID("authorising_rank"), "sergeant"),
 				chromedp.SetValue(chromedp.ID("referrals"), "REF-NOSUCHREFERRAL"),
-				submit(chromedp.CSS("main form button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("request form, a sergeant authorises")
 			if got := b.summary(); !strings.Contains(got, "inspector or above") || strings.Contains(got, "police force") {
 				t.Errorf("errors with a sergeant authorising = %q", got)
@@ -203,7 +205,7 @@ func TestDisclosureWalk(t *testing.T) {
 			if got := get(b, chromedp.Text(chromedp.ID("tasks"))); !strings.Contains(got, "Not yet started") {
 				t.Errorf("tasks of a filed request = %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/disclosures"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures"), browsertest.Loaded())
 			b.check("disclosures, liaison, four filed")
 			if n := e.audited(t, "user:percy", "disclosure.file", ids["full"]); n != 1 {
 				t.Errorf("disclosure.file entries = %d, want 1", n)
@@ -213,13 +215,13 @@ func TestDisclosureWalk(t *testing.T) {
 
 			// The DPO reviews and decides.
 			b.signInTOTP(e.URL, "dana", dana)
-			b.run(chromedp.Navigate(e.URL+"/disclosures"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures"), browsertest.Loaded())
 			b.check("disclosure queue")
 			b.snap("disclosure-queue.png")
 			if got := get(b, chromedp.Text(chromedp.ID("waiting"))); !strings.Contains(got, ids["full"]) || !strings.Contains(got, "Awaiting review") {
 				t.Errorf("the queue = %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]+"/review"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]+"/review"), browsertest.Loaded())
 			b.check("review")
 			b.snap("disclosure-review.png")
 			if got := get(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(got, "Reporter recorded (sealed)") || !strings.Contains(got, "Campaign score") {
@@ -228,7 +230,7 @@ func TestDisclosureWalk(t *testing.T) {
 			if n := e.audited(t, "user:dana", "disclosure.review.view", ids["full"]); n != 1 {
 				t.Errorf("review views audited = %d, want 1", n)
 			}
-			b.run(submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("review, nothing decided")
 			if got := b.summary(); !strings.Contains(got, "Select a decision") {
 				t.Errorf("errors of an empty decision = %q", got)
@@ -239,7 +241,7 @@ func TestDisclosureWalk(t *testing.T) {
 				t.Errorf("after approving in full: %q", got)
 			}
 			// The same person twice is refused.
-			b.run(submit(chromedp.ID("approve-button")))
+			b.Run(browsertest.Submit(chromedp.ID("approve-button")))
 			b.check("second approval by the first approver")
 			if got := b.summary(); !strings.Contains(got, "second, different person") {
 				t.Errorf("the same person approving twice: %q", got)
@@ -261,15 +263,15 @@ func TestDisclosureWalk(t *testing.T) {
 
 			// The liaison answers.
 			b.signIn(e.URL, "percy", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), browsertest.Loaded())
 			b.check("more information asked, liaison")
-			b.run(chromedp.SetValue(chromedp.ID("note"), "short"), submit(chromedp.CSS("#amend ~ form button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("note"), "short"), browsertest.Submit(chromedp.CSS("#amend ~ form button[type=submit]")))
 			b.check("amendment too short")
 			if got := b.summary(); !strings.Contains(got, "Your answer") {
 				t.Errorf("a short amendment: %q", got)
 			}
-			b.run(chromedp.SetValue(chromedp.ID("note"), "Only the latest referral matters: it repeats the false allegation of the earlier ones."),
-				submit(chromedp.CSS("#amend ~ form button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("note"), "Only the latest referral matters: it repeats the false allegation of the earlier ones."),
+				browsertest.Submit(chromedp.CSS("#amend ~ form button[type=submit]")))
 			if got := b.state(); got != "Awaiting review" {
 				t.Errorf("after amending: %q", got)
 			}
@@ -277,10 +279,10 @@ func TestDisclosureWalk(t *testing.T) {
 
 			// A second DPO releases the first and approves the last in part.
 			b.signInTOTP(e.URL, "dora", dora)
-			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures/"+ids["full"]), browsertest.Loaded())
 			b.check("awaiting second approval")
 			b.snap("disclosure-second-approval.png")
-			b.run(submit(chromedp.ID("approve-button")))
+			b.Run(browsertest.Submit(chromedp.ID("approve-button")))
 			if got := b.state(); got != "Released" {
 				t.Fatalf("after the second approval: %q: %s", got, get(b, chromedp.Text(chromedp.CSS("main"))))
 			}
@@ -291,11 +293,11 @@ func TestDisclosureWalk(t *testing.T) {
 			}
 			b.signOut(e.URL)
 			b.signInTOTPAt(e.URL, "dana", dana, 30*time.Second)
-			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), loaded(), submit(chromedp.ID("approve-button")))
+			b.Run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), browsertest.Loaded(), browsertest.Submit(chromedp.ID("approve-button")))
 			if got := b.state(); got != "Released" {
 				t.Errorf("after the partial's second approval: %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/disclosure-log"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosure-log"), browsertest.Loaded())
 			b.check("disclosure log")
 			b.snap("disclosure-log.png")
 			counts := get(b, chromedp.Text(chromedp.ID("log-counts")))
@@ -309,7 +311,7 @@ func TestDisclosureWalk(t *testing.T) {
 
 			// The liaison downloads what was released, and only that.
 			b.signIn(e.URL, "percy", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/disclosures/"+ids["part"]), browsertest.Loaded())
 			b.check("released, liaison")
 			b.snap("disclosure-released.png")
 			pdf := percy.get(t, "/disclosures/"+ids["part"]+"/package?format=pdf", 200)

@@ -19,6 +19,8 @@ import (
 
 	"bonafide"
 	"bonafide/locker"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // priceFamily is a family that a troll campaign targets: two anonymous
@@ -129,27 +131,27 @@ func TestFamilies(t *testing.T) {
 			os.WriteFile(bad, pf.damaged, 0o600)
 
 			b.signIn(e.URL, "ada", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/families"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/families"), browsertest.Loaded())
 			b.check("family search, empty")
-			b.run(submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("family search, nothing entered")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#name" {
 				t.Errorf("the error links to %q, want #name", got)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("dob"), "May 2019"), submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.SendKeys(chromedp.ID("dob"), "May 2019"), browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("family search, a date of birth that is not one")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#dob" {
 				t.Errorf("the error links to %q, want #dob", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/families?search=1&name=Quillon+Zyxwvut"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/families?search=1&name=Quillon+Zyxwvut"), browsertest.Loaded())
 			b.check("family search, no result")
 			if got := get(b, chromedp.Text(chromedp.ID("no-results"))); !strings.Contains(got, "No referral names anyone") {
 				t.Errorf("no results says %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/families"), loaded(),
-				chromedp.SendKeys(chromedp.ID("name"), "Maisie Pricewell"), submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.Navigate(e.URL+"/families"), browsertest.Loaded(),
+				chromedp.SendKeys(chromedp.ID("name"), "Maisie Pricewell"), browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("family search, results")
-			b.run(submit(chromedp.CSS(`a[href="/families/` + family + `"]`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`a[href="/families/` + family + `"]`)))
 			b.check("family page, no evidence")
 			if got := get(b, chromedp.Text(chromedp.ID("evidence-empty"))); !strings.Contains(got, "no evidence bundle") {
 				t.Errorf("the family page without evidence says %q", got)
@@ -162,9 +164,9 @@ func TestFamilies(t *testing.T) {
 			}
 
 			// No file chosen, then a damaged bundle.
-			b.run(submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, no bundle chosen")
-			b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{bad}), submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
+			b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{bad}), browsertest.Submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, damaged bundle")
 			shoot(b, st.name, "family-evidence-damaged.png")
 			summary := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
@@ -175,7 +177,7 @@ func TestFamilies(t *testing.T) {
 				t.Errorf("a damaged bundle was kept: %+v", ev)
 			}
 
-			b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{good}), submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
+			b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{good}), browsertest.Submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, bundle taken in")
 			shoot(b, st.name, "family-evidence-taken.png")
 			taken := get(b, chromedp.Text(chromedp.ID("taken")))
@@ -196,20 +198,20 @@ func TestFamilies(t *testing.T) {
 			// the signals with their evidence withheld; the team manager
 			// sees the family's post quoted. Its page links to the
 			// family's.
-			b.run(chromedp.Navigate(e.URL+"/referrals/PW-2"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/referrals/PW-2"), browsertest.Loaded())
 			b.check("referral flagged after the bundle, names withheld")
 			if got := get(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(got, "Suspected campaign") || !strings.Contains(got, "Forum precursor") {
 				t.Error("PW-2's page does not show the suspected campaign and its forum precursor after the bundle")
 			}
-			b.run(chromedp.Navigate(e.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+			b.Run(chromedp.Navigate(e.URL+"/account"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 			b.signIn(e.URL, "morwenna", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/referrals/PW-2"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/referrals/PW-2"), browsertest.Loaded())
 			b.check("referral flagged after the bundle, team manager")
 			signals := get(b, chromedp.Text(chromedp.CSS("#signals-caption + thead + tbody")))
 			if !strings.Contains(signals, "paddling pool") || !strings.Contains(signals, "locker:") {
 				t.Errorf("PW-2's signals do not quote the family's post:\n%s", signals)
 			}
-			b.run(submit(chromedp.ID("family-link")))
+			b.Run(browsertest.Submit(chromedp.ID("family-link")))
 			b.check("family page, with evidence, team manager")
 			if loc := get(b, chromedp.Location()); !strings.HasSuffix(loc, "/families/"+family) {
 				t.Errorf("the referral's family link went to %s", loc)
@@ -225,7 +227,7 @@ func TestFamilies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.run(chromedp.Navigate(e.URL+"/families/"+busy.Family), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/families/"+busy.Family), browsertest.Loaded())
 			b.check("family page, a generated family, team manager")
 			stored, err := e.store.ReferralByID(ctx, busy.ReferralID)
 			if err != nil {
@@ -241,7 +243,7 @@ func TestFamilies(t *testing.T) {
 			if child == "" {
 				t.Fatalf("referral %s names nobody in full", busy.ReferralID)
 			}
-			b.run(chromedp.Navigate(e.URL+"/families?search=1&name="+url.QueryEscape(child)), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/families?search=1&name="+url.QueryEscape(child)), browsertest.Loaded())
 			b.check("family search, a generated family, team manager")
 			if got := get(b, chromedp.Text(chromedp.CSS("main"))); !strings.Contains(got, "Family "+busy.Family) {
 				t.Errorf("searching for %q does not find family %s", child, busy.Family)

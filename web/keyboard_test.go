@@ -8,6 +8,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/pquerna/otp/totp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // tabTo presses Tab until the focused element matches sel, failing t after
@@ -15,7 +17,7 @@ import (
 func (b *browser) tabTo(sel string, max int) {
 	b.t.Helper()
 	for range max {
-		b.run(chromedp.KeyEvent(kb.Tab))
+		b.Run(chromedp.KeyEvent(kb.Tab))
 		if get(b, chromedp.Evaluate[bool](`document.activeElement && document.activeElement.matches(`+jsString(sel)+`)`)) {
 			return
 		}
@@ -28,11 +30,11 @@ func (b *browser) tabTo(sel string, max int) {
 func (b *browser) press(key string, loads bool) {
 	b.t.Helper()
 	if loads {
-		b.run(chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = '1'`))
+		b.Run(chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = '1'`))
 	}
-	b.run(chromedp.KeyEvent(key))
+	b.Run(chromedp.KeyEvent(key))
 	if loads {
-		b.run(loaded())
+		b.Run(browsertest.Loaded())
 	}
 }
 
@@ -51,11 +53,11 @@ func TestKeyboardWalk(t *testing.T) {
 	c := apiClient(t, e.URL)
 	c.login(t, "ada")
 	c.enrolTOTP(t)
-	b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
+	b.Run(chromedp.Navigate(e.URL+"/sign-in"), browsertest.Loaded())
 	b.tabTo("#username", 30)
-	b.run(chromedp.KeyEvent("ada"))
+	b.Run(chromedp.KeyEvent("ada"))
 	b.tabTo("#password", 5)
-	b.run(chromedp.KeyEvent(testPassword))
+	b.Run(chromedp.KeyEvent(testPassword))
 	b.tabTo("main button[type=submit]", 10)
 	b.press(kb.Enter, true)
 	b.check("keyboard: code")
@@ -64,7 +66,7 @@ func TestKeyboardWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.run(chromedp.KeyEvent(code))
+	b.Run(chromedp.KeyEvent(code))
 	b.press(kb.Enter, true)
 	b.check("keyboard: queue")
 	if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/queue") {
@@ -83,7 +85,7 @@ func TestKeyboardWalk(t *testing.T) {
 		t.Fatal("Space did not choose the recommended decision")
 	}
 	b.tabTo("#reason", 5)
-	b.run(chromedp.KeyEvent("Recommended route; checks held as triage says."))
+	b.Run(chromedp.KeyEvent("Recommended route; checks held as triage says."))
 	b.tabTo("#decide ~ form button[type=submit]", 5)
 	b.press(kb.Enter, true)
 	b.check("keyboard: decided")

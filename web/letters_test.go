@@ -11,6 +11,8 @@ import (
 
 	"bonafide"
 	"bonafide/casework"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestLetters walks a case's letters in a browser on each store: a case
@@ -30,12 +32,12 @@ func TestLetters(t *testing.T) {
 			empty := page.Rows[0].ReferralID
 			withLetters, letters := decideWithLetters(t, e, page.Rows[1:])
 			b.signIn(e.URL, "ada", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/referrals/"+empty+"/letters"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/referrals/"+empty+"/letters"), browsertest.Loaded())
 			b.check("letters, none")
 			if got := get(b, chromedp.Text(chromedp.ID("letters-empty"))); !strings.Contains(got, "No letters") {
 				t.Errorf("no letters says %q", got)
 			}
-			b.run(chromedp.Navigate(e.URL+"/referrals/"+withLetters+"/letters"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/referrals/"+withLetters+"/letters"), browsertest.Loaded())
 			b.check("letters")
 			if n := get(b, chromedp.Evaluate[int](`document.querySelectorAll('table.app-letters tbody tr').length`)); n != len(letters) {
 				t.Errorf("letters listed = %d, want %d", n, len(letters))
@@ -43,7 +45,7 @@ func TestLetters(t *testing.T) {
 			if n := e.audited(t, "user:ada", "case.read", withLetters); n != 1 {
 				t.Errorf("case.read entries = %d, want 1", n)
 			}
-			b.run(submit(chromedp.CSS("table.app-letters tbody th a")))
+			b.Run(browsertest.Submit(chromedp.CSS("table.app-letters tbody th a")))
 			b.check("letter preview")
 			text := get(b, chromedp.Text(chromedp.ID("letter-text")))
 			if first := strings.SplitN(strings.TrimSpace(letters[0].Text), "\n", 2)[0]; !strings.Contains(text, first) {

@@ -9,6 +9,8 @@ import (
 
 	"bonafide"
 	"bonafide/casework"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestManager walks the team manager's dashboard in a browser on each
@@ -22,7 +24,7 @@ func TestManager(t *testing.T) {
 			b := newBrowser(t)
 			e := newEnv(t, st.open, envOptions{families: 40})
 			b.signIn(e.URL, "morwenna", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/manager"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/manager"), browsertest.Loaded())
 			b.check("dashboard, no sign-offs")
 			if got := get(b, chromedp.Text(chromedp.ID("sign-offs-empty"))); !strings.Contains(got, "Nothing is waiting") {
 				t.Errorf("no sign-offs says %q", got)
@@ -52,25 +54,25 @@ func TestManager(t *testing.T) {
 			if own == "" {
 				t.Fatal("too few decisions wait for sign-off")
 			}
-			b.run(chromedp.Navigate(e.URL+"/manager"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/manager"), browsertest.Loaded())
 			b.check("dashboard, sign-offs waiting")
 			sel := func(id, action string) string {
 				return `form[action="/manager/sign-offs/` + id + `"] button[value="` + action + `"]`
 			}
-			b.run(submit(chromedp.CSS(sel(waiting[0], "reject"))))
+			b.Run(browsertest.Submit(chromedp.CSS(sel(waiting[0], "reject"))))
 			b.check("send back without a comment")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#reason-"+waiting[0] {
 				t.Errorf("error links to %q, want #reason-%s", got, waiting[0])
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("reason-"+waiting[0]), "an assessment is needed: the school raised it too"),
-				submit(chromedp.CSS(sel(waiting[0], "reject"))))
+			b.Run(chromedp.SendKeys(chromedp.ID("reason-"+waiting[0]), "an assessment is needed: the school raised it too"),
+				browsertest.Submit(chromedp.CSS(sel(waiting[0], "reject"))))
 			b.check("sent back")
-			b.run(submit(chromedp.CSS(sel(waiting[1], "approve"))))
+			b.Run(browsertest.Submit(chromedp.CSS(sel(waiting[1], "approve"))))
 			b.check("signed off")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-notification-banner--success"))); !strings.Contains(got, "Signed off") {
 				t.Errorf("banner after signing off = %q", got)
 			}
-			b.run(submit(chromedp.CSS(sel(own, "approve"))))
+			b.Run(browsertest.Submit(chromedp.CSS(sel(own, "approve"))))
 			b.check("own request refused")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); got == "" {
 				t.Error("approving one's own request shows no error")

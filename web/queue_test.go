@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestQueue walks the front-door queue in a browser on each store: the
@@ -18,7 +20,7 @@ func TestQueue(t *testing.T) {
 			b := newBrowser(t)
 			e := newEnv(t, st.open, envOptions{})
 			b.signIn(e.URL, "ada", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/queue"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/queue"), browsertest.Loaded())
 			b.check("queue")
 			total := queueTotal(t, b)
 			if total < 26 {
@@ -37,7 +39,7 @@ func TestQueue(t *testing.T) {
 			}
 
 			// Flagged campaigns only: fewer, each tagged.
-			b.run(chromedp.Navigate(e.URL+"/queue?flagged=yes"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/queue?flagged=yes"), browsertest.Loaded())
 			b.check("queue, suspected campaigns")
 			flagged := queueTotal(t, b)
 			if flagged == 0 || flagged >= total {
@@ -51,21 +53,21 @@ func TestQueue(t *testing.T) {
 			}
 
 			// A filter that matches nothing says so.
-			b.run(chromedp.Navigate(e.URL+"/queue?state=closed&channel=in_person&safety=immediate&overdue=1"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/queue?state=closed&channel=in_person&safety=immediate&overdue=1"), browsertest.Loaded())
 			b.check("queue, nothing matches")
 			if got := get(b, chromedp.Text(chromedp.ID("queue-empty"))); !strings.Contains(got, "No referrals match") {
 				t.Errorf("empty queue says %q", got)
 			}
 
 			// A wrong value is an error summary linking to its field.
-			b.run(chromedp.Navigate(e.URL+"/queue?safety=whenever"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/queue?safety=whenever"), browsertest.Loaded())
 			b.check("queue, wrong filter")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#safety" {
 				t.Errorf("error summary links to %q, want #safety", got)
 			}
 
 			// Paging: the next page starts where the first ended.
-			b.run(chromedp.Navigate(e.URL+"/queue"), loaded(), submit(chromedp.CSS(".govuk-pagination__next a")))
+			b.Run(chromedp.Navigate(e.URL+"/queue"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".govuk-pagination__next a")))
 			b.check("queue, page 2")
 			if got := get(b, chromedp.Text(chromedp.ID("queue-caption"))); !strings.HasPrefix(got, "Referrals 26 to ") {
 				t.Errorf("page 2 caption = %q", got)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestReferral opens a flagged referral in a browser on each store: safety
@@ -20,7 +22,7 @@ func TestReferral(t *testing.T) {
 			e := newEnv(t, st.open, envOptions{})
 			id := e.busiestReferral(t)
 			b.signIn(e.URL, "ada", testPassword)
-			b.run(chromedp.Navigate(e.URL+"/referrals/"+id), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/referrals/"+id), browsertest.Loaded())
 			b.check("referral")
 			if n := e.audited(t, "user:ada", "referral.read", id); n != 1 {
 				t.Errorf("views of %s audited = %d, want 1", id, n)
@@ -45,16 +47,16 @@ func TestReferral(t *testing.T) {
 				t.Errorf("the letters link goes to %q, want /referrals/%s/letters", href, id)
 			}
 			// A decision sent without choosing or saying why.
-			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("#decide ~ form button[type=submit]")))
 			b.check("referral, decision with errors")
 			summary := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary")))
 			if !strings.Contains(summary, "Select a decision") || !strings.Contains(summary, "Enter the reason") {
 				t.Errorf("error summary = %q", summary)
 			}
 			// The first (recommended) decision, with a reason.
-			b.run(chromedp.Click(chromedp.ID("decision")),
+			b.Run(chromedp.Click(chromedp.ID("decision")),
 				chromedp.SendKeys(chromedp.ID("reason"), "Checked with the GP first; the pattern matches the earlier referrals."),
-				submit(chromedp.CSS("#decide ~ form button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("#decide ~ form button[type=submit]")))
 			b.check("referral, decided")
 			banner := get(b, chromedp.Text(chromedp.CSS(".govuk-notification-banner--success")))
 			if !strings.Contains(banner, "recorded") {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // reflows are the layouts in which every page must lose nothing (WCAG
@@ -78,12 +80,12 @@ func (b *browser) reflow() map[string][]string {
 	was := get(b, chromedp.Evaluate[viewport](`({w: window.innerWidth, h: window.innerHeight, scale: window.devicePixelRatio})`))
 	out := map[string][]string{}
 	for _, rf := range reflows {
-		b.run(chromedp.EmulateViewport(rf.width, 900, chromedp.EmulateScale(rf.scale)))
+		b.Run(chromedp.EmulateViewport(rf.width, 900, chromedp.EmulateScale(rf.scale)))
 		if lost := get(b, chromedp.Evaluate[[]string](reflowScript)); len(lost) > 0 {
 			out[rf.name] = lost
 		}
 	}
-	b.run(chromedp.EmulateViewport(was.W, was.H, chromedp.EmulateScale(was.Scale)))
+	b.Run(chromedp.EmulateViewport(was.W, was.H, chromedp.EmulateScale(was.Scale)))
 	return out
 }
 
@@ -102,7 +104,7 @@ func (b *browser) checkReflow(state, loc string) {
 func TestReflowFindsLoss(t *testing.T) {
 	b := newBrowser(t)
 	e := newEnv(t, openSQLite, envOptions{families: 20})
-	b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
+	b.Run(chromedp.Navigate(e.URL+"/sign-in"), browsertest.Loaded())
 	if lost := b.reflow(); len(lost) != 0 {
 		t.Fatalf("the sign-in page loses content before the change: %v", lost)
 	}
@@ -120,8 +122,8 @@ func TestReflowFindsLoss(t *testing.T) {
 			p.textContent = 'a wide table of sorts'; box.append(p); m.append(box)`, "without tabindex and a label"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
-			b.run(chromedp.Evaluate[chromedp.Void](`(() => { const m = document.querySelector('main'); ` + tt.js + ` })()`))
+			b.Run(chromedp.Navigate(e.URL+"/sign-in"), browsertest.Loaded())
+			b.Run(chromedp.Evaluate[chromedp.Void](`(() => { const m = document.querySelector('main'); ` + tt.js + ` })()`))
 			lost := b.reflow()
 			for _, rf := range reflows {
 				if !strings.Contains(strings.Join(lost[rf.name], "\n"), tt.want) {

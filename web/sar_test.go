@@ -14,6 +14,8 @@ import (
 	"bonafide"
 	"bonafide/disclosure"
 	"bonafide/storetest"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestSARWalk walks a subject access request through the browser on each
@@ -42,11 +44,11 @@ func TestSARWalk(t *testing.T) {
 			dana.enrolTOTP(t)
 			b.signInTOTP(e.URL, "dana", dana)
 
-			b.run(chromedp.Navigate(e.URL+"/sars"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/sars"), browsertest.Loaded())
 			b.check("SARs, none")
-			b.run(submit(chromedp.ID("open-sar")))
+			b.Run(browsertest.Submit(chromedp.ID("open-sar")))
 			b.check("SAR form")
-			b.run(chromedp.SetValue(chromedp.ID("received-year"), "2999"), submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("received-year"), "2999"), browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("SAR form, errors")
 			got := b.summary()
 			for _, want := range []string{"Date received: it must be today or in the past"} {
@@ -55,7 +57,7 @@ func TestSARWalk(t *testing.T) {
 				}
 			}
 			year := get(b, chromedp.Evaluate[string](`String(new Date().getFullYear())`))
-			b.run(chromedp.SetValue(chromedp.ID("received-year"), year), submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("received-year"), year), browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			got = b.summary()
 			for _, want := range []string{"Requester: a name is needed", "Family: name the family"} {
 				if !strings.Contains(got, want) {
@@ -65,10 +67,10 @@ func TestSARWalk(t *testing.T) {
 			if href := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; href != "#requester_given" {
 				t.Errorf("the first error links to %q", href)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("requester_given"), "Dace"), chromedp.SendKeys(chromedp.ID("requester_family"), "Orrery"),
+			b.Run(chromedp.SendKeys(chromedp.ID("requester_given"), "Dace"), chromedp.SendKeys(chromedp.ID("requester_family"), "Orrery"),
 				chromedp.SendKeys(chromedp.ID("child1_given"), "Pim"), chromedp.SendKeys(chromedp.ID("child1_family"), "Orrery"),
 				chromedp.SetValue(chromedp.ID("referrals"), ref.ID+"\n"+e.ids[0]),
-				submit(chromedp.CSS("main form button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("SAR opened")
 			b.snap("sar.png")
 			loc := get(b, chromedp.Location())
@@ -82,7 +84,7 @@ func TestSARWalk(t *testing.T) {
 			}
 
 			// The redaction review.
-			b.run(chromedp.Navigate(e.URL+"/sars/"+id+"/redactions"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/sars/"+id+"/redactions"), browsertest.Loaded())
 			b.check("redactions")
 			b.snap("sar-redactions.png")
 			sar, err := e.disc.GetSAR(ctx, dpoActor, id)
@@ -107,16 +109,16 @@ func TestSARWalk(t *testing.T) {
 			if !strings.Contains(page, "Locked") || !strings.Contains(page, "R2 reporter by context") {
 				t.Errorf("the review lacks a locked part or an R2 tag")
 			}
-			b.run(submit(chromedp.CSS(`a[href$="/parts/` + context + `"]`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`a[href$="/parts/` + context + `"]`)))
 			b.check("change a redaction")
 			b.snap("sar-part.png")
-			b.run(chromedp.Click(chromedp.ID("code")), submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.Click(chromedp.ID("code")), browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("change a redaction, no reason")
 			if got := b.summary(); !strings.Contains(got, "Reason: at least 20 characters") {
 				t.Errorf("a change without a reason: %q", got)
 			}
-			b.run(chromedp.SetValue(chromedp.ID("reason"), "The requester already knows the neighbour made it, by her own account."),
-				submit(chromedp.CSS("main form button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("reason"), "The requester already knows the neighbour made it, by her own account."),
+				browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 			b.check("redactions, changed")
 			if sar, err = e.disc.GetSAR(ctx, dpoActor, id); err != nil {
 				t.Fatal(err)
@@ -134,26 +136,26 @@ func TestSARWalk(t *testing.T) {
 			}
 
 			// The clock, the extension, sign-off and the bundle.
-			b.run(chromedp.Navigate(e.URL+"/sars/"+id), loaded(),
-				chromedp.SetValue(chromedp.ID("clock_reason"), "Asked which years of records she means."), submit(chromedp.ID("clock-button")))
+			b.Run(chromedp.Navigate(e.URL+"/sars/"+id), browsertest.Loaded(),
+				chromedp.SetValue(chromedp.ID("clock_reason"), "Asked which years of records she means."), browsertest.Submit(chromedp.ID("clock-button")))
 			b.check("clock stopped")
 			if got := get(b, chromedp.Text(chromedp.ID("clock-state"))); !strings.HasPrefix(got, "Stopped since") {
 				t.Errorf("the clock after stopping = %q", got)
 			}
-			b.run(chromedp.SetValue(chromedp.ID("clock_reason"), "She answered: all of them."), submit(chromedp.ID("clock-button")))
-			b.run(chromedp.Click(chromedp.ID("months")), submit(chromedp.ID("extend-button")))
+			b.Run(chromedp.SetValue(chromedp.ID("clock_reason"), "She answered: all of them."), browsertest.Submit(chromedp.ID("clock-button")))
+			b.Run(chromedp.Click(chromedp.ID("months")), browsertest.Submit(chromedp.ID("extend-button")))
 			b.check("extension without a reason")
 			if got := b.summary(); !strings.Contains(got, "Reason") {
 				t.Errorf("an extension without a reason: %q", got)
 			}
-			b.run(chromedp.Click(chromedp.ID("months")), chromedp.SetValue(chromedp.ID("extend_reason"), "Records from several agencies must be gathered."),
-				submit(chromedp.ID("extend-button")))
+			b.Run(chromedp.Click(chromedp.ID("months")), chromedp.SetValue(chromedp.ID("extend_reason"), "Records from several agencies must be gathered."),
+				browsertest.Submit(chromedp.ID("extend-button")))
 			if got := get(b, chromedp.Text(chromedp.ID("extension"))); !strings.HasPrefix(got, "1 month") {
 				t.Errorf("the extension = %q", got)
 			}
-			b.run(submit(chromedp.ID("sign-off-button")))
+			b.Run(browsertest.Submit(chromedp.ID("sign-off-button")))
 			b.check("signed off")
-			b.run(submit(chromedp.ID("produce-button")))
+			b.Run(browsertest.Submit(chromedp.ID("produce-button")))
 			b.check("bundle produced")
 			b.snap("sar-produced.png")
 			pdf := dana.get(t, "/sars/"+id+"/bundle", 200)
@@ -182,7 +184,7 @@ func TestSARWalk(t *testing.T) {
 			if n := e.audited(t, "user:dana", "sar.download", id); n != 1 {
 				t.Errorf("bundle downloads audited = %d, want 1", n)
 			}
-			b.run(chromedp.Navigate(e.URL+"/sars"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/sars"), browsertest.Loaded())
 			b.check("SARs, one")
 			b.noSealed(sealed)
 		})

@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // screenshots is where TestScreenshots writes its PNGs: `make screenshots`
@@ -99,7 +101,7 @@ func TestScreenshots(t *testing.T) {
 	d := startDemo(t, "3000")
 	b.signIn(d.URL, "social-worker", d.passwords["social-worker"])
 	firstRow := func(path string) string {
-		b.run(chromedp.Navigate(d.URL+path), loaded())
+		b.Run(chromedp.Navigate(d.URL+path), browsertest.Loaded())
 		return get(b, chromedp.Evaluate[string](`(document.querySelector('table.app-queue tbody th a') || {getAttribute: () => ''}).getAttribute('href')`))
 	}
 	// The most urgent referral awaiting a decision, and a suspected
@@ -113,18 +115,18 @@ func TestScreenshots(t *testing.T) {
 		t.Fatalf("the demo has no referral awaiting a decision (%q) or no suspected campaign (%q)", urgent, campaign)
 	}
 	// The urgent referral's family, and a search for its first child.
-	b.run(chromedp.Navigate(d.URL+urgent), loaded())
+	b.Run(chromedp.Navigate(d.URL+urgent), browsertest.Loaded())
 	family := get(b, chromedp.Evaluate[string](`(document.getElementById('family-link') || {getAttribute: () => ''}).getAttribute('href')`))
 	if family == "" {
 		t.Fatalf("the referral %s links to no family", urgent)
 	}
-	b.run(chromedp.Navigate(d.URL+family), loaded())
+	b.Run(chromedp.Navigate(d.URL+family), browsertest.Loaded())
 	child := get(b, chromedp.Evaluate[string](`((document.querySelector('#referrals-caption').closest('table').querySelector('tbody td:nth-child(4)') || {}).textContent || '').split(' (')[0].split(';')[0].trim()`))
 	if child == "" || child == "None named" {
 		t.Fatalf("the family page %s names no child", family)
 	}
 	search := "/families?search=1&name=" + url.QueryEscape(child)
-	b.run(chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(chromedp.Navigate(d.URL+"/account"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 	shots := []shot{
 		{"sign-in.png", "/sign-in", "", 0},
 		{"queue.png", "/queue", "social-worker", 0},
@@ -146,7 +148,7 @@ func TestScreenshots(t *testing.T) {
 	for _, s := range shots {
 		if s.user != signedIn {
 			if signedIn != "" {
-				b.run(chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+				b.Run(chromedp.Navigate(d.URL+"/account"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 			}
 			if s.user != "" {
 				b.signIn(d.URL, s.user, d.passwords[s.user])
@@ -157,55 +159,55 @@ func TestScreenshots(t *testing.T) {
 		if w == 0 {
 			w = 1280
 		}
-		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(d.URL+s.path), loaded())
+		b.Run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(d.URL+s.path), browsertest.Loaded())
 		switch s.file {
 		case "decision-errors.png":
-			b.run(submit(chromedp.CSS("#decide ~ form button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("#decide ~ form button[type=submit]")))
 		case "family-evidence-errors.png":
-			b.run(submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 		}
 		b.shoot(s.file)
 	}
-	b.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(d.URL+"/account"), loaded(), submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(d.URL+"/account"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 
 	// The administrator's first sign-in: the authenticator app, then the
 	// users and a request waiting for a second administrator.
 	b.signIn(d.URL, "admin", d.passwords["admin"])
-	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 	b.shoot("enrol.png")
 	secret := b.confirmEnrolment()
-	b.run(chromedp.Navigate(d.URL+"/users"), loaded())
+	b.Run(chromedp.Navigate(d.URL+"/users"), browsertest.Loaded())
 	b.shoot("users.png")
-	b.run(chromedp.Navigate(d.URL+"/users/team-manager"), loaded(),
+	b.Run(chromedp.Navigate(d.URL+"/users/team-manager"), browsertest.Loaded(),
 		chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
 		chromedp.SendKeys(chromedp.ID("reason"), "covers for the data protection officer while she is on leave in December"),
-		submit(chromedp.CSS(`form[action$="/role"] button`)))
+		browsertest.Submit(chromedp.CSS(`form[action$="/role"] button`)))
 	b.shoot("user.png")
-	b.run(chromedp.Navigate(d.URL+"/approvals"), loaded())
+	b.Run(chromedp.Navigate(d.URL+"/approvals"), browsertest.Loaded())
 	b.shoot("approvals.png")
 	mine := get(b, chromedp.Evaluate[string](`document.querySelector('.govuk-summary-card').id.replace('approval-', '')`))
 	b.postForm("/approvals/" + mine + "/approve")
 	b.shoot("approval-refused.png")
-	b.run(submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 	// Signing in again: the code page.
 	b.signIn(d.URL, "admin", d.passwords["admin"])
 	b.shoot("sign-in-code.png")
-	b.run(chromedp.SendKeys(chromedp.ID("code"), "000000"), submit(chromedp.CSS("main button[type=submit]")))
+	b.Run(chromedp.SendKeys(chromedp.ID("code"), "000000"), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 	b.shoot("sign-in-code-wrong.png")
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
-	b.run(submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(chromedp.SendKeys(chromedp.ID("code"), code), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 
 	// The data protection officer: unsealing, and the audit log.
 	b.signIn(d.URL, "dpo", d.passwords["dpo"])
-	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 	b.confirmEnrolment()
-	b.run(chromedp.Navigate(d.URL+"/unseal"), loaded())
+	b.Run(chromedp.Navigate(d.URL+"/unseal"), browsertest.Loaded())
 	b.shoot("unseal.png")
-	b.run(chromedp.Navigate(d.URL+"/audit"), loaded())
+	b.Run(chromedp.Navigate(d.URL+"/audit"), browsertest.Loaded())
 	b.shoot("audit.png")
 }
 
@@ -229,6 +231,6 @@ func (b *browser) confirmEnrolment() string {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
+	b.Run(chromedp.SendKeys(chromedp.ID("code"), code), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 	return secret
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -22,6 +20,7 @@ import (
 	"bonafide/casework"
 	"bonafide/disclosure"
 	"bonafide/evidence"
+	"bonafide/web/webkit"
 )
 
 // Shared is what the interface shares with the API it is served beside
@@ -109,34 +108,13 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// parse makes one template set per page: the layout, the shared
-// partials, and the page's own file defining "content".
+// parse makes one template set per page (webkit.ParsePages).
 func (s *Server) parse() error {
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	pages, err := webkit.ParsePages(templateFS, s.funcs())
 	if err != nil {
-		return err
+		return fmt.Errorf("web: %w", err)
 	}
-	var partials []string
-	var pages []string
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		switch {
-		case base == "layout":
-		case strings.HasPrefix(base, "_"):
-			partials = append(partials, n)
-		default:
-			pages = append(pages, n)
-		}
-	}
-	for _, p := range pages {
-		files := append([]string{"templates/layout.html"}, partials...)
-		files = append(files, p)
-		t, err := template.New("layout").Funcs(s.funcs()).ParseFS(templateFS, files...)
-		if err != nil {
-			return fmt.Errorf("web: template %s: %w", p, err)
-		}
-		s.pages[strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")] = t
-	}
+	s.pages = pages
 	return nil
 }
 
@@ -171,24 +149,8 @@ func Unavailable(err error) http.Handler {
 	})
 }
 
-// contentSecurityPolicy allows scripts, styles, fonts and images from the
-// server only (no inline script or style, no eval), forms that post to it
-// only, and no framing.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-
-// pageHeaders sets the headers of every page: its CSP, and no caching
-// (pages hold personal data about children).
-func pageHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// same-origin, not the API's no-referrer: with no-referrer a browser
-	// sends "Origin: null" with a form, which the same-origin check must
-	// refuse.
-	h.Set("Referrer-Policy", "same-origin")
-}
+// pageHeaders sets the headers of every page (webkit.PageHeaders).
+func pageHeaders(h http.Header) { webkit.PageHeaders(h) }
 
 // route is one screen's method and path and its handler.
 type route struct {
@@ -210,10 +172,7 @@ type FieldError struct {
 }
 
 // Banner is a notification banner: a success after an action, or news.
-type Banner struct {
-	Text    string
-	Success bool
-}
+type Banner = webkit.Banner
 
 // Page is what the layout needs of every screen, and the screen's own
 // data in Data.
@@ -319,21 +278,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 			p.Nav = s.nav(pr, r.URL.Path)
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := webkit.Write(w, t, p, p.status, len(p.Errors) > 0); err != nil {
 		s.internalError(w, r, fmt.Errorf("render %s: %w", name, err))
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	status := p.status
-	if status == 0 {
-		status = http.StatusOK
-		if len(p.Errors) > 0 {
-			status = http.StatusUnprocessableEntity
-		}
-	}
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 // nav is the service navigation of a signed-in person: the screens their
@@ -382,14 +329,9 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		p.Nav = s.nav(pr, r.URL.Path)
 	}
 	p.CSRF = s.csrfToken(w, r)
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := webkit.Write(w, t, p, status, false); err != nil {
 		http.Error(w, title, status)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 // serviceError shows the page for an error a service returned: its own

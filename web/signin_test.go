@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestSignIn walks the sign-in form in a real browser on each store: the
@@ -19,12 +21,12 @@ func TestSignIn(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			b := newBrowser(t)
 			e := newEnv(t, st.open, envOptions{families: 60})
-			b.run(chromedp.Navigate(e.URL + "/"))
+			b.Run(chromedp.Navigate(e.URL + "/"))
 			if loc := get(b, chromedp.Location()); !strings.HasSuffix(loc, "/sign-in") {
 				t.Fatalf("/ signed out went to %s, want /sign-in", loc)
 			}
 			b.check("sign in, empty")
-			b.run(submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter your user name") || !strings.Contains(got, "Enter your password") {
 				t.Errorf("error summary of an empty form = %q", got)
 			}
@@ -38,26 +40,26 @@ func TestSignIn(t *testing.T) {
 			}
 			b.check("sign in, wrong password")
 			b.signIn(e.URL, "ada", testPassword)
-			b.run(chromedp.WaitVisible(chromedp.CSS("main h1")))
+			b.Run(chromedp.WaitVisible(chromedp.CSS("main h1")))
 			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/queue") {
 				t.Errorf("a social worker signed in at %s, want the queue", loc)
 			}
-			b.run(chromedp.Navigate(e.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+			b.Run(chromedp.Navigate(e.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 			b.check("account")
-			b.run(chromedp.Navigate(e.URL+"/account/password"), chromedp.WaitVisible(chromedp.ID("current")),
+			b.Run(chromedp.Navigate(e.URL+"/account/password"), chromedp.WaitVisible(chromedp.ID("current")),
 				chromedp.SendKeys(chromedp.ID("current"), testPassword),
 				chromedp.SendKeys(chromedp.ID("new"), "a new password of some length"),
 				chromedp.SendKeys(chromedp.ID("confirm"), "another one"),
-				submit(chromedp.CSS("main button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("password change, mismatch")
-			b.run(
+			b.Run(
 				chromedp.SendKeys(chromedp.ID("current"), testPassword),
 				chromedp.SendKeys(chromedp.ID("new"), "a new password of some length"),
 				chromedp.SendKeys(chromedp.ID("confirm"), "a new password of some length"),
-				submit(chromedp.CSS("main button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("account, password changed")
-			b.run(submit(chromedp.CSS(".app-sign-out__button")))
-			b.run(chromedp.Navigate(e.URL + "/account"))
+			b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
+			b.Run(chromedp.Navigate(e.URL + "/account"))
 			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in") {
 				t.Errorf("/account after signing out went to %s, want the sign-in page", loc)
 			}
@@ -141,16 +143,16 @@ func TestSignInCode(t *testing.T) {
 			}
 			b.check("sign in, code")
 			// The half-finished sign-in is no session.
-			b.run(chromedp.Navigate(e.URL+"/account"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/account"), browsertest.Loaded())
 			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in?") {
 				t.Errorf("/account between the password and the code went to %s, want the sign-in page", loc)
 			}
-			b.run(chromedp.Navigate(e.URL+"/sign-in/code"), loaded(), submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.Navigate(e.URL+"/sign-in/code"), browsertest.Loaded(), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter the 6-digit code") {
 				t.Errorf("error summary of an empty code = %q", got)
 			}
 			b.check("sign in, code, empty")
-			b.run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "not right") || !strings.Contains(got, "2 more times") {
 				t.Errorf("error summary of a wrong code = %q", got)
 			}
@@ -159,19 +161,19 @@ func TestSignInCode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("code"), code), submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SendKeys(chromedp.ID("code"), code), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			if loc := get(b, chromedp.Location()); !strings.HasSuffix(loc, "/unseal") {
 				t.Fatalf("a DPO's right code led to %s, want /unseal", loc)
 			}
 			if n := e.audited(t, "login:dana", "login.fail", ""); n != 1 {
 				t.Errorf("login.fail entries of dana after one wrong code = %d, want 1", n)
 			}
-			b.run(submit(chromedp.CSS(".app-sign-out__button")))
+			b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 
 			// Three wrong codes end the sign-in.
 			b.signIn(e.URL, "dana", testPassword)
 			for i := 0; i < 3; i++ {
-				b.run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), submit(chromedp.CSS("main button[type=submit]")))
+				b.Run(chromedp.SendKeys(chromedp.ID("code"), wrongCode(t, c.secret)), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			}
 			if loc := get(b, chromedp.Location()); !strings.Contains(loc, "/sign-in/code") {
 				t.Errorf("after three wrong codes at %s", loc)
@@ -186,7 +188,7 @@ func TestSignInCode(t *testing.T) {
 			if n := e.audited(t, "login:dana", "login.fail", ""); n != 4 {
 				t.Errorf("login.fail entries of dana = %d, want 4", n)
 			}
-			b.run(chromedp.Navigate(e.URL+"/sign-in/code"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/sign-in/code"), browsertest.Loaded())
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "timed out") {
 				t.Errorf("the code page after the sign-in ended says %q", got)
 			}

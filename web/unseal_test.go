@@ -8,6 +8,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"bonafide"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // TestUnseal walks the data protection officer's break-glass unseal in a
@@ -42,20 +44,20 @@ func TestUnseal(t *testing.T) {
 				t.Fatalf("a DPO signed in at %s, want /unseal", loc)
 			}
 			b.check("unseal form")
-			b.run(submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("unseal, nothing typed")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter the referral") || !strings.Contains(got, "Enter why") {
 				t.Errorf("errors of an empty form = %q", got)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("referral"), id), chromedp.SendKeys(chromedp.ID("reason"), "police asked"),
-				submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SendKeys(chromedp.ID("referral"), id), chromedp.SendKeys(chromedp.ID("reason"), "police asked"),
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("unseal, short reason")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#reason" {
 				t.Errorf("a short reason: error links to %q", got)
 			}
 			const reason = "s47 strategy discussion: police need the reporter as a witness today"
-			b.run(chromedp.SetValue(chromedp.ID("referral"), "REF-NOSUCHREFERRAL"), chromedp.SetValue(chromedp.ID("reason"), reason),
-				submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("referral"), "REF-NOSUCHREFERRAL"), chromedp.SetValue(chromedp.ID("reason"), reason),
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("unseal, no such referral")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#referral" {
 				t.Errorf("an unknown referral: error links to %q", got)
@@ -66,11 +68,11 @@ func TestUnseal(t *testing.T) {
 
 			// The unseal: the result page is checked with axe but not
 			// recorded among the pages that must not show a reporter.
-			b.run(chromedp.SetValue(chromedp.ID("referral"), id), submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("referral"), id), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			if got := get(b, chromedp.Text(chromedp.ID("unsealed"))); !strings.Contains(got, name) {
 				t.Errorf("unsealed result = %q, want the reporter %q", got, name)
 			}
-			if v := b.axe(); len(v) > 0 {
+			if v := b.Axe(); len(v) > 0 {
 				t.Errorf("axe on the unseal result: %+v", v)
 			}
 			if loc := get(b, chromedp.Location()); strings.Contains(loc, id) || strings.Contains(loc, "?") {
@@ -89,9 +91,9 @@ func TestUnseal(t *testing.T) {
 			if !found {
 				t.Error("the unseal is not in the audit log with its reason")
 			}
-			b.run(chromedp.Navigate(e.URL+"/unseal"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/unseal"), browsertest.Loaded())
 			b.check("unseal form again")
-			b.run(chromedp.Navigate(e.URL+"/audit?what=reporter."), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/audit?what=reporter."), browsertest.Loaded())
 			b.check("audit log, unseals")
 			b.noSealed(append(e.sealed, name))
 		})

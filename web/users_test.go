@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // signInTOTP signs name in with the test password and then, on the code
@@ -19,10 +21,10 @@ func (b *browser) signInTOTP(base, name string, c *client) {
 		b.t.Fatal(err)
 	}
 	b.signIn(base, name, testPassword)
-	b.run(
+	b.Run(
 		chromedp.WaitVisible(chromedp.ID("code")),
 		chromedp.SendKeys(chromedp.ID("code"), code),
-		submit(chromedp.CSS("main button[type=submit]")),
+		browsertest.Submit(chromedp.CSS("main button[type=submit]")),
 	)
 }
 
@@ -50,21 +52,21 @@ func TestUsers(t *testing.T) {
 			}
 
 			// Adding: errors first.
-			b.run(chromedp.Navigate(e.URL+"/users/new"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/users/new"), browsertest.Loaded())
 			b.check("add a user")
-			b.run(submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("add a user, empty")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); !strings.Contains(got, "Enter a user name") {
 				t.Errorf("errors of an empty form = %q", got)
 			}
-			b.run(chromedp.SendKeys(chromedp.ID("name"), "priya"),
+			b.Run(chromedp.SendKeys(chromedp.ID("name"), "priya"),
 				chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
-				submit(chromedp.CSS("main button[type=submit]")))
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("add a user, no reason")
 			if got := get(b, chromedp.AttributeValue(chromedp.CSS(".govuk-error-summary a"), "href")).Value; got != "#reason" {
 				t.Errorf("a DPO without a reason: error links to %q, want #reason", got)
 			}
-			b.run(chromedp.SetValue(chromedp.ID("role"), "social_worker"), submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.SetValue(chromedp.ID("role"), "social_worker"), browsertest.Submit(chromedp.CSS("main button[type=submit]")))
 			b.check("user added")
 			if pw := get(b, chromedp.Text(chromedp.ID("new-password"))); len(pw) < 12 {
 				t.Errorf("new password shown = %q", pw)
@@ -74,53 +76,53 @@ func TestUsers(t *testing.T) {
 			}
 
 			// A sending system and its tokens.
-			b.run(chromedp.Navigate(e.URL+"/users/new"), loaded(),
+			b.Run(chromedp.Navigate(e.URL+"/users/new"), browsertest.Loaded(),
 				chromedp.SendKeys(chromedp.ID("name"), "police-portal"),
 				chromedp.SetValue(chromedp.ID("role"), "intake_client"),
-				submit(chromedp.CSS("main button[type=submit]")))
-			b.run(chromedp.Navigate(e.URL+"/users/police-portal"), loaded())
+				browsertest.Submit(chromedp.CSS("main button[type=submit]")))
+			b.Run(chromedp.Navigate(e.URL+"/users/police-portal"), browsertest.Loaded())
 			b.check("sending system, no tokens")
-			b.run(submit(chromedp.CSS(`form[action$="/tokens"] button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action$="/tokens"] button`)))
 			b.check("issue a token, no label")
-			b.run(chromedp.SendKeys(chromedp.ID("label"), "portal.police.example"), submit(chromedp.CSS(`form[action$="/tokens"] button`)))
+			b.Run(chromedp.SendKeys(chromedp.ID("label"), "portal.police.example"), browsertest.Submit(chromedp.CSS(`form[action$="/tokens"] button`)))
 			b.check("token issued")
 			token := get(b, chromedp.Text(chromedp.ID("new-token")))
 			if !strings.HasPrefix(token, "bfk_") {
 				t.Errorf("token shown = %q", token)
 			}
-			b.run(chromedp.Navigate(e.URL+"/users/police-portal"), loaded())
+			b.Run(chromedp.Navigate(e.URL+"/users/police-portal"), browsertest.Loaded())
 			if html := get(b, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, token) {
 				t.Error("the token is shown again on the user's page")
 			}
-			b.run(submit(chromedp.CSS(`#tokens form button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`#tokens form button`)))
 			b.check("token revoked")
 			if got := get(b, chromedp.Text(chromedp.ID("tokens-empty"))); !strings.Contains(got, "No tokens") {
 				t.Errorf("after revoking: %q", got)
 			}
 
 			// A role, with its reason.
-			b.run(chromedp.Navigate(e.URL+"/users/ada"), loaded(),
+			b.Run(chromedp.Navigate(e.URL+"/users/ada"), browsertest.Loaded(),
 				chromedp.SetValue(chromedp.ID("role"), "data_protection_officer"),
-				submit(chromedp.CSS(`form[action$="/role"] button`)))
+				browsertest.Submit(chromedp.CSS(`form[action$="/role"] button`)))
 			b.check("grant, no reason")
 			if got := get(b, chromedp.Text(chromedp.CSS(".govuk-error-summary"))); got == "" {
 				t.Error("granting DPO without a reason shows no error")
 			}
-			b.run(chromedp.SetValue(chromedp.ID("role"), "team_manager"),
+			b.Run(chromedp.SetValue(chromedp.ID("role"), "team_manager"),
 				chromedp.SendKeys(chromedp.ID("reason"), "acting team manager while Morwenna is on leave"),
-				submit(chromedp.CSS(`form[action$="/role"] button`)))
+				browsertest.Submit(chromedp.CSS(`form[action$="/role"] button`)))
 			b.check("role changed")
 			if n := e.audited(t, "user:grace", "user.role", "ada"); n != 1 {
 				t.Errorf("user.role entries = %d, want 1", n)
 			}
 
 			// Disable, enable.
-			b.run(submit(chromedp.CSS(`form[action$="/disable"] button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action$="/disable"] button`)))
 			b.check("user disabled")
 			if got := get(b, chromedp.Text(chromedp.ID("user-status"))); got != "Disabled" {
 				t.Errorf("status after disabling = %q", got)
 			}
-			b.run(submit(chromedp.CSS(`form[action$="/enable"] button`)))
+			b.Run(browsertest.Submit(chromedp.CSS(`form[action$="/enable"] button`)))
 			if got := get(b, chromedp.Text(chromedp.ID("user-status"))); got != "Active" {
 				t.Errorf("status after enabling = %q", got)
 			}

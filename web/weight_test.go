@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 // maxFirstLoad is issue #16's page weight on first load: HTML, CSS,
@@ -42,7 +44,7 @@ func (b *browser) resources() []loadedResource {
 func TestPageWeight(t *testing.T) {
 	b := newBrowser(t)
 	e := newEnv(t, openSQLite, envOptions{families: 40})
-	b.run(chromedp.Navigate(e.URL+"/sign-in"), loaded())
+	b.Run(chromedp.Navigate(e.URL+"/sign-in"), browsertest.Loaded())
 	cold := b.resources()
 	total, assets := 0.0, 0.0
 	kinds := map[string]bool{}
@@ -93,7 +95,7 @@ func TestPageWeight(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, page := range []string{"/queue", "/referrals/" + row.ReferralID, "/families/" + row.Family} {
-		b.run(chromedp.Navigate(e.URL+page), loaded())
+		b.Run(chromedp.Navigate(e.URL+page), browsertest.Loaded())
 		res := b.resources()
 		html := res[0].Transfer
 		for _, r := range res[1:] {

@@ -94,13 +94,37 @@ func passphrase(std stdio, confirm bool) ([]byte, error) {
 	return p, nil
 }
 
-func openLocker(ctx context.Context, c lockerConfig, std stdio) (*locker.Locker, error) {
-	p, err := passphrase(std, false)
+// subcommand is newSubcommand with the locker's flags.
+func (c *lockerConfig) subcommand(std stdio, name, usage, help string) *subcommand {
+	sc := newSubcommand(std, name, usage, help)
+	c.flags(sc)
+	return sc
+}
+
+// withLocker opens the locker c names, with the passphrase (see
+// passphrase), runs f on it and closes it.
+func withLocker(ctx context.Context, c lockerConfig, std stdio, f func(*locker.Locker) error) error {
+	return unlock(ctx, c, std, false, f)
+}
+
+// unlock is withLocker, or with create the same for a new locker, its
+// passphrase asked for twice.
+func unlock(ctx context.Context, c lockerConfig, std stdio, create bool, f func(*locker.Locker) error) error {
+	p, err := passphrase(std, create)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer clear(p)
-	return locker.Open(ctx, c.Path, p, c.lockerCfg())
+	open := locker.Open
+	if create {
+		open = locker.Create
+	}
+	l, err := open(ctx, c.Path, p, c.lockerCfg())
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	return f(l)
 }
 
 // lockerCfg is the locker's configuration: the TSA, and the dossier's
@@ -133,23 +157,14 @@ func tsaRoots(file string) (*x509.CertPool, error) {
 
 func runLockerInit(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
-	sc := newSubcommand(std, "locker init", "", "Creates a new locker file, encrypted under a passphrase you choose (at least 8 characters; it is never stored: keep it safe).")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker init", "", "Creates a new locker file, encrypted under a passphrase you choose (at least 8 characters; it is never stored: keep it safe).")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	p, err := passphrase(std, true)
-	if err != nil {
-		return err
-	}
-	defer clear(p)
-	l, err := locker.Create(ctx, c.Path, p, c.lockerCfg())
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	fmt.Fprintf(std.out, "locker %s created\nverifier key (give it to whoever checks your bundles): %s\n", c.Path, l.VerifierKey())
-	return nil
+	return unlock(ctx, c, std, true, func(l *locker.Locker) error {
+		fmt.Fprintf(std.out, "locker %s created\nverifier key (give it to whoever checks your bundles): %s\n", c.Path, l.VerifierKey())
+		return nil
+	})
 }
 
 func parseWhen(s string) (time.Time, error) {
@@ -164,8 +179,7 @@ func parseWhen(s string) (time.Time, error) {
 func runLockerAddFile(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var category, title, when string
-	sc := newSubcommand(std, "locker add-file", "FILE…", "Adds files, keeping their name, size, modification time and type (and an e-mail's headers).")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker add-file", "FILE…", "Adds files, keeping their name, size, modification time and type (and an e-mail's headers).")
 	sc.fs.StringVar(&category, "category", locker.CategoryOther, "post, forum, referral, sponsor, gp, school, police or other")
 	sc.fs.StringVar(&title, "title", "", "what it is (default: the file name or e-mail subject)")
 	sc.fs.StringVar(&when, "when", "", "when it happened (default: an e-mail's date, else unknown)")
@@ -179,30 +193,27 @@ func runLockerAddFile(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil {
-			return err
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		for _, f := range files {
+			fi, err := os.Stat(f)
+			if err != nil {
+				return err
+			}
+			if fi.Size() > locker.MaxPartSize {
+				return fmt.Errorf("%s: larger than %d bytes", f, locker.MaxPartSize)
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			it, err := l.AddFile(ctx, locker.FileInput{Name: f, Data: data, ModTime: fi.ModTime(), Category: category, Title: title, When: at})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(std.out, "added %s %s sha256:%s\n", it.ID, it.Title, it.Parts[0].SHA256)
 		}
-		if fi.Size() > locker.MaxPartSize {
-			return fmt.Errorf("%s: larger than %d bytes", f, locker.MaxPartSize)
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		it, err := l.AddFile(ctx, locker.FileInput{Name: f, Data: data, ModTime: fi.ModTime(), Category: category, Title: title, When: at})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(std.out, "added %s %s sha256:%s\n", it.ID, it.Title, it.Parts[0].SHA256)
-	}
-	return nil
+		return nil
+	})
 }
 
 func runLockerAddPage(ctx context.Context, args []string, std stdio) error {
@@ -210,8 +221,7 @@ func runLockerAddPage(ctx context.Context, args []string, std stdio) error {
 	var in locker.PageInput
 	var b locker.Browser
 	var when string
-	sc := newSubcommand(std, "locker add-page", "URL", "Captures a web page as a browser shows it: full-page screenshot, MHTML, the response's headers, the final URL and the time.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker add-page", "URL", "Captures a web page as a browser shows it: full-page screenshot, MHTML, the response's headers, the final URL and the time.")
 	sc.fs.StringVar(&in.Category, "category", locker.CategoryForum, "post, forum, referral, sponsor, gp, school, police or other")
 	sc.fs.StringVar(&in.Title, "title", "", "what it is (default: the page's title)")
 	sc.fs.StringVar(&when, "when", "", "when it was posted (default: the time of capture)")
@@ -226,24 +236,20 @@ func runLockerAddPage(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	it, err := l.AddPage(ctx, b, in)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "captured %s %s (%s, status %s) digest sha256:%s\n", it.ID, it.Title, it.Meta["page.final_url"], it.Meta["page.status"], it.Digest)
-	return nil
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		it, err := l.AddPage(ctx, b, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "captured %s %s (%s, status %s) digest sha256:%s\n", it.ID, it.Title, it.Meta["page.final_url"], it.Meta["page.status"], it.Digest)
+		return nil
+	})
 }
 
 func runLockerImportPosts(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var handle string
-	sc := newSubcommand(std, "locker import-posts", "FILE", "Adds your own posts from a platform export: X's data/tweets.js or Instagram's posts_1.json (docs/locker.md).")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker import-posts", "FILE", "Adds your own posts from a platform export: X's data/tweets.js or Instagram's posts_1.json (docs/locker.md).")
 	sc.fs.StringVar(&handle, "handle", "", "your account name on the platform (the export does not say)")
 	files, err := sc.parse(args, exactly(1, "one export file"))
 	if err != nil {
@@ -260,22 +266,18 @@ func runLockerImportPosts(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		items, err := l.ImportPosts(ctx, data, handle)
+		fmt.Fprintf(std.out, "%d posts added\n", len(items))
 		return err
-	}
-	defer l.Close()
-	items, err := l.ImportPosts(ctx, data, handle)
-	fmt.Fprintf(std.out, "%d posts added\n", len(items))
-	return err
+	})
 }
 
 func runLockerDiary(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var in locker.DiaryInput
 	var when, edit string
-	sc := newSubcommand(std, "locker diary", "", "Writes a diary entry; the locker records when you wrote it. --edit ID writes a new version and keeps the old.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker diary", "", "Writes a diary entry; the locker records when you wrote it. --edit ID writes a new version and keeps the old.")
 	sc.fs.StringVar(&when, "when", "", "when it happened (required)")
 	sc.fs.StringVar(&in.Who, "who", "", "who was involved")
 	sc.fs.StringVar(&in.What, "what", "", "what happened; '-' reads it from standard input (required)")
@@ -292,115 +294,99 @@ func runLockerDiary(ctx context.Context, args []string, std stdio) error {
 	if in.When, err = parseWhen(when); err != nil {
 		return err
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	var it *locker.Item
-	if edit != "" {
-		it, err = l.EditDiary(ctx, edit, in)
-	} else {
-		it, err = l.AddDiary(ctx, in)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "diary entry %s version %d recorded %s\n", it.ID, len(it.Parts), it.Parts[len(it.Parts)-1].Recorded.Format(time.RFC3339))
-	return nil
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		var it *locker.Item
+		if edit != "" {
+			it, err = l.EditDiary(ctx, edit, in)
+		} else {
+			it, err = l.AddDiary(ctx, in)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "diary entry %s version %d recorded %s\n", it.ID, len(it.Parts), it.Parts[len(it.Parts)-1].Recorded.Format(time.RFC3339))
+		return nil
+	})
 }
 
 func runLockerList(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
-	sc := newSubcommand(std, "locker list", "", "Lists the items: ID, kind, category, when, title, whether time-stamped.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker list", "", "Lists the items: ID, kind, category, when, title, whether time-stamped.")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	items, err := l.Items(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tCATEGORY\tWHEN\tSTAMPED\tTITLE")
-	for _, it := range items {
-		when, stamped := "", "no"
-		if !it.When.IsZero() {
-			when = it.When.Format("2006-01-02 15:04")
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		items, err := l.Items(ctx)
+		if err != nil {
+			return err
 		}
-		if it.Stamp != nil {
-			stamped = it.Stamp.Time.Format("2006-01-02 15:04")
-		} else if !it.Deleted {
-			stamped = "pending"
+		tw := tabwriter.NewWriter(std.out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tCATEGORY\tWHEN\tSTAMPED\tTITLE")
+		for _, it := range items {
+			when, stamped := "", "no"
+			if !it.When.IsZero() {
+				when = it.When.Format("2006-01-02 15:04")
+			}
+			if it.Stamp != nil {
+				stamped = it.Stamp.Time.Format("2006-01-02 15:04")
+			} else if !it.Deleted {
+				stamped = "pending"
+			}
+			title := it.Title
+			if it.Deleted {
+				title = "(deleted) " + title
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Kind, it.Category, when, stamped, title)
 		}
-		title := it.Title
-		if it.Deleted {
-			title = "(deleted) " + title
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Kind, it.Category, when, stamped, title)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
 
 func runLockerDelete(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var why string
-	sc := newSubcommand(std, "locker delete", "ID", "Removes an item's contents; the custody log records the deletion and the item's hash.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker delete", "ID", "Removes an item's contents; the custody log records the deletion and the item's hash.")
 	sc.fs.StringVar(&why, "why", "", "why it is removed (recorded)")
 	ids, err := sc.parse(args, exactly(1, "one item ID"))
 	if err != nil {
 		return err
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	if err := l.Delete(ctx, ids[0], why); err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "deleted %s\n", ids[0])
-	return nil
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		if err := l.Delete(ctx, ids[0], why); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "deleted %s\n", ids[0])
+		return nil
+	})
 }
 
 func runLockerTimeline(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
-	sc := newSubcommand(std, "locker timeline", "[ID…]", "Prints the chronology of the items (all, or those named), with the links marked.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker timeline", "[ID…]", "Prints the chronology of the items (all, or those named), with the links marked.")
 	ids, err := sc.parse(args, atLeast(0, "item IDs"))
 	if err != nil {
 		return err
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	ev, err := l.Timeline(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, e := range ev {
-		fmt.Fprintf(std.out, "%s  %-4s %-9s %s\n", e.When.Format("2006-01-02 15:04"), e.Ref, e.Category, e.Title)
-		for _, k := range e.Links {
-			fmt.Fprintf(std.out, "%27s %s (%s): %s\n", "↳", k.Kind, k.Ref, k.Detail)
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		ev, err := l.Timeline(ctx, ids)
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		for _, e := range ev {
+			fmt.Fprintf(std.out, "%s  %-4s %-9s %s\n", e.When.Format("2006-01-02 15:04"), e.Ref, e.Category, e.Title)
+			for _, k := range e.Links {
+				fmt.Fprintf(std.out, "%27s %s (%s): %s\n", "↳", k.Kind, k.Ref, k.Detail)
+			}
+		}
+		return nil
+	})
 }
 
 func runLockerExport(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var out string
 	var opt locker.DossierOptions
-	sc := newSubcommand(std, "locker export", "[ID…]", "Writes a verifiable bundle of the items (all, or those named) with the dossier PDF inside, and the PDF beside it.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker export", "[ID…]", "Writes a verifiable bundle of the items (all, or those named) with the dossier PDF inside, and the PDF beside it.")
 	sc.fs.StringVar(&out, "out", "bundle.zip", "the bundle file to write (the dossier is written beside it as .pdf)")
 	sc.fs.StringVar(&opt.Family, "family", "", "the family's name as the dossier gives it, e.g. 'The Price family' (required)")
 	sc.fs.StringVar(&opt.To, "to", "", "whom the dossier is for, e.g. 'Officer in the case, Northshire Police'")
@@ -413,30 +399,27 @@ func runLockerExport(ctx context.Context, args []string, std stdio) error {
 	if strings.TrimSpace(opt.Family) == "" {
 		return usagef("--family is required")
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	var buf bytes.Buffer
-	var pdf []byte
-	dossier := l.DossierFunc(ctx, opt)
-	m, err := l.Export(ctx, &buf, locker.ExportOptions{IDs: ids, Dossier: func(ex []locker.Exhibit) ([]byte, error) {
-		pdf, err = dossier(ex)
-		return pdf, err
-	}})
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
-		return err
-	}
-	pdfName := strings.TrimSuffix(out, ".zip") + ".pdf"
-	if err := os.WriteFile(pdfName, pdf, 0o600); err != nil {
-		return err
-	}
-	fmt.Fprintf(std.out, "bundle %s: %d exhibits; dossier %s\nverifier key: %s\n", out, len(m.Exhibits), pdfName, m.VerifierKey)
-	return nil
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		var buf bytes.Buffer
+		var pdf []byte
+		dossier := l.DossierFunc(ctx, opt)
+		m, err := l.Export(ctx, &buf, locker.ExportOptions{IDs: ids, Dossier: func(ex []locker.Exhibit) ([]byte, error) {
+			pdf, err = dossier(ex)
+			return pdf, err
+		}})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+			return err
+		}
+		pdfName := strings.TrimSuffix(out, ".zip") + ".pdf"
+		if err := os.WriteFile(pdfName, pdf, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.out, "bundle %s: %d exhibits; dossier %s\nverifier key: %s\n", out, len(m.Exhibits), pdfName, m.VerifierKey)
+		return nil
+	})
 }
 
 func runLockerVerify(ctx context.Context, args []string, std stdio) error {
@@ -495,42 +478,37 @@ func runLockerVerify(ctx context.Context, args []string, std stdio) error {
 
 func runLockerTimestamp(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
-	sc := newSubcommand(std, "locker timestamp", "", "Asks the time-stamping authority (--tsa) for the tokens of the items kept without one, recorded while it was out of reach; each is entered in the custody log.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker timestamp", "", "Asks the time-stamping authority (--tsa) for the tokens of the items kept without one, recorded while it was out of reach; each is entered in the custody log.")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
 	if c.TSA == "" {
 		return usagef("--tsa (BONAFIDE_LOCKER_TSA) is required: the time-stamping authority to ask")
 	}
-	l, err := openLocker(ctx, c, std)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	got, err := l.Timestamp(ctx)
-	if err != nil {
-		return err
-	}
-	for _, it := range got.Stamped {
-		fmt.Fprintf(std.out, "stamped %s %s at %s\n", it.ID, it.Title, it.Stamp.Time.Format(time.RFC3339))
-	}
-	for _, it := range got.Waiting {
-		fmt.Fprintf(std.out, "pending %s %s: %s\n", it.ID, it.Title, it.StampPending)
-	}
-	if len(got.Waiting) > 0 {
-		return fmt.Errorf("%d items still wait for a time-stamp", len(got.Waiting))
-	}
-	fmt.Fprintf(std.out, "%d items time-stamped\n", len(got.Stamped))
-	return nil
+	return withLocker(ctx, c, std, func(l *locker.Locker) error {
+		got, err := l.Timestamp(ctx)
+		if err != nil {
+			return err
+		}
+		for _, it := range got.Stamped {
+			fmt.Fprintf(std.out, "stamped %s %s at %s\n", it.ID, it.Title, it.Stamp.Time.Format(time.RFC3339))
+		}
+		for _, it := range got.Waiting {
+			fmt.Fprintf(std.out, "pending %s %s: %s\n", it.ID, it.Title, it.StampPending)
+		}
+		if len(got.Waiting) > 0 {
+			return fmt.Errorf("%d items still wait for a time-stamp", len(got.Waiting))
+		}
+		fmt.Fprintf(std.out, "%d items time-stamped\n", len(got.Stamped))
+		return nil
+	})
 }
 
 func runLockerServe(ctx context.Context, args []string, std stdio) error {
 	var c lockerConfig
 	var addr, roots string
 	var b locker.Browser
-	sc := newSubcommand(std, "locker serve", "", "Serves the locker to your browser on this computer only (127.0.0.1, a random port). Open the address it prints: it carries a one-time sign-in token. Stop it with Ctrl+C.")
-	c.flags(sc)
+	sc := c.subcommand(std, "locker serve", "", "Serves the locker to your browser on this computer only (127.0.0.1, a random port). Open the address it prints: it carries a one-time sign-in token. Stop it with Ctrl+C.")
 	sc.fs.StringVar(&addr, "addr", "127.0.0.1:0", "the loopback address to listen on")
 	sc.env.string(sc.fs, &b.ExecPath, "chromium", "BONAFIDE_CHROMIUM", "the Chromium binary that captures pages (default /usr/bin/chromium)")
 	sc.env.string(sc.fs, &roots, "tsa-roots", "BONAFIDE_LOCKER_TSA_ROOTS", "a PEM file of the time-stamping authorities' roots the check-a-bundle screen trusts")

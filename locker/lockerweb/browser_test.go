@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"bonafide/locker"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
@@ -95,7 +97,7 @@ func TestParentWalk(t *testing.T) {
 	b.check("home-empty")
 
 	// A web page, by its address.
-	b.run(submit(link("Add a web page")))
+	b.Run(browsertest.Submit(link("Add a web page")))
 	b.check("add-page")
 	b.button()
 	b.contains("add page, empty", "Enter the page's address")
@@ -114,7 +116,7 @@ func TestParentWalk(t *testing.T) {
 	b.button()
 	b.contains("add files, none", "Choose one or more files to add")
 	b.check("add-files-errors")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("files"), []string{files["sponsor-letter.txt"], files["to-sponsor.eml"]}),
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("files"), []string{files["sponsor-letter.txt"], files["to-sponsor.eml"]}),
 		chromedp.SetValue(chromedp.ID("category"), locker.CategorySponsor))
 	b.date("when", time.Date(2026, 2, 26, 8, 0, 0, 0, time.Local))
 	b.button()
@@ -123,11 +125,11 @@ func TestParentWalk(t *testing.T) {
 	// Posts from an X archive.
 	b.open(e.URL + "/add/posts")
 	b.check("add-posts")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("export"), []string{files["not-an-export.json"]}))
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("export"), []string{files["not-an-export.json"]}))
 	b.button()
 	b.contains("add posts, wrong file", "This file is not one the locker can read")
 	b.check("add-posts-errors")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("export"), []string{files["tweets.js"]}))
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("export"), []string{files["tweets.js"]}))
 	b.fill("handle", "@pricefamily")
 	b.button()
 	b.contains("home after posts", "2 of your posts have been added")
@@ -141,10 +143,10 @@ func TestParentWalk(t *testing.T) {
 	b.date("when", time.Date(2026, 2, 23, 10, 15, 0, 0, time.Local))
 	b.fill("who", "Duty social worker, Northbury Children's Services, by phone",
 		"what", "They had an anonymous referral: the baby Maisie was left splashing alone in the paddling pool in the garden while the mother hung the washing.")
-	b.run(chromedp.SetValue(chromedp.ID("category"), locker.CategoryReferral))
+	b.Run(chromedp.SetValue(chromedp.ID("category"), locker.CategoryReferral))
 	b.button()
 	b.contains("diary saved", "saved as version 1", "Version 1, written")
-	b.run(submit(link("Edit this entry")))
+	b.Run(browsertest.Submit(link("Edit this entry")))
 	b.check("diary-edit")
 	b.fill("what", "They had an anonymous referral: the baby Maisie was left splashing alone in the paddling pool in the garden while the mother hung the washing. They said they would visit on Friday.")
 	b.button()
@@ -161,7 +163,7 @@ func TestParentWalk(t *testing.T) {
 
 	// The captured page, with its picture.
 	b.open(e.URL + "/")
-	b.run(submit(link("Forum thread: they would report us")))
+	b.Run(browsertest.Submit(link("Forum thread: they would report us")))
 	b.contains("page item", "What it looked like", "screenshot.png", "page.mhtml", "Address after redirects")
 	if w := get(b, chromedp.Evaluate[int](`document.querySelector('main img').naturalWidth`)); w == 0 {
 		t.Error("the captured page's screenshot does not load")
@@ -170,8 +172,8 @@ func TestParentWalk(t *testing.T) {
 
 	// Delete the letter (it is also in the e-mail).
 	b.open(e.URL + "/")
-	b.run(submit(link("sponsor-letter.txt")))
-	b.run(submit(link("Delete this item")))
+	b.Run(browsertest.Submit(link("sponsor-letter.txt")))
+	b.Run(browsertest.Submit(link("Delete this item")))
 	b.check("delete")
 	b.button()
 	b.contains("delete, no reason", "Enter why you are deleting it")
@@ -208,10 +210,10 @@ func TestParentWalk(t *testing.T) {
 	b.button()
 	b.contains("verify, none", "Choose the bundle file")
 	b.check("verify-errors")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{files["not-a-bundle.zip"]}))
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{files["not-a-bundle.zip"]}))
 	b.button()
 	b.contains("verify, not a zip", "This file is not a bundle")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{paths["bundle.zip"]}))
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{paths["bundle.zip"]}))
 	b.button()
 	if h := b.heading(); h != "The bundle is intact" {
 		t.Errorf("checking the bundle = %q, want intact", h)
@@ -219,7 +221,7 @@ func TestParentWalk(t *testing.T) {
 	b.contains("verified", "5 exhibits checked", "Intact")
 	b.check("verified")
 	b.open(e.URL + "/verify")
-	b.run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{paths["damaged.zip"]}))
+	b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{paths["damaged.zip"]}))
 	b.button()
 	if h := b.heading(); h != "The bundle has been changed or damaged" {
 		t.Errorf("checking the damaged bundle = %q", h)
@@ -231,7 +233,7 @@ func TestParentWalk(t *testing.T) {
 	b.check("verified-damaged")
 
 	// Lock, then unlock (a wrong passphrase first).
-	b.run(submit(chromedp.CSS(".app-sign-out__button")))
+	b.Run(browsertest.Submit(chromedp.CSS(".app-sign-out__button")))
 	if h := b.heading(); h != "Your locker is locked" {
 		t.Fatalf("after Lock = %q", h)
 	}
@@ -309,10 +311,10 @@ func TestTimestampLaterScreen(t *testing.T) {
 	b.open(e.URL + "/")
 	b.contains("home, pending", "1 item is not time-stamped yet", "Time-stamp pending")
 	b.check("home-pending")
-	b.run(submit(chromedp.CSS("form[action='/timestamp'] button")))
+	b.Run(browsertest.Submit(chromedp.CSS("form[action='/timestamp'] button")))
 	b.contains("still down", "0 items were time-stamped. 1 is still waiting")
 	e.tsa.down.Store(false)
-	b.run(submit(chromedp.CSS("form[action='/timestamp'] button")))
+	b.Run(browsertest.Submit(chromedp.CSS("form[action='/timestamp'] button")))
 	b.contains("stamped", "1 item was time-stamped", "Time-stamped")
 	if strings.Contains(b.text(), "not time-stamped yet") {
 		t.Error("home still says an item is not time-stamped")

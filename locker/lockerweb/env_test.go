@@ -1,7 +1,6 @@
 package lockerweb_test
 
 import (
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -18,10 +17,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +29,8 @@ import (
 	"bonafide/casework"
 	"bonafide/locker"
 	"bonafide/locker/lockerweb"
+
+	"bonafide/web/webkit/browsertest"
 )
 
 var screenshots = flag.String("screenshots", "", "write the screens' screenshots to this directory (docs/locker)")
@@ -161,110 +160,41 @@ func tweetsJS(tweets ...[3]string) []byte {
 	return append([]byte("window.YTD.tweets.part0 = "), b...)
 }
 
-// The browser harness: Debian's Chromium and axe-core (web/node_modules).
-const chromium = "/usr/bin/chromium"
-
-var axeTags = []string{"wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"}
-
-var axeSource = sync.OnceValues(func() (string, error) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "web", "node_modules", "axe-core", "axe.min.js"))
-	return string(b), err
-})
-
-func requireBrowser(t *testing.T) {
-	t.Helper()
-	var missing []string
-	if _, err := exec.LookPath(chromium); err != nil {
-		missing = append(missing, chromium+" (apt-get install chromium)")
-	}
-	if _, err := axeSource(); err != nil {
-		missing = append(missing, "web/node_modules/axe-core (make assets)")
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "browser tests need " + strings.Join(missing, " and ") + "; `make test` installs both"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
+// browser is the browser harness (browsertest.Browser: Debian's Chromium
+// and axe-core from web/node_modules), counting the screens checked.
 type browser struct {
-	ctx   context.Context
+	*browsertest.Browser
 	t     *testing.T
 	shots int
 }
 
+// newBrowser starts chromium for t, closed when t ends; a step that never
+// ends fails after 90 s.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	requireBrowser(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("hide-scrollbars", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelA()
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	t.Cleanup(func() { cancel(); cancelA() })
-	return &browser{ctx: ctx, t: t}
+	b := browsertest.New(t, browsertest.Options{
+		Axe:     filepath.Join("..", "..", "web", "node_modules", "axe-core", "axe.min.js"),
+		Timeout: 90 * time.Second, HideScrollbars: true,
+	})
+	return &browser{Browser: b, t: t}
 }
 
-// stepTimeout bounds one step so that a page that never comes fails the
-// test rather than hang it; every step waits for an element, never a time.
-const stepTimeout = 90 * time.Second
-
-func (b *browser) run(steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("browser: %v", err)
-	}
-}
-
+// get is browsertest.Get on b.
 func get[T any](b *browser, a chromedp.Action[T]) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		b.t.Fatalf("browser: %v", err)
-	}
-	return v
-}
-
-// submit clicks sel and waits for the next page's heading.
-func submit[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.stale = '1'`),
-		chromedp.Click(sel),
-		loaded(),
-	)
-}
-
-func loaded() chromedp.Action[chromedp.Void] {
-	return chromedp.WaitVisible(chromedp.CSS("html:not([data-stale]) main h1"))
+	return browsertest.Get(b.Browser, a)
 }
 
 // open navigates to url and waits for its heading.
 func (b *browser) open(url string) {
 	b.t.Helper()
-	b.run(chromedp.Navigate(url), loaded())
+	b.Run(chromedp.Navigate(url), browsertest.Loaded())
 }
 
 // button clicks the main form's submit button (the first in main).
 func (b *browser) button() {
 	b.t.Helper()
-	b.run(submit(chromedp.CSS("main form button[type=submit]")))
+	b.Run(browsertest.Submit(chromedp.CSS("main form button[type=submit]")))
 }
 
 // fill sets fields (by id) to values, as a person typing them would.
@@ -273,7 +203,7 @@ func (b *browser) fill(fields ...string) {
 	for i := 0; i+1 < len(fields); i += 2 {
 		id, _ := json.Marshal(fields[i])
 		v, _ := json.Marshal(fields[i+1])
-		b.run(chromedp.WaitVisible(chromedp.ID(fields[i])), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%s).value = %s`, id, v)))
+		b.Run(chromedp.WaitVisible(chromedp.ID(fields[i])), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%s).value = %s`, id, v)))
 	}
 }
 
@@ -311,25 +241,12 @@ var shown = map[string]bool{
 	"export": true, "exported": true, "verified": true, "verified-damaged": true,
 }
 
-type axeViolation struct {
-	ID    string `json:"id"`
-	Help  string `json:"help"`
-	Nodes []struct {
-		Target []any  `json:"target"`
-		HTML   string `json:"html"`
-	} `json:"nodes"`
-}
-
 // check runs axe-core on the page as it is and fails t on any violation;
 // with -screenshots it also saves the page as name.png.
 func (b *browser) check(name string) {
 	b.t.Helper()
-	for _, v := range b.axe() {
-		var where []string
-		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
-		}
-		b.t.Errorf("axe on %s: %s: %s at\n  %s", name, v.ID, v.Help, strings.Join(where, "\n  "))
+	for _, v := range b.Axe() {
+		b.t.Errorf("axe on %s: %s", name, v)
 	}
 	b.shots++
 	if *screenshots != "" && shown[name] {
@@ -338,17 +255,6 @@ func (b *browser) check(name string) {
 			b.t.Fatal(err)
 		}
 	}
-}
-
-func (b *browser) axe() []axeViolation {
-	b.t.Helper()
-	src, _ := axeSource()
-	if !get(b, chromedp.Evaluate[bool](`typeof window.axe !== 'undefined'`)) {
-		b.run(chromedp.Evaluate[chromedp.Void](src))
-	}
-	tags, _ := json.Marshal(axeTags)
-	return get(b, chromedp.Evaluate[[]axeViolation](fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}}).then(r => r.violations)`, tags),
-		chromedp.EvalAwaitPromise))
 }
 
 // fetch downloads path in the page's own session (same origin, its

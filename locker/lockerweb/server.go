@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +22,7 @@ import (
 	"bonafide"
 	"bonafide/locker"
 	"bonafide/web/static"
+	"bonafide/web/webkit"
 )
 
 //go:embed templates/*.html
@@ -120,31 +120,13 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// parse makes one template set per page (webkit.ParsePages).
 func (s *Server) parse() error {
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	pages, err := webkit.ParsePages(templateFS, s.funcs())
 	if err != nil {
-		return err
+		return fmt.Errorf("lockerweb: %w", err)
 	}
-	var partials, pages []string
-	for _, n := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		switch {
-		case base == "layout":
-		case strings.HasPrefix(base, "_"):
-			partials = append(partials, n)
-		default:
-			pages = append(pages, n)
-		}
-	}
-	for _, p := range pages {
-		files := append([]string{"templates/layout.html"}, partials...)
-		files = append(files, p)
-		t, err := template.New("layout").Funcs(s.funcs()).ParseFS(templateFS, files...)
-		if err != nil {
-			return fmt.Errorf("lockerweb: template %s: %w", p, err)
-		}
-		s.pages[strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")] = t
-	}
+	s.pages = pages
 	return nil
 }
 
@@ -168,12 +150,6 @@ func (s *Server) funcs() template.FuncMap {
 	}
 }
 
-// contentSecurityPolicy is the agency's interface's (package web): scripts,
-// styles, fonts and images from this server only, no inline script or
-// style, forms that post here only, no framing.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-
 // Handler returns every route behind the interface's checks: a loopback
 // Host (so that a web page cannot reach the locker by rebinding a name to
 // 127.0.0.1), the page headers, the session, and CSRF on every POST.
@@ -193,12 +169,7 @@ func (s *Server) Handler() http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
+		webkit.PageHeaders(w.Header()) // the agency's interface's
 		if r.URL.Path != "/start" && !s.signedIn(r) {
 			s.errorPage(w, r, http.StatusForbidden, "Open the locker from its own link",
 				"For your safety, the locker only opens from the link it printed when it started (it works once). Stop the locker and start it again to get a new link.")
@@ -345,21 +316,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 			p.Nav = append(p.Nav, l)
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := webkit.Write(w, t, p, p.status, len(p.Errors) > 0); err != nil {
 		s.internalError(w, r, fmt.Errorf("render %s: %w", name, err))
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	status := p.status
-	if status == 0 {
-		status = http.StatusOK
-		if len(p.Errors) > 0 {
-			status = http.StatusUnprocessableEntity
-		}
-	}
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 // errorPage shows a page with a heading and one paragraph.
