@@ -8,6 +8,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"bonafide"
+	"bonafide/auditlog"
 	"bonafide/auditlog/auditlogtest"
 	"bonafide/storetest"
 	"bonafide/vault"
