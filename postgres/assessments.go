@@ -19,10 +19,13 @@ import (
 
 // Assessments returns the store's triage assessments, a
 // bonafide.AssessmentStore.
-func (s *Store) Assessments() *Assessments { return &Assessments{s: s} }
+func (s *Store) Assessments() *Assessments { return &Assessments{s: s, Checkpoints: s.checkpoints()} }
 
 // Assessments is a bonafide.AssessmentStore on table assessments.
-type Assessments struct{ s *Store }
+type Assessments struct {
+	s                     *Store
+	*sqlstore.Checkpoints // bonafide.CheckpointStore, checkpoints.go
+}
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)
 

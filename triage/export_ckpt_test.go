@@ -1,38 +1,41 @@
 package triage
 
 import (
-	"io"
-	"reflect"
+	"strings"
 	"testing"
-	"unsafe"
 )
 
-// CheckpointSizes logs the bytes each part of e's state takes.
+// CheckpointSizes logs the bytes each unit of e's state takes in its
+// checkpoint, its segments summed, and how many segments it has.
 func CheckpointSizes(t testing.TB, e *Engine) {
-	b := &stateCodecs{codecs: map[reflect.Type]*stateCodec{}, named: map[reflect.Type]bool{}}
-	et := reflect.TypeFor[Engine]()
-	for i := range et.NumField() {
-		f := et.Field(i)
-		if engineSkip[f.Name] {
-			continue
-		}
-		c := b.codec(f.Type, nil)
-		w := &stateWriter{out: io.Discard, ptrs: map[ptrKey]uint64{}}
-		c.enc(w, unsafe.Add(unsafe.Pointer(e), f.Offset))
-		w.flush()
-		t.Logf("%-10s %8d KB", f.Name, w.n/1000)
+	segs, err := e.Segments(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rt := reflect.TypeFor[refText]()
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		c := b.codec(f.Type, nil)
-		w := &stateWriter{out: io.Discard, ptrs: map[ptrKey]uint64{}}
-		for j := range e.refs {
-			if e.refs[j].refText != &noText {
-				c.enc(w, unsafe.Add(unsafe.Pointer(e.refs[j].refText), f.Offset))
-			}
-		}
-		w.flush()
-		t.Logf("refText.%-10s %8d KB", f.Name, w.n/1000)
+	type sum struct {
+		n     int
+		bytes int64
 	}
+	var order []string
+	sums := map[string]*sum{}
+	var total int64
+	for _, sg := range segs {
+		unit := sg.Name
+		if i := strings.IndexAny(unit, "#%"); i >= 0 {
+			unit = unit[:i]
+		}
+		s := sums[unit]
+		if s == nil {
+			s = &sum{}
+			sums[unit] = s
+			order = append(order, unit)
+		}
+		s.n++
+		s.bytes += sg.Size
+		total += sg.Size
+	}
+	for _, u := range order {
+		t.Logf("%-28s %5d segments %10d KB", u, sums[u].n, sums[u].bytes/1000)
+	}
+	t.Logf("%-28s %5d segments %10d KB", "total", len(segs), total/1000)
 }
