@@ -5,20 +5,18 @@ import (
 	"testing"
 )
 
-// CheckpointSizes logs the bytes each unit of e's state takes in its
-// checkpoint, its segments summed, and how many segments it has.
-func CheckpointSizes(t testing.TB, e *Engine) {
-	segs, err := e.Segments(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+// CheckpointSizes logs, for each unit of the state (a field, its ranges
+// or parts together), how many segments of segs it has and their bytes,
+// and of those the ones with bytes (changed, when segs came from
+// Engine.Segments with the stored digests).
+func CheckpointSizes(t testing.TB, segs []Segment) {
 	type sum struct {
-		n     int
-		bytes int64
+		n, changed     int
+		bytes, written int64
 	}
 	var order []string
 	sums := map[string]*sum{}
-	var total int64
+	var total sum
 	for _, sg := range segs {
 		unit := sg.Name
 		if i := strings.IndexAny(unit, "#%"); i >= 0 {
@@ -30,12 +28,19 @@ func CheckpointSizes(t testing.TB, e *Engine) {
 			sums[unit] = s
 			order = append(order, unit)
 		}
-		s.n++
-		s.bytes += sg.Size
-		total += sg.Size
+		for _, s := range []*sum{s, &total} {
+			s.n++
+			s.bytes += sg.Size
+			if sg.Data != nil {
+				s.changed++
+				s.written += sg.Size
+			}
+		}
 	}
+	order = append(order, "total")
+	sums["total"] = &total
 	for _, u := range order {
-		t.Logf("%-28s %5d segments %10d KB", u, sums[u].n, sums[u].bytes/1000)
+		s := sums[u]
+		t.Logf("%-28s %5d segments %10d KB, changed %5d %10d KB", u, s.n, s.bytes/1000, s.changed, s.written/1000)
 	}
-	t.Logf("%-28s %5d segments %10d KB", "total", len(segs), total/1000)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -157,16 +158,7 @@ func checkpointMore(b *testing.B, st *sqlite.Store, opts live.Options, n int) {
 	ctx := context.Background()
 	defer st.Close()
 	after := time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(*ckptHistory)*30*time.Second + time.Hour)
-	var recs []bonafide.Record
-	for rec := range triagetest.History(2, n) {
-		switch r := rec.(type) {
-		case *bonafide.Referral:
-			r.ID, r.ReceivedAt = "MORE-"+r.ID, after.Add(r.ReceivedAt.Sub(time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC)))
-		case *bonafide.PublicPost:
-			r.ID, r.PostedAt = "MORE-"+r.ID, after.Add(r.PostedAt.Sub(time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC)))
-		}
-		recs = append(recs, rec)
-	}
+	recs := slices.Collect(triagetest.HistoryAfter(2, n, *ckptHistory, "MORE-"))
 	o := opts
 	o.Checkpoint = len(recs) - 1
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
