@@ -42,12 +42,7 @@ func (d pgDB) Query(ctx context.Context, q string, each func(sqlstore.Scanner) e
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlstore.Each(rows, each)
 }
 
 type pgRow struct{ r pgx.Row }

@@ -76,12 +76,7 @@ func (d StdDB) Query(ctx context.Context, q string, each func(Scanner) error, ar
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return Each(rows, each)
 }
 
 type stdRow struct{ r *sql.Row }

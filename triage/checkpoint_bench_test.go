@@ -97,14 +97,7 @@ func BenchmarkCheckpointIncremental(b *testing.B) {
 	var fullBytes, incrBytes int64
 	var segs, changed int
 	for b.Loop() {
-		t0 := time.Now()
-		first, err := e.Segments(nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		full += time.Since(t0)
-		b.StopTimer()
-		triage.CheckpointSizes(b, first)
+		first := segmentsTimed(b, e, nil, &full)
 		stored := map[string][sha256.Size]byte{}
 		fullBytes = 0
 		for _, sg := range first {
@@ -119,14 +112,7 @@ func BenchmarkCheckpointIncremental(b *testing.B) {
 		}
 		runtime.GC()
 		b.StartTimer()
-		t1 := time.Now()
-		next, err := e.Segments(stored)
-		if err != nil {
-			b.Fatal(err)
-		}
-		incr += time.Since(t1)
-		b.StopTimer()
-		triage.CheckpointSizes(b, next)
+		next := segmentsTimed(b, e, stored, &incr)
 		b.StartTimer()
 		incrBytes, segs, changed = 0, len(next), 0
 		for _, sg := range next {
@@ -143,6 +129,20 @@ func BenchmarkCheckpointIncremental(b *testing.B) {
 	b.ReportMetric(float64(changed), "incr-segments")
 	b.ReportMetric(float64(segs), "segments")
 	b.ReportMetric(incr.Seconds()/float64(b.N), "incr-encode-s")
+}
+
+// segmentsTimed returns e.Segments(stored), adding the time it took to
+// *took, and logs their sizes with the timer stopped (left stopped).
+func segmentsTimed(b *testing.B, e *triage.Engine, stored map[string][sha256.Size]byte, took *time.Duration) []triage.Segment {
+	t0 := time.Now()
+	segs, err := e.Segments(stored)
+	if err != nil {
+		b.Fatal(err)
+	}
+	*took += time.Since(t0)
+	b.StopTimer()
+	triage.CheckpointSizes(b, segs)
+	return segs
 }
 
 // TestCheckpointSizes logs what each part of the state takes, for a

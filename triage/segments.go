@@ -239,82 +239,111 @@ func (s *segEncoder) segment(name string, f func()) {
 	s.emit(Segment{Name: name, Size: int64(len(data)), Digest: sha256.Sum256(data), Data: data})
 }
 
-func (s *segEncoder) walk(u *unit, name string, p unsafe.Pointer) {
-	w := s.w
+// unitVisitor writes or reads the segments of the units walkUnits leads
+// it to.
+type unitVisitor interface {
+	leaf(u *unit, name string, p unsafe.Pointer)
+	// pointer handles the pointer's own segment and returns its target
+	// and whether the target's fields follow.
+	pointer(u *unit, name string, p unsafe.Pointer) (unsafe.Pointer, bool)
+	slice(u *unit, name string, p unsafe.Pointer)
+	mapParts(u *unit, name string, p unsafe.Pointer)
+}
+
+// walkUnits leads v through unit u, named name, at p, depth first.
+func walkUnits(v unitVisitor, u *unit, name string, p unsafe.Pointer) {
 	switch u.kind {
 	case leafUnit:
-		s.segment(name, func() { u.c.enc(w, p) })
+		v.leaf(u, name, p)
 	case structUnit:
 		for _, k := range u.kids {
-			s.walk(k, join(name, k.name), unsafe.Add(p, k.off))
+			walkUnits(v, k, join(name, k.name), unsafe.Add(p, k.off))
 		}
 	case pointerUnit:
-		q := *(*unsafe.Pointer)(p)
-		follow := false
-		s.segment(name, func() {
-			if q == nil {
-				w.uvarint(0)
-			} else {
-				follow = !w.ref(ptrKey{q, u.typ.Elem()})
-			}
-		})
-		if follow {
+		if q, follow := v.pointer(u, name, p); follow {
 			for _, k := range u.kids {
-				s.walk(k, join(name, k.name), unsafe.Add(q, k.off))
+				walkUnits(v, k, join(name, k.name), unsafe.Add(q, k.off))
 			}
 		}
 	case arrayUnit:
 		size := u.typ.Elem().Size()
 		for i := range u.typ.Len() {
-			s.walk(u.kids[0], fmt.Sprintf("%s[%d]", name, i), unsafe.Add(p, uintptr(i)*size))
+			walkUnits(v, u.kids[0], fmt.Sprintf("%s[%d]", name, i), unsafe.Add(p, uintptr(i)*size))
 		}
 	case sliceUnit:
-		v := reflect.NewAt(u.typ, p).Elem()
-		n := v.Len()
-		s.segment(name, func() {
-			if v.IsNil() {
-				w.uvarint(0)
-			} else {
-				w.uvarint(uint64(n) + 1)
-			}
-		})
-		if n == 0 {
-			return
-		}
-		data, size := v.UnsafePointer(), u.typ.Elem().Size()
-		for a := 0; a < n; a += u.per {
-			b := min(a+u.per, n)
-			s.segment(fmt.Sprintf("%s#%d", name, a/u.per), func() {
-				if u.c.raw {
-					w.rawRun(unsafe.Slice((*byte)(unsafe.Add(data, uintptr(a)*size)), uintptr(b-a)*size))
-					return
-				}
-				for i := a; i < b; i++ {
-					u.c.enc(w, unsafe.Add(data, uintptr(i)*size))
-					w.grow()
-				}
-			})
-		}
+		v.slice(u, name, p)
 	case mapUnit:
-		v := reflect.NewAt(u.typ, p).Elem()
-		parts := mapParts(v.Len(), u.typ.Key())
-		s.segment(name, func() {
-			if v.IsNil() {
-				w.uvarint(0)
+		v.mapParts(u, name, p)
+	}
+}
+
+func (s *segEncoder) leaf(u *unit, name string, p unsafe.Pointer) {
+	s.segment(name, func() { u.c.enc(s.w, p) })
+}
+
+func (s *segEncoder) pointer(u *unit, name string, p unsafe.Pointer) (unsafe.Pointer, bool) {
+	q := *(*unsafe.Pointer)(p)
+	follow := false
+	s.segment(name, func() {
+		if q == nil {
+			s.w.uvarint(0)
+		} else {
+			follow = !s.w.ref(ptrKey{q, u.typ.Elem()})
+		}
+	})
+	return q, follow
+}
+
+func (s *segEncoder) slice(u *unit, name string, p unsafe.Pointer) {
+	w := s.w
+	v := reflect.NewAt(u.typ, p).Elem()
+	n := v.Len()
+	s.segment(name, func() {
+		if v.IsNil() {
+			w.uvarint(0)
+		} else {
+			w.uvarint(uint64(n) + 1)
+		}
+	})
+	if n == 0 {
+		return
+	}
+	data, size := v.UnsafePointer(), u.typ.Elem().Size()
+	for a := 0; a < n; a += u.per {
+		b := min(a+u.per, n)
+		s.segment(fmt.Sprintf("%s#%d", name, a/u.per), func() {
+			if u.c.raw {
+				w.rawRun(unsafe.Slice((*byte)(unsafe.Add(data, uintptr(a)*size)), uintptr(b-a)*size))
 				return
 			}
-			w.uvarint(uint64(v.Len()) + 1)
-			w.uvarint(uint64(parts))
+			for i := a; i < b; i++ {
+				u.c.enc(w, unsafe.Add(data, uintptr(i)*size))
+				w.grow()
+			}
 		})
+	}
+}
+
+func (s *segEncoder) mapParts(u *unit, name string, p unsafe.Pointer) {
+	w := s.w
+	v := reflect.NewAt(u.typ, p).Elem()
+	parts := mapParts(v.Len(), u.typ.Key())
+	s.segment(name, func() {
 		if v.IsNil() {
+			w.uvarint(0)
 			return
 		}
-		for i, keys := range partition(v, parts) {
-			s.segment(fmt.Sprintf("%s%%%d/%d", name, i, parts), func() {
-				w.uvarint(uint64(len(keys)))
-				encodeEntries(w, v, keys, u.kc, u.vc)
-			})
-		}
+		w.uvarint(uint64(v.Len()) + 1)
+		w.uvarint(uint64(parts))
+	})
+	if v.IsNil() {
+		return
+	}
+	for i, keys := range partition(v, parts) {
+		s.segment(fmt.Sprintf("%s%%%d/%d", name, i, parts), func() {
+			w.uvarint(uint64(len(keys)))
+			encodeEntries(w, v, keys, u.kc, u.vc)
+		})
 	}
 }
 
@@ -351,7 +380,7 @@ func (e *Engine) Segments(stored map[string][sha256.Size]byte) ([]Segment, error
 		w.buf = append(w.buf, checkpointMagic...)
 		w.bytes([]byte(c.format))
 	})
-	s.walk(c.plan, "", unsafe.Pointer(e))
+	walkUnits(s, c.plan, "", unsafe.Pointer(e))
 	if w.err != nil {
 		return nil, fmt.Errorf("triage checkpoint: %w", w.err)
 	}
@@ -427,33 +456,15 @@ func (d *segDecoder) length(r *stateReader, n uint64, least int) int {
 	return int(n)
 }
 
-func (d *segDecoder) walk(u *unit, name string, p unsafe.Pointer) {
-	switch u.kind {
-	case leafUnit:
-		d.segment(name, func(r *stateReader) { u.c.dec(r, p) })
-	case structUnit:
-		for _, k := range u.kids {
-			d.walk(k, join(name, k.name), unsafe.Add(p, k.off))
-		}
-	case pointerUnit:
-		var q unsafe.Pointer
-		follow := false
-		d.segment(name, func(r *stateReader) { q, follow = r.ref(p, u.typ.Elem()) })
-		if follow && d.err == nil {
-			for _, k := range u.kids {
-				d.walk(k, join(name, k.name), unsafe.Add(q, k.off))
-			}
-		}
-	case arrayUnit:
-		size := u.typ.Elem().Size()
-		for i := range u.typ.Len() {
-			d.walk(u.kids[0], fmt.Sprintf("%s[%d]", name, i), unsafe.Add(p, uintptr(i)*size))
-		}
-	case sliceUnit:
-		d.slice(u, name, p)
-	case mapUnit:
-		d.mapParts(u, name, p)
-	}
+func (d *segDecoder) leaf(u *unit, name string, p unsafe.Pointer) {
+	d.segment(name, func(r *stateReader) { u.c.dec(r, p) })
+}
+
+func (d *segDecoder) pointer(u *unit, name string, p unsafe.Pointer) (unsafe.Pointer, bool) {
+	var q unsafe.Pointer
+	follow := false
+	d.segment(name, func(r *stateReader) { q, follow = r.ref(p, u.typ.Elem()) })
+	return q, follow && d.err == nil
 }
 
 func (d *segDecoder) slice(u *unit, name string, p unsafe.Pointer) {
@@ -562,7 +573,7 @@ func RestoreSegments(cfg Config, total int64, next func() (Segment, error)) (e *
 			r.fail(fmt.Errorf("%w: %q, this engine's is %q", ErrCheckpointFormat, format, c.format))
 		}
 	})
-	d.walk(c.plan, "", unsafe.Pointer(e))
+	walkUnits(d, c.plan, "", unsafe.Pointer(e))
 	if d.err != nil {
 		return nil, d.err
 	}
