@@ -1,15 +1,16 @@
 package triage
 
 import (
+	"fmt"
+	"io"
 	"strings"
-	"testing"
 )
 
-// CheckpointSizes logs, for each unit of the state (a field, its ranges
+// CheckpointSizes writes to w, for each unit of the state (a field, its ranges
 // or parts together), how many segments of segs it has and their bytes,
 // and of those the ones with bytes (changed, when segs came from
 // Engine.Segments with the stored digests).
-func CheckpointSizes(t testing.TB, segs []Segment) {
+func CheckpointSizes(w io.Writer, segs []Segment) {
 	type sum struct {
 		n, changed     int
 		bytes, written int64
@@ -41,6 +42,6 @@ func CheckpointSizes(t testing.TB, segs []Segment) {
 	sums["total"] = &total
 	for _, u := range order {
 		s := sums[u]
-		t.Logf("%-28s %5d segments %10d KB, changed %5d %10d KB", u, s.n, s.bytes/1000, s.changed, s.written/1000)
+		fmt.Fprintf(w, "%-28s %5d segments %10d KB, changed %5d %10d KB\n", u, s.n, s.bytes/1000, s.changed, s.written/1000)
 	}
 }
