@@ -19,14 +19,16 @@ import (
 // Assessments returns the store's triage assessments, a
 // bonafide.AssessmentStore.
 func (s *Store) Assessments() *Assessments {
-	return &Assessments{AssessmentReader: sqlstore.NewAssessmentReader(db{s}), s: s}
+	return &Assessments{AssessmentReader: sqlstore.NewAssessmentReader(db{s}), s: s, Checkpoints: s.checkpoints()}
 }
 
 // Assessments is a bonafide.AssessmentStore on table assessments: its
-// reads are sqlstore's, its writes this package's.
+// reads are sqlstore's, its writes this package's, its checkpoints
+// sqlstore's (checkpoints.go).
 type Assessments struct {
 	sqlstore.AssessmentReader
-	s *Store
+	s                     *Store
+	*sqlstore.Checkpoints // bonafide.CheckpointStore
 }
 
 var _ bonafide.AssessmentStore = (*Assessments)(nil)

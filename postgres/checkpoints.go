@@ -3,138 +3,62 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"bonafide"
+	"bonafide/sqlstore"
 )
 
-// This file keeps the triage engine's checkpoints (migration 011) on the
-// assessments' database; see bonafide.CheckpointStore. They are read from
-// the primary: a replica's may lag behind the assessments it restores for.
+// This file keeps the triage engine's checkpoints (migration 013) on the
+// assessments' database, with package sqlstore's SQL; see
+// bonafide.CheckpointStore. They are read from the primary: a replica's
+// may lag behind the assessments it restores for.
 
 var _ bonafide.CheckpointStore = (*Assessments)(nil)
 
-// CreateTriageCheckpoint starts a checkpoint at seq by engine.
-func (as *Assessments) CreateTriageCheckpoint(ctx context.Context, seq int64, engine string) (int64, error) {
-	if seq < 0 || engine == "" {
-		return 0, bonafide.Errorf(bonafide.EInvalid, "triage checkpoint: seq %d, engine %q: want seq >= 0 and an engine", seq, engine)
+// pgDB is a sqlstore.CheckpointDB on the pool or a transaction.
+type pgDB struct {
+	q interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	}
-	var id int64
-	if err := as.s.pool.QueryRow(ctx, `INSERT INTO triage_checkpoints (seq, engine, created) VALUES ($1, $2, $3) RETURNING id`,
-		seq, engine, as.s.opts.Now().UTC()).Scan(&id); err != nil {
-		return 0, fmt.Errorf("postgres: create triage checkpoint: %w", err)
-	}
-	return id, nil
 }
 
-// PutTriageCheckpointChunk stores chunk n of checkpoint id.
-func (as *Assessments) PutTriageCheckpointChunk(ctx context.Context, id int64, n int, data []byte) error {
-	if len(data) > bonafide.MaxCheckpointChunk {
-		return bonafide.Errorf(bonafide.ETooLarge, "triage checkpoint chunk: %d bytes, at most %d", len(data), bonafide.MaxCheckpointChunk)
-	}
-	err := pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
-		var chunks int
-		err := tx.QueryRow(ctx, `SELECT chunks FROM triage_checkpoints WHERE id = $1 AND NOT complete FOR UPDATE`, id).Scan(&chunks)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return bonafide.Errorf(bonafide.ENotFound, "no triage checkpoint %d being written", id)
-		}
-		if err != nil {
-			return err
-		}
-		if n != chunks {
-			return bonafide.Errorf(bonafide.EInvalid, "triage checkpoint %d: chunk %d, want chunk %d next", id, n, chunks)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO triage_checkpoint_chunks (checkpoint_id, n, data) VALUES ($1, $2, $3)`, id, n, data); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE triage_checkpoints SET chunks = chunks + 1, size = size + $1 WHERE id = $2`, len(data), id)
-		return err
-	})
+func (d pgDB) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := d.q.Exec(ctx, sqlstore.Dollars(q), args...)
+	return err
+}
+
+func (d pgDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
+	return pgRow{d.q.QueryRow(ctx, sqlstore.Dollars(q), args...)}
+}
+
+func (d pgDB) Query(ctx context.Context, q string, each func(sqlstore.Scanner) error, args ...any) error {
+	rows, err := d.q.Query(ctx, sqlstore.Dollars(q), args...)
 	if err != nil {
-		return fmt.Errorf("postgres: put triage checkpoint chunk: %w", err)
-	}
-	return nil
-}
-
-// CompleteTriageCheckpoint marks checkpoint id complete and deletes every
-// other.
-func (as *Assessments) CompleteTriageCheckpoint(ctx context.Context, id int64, size int64) error {
-	err := pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
-		var got int64
-		err := tx.QueryRow(ctx, `SELECT size FROM triage_checkpoints WHERE id = $1 AND NOT complete FOR UPDATE`, id).Scan(&got)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return bonafide.Errorf(bonafide.ENotFound, "no triage checkpoint %d being written", id)
-		}
-		if err != nil {
-			return err
-		}
-		if got != size {
-			return bonafide.Errorf(bonafide.EInvalid, "triage checkpoint %d: its chunks hold %d bytes, not %d", id, got, size)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM triage_checkpoint_chunks WHERE checkpoint_id <> $1`, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM triage_checkpoints WHERE id <> $1`, id); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE triage_checkpoints SET complete = true WHERE id = $1`, id)
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: complete triage checkpoint: %w", err)
 	}
-	return nil
+	defer rows.Close()
+	return sqlstore.Each(rows, each)
 }
 
-// LatestTriageCheckpoint returns the completed checkpoint.
-func (as *Assessments) LatestTriageCheckpoint(ctx context.Context) (bonafide.TriageCheckpoint, error) {
-	if err := as.s.readable(); err != nil {
-		return bonafide.TriageCheckpoint{}, err
-	}
-	var cp bonafide.TriageCheckpoint
-	err := as.s.pool.QueryRow(ctx, `SELECT id, seq, engine, size, chunks, created FROM triage_checkpoints WHERE complete
-		ORDER BY seq DESC, id DESC LIMIT 1`).Scan(&cp.ID, &cp.Seq, &cp.Engine, &cp.Size, &cp.Chunks, &cp.Created)
+type pgRow struct{ r pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return cp, bonafide.Errorf(bonafide.ENotFound, "no triage checkpoint")
+		return sqlstore.ErrNoRows
 	}
-	if err != nil {
-		return cp, fmt.Errorf("postgres: latest triage checkpoint: %w", err)
-	}
-	cp.Created = cp.Created.UTC()
-	return cp, nil
+	return err
 }
 
-// TriageCheckpointChunk returns chunk n of checkpoint id.
-func (as *Assessments) TriageCheckpointChunk(ctx context.Context, id int64, n int) ([]byte, error) {
-	if err := as.s.readable(); err != nil {
-		return nil, err
-	}
-	var data []byte
-	err := as.s.pool.QueryRow(ctx, `SELECT data FROM triage_checkpoint_chunks WHERE checkpoint_id = $1 AND n = $2`, id, n).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, bonafide.Errorf(bonafide.ENotFound, "triage checkpoint %d has no chunk %d", id, n)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: triage checkpoint chunk: %w", err)
-	}
-	return data, nil
-}
-
-// DeleteTriageCheckpoints deletes every checkpoint.
-func (as *Assessments) DeleteTriageCheckpoints(ctx context.Context) (int, error) {
-	var n int64
-	err := pgx.BeginFunc(ctx, as.s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM triage_checkpoint_chunks`); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM triage_checkpoints`)
-		n = tag.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("postgres: delete triage checkpoints: %w", err)
-	}
-	return int(n), nil
+func (s *Store) checkpoints() *sqlstore.Checkpoints {
+	return &sqlstore.Checkpoints{Store: "postgres", Read: pgDB{s.pool}, Ready: s.readable, Now: s.opts.Now, ForUpdate: " FOR UPDATE",
+		Lock: `LOCK TABLE triage_checkpoints IN EXCLUSIVE MODE`,
+		Write: func(ctx context.Context, f func(sqlstore.CheckpointDB) error) error {
+			return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(pgDB{tx}) })
+		}}
 }

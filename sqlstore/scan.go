@@ -34,6 +34,17 @@ func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	return out, nil
 }
 
+// Each calls each for every row of rows, stopping at its first error.
+// The caller still closes rows.
+func Each(rows Rows, each func(Scanner) error) error {
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // RecordCounts reads rows of (type, count) into the map Store.Count
 // returns; types with no row are absent.
 func RecordCounts(rows Rows) (map[bonafide.RecordType]int64, error) {

@@ -9,22 +9,22 @@ import (
 	"hash"
 	"io"
 	"sync"
-	"unsafe"
 )
 
 // A checkpoint is the engine's memory written out: restored into a new
 // engine with the same settings, it assesses every later referral exactly
 // as the engine that wrote it would have, so that a server restarting
 // reads its state instead of replaying every stored record (package live
-// stores one as it goes; see docs/operations.md).
+// stores one as it goes, a segment at a time: see segments.go and
+// docs/operations.md).
 //
-// Layout: the magic line, the format (length first), the state (see
-// statecodec.go), then the SHA-256 of everything before it. A checkpoint
-// is read only by an engine of the same format: the same state types,
-// field for field, on the same architecture and Go release. Whether the
-// same code filled it (the same scoring) is the caller's to check, since
-// the types cannot say it: package live keys its checkpoints by the
-// engine's version and the binary's digest as well.
+// As one file (WriteCheckpoint): the magic line, each segment (its name
+// and its bytes, lengths first), then the SHA-256 of everything before it.
+// A checkpoint is read only by an engine of the same format: the same
+// state types, field for field, on the same architecture and Go release,
+// cut into segments the same way. Whether the same code filled it (the
+// same scoring) is the caller's to check, since the types cannot say it:
+// package live keys its checkpoints by the engine's version and build.
 
 const checkpointMagic = "bonafide triage checkpoint\n"
 
@@ -50,86 +50,76 @@ func CheckpointFormat() (string, error) {
 	return c.format, c.err
 }
 
-// WriteCheckpoint writes the engine's state to w and returns how many
-// bytes it wrote. The engine must not be used meanwhile.
+// WriteCheckpoint writes the engine's state to w as one file and returns
+// how many bytes it wrote. The engine must not be used meanwhile.
 func (e *Engine) WriteCheckpoint(w io.Writer) (int64, error) {
-	c := theCodec()
-	if c.err != nil {
-		return 0, c.err
+	segs, err := e.Segments(nil)
+	if err != nil {
+		return 0, err
 	}
 	h := sha256.New()
-	sw := &stateWriter{out: io.MultiWriter(w, h), ptrs: make(map[ptrKey]uint64, len(e.refs)*2+len(e.allPosts)+64), buf: make([]byte, 0, 1<<20+1<<16)}
-	for _, k := range c.known {
-		sw.next++
-		sw.ptrs[k] = sw.next
+	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<20)
+	var n int64
+	put := func(b []byte) {
+		k, _ := bw.Write(b)
+		n += int64(k)
 	}
-	sw.buf = append(sw.buf, checkpointMagic...)
-	sw.bytes([]byte(c.format))
-	c.c.enc(sw, unsafe.Pointer(e))
-	sw.flush()
-	if sw.err != nil {
-		return sw.n, fmt.Errorf("write triage checkpoint: %w", sw.err)
+	put([]byte(checkpointMagic))
+	for _, sg := range segs {
+		put(append(appendUvarint(nil, uint64(len(sg.Name))), sg.Name...))
+		put(appendUvarint(nil, uint64(sg.Size)))
+		put(sg.Data)
 	}
-	n, err := w.Write(h.Sum(nil))
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("write triage checkpoint: %w", err)
+	}
+	k, err := w.Write(h.Sum(nil))
 	if err != nil {
-		return sw.n + int64(n), fmt.Errorf("write triage checkpoint: %w", err)
+		return n + int64(k), fmt.Errorf("write triage checkpoint: %w", err)
 	}
-	return sw.n + int64(n), nil
+	return n + int64(k), nil
 }
 
-// Restore makes an engine with cfg from a checkpoint of size bytes read
-// from r. A checkpoint of another format fails with ErrCheckpointFormat,
-// one that does not decode or whose digest does not match with an error
-// saying so; either way nothing is kept, and the caller replays.
-func Restore(cfg Config, r io.Reader, size int64) (e *Engine, err error) {
-	c := theCodec()
-	if c.err != nil {
-		return nil, c.err
-	}
+// Restore makes an engine with cfg from a checkpoint file of size bytes
+// read from r. A checkpoint of another format fails with
+// ErrCheckpointFormat, one that does not decode or whose digest does not
+// match with an error saying so; either way nothing is kept, and the
+// caller replays.
+func Restore(cfg Config, r io.Reader, size int64) (*Engine, error) {
 	if size < int64(len(checkpointMagic))+sha256.Size+1 {
 		return nil, fmt.Errorf("%w: %d bytes", errCorrupt, size)
 	}
-	e, err = New(cfg)
-	if err != nil {
-		return nil, err
-	}
 	h := sha256.New()
 	sr := &stateReader{in: bufio.NewReaderSize(io.TeeReader(io.LimitReader(r, size-sha256.Size), h), 1<<20), left: size - sha256.Size}
-	for _, k := range c.known {
-		sr.ptrs = append(sr.ptrs, k.p)
-	}
 	magic := make([]byte, len(checkpointMagic))
 	sr.read(magic)
 	if sr.err == nil && string(magic) != checkpointMagic {
 		return nil, fmt.Errorf("%w: not a triage checkpoint", errCorrupt)
 	}
-	format := sr.bytes()
 	if sr.err != nil {
 		return nil, sr.err
 	}
-	if string(format) != c.format {
-		return nil, fmt.Errorf("%w: %q, this engine's is %q", ErrCheckpointFormat, format, c.format)
-	}
-	defer func() {
-		// A checkpoint whose digest matches cannot panic the decoder; one
-		// that is damaged may, before its digest is reached.
-		if p := recover(); p != nil {
-			e, err = nil, fmt.Errorf("%w: %v", errCorrupt, p)
+	e, err := RestoreSegments(cfg, size, func() (Segment, error) {
+		if sr.left == 0 {
+			return Segment{}, io.EOF
 		}
-	}()
-	c.c.dec(sr, unsafe.Pointer(e))
-	if sr.err != nil {
-		return nil, sr.err
-	}
-	if sr.left != 0 {
-		return nil, fmt.Errorf("%w: %d bytes left over", errCorrupt, sr.left)
+		name := sr.bytes()
+		n := sr.count(sr.uvarint(), 1)
+		data := make([]byte, n)
+		sr.read(data)
+		if sr.err != nil {
+			return Segment{}, sr.err
+		}
+		return Segment{Name: string(name), Size: int64(n), Digest: sha256.Sum256(data), Data: data}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := checkDigest(r, h); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
-
 func checkDigest(r io.Reader, h hash.Hash) error {
 	var sum [sha256.Size]byte
 	if _, err := io.ReadFull(r, sum[:]); err != nil {

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"testing"
 
 	"bonafide"
@@ -181,4 +184,138 @@ func TestCheckpointDamaged(t *testing.T) {
 	if _, err := triage.Restore(triage.DefaultConfig(), bytes.NewReader(other), int64(len(other))); !errors.Is(err, triage.ErrCheckpointFormat) {
 		t.Errorf("Restore(another format) = %v, want ErrCheckpointFormat", err)
 	}
+}
+
+// segmentStore keeps checkpoints as a CheckpointStore does: the segments
+// of the latest by name, only those whose bytes changed written again.
+type segmentStore struct {
+	manifest []triage.Segment    // the latest checkpoint's, without their bytes
+	data     map[[32]byte][]byte // stored bytes by digest
+	digests  map[string][32]byte // the latest checkpoint's, by name
+	written  int                 // segments written by the last checkpoint
+}
+
+func (s *segmentStore) checkpoint(t testing.TB, e *triage.Engine) {
+	t.Helper()
+	segs, err := e.Segments(s.digests)
+	if err != nil {
+		t.Fatalf("Segments = %v", err)
+	}
+	data := map[[32]byte][]byte{}
+	digests := map[string][32]byte{}
+	s.written = 0
+	for i, sg := range segs {
+		if sg.Data == nil {
+			if _, ok := s.data[sg.Digest]; !ok || s.digests[sg.Name] != sg.Digest {
+				t.Fatalf("segment %q left unwritten, but not stored", sg.Name)
+			}
+			data[sg.Digest] = s.data[sg.Digest]
+		} else {
+			data[sg.Digest] = sg.Data
+			s.written++
+		}
+		digests[sg.Name] = sg.Digest
+		segs[i].Data = nil
+	}
+	s.manifest, s.data, s.digests = segs, data, digests
+}
+
+func (s *segmentStore) restore(t testing.TB, cfg triage.Config) (*triage.Engine, error) {
+	t.Helper()
+	var total int64
+	for _, sg := range s.manifest {
+		total += sg.Size
+	}
+	i := 0
+	return triage.RestoreSegments(cfg, total, func() (triage.Segment, error) {
+		if i == len(s.manifest) {
+			return triage.Segment{}, io.EOF
+		}
+		sg := s.manifest[i]
+		sg.Data = s.data[sg.Digest]
+		i++
+		return sg, nil
+	})
+}
+
+// TestCheckpointChain checkpoints an engine incrementally as a store does
+// (only changed segments written) at several cut points, and at each
+// restores a new engine from the stored segments alone and feeds it the
+// rest: every later assessment must be byte for byte the full engine's.
+// Later checkpoints must write fewer segments than they have, and the
+// same state encoded twice must write none.
+func TestCheckpointChain(t *testing.T) {
+	recs := checkpointStream(t)
+	for _, cfg := range []triage.Config{triage.DefaultConfig(), blindConfig()} {
+		full, err := triage.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := observeAll(t, full, recs)
+		n := len(recs)
+		e, err := triage.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st segmentStore
+		done := 0
+		for _, k := range []int{1, n / 7, n / 3, n/3 + 1, n / 2, n - n/10, n} {
+			observeAll(t, e, recs[done:k])
+			done = k
+			st.checkpoint(t, e)
+			t.Logf("after %d records: %d of %d segments written", k, st.written, len(st.manifest))
+			if k > 1 && st.written >= len(st.manifest) {
+				t.Errorf("checkpoint after %d records wrote all %d segments, want only those changed", k, st.written)
+			}
+			r, err := st.restore(t, cfg)
+			if err != nil {
+				t.Fatalf("restore after %d = %v", k, err)
+			}
+			for i, s := range observeAll(t, r, recs[k:]) {
+				if s != want[k+i] {
+					t.Fatalf("record %d after a chain restored at %d:\n got %s\nwant %s", k+i, k, s, want[k+i])
+				}
+			}
+		}
+		st.checkpoint(t, e)
+		if st.written != 0 {
+			t.Errorf("the same state checkpointed twice wrote %d segments, want 0 (an encoding that is not the same each time)", st.written)
+		}
+	}
+}
+
+// TestCheckpointSegmentDamaged changes a byte of each stored segment in
+// turn, drops one and swaps two: each must be refused, no engine made.
+func TestCheckpointSegmentDamaged(t *testing.T) {
+	e, err := triage.New(triage.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	observeAll(t, e, checkpointStream(t)[:400])
+	var st segmentStore
+	st.checkpoint(t, e)
+	good := st.manifest
+	try := func(what string, manifest []triage.Segment, data map[[32]byte][]byte) {
+		t.Helper()
+		st.manifest, st.data = manifest, data
+		if r, err := st.restore(t, triage.DefaultConfig()); err == nil || r != nil {
+			t.Errorf("%s: restore = %v, %v; want no engine and an error", what, r != nil, err)
+		}
+	}
+	data := st.data
+	for i, sg := range good {
+		if sg.Size == 0 {
+			continue
+		}
+		b := bytes.Clone(data[sg.Digest])
+		b[len(b)/2] ^= 0x10
+		d := maps.Clone(data)
+		d[sg.Digest] = b
+		try(fmt.Sprintf("segment %d (%s) changed", i, sg.Name), good, d)
+	}
+	try("a segment dropped", slices.Delete(slices.Clone(good), 3, 4), data)
+	swapped := slices.Clone(good)
+	swapped[2], swapped[3] = swapped[3], swapped[2]
+	try("two segments swapped", swapped, data)
+	try("one segment too many", append(slices.Clone(good), good[1]), data)
 }

@@ -1,38 +1,47 @@
 package triage
 
 import (
+	"fmt"
 	"io"
-	"reflect"
-	"testing"
-	"unsafe"
+	"strings"
 )
 
-// CheckpointSizes logs the bytes each part of e's state takes.
-func CheckpointSizes(t testing.TB, e *Engine) {
-	b := &stateCodecs{codecs: map[reflect.Type]*stateCodec{}, named: map[reflect.Type]bool{}}
-	et := reflect.TypeFor[Engine]()
-	for i := range et.NumField() {
-		f := et.Field(i)
-		if engineSkip[f.Name] {
-			continue
-		}
-		c := b.codec(f.Type, nil)
-		w := &stateWriter{out: io.Discard, ptrs: map[ptrKey]uint64{}}
-		c.enc(w, unsafe.Add(unsafe.Pointer(e), f.Offset))
-		w.flush()
-		t.Logf("%-10s %8d KB", f.Name, w.n/1000)
+// CheckpointSizes writes to w, for each unit of the state (a field, its ranges
+// or parts together), how many segments of segs it has and their bytes,
+// and of those the ones with bytes (changed, when segs came from
+// Engine.Segments with the stored digests).
+func CheckpointSizes(w io.Writer, segs []Segment) {
+	type sum struct {
+		n, changed     int
+		bytes, written int64
 	}
-	rt := reflect.TypeFor[refText]()
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		c := b.codec(f.Type, nil)
-		w := &stateWriter{out: io.Discard, ptrs: map[ptrKey]uint64{}}
-		for j := range e.refs {
-			if e.refs[j].refText != &noText {
-				c.enc(w, unsafe.Add(unsafe.Pointer(e.refs[j].refText), f.Offset))
+	var order []string
+	sums := map[string]*sum{}
+	var total sum
+	for _, sg := range segs {
+		unit := sg.Name
+		if i := strings.IndexAny(unit, "#%"); i >= 0 {
+			unit = unit[:i]
+		}
+		s := sums[unit]
+		if s == nil {
+			s = &sum{}
+			sums[unit] = s
+			order = append(order, unit)
+		}
+		for _, s := range []*sum{s, &total} {
+			s.n++
+			s.bytes += sg.Size
+			if sg.Data != nil {
+				s.changed++
+				s.written += sg.Size
 			}
 		}
-		w.flush()
-		t.Logf("refText.%-10s %8d KB", f.Name, w.n/1000)
+	}
+	order = append(order, "total")
+	sums["total"] = &total
+	for _, u := range order {
+		s := sums[u]
+		fmt.Fprintf(w, "%-28s %5d segments %10d KB, changed %5d %10d KB\n", u, s.n, s.bytes/1000, s.changed, s.written/1000)
 	}
 }

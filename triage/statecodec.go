@@ -2,6 +2,7 @@ package triage
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -61,8 +63,36 @@ type stateWriter struct {
 	out  io.Writer
 	err  error
 	n    int64
-	ptrs map[ptrKey]uint64
-	next uint64
+	ptrs map[ptrKey]ptrRef
+	// seg is the segment being written (see segments.go), local the
+	// pointers made in it so far, imports the segments it refers to, by
+	// first use, and names every segment's name by number.
+	seg      int32
+	local    uint64
+	imports  []int32
+	importOf map[int32]uint64
+	names    []string
+}
+
+// ptrRef is where a pointer's target was written: the pointer made
+// n-th (from 1) in segment seg (knownSeg for the pointers both sides
+// know without writing them).
+type ptrRef struct {
+	seg int32
+	n   uint64
+}
+
+const knownSeg = -1
+
+// importIndex returns seg's number in the current segment's imports.
+func (w *stateWriter) importIndex(seg int32) uint64 {
+	if k, ok := w.importOf[seg]; ok {
+		return k
+	}
+	k := uint64(len(w.imports))
+	w.imports = append(w.imports, seg)
+	w.importOf[seg] = k
+	return k
 }
 
 func (w *stateWriter) flush() {
@@ -104,7 +134,10 @@ type stateReader struct {
 	in   *bufio.Reader
 	left int64 // bytes not yet read
 	err  error
-	ptrs []unsafe.Pointer // by number - 1
+	ptrs []unsafe.Pointer // made in the current segment, by number - 1
+	// imports are the pointers made in the segments the current one
+	// refers to, by its import number.
+	imports [][]unsafe.Pointer
 }
 
 func (r *stateReader) fail(err error) {
@@ -525,6 +558,46 @@ func (w *stateWriter) rawRun(b []byte) {
 	w.grow()
 }
 
+// sortedKeys returns map v's keys in order when their kind has one
+// (strings, integers, booleans), so that a map is written the same way
+// each time its contents are the same, as an unchanged segment must be
+// (segments.go); other keys in the map's own order.
+func sortedKeys(v reflect.Value) []reflect.Value {
+	keys := v.MapKeys()
+	switch v.Type().Key().Kind() {
+	case reflect.String:
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.Int(), b.Int()) })
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.Uint(), b.Uint()) })
+	case reflect.Bool:
+		slices.SortFunc(keys, func(a, b reflect.Value) int {
+			if a.Bool() == b.Bool() {
+				return 0
+			} else if b.Bool() {
+				return -1
+			}
+			return 1
+		})
+	}
+	return keys
+}
+
+// encodeEntries writes the entries of map v under keys, in their order.
+func encodeEntries(w *stateWriter, v reflect.Value, keys []reflect.Value, kc, vc *stateCodec) {
+	t := v.Type()
+	k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	kp, ep := k.Addr().UnsafePointer(), e.Addr().UnsafePointer()
+	for _, key := range keys {
+		k.Set(key)
+		e.Set(v.MapIndex(key))
+		kc.enc(w, kp)
+		vc.enc(w, ep)
+		w.grow()
+	}
+}
+
 func (b *stateCodecs) mapCodec(c *stateCodec, t reflect.Type) {
 	kc, vc := b.codec(t.Key(), nil), b.codec(t.Elem(), nil)
 	c.minSize = 1
@@ -535,16 +608,7 @@ func (b *stateCodecs) mapCodec(c *stateCodec, t reflect.Type) {
 			return
 		}
 		w.uvarint(uint64(v.Len()) + 1)
-		k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
-		kp, ep := k.Addr().UnsafePointer(), e.Addr().UnsafePointer()
-		it := v.MapRange()
-		for it.Next() {
-			k.SetIterKey(it)
-			e.SetIterValue(it)
-			kc.enc(w, kp)
-			vc.enc(w, ep)
-			w.grow()
-		}
+		encodeEntries(w, v, sortedKeys(v), kc, vc)
 	}
 	c.dec = func(r *stateReader, p unsafe.Pointer) {
 		n := r.uvarint()
@@ -556,28 +620,31 @@ func (b *stateCodecs) mapCodec(c *stateCodec, t reflect.Type) {
 		if r.err != nil {
 			return
 		}
-		v := reflect.NewAt(t, p).Elem()
 		m := reflect.MakeMapWithSize(t, k)
-		v.Set(m)
-		key, elem := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
-		kp, ep := key.Addr().UnsafePointer(), elem.Addr().UnsafePointer()
-		zero := reflect.Zero(t.Elem())
-		for i := 0; i < k && r.err == nil; i++ {
-			elem.Set(zero)
-			kc.dec(r, kp)
-			vc.dec(r, ep)
-			m.SetMapIndex(key, elem)
-		}
+		reflect.NewAt(t, p).Elem().Set(m)
+		decodeEntries(r, m, k, kc, vc)
 		if r.err == nil && m.Len() != k {
 			r.fail(fmt.Errorf("%w: a map with a repeated key", errCorrupt))
 		}
 	}
 }
 
-// pointerCodec writes 0 for nil, a pointer's number when it was met
-// before, or a new number followed by what it points to. A pointer the
-// engine made before reading (by New) is read into, not replaced, so that
-// its wiring stays.
+// decodeEntries reads n entries into map m.
+func decodeEntries(r *stateReader, m reflect.Value, n int, kc, vc *stateCodec) {
+	t := m.Type()
+	key, elem := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	kp, ep := key.Addr().UnsafePointer(), elem.Addr().UnsafePointer()
+	zero := reflect.Zero(t.Elem())
+	for i := 0; i < n && r.err == nil; i++ {
+		elem.Set(zero)
+		kc.dec(r, kp)
+		vc.dec(r, ep)
+		m.SetMapIndex(key, elem)
+	}
+}
+
+// pointerCodec writes a pointer's number (stateWriter.ref), followed by
+// what it points to the first time it is met.
 func (b *stateCodecs) pointerCodec(c *stateCodec, t reflect.Type) {
 	elem := t.Elem()
 	var ec *stateCodec
@@ -595,48 +662,84 @@ func (b *stateCodecs) pointerCodec(c *stateCodec, t reflect.Type) {
 			w.uvarint(0)
 			return
 		}
-		key := ptrKey{q, elem}
-		if id, ok := w.ptrs[key]; ok {
-			w.uvarint(id)
+		if w.ref(ptrKey{q, elem}) {
 			return
 		}
-		w.next++
-		w.ptrs[key] = w.next
-		w.uvarint(w.next)
 		get().enc(w, q)
 	}
 	c.dec = func(r *stateReader, p unsafe.Pointer) {
-		id := r.uvarint()
-		if id == 0 || r.err != nil {
-			*(*unsafe.Pointer)(p) = nil
-			return
-		}
-		switch {
-		case id <= uint64(len(r.ptrs)):
-			q := r.ptrs[id-1]
-			if q == nil {
-				r.fail(fmt.Errorf("%w: pointer %d read before it was made", errCorrupt, id))
-				return
-			}
-			*(*unsafe.Pointer)(p) = q
-		case id == uint64(len(r.ptrs))+1:
-			q := *(*unsafe.Pointer)(p)
-			if q == nil {
-				q = reflect.New(elem).UnsafePointer()
-			}
-			r.ptrs = append(r.ptrs, q)
-			*(*unsafe.Pointer)(p) = q
+		if q, ok := r.ref(p, elem); ok {
 			get().dec(r, q)
-		default:
-			r.fail(fmt.Errorf("%w: pointer %d out of order (%d made)", errCorrupt, id, len(r.ptrs)))
 		}
 	}
 }
 
+// ref writes the number of pointer key: 0 for nil, twice its number in
+// the current segment, or one more than twice its import's number followed
+// by its number there. It reports whether the target was written before;
+// if not, the pointer is numbered now and its target must follow.
+func (w *stateWriter) ref(key ptrKey) bool {
+	if r, ok := w.ptrs[key]; ok {
+		if r.seg == w.seg {
+			w.uvarint(r.n << 1)
+		} else {
+			w.uvarint(w.importIndex(r.seg)<<1 | 1)
+			w.uvarint(r.n)
+		}
+		return true
+	}
+	w.local++
+	w.ptrs[key] = ptrRef{w.seg, w.local}
+	w.uvarint(w.local << 1)
+	return false
+}
+
+// ref reads what stateWriter.ref wrote into the pointer at p (to a value
+// of type elem) and reports whether the target follows, to be read into
+// the pointer returned: a pointer the engine made before reading (by New)
+// is read into, not replaced, so that its wiring stays.
+func (r *stateReader) ref(p unsafe.Pointer, elem reflect.Type) (unsafe.Pointer, bool) {
+	v := r.uvarint()
+	if v == 0 || r.err != nil {
+		*(*unsafe.Pointer)(p) = nil
+		return nil, false
+	}
+	if v&1 == 1 {
+		k, n := v>>1, r.uvarint()
+		if r.err != nil {
+			return nil, false
+		}
+		if k >= uint64(len(r.imports)) || n == 0 || n > uint64(len(r.imports[k])) {
+			r.fail(fmt.Errorf("%w: pointer %d of import %d out of range", errCorrupt, n, k))
+			return nil, false
+		}
+		*(*unsafe.Pointer)(p) = r.imports[k][n-1]
+		return nil, false
+	}
+	id := v >> 1
+	switch {
+	case id <= uint64(len(r.ptrs)):
+		*(*unsafe.Pointer)(p) = r.ptrs[id-1]
+		return nil, false
+	case id == uint64(len(r.ptrs))+1:
+		q := *(*unsafe.Pointer)(p)
+		if q == nil {
+			q = reflect.New(elem).UnsafePointer()
+		}
+		r.ptrs = append(r.ptrs, q)
+		*(*unsafe.Pointer)(p) = q
+		return q, true
+	default:
+		r.fail(fmt.Errorf("%w: pointer %d out of order (%d made)", errCorrupt, id, len(r.ptrs)))
+		return nil, false
+	}
+}
+
 // engineCodec is the codec of the engine's state: every field of Engine
-// but its settings and calendar, which New makes from the configuration.
+// but its settings and calendar, which New makes from the configuration,
+// cut into segments by plan (segments.go).
 type engineCodec struct {
-	c      *stateCodec
+	plan   *unit
 	format string
 	err    error
 	// known are pointers both sides know without writing them: the
@@ -646,15 +749,18 @@ type engineCodec struct {
 
 var engineSkip = map[string]bool{"cfg": true, "cal": true}
 
-// checkpointVersion is bumped when the encoding itself changes.
-const checkpointVersion = 1
+// checkpointVersion is bumped when the encoding itself changes (2: cut
+// into segments).
+const checkpointVersion = 2
 
 func newEngineCodec() *engineCodec {
 	b := &stateCodecs{codecs: map[reflect.Type]*stateCodec{}, named: map[reflect.Type]bool{}}
 	t := reflect.TypeFor[Engine]()
-	c := b.codec(t, engineSkip)
+	b.codec(t, engineSkip)
 	b.describe(t, engineSkip)
-	sum := sha256.Sum256([]byte(fmt.Sprintf("v%d %s/%s %s", checkpointVersion, runtime.GOARCH, runtime.Version(), b.desc.String())))
-	return &engineCodec{c: c, err: b.err, format: fmt.Sprintf("triage-state/%d:%s", checkpointVersion, hex.EncodeToString(sum[:8])),
+	plan := &unit{kind: structUnit, typ: t, kids: b.planFields(t, engineSkip, 0, map[reflect.Type]bool{})}
+	sum := sha256.Sum256(fmt.Appendf(nil, "v%d %s/%s segments %d/%d/%d/%d %s", checkpointVersion, runtime.GOARCH, runtime.Version(),
+		rangeLen, rawRangeLen, mapPart, maxUnitDepth, b.desc.String()))
+	return &engineCodec{plan: plan, err: b.err, format: fmt.Sprintf("triage-state/%d:%s", checkpointVersion, hex.EncodeToString(sum[:8])),
 		known: []ptrKey{{unsafe.Pointer(&noText), reflect.TypeFor[refText]()}}}
 }

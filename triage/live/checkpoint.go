@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"bonafide"
@@ -15,18 +16,24 @@ import (
 )
 
 // Checkpoints. The engine's memory is written to the store (a
-// bonafide.CheckpointStore, migration 011) every Options.Checkpoint
+// bonafide.CheckpointStore, migration 013) every Options.Checkpoint
 // records, once the assessments through the last of them are stored, and
 // when the service stops; on start the service restores the latest and
 // replays only the records after it, rather than the whole store. A
-// checkpoint is used only by the engine that could have written it: the
+// checkpoint is the state cut into segments (triage.Engine.Segments):
+// only the segments whose bytes changed since the last checkpoint are
+// written, the others are shared with it, and a manifest naming them all
+// is committed in one transaction, so that a server stopped between the
+// segments and the manifest leaves the last checkpoint whole.
+//
+// A checkpoint is used only by the engine that could have written it: the
 // same engine version (settings and source revision), the same state
-// format (triage.CheckpointFormat) and the same build (the executable's
-// digest), since a change of scoring leaves the state's types alone but
-// fills them differently, and the same blind index key when reporters are
-// blinded. Anything else, a checkpoint that fails to read
-// or whose digest does not match, or one ahead of the stored assessments,
-// is logged and the store replayed in full, as before checkpoints.
+// format (triage.CheckpointFormat) and the same build (see buildName),
+// since a change of scoring leaves the state's types alone but fills them
+// differently, and the same blind index key when reporters are blinded.
+// Anything else, a segment that fails to read or whose digest does not
+// match, or a checkpoint ahead of the stored assessments, is logged and
+// the store replayed in full, as before checkpoints.
 
 // defaultCheckpoint is Options.Checkpoint's default: records observed
 // between checkpoints, which bounds what a restart after a crash replays
@@ -37,8 +44,35 @@ const defaultCheckpoint = 20_000
 // checkpointChunk is the size of the rows a checkpoint is written in.
 const checkpointChunk = 4 << 20
 
-// buildDigest names the running binary by its executable's SHA-256.
-func buildDigest() (string, error) {
+// buildName names the running binary for the checkpoints' key. Built
+// from a clean version-controlled tree, the engine version holds the
+// revision, and the same revision built by the same Go release for the
+// same architecture (both in the state format) with the same settings
+// (tags, GOAMD64, CGO_ENABLED, flags: a digest of the build info's) is
+// the same code: so a rebuild of one revision, or a binary moved or
+// stripped, restores instead of replaying. Otherwise (no revision, a dirty
+// tree, a test binary) nothing but the executable's SHA-256 tells one
+// build from the next.
+func buildName() (string, error) {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		h := sha256.New()
+		rev, modified := "", false
+		fmt.Fprintf(h, "%s\n%s\n", bi.GoVersion, bi.Path)
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.time":
+				continue
+			case "vcs.revision":
+				rev = st.Value
+			case "vcs.modified":
+				modified = st.Value == "true"
+			}
+			fmt.Fprintf(h, "%s=%s\n", st.Key, st.Value)
+		}
+		if rev != "" && !modified {
+			return "settings-" + hex.EncodeToString(h.Sum(nil)[:8]), nil
+		}
+	}
 	path, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -77,7 +111,7 @@ func (s *Service) checkpointKey() (string, error) {
 	}
 	build := s.opts.Build
 	if build == "" {
-		if build, err = buildDigest(); err != nil {
+		if build, err = buildName(); err != nil {
 			s.cpErr = fmt.Errorf("digest of the executable: %w", err)
 			return "", s.cpErr
 		}
@@ -129,19 +163,20 @@ func (s *Service) restore(ctx context.Context) {
 	t0 := time.Now()
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	e, err := triage.Restore(s.opts.Config, newChunkReader(rctx, cs, cp), cp.Size)
+	e, err := triage.RestoreSegments(s.opts.Config, cp.Size, readSegments(rctx, cs, cp))
 	if err != nil {
 		s.log.Warn("triage: checkpoint unusable; replaying the whole store", slog.Int64("checkpoint_seq", cp.Seq),
 			slog.Int64("checkpoint_id", cp.ID), slog.Any("error", err))
 		return
 	}
 	s.engine = e
+	s.cpSegs = segmentsByName(cp.Segments)
 	s.last, s.cpSeq = cp.Seq, cp.Seq
 	s.cpStored.Store(cp.Seq)
 	s.mainLast.Store(cp.Seq)
 	s.restoredFrom = cp.Seq
 	s.log.Info("triage restored from its checkpoint", slog.Int64("checkpoint_seq", cp.Seq), slog.Int64("bytes", cp.Size),
-		slog.Duration("elapsed", time.Since(t0)))
+		slog.Int("segments", len(cp.Segments)), slog.Duration("elapsed", time.Since(t0)))
 }
 
 // noReferrals reports whether no referral is stored after seq from
@@ -175,75 +210,75 @@ func (s *Service) RestoredFrom() int64 {
 // Checkpoints returns how many checkpoints the service has stored.
 func (s *Service) Checkpoints() int64 { return s.cpWritten.Load() }
 
-// chunkReader reads a stored checkpoint's chunks in order, fetching the
-// next while the current one is decoded.
-type chunkReader struct {
-	ch  <-chan chunkResult
-	cur []byte
-	err error
+func segmentsByName(segs []bonafide.TriageSegment) map[string]bonafide.TriageSegment {
+	m := make(map[string]bonafide.TriageSegment, len(segs))
+	for _, sg := range segs {
+		m[sg.Name] = sg
+	}
+	return m
 }
 
-type chunkResult struct {
-	data []byte
-	err  error
-}
-
-func newChunkReader(ctx context.Context, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint) *chunkReader {
-	ch := make(chan chunkResult, 2)
+// readSegments returns a function giving checkpoint cp's segments in
+// order, each read whole, the next fetched while the current one is
+// decoded; io.EOF after the last.
+func readSegments(ctx context.Context, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint) func() (triage.Segment, error) {
+	type result struct {
+		sg  triage.Segment
+		err error
+	}
+	ch := make(chan result, 2)
 	go func() {
 		defer close(ch)
-		for n := range cp.Chunks {
-			data, err := cs.TriageCheckpointChunk(ctx, cp.ID, n)
+		for _, sg := range cp.Segments {
+			r := result{sg: triage.Segment{Name: sg.Name, Size: sg.Size, Data: make([]byte, 0, sg.Size)}}
+			copy(r.sg.Digest[:], sg.Digest)
+			if len(sg.Digest) != len(r.sg.Digest) {
+				r.err = fmt.Errorf("triage segment %d: a digest of %d bytes", sg.ID, len(sg.Digest))
+			}
+			for n := 0; n < sg.Chunks && r.err == nil; n++ {
+				data, err := cs.TriageSegmentChunk(ctx, sg.ID, n)
+				if err != nil {
+					r.err = fmt.Errorf("read triage checkpoint: %w", err)
+				}
+				r.sg.Data = append(r.sg.Data, data...)
+			}
 			select {
-			case ch <- chunkResult{data, err}:
+			case ch <- r:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			if r.err != nil {
 				return
 			}
 		}
 	}()
-	return &chunkReader{ch: ch}
-}
-
-func (r *chunkReader) Read(p []byte) (int, error) {
-	for len(r.cur) == 0 {
-		if r.err != nil {
-			return 0, r.err
+	return func() (triage.Segment, error) {
+		r, ok := <-ch
+		if !ok {
+			return triage.Segment{}, io.EOF
 		}
-		c, ok := <-r.ch
-		switch {
-		case !ok:
-			r.err = io.EOF
-		case c.err != nil:
-			r.err = fmt.Errorf("read triage checkpoint: %w", c.err)
-		default:
-			r.cur = c.data
-		}
+		return r.sg, r.err
 	}
-	n := copy(p, r.cur)
-	r.cur = r.cur[n:]
-	return n, nil
 }
 
-// chunker collects what the engine writes into checkpoint-sized chunks.
-type chunker struct {
-	chunks [][]byte
+// CheckpointStats says what the last checkpoint stored cost.
+type CheckpointStats struct {
+	Seq int64
+	// Segments and Bytes are the checkpoint's; Written and WrittenBytes
+	// what of it was written, the rest being shared with the one before.
+	Segments, Written   int
+	Bytes, WrittenBytes int64
+	// Encode is how long the engine was held to encode its state, Store
+	// how long writing the new segments and the manifest took.
+	Encode, Store time.Duration
 }
 
-func (c *chunker) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if len(c.chunks) == 0 || len(c.chunks[len(c.chunks)-1]) == checkpointChunk {
-			c.chunks = append(c.chunks, make([]byte, 0, checkpointChunk))
-		}
-		last := &c.chunks[len(c.chunks)-1]
-		k := min(len(p), checkpointChunk-len(*last))
-		*last = append(*last, p[:k]...)
-		p = p[k:]
-	}
-	return n, nil
+// LastCheckpoint returns what the last checkpoint stored cost (zero
+// before the first).
+func (s *Service) LastCheckpoint() CheckpointStats {
+	s.cpMu.Lock()
+	defer s.cpMu.Unlock()
+	return s.cpLast
 }
 
 // maybeCheckpoint starts writing a checkpoint when Options.Checkpoint
@@ -280,8 +315,16 @@ func (s *Service) maybeCheckpoint(ctx context.Context, force bool) {
 		}
 	}
 	t0 := time.Now()
-	var c chunker
-	size, err := s.engine.WriteCheckpoint(&c)
+	// s.cpSegs is the writer's, but only while it holds the cpIdle token,
+	// as here.
+	stored := make(map[string][sha256.Size]byte, len(s.cpSegs))
+	for name, sg := range s.cpSegs {
+		var d [sha256.Size]byte
+		if copy(d[:], sg.Digest) == len(d) {
+			stored[name] = d
+		}
+	}
+	segs, err := s.engine.Segments(stored)
 	if err != nil {
 		s.log.Error("triage checkpoint not written", slog.Int64("seq", s.last), slog.Any("error", err))
 		s.cpIdle <- struct{}{}
@@ -298,13 +341,20 @@ func (s *Service) maybeCheckpoint(ctx context.Context, force bool) {
 	}
 	write := func() {
 		defer func() { s.cpIdle <- struct{}{} }()
-		if err := s.storeCheckpoint(ctx, key, seq, size, c.chunks); err != nil {
+		t1 := time.Now()
+		st, err := s.storeCheckpoint(ctx, key, seq, segs)
+		if err != nil {
 			s.log.Error("triage checkpoint not stored", slog.Int64("seq", seq), slog.Any("error", err))
 			return
 		}
+		st.Encode, st.Store = encoded, time.Since(t1)
+		s.cpMu.Lock()
+		s.cpLast = st
+		s.cpMu.Unlock()
 		s.cpStored.Store(seq)
 		s.cpWritten.Add(1)
-		s.log.Info("triage checkpoint stored", slog.Int64("seq", seq), slog.Int64("bytes", size),
+		s.log.Info("triage checkpoint stored", slog.Int64("seq", seq), slog.Int64("bytes", st.Bytes),
+			slog.Int("segments", st.Segments), slog.Int64("bytes_written", st.WrittenBytes), slog.Int("segments_written", st.Written),
 			slog.Duration("encode", encoded), slog.Duration("elapsed", time.Since(t0)))
 	}
 	if force {
@@ -314,18 +364,49 @@ func (s *Service) maybeCheckpoint(ctx context.Context, force bool) {
 	go write()
 }
 
-func (s *Service) storeCheckpoint(ctx context.Context, key string, seq, size int64, chunks [][]byte) error {
+// storeCheckpoint writes the segments of segs that have bytes, each in
+// chunks of checkpointChunk, then commits the checkpoint of them all, the
+// others being the last checkpoint's. Called holding the cpIdle token.
+func (s *Service) storeCheckpoint(ctx context.Context, key string, seq int64, segs []triage.Segment) (CheckpointStats, error) {
 	cs := s.out.(bonafide.CheckpointStore)
-	id, err := cs.CreateTriageCheckpoint(ctx, seq, key)
-	if err != nil {
-		return err
-	}
-	for n, c := range chunks {
-		if err := cs.PutTriageCheckpointChunk(ctx, id, n, c); err != nil {
-			return err
+	st := CheckpointStats{Seq: seq, Segments: len(segs)}
+	list := make([]bonafide.TriageSegment, len(segs))
+	for i, sg := range segs {
+		st.Bytes += sg.Size
+		ts := bonafide.TriageSegment{Name: sg.Name, Size: sg.Size, Digest: sg.Digest[:]}
+		if sg.Data == nil {
+			old, ok := s.cpSegs[sg.Name]
+			if !ok {
+				return st, fmt.Errorf("triage segment %q unchanged but not stored", sg.Name)
+			}
+			ts.ID, ts.Chunks = old.ID, old.Chunks
+			list[i] = ts
+			continue
 		}
+		id, err := cs.CreateTriageSegment(ctx, sg.Name)
+		if err != nil {
+			return st, err
+		}
+		ts.ID = id
+		for data := sg.Data; len(data) > 0; ts.Chunks++ {
+			k := min(len(data), checkpointChunk)
+			if err := cs.PutTriageSegmentChunk(ctx, id, ts.Chunks, data[:k]); err != nil {
+				return st, err
+			}
+			data = data[k:]
+		}
+		st.Written++
+		st.WrittenBytes += sg.Size
+		list[i] = ts
 	}
-	return cs.CompleteTriageCheckpoint(ctx, id, size)
+	if _, err := cs.CommitTriageCheckpoint(ctx, seq, key, list); err != nil {
+		// The last checkpoint may or may not stand (a commit whose answer
+		// was lost): write every segment anew next time.
+		s.cpSegs = nil
+		return st, err
+	}
+	s.cpSegs = segmentsByName(list)
+	return st, nil
 }
 
 // waitCheckpoint waits for a checkpoint being written to be stored.

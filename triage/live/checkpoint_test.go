@@ -117,8 +117,13 @@ func TestRestartFromCheckpoint(t *testing.T) {
 			if got, wantIDs := out.ids(), idsAfter(ids, seqs, last2); !slices.Equal(got, wantIDs) {
 				t.Errorf("third service stored %d assessments, want the %d added after the crash, in order", len(got), len(wantIDs))
 			}
-			if got := latest(t, as); got.Seq != last3 {
-				t.Errorf("checkpoint after a clean stop at seq %d, want %d", got.Seq, last3)
+			end := latest(t, as)
+			if end.Seq != last3 {
+				t.Errorf("checkpoint after a clean stop at seq %d, want %d", end.Seq, last3)
+			}
+			// A checkpoint after a restored one writes only what changed.
+			if st := third.LastCheckpoint(); st.Written == 0 || st.Written >= st.Segments || st.WrittenBytes >= st.Bytes || st.Bytes != end.Size {
+				t.Errorf("last checkpoint = %+v, want some of its %d bytes written, not all", st, end.Size)
 			}
 			check(t, as, third.Engine(), ids, want, seqs)
 
@@ -151,34 +156,57 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// storedSegment is one segment of a stored checkpoint, with its bytes.
+type storedSegment struct {
+	bonafide.TriageSegment
+	data []byte
+}
+
 // TestCheckpointFallback damages the stored checkpoint in each way a
-// store or an upgrade can (gone, a byte changed, cut short, written by
-// another engine) and restarts: the service must say so in its log,
-// replay the whole store instead, and assess what comes next as the
-// command does.
+// store, a crash or an upgrade can (gone, a byte of a segment changed, a
+// segment cut short or left out of the manifest, written by another
+// engine) and restarts: the service must say so in its log, replay the
+// whole store instead, and assess what comes next as the command does.
+// Segments written after the checkpoint without a manifest (a crash
+// between the two) must change nothing: the service restores the
+// checkpoint.
 func TestCheckpointFallback(t *testing.T) {
+	mid := func(segs []storedSegment) int { return len(segs) / 2 }
 	cases := []struct {
-		name    string
-		damage  func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, chunks [][]byte)
-		wantLog string
+		name     string
+		damage   func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment)
+		wantLog  string
+		restored bool
 	}{
-		{"missing", func(t *testing.T, cs bonafide.CheckpointStore, _ bonafide.TriageCheckpoint, _ [][]byte) {
+		{"missing", func(t *testing.T, cs bonafide.CheckpointStore, _ bonafide.TriageCheckpoint, _ []storedSegment) {
 			if _, err := cs.DeleteTriageCheckpoints(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-		}, "no checkpoint"},
-		{"a byte changed", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, chunks [][]byte) {
-			c := bytes.Clone(chunks[0])
-			c[len(c)/2] ^= 0x20
-			rewrite(t, cs, cp.Seq, cp.Engine, append([][]byte{c}, chunks[1:]...))
-		}, "checkpoint unusable"},
-		{"cut short", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, chunks [][]byte) {
-			last := chunks[len(chunks)-1]
-			rewrite(t, cs, cp.Seq, cp.Engine, append(slices.Clone(chunks[:len(chunks)-1]), last[:len(last)-7]))
-		}, "checkpoint unusable"},
-		{"another engine", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, chunks [][]byte) {
-			rewrite(t, cs, cp.Seq, strings.Replace(cp.Engine, "build:test", "build:other", 1), chunks)
-		}, "another engine's"},
+		}, "no checkpoint", false},
+		{"a byte of a segment changed", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment) {
+			i := biggest(segs)
+			segs[i].data = bytes.Clone(segs[i].data)
+			segs[i].data[len(segs[i].data)/2] ^= 0x20
+			rewrite(t, cs, cp.Seq, cp.Engine, segs)
+		}, "checkpoint unusable", false},
+		{"a segment cut short", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment) {
+			i := biggest(segs)
+			segs[i].data = segs[i].data[:len(segs[i].data)-7]
+			rewrite(t, cs, cp.Seq, cp.Engine, segs)
+		}, "checkpoint unusable", false},
+		{"a segment left out", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment) {
+			rewrite(t, cs, cp.Seq, cp.Engine, slices.Delete(segs, mid(segs), mid(segs)+1))
+		}, "checkpoint unusable", false},
+		{"another engine", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment) {
+			rewrite(t, cs, cp.Seq, strings.Replace(cp.Engine, "build:test", "build:other", 1), segs)
+		}, "another engine's", false},
+		{"segments without a manifest", func(t *testing.T, cs bonafide.CheckpointStore, cp bonafide.TriageCheckpoint, segs []storedSegment) {
+			for _, sg := range segs[:mid(segs)] {
+				if _, err := put(cs, sg.Name, []byte("a crash before the manifest")); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, "restored from its checkpoint", true},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -205,15 +233,19 @@ func TestCheckpointFallback(t *testing.T) {
 					if cp.Seq != last {
 						t.Fatalf("checkpoint at %d, want %d", cp.Seq, last)
 					}
-					var chunks [][]byte
-					for n := range cp.Chunks {
-						c, err := cs.TriageCheckpointChunk(ctx, cp.ID, n)
-						if err != nil {
-							t.Fatal(err)
+					var segs []storedSegment
+					for _, sg := range cp.Segments {
+						var data []byte
+						for n := range sg.Chunks {
+							c, err := cs.TriageSegmentChunk(ctx, sg.ID, n)
+							if err != nil {
+								t.Fatal(err)
+							}
+							data = append(data, c...)
 						}
-						chunks = append(chunks, c)
+						segs = append(segs, storedSegment{sg, data})
 					}
-					c.damage(t, cs, cp, chunks)
+					c.damage(t, cs, cp, segs)
 
 					upto := base + per*(i+1)
 					addAll(t, st, recs[base+per*i:upto])
@@ -225,11 +257,15 @@ func TestCheckpointFallback(t *testing.T) {
 					if err := stop(ctx); err != nil {
 						t.Fatal(err)
 					}
-					if got := svc.RestoredFrom(); got != 0 {
-						t.Errorf("restored from %d, want a full replay", got)
+					wantFrom, wantLog := int64(0), "replaying the whole store"
+					if c.restored {
+						wantFrom, wantLog = cp.Seq, "triage restored"
 					}
-					if !strings.Contains(logs.String(), c.wantLog) || !strings.Contains(logs.String(), "replaying the whole store") {
-						t.Errorf("log = %s\nwant a line with %q and %q", logs.String(), c.wantLog, "replaying the whole store")
+					if got := svc.RestoredFrom(); got != wantFrom {
+						t.Errorf("restored from %d, want %d", got, wantFrom)
+					}
+					if !strings.Contains(logs.String(), c.wantLog) || !strings.Contains(logs.String(), wantLog) {
+						t.Errorf("log = %s\nwant a line with %q and %q", logs.String(), c.wantLog, wantLog)
 					}
 					ids, want := command(t, triage.DefaultConfig(), recs[:upto])
 					check(t, as, svc.Engine(), ids, want, seqs)
@@ -239,23 +275,49 @@ func TestCheckpointFallback(t *testing.T) {
 	}
 }
 
-// rewrite stores chunks as a new completed checkpoint, replacing the one
-// there.
-func rewrite(t *testing.T, cs bonafide.CheckpointStore, seq int64, engine string, chunks [][]byte) {
-	t.Helper()
-	ctx := context.Background()
-	id, err := cs.CreateTriageCheckpoint(ctx, seq, engine)
-	if err != nil {
-		t.Fatal(err)
+// biggest returns the index of the largest of segs.
+func biggest(segs []storedSegment) int {
+	k := 0
+	for i, sg := range segs {
+		if sg.Size > segs[k].Size {
+			k = i
+		}
 	}
-	var size int64
-	for n, c := range chunks {
-		if err := cs.PutTriageCheckpointChunk(ctx, id, n, c); err != nil {
+	return k
+}
+
+// put writes a segment named name holding data and returns it.
+func put(cs bonafide.CheckpointStore, name string, data []byte) (bonafide.TriageSegment, error) {
+	ctx := context.Background()
+	id, err := cs.CreateTriageSegment(ctx, name)
+	if err != nil {
+		return bonafide.TriageSegment{}, err
+	}
+	sg := bonafide.TriageSegment{ID: id, Name: name, Size: int64(len(data))}
+	for ; len(data) > 0; sg.Chunks++ {
+		k := min(len(data), 1000)
+		if err := cs.PutTriageSegmentChunk(ctx, id, sg.Chunks, data[:k]); err != nil {
+			return sg, err
+		}
+		data = data[k:]
+	}
+	return sg, nil
+}
+
+// rewrite stores segs, each anew with its bytes but the digest it had, as
+// a checkpoint replacing the one there.
+func rewrite(t *testing.T, cs bonafide.CheckpointStore, seq int64, engine string, segs []storedSegment) {
+	t.Helper()
+	var list []bonafide.TriageSegment
+	for _, sg := range segs {
+		n, err := put(cs, sg.Name, sg.data)
+		if err != nil {
 			t.Fatal(err)
 		}
-		size += int64(len(c))
+		n.Digest = sg.Digest
+		list = append(list, n)
 	}
-	if err := cs.CompleteTriageCheckpoint(ctx, id, size); err != nil {
+	if _, err := cs.CommitTriageCheckpoint(context.Background(), seq, engine, list); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -139,6 +139,11 @@ type Service struct {
 	cpIdle       chan struct{} // holds a token while no checkpoint is being written
 	cpWritten    atomic.Int64
 	cpStored     atomic.Int64 // the seq of the last checkpoint stored (or restored)
+	// cpSegs are the segments of the last checkpoint stored or restored,
+	// by name; the checkpoint writer's, while it holds the cpIdle token.
+	cpSegs map[string]bonafide.TriageSegment
+	cpMu   sync.Mutex
+	cpLast CheckpointStats
 
 	mu      sync.Mutex
 	done    int64         // every record through this seq is observed and its assessment stored

@@ -1,0 +1,10 @@
+package live
+
+// ForgetCheckpointSegments makes the service's next checkpoint write every
+// segment, as its first does (for BenchmarkRestartCheckpoint's full
+// write beside the incremental one).
+func (s *Service) ForgetCheckpointSegments() {
+	<-s.cpIdle
+	s.cpSegs = nil
+	s.cpIdle <- struct{}{}
+}
