@@ -46,11 +46,7 @@ func (a *AuditStorage) RecordStore() bonafide.Store { return a.s }
 
 // EncodeRecord seals and encodes rec as Add does, for AppendWithRecords.
 func (a *AuditStorage) EncodeRecord(rec bonafide.Record) (any, error) {
-	enc, err := a.s.codec.Encode(rec, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &enc, nil
+	return a.s.codec.EncodeRecord(rec)
 }
 
 // AppendWithRecords stores entries from n, their hashes and the records
@@ -114,13 +110,13 @@ func (a *AuditStorage) insertRecords(ctx context.Context, tx pgx.Tx, recs []any,
 	var b pgx.Batch
 	var at []int
 	storedAt := a.s.now()
-	for i, r := range recs {
-		if r == nil {
+	encs, err := sqlstore.Encodeds(recs)
+	if err != nil {
+		return err
+	}
+	for i, enc := range encs {
+		if enc == nil {
 			continue
-		}
-		enc, ok := r.(*sqlstore.Encoded)
-		if !ok {
-			return fmt.Errorf("record %d: %T is not from EncodeRecord", i, r)
 		}
 		queueInsert(&b, enc, storedAt)
 		at = append(at, i)
@@ -131,7 +127,7 @@ func (a *AuditStorage) insertRecords(ctx context.Context, tx pgx.Tx, recs []any,
 		err := br.QueryRow().Scan(&seqs[i])
 		switch {
 		case err == pgx.ErrNoRows || isUniqueViolation(err):
-			id := recs[i].(*sqlstore.Encoded).ReferralID.String
+			id := encs[i].ReferralID.String
 			*refused = &auditlog.RecordError{Index: i, Err: bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)}
 			return *refused
 		case err != nil:

@@ -56,11 +56,7 @@ func (a *AuditStorage) RecordStore() bonafide.Store { return a.s }
 
 // EncodeRecord seals and encodes rec as Add does, for AppendWithRecords.
 func (a *AuditStorage) EncodeRecord(rec bonafide.Record) (any, error) {
-	enc, err := a.s.codec.Encode(rec, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &enc, nil
+	return a.s.codec.EncodeRecord(rec)
 }
 
 // AppendWithRecords stores entries from n, their hashes and the records
@@ -86,16 +82,16 @@ func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [
 		if recs == nil {
 			return nil
 		}
+		encs, err := sqlstore.Encodeds(recs)
+		if err != nil {
+			return err
+		}
 		ins := a.s.ins.in(ctx, tx)
 		storedAt := a.s.opts.Now().UnixMicro()
 		seqs = make([]int64, len(recs))
-		for i, r := range recs {
-			if r == nil {
+		for i, enc := range encs {
+			if enc == nil {
 				continue
-			}
-			enc, ok := r.(*sqlstore.Encoded)
-			if !ok {
-				return fmt.Errorf("record %d: %T is not from EncodeRecord", i, r)
 			}
 			seq, err := a.s.insert(ctx, ins, enc, storedAt)
 			if bonafide.ErrorCode(err) == bonafide.EConflict {

@@ -187,3 +187,31 @@ func (c *Codec) Decode(seq int64, typ string, storedAt time.Time, body, reporter
 // Micro returns t at the microsecond precision both databases keep, in
 // UTC, so that what a store returns equals what it reads back later.
 func Micro(t time.Time) time.Time { return time.UnixMicro(t.UnixMicro()).UTC() }
+
+// EncodeRecord is Encode for auditlog.RecordStorage: the record sealed and
+// encoded outside the audit log's lock, as the *Encoded AppendWithRecords
+// takes back (see Encodeds).
+func (c *Codec) EncodeRecord(rec bonafide.Record) (any, error) {
+	enc, err := c.Encode(rec, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &enc, nil
+}
+
+// Encodeds returns the records EncodeRecord made, one beside each audit
+// entry (nil where an entry has none), or an error naming one that is not.
+func Encodeds(recs []any) ([]*Encoded, error) {
+	out := make([]*Encoded, len(recs))
+	for i, r := range recs {
+		if r == nil {
+			continue
+		}
+		enc, ok := r.(*Encoded)
+		if !ok {
+			return nil, fmt.Errorf("record %d: %T is not from EncodeRecord", i, r)
+		}
+		out[i] = enc
+	}
+	return out, nil
+}
