@@ -106,7 +106,7 @@ func BenchmarkRestartCheckpoint(b *testing.B) {
 		// Received just after the history (one every 30 s from 3 January
 		// 2022), so that the engine's windows hold what they held at the
 		// stop: a referral years later would age all the text out.
-		at := time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(*ckptHistory)*30*time.Second + time.Duration(run)*time.Minute)
+		at := triagetest.HistoryStart.Add(time.Duration(*ckptHistory)*triagetest.HistoryStep(*ckptHistory) + time.Duration(run)*time.Minute)
 		ref := benchReferral(fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), run), at)
 		b.StartTimer()
 		t0 := time.Now()
@@ -157,7 +157,7 @@ func BenchmarkRestartCheckpoint(b *testing.B) {
 func checkpointMore(b *testing.B, st *sqlite.Store, opts live.Options, n int) {
 	ctx := context.Background()
 	defer st.Close()
-	after := time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC).Add(time.Duration(*ckptHistory)*30*time.Second + time.Hour)
+	after := triagetest.HistoryStart.Add(time.Duration(*ckptHistory)*triagetest.HistoryStep(*ckptHistory) + time.Hour)
 	recs := slices.Collect(triagetest.HistoryAfter(2, n, *ckptHistory, "MORE-"))
 	o := opts
 	o.Checkpoint = len(recs) - 1
@@ -182,7 +182,7 @@ func checkpointMore(b *testing.B, st *sqlite.Store, opts live.Options, n int) {
 	}
 	incr := svc.LastCheckpoint()
 	svc.ForgetCheckpointSegments()
-	seq, err := st.Add(ctx, benchReferral(fmt.Sprintf("BENCH-FULL-%d", time.Now().UnixNano()), after.Add(time.Duration(n)*30*time.Second)))
+	seq, err := st.Add(ctx, benchReferral(fmt.Sprintf("BENCH-FULL-%d", time.Now().UnixNano()), after.Add(time.Duration(n)*triagetest.HistoryStep(n))))
 	if err != nil {
 		b.Fatal(err)
 	}

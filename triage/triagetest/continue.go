@@ -12,7 +12,7 @@ import (
 // records for a store or an engine that holds that history, for
 // benchmarks of what follows it (checkpoints written after 20,000 more).
 func HistoryAfter(seed int64, n, after int, prefix string) iter.Seq[bonafide.Record] {
-	shift := time.Duration(after)*30*time.Second + time.Hour
+	shift := time.Duration(after)*HistoryStep(after) + time.Hour
 	return func(yield func(bonafide.Record) bool) {
 		for rec := range History(seed, n) {
 			switch r := rec.(type) {

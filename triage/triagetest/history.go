@@ -10,8 +10,28 @@ import (
 	"bonafide"
 )
 
+// HistoryStart is when a History begins.
+var HistoryStart = time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC)
+
+// historyEnd bounds a History's last referral: one every 30 seconds from
+// HistoryStart would pass today's clock after about 5M referrals, and the
+// stores refuse a received_at in the future.
+var historyEnd = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+// HistoryStep is the time between two referrals of a History of n: 30
+// seconds, or less for a history that would otherwise end after
+// historyEnd (a 10M history, one every 13 s: a denser stream, so the
+// engine's 180-day text windows hold more than at 30 s).
+func HistoryStep(n int) time.Duration {
+	step := 30 * time.Second
+	if n > 0 && HistoryStart.Add(time.Duration(n)*step).After(historyEnd) {
+		step = (historyEnd.Sub(HistoryStart) / time.Duration(n)).Truncate(time.Millisecond)
+	}
+	return step
+}
+
 // History yields n referrals (with a public post now and then) in time
-// order, one every 30 seconds, about a quarter as many families as
+// order, one every HistoryStep(n) (30 seconds up to about 5M), about a quarter as many families as
 // referrals, in constant memory: each family's details are derived from
 // its number, and each referral adds a stranger's noise. It is a load for
 // benchmarks, not a labelled scenario.
@@ -19,9 +39,9 @@ func History(seed int64, n int) iter.Seq[bonafide.Record] {
 	return func(yield func(bonafide.Record) bool) {
 		r := rand.New(rand.NewPCG(uint64(seed), 0x415))
 		nfam := max(n/4, 1)
-		start := time.Date(2022, 1, 3, 0, 0, 0, 0, time.UTC)
+		step := HistoryStep(n)
 		for k := 0; k < n; k++ {
-			at := start.Add(time.Duration(k) * 30 * time.Second)
+			at := HistoryStart.Add(time.Duration(k) * step)
 			fi := r.IntN(nfam)
 			fr := rand.New(rand.NewPCG(uint64(seed)^uint64(fi)*0x9e3779b97f4a7c15, 7))
 			surname := syl1[fr.IntN(len(syl1))] + syl2[fr.IntN(len(syl2))] + syl2[fr.IntN(len(syl2))]
