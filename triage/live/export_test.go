@@ -8,3 +8,7 @@ func (s *Service) ForgetCheckpointSegments() {
 	s.cpSegs = nil
 	s.cpIdle <- struct{}{}
 }
+
+// ThreadNice is the calling thread's nice value, for tests that check on
+// which thread triage ran.
+func ThreadNice() (int, error) { return threadNice() }

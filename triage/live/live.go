@@ -123,6 +123,7 @@ type Service struct {
 	retries  atomic.Int64  // failed reads and writes retried
 	interim  atomic.Int64  // provisional assessments stored
 	deferred atomic.Int64  // wake-ups deferred while intake was busy
+	overLag  atomic.Int64  // times triage left the low-priority thread, MaxLag behind
 	// fastLoading is set while the fast lane loads its tail; the main
 	// replay waits for fastLoaded meanwhile, so that the two do not share
 	// the processor while new referrals wait.
@@ -266,6 +267,10 @@ func (s *Service) Retries() int64 { return s.retries.Load() }
 // quiet (Options.Busy) before triaging.
 func (s *Service) Deferred() int64 { return s.deferred.Load() }
 
+// OverLag is how many times triage, running beside busy intake on its
+// low-priority thread, fell MaxLag behind and went on at normal priority.
+func (s *Service) OverLag() int64 { return s.overLag.Load() }
+
 // Provisional returns how many provisional assessments the fast lane of a
 // restart has stored.
 func (s *Service) Provisional() int64 { return s.interim.Load() }
@@ -320,12 +325,14 @@ func (s *Service) advance(seq int64) {
 // stopped, storing first any assessments it could not store, so that
 // nothing is observed twice and nothing is skipped but an assessment the
 // store refuses outright (see Run).
-func (s *Service) CatchUp(ctx context.Context) (int, error) { return s.catchUp(ctx, false) }
+func (s *Service) CatchUp(ctx context.Context) (int, error) { return s.catchUp(ctx, false, false) }
 
 // catchUp is CatchUp; with slicing (Run's calls) it stops early with
 // errSliced to let busy intake run (Options.Busy, Slice, MaxLag), having
-// stored what it assessed.
-func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
+// stored what it assessed. In the background (on Run's low-priority
+// thread) it also stops, with errOverLag, once triage is MaxLag behind,
+// so that Run goes on at normal priority.
+func (s *Service) catchUp(ctx context.Context, slicing, background bool) (int, error) {
 	s.engineMu.Lock()
 	defer s.engineMu.Unlock()
 	if err := s.readResume(ctx); err != nil {
@@ -336,8 +343,8 @@ func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
 		s.behind = sliceStart
 	}
 	stored := 0
-	sliced := false // this slice has run its time while intake is busy
-	observed := 0   // records observed in this call: a slice observes at least one
+	var sliced error // errSliced or errOverLag once this call is to stop
+	observed := 0    // records observed in this call: a slice observes at least one
 	for {
 		if len(s.pending) > 0 {
 			n, err := s.out.PutAssessments(ctx, s.pending)
@@ -356,8 +363,8 @@ func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
 		}
 		s.advance(s.last)
 		s.maybeCheckpoint(ctx, false)
-		if sliced {
-			return stored, errSliced
+		if sliced != nil {
+			return stored, sliced
 		}
 		if s.fastLoading.Load() {
 			select {
@@ -375,9 +382,13 @@ func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
 			return stored, nil
 		}
 		for _, st := range page {
+			if background && observed > 0 && time.Since(s.behind) >= s.opts.MaxLag {
+				sliced = errOverLag // store what is pending, then go on at normal priority
+				break
+			}
 			if s.opts.Busy != nil && s.opts.Busy() {
 				if slicing && observed > 0 && s.sliceOver(sliceStart) {
-					sliced = true // store what is pending, then yield
+					sliced = errSliced // store what is pending, then yield
 					break
 				}
 				runtime.Gosched() // requests waiting to run go first
@@ -420,6 +431,10 @@ func (s *Service) catchUp(ctx context.Context, slicing bool) (int, error) {
 // errSliced is CatchUp's answer when it stopped to let busy intake run
 // (Options.Slice, MaxLag); Run yields and calls it again.
 var errSliced = errors.New("triage: yielded to intake")
+
+// errOverLag is catchUp's answer in the background once triage is MaxLag
+// behind: Run goes on at normal priority.
+var errOverLag = errors.New("triage: too far behind for the background")
 
 // sliceOver reports whether the slice that began at start has run its time
 // and triage may still fall further behind (Options.Slice, MaxLag). Under
@@ -588,8 +603,13 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		break
 	}
+	var low *lowThread
+	if s.opts.Busy != nil {
+		low = newLowThread(s.log)
+		defer low.close()
+	}
 	for {
-		n, err := s.catchUp(ctx, true)
+		n, err := s.runSliced(ctx, low)
 		added += n
 		if ctx.Err() != nil {
 			return nil
@@ -620,6 +640,28 @@ func (s *Service) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// runSliced is Run's catchUp. Beside intake (Options.Busy set) triage
+// runs on low, a thread of low scheduling priority, while it is within
+// MaxLag, so that the kernel gives the processors to intake's requests,
+// the database and whatever else the machine runs before it, and triage
+// takes the time they leave; once it is MaxLag behind it goes on at normal
+// priority, so that a machine kept busy by something else cannot starve
+// it.
+func (s *Service) runSliced(ctx context.Context, low *lowThread) (int, error) {
+	if low == nil {
+		return s.catchUp(ctx, true, false)
+	}
+	var n int
+	var err error
+	low.do(func() { n, err = s.catchUp(ctx, true, true) })
+	if !errors.Is(err, errOverLag) {
+		return n, err
+	}
+	s.overLag.Add(1)
+	m, err := s.catchUp(ctx, true, false)
+	return n + m, err
 }
 
 // busyPoll is how often yield asks Options.Busy again.

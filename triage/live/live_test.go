@@ -7,6 +7,7 @@ import (
 	"errors"
 	"iter"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -816,4 +817,98 @@ func firstReferrals(recs []bonafide.Record, n int) []bonafide.Record {
 		}
 	}
 	return recs
+}
+
+// TestBackgroundThread checks where triage runs beside intake: within
+// MaxLag every assessment is made on the low-priority thread (nice 10);
+// once MaxLag is past triage goes on at normal priority and counts it
+// (OverLag); and with no Options.Busy there is no background thread at
+// all. Either way what it stores is what the command gives.
+func TestBackgroundThread(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread priorities are set on Linux only")
+	}
+	const n = 40 // records stored while intake is busy
+	tests := []struct {
+		name    string
+		busy    bool          // Options.Busy is set
+		maxLag  time.Duration //
+		nices   []int         // the nice values seen, in order of first sight
+		overLag bool          // OverLag() > 0
+	}{
+		{"within MaxLag: all in the background", true, time.Hour, []int{10}, false},
+		{"past MaxLag: on at normal priority", true, time.Nanosecond, []int{0}, true},
+		{"no Busy: no background thread", false, time.Hour, []int{0}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, err := live.ThreadNice()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if base != 0 {
+				t.Skipf("tests run at nice %d, want 0", base)
+			}
+			st, as := backends[0].new(t)()
+			ctx := context.Background()
+			var (
+				busy  atomic.Bool
+				mu    sync.Mutex
+				nices []int
+			)
+			opts := live.Options{Poll: time.Hour, MaxDefer: time.Millisecond, MaxLag: tt.maxLag,
+				Each: func(*triage.Assessment) {
+					v, err := live.ThreadNice()
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if !slices.Contains(nices, v) {
+						nices = append(nices, v)
+					}
+				}}
+			if tt.busy {
+				opts.Busy = busy.Load
+			}
+			svc := newService(t, st, as, opts)
+			recs := firstReferrals(stream(t, 5), n+1)
+			seq0, err := st.Add(ctx, recs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := svc.Go(ctx)
+			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
+				t.Fatal(err)
+			}
+			busy.Store(true)
+			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
+				t.Fatal(err)
+			}
+			_, seqs, last := storeOrder(t, st)
+			svc.Notify()
+			if err := svc.Wait(ctx, last); err != nil {
+				t.Fatal(err)
+			}
+			if err := stop(ctx); err != nil { // stop's own catch-up is not Run's
+				t.Fatal(err)
+			}
+			mu.Lock()
+			got := slices.Clone(nices)
+			mu.Unlock()
+			if tt.overLag {
+				// The first record of each background call is assessed
+				// there before the lag is looked at; the rest are not.
+				got = slices.DeleteFunc(got, func(v int) bool { return v == 10 })
+			}
+			if !slices.Equal(got, tt.nices) {
+				t.Errorf("assessments made at nice values %v, want %v", got, tt.nices)
+			}
+			if o := svc.OverLag(); (o > 0) != tt.overLag {
+				t.Errorf("OverLag() = %d, want > 0: %v", o, tt.overLag)
+			}
+			ids, want := command(t, triage.DefaultConfig(), recs)
+			check(t, as, svc.Engine(), ids, want, seqs)
+		})
+	}
 }
