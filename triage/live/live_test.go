@@ -823,7 +823,9 @@ func firstReferrals(recs []bonafide.Record, n int) []bonafide.Record {
 // MaxLag every assessment is made on the low-priority thread (nice 10);
 // once MaxLag is past triage goes on at normal priority and counts it
 // (OverLag); and with no Options.Busy there is no background thread at
-// all. Either way what it stores is what the command gives.
+// all. The thread has a processor of its own (GOMAXPROCS one more while
+// it runs, as before once stopped). Either way what it stores is what the
+// command gives.
 func TestBackgroundThread(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("thread priorities are set on Linux only")
@@ -849,12 +851,14 @@ func TestBackgroundThread(t *testing.T) {
 			if base != 0 {
 				t.Skipf("tests run at nice %d, want 0", base)
 			}
+			procs := runtime.GOMAXPROCS(0)
 			st, as := backends[0].new(t)()
 			ctx := context.Background()
 			var (
-				busy  atomic.Bool
-				mu    sync.Mutex
-				nices []int
+				busy     atomic.Bool
+				mu       sync.Mutex
+				nices    []int
+				runProcs = -1 // GOMAXPROCS while triage ran
 			)
 			opts := live.Options{Poll: time.Hour, MaxDefer: time.Millisecond, MaxLag: tt.maxLag,
 				Each: func(*triage.Assessment) {
@@ -864,6 +868,7 @@ func TestBackgroundThread(t *testing.T) {
 					}
 					mu.Lock()
 					defer mu.Unlock()
+					runProcs = runtime.GOMAXPROCS(0)
 					if !slices.Contains(nices, v) {
 						nices = append(nices, v)
 					}
@@ -893,7 +898,17 @@ func TestBackgroundThread(t *testing.T) {
 			if err := stop(ctx); err != nil { // stop's own catch-up is not Run's
 				t.Fatal(err)
 			}
+			wantProcs := procs
+			if tt.busy {
+				wantProcs++ // a processor for the background thread
+			}
+			if got := runtime.GOMAXPROCS(0); got != procs {
+				t.Errorf("GOMAXPROCS after the stop = %d, want %d as before", got, procs)
+			}
 			mu.Lock()
+			if runProcs != wantProcs {
+				t.Errorf("GOMAXPROCS while triage ran = %d, want %d", runProcs, wantProcs)
+			}
 			got := slices.Clone(nices)
 			mu.Unlock()
 			if tt.overLag {

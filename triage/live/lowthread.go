@@ -3,6 +3,7 @@ package live
 import (
 	"log/slog"
 	"runtime"
+	"sync"
 )
 
 // lowThreadNice is the nice value of triage's background thread: at 10 a
@@ -24,6 +25,7 @@ type lowThread struct {
 // priority: slower intake under load, never lost work.
 func newLowThread(log *slog.Logger) *lowThread {
 	t := &lowThread{jobs: make(chan func())}
+	addProcessor(1)
 	ready := make(chan struct{})
 	go func() {
 		// Never unlocked: when the goroutine ends the runtime ends the
@@ -52,4 +54,25 @@ func (t *lowThread) do(f func()) {
 }
 
 // close ends the thread once the function it runs, if any, has returned.
-func (t *lowThread) close() { close(t.jobs) }
+func (t *lowThread) close() {
+	close(t.jobs)
+	addProcessor(-1)
+}
+
+// processorsMu makes addProcessor's read and write of GOMAXPROCS one step,
+// for services started and stopped at once.
+var processorsMu sync.Mutex
+
+// addProcessor changes GOMAXPROCS by n. The background thread holds one
+// of the runtime's processors while it runs, also while the kernel keeps
+// it waiting behind busier threads; without one more, the rest of the
+// process (intake's requests) would be left one processor short exactly
+// when the machine is busy. While the thread is idle the extra processor
+// lets the runtime run one more goroutine than there are cores, which
+// costs little. (Setting GOMAXPROCS also ends the runtime's own updates of
+// it from the container's CPU limit.)
+func addProcessor(n int) {
+	processorsMu.Lock()
+	defer processorsMu.Unlock()
+	runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0)+n, 1))
+}
