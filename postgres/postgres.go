@@ -183,11 +183,16 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// migrations returns the embedded migrations in version order. File names
-// are NNN_name.sql; the numbers match the SQLite back-end's.
+// migrations returns the embedded migrations in version order: this
+// back-end's own and the ones written once for both (sqlstore), with its
+// column types (times as timestamptz, JSON as jsonb). File names are NNN_name.sql; the numbers
+// match the SQLite back-end's.
 func migrations() ([]sqlstore.Migration, error) {
-	return sqlstore.LoadMigrations(migrationFS, "migrations")
+	return sqlstore.Migrations(migrationFS, "migrations", columnTypes)
 }
+
+// columnTypes are the names the shared migrations' column types take here.
+var columnTypes = sqlstore.ColumnTypes{Text: "text", Int: "integer", Time: "timestamptz", JSON: "jsonb", Blob: "bytea"}
 
 // appliedVersions reads schema_migrations in the current schema; an absent
 // table means none.

@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"bonafide"
+	"bonafide/sqlstore"
 	"bonafide/storetest"
 
 	"github.com/jackc/pgx/v5"
@@ -162,23 +164,26 @@ func TestStaleSchema(t *testing.T) {
 }
 
 // TestMigrationsMatchSQLite checks that both back-ends number their
-// migrations alike, as the migrate command reports one version.
+// migrations alike, as the migrate command reports one version: the
+// SQLite files with the shared ones give the same names in the same order.
 func TestMigrationsMatchSQLite(t *testing.T) {
 	ms, err := migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range ms {
-		if _, err := os.Stat("../sqlite/migrations/" + m.Name); err != nil {
-			t.Errorf("migration %s has no SQLite counterpart of the same name: %v", m.Name, err)
-		}
-	}
-	entries, err := os.ReadDir("../sqlite/migrations")
+	lite, err := sqlstore.Migrations(os.DirFS("../sqlite"), "migrations", columnTypes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != len(ms) {
-		t.Errorf("SQLite has %d migrations, PostgreSQL %d", len(entries), len(ms))
+	var got, want []string
+	for _, m := range ms {
+		got = append(got, m.Name)
+	}
+	for _, m := range lite {
+		want = append(want, m.Name)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("PostgreSQL's migrations %v, SQLite's %v", got, want)
 	}
 }
 

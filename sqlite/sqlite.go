@@ -209,11 +209,16 @@ func (s *Store) closeDBs() error {
 	return nil
 }
 
-// migrations returns the embedded migrations in version order. File names
-// are NNN_name.sql; the numbers match the PostgreSQL back-end's.
+// migrations returns the embedded migrations in version order: this
+// back-end's own and the ones written once for both (sqlstore), with its
+// column types (times as Unix microseconds, JSON as text). File names are NNN_name.sql; the numbers
+// match the PostgreSQL back-end's.
 func migrations() ([]sqlstore.Migration, error) {
-	return sqlstore.LoadMigrations(migrationFS, "migrations")
+	return sqlstore.Migrations(migrationFS, "migrations", columnTypes)
 }
+
+// columnTypes are the names the shared migrations' column types take here.
+var columnTypes = sqlstore.ColumnTypes{Text: "TEXT", Int: "INTEGER", Time: "INTEGER", JSON: "TEXT", Blob: "BLOB"}
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,

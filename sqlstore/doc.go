@@ -48,7 +48,11 @@
 // # Migrations
 //
 // Each store embeds its own migrations/NNN_name.sql files (the SQL
-// differs, the numbers are the same); [LoadMigrations] reads, orders and
-// validates them, [CheckSchema] refuses a stale schema and [Migrate]
-// applies the pending ones with the back-end's own transaction.
+// differs, the numbers are the same); a table whose definition differs
+// only in the names of its column types is written once, in this
+// package's migrations/ with {text}, {int}, {time}, {json} and {blob},
+// and [Migrations] puts in each store's [ColumnTypes]. [LoadMigrations]
+// reads, orders and validates a folder of them, [CheckSchema] refuses a
+// stale schema and [Migrate] applies the pending ones with the back-end's
+// own transaction.
 package sqlstore

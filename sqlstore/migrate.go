@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +47,11 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 		}
 		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
 	}
+	return inOrder(ms)
+}
+
+// inOrder sorts ms by version and fails when two share a number.
+func inOrder(ms []Migration) ([]Migration, error) {
 	slices.SortStableFunc(ms, func(a, b Migration) int { return a.Version - b.Version })
 	for i := 1; i < len(ms); i++ {
 		if ms[i].Version == ms[i-1].Version {
@@ -51,6 +59,52 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// ColumnTypes are one back-end's names for the column types that a shared
+// migration writes as {text}, {int}, {time}, {json} and {blob}.
+type ColumnTypes struct {
+	Text, Int, Time, JSON, Blob string
+}
+
+// sharedFS holds the migrations written once for both back-ends: tables
+// whose definitions differ only in the names of their column types.
+//
+//go:embed migrations/*.sql
+var sharedFS embed.FS
+
+// Migrations returns a back-end's migrations in version order: its own,
+// the files dir/*.sql of fsys, and the shared ones of this package with
+// types put in for their placeholders. A version number is used once
+// across both, so that the two back-ends number their schemas alike.
+func Migrations(fsys fs.FS, dir string, types ColumnTypes) ([]Migration, error) {
+	return mergeMigrations(fsys, dir, sharedFS, "migrations", types)
+}
+
+// placeholder matches a column type left in a shared migration.
+var placeholder = regexp.MustCompile(`\{[a-z]+\}`)
+
+// mergeMigrations is Migrations with the shared files in sharedDir of shared.
+func mergeMigrations(fsys fs.FS, dir string, shared fs.FS, sharedDir string, types ColumnTypes) ([]Migration, error) {
+	if types.Text == "" || types.Int == "" || types.Time == "" || types.JSON == "" || types.Blob == "" {
+		return nil, errors.New("migrations: every column type needs a name")
+	}
+	own, err := LoadMigrations(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	common, err := LoadMigrations(shared, sharedDir)
+	if err != nil {
+		return nil, err
+	}
+	r := strings.NewReplacer("{text}", types.Text, "{int}", types.Int, "{time}", types.Time, "{json}", types.JSON, "{blob}", types.Blob)
+	for i := range common {
+		common[i].SQL = r.Replace(common[i].SQL)
+		if p := placeholder.FindString(common[i].SQL); p != "" {
+			return nil, fmt.Errorf("migration %s: unknown column type %s (want {text}, {int}, {time}, {json} or {blob})", common[i].Name, p)
+		}
+	}
+	return inOrder(append(own, common...))
 }
 
 // CheckSchema fails with code EStaleSchema, naming them, when any of ms is

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -82,5 +84,65 @@ func TestMigrate(t *testing.T) {
 	})
 	if n != 1 || !errors.Is(err, boom) || err.Error() != "migration 002_b.sql: boom" {
 		t.Errorf("Migrate(failing 2) = %d, %v, want 1, migration 002_b.sql: boom", n, err)
+	}
+}
+
+// TestMergeMigrations checks that a back-end's own migrations and the
+// shared ones come in one version order, with the back-end's column types
+// put in, and that a number used twice, a placeholder no back-end fills
+// and a missing type name are refused.
+func TestMergeMigrations(t *testing.T) {
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	types := ColumnTypes{Text: "T", Int: "I", Time: "TS", JSON: "J", Blob: "B"}
+	own := fstest.MapFS{"own/001_a.sql": file("CREATE TABLE a (x {text})"), "own/003_c.sql": file("c")}
+	tests := []struct {
+		name    string
+		shared  fstest.MapFS
+		types   ColumnTypes
+		want    []string // name: SQL, in order
+		wantErr string   // a part of the error, "" for none
+	}{
+		{"merged in order, types put in", fstest.MapFS{"s/002_b.sql": file("CREATE TABLE b (id {text}, n {int}, at {time}, body {json}, raw {blob})")}, types,
+			[]string{"001_a.sql: CREATE TABLE a (x {text})", "002_b.sql: CREATE TABLE b (id T, n I, at TS, body J, raw B)", "003_c.sql: c"}, ""},
+		{"no shared", fstest.MapFS{}, types, []string{"001_a.sql: CREATE TABLE a (x {text})", "003_c.sql: c"}, ""},
+		{"a number of the back-end's own", fstest.MapFS{"s/003_d.sql": file("d")}, types, nil, "share a number"},
+		{"unknown placeholder", fstest.MapFS{"s/002_b.sql": file("CREATE TABLE b (x {uuid})")}, types, nil, "unknown column type {uuid}"},
+		{"a type without a name", fstest.MapFS{}, ColumnTypes{Text: "T"}, nil, "every column type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms, err := mergeMigrations(own, "own", tt.shared, "s", tt.types)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("mergeMigrations() error = %v, want one saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.Name+": "+m.SQL)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("mergeMigrations() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSharedMigrations checks that every migration written once for both
+// back-ends fills with each one's column types.
+func TestSharedMigrations(t *testing.T) {
+	ms, err := LoadMigrations(sharedFS, "migrations")
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("shared migrations: %d, %v", len(ms), err)
+	}
+	for _, types := range []ColumnTypes{{"TEXT", "INTEGER", "INTEGER", "TEXT", "BLOB"}, {"text", "integer", "timestamptz", "jsonb", "bytea"}} {
+		got, err := Migrations(fstest.MapFS{}, "none", types)
+		if err != nil || len(got) != len(ms) {
+			t.Errorf("Migrations(%v) = %d, %v; want %d", types, len(got), err, len(ms))
+		}
 	}
 }
