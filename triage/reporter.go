@@ -35,7 +35,6 @@ type reporterLinker struct {
 	// like parent: a slice costs less than a map at a reporter a referral.
 	members [][]int32
 	latest  []int64
-	weights *reporterWeights // nil: defaultReporterWeights
 }
 
 func newReporterLinker() *reporterLinker {
@@ -200,10 +199,7 @@ func reporterKeys(rep *bonafide.Reporter) ([]string, []repField) {
 // their weights ([reporterWeights]), and every candidate whose sum
 // reaches the threshold is this reporter, merged transitively.
 func (rl *reporterLinker) link(keys []string, fields []repField) int32 {
-	w := rl.weights
-	if w == nil {
-		w = defaultReporterWeights
-	}
+	w := defaultReporterWeights // compiled in, not state: a checkpoint holds none
 	hs := make([]uint64, len(keys))
 	var cands []int32
 	var agree []uint16
