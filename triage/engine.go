@@ -338,9 +338,9 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 			addTo(&e.fam.families[famID].handles, h, 0)
 		}
 	}
-	keys := reporterKeys(r.Reporter)
+	keys, keyKinds := reporterKeys(r.Reporter)
 	if k := e.forumHandleKey(r.Reporter); k != "" {
-		keys = append(keys, k)
+		keys, keyKinds = append(keys, k), append(keyKinds, rHandle)
 	}
 	if e.cfg.BlindKey != nil {
 		for i, k := range keys {
@@ -379,7 +379,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	if relayOf >= 0 {
 		repID = e.rep.find(e.refs[relayOf].reporter)
 	} else {
-		repID = e.rep.link(keys)
+		repID = e.rep.link(keys, keyKinds)
 		// The same full name reporting the same family again is the same
 		// person (a name alone is not enough across families).
 		if repName != "" {

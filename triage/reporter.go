@@ -127,12 +127,14 @@ var roleMailbox = map[string]bool{"safeguarding": true, "admin": true, "office":
 	"headteacher": true, "head": true, "school": true, "surgery": true, "duty": true, "team": true, "mail": true}
 
 // reporterKeys returns the identifying keys of a reporter, each tagged by
-// kind for the evidence ("device", "e-mail", "phone", "name").
-func reporterKeys(rep *bonafide.Reporter) []string {
+// kind for the evidence ("device", "e-mail", "phone", "name"), and the
+// field of the reporter weights each compares.
+func reporterKeys(rep *bonafide.Reporter) ([]string, []repField) {
 	if rep == nil {
-		return nil
+		return nil, nil
 	}
 	var keys []string
+	var fields []repField
 	g, f := normalize.NameKey(rep.GivenName), normalize.NameKey(rep.FamilyName)
 	if !rep.Anonymous && rep.Relationship.Professional() && rep.Organisation != "" {
 		// A professional is identified by name and organisation: the
@@ -142,6 +144,7 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 		// contact they link only calls about one family ([personalName]).
 		if g != "" && f != "" && workContact(rep) {
 			keys = append(keys, "name:"+g+" "+f+"|"+normalize.NameKey(rep.Organisation))
+			fields = append(fields, rOrg)
 		}
 		if e := emailKey(rep.Email); e != "" && f != "" && strings.Contains(e, f) {
 			// A work address made of an initial and the surname
@@ -155,52 +158,80 @@ func reporterKeys(rep *bonafide.Reporter) []string {
 				e += "|" + g[:min(len(g), 3)]
 			}
 			keys = append(keys, "e-mail:"+e)
+			fields = append(fields, rWorkEmail)
 		}
-		return keys
+		return keys, fields
 	}
 	if d := strings.TrimSpace(rep.DeviceID); d != "" {
 		keys = append(keys, "device:"+strings.ToLower(d))
+		fields = append(fields, rDevice)
 	}
 	if e := emailKey(rep.Email); e != "" {
 		keys = append(keys, "e-mail:"+e)
+		fields = append(fields, rEmail)
 	}
 	if p := phoneKey(rep.Phone); p != "" {
 		keys = append(keys, "phone:"+p)
+		fields = append(fields, rPhone)
 	}
 	if g != "" && f != "" {
 		if o := normalize.NameKey(rep.Organisation); o != "" {
 			keys = append(keys, "name:"+g+" "+f+"|"+o)
+			fields = append(fields, rOrg)
 		}
 		if rep.Address != nil {
 			if pc := postcodeOf(rep.Address).Full; pc != "" {
 				keys = append(keys, "name:"+g+" "+f+"|"+pc)
+				fields = append(fields, rPostcode)
 			}
 			if l := normalize.AddressLine(rep.Address.Line1); l != "" {
 				keys = append(keys, "name:"+g+" "+f+"|"+l)
+				fields = append(fields, rLine)
 			}
 		}
 	}
-	return keys
+	return keys, fields
 }
 
-// link returns the reporter id for keys, creating one when nothing links.
-func (rl *reporterLinker) link(keys []string) int32 {
-	id := int32(-1)
+// link returns the reporter id for keys (fields[i] the field key i
+// compares), creating one when nothing links. Each known reporter a key
+// brings is a candidate; the fields whose keys it shares are summed at
+// their weights ([reporterWeights]), and every candidate whose sum
+// reaches the threshold is this reporter, merged transitively.
+func (rl *reporterLinker) link(keys []string, fields []repField) int32 {
+	w := defaultReporterWeights // compiled in, not state: a checkpoint holds none
 	hs := make([]uint64, len(keys))
+	var cands []int32
+	var agree []uint16
 	for i, k := range keys {
 		hs[i] = linkage.KeyHash(k)
-		if other := rl.first(hs[i]); other >= 0 {
-			other = rl.find(other)
-			if id < 0 {
-				id = other
-			} else if other != id {
-				// two known reporters share a key: they are one person
-				if other < id {
-					id, other = other, id
-				}
-				rl.parent[other] = id
-				rl.adopt(id, other)
+		other := rl.first(hs[i])
+		if other < 0 {
+			continue
+		}
+		other = rl.find(other)
+		c := slices.Index(cands, other)
+		if c < 0 {
+			c = len(cands)
+			cands, agree = append(cands, other), append(agree, 0)
+		}
+		agree[c] |= keyFields(fields[i])
+	}
+	id := int32(-1)
+	for c, other := range cands {
+		if w.score(agree[c]) < w.threshold {
+			continue
+		}
+		other = rl.find(other)
+		if id < 0 {
+			id = other
+		} else if other != id {
+			// two known reporters are this one: they are one person
+			if other < id {
+				id, other = other, id
 			}
+			rl.parent[other] = id
+			rl.adopt(id, other)
 		}
 	}
 	if id < 0 {
