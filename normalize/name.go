@@ -172,3 +172,13 @@ func StripTitles(s string) string {
 		s = rest
 	}
 }
+
+// LetterWords returns the runs of letters of s, lower-cased, joined by
+// single spaces: "O'Brien-Smith, Mary" is "o brien smith mary". Unlike
+// [Name] it folds no accents and keeps every word, because it is the form
+// the vault's blind name-and-postcode index is computed over, and a blind
+// index computed once must be computed the same way for ever.
+func LetterWords(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+	return strings.Join(f, " ")
+}

@@ -230,7 +230,7 @@ func NormalizeIP(s string) (ip, network string, ok bool) {
 // and a district alone are shared by too many people. Tags uses it only
 // when the reporter gave a family name.
 func NormalizeNamePostcode(name, postcode string) (string, bool) {
-	name = normName(name)
+	name = normalize.LetterWords(name)
 	if name == "" {
 		return "", false
 	}
@@ -246,7 +246,3 @@ func NormalizeNamePostcode(name, postcode string) (string, bool) {
 	return name + "|" + pc.String(), true
 }
 
-func normName(s string) string {
-	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
-	return strings.Join(f, " ")
-}
