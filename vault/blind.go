@@ -245,4 +245,3 @@ func NormalizeNamePostcode(name, postcode string) (string, bool) {
 	}
 	return name + "|" + pc.String(), true
 }
-
