@@ -280,6 +280,13 @@ func familyPairs(t *testing.T, w *familyWeights, d labelledRecords) PairScore {
 	saved := defaultFamilyWeights
 	defaultFamilyWeights = w
 	defer func() { defaultFamilyWeights = saved }()
+	return triageLabelled(t, d).FamilyPairs
+}
+
+// triageLabelled triages a labelled stream with the default configuration
+// (and whatever weights are in force) and evaluates it against its truth.
+func triageLabelled(t *testing.T, d labelledRecords) Report {
+	t.Helper()
 	e, err := New(DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +301,7 @@ func familyPairs(t *testing.T, w *familyWeights, d labelledRecords) PairScore {
 			as = append(as, *a)
 		}
 	}
-	return Evaluate(as, d.truth).FamilyPairs
+	return Evaluate(as, d.truth)
 }
 
 // handSetFamilyWeights are the scores the family linker added before its

@@ -242,19 +242,5 @@ func reporterPairs(t *testing.T, w *reporterWeights, d labelledRecords) PairScor
 	saved := defaultReporterWeights
 	defaultReporterWeights = w
 	defer func() { defaultReporterWeights = saved }()
-	e, err := New(DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var as []Assessment
-	for _, rec := range d.recs {
-		a, err := e.Observe(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a != nil {
-			as = append(as, *a)
-		}
-	}
-	return Evaluate(as, d.truth).ReporterPairs
+	return triageLabelled(t, d).ReporterPairs
 }

@@ -702,7 +702,6 @@ func TestYieldsToIntake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st, as := backends[0].new(t)()
-			ctx := context.Background()
 			var (
 				svc     *live.Service
 				busy    atomic.Bool
@@ -723,24 +722,7 @@ func TestYieldsToIntake(t *testing.T) {
 				return true
 			}})
 			recs := stream(t, 5)
-			seq0, err := st.Add(ctx, recs[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			stop := svc.Go(ctx)
-			t.Cleanup(func() { stop(ctx) })
-			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
-				t.Fatal(err)
-			}
-			busy.Store(true)
-			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
-				t.Fatal(err)
-			}
-			_, seqs, last := storeOrder(t, st)
-			svc.Notify()
-			if err := svc.Wait(ctx, last); err != nil {
-				t.Fatal(err)
-			}
+			seq0, seqs, _ := busyBurst(t, st, svc, recs, &busy)
 			if got := atThird.Load(); tt.quiet && got != seq0 {
 				t.Errorf("Triaged() at the third question to Busy = %d, want %d: nothing triaged while intake was busy", got, seq0)
 			}
@@ -773,29 +755,11 @@ func TestSlicesWhileIntakeBusy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st, as := backends[0].new(t)()
-			ctx := context.Background()
 			var busy atomic.Bool
 			svc := newService(t, st, as, live.Options{Poll: time.Hour, MaxDefer: time.Millisecond,
 				Slice: time.Nanosecond, MaxLag: tt.maxLag, Busy: busy.Load})
 			recs := firstReferrals(stream(t, 5), n+1)
-			seq0, err := st.Add(ctx, recs[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			stop := svc.Go(ctx)
-			t.Cleanup(func() { stop(ctx) })
-			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
-				t.Fatal(err)
-			}
-			busy.Store(true)
-			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
-				t.Fatal(err)
-			}
-			_, seqs, last := storeOrder(t, st)
-			svc.Notify()
-			if err := svc.Wait(ctx, last); err != nil {
-				t.Fatal(err)
-			}
+			_, seqs, _ := busyBurst(t, st, svc, recs, &busy)
 			got := svc.Deferred()
 			if got < tt.minDeferred || (tt.maxDeferred > 0 && got > tt.maxDeferred) {
 				t.Errorf("Deferred() = %d, want from %d to %d (0: no bound)", got, tt.minDeferred, tt.maxDeferred)
@@ -878,23 +842,7 @@ func TestBackgroundThread(t *testing.T) {
 			}
 			svc := newService(t, st, as, opts)
 			recs := firstReferrals(stream(t, 5), n+1)
-			seq0, err := st.Add(ctx, recs[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			stop := svc.Go(ctx)
-			if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
-				t.Fatal(err)
-			}
-			busy.Store(true)
-			if _, err := st.Import(ctx, records(recs[1:])); err != nil {
-				t.Fatal(err)
-			}
-			_, seqs, last := storeOrder(t, st)
-			svc.Notify()
-			if err := svc.Wait(ctx, last); err != nil {
-				t.Fatal(err)
-			}
+			_, seqs, stop := busyBurst(t, st, svc, recs, &busy)
 			if err := stop(ctx); err != nil { // stop's own catch-up is not Run's
 				t.Fatal(err)
 			}
@@ -926,4 +874,33 @@ func TestBackgroundThread(t *testing.T) {
 			check(t, as, svc.Engine(), ids, want, seqs)
 		})
 	}
+}
+
+// busyBurst starts svc and lets it triage recs[0] with intake quiet, then
+// marks intake busy, stores the rest of recs at once and waits until
+// triage has caught up with them. It returns the first record's sequence
+// number, each referral's (storeOrder) and svc's stop, which the test's
+// cleanup also calls.
+func busyBurst(t *testing.T, st bonafide.Store, svc *live.Service, recs []bonafide.Record, busy *atomic.Bool) (int64, map[string]int64, func(context.Context) error) {
+	t.Helper()
+	ctx := context.Background()
+	seq0, err := st.Add(ctx, recs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := svc.Go(ctx)
+	t.Cleanup(func() { stop(ctx) })
+	if err := svc.Wait(ctx, seq0); err != nil { // the first pass, intake quiet
+		t.Fatal(err)
+	}
+	busy.Store(true)
+	if _, err := st.Import(ctx, records(recs[1:])); err != nil {
+		t.Fatal(err)
+	}
+	_, seqs, last := storeOrder(t, st)
+	svc.Notify()
+	if err := svc.Wait(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	return seq0, seqs, stop
 }
