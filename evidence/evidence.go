@@ -166,7 +166,8 @@ func (e *RefusedError) Unwrap() error {
 // interface"), for the audit entry. Errors: EForbidden without
 // PermLockerImport; ENotFound for an unknown family; ETooLarge over
 // Limit; EInvalid for bytes that are not a zip; a *RefusedError for a
-// bundle that does not verify; EConflict for a bundle taken in for the
+// bundle that does not verify (both refusals audited, "locker.refuse");
+// EConflict for a bundle taken in for the
 // family before; EUnavailable when the audit log cannot be written.
 func (s *Service) TakeIn(ctx context.Context, a casework.Actor, family string, bundle []byte, verifierKey, via string) (Result, error) {
 	if !a.Role.Can(bonafide.PermLockerImport) {
@@ -182,14 +183,19 @@ func (s *Service) TakeIn(ctx context.Context, a casework.Actor, family string, b
 	if len(bundle) == 0 {
 		return Result{}, bonafide.Errorf(bonafide.EInvalid, "bundle: the file is empty")
 	}
+	sum := sha256.Sum256(bundle)
 	rep, err := locker.Verify(bytes.NewReader(bundle), int64(len(bundle)), verifierKey)
 	if err != nil {
-		return Result{}, err
+		return Result{}, s.refused(ctx, a, family, sum, via, err.Error(), err)
 	}
 	if !rep.OK() {
-		return Result{}, &RefusedError{Problems: rep.Problems}
+		p := rep.Problems[0]
+		first := p.Path + ": " + p.Reason
+		if p.Exhibit != "" {
+			first = "exhibit " + p.Exhibit + ", " + first
+		}
+		return Result{}, s.refused(ctx, a, family, sum, via, fmt.Sprintf("%d problem(s), the first %s", len(rep.Problems), first), &RefusedError{Problems: rep.Problems})
 	}
-	sum := sha256.Sum256(bundle)
 	out := Result{Family: family, BundleSHA256: hex.EncodeToString(sum[:]), VerifierKey: rep.Manifest.VerifierKey,
 		Exhibits: rep.Exhibits, Filed: []FiledPost{}, Reassessed: []Reassessment{}}
 	if rep.Dossier != nil {
@@ -264,6 +270,23 @@ func (s *Service) TakeIn(ctx context.Context, a casework.Actor, family string, b
 		}
 	}
 	return out, nil
+}
+
+// refused records that a bundle offered for family was refused (why, in
+// a line) and returns refusal, the error the caller gets: a damaged or
+// forged bundle sent to the agency is itself evidence of what was tried,
+// and the data protection officer's log should show every attempt, not
+// only the bundles taken in. Nothing else is written. When the audit log
+// cannot be written the caller is told that instead.
+func (s *Service) refused(ctx context.Context, a casework.Actor, family string, sum [32]byte, via, why string, refusal error) error {
+	if s.Audit == nil {
+		return bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; the bundle was refused and nothing was done")
+	}
+	if _, err := s.Audit.Append(ctx, auditlog.Entry{Who: a.Who, What: "locker.refuse", Object: family,
+		Why: fmt.Sprintf("refused bundle sha256:%s through %s: %s", hex.EncodeToString(sum[:]), via, why)}); err != nil {
+		return bonafide.Errorf(bonafide.EUnavailable, "the audit log cannot be written; the bundle was refused and nothing was done")
+	}
+	return refusal
 }
 
 // decoded reads back the records the bundle's exhibits became, through

@@ -176,6 +176,9 @@ func TestFamilies(t *testing.T) {
 			if ev, _ := e.cases.Cases.Evidence(ctx, family); len(ev) != 0 {
 				t.Errorf("a damaged bundle was kept: %+v", ev)
 			}
+			if n := e.auditedWhy(t, "user:ada", "locker.refuse", family, "exhibit E3, exhibits/E3/thread.txt"); n != 1 {
+				t.Errorf("locker.refuse entries naming exhibit E3 = %d, want 1", n)
+			}
 
 			b.Run(chromedp.SetUploadFiles(chromedp.ID("bundle"), []string{good}), browsertest.Submit(chromedp.CSS(`form[action$="/evidence"] button[type=submit]`)))
 			b.check("family page, bundle taken in")
