@@ -67,39 +67,20 @@ func TestFitFamilyWeights(t *testing.T) {
 		}
 	}
 	fit := map[string]float64{"match_pairs": float64(pairs[0]), "nonmatch_pairs": float64(pairs[1])}
-	type tried struct{ th, f1 float64 }
-	var grid []tried
+	var grid []triedThreshold
 	for th := 1.0; th <= 30; th += 1 {
 		if !thresholdKeepsRules(w, th) {
 			continue
 		}
 		c := withThreshold(w, th)
-		var sum float64
-		ok := true
-		for i, d := range data {
-			p := familyPairs(t, c, d)
-			t.Logf("threshold %.1f seed %d: family links P %.4f R %.4f F1 %.4f", th, familyFitSeeds[i], p.Precision, p.Recall, p.F1)
-			sum += p.F1
-			ok = ok && p.Precision >= familyFitPrecision
-		}
-		if ok {
-			grid = append(grid, tried{th, sum / float64(len(data))})
+		if f1, ok := meanF1(t, "family", th, data, familyFitSeeds, familyFitPrecision, func(d labelledRecords) PairScore { return familyPairs(t, c, d) }); ok {
+			grid = append(grid, triedThreshold{th, f1})
 		}
 	}
 	if len(grid) == 0 {
 		t.Fatal("no threshold keeps the precision floor and the rules")
 	}
-	// The highest threshold within familyFitPlateau of the best F1: on
-	// the plateau the fitting data cannot tell the thresholds apart, and
-	// the higher links fewer namesakes where names are commoner than in
-	// the fitting data.
-	top := slices.MaxFunc(grid, func(a, b tried) int { return cmp.Compare(a.f1, b.f1) }).f1
-	best, bestF1 := 0.0, 0.0
-	for _, g := range grid {
-		if g.f1 >= top-familyFitPlateau {
-			best, bestF1 = g.th, g.f1
-		}
-	}
+	best, bestF1, top := plateauThreshold(grid)
 	w = withThreshold(w, best)
 	fit["link_threshold_mean_f1"] = math.Round(bestF1*1e4) / 1e4
 	fit["best_mean_f1"] = math.Round(top*1e4) / 1e4
@@ -116,6 +97,41 @@ func TestFitFamilyWeights(t *testing.T) {
 // familyFitPlateau is how far below the best mean F1 on the fitting
 // streams the chosen threshold's may be (see TestFitFamilyWeights).
 const familyFitPlateau = 0.005
+
+// A triedThreshold is a link threshold a fit tried and the mean pairwise
+// F1 it gave on the fitting streams.
+type triedThreshold struct{ th, f1 float64 }
+
+// meanF1 is the mean pairwise F1 of pairs over the fitting streams data
+// (seeds their seeds, for the log) at threshold th, and whether every
+// stream kept precision at least floor.
+func meanF1(t *testing.T, what string, th float64, data []labelledRecords, seeds []int64, floor float64, pairs func(labelledRecords) PairScore) (float64, bool) {
+	t.Helper()
+	var sum float64
+	ok := true
+	for i, d := range data {
+		p := pairs(d)
+		t.Logf("threshold %.1f seed %d: %s links P %.4f R %.4f F1 %.4f", th, seeds[i], what, p.Precision, p.Recall, p.F1)
+		sum += p.F1
+		ok = ok && p.Precision >= floor
+	}
+	return sum / float64(len(data)), ok
+}
+
+// plateauThreshold returns the highest threshold of grid whose mean F1 is
+// within familyFitPlateau of the best, with its F1 and the best: on the
+// plateau the fitting data cannot tell the thresholds apart, and the
+// higher links fewer namesakes where names are commoner than in the
+// fitting data.
+func plateauThreshold(grid []triedThreshold) (best, bestF1, top float64) {
+	top = slices.MaxFunc(grid, func(a, b triedThreshold) int { return cmp.Compare(a.f1, b.f1) }).f1
+	for _, g := range grid {
+		if g.f1 >= top-familyFitPlateau && g.th > best {
+			best, bestF1 = g.th, g.f1
+		}
+	}
+	return best, bestF1, top
+}
 
 // familyFitRandomPairs is how many families drawn at random each referral
 // is compared with for u.

@@ -1,7 +1,6 @@
 package triage
 
 import (
-	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -66,8 +65,7 @@ func TestFitReporterWeights(t *testing.T) {
 		}
 		return b.String()
 	}
-	type tried struct{ th, f1 float64 }
-	var grid []tried
+	var grid []triedThreshold
 	done := map[string]bool{}
 	for th := 40.0; th > w.w[rName]; th -= 0.5 {
 		c := withReporterThreshold(w, th)
@@ -76,28 +74,14 @@ func TestFitReporterWeights(t *testing.T) {
 			continue
 		}
 		done[s] = true
-		var sum float64
-		ok := true
-		for i, d := range data {
-			p := reporterPairs(t, c, d)
-			t.Logf("threshold %.1f seed %d: reporter links P %.4f R %.4f F1 %.4f", th, reporterFitSeeds[i], p.Precision, p.Recall, p.F1)
-			sum += p.F1
-			ok = ok && p.Precision >= reporterFitPrecision
-		}
-		if ok {
-			grid = append(grid, tried{th, sum / float64(len(data))})
+		if f1, ok := meanF1(t, "reporter", th, data, reporterFitSeeds, reporterFitPrecision, func(d labelledRecords) PairScore { return reporterPairs(t, c, d) }); ok {
+			grid = append(grid, triedThreshold{th, f1})
 		}
 	}
 	if len(grid) == 0 {
 		t.Fatal("no threshold keeps the precision floor")
 	}
-	top := slices.MaxFunc(grid, func(a, b tried) int { return cmp.Compare(a.f1, b.f1) }).f1
-	best, bestF1 := 0.0, 0.0
-	for _, g := range grid {
-		if g.f1 >= top-familyFitPlateau && g.th > best {
-			best, bestF1 = g.th, g.f1
-		}
-	}
+	best, bestF1, top := plateauThreshold(grid)
 	w = withReporterThreshold(w, best)
 	fit := map[string]float64{"match_pairs": float64(pairs[0]), "nonmatch_pairs": float64(pairs[1]),
 		"link_threshold_mean_f1": math.Round(bestF1*1e4) / 1e4, "best_mean_f1": math.Round(top*1e4) / 1e4}
