@@ -53,88 +53,125 @@ func (a *AuditStorage) EncodeRecord(rec bonafide.Record) (any, error) {
 // EncodeRecord made (nil beside an entry without one) in one transaction
 // and returns the records' sequence numbers. It takes the audit lock, then
 // the records lock (nothing takes them the other way round).
+//
+// This is every audited referral's commit, so it costs two round trips
+// rather than one per statement: the first opens the transaction, takes
+// the audit lock and reads the log's size; the second, once the size is
+// the one expected, sends every insert and the COMMIT together. Under a
+// second CPU-bound process each round trip is a wake-up of this process
+// and of the database's that may wait for a processor, which was most of
+// intake's tail on PostgreSQL (eight round trips before). A duplicate
+// referral id is an error here, not an empty insert (insertAudited), so
+// that it stops the statements after it, the COMMIT among them, and the
+// transaction is rolled back whole.
 func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [][]byte, hashes []tlog.Hash, recs []any) ([]int64, error) {
-	var seqs []int64
-	var refused *auditlog.RecordError
-	err := pgx.BeginFunc(ctx, a.s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE audit_entries IN EXCLUSIVE MODE`); err != nil {
-			return err
+	var encs []*sqlstore.Encoded
+	if recs != nil {
+		var err error
+		if encs, err = sqlstore.Encodeds(recs); err != nil {
+			return nil, err
 		}
-		var size int64
-		if err := tx.QueryRow(ctx, sqlstore.AuditSizeSQL).Scan(&size); err != nil {
-			return err
-		}
-		if size != n {
-			return errSizeMoved
-		}
-		ns := make([]int64, len(entries))
-		for i := range entries {
-			ns[i] = n + int64(i)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_entries (n, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, ns, entries); err != nil {
-			return err
-		}
-		idx := make([]int64, len(hashes))
-		hs := make([][]byte, len(hashes))
-		for i := range hashes {
-			idx[i] = tlog.StoredHashIndex(0, n) + int64(i)
-			hs[i] = hashes[i][:]
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs); err != nil {
-			return err
-		}
-		if recs == nil {
-			return nil
-		}
-		seqs, refused = make([]int64, len(recs)), nil
-		return a.insertRecords(ctx, tx, recs, seqs, &refused)
-	})
-	switch {
-	case errors.Is(err, errSizeMoved):
-		return nil, bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
-	case refused != nil && errors.Is(err, refused):
-		return nil, refused
-	case err != nil:
+	}
+	conn, err := a.s.pool.Acquire(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: audit append at %d: %w", n, err)
 	}
-	return seqs, nil
+	defer conn.Release()
+	seqs, err := a.appendTx(ctx, conn.Conn(), n, entries, hashes, encs)
+	if err != nil {
+		// Whatever the server had done is undone; a connection left in a
+		// transaction is closed by the pool rather than reused.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	var refused *auditlog.RecordError
+	switch {
+	case err == nil:
+		return seqs, nil
+	case errors.Is(err, errSizeMoved):
+		return nil, bonafide.Errorf(bonafide.EConflict, "audit log: append at %d, another writer was first", n)
+	case errors.As(err, &refused):
+		return nil, refused
+	}
+	return nil, fmt.Errorf("postgres: audit append at %d: %w", n, err)
 }
 
-// insertRecords stores recs (EncodeRecord's; nil ones skipped) in tx under
-// the records lock, pipelined, setting seqs; a referral id already stored
-// fails it with *refused set.
-func (a *AuditStorage) insertRecords(ctx context.Context, tx pgx.Tx, recs []any, seqs []int64, refused **auditlog.RecordError) error {
-	if _, err := tx.Exec(ctx, lockRecords); err != nil {
-		return fmt.Errorf("lock records: %w", err)
+// appendTx is AppendWithRecords' two round trips on conn. On an error the
+// caller rolls back.
+func (a *AuditStorage) appendTx(ctx context.Context, conn *pgx.Conn, n int64, entries [][]byte, hashes []tlog.Hash, encs []*sqlstore.Encoded) ([]int64, error) {
+	var open pgx.Batch
+	open.Queue("BEGIN")
+	open.Queue(`LOCK TABLE audit_entries IN EXCLUSIVE MODE`)
+	open.Queue(sqlstore.AuditSizeSQL)
+	br := conn.SendBatch(ctx, &open)
+	var size int64
+	_, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		err = br.QueryRow().Scan(&size)
+	}
+	if err = errors.Join(err, br.Close()); err != nil {
+		return nil, err
+	}
+	if size != n {
+		return nil, errSizeMoved
+	}
+
+	ns := make([]int64, len(entries))
+	for i := range entries {
+		ns[i] = n + int64(i)
+	}
+	idx := make([]int64, len(hashes))
+	hs := make([][]byte, len(hashes))
+	for i := range hashes {
+		idx[i] = tlog.StoredHashIndex(0, n) + int64(i)
+		hs[i] = hashes[i][:]
 	}
 	var b pgx.Batch
-	var at []int
-	storedAt := a.s.now()
-	encs, err := sqlstore.Encodeds(recs)
-	if err != nil {
-		return err
-	}
-	for i, enc := range encs {
-		if enc == nil {
-			continue
+	b.Queue(`INSERT INTO audit_entries (n, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, ns, entries)
+	b.Queue(`INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs)
+	var at []int // the index in encs of each record insert queued
+	if encs != nil {
+		b.Queue(lockRecords)
+		storedAt := a.s.now()
+		for i, enc := range encs {
+			if enc == nil {
+				continue
+			}
+			queueInsertAudited(&b, enc, storedAt)
+			at = append(at, i)
 		}
-		queueInsert(&b, enc, storedAt)
-		at = append(at, i)
 	}
-	br := tx.SendBatch(ctx, &b)
+	b.Queue("COMMIT")
+	br = conn.SendBatch(ctx, &b)
 	defer br.Close()
-	for _, i := range at {
-		err := br.QueryRow().Scan(&seqs[i])
-		switch {
-		case err == pgx.ErrNoRows || isUniqueViolation(err):
-			id := encs[i].ReferralID.String
-			*refused = &auditlog.RecordError{Index: i, Err: bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)}
-			return *refused
-		case err != nil:
-			return fmt.Errorf("insert record %d: %w", i, err)
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
 		}
 	}
-	return br.Close()
+	var seqs []int64
+	if encs != nil {
+		if _, err := br.Exec(); err != nil {
+			return nil, fmt.Errorf("lock records: %w", err)
+		}
+		seqs = make([]int64, len(encs))
+		for _, i := range at {
+			err := br.QueryRow().Scan(&seqs[i])
+			switch {
+			case isUniqueViolation(err):
+				id := encs[i].ReferralID.String
+				return nil, &auditlog.RecordError{Index: i, Err: bonafide.Errorf(bonafide.EConflict, "referral %q is already stored", id)}
+			case err != nil:
+				return nil, fmt.Errorf("insert record %d: %w", i, err)
+			}
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return seqs, br.Close()
 }
 
 // AddCheckpoint stores a checkpoint and returns its ID, one more than the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 
 	"bonafide"
@@ -124,9 +125,23 @@ func (s *Store) commit(batch []*sqlstore.Request[sqlstore.Encoded], results []sq
 
 // queueInsert queues insertOne for e on b (the caller holds lockRecords).
 func queueInsert(b *pgx.Batch, e *sqlstore.Encoded, storedAt time.Time) {
+	queueInsertSQL(b, insertOne, e, storedAt)
+}
+
+// insertAudited is insertOne for the audited intake: a duplicate referral
+// id fails the statement (a unique violation) instead of inserting nothing,
+// so that the audit entries and the COMMIT sent with it do not go ahead.
+var insertAudited = strings.Replace(insertOne, "\n\tON CONFLICT (referral_id) DO NOTHING", "", 1)
+
+// queueInsertAudited queues the insert of e as insertAudited.
+func queueInsertAudited(b *pgx.Batch, e *sqlstore.Encoded, storedAt time.Time) {
+	queueInsertSQL(b, insertAudited, e, storedAt)
+}
+
+func queueInsertSQL(b *pgx.Batch, sql string, e *sqlstore.Encoded, storedAt time.Time) {
 	kinds, sums := tagColumns(e.Tags)
 	level, due, engine, output, rank := safetyColumns(e.Safety)
-	b.Queue(insertOne, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
+	b.Queue(sql, string(e.Type), storedAt, e.RecordTime, e.ReferralID, e.OutcomeOf, e.Body, e.Reporter, kinds, sums,
 		level, due, engine, output, rank, e.Channel)
 }
 

@@ -75,6 +75,46 @@ func RunAuditedIntake(t *testing.T, open func(t *testing.T) auditlog.RecordStora
 		}
 	})
 
+	t.Run("another writer first", func(t *testing.T) {
+		// Two logs on one storage, as two processes have: each learns the
+		// size from its own appends, so the second's is stale once the
+		// first has appended. Its append is refused in the transaction,
+		// leaves nothing, and is retried at the right size.
+		l1, st, rs := newLog(t)
+		key, _, err := auditlog.GenerateSigningKey("test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2, err := auditlog.New(rs, key, auditlog.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := l2.AppendRecord(ctx, entry("AW-1"), Referral("AW-1")); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"AW-2", "AW-3"} {
+			if _, _, err := l1.AppendRecord(ctx, entry(id), Referral(id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e, seq, err := l2.AppendRecord(ctx, entry("AW-4"), Referral("AW-4"))
+		if err != nil || e.N != 3 {
+			t.Fatalf("AppendRecord with a stale size = entry %d, %v; want entry 3", e.N, err)
+		}
+		for i, id := range []string{"AW-1", "AW-2", "AW-3", "AW-4"} {
+			got, err := st.ReferralByID(ctx, id)
+			if err != nil || got.Seq != int64(i+1) {
+				t.Fatalf("Referral(%s) = seq %d, %v; want %d, each stored once", id, got.Seq, err, i+1)
+			}
+		}
+		if seq != 4 {
+			t.Fatalf("AW-4's seq = %d, want 4", seq)
+		}
+		if rep, err := l1.Verify(ctx); err != nil || rep.Entries != 4 {
+			t.Fatalf("Verify = %+v, %v; want a log of 4 entries that verifies", rep, err)
+		}
+	})
+
 	t.Run("concurrent", func(t *testing.T) {
 		l, st, rs := newLog(t)
 		if _, err := st.Add(ctx, Referral("AR-C-DUP")); err != nil {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"bonafide"
 	"bonafide/account"
@@ -404,7 +405,12 @@ func (b *bencher) open(ctx context.Context) (*app, error) {
 // URL that uses it.
 func (b *bencher) schema(ctx context.Context) (string, error) {
 	name := fmt.Sprintf("bonafide_bench_%d_%d", os.Getpid(), b.n)
-	conn, err := pgx.Connect(ctx, b.cfg.DB)
+	// The pool's own parameters (pool_max_conns, …) are not the server's.
+	pcfg, err := pgxpool.ParseConfig(b.cfg.DB)
+	if err != nil {
+		return "", fmt.Errorf("bench: --db: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, pcfg.ConnConfig)
 	if err != nil {
 		return "", fmt.Errorf("bench: %w", err)
 	}
