@@ -18,9 +18,9 @@ import (
 // audit storage of a new, empty, migrated store.
 func RunAuditedIntake(t *testing.T, open func(t *testing.T) auditlog.RecordStorage) {
 	ctx := context.Background()
-	newLog := func(t *testing.T) (*auditlog.Log, bonafide.Store, auditlog.RecordStorage) {
+	// logOn is a new log on rs, as each process that writes to it has.
+	logOn := func(t *testing.T, rs auditlog.RecordStorage) *auditlog.Log {
 		t.Helper()
-		rs := open(t)
 		key, _, err := auditlog.GenerateSigningKey("test")
 		if err != nil {
 			t.Fatal(err)
@@ -29,6 +29,12 @@ func RunAuditedIntake(t *testing.T, open func(t *testing.T) auditlog.RecordStora
 		if err != nil {
 			t.Fatal(err)
 		}
+		return l
+	}
+	newLog := func(t *testing.T) (*auditlog.Log, bonafide.Store, auditlog.RecordStorage) {
+		t.Helper()
+		rs := open(t)
+		l := logOn(t, rs)
 		if l.RecordStore() != rs.RecordStore() || l.RecordStore() == nil {
 			t.Fatalf("Log.RecordStore() = %v, want the storage's store", l.RecordStore())
 		}
@@ -81,14 +87,7 @@ func RunAuditedIntake(t *testing.T, open func(t *testing.T) auditlog.RecordStora
 		// first has appended. Its append is refused in the transaction,
 		// leaves nothing, and is retried at the right size.
 		l1, st, rs := newLog(t)
-		key, _, err := auditlog.GenerateSigningKey("test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l2, err := auditlog.New(rs, key, auditlog.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		l2 := logOn(t, rs)
 		if _, _, err := l2.AppendRecord(ctx, entry("AW-1"), Referral("AW-1")); err != nil {
 			t.Fatal(err)
 		}
