@@ -36,8 +36,11 @@
 // (never the reporter) in one linkage.Index, the engine batch linking
 // uses: names compared with nicknames, typos, sound and swapped order,
 // partial dates of birth, postcodes by sector and district, NHS numbers
-// and handles. The index is built from the store at start and brought up
-// to date after each write ([Families.Sync]); there is no second linker.
+// and handles. The index is built from the store at start, takes each
+// referral the API stores off the request's path ([Families.Offer]), and
+// is brought up to date with the store before every search
+// ([Families.Sync]), so that a search sees whatever is stored, whoever
+// stored it; there is no second linker.
 // [Service.SearchFamilies] ranks the referrals found by match weight and
 // groups them by the family triage gave them, each hit saying which
 // fields agreed; a restricted family shows only as "a restricted family

@@ -5,10 +5,12 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"bonafide"
 	"bonafide/linkage"
@@ -48,20 +50,40 @@ var searchRules = []linkage.BlockRule{
 
 // Families is the family search index over the people of every stored
 // referral. Build it with [NewFamilies], fill it with [Families.Sync] at
-// start, and call Sync again after each write (the API does, after every
-// referral and import it stores), so that a referral is found as soon as
-// it is stored. It is safe for concurrent use.
+// start, and hand it each referral the API stores ([Families.Offer]); a
+// search brings it up to date with the store first
+// ([Service.SearchFamilies]), so that a referral is found as soon as it
+// is stored, whoever stored it. It is safe for concurrent use.
 type Families struct {
 	idx   *linkage.Index
 	model *linkage.Model
 
-	syncing chan struct{} // one Sync at a time: capacity 1, held by sending
+	// Logger, when set, is told of a store read the background indexing
+	// could not make (the next search's Sync reads it again).
+	Logger *slog.Logger
+
+	syncing chan struct{} // one indexing writer at a time: capacity 1, held by sending
+	offered chan struct{} // capacity 1: wakes a drain waiting on a gap
 
 	mu       sync.Mutex    // guards what follows
-	after    int64         // highest sequence number read
-	advanced chan struct{} // closed (and replaced) when a Sync has moved after on
+	after    int64         // highest sequence number indexed, every one before it too
+	advanced chan struct{} // closed (and replaced) when after has moved on
 	posts    map[string]int64
+	pending  map[int64]bonafide.Record // offered and not yet indexed, by sequence number
+	draining bool                      // a drain goroutine is running
 }
+
+// Offered records wait in memory until those before them are indexed.
+// maxPending bounds them (past it an offer is dropped and the record read
+// from the store instead); gapWait is how long a drain waits for the offer
+// that fills a gap before it reads the store, since a record stored by
+// another process is never offered; drainBatch bounds what one turn
+// indexes, so that a search waiting to sync is not held long.
+const (
+	maxPending = 4096
+	gapWait    = 50 * time.Millisecond
+	drainBatch = 256
+)
 
 // NewFamilies returns an empty family search index.
 func NewFamilies() (*Families, error) {
@@ -78,24 +100,28 @@ func NewFamilies() (*Families, error) {
 	if err != nil {
 		return nil, fmt.Errorf("family search index: %w", err)
 	}
-	return &Families{idx: idx, model: m, posts: map[string]int64{},
-		syncing: make(chan struct{}, 1), advanced: make(chan struct{})}, nil
+	return &Families{idx: idx, model: m, posts: map[string]int64{}, pending: map[int64]bonafide.Record{},
+		syncing: make(chan struct{}, 1), offered: make(chan struct{}, 1), advanced: make(chan struct{})}, nil
 }
 
 // Sync indexes every record stored after the last one it read, and
 // returns how many referrals it added. Records come in sequence order, so
 // a Sync that fails part way resumes after the last record it took.
 func (f *Families) Sync(ctx context.Context, st bonafide.Store) (int, error) {
-	f.syncing <- struct{}{}
+	select {
+	case f.syncing <- struct{}{}:
+	case <-ctx.Done():
+		return 0, fmt.Errorf("family search: %w", ctx.Err())
+	}
 	defer func() { <-f.syncing }()
 	return f.syncTo(ctx, st, math.MaxInt64)
 }
 
 // SyncTo is Sync for a writer that has just stored the record at seq: it
 // returns at once, reading nothing, when the index already holds seq. Many
-// concurrent intake requests then share one read of the store: whoever
-// takes the lock first indexes every record stored so far, and those
-// queued behind it find theirs already indexed.
+// concurrent writers then share one read of the store: whoever takes the
+// turn first indexes every record stored so far, and those queued behind
+// it find theirs already indexed.
 func (f *Families) SyncTo(ctx context.Context, st bonafide.Store, seq int64) (int, error) {
 	for {
 		f.mu.Lock()
@@ -106,7 +132,7 @@ func (f *Families) SyncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 		}
 		// Wait for the Sync under way or start one, whichever comes
 		// first, so that requests queued behind a Sync that indexes their
-		// records return with it rather than take the lock in turn.
+		// records return with it rather than take the turn one by one.
 		select {
 		case <-advanced:
 		case f.syncing <- struct{}{}:
@@ -119,31 +145,109 @@ func (f *Families) SyncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 	}
 }
 
-// SyncStored is SyncTo for a writer that holds the record it has just
-// stored at seq, decoded: when the index holds every record before seq,
-// it indexes rec without reading the store (the API's intake path, where
-// reading each referral back and decoding it again was a tenth of the
-// server's CPU); otherwise, when records stored meanwhile by others are
-// not indexed yet, it reads them as SyncTo does. rec must be the record
-// the store holds at seq.
-func (f *Families) SyncStored(ctx context.Context, st bonafide.Store, seq int64, rec bonafide.Record) (int, error) {
+// Offer hands the index the referral a writer has just stored at seq and
+// returns at once: a goroutine indexes what is offered in sequence order,
+// off the writer's path (indexing in the request was a tenth of intake's
+// CPU, and a read of the store whenever requests finished out of order).
+// A gap that no offer fills within gapWait (a record stored by another
+// process) is read from st. rec must be the record st holds at seq.
+func (f *Families) Offer(st bonafide.Store, seq int64, rec bonafide.Record) {
 	f.mu.Lock()
-	if f.after == seq-1 {
-		n := 0
-		if f.add(bonafide.Stored{Seq: seq, Record: rec}) {
-			n = 1
-		}
-		f.after = seq
-		close(f.advanced)
-		f.advanced = make(chan struct{})
-		f.mu.Unlock()
-		return n, nil
+	if seq > f.after && len(f.pending) < maxPending {
+		f.pending[seq] = rec
 	}
+	start := !f.draining && len(f.pending) > 0
+	f.draining = f.draining || start
 	f.mu.Unlock()
-	return f.SyncTo(ctx, st, seq)
+	if start {
+		go f.drain(st)
+		return
+	}
+	select {
+	case f.offered <- struct{}{}:
+	default:
+	}
 }
 
-// syncTo reads and indexes the records after the last one read; the
+// drain indexes offered records until none is left. Waiting on a gap, it
+// reads the store after gapWait; when even that fails it drops what is
+// pending, which the next search's Sync reads.
+func (f *Families) drain(st bonafide.Store) {
+	for {
+		f.syncing <- struct{}{}
+		n := f.indexPending()
+		f.mu.Lock()
+		idle := len(f.pending) == 0
+		if idle {
+			f.draining = false
+		}
+		f.mu.Unlock()
+		<-f.syncing
+		switch {
+		case idle:
+			return
+		case n > 0:
+			continue
+		}
+		timer := time.NewTimer(gapWait)
+		select {
+		case <-f.offered:
+			timer.Stop()
+			continue
+		case <-timer.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := f.Sync(ctx, st)
+		cancel()
+		if err != nil {
+			if f.Logger != nil {
+				f.Logger.Error("family search index: records not read; the next search reads them", slog.Any("error", err))
+			}
+			f.mu.Lock()
+			clear(f.pending)
+			f.draining = false
+			f.mu.Unlock()
+			return
+		}
+	}
+}
+
+// indexPending indexes the offered records that follow the last one
+// indexed, at most drainBatch, and returns how many it took; the caller
+// holds f.syncing.
+func (f *Families) indexPending() int {
+	f.mu.Lock()
+	var batch []bonafide.Stored
+	for next := f.after + 1; len(batch) < drainBatch; next++ {
+		rec, ok := f.pending[next]
+		if !ok {
+			break
+		}
+		delete(f.pending, next)
+		batch = append(batch, bonafide.Stored{Seq: next, Record: rec})
+	}
+	f.mu.Unlock()
+	if len(batch) == 0 {
+		return 0
+	}
+	for _, rec := range batch {
+		f.add(rec)
+	}
+	f.advance(batch[len(batch)-1].Seq)
+	return len(batch)
+}
+
+// advance records that every record up to seq is indexed, and wakes those
+// waiting on it; the caller holds f.syncing.
+func (f *Families) advance(seq int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.after = seq
+	close(f.advanced)
+	f.advanced = make(chan struct{})
+}
+
+// syncTo reads and indexes the records after the last one indexed; the
 // caller holds f.syncing.
 func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (int, error) {
 	f.mu.Lock()
@@ -155,6 +259,11 @@ func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 	n := 0
 	defer func() {
 		f.mu.Lock()
+		for s := range f.pending { // read from the store instead
+			if s <= f.after {
+				delete(f.pending, s)
+			}
+		}
 		close(f.advanced)
 		f.advanced = make(chan struct{})
 		f.mu.Unlock()
@@ -163,14 +272,11 @@ func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 		if err != nil {
 			return n, fmt.Errorf("family search: read records after %d: %w", after, err)
 		}
-		f.mu.Lock()
-		if rec.Seq > f.after { // SyncStored may have indexed it meanwhile
-			if f.add(rec) {
-				n++
-			}
-			f.after = rec.Seq
+		if f.add(rec) {
+			n++
 		}
-		after = rec.Seq
+		f.mu.Lock()
+		f.after = rec.Seq
 		f.mu.Unlock()
 	}
 	return n, nil
@@ -180,19 +286,27 @@ func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 // itself (a benchmark, a loader); it reports whether rec was a referral.
 // Records must come in sequence order and each once, as Sync reads them.
 func (f *Families) Add(rec bonafide.Stored) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.syncing <- struct{}{}
+	defer func() { <-f.syncing }()
 	ok := f.add(rec)
+	f.mu.Lock()
 	f.after = max(f.after, rec.Seq)
+	f.mu.Unlock()
 	return ok
 }
 
+// add indexes one record; the caller holds f.syncing (the index has a
+// lock of its own; f.posts takes f.mu).
 func (f *Families) add(rec bonafide.Stored) bool {
 	switch r := rec.Record.(type) {
 	case *bonafide.PublicPost:
+		f.mu.Lock()
 		f.posts[r.ID] = rec.Seq
+		f.mu.Unlock()
 	case *bonafide.ForumPost:
+		f.mu.Lock()
 		f.posts[r.ID] = rec.Seq
+		f.mu.Unlock()
 	case *bonafide.Referral:
 		for i, p := range r.Children {
 			f.addPerson(r, "c"+strconv.Itoa(i), p)

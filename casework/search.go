@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -133,6 +134,17 @@ func (s *Service) SearchFamilies(ctx context.Context, a Actor, q FamilyQuery) (F
 	}
 	if err := s.audit(ctx, a.Who, "family.search", "", searchSummary(q)); err != nil {
 		return FamilySearch{}, err
+	}
+	// Whatever is stored is searched: a referral the API has just taken,
+	// or one imported by another process, may not be indexed yet, and a
+	// search that missed an earlier referral would say there was none.
+	if s.Referrals != nil {
+		if _, err := s.Families.Sync(ctx, s.Referrals); err != nil {
+			if s.Logger != nil {
+				s.Logger.Error("family search index not brought up to date", slog.Any("error", err))
+			}
+			return FamilySearch{}, bonafide.Errorf(bonafide.EUnavailable, "the family search cannot read the latest referrals; try again shortly")
+		}
 	}
 	hits := s.Families.search(q)
 	limit := q.Limit

@@ -36,17 +36,15 @@ func (s *Server) notifyFamilies(r *http.Request, upTo int64) {
 	}
 }
 
-// notifyFamiliesStored is notifyFamilies for the referral just stored at
-// seq, which the index takes as it is when it holds every record before
-// it (casework.Families.SyncStored).
-func (s *Server) notifyFamiliesStored(r *http.Request, seq int64, ref *bonafide.Referral) {
+// offerFamilies hands the family search index the referral just stored
+// at seq, to be indexed off the request's path (casework.Families.Offer);
+// a search syncs with the store first, so the referral is found as soon
+// as its sender hears it is stored.
+func (s *Server) offerFamilies(seq int64, ref *bonafide.Referral) {
 	if s.Cases == nil || s.Cases.Families == nil {
 		return
 	}
-	if _, err := s.Cases.Families.SyncStored(r.Context(), s.Store, seq, ref); err != nil {
-		s.Logger.LogAttrs(r.Context(), slog.LevelError, "family search index not updated",
-			slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
-	}
+	s.Cases.Families.Offer(s.Store, seq, ref)
 }
 
 // FieldAgreementView is one field that agreed between a search and a

@@ -91,7 +91,7 @@ func (s *Server) handleReferralCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notifyTriage()
-	s.notifyFamiliesStored(r, seq, ref)
+	s.offerFamilies(seq, ref)
 	w.Header().Set("Location", referralLocation(ref.ID))
 	writeJSON(w, "application/json", http.StatusCreated, ReferralCreated{Seq: seq, ID: ref.ID})
 }

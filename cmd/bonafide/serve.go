@@ -307,6 +307,7 @@ func serve(ctx context.Context, ln net.Listener, deps apiDeps, cfg serveConfig, 
 		if err != nil {
 			return err
 		}
+		families.Logger = logger
 		n, err := families.Sync(ctx, deps.Store)
 		if err != nil {
 			return err
