@@ -116,7 +116,14 @@ type Service struct {
 	// that long after login.
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// TokenCacheTTL is how long an authenticated API token is remembered
+	// (DefaultTokenCacheTTL from New; 0 asks the store every time). A
+	// token revoked, or its user disabled, through this service is
+	// refused at once; through another process on the same store, within
+	// the TTL.
+	TokenCacheTTL time.Duration
 
+	tokens    tokenCache
 	dummyOnce sync.Once // makes dummy, on the first login for an unknown name
 	dummy     string
 	pending   pendingLogins // half-finished sign-ins (LoginPassword, LoginCode)
@@ -136,6 +143,7 @@ func New(users UserStore, audit AuditLog, logger *slog.Logger) *Service {
 		TOTPIssuer:     "bonafide",
 		SessionIdle:    DefaultSessionIdle,
 		SessionMax:     DefaultSessionMax,
+		TokenCacheTTL:  DefaultTokenCacheTTL,
 	}
 }
 

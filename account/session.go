@@ -51,12 +51,23 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*Princip
 	if !auth.WellFormed(token, auth.TokenPrefix) {
 		return nil, ErrUnauthenticated
 	}
-	t, u, err := s.Users.TokenUserByDigest(ctx, auth.HashSecret(token))
+	digest := auth.HashSecret(token)
+	now := s.now()
+	if s.TokenCacheTTL > 0 {
+		if t, u, ok := s.tokens.get(digest, now); ok {
+			return &Principal{User: u, Token: &t}, nil
+		}
+	}
+	gen := s.tokens.generation()
+	t, u, err := s.Users.TokenUserByDigest(ctx, digest)
 	if err != nil {
 		return nil, notFoundAs(err, ErrUnauthenticated)
 	}
 	if u.Disabled || u.Role != bonafide.RoleIntakeMachine {
 		return nil, ErrUnauthenticated
+	}
+	if s.TokenCacheTTL > 0 {
+		s.tokens.put(gen, digest, t, u, now.Add(s.TokenCacheTTL))
 	}
 	return &Principal{User: u, Token: &t}, nil
 }

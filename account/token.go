@@ -92,5 +92,6 @@ func (s *Service) RevokeToken(ctx context.Context, by Actor, id, tokenID int64) 
 	if err := s.audit(ctx, by.Who, "token.revoke", u.Name, "token "+strconv.FormatInt(tokenID, 10)+" revoked "+by.How); err != nil {
 		return err
 	}
+	defer s.tokens.forget()
 	return s.Users.DeleteToken(ctx, u.ID, tokenID)
 }

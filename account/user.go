@@ -273,6 +273,7 @@ func (s *Service) setDisabled(ctx context.Context, by Actor, id int64, disabled 
 	if err := s.audit(ctx, by.Who, what, u.Name, done+" "+by.How); err != nil {
 		return bonafide.User{}, err
 	}
+	defer s.tokens.forget()
 	return s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Disabled: &disabled})
 }
 
@@ -318,6 +319,7 @@ func (s *Service) changeRole(ctx context.Context, by Actor, id int64, role bonaf
 	if err := s.audit(ctx, by.Who, "user.role", u.Name, AuditWhy(string(u.Role)+" -> "+string(role), reason)); err != nil {
 		return bonafide.User{}, err
 	}
+	defer s.tokens.forget()
 	return s.Users.UpdateUser(ctx, u.ID, bonafide.UserUpdate{Role: &role})
 }
 
