@@ -109,6 +109,7 @@ type refInfo struct {
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
 	repName      string // full name the reporter gave (see personalName): links calls about one family
+	ip           string // exact contact address (blinded like the keys), for the forum-author link
 	// What is kept of its text for a while: shared [noText] once all of
 	// it is out of its windows, so that the history costs memory by the
 	// referral rate, not by its length.
@@ -124,6 +125,7 @@ type refText struct {
 	reasons   []Reason           // evidence at triage, likewise (dropped with the signature)
 	narrative string             // kept while sig is kept, for relay evidence
 	claims    []uint64           // its sentences, normalised, while the profile is kept (see claimHashes)
+	habits    []uint64           // its writing habits, hashed, likewise (see habitHashes)
 }
 
 // noText is the refText of every referral whose text is no longer kept.
@@ -132,7 +134,7 @@ var noText refText
 
 // forgetText shares [noText] once nothing of the text is kept.
 func (r *refInfo) forgetText() {
-	if t := r.refText; t != &noText && t.sig == nil && t.profile.IsZero() && t.claims == nil {
+	if t := r.refText; t != &noText && t.sig == nil && t.profile.IsZero() && t.claims == nil && t.habits == nil {
 		r.refText = &noText
 	}
 }
@@ -166,6 +168,11 @@ type Engine struct {
 	authors map[string]bool
 	df      map[string]int32 // content stem -> number of texts it appeared in
 	ndocs   int
+	// habitDF counts the non-professional narratives each writing habit
+	// appeared in (habitDocs of them), by which a shared habit is weighed
+	// (see habitMatch).
+	habitDF   map[uint64]int32
+	habitDocs int
 
 	textQueue []int32 // referrals holding a signature or profile, oldest first
 	textHead  int
@@ -187,7 +194,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, cal: cal, fam: newFamilyLinker(), rep: newReporterLinker(),
 		byID: map[string]int32{}, famRefs: map[int32][]int32{}, posts: map[string][]*bonafide.PublicPost{}, postIdx: map[string][]int32{},
-		forumIdx: map[string][]int32{}, authors: map[string]bool{}, df: map[string]int32{},
+		forumIdx: map[string][]int32{}, authors: map[string]bool{}, df: map[string]int32{}, habitDF: map[uint64]int32{},
 		recent: [2]*textsim.LSH{textsim.NewLSH(), textsim.NewLSH()},
 	}
 	e.fam.weight = e.idf
@@ -277,6 +284,7 @@ func (e *Engine) dropOldText(now time.Time) {
 		if r := &e.refs[i]; r.refText != &noText {
 			r.profile = textsim.Profile{}
 			r.claims = nil
+			r.habits = nil
 			r.forgetText()
 		}
 		e.textHead++
@@ -371,6 +379,19 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 			famID = e.fam.find(e.refs[relayOf].family) // the original's family wins: the same call
 		}
 	}
+	ip := e.contactIP(r.Reporter)
+	if relayOf < 0 && len(keys) == 0 && personalName(r.Reporter) == "" {
+		// A reporter who gives nothing to link by: the forum author who
+		// announced the call, when they call from the address of that
+		// author's own calls.
+		if k := e.forumAuthorKey(r, famID, now, ip); k != "" {
+			keys, keyKinds = append(keys, k), append(keyKinds, rHandle)
+		}
+	}
+	var habits []uint64
+	if relayOf < 0 && !professional && r.Narrative != "" {
+		habits = habitHashes(r)
+	}
 	var repID int32
 	repName := personalName(r.Reporter)
 	if repName != "" && e.cfg.BlindKey != nil {
@@ -390,11 +411,20 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 				}
 			}
 		}
+		// A reporter who gives nothing to link by (no identifier, no full
+		// name) and writes with the distinctive habits of an earlier
+		// caller about the family is that caller.
+		profOrg := r.Reporter != nil && r.Reporter.Relationship.Professional() && r.Reporter.Organisation != ""
+		if habits != nil && len(keys) == 0 && repName == "" && !profOrg {
+			if o := e.habitMatch(habits, famID, now); o >= 0 {
+				repID = e.rep.union(repID, o)
+			}
+		}
 	}
 
 	info := refInfo{id: r.ID, at: now, received: r.ReceivedAt, family: famID, reporter: repID, relayOf: relayOf, channel: r.Channel,
-		professional: professional, repKeys: keys, repName: repName,
-		refText: &refText{sig: &sig, narrative: r.Narrative}}
+		professional: professional, repKeys: keys, repName: repName, ip: ip,
+		refText: &refText{sig: &sig, narrative: r.Narrative, habits: habits}}
 	if r.Reporter != nil {
 		info.ipNet = ipPrefix(r.Reporter.ContactIP)
 		if info.ipNet != "" && e.cfg.BlindKey != nil {
@@ -454,6 +484,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	e.genRefs[0] = append(e.genRefs[0], idx)
 	e.textQueue = append(e.textQueue, idx)
 	e.countDoc(r.Narrative)
+	e.countHabits(habits)
 
 	a := &Assessment{
 		ReferralID:     r.ID,

@@ -436,9 +436,21 @@ func familyNames(r *bonafide.Referral) (surnames, given map[string]bool) {
 }
 
 func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal, float64, string)) {
-	handles := e.familyHandles(me.family)
+	best, bestV, why := e.forumPrecursor(r, me.family, me.at)
+	if best >= 0 && bestV > 0 {
+		p := e.forum[best]
+		set(SigForum, bestV, fmt.Sprintf("forum post %s on %s (%s, %.0f hours before) names the family and %s: %q",
+			p.ID, p.Site, p.PostedAt.Format(fdate), me.at.Sub(p.PostedAt).Hours(), why, textsim.Quote(p.Text, 140)))
+	}
+}
+
+// forumPrecursor finds the recent forum post (within the forum window
+// before now) that names family and most announces, urges or makes r's
+// allegation: its index, how strongly (0 to 1) and why; -1 if none.
+func (e *Engine) forumPrecursor(r *bonafide.Referral, family int32, now time.Time) (int32, float64, string) {
+	handles := e.familyHandles(family)
 	surnames, given := familyNames(r)
-	for _, list := range [][]personKey{e.fam.families[me.family].children, e.fam.families[me.family].adults} {
+	for _, list := range [][]personKey{e.fam.families[family].children, e.fam.families[family].adults} {
 		for _, p := range list {
 			if len(p.family) >= 3 {
 				surnames[p.family] = true
@@ -448,7 +460,6 @@ func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal
 			}
 		}
 	}
-	now := me.at
 	window := time.Duration(e.cfg.ForumWindow)
 	cand := map[int32]bool{}
 	keys := []map[string]bool{surnames, handles}
@@ -505,11 +516,7 @@ func (e *Engine) forumSignals(r *bonafide.Referral, me *refInfo, set func(Signal
 			best, bestV, why = id, v, w
 		}
 	}
-	if best >= 0 && bestV > 0 {
-		p := e.forum[best]
-		set(SigForum, bestV, fmt.Sprintf("forum post %s on %s (%s, %.0f hours before) names the family and %s: %q",
-			p.ID, p.Site, p.PostedAt.Format(fdate), now.Sub(p.PostedAt).Hours(), why, textsim.Quote(p.Text, 140)))
-	}
+	return best, bestV, why
 }
 
 func anyIn(a, b map[string]bool) bool {
