@@ -562,7 +562,7 @@ func sharedKinds(a, b []string) string {
 		}
 	}
 	if len(kinds) == 0 {
-		return "the same full name reporting this family, or a chain of shared details through other referrals"
+		return "the same full name or a distinctive writing habit reporting this family, or a chain of shared details through other referrals"
 	}
 	return strings.Join(kinds, ", ")
 }
