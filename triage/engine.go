@@ -109,7 +109,7 @@ type refInfo struct {
 	repKeys      []string // identifying keys (tagged by kind), for evidence
 	ipNet        string
 	repName      string // full name the reporter gave (see personalName): links calls about one family
-	ip           string // exact contact address (blinded like the keys), for the forum-author link
+	ip           uint64 // exact contact address (blinded like the keys, hashed), for the forum-author link; 0 if none
 	// What is kept of its text for a while: shared [noText] once all of
 	// it is out of its windows, so that the history costs memory by the
 	// referral rate, not by its length.
@@ -168,9 +168,11 @@ type Engine struct {
 	authors map[string]bool
 	df      map[string]int32 // content stem -> number of texts it appeared in
 	ndocs   int
-	// habitDF counts the non-professional narratives each writing habit
-	// appeared in (habitDocs of them), by which a shared habit is weighed
-	// (see habitMatch).
+	// habitDF counts the non-professional narratives inside the text
+	// window each writing habit appeared in (habitDocs of them), by which
+	// a shared habit is weighed (see habitMatch); counted out again as
+	// their text is dropped, so that it costs memory by the referral
+	// rate, not the length of the history.
 	habitDF   map[uint64]int32
 	habitDocs int
 
@@ -284,6 +286,7 @@ func (e *Engine) dropOldText(now time.Time) {
 		if r := &e.refs[i]; r.refText != &noText {
 			r.profile = textsim.Profile{}
 			r.claims = nil
+			e.uncountHabits(r.habits)
 			r.habits = nil
 			r.forgetText()
 		}

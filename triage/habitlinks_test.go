@@ -67,6 +67,9 @@ func TestReporterLinksByHabitAndForumAuthor(t *testing.T) {
 		{"a troll's habits, two anonymous calls days apart", func() []bonafide.Record {
 			return append(background(), ref(t0, anon(""), troll1), ref(t0.Add(72*time.Hour), anon(""), troll2))
 		}, true},
+		{"the troll's habits, the second call after the text window", func() []bonafide.Record {
+			return append(background(), ref(t0, anon(""), troll1), ref(t0.Add(triage.TextWindow+72*time.Hour), anon(""), troll2))
+		}, false},
 		{"a genuine caller who uses one of the troll's phrases", func() []bonafide.Record {
 			return append(background(), ref(t0, anon(""), troll1), ref(t0.Add(72*time.Hour), anon(""), genuine))
 		}, false},

@@ -1,8 +1,8 @@
 package triage
 
 import (
-	"hash/fnv"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,23 +46,18 @@ func habitHashes(r *bonafide.Referral) []uint64 {
 			names[strings.ToLower(strings.TrimPrefix(h.Handle, "@"))] = true
 		}
 	}
-	seen := map[uint64]bool{}
 	var out []uint64
-	add := func(s string) {
-		h := fnv.New64a()
-		h.Write([]byte(s))
-		if v := h.Sum64(); !seen[v] {
-			seen[v] = true
-			out = append(out, v)
+	add := func(v uint64) { out = append(out, v) }
+	// Hashed as written, piece by piece (FNV-1a), so that no string is
+	// built for a word or a sentence.
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	hash := func(h uint64, s string) uint64 {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime64
 		}
+		return h
 	}
-	var sent []string
-	flush := func() {
-		if len(sent) >= 2 {
-			add("s:" + strings.Join(sent, " "))
-		}
-		sent = sent[:0]
-	}
+	sent, words := hash(offset64, "s:"), 0
 	for _, w := range strings.Fields(r.Narrative) {
 		lw := strings.ToLower(w)
 		core := strings.Trim(lw, ".,!?;:'\"()")
@@ -71,22 +66,32 @@ func habitHashes(r *bonafide.Referral) []uint64 {
 		}
 		tail := lw[len(strings.TrimRight(lw, ".,!?;:")):]
 		if core != "#" {
-			add("w:" + core + tail)
+			add(hash(hash(hash(offset64, "w:"), core), tail))
 		}
-		sent = append(sent, core)
+		if words > 0 {
+			sent = hash(sent, " ")
+		}
+		sent, words = hash(sent, core), words+1
 		if strings.ContainsAny(tail, ".!?") {
-			flush()
+			if words >= 2 {
+				add(sent)
+			}
+			sent, words = hash(offset64, "s:"), 0
 		}
 	}
-	flush()
-	return out
+	if words >= 2 {
+		add(sent)
+	}
+	slices.Sort(out) // each habit once: a narrative counts once in its df
+	return slices.Compact(out)
 }
 
 // habitMatch returns the reporter of the earlier referral about family
 // whose narrative shares the most distinctive habits with habits, if they
 // weigh at least habitLink, or -1. Professionals and relays are never
 // compared, nor calls within habitIncident of now; only narratives whose
-// habits are still kept (TextWindow) are.
+// habits are still kept (TextWindow) are, and rarity is counted among
+// them.
 func (e *Engine) habitMatch(habits []uint64, family int32, now time.Time) int32 {
 	best, bestS := int32(-1), 0.0
 	n := float64(e.habitDocs + 1)
@@ -128,17 +133,36 @@ func (e *Engine) countHabits(habits []uint64) {
 	e.habitDocs++
 }
 
+// uncountHabits takes a narrative's habits out of the counts, as its text
+// leaves the window.
+func (e *Engine) uncountHabits(habits []uint64) {
+	if habits == nil {
+		return
+	}
+	for _, v := range habits {
+		if e.habitDF[v]--; e.habitDF[v] <= 0 {
+			delete(e.habitDF, v)
+		}
+	}
+	e.habitDocs--
+}
+
 // contactIP is the exact contact address a referral came from, as the
-// forum-author link compares it (blinded with the engine's key), or "".
-func (e *Engine) contactIP(rep *bonafide.Reporter) string {
+// forum-author link compares it (blinded with the engine's key, then
+// hashed: eight bytes a referral of the history), or 0.
+func (e *Engine) contactIP(rep *bonafide.Reporter) uint64 {
 	if rep == nil {
-		return ""
+		return 0
 	}
 	ip, _ := normalize.IP(rep.ContactIP)
-	if ip != "" && e.cfg.BlindKey != nil {
-		ip = e.cfg.BlindKey("ip:" + ip)
+	if ip == "" {
+		return 0
 	}
-	return ip
+	k := "ip:" + ip
+	if e.cfg.BlindKey != nil {
+		k = e.cfg.BlindKey(k)
+	}
+	return linkage.KeyHash(k) | 1 // never 0, which is none
 }
 
 // forumAuthorKey links a non-professional reporter who gives no forum
@@ -149,9 +173,9 @@ func (e *Engine) contactIP(rep *bonafide.Reporter) string {
 // from this referral's exact contact address. Neither is enough alone:
 // several trolls post in one thread, and an address is a household's or a
 // network's. It gives the author's "handle:" key, or "".
-func (e *Engine) forumAuthorKey(r *bonafide.Referral, family int32, now time.Time, ip string) string {
+func (e *Engine) forumAuthorKey(r *bonafide.Referral, family int32, now time.Time, ip uint64) string {
 	rep := r.Reporter
-	if ip == "" || rep == nil || len(e.authors) == 0 || rep.Relationship.Professional() && rep.Organisation != "" {
+	if ip == 0 || rep == nil || len(e.authors) == 0 || rep.Relationship.Professional() && rep.Organisation != "" {
 		return ""
 	}
 	best, v, _ := e.forumPrecursor(r, family, now)
