@@ -18,16 +18,7 @@ import (
 // own details is never linked to the troll by either.
 func TestReporterLinksByHabitAndForumAuthor(t *testing.T) {
 	t0 := time.Date(2025, 4, 7, 9, 0, 0, 0, time.UTC)
-	n := 0
-	ref := func(at time.Time, rep bonafide.Reporter, text string) *bonafide.Referral {
-		n++
-		return &bonafide.Referral{ID: fmt.Sprintf("R%d", n), ReceivedAt: at, Channel: bonafide.ChannelWebForm, KnowledgeBasis: bonafide.KnowledgeSecondHand,
-			Reporter: &rep,
-			Children: []bonafide.Person{{GivenName: "Alfie", FamilyName: "Brook", DOB: bonafide.PartialDate{Year: 2019}}},
-			Adults:   []bonafide.Person{{GivenName: "Kelly", FamilyName: "Brook", Role: bonafide.RoleMother}},
-			Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
-			Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
-	}
+	ref := brookReferrals(bonafide.KnowledgeSecondHand)
 	// background: calls about other families, so that the stream has
 	// common words and the troll's habits are rare in it.
 	letters := func(i int) string {
@@ -51,10 +42,7 @@ func TestReporterLinksByHabitAndForumAuthor(t *testing.T) {
 	troll1 := "That woman is a DISGRACE!!1 I will keep reporting until someone listens. Social services are a joke. She definately neglets those kids."
 	troll2 := "She leaves them for days!!1 I will keep reporting until someone listens. Social services are a joke. She definately neglets them."
 	genuine := "I heard from the school run that Alfie is left alone. Social services are a joke but I am worried about him."
-	forum := func(id string, at time.Time) *bonafide.ForumPost {
-		return &bonafide.ForumPost{ID: id, Site: "localtalk.example", Thread: "brook family", AuthorHandle: "truthteller123", PostedAt: at,
-			Text: "has anyone reported Kelly Brook yet"}
-	}
+	forum := func(id string, at time.Time) *bonafide.ForumPost { return brookForumPost(id, "truthteller123", at) }
 	trollMail := bonafide.Reporter{Anonymous: true, Relationship: bonafide.RelNotStated, Email: "truthteller123.0@mail.example", ContactIP: "81.2.69.14"}
 	nan := bonafide.Reporter{GivenName: "Maureen", FamilyName: "Brook", Relationship: bonafide.RelRelative, Phone: "07700 900123", ContactIP: "81.2.69.14"}
 	// calm and calm2 share only words every background call uses: no habit.
@@ -105,25 +93,8 @@ func TestReporterLinksByHabitAndForumAuthor(t *testing.T) {
 		}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			n = 0
-			e, err := triage.New(triage.DefaultConfig())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var as []*triage.Assessment
-			for _, rec := range tt.recs() {
-				a, err := e.Observe(rec)
-				if err != nil {
-					t.Fatalf("Observe: %v", err)
-				}
-				if a != nil {
-					as = append(as, a)
-				}
-			}
-			x, y := as[len(as)-2], as[len(as)-1]
-			if got := x.Reporter == y.Reporter; got != tt.wantSame {
-				t.Errorf("same reporter(%s, %s) = %v (%s, %s), want %v", x.ReferralID, y.ReferralID, got, x.Reporter, y.Reporter, tt.wantSame)
-			}
+			as := triageAll(t, tt.recs())
+			checkSameReporter(t, as[len(as)-2], as[len(as)-1], tt.wantSame)
 		})
 	}
 }

@@ -1,12 +1,10 @@
 package triage_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
 	"bonafide"
-	"bonafide/triage"
 )
 
 // TestReporterLinksByHandleAndMailbox: a troll's throwaway addresses built
@@ -18,20 +16,8 @@ import (
 // with their name in it.
 func TestReporterLinksByHandleAndMailbox(t *testing.T) {
 	t0 := time.Date(2025, 4, 7, 9, 0, 0, 0, time.UTC)
-	forum := func(id, author string, at time.Time) *bonafide.ForumPost {
-		return &bonafide.ForumPost{ID: id, Site: "localtalk.example", Thread: "brook family", AuthorHandle: author, PostedAt: at,
-			Text: "has anyone reported Kelly Brook yet"}
-	}
-	n := 0
-	ref := func(at time.Time, rep bonafide.Reporter, text string) *bonafide.Referral {
-		n++
-		return &bonafide.Referral{ID: fmt.Sprintf("R%d", n), ReceivedAt: at, Channel: bonafide.ChannelWebForm, KnowledgeBasis: bonafide.KnowledgeFirstHand,
-			Reporter: &rep,
-			Children: []bonafide.Person{{GivenName: "Alfie", FamilyName: "Brook", DOB: bonafide.PartialDate{Year: 2019}}},
-			Adults:   []bonafide.Person{{GivenName: "Kelly", FamilyName: "Brook", Role: bonafide.RoleMother}},
-			Address:  &bonafide.Address{Line1: "14 Orchard Close", Town: "Kettlebridge", Postcode: "QK4 2AB"},
-			Concerns: []bonafide.Concern{{Category: bonafide.ConcernNeglect}}, Narrative: text}
-	}
+	forum := brookForumPost
+	ref := brookReferrals(bonafide.KnowledgeFirstHand)
 	anon := func(email string) bonafide.Reporter {
 		return bonafide.Reporter{Anonymous: true, Relationship: bonafide.RelNotStated, Email: email}
 	}
@@ -100,25 +86,8 @@ func TestReporterLinksByHandleAndMailbox(t *testing.T) {
 			ref(t0, officer("Florence"), text), ref(t0.Add(40*24*time.Hour), officer("PC 1484"), text)}, 1, 2, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			n = 0
-			e, err := triage.New(triage.DefaultConfig())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var as []*triage.Assessment
-			for _, rec := range tt.recs {
-				a, err := e.Observe(rec)
-				if err != nil {
-					t.Fatalf("Observe: %v", err)
-				}
-				if a != nil {
-					as = append(as, a)
-				}
-			}
-			x, y := as[tt.a-1], as[tt.b-1]
-			if got := x.Reporter == y.Reporter; got != tt.wantSame {
-				t.Errorf("same reporter(%s, %s) = %v (%s, %s), want %v", x.ReferralID, y.ReferralID, got, x.Reporter, y.Reporter, tt.wantSame)
-			}
+			as := triageAll(t, tt.recs)
+			checkSameReporter(t, as[tt.a-1], as[tt.b-1], tt.wantSame)
 		})
 	}
 }
