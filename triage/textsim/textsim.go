@@ -14,11 +14,38 @@ import (
 )
 
 // Words splits s into lower-case words of letters, digits and apostrophes.
+// Triage splits every narrative several times, so it allocates once: it
+// counts the words first, then cuts them (strings.FieldsFunc also builds
+// a slice of spans, grown as it goes).
 func Words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'')
-	})
+	s = strings.ToLower(s)
+	n, in := 0, false
+	for _, r := range s {
+		w := isWordRune(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	out := make([]string, 0, n)
+	start := -1
+	for i, r := range s {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			out = append(out, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' }
 
 // stop lists English function words, which carry no content for overlap.
 var stop = func() map[string]bool {
@@ -62,9 +89,13 @@ func Stem(w string) string {
 // ContentWords returns the stemmed non-stop words of s of three or more letters.
 func ContentWords(s string) []string {
 	var out []string
-	for _, w := range Words(s) {
+	words := Words(s)
+	for _, w := range words {
 		if len(w) < 3 || stop[w] {
 			continue
+		}
+		if out == nil {
+			out = make([]string, 0, len(words))
 		}
 		out = append(out, Stem(w))
 	}
