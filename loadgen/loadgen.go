@@ -44,7 +44,12 @@ type Config struct {
 	Rate     int           // requests per second, open loop; 0 means as fast as Workers allow
 	Workers  int           // concurrent senders when Rate is 0
 	Duration time.Duration // how long to send
-	Seed     int64         // seed of the generated referrals
+	// Warmup is sent first, the same way, and not measured: a fresh
+	// server's and store's first second (connections dialled, statements
+	// prepared, the previous phase's garbage collected) is not what it
+	// answers once running.
+	Warmup time.Duration
+	Seed   int64 // seed of the generated referrals
 }
 
 // Validate reports a configuration Intake cannot run.
@@ -56,6 +61,8 @@ func (c Config) Validate() error {
 		return errors.New("workers must be positive when rate is 0")
 	case c.Duration <= 0:
 		return errors.New("duration must be positive")
+	case c.Warmup < 0:
+		return errors.New("warm-up must not be negative")
 	}
 	return nil
 }
@@ -74,6 +81,9 @@ func (r Result) WriteText(w io.Writer, cfg Config) error {
 	mode := fmt.Sprintf("open loop at %d req/s", cfg.Rate)
 	if cfg.Rate == 0 {
 		mode = fmt.Sprintf("closed loop with %d workers", cfg.Workers)
+	}
+	if cfg.Warmup > 0 {
+		mode += fmt.Sprintf(" after a %v warm-up", cfg.Warmup)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "intake: %s for %v: %d sent, %d ok, %d failed %v\n",
@@ -130,6 +140,13 @@ func Intake(ctx context.Context, cfg Config, gen *Referrals) (Result, error) {
 func Drive(ctx context.Context, cfg Config, send func(context.Context) int) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, fmt.Errorf("drive: %w", err)
+	}
+	if cfg.Warmup > 0 {
+		warm := cfg
+		warm.Duration, warm.Warmup = cfg.Warmup, 0
+		if _, err := Drive(ctx, warm, send); err != nil {
+			return Result{}, err
+		}
 	}
 	var (
 		mu  sync.Mutex

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,6 +62,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative rate", loadgen.Config{Rate: -1, Duration: time.Second}, "rate must not be negative"},
 		{"no workers", loadgen.Config{Duration: time.Second}, "workers must be positive"},
 		{"no duration", loadgen.Config{Rate: 1}, "duration must be positive"},
+		{"negative warm-up", loadgen.Config{Rate: 1, Duration: time.Second, Warmup: -time.Second}, "warm-up must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,5 +116,32 @@ func TestIntakeOpenLoop(t *testing.T) {
 	res, err = loadgen.Intake(context.Background(), cfg, g)
 	if err != nil || res.Failed != 20 || res.Statuses[http.StatusUnauthorized] != 20 {
 		t.Errorf("Intake with a wrong token = %+v, %v; want 20 failed with 401", res.Statuses, err)
+	}
+}
+
+// TestDriveWarmup checks that what is sent in the warm-up is sent the same
+// way but not counted: the result holds the measured sends only.
+func TestDriveWarmup(t *testing.T) {
+	var sends atomic.Int64
+	cfg := loadgen.Config{Rate: 200, Duration: 100 * time.Millisecond, Warmup: 50 * time.Millisecond}
+	res, err := loadgen.Drive(context.Background(), cfg, func(context.Context) int {
+		sends.Add(1)
+		return http.StatusCreated
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sent != 20 || len(res.Latencies) != 20 {
+		t.Errorf("Drive(200/s for 100ms after a 50ms warm-up) counted %d sent, %d answered; want 20, 20", res.Sent, len(res.Latencies))
+	}
+	if got := sends.Load(); got != 30 {
+		t.Errorf("send was called %d times, want 30 (10 in the warm-up)", got)
+	}
+	var out strings.Builder
+	if err := res.WriteText(&out, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "open loop at 200 req/s after a 50ms warm-up for 100ms") {
+		t.Errorf("WriteText does not say the warm-up:\n%s", out.String())
 	}
 }

@@ -110,7 +110,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 		}
 		return usagef("want a benchmark name: intake")
 	}
-	cfg := benchConfig{logConfig: defaultLogConfig(), Config: loadgen.Config{Rate: 500, Workers: 64, Duration: 10 * time.Second, Seed: 1}}
+	cfg := benchConfig{logConfig: defaultLogConfig(), Config: loadgen.Config{Rate: 500, Workers: 64, Duration: 10 * time.Second, Warmup: time.Second, Seed: 1}}
 	cfg.Level = "warn"
 	compare := ""
 	sc := newSubcommand(std, "bench intake", "", "Measures intake: the store alone and the server over HTTP in the same run (in-process), or a running server (--url); closed loop with --workers senders and open loop at --rate, with latency percentiles and throughput.")
@@ -121,6 +121,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 	env.int(fs, &cfg.Rate, "rate", "BONAFIDE_BENCH_RATE", "requests per second (open loop); 0 sends as fast as --workers allow (without --compare)")
 	env.int(fs, &cfg.Workers, "workers", "BONAFIDE_BENCH_WORKERS", "concurrent senders of the closed loop")
 	env.duration(fs, &cfg.Duration, "duration", "BONAFIDE_BENCH_DURATION", "how long each phase sends")
+	env.duration(fs, &cfg.Warmup, "warmup", "BONAFIDE_BENCH_WARMUP", "sent first in each phase, the same way, and not measured (a fresh server's connections, prepared statements and first collection); 0 measures from the first request")
 	fs.StringVar(&compare, "compare", "", "true or false: time the store alone beside the API (default true in-process, false with --url)")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated referrals (synth)")
 	env.secret(fs, &cfg.Token, "token", "BONAFIDE_BENCH_TOKEN", "API token of an intake_client user, with --url")
@@ -368,8 +369,8 @@ func newBencher(ctx context.Context, cfg benchConfig, logger *slog.Logger, out i
 	if cfg.DB != "" {
 		kind = "fresh schemas of " + redactURL(cfg.DB)
 	}
-	fmt.Fprintf(out, "bench intake: %s; %d workers closed loop, %d req/s open loop, %v each; GOMAXPROCS %d\n",
-		kind, cfg.Workers, cfg.Rate, cfg.Duration, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "bench intake: %s; %d workers closed loop, %d req/s open loop, %v each after a %v warm-up not measured; GOMAXPROCS %d\n",
+		kind, cfg.Workers, cfg.Rate, cfg.Duration, cfg.Warmup, runtime.GOMAXPROCS(0))
 	if cfg.BlockProfile != "" {
 		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 	}
