@@ -243,6 +243,12 @@ func (f *Families) advance(seq int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.after = seq
+	f.wakeLocked()
+}
+
+// wakeLocked wakes those waiting for after to move on; the caller holds
+// f.mu.
+func (f *Families) wakeLocked() {
 	close(f.advanced)
 	f.advanced = make(chan struct{})
 }
@@ -264,8 +270,7 @@ func (f *Families) syncTo(ctx context.Context, st bonafide.Store, seq int64) (in
 				delete(f.pending, s)
 			}
 		}
-		close(f.advanced)
-		f.advanced = make(chan struct{})
+		f.wakeLocked()
 		f.mu.Unlock()
 	}()
 	for rec, err := range st.Records(ctx, after, 0) {
