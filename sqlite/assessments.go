@@ -45,19 +45,15 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 	stored := 0
 	err = as.s.writeTx(ctx, func(tx *sql.Tx) error {
 		stored = 0
-		check, err := tx.PrepareContext(ctx, `SELECT 1 FROM records WHERE seq = ? AND referral_id = ? AND type = 'referral'`)
+		check, err := as.s.wst.in(ctx, tx, referralStoredSQL)
 		if err != nil {
 			return err
 		}
-		defer check.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO assessments (referral_id, seq, safety_level, flagged, score, decision_due, engine, created, output, kind)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (referral_id, engine) DO NOTHING`)
+		ins, err := as.s.wst.in(ctx, tx, insertAssessmentSQL)
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		var upd caseUpdate // prepared at the first campaign assessment stored
-		defer upd.close()
+		upd := caseUpdate{w: as.s.wst} // its statements taken at the first campaign assessment stored
 		for _, a := range list {
 			var one int
 			err := check.QueryRowContext(ctx, a.Seq, a.ReferralID).Scan(&one)
@@ -102,16 +98,17 @@ func (as *Assessments) PutAssessments(ctx context.Context, list []bonafide.Asses
 // caseUpdate copies what a campaign assessment says onto the referral's
 // case: flagged, score and family; a flagged referral restricts every case
 // of its family, and a case of a family already restricted is restricted
-// too (see bonafide.CaseRow). Its statements are prepared once per
-// transaction: compiling them for each of a page's assessments was a tenth
-// of the intake server's CPU. Each also requires a non-empty family although the
+// too (see bonafide.CaseRow). Its statements are the writer's prepared
+// ones (writestmts.go): compiling them for each of a page's assessments was
+// a tenth of the intake server's CPU. Each also requires a non-empty family although the
 // family it is given is never empty there: the index on cases.family is
 // partial (non-empty families only), and SQLite uses a partial index only for a
 // query whose WHERE repeats its condition; without it both statements
 // scanned every case, once per assessment (EXPLAIN QUERY PLAN: SCAN f).
 // TestCaseUpdatesUseIndexes holds them to it.
 type caseUpdate struct {
-	set, restrict *sql.Stmt
+	w             writeStmts
+	set, restrict *sql.Stmt // in the transaction, from w
 }
 
 const (
@@ -124,10 +121,10 @@ const (
 func (u *caseUpdate) update(ctx context.Context, tx *sql.Tx, a bonafide.Assessment, now int64) error {
 	if u.set == nil {
 		var err error
-		if u.set, err = tx.PrepareContext(ctx, updateCaseSQL); err != nil {
+		if u.set, err = u.w.in(ctx, tx, updateCaseSQL); err != nil {
 			return fmt.Errorf("update case: %w", err)
 		}
-		if u.restrict, err = tx.PrepareContext(ctx, restrictFamilySQL); err != nil {
+		if u.restrict, err = u.w.in(ctx, tx, restrictFamilySQL); err != nil {
 			return fmt.Errorf("restrict family: %w", err)
 		}
 	}
@@ -140,12 +137,4 @@ func (u *caseUpdate) update(ctx context.Context, tx *sql.Tx, a bonafide.Assessme
 		}
 	}
 	return nil
-}
-
-func (u *caseUpdate) close() {
-	for _, st := range []*sql.Stmt{u.set, u.restrict} {
-		if st != nil {
-			st.Close()
-		}
-	}
 }

@@ -107,7 +107,9 @@ type Store struct {
 
 	wmu   sync.Mutex // held by a group commit or an Import for its whole transaction
 	wconn *sql.Conn
-	ins   insertStmts
+	ins   insertStmts // prepared on wconn, for Import's transaction (BEGIN on wconn)
+	txIns insertStmts // prepared on wdb, for database/sql transactions (writeStmts)
+	wst   writeStmts
 	codec sqlstore.Codec
 
 	batch *sqlstore.Batcher[write] // group commit of Adds and every other write (writeTx); closed by Close
@@ -167,6 +169,21 @@ func (s *Store) open(ctx context.Context, path, common string) error {
 	} else if err := s.checkSchema(ctx); err != nil {
 		return err
 	}
+	// The pool's statements are prepared on its one connection while the
+	// store does not hold it (writestmts.go), then the store takes it back.
+	if err := s.wconn.Close(); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s.wconn = nil
+	if err := s.txIns.prepare(ctx, s.wdb); err != nil {
+		return err
+	}
+	if s.wst, err = prepareWriteStmts(ctx, s.wdb); err != nil {
+		return err
+	}
+	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	if err := s.ins.prepare(ctx, s.wconn); err != nil {
 		return err
 	}
@@ -195,7 +212,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	var errs []error
-	errs = append(errs, s.ins.close())
+	errs = append(errs, s.ins.close(), s.txIns.close(), s.wst.close())
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}

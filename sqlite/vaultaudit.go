@@ -69,14 +69,18 @@ func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [
 	var refused *auditlog.RecordError
 	err := a.s.writeTx(ctx, func(tx *sql.Tx) error {
 		var size int64
-		if err := tx.QueryRowContext(ctx, sqlstore.AuditSizeSQL).Scan(&size); err != nil {
+		sizeQ, err := a.s.wst.in(ctx, tx, sqlstore.AuditSizeSQL)
+		if err != nil {
+			return err
+		}
+		if err := sizeQ.QueryRowContext(ctx).Scan(&size); err != nil {
 			return err
 		}
 		if size != n {
 			conflict = true
 			return errors.New("size moved")
 		}
-		if err := appendAudit(ctx, tx, n, entries, hashes); err != nil {
+		if err := appendAudit(ctx, a.s.wst, tx, n, entries, hashes); err != nil {
 			return err
 		}
 		if recs == nil {
@@ -86,7 +90,7 @@ func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [
 		if err != nil {
 			return err
 		}
-		ins := a.s.ins.in(ctx, tx)
+		ins := a.s.txIns.in(ctx, tx)
 		storedAt := a.s.opts.Now().UnixMicro()
 		seqs = make([]int64, len(recs))
 		for i, enc := range encs {
@@ -118,22 +122,20 @@ func (a *AuditStorage) AppendWithRecords(ctx context.Context, n int64, entries [
 
 // appendAudit inserts entries from n and the stored hashes from
 // tlog.StoredHashIndex(0, n) in tx.
-func appendAudit(ctx context.Context, tx *sql.Tx, n int64, entries [][]byte, hashes []tlog.Hash) error {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (n, data) VALUES (?, ?)`)
+func appendAudit(ctx context.Context, w writeStmts, tx *sql.Tx, n int64, entries [][]byte, hashes []tlog.Hash) error {
+	ins, err := w.in(ctx, tx, insertAuditEntrySQL)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
 	for i, e := range entries {
 		if _, err := ins.ExecContext(ctx, n+int64(i), e); err != nil {
 			return err
 		}
 	}
-	insh, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES (?, ?)`)
+	insh, err := w.in(ctx, tx, insertAuditHashSQL)
 	if err != nil {
 		return err
 	}
-	defer insh.Close()
 	idx := tlog.StoredHashIndex(0, n)
 	for i, h := range hashes {
 		if _, err := insh.ExecContext(ctx, idx+int64(i), h[:]); err != nil {

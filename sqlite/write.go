@@ -14,12 +14,17 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// insertStmts are the writer connection's prepared inserts.
+// insertStmts are the writer's prepared inserts.
 type insertStmts struct {
 	record, reporter, tag, safety, caseOpen *sql.Stmt
 }
 
-func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
+// preparer is *sql.Conn or *sql.DB.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func (p *insertStmts) prepare(ctx context.Context, c preparer) error {
 	var err error
 	p.record, err = c.PrepareContext(ctx, `INSERT INTO records
 		(type, stored_at, record_time, referral_id, outcome_of, body) VALUES (?, ?, ?, ?, ?, ?)`)
@@ -49,9 +54,10 @@ func (p *insertStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	return nil
 }
 
-// in returns p's statements for use in tx, a transaction of the
-// connection they were prepared on (database/sql prepares them once more
-// for it, once a batch).
+// in returns p's statements for use in tx, a transaction of the writer's
+// pool. Statements prepared on the pool (Store.txIns) are found prepared
+// on tx's connection; ones prepared on a *sql.Conn would be compiled again
+// for every transaction (writestmts.go).
 func (p *insertStmts) in(ctx context.Context, tx *sql.Tx) *insertStmts {
 	return &insertStmts{
 		record:   tx.StmtContext(ctx, p.record),
@@ -169,7 +175,7 @@ func (s *Store) commit(batch []*sqlstore.Request[write], results []sqlstore.Resu
 		}
 		if w := r.Item; w.rec != nil {
 			if ins == nil {
-				ins = s.ins.in(ctx, tx)
+				ins = s.txIns.in(ctx, tx)
 			}
 			seq, err := s.insert(ctx, ins, w.rec, storedAt)
 			if err != nil && bonafide.ErrorCode(err) != bonafide.EConflict {
@@ -178,16 +184,16 @@ func (s *Store) commit(batch []*sqlstore.Request[write], results []sqlstore.Resu
 			results[i] = sqlstore.Result{Seq: seq, Err: err}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT write"); err != nil {
+		if _, err := s.wst.exec(ctx, tx, savepointSQL); err != nil {
 			return fail(fmt.Errorf("sqlite: savepoint: %w", err))
 		}
 		if err := r.Item.f(tx); err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO write"); rerr != nil {
+			if _, rerr := s.wst.exec(ctx, tx, rollbackToSQL); rerr != nil {
 				return fail(errors.Join(err, rerr))
 			}
 			results[i].Err = err
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE write"); err != nil {
+		if _, err := s.wst.exec(ctx, tx, releaseSQL); err != nil {
 			return fail(fmt.Errorf("sqlite: release savepoint: %w", err))
 		}
 	}
