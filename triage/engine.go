@@ -155,6 +155,14 @@ type Engine struct {
 	refs []refInfo
 	byID map[string]int32
 
+	// The narrative being triaged and its distinct content words, found
+	// once for the family linker, the document counts and the search for a
+	// restated post (each tokenised it for itself: a tenth of the engine's
+	// allocation); seen is uniqueWords' scratch set.
+	narrative string
+	words     []string
+	seen      map[string]struct{}
+
 	famRefs  map[int32][]int32                 // family -> referral indexes, oldest first
 	posts    map[string][]*bonafide.PublicPost // handle -> posts, oldest first
 	allPosts []*bonafide.PublicPost            // every post, in order of arrival
@@ -244,14 +252,27 @@ func (e *Engine) Observe(rec bonafide.Record) (*Assessment, error) {
 }
 
 func (e *Engine) countDoc(s string) {
+	e.countWords(e.wordsOf(s))
+}
+
+// countWords counts a text by its distinct content words (wordsOf).
+func (e *Engine) countWords(distinct []string) {
 	e.ndocs++
-	seen := map[string]bool{}
-	for _, w := range textsim.ContentWords(s) {
-		if !seen[w] {
-			seen[w] = true
-			e.df[w]++
-		}
+	for _, w := range distinct {
+		e.df[w]++
 	}
+}
+
+// wordsOf returns the distinct content words of s, in order: the ones
+// found already when s is the narrative being triaged.
+func (e *Engine) wordsOf(s string) []string {
+	if s == e.narrative && e.words != nil {
+		return e.words
+	}
+	if e.seen == nil {
+		e.seen = map[string]struct{}{}
+	}
+	return uniqueWords(textsim.ContentWords(s), e.seen)
 }
 
 // idf weighs a content stem by how rare it is among the texts seen so far.
@@ -338,7 +359,14 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 
 	safety := JudgeSafety(r) // first, and from the referral alone
 
-	famID, merged := e.fam.link(r, now)
+	content := textsim.ContentWords(r.Narrative)
+	if e.seen == nil {
+		e.seen = map[string]struct{}{}
+	}
+	e.narrative, e.words = r.Narrative, uniqueWords(content, e.seen)
+	defer func() { e.narrative, e.words = "", nil }()
+
+	famID, merged := e.fam.link(r, e.words, now)
 	for _, o := range merged {
 		e.famRefs[famID] = mergeSorted(e.famRefs[famID], e.famRefs[o])
 		delete(e.famRefs, o)
@@ -359,7 +387,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 			keys[i] = kind + ":" + e.cfg.BlindKey(k)
 		}
 	}
-	sig := textsim.MinHash(textsim.ShingleHashes(r.Narrative, 2))
+	sig := textsim.MinHash(textsim.ShingleHashesOf(content, 2))
 	professional := r.Reporter != nil && !r.Reporter.Anonymous && r.Reporter.Relationship.Professional() &&
 		r.Reporter.Organisation != "" && r.KnowledgeBasis == bonafide.KnowledgeProfessional
 
@@ -486,7 +514,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	e.recent[0].Add(idx, &sig)
 	e.genRefs[0] = append(e.genRefs[0], idx)
 	e.textQueue = append(e.textQueue, idx)
-	e.countDoc(r.Narrative)
+	e.countWords(e.words)
 	e.countHabits(habits)
 
 	a := &Assessment{

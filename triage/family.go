@@ -38,6 +38,7 @@ type familyLinker struct {
 	parent []int32
 	last   []int64
 	hits   map[int32]int             // candidates of the referral being linked
+	cands  []scoredFamily            // link's scratch, reused: hundreds a referral
 	weight func(stem string) float64 // rarity of a content stem, nil for 1
 	queue  []queued                  // families with narrative stems kept, in order referred
 	qHead  int
@@ -338,8 +339,15 @@ type refKeys struct {
 	childCommon, adultCommon []float64
 }
 
+// newRefKeys returns r's keys, its narrative's content words among them.
 func newRefKeys(r *bonafide.Referral) *refKeys {
-	k := &refKeys{}
+	return refKeysOf(r, uniqueWords(textsim.ContentWords(r.Narrative), nil))
+}
+
+// refKeysOf is newRefKeys with the narrative's distinct content words
+// given (the engine finds them once a referral), kept as k.words.
+func refKeysOf(r *bonafide.Referral, words []string) *refKeys {
+	k := &refKeys{words: words}
 	for _, c := range r.Children {
 		k.children = append(k.children, keyOf(c))
 		k.childNHS = append(k.childNHS, nhsNumber(c.NHSNumber))
@@ -361,13 +369,6 @@ func newRefKeys(r *bonafide.Referral) *refKeys {
 		}
 		if p.given != "" && !slices.Contains(k.givens, p.given) {
 			k.givens = append(k.givens, p.given)
-		}
-	}
-	seen := map[string]bool{}
-	for _, w := range textsim.ContentWords(r.Narrative) {
-		if !seen[w] {
-			seen[w] = true
-			k.words = append(k.words, w)
 		}
 	}
 	if r.Address != nil {
@@ -731,18 +732,21 @@ func (fl *familyLinker) candidates(keys []string, now time.Time) map[int32]int {
 	return hits
 }
 
+// scoredFamily is a candidate family of the referral being linked.
+type scoredFamily struct {
+	id        int32
+	base, all float64 // plain agreement; with the household bonus
+}
+
 // link returns the family index for r, creating a family when none scores
-// enough, and folds r's details into it.
-func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int32) {
+// enough, and folds r's details into it. words are the distinct content
+// words of r's narrative, in order (uniqueWords), which link only reads.
+func (fl *familyLinker) link(r *bonafide.Referral, words []string, now time.Time) (int32, []int32) {
 	keys := blockKeys(r)
 	hits := fl.candidates(keys, now)
-	rk := newRefKeys(r)
+	rk := refKeysOf(r, words)
 	fl.commonness(rk)
-	type scored struct {
-		id        int32
-		base, all float64 // plain agreement; with the household bonus
-	}
-	var cands []scored
+	cands := fl.cands[:0]
 	for id, n := range hits {
 		if n < 2 {
 			continue
@@ -756,11 +760,12 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 			continue
 		}
 		base, hh := fl.score(rk, f)
-		cands = append(cands, scored{id, base, base + hh})
+		cands = append(cands, scoredFamily{id, base, base + hh})
 	}
+	fl.cands = cands
 	// In family order, not the map's: which families merge, when more
 	// than two qualify, must not change from one run to the next.
-	slices.SortFunc(cands, func(a, b scored) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(cands, func(a, b scoredFamily) int { return cmp.Compare(a.id, b.id) })
 	recent := fl.recentBonus(rk, hits, now)
 	for _, c := range cands {
 		if recent.id >= 0 && c.id != recent.id && c.all >= fl.minScore {
@@ -810,6 +815,28 @@ func (fl *familyLinker) link(r *bonafide.Referral, now time.Time) (int32, []int3
 	}
 	fl.remember(f, rk.words, now)
 	return f.id, merged
+}
+
+// uniqueWords returns the distinct words of words, in order of first
+// appearance, in a new slice; seen, when not nil, is a scratch set it
+// clears first.
+func uniqueWords(words []string, seen map[string]struct{}) []string {
+	if len(words) == 0 {
+		return nil
+	}
+	if seen == nil {
+		seen = make(map[string]struct{}, len(words))
+	} else {
+		clear(seen)
+	}
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		if _, dup := seen[w]; !dup {
+			seen[w] = struct{}{}
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // newFamily starts a family, not yet referred.

@@ -595,12 +595,7 @@ func forumTokens(s string) map[string]bool {
 func (e *Engine) findRestatedPost(allegation string, now time.Time) (*bonafide.PublicPost, textsim.Overlap) {
 	window := time.Duration(e.cfg.PostWindow) * 4
 	hits := map[int32]int{}
-	seen := map[string]bool{}
-	for _, w := range textsim.ContentWords(allegation) {
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
+	for _, w := range e.wordsOf(allegation) {
 		ids := e.postIdx[w]
 		if len(ids) > 5000 { // a common word finds nothing particular
 			continue

@@ -1,7 +1,6 @@
 package textsim
 
 import (
-	"hash/fnv"
 	"math/bits"
 )
 
@@ -23,7 +22,12 @@ type Signature [SigLen]uint32
 // Stop words are dropped first so that light editing ("the" for "a", "he's"
 // for "he is") does not break shingles.
 func ShingleHashes(s string, k int) []uint64 {
-	w := ContentWords(s)
+	return ShingleHashesOf(ContentWords(s), k)
+}
+
+// ShingleHashesOf is ShingleHashes of content words already found
+// (ContentWords), which it only reads.
+func ShingleHashesOf(w []string, k int) []uint64 {
 	if len(w) < k {
 		k = len(w)
 	}
@@ -33,12 +37,11 @@ func ShingleHashes(s string, k int) []uint64 {
 	seen := make(map[uint64]struct{}, len(w))
 	out := make([]uint64, 0, len(w))
 	for i := 0; i+k <= len(w); i++ {
-		h := fnv.New64a()
+		h := NewFNV()
 		for j := i; j < i+k; j++ {
-			h.Write([]byte(w[j]))
-			h.Write([]byte{0})
+			h = h.Add(w[j]).AddByte(0)
 		}
-		v := h.Sum64()
+		v := uint64(h)
 		if _, dup := seen[v]; !dup {
 			seen[v] = struct{}{}
 			out = append(out, v)
@@ -46,6 +49,30 @@ func ShingleHashes(s string, k int) []uint64 {
 	}
 	return out
 }
+
+// FNV is a 64-bit FNV-1a hash being computed, the same as hash/fnv's
+// New64a gives, as a value: hash/fnv's hasher, an interface, costs an
+// allocation for every shingle and sentence hashed.
+type FNV uint64
+
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+// NewFNV starts a hash.
+func NewFNV() FNV { return fnvOffset64 }
+
+// Add returns h with the bytes of s added.
+func (h FNV) Add(s string) FNV {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ FNV(s[i])) * fnvPrime64
+	}
+	return h
+}
+
+// AddByte returns h with b added.
+func (h FNV) AddByte(b byte) FNV { return (h ^ FNV(b)) * fnvPrime64 }
 
 // mix64 is the splitmix64 finaliser: a cheap, well-spread permutation.
 func mix64(x uint64) uint64 {

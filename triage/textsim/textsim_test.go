@@ -1,6 +1,9 @@
 package textsim
 
-import "testing"
+import (
+	"hash/fnv"
+	"testing"
+)
 
 func TestNearDuplicate(t *testing.T) {
 	orig := "Caller says the mother leaves the two children alone in the flat every evening while she goes out drinking, and the youngest has been seen crying at the window."
@@ -164,5 +167,30 @@ func TestMannerSick(t *testing.T) {
 				t.Errorf("len(MannerOf(%q).Hostile) = %d, want %d", tt.text, got, tt.hostile)
 			}
 		})
+	}
+}
+
+// TestFNVMatchesHashFNV holds the allocation-free hash to hash/fnv's
+// New64a, whose values the stored checkpoints' shingles and claims were
+// made with.
+func TestFNVMatchesHashFNV(t *testing.T) {
+	for _, words := range [][]string{
+		nil,
+		{""},
+		{"bruise"},
+		{"drink", "pregnan"},
+		{"ünïcode", "façade", "naïve"},
+		{"a\x00b", "\xff\xfe"},
+	} {
+		std := fnv.New64a()
+		h := NewFNV()
+		for _, w := range words {
+			std.Write([]byte(w))
+			std.Write([]byte{0})
+			h = h.Add(w).AddByte(0)
+		}
+		if uint64(h) != std.Sum64() {
+			t.Errorf("%q: FNV %#x, hash/fnv %#x", words, uint64(h), std.Sum64())
+		}
 	}
 }
