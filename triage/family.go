@@ -589,7 +589,7 @@ func lineLevel(k *refKeys, f *familyRec) int {
 	}
 	street := streetOf(k.line)
 	for _, l := range f.lines {
-		if hasDigit(l) && street != "" && streetOf(l) == street {
+		if hasDigit(l) && street != "" && streetIs(l, street) {
 			return lineHouseDiffers
 		}
 	}
@@ -617,6 +617,30 @@ func streetOf(line string) string {
 		b.WriteString(w)
 	}
 	return b.String()
+}
+
+// streetIs reports whether streetOf(line) == street without building
+// streetOf(line): lineLevel compares the referral's street with the lines
+// of hundreds of candidate families, and a string for each was the
+// linker's largest allocation after its candidates.
+func streetIs(line, street string) bool {
+	pos := 0
+	for w := range strings.FieldsSeq(line) {
+		if hasDigit(w) {
+			continue
+		}
+		if pos > 0 {
+			if pos >= len(street) || street[pos] != ' ' {
+				return false
+			}
+			pos++
+		}
+		if !strings.HasPrefix(street[pos:], w) {
+			return false
+		}
+		pos += len(w)
+	}
+	return pos == len(street)
 }
 
 func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }

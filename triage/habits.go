@@ -58,7 +58,7 @@ func habitHashes(r *bonafide.Referral) []uint64 {
 		return h
 	}
 	sent, words := hash(offset64, "s:"), 0
-	for _, w := range strings.Fields(r.Narrative) {
+	for w := range strings.FieldsSeq(r.Narrative) {
 		lw := strings.ToLower(w)
 		core := strings.Trim(lw, ".,!?;:'\"()")
 		if names[strings.TrimSuffix(strings.TrimPrefix(core, "@"), "'s")] {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"path/filepath"
 	"runtime"
@@ -903,4 +904,73 @@ func busyBurst(t *testing.T, st bonafide.Store, svc *live.Service, recs []bonafi
 		t.Fatal(err)
 	}
 	return seq0, seqs, stop
+}
+
+// putCounter counts the transactions in which a service stores
+// assessments.
+type putCounter struct {
+	bonafide.AssessmentStore
+	calls atomic.Int64
+}
+
+func (p *putCounter) PutAssessments(ctx context.Context, as []bonafide.Assessment) (int, error) {
+	p.calls.Add(1)
+	return p.AssessmentStore.PutAssessments(ctx, as)
+}
+
+// TestGathersWhileBusy checks Options.Gather: while intake is busy, a
+// steady stream of referrals, each with its wake-up, is triaged in a few
+// catch-ups rather than one write each (here, with a gather of an hour,
+// the stream waits for Stop, which triages what is left); when intake is
+// quiet a referral is triaged at once whatever the gather. Either way
+// what is stored is what the command gives.
+func TestGathersWhileBusy(t *testing.T) {
+	for _, busy := range []bool{true, false} {
+		t.Run(fmt.Sprintf("busy %v", busy), func(t *testing.T) {
+			st, as := backends[0].new(t)()
+			puts := &putCounter{AssessmentStore: as}
+			var intakeBusy atomic.Bool
+			svc := newService(t, st, puts, live.Options{Poll: time.Hour, Gather: time.Hour, MaxDefer: time.Millisecond, Busy: intakeBusy.Load})
+			ctx := context.Background()
+			recs := firstReferrals(stream(t, 5), 30)
+			seq0, err := st.Add(ctx, recs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := svc.Go(ctx)
+			defer stop(ctx)
+			wait(t, svc, seq0) // the first catch-up, intake quiet
+			intakeBusy.Store(busy)
+			before := puts.calls.Load()
+			for _, r := range recs[1:] {
+				seq, err := st.Add(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				svc.Notify()
+				if !busy {
+					wait(t, svc, seq) // would wait an hour if the quiet referral were gathered
+				}
+			}
+			if err := stop(ctx); err != nil {
+				t.Fatal(err)
+			}
+			referrals := 0
+			for _, r := range recs {
+				if _, ok := r.(*bonafide.Referral); ok {
+					referrals++
+				}
+			}
+			calls := puts.calls.Load() - before
+			if busy && (calls > 3 || svc.Gathered() == 0) {
+				t.Errorf("busy: %d referrals stored in %d transactions, %d catch-ups gathered; want at most 3 transactions", referrals-1, calls, svc.Gathered())
+			}
+			if !busy && svc.Gathered() != 0 {
+				t.Errorf("quiet: %d catch-ups gathered, want none", svc.Gathered())
+			}
+			_, seqs, _ := storeOrder(t, st)
+			cmdIDs, want := command(t, triage.DefaultConfig(), recs)
+			check(t, as, svc.Engine(), cmdIDs, want, seqs)
+		})
+	}
 }

@@ -99,7 +99,7 @@ func FirstHandDetail(narrative string) Detail {
 	var d Detail
 	w := detailWords(strings.ReplaceAll(narrative, ".", " . "))
 	// re-join clock times split on '.' ("8 . 40"): check the raw text too
-	for _, raw := range strings.Fields(strings.ToLower(narrative)) {
+	for raw := range strings.FieldsSeq(strings.ToLower(narrative)) {
 		raw = strings.Trim(raw, ",;!?()\"")
 		if d.When == "" && isClock(strings.TrimRight(raw, ".")) {
 			d.When = raw

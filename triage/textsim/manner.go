@@ -32,10 +32,23 @@ var (
 	sweepingWords = set(`always never constantly every everyday everytime continually forever`)
 )
 
+// joinFields is strings.Join(strings.Fields(s), " ") in one allocation.
+func joinFields(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
 // MannerOf reads the manner of a narrative.
 func MannerOf(narrative string) Manner {
 	var m Manner
-	low := " " + strings.ToLower(strings.Join(strings.Fields(narrative), " ")) + " "
+	low := " " + strings.ToLower(joinFields(narrative)) + " "
 	seen := map[string]bool{}
 	words := Words(narrative)
 	for i, w := range words {
@@ -56,7 +69,7 @@ func MannerOf(narrative string) Manner {
 			m.Hostile = append(m.Hostile, p)
 		}
 	}
-	for _, f := range strings.Fields(narrative) {
+	for f := range strings.FieldsSeq(narrative) {
 		f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
 		if len(f) >= 3 && strings.ToUpper(f) == f && strings.ToLower(f) != f && !isAcronym(f) {
 			m.Shouting++
