@@ -23,19 +23,28 @@ func (d LabelledStream) name(i int) string {
 	return fmt.Sprintf("stream %d", i+1)
 }
 
-// Fitting parameters of [FitStreams]: L2 regularisation and gradient steps.
+// Fitting parameters of [FitStreams]: L2 regularisation and gradient
+// steps; the dropout rate of [FitDropout] (0.5, the usual rate, not tuned:
+// each signal fitted as if seen half the time) and the margin of F1 of
+// [ChoosePlateauThreshold] (half a point), both for a model that travels
+// to data it was not fitted on (docs/triage.md, "Fourth round").
 const (
-	fitL2    = 0.001
-	fitIters = 20000
+	fitL2      = 0.001
+	fitIters   = 20000
+	fitDropout = 0.5
+	fitPlateau = 0.005
 )
 
 // FitStreams fits the campaign model on labelled streams and returns the
 // default configuration with the fitted model (its Source set to source)
 // and a threshold that flags at most maxFalseFlags of the genuine
-// referrals of the fitting data ([ChooseThreshold]). Each stream is
-// triaged with the default configuration, in order, and every referral's
-// features are labelled campaign or not by its truth. The data it is
-// fitted on must not be the data it is judged on.
+// referrals of the fitting data. The weights are fitted with signal
+// dropout ([FitDropout]) and the threshold is the middle of the plateau of
+// near-best F1 ([ChoosePlateauThreshold]) rather than the best F1 on the
+// fitting data: both so that what is fitted on one source holds on
+// another. Each stream is triaged with the default configuration, in
+// order, and every referral's features are labelled campaign or not by
+// its truth. The data it is fitted on must not be the data it is judged on.
 func FitStreams(ctx context.Context, data []LabelledStream, maxFalseFlags float64, source string) (Config, error) {
 	return FitStreamsCut(ctx, data, nil, maxFalseFlags, source)
 }
@@ -53,7 +62,7 @@ func FitStreamsCut(ctx context.Context, data, cut []LabelledStream, maxFalseFlag
 	if err != nil {
 		return Config{}, err
 	}
-	m := Fit(x, y, fitL2, fitIters)
+	m := FitDropout(x, y, fitL2, fitDropout, fitIters)
 	m.Source = source
 	scores := make([]float64, len(x))
 	for i := range x {
@@ -62,7 +71,8 @@ func FitStreamsCut(ctx context.Context, data, cut []LabelledStream, maxFalseFlag
 	c := DefaultConfig()
 	c.Model = m
 	if len(cut) == 0 {
-		c.Threshold = ChooseThreshold(scores, y, maxFalseFlags)
+		c.Threshold = ChoosePlateauThreshold(scores, y, maxFalseFlags, fitPlateau)
+		c.Model.Source += fmt.Sprintf("; signal dropout %g; cut %.3f, the middle of the cuts within %g of the best F1 on the fitting data", fitDropout, c.Threshold, fitPlateau)
 		return c, nil
 	}
 	sets, labels := [][]float64{scores}, [][]bool{y}
