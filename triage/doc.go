@@ -49,7 +49,9 @@
 //
 // # Evaluation and fitting
 //
-// [Evaluate] scores assessments against a generator's truth file; [Fit]
-// fits the model's weights and [ChooseThreshold] its threshold on labelled
+// [Evaluate] scores assessments against a generator's truth file;
+// [FitStreams] fits the model's weights ([FitDropout], so that no one
+// signal carries the model) and chooses its threshold
+// ([ChoosePlateauThreshold], the middle of the near-best cuts) on labelled
 // streams that must not be the ones it is judged on.
 package triage

@@ -39,8 +39,8 @@ func TestFitStreams(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("FitStreams config: Validate = %v", err)
 	}
-	if c.Model.Source != "fitted on a,b" {
-		t.Errorf("FitStreams Model.Source = %q, want %q", c.Model.Source, "fitted on a,b")
+	if !strings.HasPrefix(c.Model.Source, "fitted on a,b; signal dropout 0.5; cut ") {
+		t.Errorf("FitStreams Model.Source = %q, want it to start with %q and say how it was fitted", c.Model.Source, "fitted on a,b")
 	}
 	var ff, genuine int
 	for _, data := range [][2][]byte{{s1, t1}, {s2, t2}} {
@@ -86,5 +86,30 @@ func TestFitStreamsErrors(t *testing.T) {
 				t.Errorf("FitStreams = %v, want an error with %q", err, tt.err)
 			}
 		})
+	}
+}
+
+// TestFitStreamsWithParams: a dropout or plateau outside [0, 1) is refused
+// before any stream is read.
+func TestFitStreamsWithParams(t *testing.T) {
+	s, tr := synthStream(t, 3, 20)
+	for _, tt := range []struct {
+		name string
+		p    triage.FitParams
+		err  string
+	}{
+		{"dropout 1", triage.FitParams{MaxFalseFlags: 0.005, Dropout: 1}, "dropout 1"},
+		{"negative dropout", triage.FitParams{MaxFalseFlags: 0.005, Dropout: -0.1}, "dropout -0.1"},
+		{"negative plateau", triage.FitParams{MaxFalseFlags: 0.005, Plateau: -0.1}, "plateau -0.1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := triage.FitStreamsWith(context.Background(), []triage.LabelledStream{labelled("a", s, tr)}, nil, tt.p, "")
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("FitStreamsWith(%+v) = %v, want an error with %q", tt.p, err, tt.err)
+			}
+		})
+	}
+	if p := triage.DefaultFitParams(); p.Dropout != 0.5 || p.Plateau != 0.005 || p.MaxFalseFlags != 0.005 {
+		t.Errorf("DefaultFitParams = %+v, want dropout 0.5, plateau 0.005, 0.5 %% false flags (docs/triage.md)", p)
 	}
 }

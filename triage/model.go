@@ -150,10 +150,35 @@ func Fit(x []Features, y []bool, l2 float64, iters int) Model {
 	return fitFrom(x, y, Model{}, l2, iters)
 }
 
+// FitDropout is [Fit] as if each signal of each referral were dropped
+// (read as 0) with probability dropout, the dropout penalty of Wager,
+// Wang and Liang ("Dropout training as adaptive regularization", 2013)
+// added to the L2 one: a weight is shrunk by how much it decides the
+// referrals the model is unsure of. A model fitted so leans on no single
+// signal and reads several moderate signals together, which is what
+// travels to referrals written differently (another generator, agency or
+// period) where one signal is often missing or worded otherwise: fitted
+// on synth alone, it ranks synth2's campaigns better (docs/triage.md,
+// "Fourth round"). dropout 0 is Fit; it must be in [0, 1).
+func FitDropout(x []Features, y []bool, l2, dropout float64, iters int) Model {
+	return fitReg(x, y, Model{}, l2, dropout, iters)
+}
+
 // fitFrom is [Fit] started from prior's weights and with the L2 penalty
 // pulling towards them rather than towards zero: with little data the
 // weights stay near prior's. Fit is fitFrom with an empty prior.
 func fitFrom(x []Features, y []bool, prior Model, l2 float64, iters int) Model {
+	return fitReg(x, y, prior, l2, 0, iters)
+}
+
+// fitReg is fitFrom with the dropout penalty of [FitDropout]: the
+// quadratic approximation δ/(1−δ) · Σₖ pₖ(1−pₖ) xₖᵢ² · wᵢ² / 2 per weight,
+// averaged over the referrals like the loss, pₖ the current score.
+func fitReg(x []Features, y []bool, prior Model, l2, dropout float64, iters int) Model {
+	if dropout < 0 || dropout >= 1 {
+		panic("triage: dropout must be in [0, 1)")
+	}
+	c := dropout / (1 - dropout)
 	n := float64(len(x))
 	var w, w0 Features
 	for i, s := range Signals {
@@ -169,7 +194,7 @@ func fitFrom(x []Features, y []bool, prior Model, l2 float64, iters int) Model {
 	}
 	lr := 0.5
 	for it := 0; it < iters; it++ {
-		var g Features
+		var g, h Features // h: Σ p(1−p)x², the dropout penalty's curvature
 		gb := 0.0
 		for k := range x {
 			z := b
@@ -183,13 +208,17 @@ func fitFrom(x []Features, y []bool, prior Model, l2 float64, iters int) Model {
 			}
 			d := p - t
 			gb += d
+			v := p * (1 - p)
 			for i := range w {
 				g[i] += d * x[k][i]
+				if c > 0 {
+					h[i] += v * x[k][i] * x[k][i]
+				}
 			}
 		}
 		b -= lr * gb / n
 		for i := range w {
-			w[i] -= lr * (g[i]/n + l2*(w[i]-w0[i]))
+			w[i] -= lr * (g[i]/n + l2*(w[i]-w0[i]) + c*h[i]/n*w[i])
 			if w[i]*sign(i) < 0 {
 				w[i] = 0
 			}
@@ -268,6 +297,84 @@ func ChooseThreshold(scores []float64, positive []bool, maxFalseFlag float64) fl
 		i = j
 	}
 	return math.Min(math.Max(best, 0.05), 0.99)
+}
+
+// ChoosePlateauThreshold returns a cut chosen to travel from one source:
+// on a grid of 0.001, of the thresholds that flag at most maxFalseFlag of
+// the negatives, those whose F1 is within margin of the best form the
+// plateau; it returns the one nearest the plateau's middle (midway between
+// its lowest and highest; of two as near, the higher). The best F1 on the
+// fitting data is one point of a noisy curve, often at an edge of the
+// plateau, where a small shift in another source's scores (more or fewer
+// campaigns, another writer) loses most; the middle loses least either
+// way. margin 0 is the middle of the cuts with the best F1 on the grid.
+// It returns 0.5 when one class is missing, and 0.99 when no threshold is
+// within the limit.
+func ChoosePlateauThreshold(scores []float64, positive []bool, maxFalseFlag, margin float64) float64 {
+	const steps = 1000
+	npos, nneg := 0, 0
+	for _, p := range positive {
+		if p {
+			npos++
+		} else {
+			nneg++
+		}
+	}
+	if npos == 0 || nneg == 0 {
+		return 0.5
+	}
+	// tp[k], fp[k]: flagged at threshold k/steps (score >= k/steps)
+	tp, fp := make([]int, steps+1), make([]int, steps+1)
+	for i, s := range scores {
+		k := min(max(int(math.Floor(s*steps)), 0), steps)
+		// s >= j/steps for every j <= k, but rounding may put s just
+		// below k/steps: check
+		if float64(k)/steps > s {
+			k--
+		}
+		if k < 0 {
+			continue
+		}
+		if positive[i] {
+			tp[k]++
+		} else {
+			fp[k]++
+		}
+	}
+	for k := steps - 1; k >= 0; k-- {
+		tp[k] += tp[k+1]
+		fp[k] += fp[k+1]
+	}
+	f1 := make([]float64, steps)
+	best := -1.0
+	for k := 1; k < steps; k++ {
+		f1[k] = -1
+		if float64(fp[k]) > maxFalseFlag*float64(nneg) || tp[k] == 0 {
+			continue
+		}
+		f1[k] = 2 * float64(tp[k]) / float64(tp[k]+fp[k]+npos)
+		best = max(best, f1[k])
+	}
+	if best < 0 {
+		return 0.99
+	}
+	lo, hi := -1, -1
+	for k := 1; k < steps; k++ {
+		if f1[k] >= 0 && f1[k] >= best-margin-1e-12 {
+			if lo < 0 {
+				lo = k
+			}
+			hi = k
+		}
+	}
+	mid := float64(lo+hi) / 2
+	pick := -1
+	for k := lo; k <= hi; k++ {
+		if f1[k] >= 0 && f1[k] >= best-margin-1e-12 && (pick < 0 || math.Abs(float64(k)-mid) <= math.Abs(float64(pick)-mid)) {
+			pick = k
+		}
+	}
+	return float64(pick) / steps
 }
 
 // ChooseRobustThreshold returns the threshold that travels: among the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -358,6 +359,9 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 	fs.StringVar(&cutTruths, "cut-truth", "", "the truth files of --cut-stream, in the same order")
 	fs.StringVar(&out, "out", "", "where to write the settings (default stdout)")
 	fs.Float64Var(&maxFF, "max-false-flags", maxFF, "share of genuine referrals the threshold may flag on the fitting data (and on each --cut-stream)")
+	fp := triage.DefaultFitParams()
+	fs.Float64Var(&fp.Dropout, "dropout", fp.Dropout, "with --stream: fit the weights as if each signal were missing this share of the time, so that no one signal carries the model (0: plain L2)")
+	fs.Float64Var(&fp.Plateau, "plateau", fp.Plateau, "with --stream and no --cut-stream: the cut is the middle of the cuts whose F1 on the fitting data is within this of the best (0: the best)")
 	if _, err := sc.parse(args, noArgs); err != nil {
 		return err
 	}
@@ -365,11 +369,23 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 		if streams != "" || truths != "" || cutStreams != "" || cutTruths != "" {
 			return usagef("give --db or --stream, not both")
 		}
+		var streamOnly string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "dropout" || f.Name == "plateau" {
+				streamOnly = f.Name
+			}
+		})
+		if streamOnly != "" {
+			return usagef("--%s fits labelled streams: give --stream, not --db", streamOnly)
+		}
 		sf.Out, sf.MaxFF = out, maxFF
 		return triageFitStore(ctx, sf, std)
 	}
 	if sf.Weights || sf.Card != "" {
 		return usagef("--weights and --card calibrate a store: give --db")
+	}
+	if fp.Dropout < 0 || fp.Dropout >= 1 || fp.Plateau < 0 || fp.Plateau >= 1 {
+		return usagef("--dropout %v, --plateau %v: each must be at least 0 and below 1", fp.Dropout, fp.Plateau)
 	}
 	sl, tl := strings.Split(streams, ","), strings.Split(truths, ",")
 	if streams == "" || len(sl) != len(tl) {
@@ -407,7 +423,8 @@ func runTriageFit(ctx context.Context, args []string, std stdio) error {
 			*set.into = append(*set.into, triage.LabelledStream{Name: set.s[i], Stream: s, Truth: t})
 		}
 	}
-	c, err := triage.FitStreamsCut(ctx, data, cut, maxFF, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
+	fp.MaxFalseFlags = maxFF
+	c, err := triage.FitStreamsWith(ctx, data, cut, fp, fmt.Sprintf("fitted on %s by bonafide triage fit", streams))
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,9 @@ func TestTriageFitStore(t *testing.T) {
 		want string
 	}{
 		{"stream and store", []string{"--db", db, "--stream", "x.jsonl", "--truth", "y.jsonl"}, exitUsage, "give --db or --stream, not both"},
+		{"dropout with a store", []string{"--db", db, "--dropout", "0.2"}, exitUsage, "--dropout fits labelled streams"},
+		{"dropout of 1", []string{"--stream", "x.jsonl", "--truth", "y.jsonl", "--dropout", "1"}, exitUsage, "--dropout 1, --plateau 0.005: each must be"},
+		{"negative plateau", []string{"--stream", "x.jsonl", "--truth", "y.jsonl", "--plateau", "-0.01"}, exitUsage, "--plateau -0.01: each must be"},
 		{"weights without a store", []string{"--weights", "--stream", "x.jsonl", "--truth", "y.jsonl"}, exitUsage, "give --db"},
 		{"substantiated as campaign", []string{"--db", db, "--campaign-findings", "substantiated"}, exitUsage, `"substantiated" is not unfounded or malicious`},
 		{"unfounded as genuine", []string{"--db", db, "--genuine-findings", "unfounded"}, exitUsage, `"unfounded" is not substantiated or unsubstantiated`},
