@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -206,7 +207,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 		if err := b.startProfile(ph.file); err != nil {
 			return err
 		}
-		cpu0 := processCPU()
+		cpu0, heap0 := processCPU(), heapCounts()
 		var (
 			res  loadgen.Result
 			tail time.Duration
@@ -216,7 +217,7 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 		} else {
 			res, err = b.store(ctx, ph.cfg, gen)
 		}
-		cpu := processCPU() - cpu0
+		cpu, heap := processCPU()-cpu0, heapCounts().minus(heap0)
 		if perr := b.stopProfile(ph.file); perr != nil {
 			return perr
 		}
@@ -233,6 +234,8 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 				fmt.Fprintf(std.out, "; after the last answer the server took %v to finish triage and stop", tail.Round(time.Millisecond))
 			}
 			fmt.Fprintln(std.out)
+			fmt.Fprintf(std.out, "heap: %.1f KB allocated a referral stored (this process, the senders too), %d collections\n",
+				float64(heap.allocated)/1e3/float64(n), heap.collections)
 		}
 		*ph.out = res
 	}
@@ -244,6 +247,28 @@ func runBench(ctx context.Context, args []string, std stdio) (err error) {
 			float64(op.http.Percentile(0.99))/float64(op.store.Percentile(0.99)), loadAverage())
 	}
 	return failed
+}
+
+// heapCount is what the process has allocated and how many collections
+// it has run, from runtime/metrics: the garbage that the tail at a fixed
+// rate follows.
+type heapCount struct{ allocated, collections uint64 }
+
+func heapCounts() heapCount {
+	ms := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(ms)
+	var c heapCount
+	if ms[0].Value.Kind() == metrics.KindUint64 {
+		c.allocated = ms[0].Value.Uint64()
+	}
+	if ms[1].Value.Kind() == metrics.KindUint64 {
+		c.collections = ms[1].Value.Uint64()
+	}
+	return c
+}
+
+func (c heapCount) minus(o heapCount) heapCount {
+	return heapCount{c.allocated - o.allocated, c.collections - o.collections}
 }
 
 // processCPU is the CPU time (user and system) this process has used.
