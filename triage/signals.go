@@ -58,6 +58,7 @@ func dayDate(t time.Time) string { return t.Format("2 Jan 2006") }
 func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (Features, []Reason) {
 	var f Features
 	var reasons []Reason
+	lowerNarrative := strings.ToLower(r.Narrative) // for the patterns' prefilters
 	set := func(s Signal, v float64, evidence string) {
 		i := sigIndex(s)
 		if v <= f[i] {
@@ -215,7 +216,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 		// Someone who saw it online and says so is reporting what they
 		// saw; the same post retold as known first hand or from someone
 		// is not what the reporter says it is.
-		if m := citesPostRE.FindString(r.Narrative); m != "" {
+		if m := citesPost.findString(r.Narrative, lowerNarrative); m != "" {
 			basis := "gives another basis (" + string(r.KnowledgeBasis) + ")"
 			if r.KnowledgeBasis == bonafide.KnowledgeNotStated || r.KnowledgeBasis == "" {
 				basis = "does not say how they know"
@@ -223,7 +224,7 @@ func (e *Engine) signals(r *bonafide.Referral, me *refInfo, linked linkedSet) (F
 			set(SigCitesPost, 1, fmt.Sprintf("the allegation names the family's own post as its source (%q) but the reporter %s, not that they saw it online", strings.ToLower(m), basis))
 		}
 	}
-	if h := hearsayRE.FindString(r.Narrative); h != "" && !me.professional {
+	if h := hearsay.findString(r.Narrative, lowerNarrative); h != "" && !me.professional {
 		set(SigHearsay, 1, fmt.Sprintf("rumour or reputation rather than what was seen: %q", h))
 	}
 	if claimOf >= 0 {
