@@ -87,6 +87,28 @@ type sarForm struct {
 	ReceivedDay, ReceivedMonth, ReceivedYear string
 }
 
+// receivedOn reads the day a request was received, as the form gives it,
+// as 9 am that day in London, or now when that is still to come today (a
+// request opened before nine is not refused as received in the future).
+// A day after today, or no real date, comes back as the form's message.
+func receivedOn(day, month, year string, now time.Time) (time.Time, string) {
+	d, e1 := strconv.Atoi(day)
+	m, e2 := strconv.Atoi(month)
+	y, e3 := strconv.Atoi(year)
+	t := time.Date(y, time.Month(m), d, 9, 0, 0, 0, london)
+	if e1 != nil || e2 != nil || e3 != nil || y < 2000 || t.Day() != d || int(t.Month()) != m {
+		return time.Time{}, "Date received: enter a real date, like 27 3 2026"
+	}
+	today := now.In(london)
+	if time.Date(y, time.Month(m), d, 0, 0, 0, 0, london).After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, london)) {
+		return time.Time{}, "Date received: it must be today or in the past"
+	}
+	if t.After(now) {
+		t = now
+	}
+	return t.UTC(), ""
+}
+
 // handleSARNew shows the form that opens a subject access request.
 func (s *Server) handleSARNew(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now().In(london)
@@ -113,17 +135,11 @@ func (s *Server) handleSAROpen(w http.ResponseWriter, r *http.Request) {
 	}
 	var errs []FieldError
 	if f.ReceivedDay != "" || f.ReceivedMonth != "" || f.ReceivedYear != "" {
-		d, e1 := strconv.Atoi(f.ReceivedDay)
-		m, e2 := strconv.Atoi(f.ReceivedMonth)
-		y, e3 := strconv.Atoi(f.ReceivedYear)
-		t := time.Date(y, time.Month(m), d, 9, 0, 0, 0, london)
-		switch {
-		case e1 != nil || e2 != nil || e3 != nil || y < 2000 || t.Day() != d || int(t.Month()) != m:
-			errs = append(errs, FieldError{"received-day", "Date received: enter a real date, like 27 3 2026"})
-		case t.After(s.cfg.Now()):
-			errs = append(errs, FieldError{"received-day", "Date received: it must be today or in the past"})
-		default:
-			sar.Received = t.UTC()
+		t, msg := receivedOn(f.ReceivedDay, f.ReceivedMonth, f.ReceivedYear, s.cfg.Now())
+		if msg != "" {
+			errs = append(errs, FieldError{"received-day", msg})
+		} else {
+			sar.Received = t
 		}
 	}
 	if len(errs) == 0 {
