@@ -155,14 +155,6 @@ type Engine struct {
 	refs []refInfo
 	byID map[string]int32
 
-	// The narrative being triaged and its distinct content words, found
-	// once for the family linker, the document counts and the search for a
-	// restated post (each tokenised it for itself: a tenth of the engine's
-	// allocation); seen is uniqueWords' scratch set.
-	narrative string
-	words     []string
-	seen      map[string]struct{}
-
 	famRefs  map[int32][]int32                 // family -> referral indexes, oldest first
 	posts    map[string][]*bonafide.PublicPost // handle -> posts, oldest first
 	allPosts []*bonafide.PublicPost            // every post, in order of arrival
@@ -190,6 +182,11 @@ type Engine struct {
 	genStart  time.Time
 	genRefs   [2][]int32
 	lastSeen  time.Time
+
+	// scratch is working memory of one referral's triage, not state: the
+	// checkpoint leaves it out (engineSkip). Last, so that the state's
+	// layout, and so the checkpoint format, stays as it was without it.
+	scratch triageScratch
 }
 
 // New returns an Engine with cfg.
@@ -255,6 +252,27 @@ func (e *Engine) countDoc(s string) {
 	e.countWords(e.wordsOf(s))
 }
 
+// triageScratch is what one referral's triage reuses rather than
+// allocating again: the narrative being triaged and its distinct content
+// words, found once for the family linker, the document counts and the
+// search for a restated post (each tokenised it for itself: a tenth of the
+// engine's allocation); uniqueWords' scratch set; the family linker's list
+// of candidates.
+type triageScratch struct {
+	narrative string
+	words     []string
+	seen      map[string]struct{}
+	cands     []scoredFamily
+}
+
+// distinct is uniqueWords with the engine's scratch set.
+func (e *Engine) distinct(words []string) []string {
+	if e.scratch.seen == nil {
+		e.scratch.seen = map[string]struct{}{}
+	}
+	return uniqueWords(words, e.scratch.seen)
+}
+
 // countWords counts a text by its distinct content words (wordsOf).
 func (e *Engine) countWords(distinct []string) {
 	e.ndocs++
@@ -266,13 +284,10 @@ func (e *Engine) countWords(distinct []string) {
 // wordsOf returns the distinct content words of s, in order: the ones
 // found already when s is the narrative being triaged.
 func (e *Engine) wordsOf(s string) []string {
-	if s == e.narrative && e.words != nil {
-		return e.words
+	if s == e.scratch.narrative && e.scratch.words != nil {
+		return e.scratch.words
 	}
-	if e.seen == nil {
-		e.seen = map[string]struct{}{}
-	}
-	return uniqueWords(textsim.ContentWords(s), e.seen)
+	return e.distinct(textsim.ContentWords(s))
 }
 
 // idf weighs a content stem by how rare it is among the texts seen so far.
@@ -360,13 +375,10 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	safety := JudgeSafety(r) // first, and from the referral alone
 
 	content := textsim.ContentWords(r.Narrative)
-	if e.seen == nil {
-		e.seen = map[string]struct{}{}
-	}
-	e.narrative, e.words = r.Narrative, uniqueWords(content, e.seen)
-	defer func() { e.narrative, e.words = "", nil }()
+	e.scratch.narrative, e.scratch.words = r.Narrative, e.distinct(content)
+	defer func() { e.scratch.narrative, e.scratch.words = "", nil }()
 
-	famID, merged := e.fam.link(r, e.words, now)
+	famID, merged := e.fam.link(r, e.scratch.words, &e.scratch.cands, now)
 	for _, o := range merged {
 		e.famRefs[famID] = mergeSorted(e.famRefs[famID], e.famRefs[o])
 		delete(e.famRefs, o)
@@ -514,7 +526,7 @@ func (e *Engine) triage(r *bonafide.Referral) (*Assessment, error) {
 	e.recent[0].Add(idx, &sig)
 	e.genRefs[0] = append(e.genRefs[0], idx)
 	e.textQueue = append(e.textQueue, idx)
-	e.countWords(e.words)
+	e.countWords(e.scratch.words)
 	e.countHabits(habits)
 
 	a := &Assessment{

@@ -38,7 +38,6 @@ type familyLinker struct {
 	parent []int32
 	last   []int64
 	hits   map[int32]int             // candidates of the referral being linked
-	cands  []scoredFamily            // link's scratch, reused: hundreds a referral
 	weight func(stem string) float64 // rarity of a content stem, nil for 1
 	queue  []queued                  // families with narrative stems kept, in order referred
 	qHead  int
@@ -764,13 +763,18 @@ type scoredFamily struct {
 
 // link returns the family index for r, creating a family when none scores
 // enough, and folds r's details into it. words are the distinct content
-// words of r's narrative, in order (uniqueWords), which link only reads.
-func (fl *familyLinker) link(r *bonafide.Referral, words []string, now time.Time) (int32, []int32) {
+// words of r's narrative, in order (uniqueWords), which link only reads;
+// buf, when not nil, is a list of candidates to reuse (hundreds a
+// referral), which link leaves in it.
+func (fl *familyLinker) link(r *bonafide.Referral, words []string, buf *[]scoredFamily, now time.Time) (int32, []int32) {
 	keys := blockKeys(r)
 	hits := fl.candidates(keys, now)
 	rk := refKeysOf(r, words)
 	fl.commonness(rk)
-	cands := fl.cands[:0]
+	var cands []scoredFamily
+	if buf != nil {
+		cands = (*buf)[:0]
+	}
 	for id, n := range hits {
 		if n < 2 {
 			continue
@@ -786,7 +790,9 @@ func (fl *familyLinker) link(r *bonafide.Referral, words []string, now time.Time
 		base, hh := fl.score(rk, f)
 		cands = append(cands, scoredFamily{id, base, base + hh})
 	}
-	fl.cands = cands
+	if buf != nil {
+		*buf = cands
+	}
 	// In family order, not the map's: which families merge, when more
 	// than two qualify, must not change from one run to the next.
 	slices.SortFunc(cands, func(a, b scoredFamily) int { return cmp.Compare(a.id, b.id) })

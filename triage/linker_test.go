@@ -117,7 +117,7 @@ func TestMergeOrder(t *testing.T) {
 			keys := blockKeys(r)
 			fl.absorb(f, r, keys)
 		}
-		id, merged := fl.link(ref("R"), newRefKeys(ref("R")).words, time.Date(2025, 5, 6, 9, 0, 0, 0, time.UTC))
+		id, merged := fl.link(ref("R"), newRefKeys(ref("R")).words, nil, time.Date(2025, 5, 6, 9, 0, 0, 0, time.UTC))
 		if id != 0 || len(merged) != 2 {
 			t.Fatalf("run %d: linked to %d, merged %v; want family 0 and two merged", run, id, merged)
 		}

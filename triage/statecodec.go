@@ -737,6 +737,7 @@ func (r *stateReader) ref(p unsafe.Pointer, elem reflect.Type) (unsafe.Pointer, 
 
 // engineCodec is the codec of the engine's state: every field of Engine
 // but its settings and calendar, which New makes from the configuration,
+// and its scratch (working memory of one referral, empty between them),
 // cut into segments by plan (segments.go).
 type engineCodec struct {
 	plan   *unit
@@ -747,7 +748,7 @@ type engineCodec struct {
 	known []ptrKey
 }
 
-var engineSkip = map[string]bool{"cfg": true, "cal": true}
+var engineSkip = map[string]bool{"cfg": true, "cal": true, "scratch": true}
 
 // checkpointVersion is bumped when the encoding itself changes (2: cut
 // into segments).
