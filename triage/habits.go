@@ -9,6 +9,7 @@ import (
 	"bonafide"
 	"bonafide/linkage"
 	"bonafide/normalize"
+	"bonafide/triage/textsim"
 )
 
 // Reporter links where no identifier is given (#19 item 4): by a
@@ -47,17 +48,11 @@ func habitHashes(r *bonafide.Referral) []uint64 {
 		}
 	}
 	var out []uint64
-	add := func(v uint64) { out = append(out, v) }
+	add := func(v textsim.FNV) { out = append(out, uint64(v)) }
 	// Hashed as written, piece by piece (FNV-1a), so that no string is
 	// built for a word or a sentence.
-	const offset64, prime64 = 14695981039346656037, 1099511628211
-	hash := func(h uint64, s string) uint64 {
-		for i := 0; i < len(s); i++ {
-			h = (h ^ uint64(s[i])) * prime64
-		}
-		return h
-	}
-	sent, words := hash(offset64, "s:"), 0
+	start := textsim.NewFNV().Add("s:")
+	sent, words := start, 0
 	for w := range strings.FieldsSeq(r.Narrative) {
 		lw := strings.ToLower(w)
 		core := strings.Trim(lw, ".,!?;:'\"()")
@@ -66,17 +61,17 @@ func habitHashes(r *bonafide.Referral) []uint64 {
 		}
 		tail := lw[len(strings.TrimRight(lw, ".,!?;:")):]
 		if core != "#" {
-			add(hash(hash(hash(offset64, "w:"), core), tail))
+			add(textsim.NewFNV().Add("w:").Add(core).Add(tail))
 		}
 		if words > 0 {
-			sent = hash(sent, " ")
+			sent = sent.Add(" ")
 		}
-		sent, words = hash(sent, core), words+1
+		sent, words = sent.Add(core), words+1
 		if strings.ContainsAny(tail, ".!?") {
 			if words >= 2 {
 				add(sent)
 			}
-			sent, words = hash(offset64, "s:"), 0
+			sent, words = start, 0
 		}
 	}
 	if words >= 2 {

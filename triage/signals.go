@@ -2,7 +2,6 @@ package triage
 
 import (
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"regexp"
 	"slices"
@@ -650,12 +649,11 @@ func claimHashes(narrative string) []uint64 {
 		if len(words) < 3 {
 			continue
 		}
-		h := fnv.New64a()
+		h := textsim.NewFNV()
 		for _, w := range words {
-			h.Write([]byte(w))
-			h.Write([]byte{0})
+			h = h.Add(w).AddByte(0)
 		}
-		v := h.Sum64()
+		v := uint64(h)
 		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
