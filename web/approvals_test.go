@@ -159,7 +159,7 @@ func TestApprovals(t *testing.T) {
 				t.Errorf("user.approval_approve entries of ada = %d, want 2", n)
 			}
 			b.Run(chromedp.Navigate(e.URL+"/approvals"), browsertest.Loaded())
-			if html := get(b, chromedp.OuterHTML(chromedp.CSS("html"))); strings.Contains(html, pw) {
+			if html := get(b, chromedp.Evaluate[string](pageHTML)); strings.Contains(html, pw) {
 				t.Error("the new password is shown again")
 			}
 			adaC := apiClient(t, e.URL)

@@ -39,6 +39,12 @@ func get[T any](b *browser, a chromedp.Action[T]) T {
 	return browsertest.Get(b.Browser, a)
 }
 
+// pageHTML reads the whole page's markup in the page itself: fetching it
+// by DOM node (chromedp.OuterHTML) fails now and then with "No node with
+// given id found" when the node it queried belonged to the document a
+// submit had just replaced.
+const pageHTML = `document.documentElement.outerHTML`
+
 // check records the page as it is now (its URL and DOM) and runs axe-core
 // on it (browsertest.AxeTags), failing t on any violation; then lays it out 320 px
 // wide and at 200% zoom (checkReflow), failing t on any content lost.
@@ -47,7 +53,7 @@ func get[T any](b *browser, a chromedp.Action[T]) T {
 func (b *browser) check(state string) {
 	b.t.Helper()
 	loc := get(b, chromedp.Location())
-	html := get(b, chromedp.OuterHTML(chromedp.CSS("html")))
+	html := get(b, chromedp.Evaluate[string](pageHTML))
 	b.mu.Lock()
 	b.html[loc+"#"+state] = html
 	b.mu.Unlock()
