@@ -37,7 +37,6 @@ type familyLinker struct {
 	// nanoseconds, neverReferred for never).
 	parent []int32
 	last   []int64
-	hits   map[int32]int             // candidates of the referral being linked
 	weight func(stem string) float64 // rarity of a content stem, nil for 1
 	queue  []queued                  // families with narrative stems kept, in order referred
 	qHead  int
@@ -54,11 +53,56 @@ type familyLinker struct {
 	// [familyLinker.commonness].
 	surnameFamilies map[string]int32
 	surnameTotal    int64
+	// hits are the candidates of the referral being linked: working
+	// memory, not state.
+	hits candidateSet `checkpoint:"-"`
+}
+
+// candidateSet counts how strongly the blocking keys of the referral being
+// linked bring each family: a count per family, by id, valid where its mark
+// is the set's generation, and the families in the order first brought.
+// It took the place of a map cleared for every referral, whose hashing was
+// most of what finding the candidates cost.
+type candidateSet struct {
+	count []int32
+	mark  []uint32
+	gen   uint32
+	ids   []int32
+}
+
+// reset empties the set for a linker of n families.
+func (c *candidateSet) reset(n int) {
+	if len(c.mark) < n {
+		grow := max(n, 2*len(c.mark))
+		c.count = append(c.count, make([]int32, grow-len(c.count))...)
+		c.mark = append(c.mark, make([]uint32, grow-len(c.mark))...)
+	}
+	c.gen++
+	if c.gen == 0 { // wrapped: marks of four billion referrals ago would read as current
+		clear(c.mark)
+		c.gen = 1
+	}
+	c.ids = c.ids[:0]
+}
+
+// add counts w more for family id.
+func (c *candidateSet) add(id int32, w int) {
+	if c.mark[id] != c.gen {
+		c.mark[id], c.count[id] = c.gen, 0
+		c.ids = append(c.ids, id)
+	}
+	c.count[id] += int32(w)
 }
 
 type personKey struct {
 	given, family string // normalised
 	dob           bonafide.PartialDate
+	// What comparing the key with hundreds of candidates' people would
+	// otherwise read each name's bytes for, kept when the key is made:
+	// the byte masks [jwBound] counts against ([byteMask] of given and
+	// family), and nick, [nickname.Mask] of the given name, which a
+	// nickname of it shares.
+	givenMask, familyMask, nick uint64
 }
 
 type familyRec struct {
@@ -82,12 +126,21 @@ func newFamilyLinker() *familyLinker {
 }
 
 func newFamilyLinkerWith(w *familyWeights) *familyLinker {
-	return &familyLinker{blocks: linkage.NewPostings(), hits: map[int32]int{}, fw: w, minScore: w.threshold,
+	return &familyLinker{blocks: linkage.NewPostings(), fw: w, minScore: w.threshold,
 		surnameFamilies: map[string]int32{}}
 }
 
 func keyOf(p bonafide.Person) personKey {
-	return personKey{given: normalize.NameKey(p.GivenName), family: normalize.NameKey(p.FamilyName), dob: p.DOB}
+	k := personKey{given: normalize.NameKey(p.GivenName), family: normalize.NameKey(p.FamilyName), dob: p.DOB}
+	k.givenMask, k.familyMask, k.nick = byteMask(k.given), byteMask(k.family), nickname.Mask(k.given)
+	return k
+}
+
+// nicknames reports whether a's and b's given names are related in the
+// nickname table (Tom for Thomas), asking the table only where their masks
+// say they may be.
+func nicknames(a, b personKey) bool {
+	return a.nick&b.nick != 0 && nickname.Related(a.given, b.given)
 }
 
 // nhsNumber returns the ten digits of a valid NHS number typed with or
@@ -240,11 +293,11 @@ func addTo(list *[]string, s string, limit int) {
 // ([jwBound]): most candidate families a blocking key brings have other
 // names, and these need no similarity computed.
 func (fl *familyLinker) nameLevel(a, b personKey) int {
-	g := jwBound(a.given, b.given)
+	g := jwBoundMask(a.given, b.given, b.givenMask)
 	if g >= 0.6 {
 		g = fl.jw(a.given, b.given) // below 0.6 the given names decide nothing
 	}
-	if g < 0.95 && nickname.Related(a.given, b.given) {
+	if g < 0.95 && nicknames(a, b) {
 		g = 0.95 // Tom for Thomas, Lottie for Charlotte
 	}
 	bothFamilies := a.family != "" && b.family != ""
@@ -252,7 +305,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 	switch {
 	case !bothFamilies && g >= 0.9:
 		straight = 1.65 // the given name agrees and the surname is not known on one side
-	case g+jwBound(a.family, b.family) >= 1.6:
+	case g+jwBoundMask(a.family, b.family, b.familyMask) >= 1.6:
 		straight = g + fl.jw(a.family, b.family)
 	default:
 		straight = g // below 1.6 whatever the family names give
@@ -266,7 +319,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 		if s >= 1.6 {
 			need = 1.8
 		}
-		if jwBound(a.given, b.family)+jwBound(a.family, b.given) >= need {
+		if jwBoundMask(a.given, b.family, b.familyMask)+jwBoundMask(a.family, b.given, b.givenMask) >= need {
 			s = max(s, fl.jw(a.given, b.family)+fl.jw(a.family, b.given))
 		}
 	}
@@ -277,7 +330,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 		return nameOne
 	}
 	if g >= 0.9 || (a.given != "" && b.given != "" && (strings.HasPrefix(a.given, b.given) || strings.HasPrefix(b.given, a.given))) {
-		if bothFamilies && !fl.jwAtLeast(a.family, b.family, 0.88) {
+		if bothFamilies && !fl.jwAtLeastMask(a.family, b.family, b.familyMask, 0.88) {
 			return nameSurnameDiffers
 		}
 		return nameGiven
@@ -731,9 +784,9 @@ const RecentWindow = 72 * time.Hour
 // candidates returns the families a referral's blocking keys bring, with
 // how strongly (a candidate needs 2: one precise key or two weaker ones),
 // in fl.hits, which it reuses.
-func (fl *familyLinker) candidates(keys []string, now time.Time) map[int32]int {
-	hits := fl.hits // reused: growing a fresh map each time cost more than the lookups
-	clear(hits)
+func (fl *familyLinker) candidates(keys []string, now time.Time) *candidateSet {
+	hits := &fl.hits
+	hits.reset(len(fl.families))
 	for _, k := range keys {
 		// a key shared by hundreds of families tells little: the most
 		// recently filed are scored
@@ -748,7 +801,7 @@ func (fl *familyLinker) candidates(keys []string, now time.Time) map[int32]int {
 				if recentKey(k) && fl.age(id, now) > RecentWindow {
 					continue
 				}
-				hits[id] += w
+				hits.add(id, w)
 			}
 		}
 	}
@@ -775,8 +828,8 @@ func (fl *familyLinker) link(r *bonafide.Referral, words []string, buf *[]scored
 	if buf != nil {
 		cands = (*buf)[:0]
 	}
-	for id, n := range hits {
-		if n < 2 {
+	for _, id := range hits.ids {
+		if hits.count[id] < 2 {
 			continue
 		}
 		f := fl.families[id]
@@ -793,8 +846,8 @@ func (fl *familyLinker) link(r *bonafide.Referral, words []string, buf *[]scored
 	if buf != nil {
 		*buf = cands
 	}
-	// In family order, not the map's: which families merge, when more
-	// than two qualify, must not change from one run to the next.
+	// In family order: which families merge, when more than two
+	// qualify, is decided by it.
 	slices.SortFunc(cands, func(a, b scoredFamily) int { return cmp.Compare(a.id, b.id) })
 	recent := fl.recentBonus(rk, hits, now)
 	for _, c := range cands {
@@ -895,8 +948,8 @@ func (fl *familyLinker) givenAgree(a, b personKey) bool {
 	if a.given == "" || b.given == "" {
 		return false
 	}
-	return fl.jwAtLeast(a.given, b.given, 0.9) || nickname.Related(a.given, b.given) ||
-		a.family != "" && fl.jwAtLeast(a.family, b.given, 0.9) || b.family != "" && fl.jwAtLeast(a.given, b.family, 0.9)
+	return fl.jwAtLeastMask(a.given, b.given, b.givenMask, 0.9) || nicknames(a, b) ||
+		a.family != "" && fl.jwAtLeastMask(a.family, b.given, b.givenMask, 0.9) || b.family != "" && fl.jwAtLeastMask(a.given, b.family, b.familyMask, 0.9)
 }
 
 // surnameConflict reports whether the referral and the family both give
@@ -973,10 +1026,10 @@ type recent struct {
 // when several fit. When several fit and none tells of the same incident,
 // recency says nothing and no bonus is given: this is what keeps it safe
 // when referrals are many.
-func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Time) recent {
+func (fl *familyLinker) recentBonus(k *refKeys, hits *candidateSet, now time.Time) recent {
 	out, second := recent{id: -1}, recent{id: -1}
 	n := 0
-	for id := range hits {
+	for _, id := range hits.ids {
 		age := fl.age(id, now)
 		if fl.last[id] == neverReferred || age > RecentWindow || age < 0 {
 			continue
@@ -990,7 +1043,7 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits map[int32]int, now time.Tim
 				}
 				if fl.givenAgree(c, fc) && fl.nameLevel(c, fc) <= nameOne {
 					agree = true // the same child
-				} else if fl.jwAtLeast(c.given, fc.given, 0.8) {
+				} else if fl.jwAtLeastMask(c.given, fc.given, fc.givenMask, 0.8) {
 					close = true // perhaps the same child, misspelt
 				}
 			}

@@ -10,7 +10,23 @@ import "bonafide/linkage/strcmp"
 // none; the prefix boost
 // is computed exactly. It is 0 when either string is empty and 1 when they
 // are equal, as JaroWinkler is.
-func jwBound(a, b string) float64 {
+func jwBound(a, b string) float64 { return jwBoundMask(a, b, byteMask(b)) }
+
+// byteMask is the 64-bit mask of the byte values of s (each byte's low six
+// bits) that [jwBound] counts a's characters against.
+func byteMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		m |= 1 << (s[i] & 63)
+	}
+	return m
+}
+
+// jwBoundMask is [jwBound] with b's byteMask given, as a person's key keeps
+// it: comparing a referral's names with hundreds of candidates', it reads
+// only the referral's bytes, which are in the cache, and not the
+// candidates', which mostly are not.
+func jwBoundMask(a, b string, mb uint64) float64 {
 	la, lb := len(a), len(b)
 	switch {
 	case la == 0 || lb == 0:
@@ -19,10 +35,6 @@ func jwBound(a, b string) float64 {
 		return 1
 	case la > 64 || lb > 64:
 		return 1 // JaroWinkler hands these to another implementation
-	}
-	var mb uint64
-	for i := 0; i < lb; i++ {
-		mb |= 1 << (b[i] & 63)
 	}
 	ca := 0
 	for i := 0; i < la; i++ {
@@ -55,4 +67,15 @@ func (fl *familyLinker) jwAtLeast(a, b string, t float64) bool {
 		return true
 	}
 	return jwBound(a, b) >= t && strcmp.JaroWinkler(a, b) >= t
+}
+
+// jwAtLeastMask is jwAtLeast with b's byteMask given.
+func (fl *familyLinker) jwAtLeastMask(a, b string, mb uint64, t float64) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if a == b {
+		return true
+	}
+	return jwBoundMask(a, b, mb) >= t && strcmp.JaroWinkler(a, b) >= t
 }

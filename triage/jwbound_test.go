@@ -2,8 +2,11 @@ package triage
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"bonafide"
+	"bonafide/linkage/nickname"
 	"bonafide/linkage/strcmp"
 )
 
@@ -55,5 +58,30 @@ func TestJWBound(t *testing.T) {
 	}
 	if below == 0 {
 		t.Error("jwBound never fell below 0.8: it would save no comparison")
+	}
+}
+
+// TestKeyMasks checks that a person's key keeps the masks its comparisons
+// read instead of the names' bytes: each that of the name it stands for,
+// in every spelling the normaliser takes (accents, case, hyphens, a name
+// longer than jwBound measures).
+func TestKeyMasks(t *testing.T) {
+	for _, p := range []bonafide.Person{
+		{GivenName: "Margaret", FamilyName: "O'Neil-Hart"}, {GivenName: "ZOË", FamilyName: "Ng"}, {GivenName: "Wm.", FamilyName: ""},
+		{GivenName: "", FamilyName: "Quenby"}, {GivenName: strings.Repeat("Ab", 40), FamilyName: "Þórsdóttir"},
+	} {
+		k := keyOf(p)
+		if k.givenMask != byteMask(k.given) || k.familyMask != byteMask(k.family) || k.nick != nickname.Mask(k.given) {
+			t.Errorf("keyOf(%q %q) keeps masks %#x %#x %#x, want %#x %#x %#x", p.GivenName, p.FamilyName,
+				k.givenMask, k.familyMask, k.nick, byteMask(k.given), byteMask(k.family), nickname.Mask(k.given))
+		}
+		for _, other := range []string{"margaret", "peggy", "zoe", "william", "ab", ""} {
+			if got, want := jwBoundMask(other, k.given, k.givenMask), jwBound(other, k.given); got != want {
+				t.Errorf("jwBoundMask(%q, %q) = %v, jwBound %v", other, k.given, got, want)
+			}
+		}
+	}
+	if m := keyOf(bonafide.Person{GivenName: "Peggy"}).nick & keyOf(bonafide.Person{GivenName: "Margaret"}).nick; m == 0 {
+		t.Error("the keys of Peggy and Margaret share no nickname bit")
 	}
 }

@@ -128,7 +128,7 @@ func (b *stateCodecs) planFields(t reflect.Type, skip map[string]bool, depth int
 	var slicesFirst, rest []*unit
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if skip[f.Name] {
+		if skipped(f, skip) {
 			continue
 		}
 		k := b.planUnit(f.Name, f.Type, depth+1, path)

@@ -256,7 +256,7 @@ func (b *stateCodecs) describe(t reflect.Type, skip map[string]bool) {
 		fmt.Fprintf(&b.desc, "struct{")
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if skip[f.Name] {
+			if skipped(f, skip) {
 				continue
 			}
 			fmt.Fprintf(&b.desc, "%s@%d ", f.Name, f.Offset)
@@ -281,6 +281,13 @@ func (b *stateCodecs) describe(t reflect.Type, skip map[string]bool) {
 	default:
 		b.desc.WriteString(t.Kind().String())
 	}
+}
+
+// skipped reports whether field f is left out of checkpoints: named in
+// skip, or tagged `checkpoint:"-"` (working memory, such as the family
+// linker's candidates of one referral).
+func skipped(f reflect.StructField, skip map[string]bool) bool {
+	return skip[f.Name] || f.Tag.Get("checkpoint") == "-"
 }
 
 func (b *stateCodecs) refuse(t reflect.Type) {
@@ -441,7 +448,7 @@ func (b *stateCodecs) structCodec(c *stateCodec, t reflect.Type, skip map[string
 	var fields []field
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if skip[f.Name] {
+		if skipped(f, skip) {
 			continue
 		}
 		fc := b.codec(f.Type, nil)

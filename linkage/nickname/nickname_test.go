@@ -179,6 +179,65 @@ func TestNoAllocation(t *testing.T) {
 	}
 }
 
+// TestMask checks Mask's promise over every pair of names the table
+// holds, in the cases TestRelated uses and in other spellings: names
+// Related must share a bit of their masks. It also checks that the masks
+// of unrelated names seldom meet, or a mask of all ones would pass.
+func TestMask(t *testing.T) {
+	tab := Default()
+	names := make([]string, 0, len(tab.keys))
+	for w := range tab.keys {
+		names = append(names, w)
+	}
+	slices.Sort(names)
+	names = append(names, "Zoë", "ZOE", "O'Neil", "oneil", "Wm.", "Xerxes", "Þór", "", " ", strings.Repeat("a", 60))
+	masks := make([]uint64, len(names))
+	for i, n := range names {
+		masks[i] = Mask(n)
+	}
+	related, unrelated, meet := 0, 0, 0
+	for i, a := range names {
+		for j, b := range names {
+			switch {
+			case Related(a, b):
+				related++
+				if masks[i]&masks[j] == 0 {
+					t.Fatalf("Related(%q, %q), but their masks %#x and %#x share no bit", a, b, masks[i], masks[j])
+				}
+			default:
+				unrelated++
+				if masks[i]&masks[j] != 0 {
+					meet++
+				}
+			}
+		}
+	}
+	if related < len(tab.keys) {
+		t.Fatalf("%d related pairs among %d names: fewer than the names themselves", related, len(names))
+	}
+	share := float64(meet) / float64(unrelated)
+	t.Logf("%d names, %d related pairs; the masks of %.1f %% of unrelated pairs meet", len(names), related, 100*share)
+	if share > 0.2 {
+		t.Errorf("the masks of %.1f %% of unrelated pairs meet, want under 20 %%", 100*share)
+	}
+	for _, n := range []string{"", " ", "Þór", strings.Repeat("a", 60)} {
+		if m := Mask(n); m != 0 {
+			t.Errorf("Mask(%q) = %#x, want 0: Related never matches it", n, m)
+		}
+	}
+}
+
+func FuzzMask(f *testing.F) {
+	for _, p := range [][2]string{{"Margaret", "Peggy"}, {"Zoë", "zoe"}, {"Wm.", "william"}, {"bob", "Robert"}, {"Xerxes", "Tom"}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if Related(a, b) && Mask(a)&Mask(b) == 0 {
+			t.Fatalf("Related(%q, %q), but their masks %#x and %#x share no bit", a, b, Mask(a), Mask(b))
+		}
+	})
+}
+
 func BenchmarkRelated(b *testing.B) {
 	pairs := [][2]string{{"Margaret", "Peggy"}, {"william", "bill"}, {"Zoë", "Chloe"}, {"Xerxes", "Tom"}}
 	Default()
