@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"bonafide"
@@ -110,6 +111,31 @@ func TestCheckpointRestore(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestWorkingMemoryNotCheckpointed checks that a field tagged
+// `checkpoint:"-"` (the family linker's candidates of one referral) is
+// left out of the checkpoint's segments, while its neighbours are in.
+func TestWorkingMemoryNotCheckpointed(t *testing.T) {
+	e, err := triage.New(triage.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	observeAll(t, e, checkpointStream(t)[:300])
+	segs, err := e.Segments(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var families bool
+	for _, sg := range segs {
+		if strings.HasPrefix(sg.Name, "fam.hits") {
+			t.Errorf("segment %q: the linker's working memory is in the checkpoint", sg.Name)
+		}
+		families = families || strings.HasPrefix(sg.Name, "fam.families")
+	}
+	if !families {
+		t.Fatalf("no fam.families segment among %d: the names this test looks for have changed", len(segs))
 	}
 }
 
