@@ -293,7 +293,7 @@ func addTo(list *[]string, s string, limit int) {
 // ([jwBound]): most candidate families a blocking key brings have other
 // names, and these need no similarity computed.
 func (fl *familyLinker) nameLevel(a, b personKey) int {
-	g := jwBoundMask(a.given, b.given, b.givenMask)
+	g := jwBoundMask(a.given, b.given, a.givenMask, b.givenMask)
 	if g >= 0.6 {
 		g = fl.jw(a.given, b.given) // below 0.6 the given names decide nothing
 	}
@@ -305,7 +305,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 	switch {
 	case !bothFamilies && g >= 0.9:
 		straight = 1.65 // the given name agrees and the surname is not known on one side
-	case g+jwBoundMask(a.family, b.family, b.familyMask) >= 1.6:
+	case g+jwBoundMask(a.family, b.family, a.familyMask, b.familyMask) >= 1.6:
 		straight = g + fl.jw(a.family, b.family)
 	default:
 		straight = g // below 1.6 whatever the family names give
@@ -319,7 +319,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 		if s >= 1.6 {
 			need = 1.8
 		}
-		if jwBoundMask(a.given, b.family, b.familyMask)+jwBoundMask(a.family, b.given, b.givenMask) >= need {
+		if jwBoundMask(a.given, b.family, a.givenMask, b.familyMask)+jwBoundMask(a.family, b.given, a.familyMask, b.givenMask) >= need {
 			s = max(s, fl.jw(a.given, b.family)+fl.jw(a.family, b.given))
 		}
 	}
@@ -330,7 +330,7 @@ func (fl *familyLinker) nameLevel(a, b personKey) int {
 		return nameOne
 	}
 	if g >= 0.9 || (a.given != "" && b.given != "" && (strings.HasPrefix(a.given, b.given) || strings.HasPrefix(b.given, a.given))) {
-		if bothFamilies && !fl.jwAtLeastMask(a.family, b.family, b.familyMask, 0.88) {
+		if bothFamilies && !fl.jwAtLeastMask(a.family, b.family, a.familyMask, b.familyMask, 0.88) {
 			return nameSurnameDiffers
 		}
 		return nameGiven
@@ -948,8 +948,9 @@ func (fl *familyLinker) givenAgree(a, b personKey) bool {
 	if a.given == "" || b.given == "" {
 		return false
 	}
-	return fl.jwAtLeastMask(a.given, b.given, b.givenMask, 0.9) || nicknames(a, b) ||
-		a.family != "" && fl.jwAtLeastMask(a.family, b.given, b.givenMask, 0.9) || b.family != "" && fl.jwAtLeastMask(a.given, b.family, b.familyMask, 0.9)
+	return fl.jwAtLeastMask(a.given, b.given, a.givenMask, b.givenMask, 0.9) || nicknames(a, b) ||
+		a.family != "" && fl.jwAtLeastMask(a.family, b.given, a.familyMask, b.givenMask, 0.9) ||
+		b.family != "" && fl.jwAtLeastMask(a.given, b.family, a.givenMask, b.familyMask, 0.9)
 }
 
 // surnameConflict reports whether the referral and the family both give
@@ -1043,7 +1044,7 @@ func (fl *familyLinker) recentBonus(k *refKeys, hits *candidateSet, now time.Tim
 				}
 				if fl.givenAgree(c, fc) && fl.nameLevel(c, fc) <= nameOne {
 					agree = true // the same child
-				} else if fl.jwAtLeastMask(c.given, fc.given, fc.givenMask, 0.8) {
+				} else if fl.jwAtLeastMask(c.given, fc.given, c.givenMask, fc.givenMask, 0.8) {
 					close = true // perhaps the same child, misspelt
 				}
 			}

@@ -10,7 +10,7 @@ import "bonafide/linkage/strcmp"
 // none; the prefix boost
 // is computed exactly. It is 0 when either string is empty and 1 when they
 // are equal, as JaroWinkler is.
-func jwBound(a, b string) float64 { return jwBoundMask(a, b, byteMask(b)) }
+func jwBound(a, b string) float64 { return jwBoundMask(a, b, byteMask(a), byteMask(b)) }
 
 // byteMask is the 64-bit mask of the byte values of s (each byte's low six
 // bits) that [jwBound] counts a's characters against.
@@ -22,16 +22,18 @@ func byteMask(s string) uint64 {
 	return m
 }
 
-// jwBoundMask is [jwBound] with b's byteMask given, as a person's key keeps
-// it: comparing a referral's names with hundreds of candidates', it reads
-// only the referral's bytes, which are in the cache, and not the
-// candidates', which mostly are not.
-func jwBoundMask(a, b string, mb uint64) float64 {
+// jwBoundMask is [jwBound] with the byteMasks of a and b given, as a
+// person's key keeps them: comparing a referral's names with hundreds of
+// candidates', it reads only the referral's bytes, which are in the cache,
+// and not the candidates', which mostly are not (two names of one length
+// are compared only when their masks agree; the prefix boost reads at most
+// four bytes).
+func jwBoundMask(a, b string, ma, mb uint64) float64 {
 	la, lb := len(a), len(b)
 	switch {
 	case la == 0 || lb == 0:
 		return 0
-	case a == b:
+	case la == lb && ma == mb && a == b:
 		return 1
 	case la > 64 || lb > 64:
 		return 1 // JaroWinkler hands these to another implementation
@@ -69,13 +71,13 @@ func (fl *familyLinker) jwAtLeast(a, b string, t float64) bool {
 	return jwBound(a, b) >= t && strcmp.JaroWinkler(a, b) >= t
 }
 
-// jwAtLeastMask is jwAtLeast with b's byteMask given.
-func (fl *familyLinker) jwAtLeastMask(a, b string, mb uint64, t float64) bool {
+// jwAtLeastMask is jwAtLeast with the byteMasks of a and b given.
+func (fl *familyLinker) jwAtLeastMask(a, b string, ma, mb uint64, t float64) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	if a == b {
+	if ma == mb && a == b {
 		return true
 	}
-	return jwBoundMask(a, b, mb) >= t && strcmp.JaroWinkler(a, b) >= t
+	return jwBoundMask(a, b, ma, mb) >= t && strcmp.JaroWinkler(a, b) >= t
 }

@@ -76,7 +76,7 @@ func TestKeyMasks(t *testing.T) {
 				k.givenMask, k.familyMask, k.nick, byteMask(k.given), byteMask(k.family), nickname.Mask(k.given))
 		}
 		for _, other := range []string{"margaret", "peggy", "zoe", "william", "ab", ""} {
-			if got, want := jwBoundMask(other, k.given, k.givenMask), jwBound(other, k.given); got != want {
+			if got, want := jwBoundMask(other, k.given, byteMask(other), k.givenMask), jwBound(other, k.given); got != want {
 				t.Errorf("jwBoundMask(%q, %q) = %v, jwBound %v", other, k.given, got, want)
 			}
 		}
